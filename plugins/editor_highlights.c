@@ -1,0 +1,332 @@
+/*
+ * editor_highlights.c -- the "highlights" editor: the best-scoring scenes
+ * that fit the budget, shown in story order.
+ *
+ * Objective: maximise sum(score_i * duration_i) over the kept scenes, i.e.
+ * the number of seconds of the cut weighted by how much the viewer is
+ * expected to want each of them (a scene half as long counts half as much,
+ * so splitting a scene in two never changes its worth).  This is a 0/1
+ * knapsack with capacity = budget:
+ *   - up to EXACT_MAX eligible scenes: solved exactly by meet-in-the-middle
+ *     over the real-valued durations;
+ *   - more: dynamic programming on a duration grid of 0.1 s (coarser when
+ *     n x cells would exceed DP_MAX_CELLS), durations rounded *up* so the
+ *     grid solution always fits; then any scene that still fits the real
+ *     leftover time is added (best value first).
+ * Scenes shorter than min_fragment, longer than the budget, or scored below
+ * [plugin.highlights] min_score (default 0) are never used.
+ * The result's score is sum(score_i * duration_i) / budget (0..1).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "editor_util.h"
+#include "recut/plugin.h"
+
+#define HIGHLIGHTS_NAME "highlights"
+#define EXACT_MAX 30
+#define DP_GRID 0.1
+#define DP_MAX_CELLS 5e7
+
+struct editor_highlights_state {
+    const struct recut_host_api *api;
+    double min_score;
+};
+
+struct editor_highlights_item {
+    size_t scene;
+    double d, v;
+};
+
+struct editor_highlights_subset {
+    double d, v;
+    uint32_t mask;
+};
+
+static int editor_highlights_init(const struct recut_host_api *api, void **state, char *errstr,
+                           size_t errstr_size)
+{
+    struct editor_highlights_state *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    st->api = api;
+    if (editor_util_config_double(api, HIGHLIGHTS_NAME, "min_score", 0.0, 1.0,
+                                  &st->min_score, errstr, errstr_size) < 0) {
+        free(st);
+        return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static void editor_highlights_fini(void *state)
+{
+    free(state);
+}
+
+/* All 2^n subsets of items[0..n) (n <= 15). */
+static void editor_highlights_enumerate(const struct editor_highlights_item *items, size_t n,
+                                 struct editor_highlights_subset *out)
+{
+    size_t count = (size_t)1 << n;
+    for (size_t mask = 0; mask < count; mask++) {
+        double d = 0.0, v = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            if (mask & ((size_t)1 << i)) {
+                d += items[i].d;
+                v += items[i].v;
+            }
+        }
+        out[mask] = (struct editor_highlights_subset){d, v, (uint32_t)mask};
+    }
+}
+
+static int editor_highlights_cmp_subset(const void *a, const void *b)
+{
+    const struct editor_highlights_subset *x = a, *y = b;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return (x->mask > y->mask) - (x->mask < y->mask);
+}
+
+/* Exact: meet in the middle.  Writes chosen item positions to pick[]. */
+static int editor_highlights_exact(const struct editor_highlights_item *items, size_t n, double budget,
+                            size_t *pick, size_t *n_pick)
+{
+    size_t na = n / 2, nb = n - na;
+    size_t ca = (size_t)1 << na, cb = (size_t)1 << nb;
+    struct editor_highlights_subset *a = malloc(ca * sizeof *a);
+    struct editor_highlights_subset *b = malloc(cb * sizeof *b);
+    size_t *best_upto = malloc(cb * sizeof *best_upto);
+    if (a == NULL || b == NULL || best_upto == NULL) {
+        free(a);
+        free(b);
+        free(best_upto);
+        return -1;
+    }
+    editor_highlights_enumerate(items, na, a);
+    editor_highlights_enumerate(items + na, nb, b);
+    qsort(b, cb, sizeof *b, editor_highlights_cmp_subset);
+    /* best_upto[k]: position in b[0..k] with the highest value. */
+    for (size_t k = 0; k < cb; k++)
+        best_upto[k] = (k > 0 && b[best_upto[k - 1]].v >= b[k].v) ? best_upto[k - 1] : k;
+    double best_v = -1.0;
+    uint32_t best_a = 0, best_b = 0;
+    for (size_t i = 0; i < ca; i++) {
+        if (a[i].d > budget)
+            continue;
+        double room = budget - a[i].d;
+        /* last k with b[k].d <= room; b[0] is the empty set (d = 0). */
+        size_t lo = 0, hi = cb;
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (b[mid].d <= room)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        const struct editor_highlights_subset *s = &b[best_upto[lo]];
+        if (a[i].d + s->d > budget)
+            continue;
+        double v = a[i].v + s->v;
+        if (v > best_v) {
+            best_v = v;
+            best_a = a[i].mask;
+            best_b = s->mask;
+        }
+    }
+    *n_pick = 0;
+    for (size_t i = 0; i < na; i++)
+        if (best_a & ((uint32_t)1 << i))
+            pick[(*n_pick)++] = i;
+    for (size_t i = 0; i < nb; i++)
+        if (best_b & ((uint32_t)1 << i))
+            pick[(*n_pick)++] = na + i;
+    free(a);
+    free(b);
+    free(best_upto);
+    return 0;
+}
+
+/* Grid DP: durations rounded up to the grid, so the answer fits. */
+static int editor_highlights_dp(const struct editor_highlights_item *items, size_t n, double budget,
+                         size_t *pick, size_t *n_pick)
+{
+    double q;
+    size_t W = editor_util_grid(budget, n, DP_GRID, DP_MAX_CELLS, &q);
+    size_t stride = W + 1;
+    size_t nbytes = (n * stride + 7) / 8;
+    double *best = calloc(stride, sizeof *best);
+    unsigned char *take = calloc(nbytes, 1);
+    size_t *cost = malloc(n * sizeof *cost);
+    if (best == NULL || take == NULL || cost == NULL) {
+        free(best);
+        free(take);
+        free(cost);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cost[i] = editor_util_cells(items[i].d, q);
+        if (cost[i] == 0)
+            cost[i] = 1;
+        if (cost[i] > W)
+            continue;
+        for (size_t w = W; w >= cost[i]; w--) {
+            double cand = best[w - cost[i]] + items[i].v;
+            if (cand > best[w]) {
+                best[w] = cand;
+                size_t bit = i * stride + w;
+                take[bit / 8] |= (unsigned char)(1u << (bit % 8));
+            }
+        }
+    }
+    *n_pick = 0;
+    size_t w = W;
+    for (size_t i = n; i-- > 0;) {
+        size_t bit = i * stride + w;
+        if (take[bit / 8] & (1u << (bit % 8))) {
+            pick[(*n_pick)++] = i;
+            w -= cost[i];
+        }
+    }
+    free(best);
+    free(take);
+    free(cost);
+    return 0;
+}
+
+/* Order for dropping (lowest score first, later scene first on ties) and
+ * for adding (highest value first, earlier scene first). */
+static int editor_highlights_cmp_add(const void *a, const void *b)
+{
+    const struct editor_highlights_item *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    return (x->scene > y->scene) - (x->scene < y->scene);
+}
+
+static int editor_highlights_edit(void *state, const struct recut_edit_request *req,
+                           struct recut_edit_result *out, char *errstr, size_t errstr_size)
+{
+    const struct editor_highlights_state *st = state;
+    double min_score = st ? st->min_score : 0.0;
+    if (out == NULL || out->scenes == NULL) {
+        snprintf(errstr, errstr_size, "no result array");
+        return -1;
+    }
+    out->n_scenes = 0;
+    out->score = 0.0;
+    if (editor_util_validate(req, errstr, errstr_size) < 0)
+        return -1;
+    size_t n = req->movie->n_scenes;
+    struct editor_highlights_item *items = malloc(n * sizeof *items);
+    size_t *pick = malloc(n * sizeof *pick);
+    size_t *kept = malloc(n * sizeof *kept);
+    unsigned char *in_cut = calloc(n, 1);
+    if (items == NULL || pick == NULL || kept == NULL || in_cut == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto fail;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!editor_util_eligible(req, i) || req->scene_scores[i] < min_score)
+            continue;
+        double d = editor_util_scene_duration(req, i);
+        items[m++] = (struct editor_highlights_item){i, d, req->scene_scores[i] * d};
+    }
+    size_t n_pick = 0;
+    int rc = m <= EXACT_MAX ? editor_highlights_exact(items, m, req->budget, pick, &n_pick)
+                            : editor_highlights_dp(items, m, req->budget, pick, &n_pick);
+    if (rc < 0) {
+        snprintf(errstr, errstr_size, "out of memory (knapsack over %zu scenes)", m);
+        goto fail;
+    }
+    size_t n_kept = 0;
+    for (size_t k = 0; k < n_pick; k++) {
+        kept[n_kept++] = items[pick[k]].scene;
+        in_cut[items[pick[k]].scene] = 1;
+    }
+    /* The real durations must fit: drop the lowest-scored scene until they
+     * do (only floating-point noise can trigger this). */
+    qsort(items, m, sizeof *items, editor_highlights_cmp_add);
+    for (;;) {
+        size_t tmp_n = 0;
+        for (size_t i = 0; i < n; i++)
+            if (in_cut[i])
+                kept[tmp_n++] = i;
+        n_kept = tmp_n;
+        if (editor_util_total(req, kept, n_kept) <= req->budget)
+            break;
+        size_t worst = n;
+        for (size_t i = 0; i < n; i++)
+            if (in_cut[i] && (worst == n || req->scene_scores[i] <= req->scene_scores[worst]))
+                worst = i;
+        in_cut[worst] = 0;
+    }
+    /* Fill any real leftover time (the grid rounds durations up). */
+    for (size_t k = 0; k < m; k++) {
+        size_t s = items[k].scene;
+        if (in_cut[s])
+            continue;
+        in_cut[s] = 1;
+        size_t tmp_n = 0;
+        for (size_t i = 0; i < n; i++)
+            if (in_cut[i])
+                kept[tmp_n++] = i;
+        if (editor_util_total(req, kept, tmp_n) <= req->budget)
+            n_kept = tmp_n;
+        else
+            in_cut[s] = 0;
+    }
+    n_kept = 0;
+    double value = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (in_cut[i]) {
+            kept[n_kept++] = i;
+            value += req->scene_scores[i] * editor_util_scene_duration(req, i);
+        }
+    }
+    char why[160];
+    snprintf(why, sizeof why,
+             "no scene is between min_fragment (%g s) and the budget (%g s)%s",
+             req->min_fragment, req->budget, min_score > 0.0 ? " with score >= min_score" : "");
+    rc = editor_util_emit(req, kept, n_kept, value / req->budget, out, why, errstr,
+                          errstr_size);
+    if (rc == 0 && st && st->api && st->api->log)
+        st->api->log(HIGHLIGHTS_NAME, RECUT_LOG_DEBUG,
+                     "movie %s: kept %zu of %zu scenes (%zu candidates, %s), score %.3f",
+                     req->movie->id ? req->movie->id : "?", n_kept, n, m,
+                     m <= EXACT_MAX ? "exact" : "grid DP", out->score);
+    free(items);
+    free(pick);
+    free(kept);
+    free(in_cut);
+    return rc;
+fail:
+    free(items);
+    free(pick);
+    free(kept);
+    free(in_cut);
+    return -1;
+}
+
+static const struct recut_plugin editor_highlights_plugin = {
+    RECUT_PLUGIN_V1,
+    .name = HIGHLIGHTS_NAME,
+    .description = "best-scoring scenes that fit the budget (knapsack on score x seconds), "
+                   "in story order",
+    .kind = RECUT_PLUGIN_EDITOR,
+    .init = editor_highlights_init,
+    .fini = editor_highlights_fini,
+    .u.editor = {.edit = editor_highlights_edit},
+};
+
+RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)
+{
+    return &editor_highlights_plugin;
+}

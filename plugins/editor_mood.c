@@ -1,0 +1,160 @@
+/*
+ * editor_mood.c -- the "mood" editor: scenes that steer the viewer toward a
+ * target valence/arousal (calming or energising viewing).
+ *
+ * How it decides:
+ *  - Distance of a scene to the target in valence/arousal space, both axes
+ *    scaled to 0..1: dist = sqrt(da^2 + (dv/2)^2) / sqrt(2), closeness =
+ *    1 - dist (1 = exactly on target).
+ *  - The cut is in story order and its distance to the target never grows
+ *    from one kept scene to the next: the trajectory only moves toward the
+ *    target (or stays as close).
+ *  - Among such chains that fit the budget it maximises
+ *        sum(score_i * closeness_i * duration_i) / budget
+ *      + end_weight * closeness[last]        (finish on target)
+ *    so it prefers scenes near the target, weighted by how much the viewer
+ *    likes them.  end_weight: [plugin.mood] end_weight, default 0.5.
+ *  - Solved exactly on a duration grid (durations rounded up); ties go to
+ *    earlier scenes.
+ * Result score: the objective divided by its maximum (1 + end_weight).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "editor_util.h"
+#include "recut/plugin.h"
+
+#define MOOD_NAME "mood"
+
+struct editor_mood_state {
+    const struct recut_host_api *api;
+    double end_weight;
+};
+
+static int editor_mood_init(const struct recut_host_api *api, void **state, char *errstr,
+                            size_t errstr_size)
+{
+    struct editor_mood_state *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    st->api = api;
+    st->end_weight = 0.5;
+    if (editor_util_config_double(api, MOOD_NAME, "end_weight", 0.0, 10.0, &st->end_weight,
+                                  errstr, errstr_size) < 0) {
+        free(st);
+        return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static void editor_mood_fini(void *state)
+{
+    free(state);
+}
+
+static double editor_mood_distance(const struct recut_scene *s, double ta, double tv)
+{
+    double da = s->arousal - ta;
+    double dv = (s->valence - tv) / 2.0;
+    double d = sqrt(da * da + dv * dv) / sqrt(2.0);
+    return d > 1.0 ? 1.0 : d;
+}
+
+static int editor_mood_edit(void *state, const struct recut_edit_request *req,
+                            struct recut_edit_result *out, char *errstr, size_t errstr_size)
+{
+    const struct editor_mood_state *st = state;
+    if (out == NULL || out->scenes == NULL) {
+        snprintf(errstr, errstr_size, "no result array");
+        return -1;
+    }
+    out->n_scenes = 0;
+    out->score = 0.0;
+    if (editor_util_validate(req, errstr, errstr_size) < 0)
+        return -1;
+    double ta = req->target_arousal, tv = req->target_valence;
+    if (!isfinite(ta) || ta < 0.0 || ta > 1.0 || !isfinite(tv) || tv < -1.0 || tv > 1.0) {
+        snprintf(errstr, errstr_size,
+                 "target arousal must be in 0..1 and valence in -1..1, got %g / %g", ta, tv);
+        return -1;
+    }
+    double end_w = st ? st->end_weight : 0.5;
+    const struct recut_movie *m = req->movie;
+    size_t n = m->n_scenes;
+    size_t *cand = malloc(n * sizeof *cand);
+    double *buf = malloc(5 * n * sizeof *buf);
+    size_t *chain = malloc(n * sizeof *chain);
+    if (cand == NULL || buf == NULL || chain == NULL) {
+        free(cand);
+        free(buf);
+        free(chain);
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n,
+           *eb = buf + 4 * n;
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!editor_util_eligible(req, i))
+            continue;
+        double d = editor_util_scene_duration(req, i);
+        double dist = editor_mood_distance(&m->scenes[i], ta, tv);
+        cand[nc] = i;
+        dur[nc] = d;
+        key[nc] = -dist;
+        val[nc] = req->scene_scores[i] * (1.0 - dist) * d / req->budget;
+        sb[nc] = 0.0;
+        eb[nc] = end_w * (1.0 - dist);
+        nc++;
+    }
+    struct editor_util_chain_in in = {
+        .n = nc, .duration = dur, .key = key, .value = val,
+        .start_bonus = sb, .end_bonus = eb, .budget = req->budget,
+    };
+    size_t n_chain = 0;
+    double best = 0.0;
+    int rc = editor_util_chain(&in, chain, &n_chain, &best, errstr, errstr_size);
+    if (rc == 0) {
+        for (size_t k = 0; k < n_chain; k++)
+            chain[k] = cand[chain[k]];
+        /* Grid tolerance: drop from the far end until the real sum fits. */
+        size_t first = 0;
+        while (first < n_chain &&
+               editor_util_total(req, chain + first, n_chain - first) > req->budget)
+            first++;
+        char why[160];
+        snprintf(why, sizeof why,
+                 "no scene is between min_fragment (%g s) and the budget (%g s)",
+                 req->min_fragment, req->budget);
+        rc = editor_util_emit(req, chain + first, n_chain - first, best / (1.0 + end_w), out,
+                              why, errstr, errstr_size);
+    }
+    if (rc == 0 && st && st->api && st->api->log)
+        st->api->log(MOOD_NAME, RECUT_LOG_DEBUG,
+                     "movie %s: %zu scenes toward arousal %.2f valence %.2f, score %.3f",
+                     m->id ? m->id : "?", out->n_scenes, ta, tv, out->score);
+    free(cand);
+    free(buf);
+    free(chain);
+    return rc;
+}
+
+static const struct recut_plugin editor_mood_plugin = {
+    RECUT_PLUGIN_V1,
+    .name = MOOD_NAME,
+    .description = "scenes near a target valence/arousal, moving toward it, weighted by score",
+    .kind = RECUT_PLUGIN_EDITOR,
+    .init = editor_mood_init,
+    .fini = editor_mood_fini,
+    .u.editor = {.edit = editor_mood_edit},
+};
+
+RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)
+{
+    return &editor_mood_plugin;
+}

@@ -1,0 +1,257 @@
+/*
+ * editor_util.c -- input checks, result output, duration grids and the
+ * budgeted monotone-chain DP shared by the editor plugins.
+ */
+#include "editor_util.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scenes may overlap by this much (seconds) from floating-point noise in the
+ * catalog before we call them out of order. */
+#define EDITOR_UTIL_OVERLAP_TOLERANCE 1e-6
+
+double editor_util_scene_duration(const struct recut_edit_request *req, size_t i)
+{
+    const struct recut_scene *s = &req->movie->scenes[i];
+    return s->end - s->start;
+}
+
+int editor_util_validate(const struct recut_edit_request *req, char *errstr,
+                         size_t errstr_size)
+{
+    if (req == NULL || req->version < 1) {
+        snprintf(errstr, errstr_size, "no edit request (or version < 1)");
+        return -1;
+    }
+    const struct recut_movie *m = req->movie;
+    if (m == NULL) {
+        snprintf(errstr, errstr_size, "edit request without a movie");
+        return -1;
+    }
+    const char *id = m->id ? m->id : "?";
+    if (m->n_scenes == 0 || m->scenes == NULL) {
+        snprintf(errstr, errstr_size, "movie %s has no scenes", id);
+        return -1;
+    }
+    if (req->scene_scores == NULL) {
+        snprintf(errstr, errstr_size, "movie %s: no scene scores", id);
+        return -1;
+    }
+    if (!isfinite(req->budget) || req->budget <= 0.0) {
+        snprintf(errstr, errstr_size, "budget must be a positive number of seconds, got %g",
+                 req->budget);
+        return -1;
+    }
+    if (!isfinite(req->min_fragment) || req->min_fragment < 0.0) {
+        snprintf(errstr, errstr_size, "min_fragment must be >= 0 seconds, got %g",
+                 req->min_fragment);
+        return -1;
+    }
+    double prev_end = 0.0;
+    for (size_t i = 0; i < m->n_scenes; i++) {
+        const struct recut_scene *s = &m->scenes[i];
+        if (!isfinite(s->start) || !isfinite(s->end) || s->start < 0.0 ||
+            s->end < s->start) {
+            snprintf(errstr, errstr_size, "movie %s: scene %zu has an invalid span %g..%g",
+                     id, i, s->start, s->end);
+            return -1;
+        }
+        if (i > 0 && s->start < prev_end - EDITOR_UTIL_OVERLAP_TOLERANCE) {
+            snprintf(errstr, errstr_size,
+                     "movie %s: scene %zu starts at %g before scene %zu ends (%g); "
+                     "scenes must be in story order and must not overlap",
+                     id, i, s->start, i - 1, prev_end);
+            return -1;
+        }
+        prev_end = s->end;
+        if (!isfinite(s->arousal) || !isfinite(s->valence)) {
+            snprintf(errstr, errstr_size, "movie %s: scene %zu has a non-finite arousal/valence",
+                     id, i);
+            return -1;
+        }
+        double sc = req->scene_scores[i];
+        if (!isfinite(sc) || sc < 0.0 || sc > 1.0) {
+            snprintf(errstr, errstr_size, "movie %s: score of scene %zu is %g, not in 0..1",
+                     id, i, sc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int editor_util_eligible(const struct recut_edit_request *req, size_t i)
+{
+    double d = editor_util_scene_duration(req, i);
+    return d > 0.0 && d >= req->min_fragment && d <= req->budget;
+}
+
+int editor_util_config_double(const struct recut_host_api *api, const char *plugin,
+                              const char *key, double lo, double hi, double *value,
+                              char *errstr, size_t errstr_size)
+{
+    if (api == NULL || api->config_get == NULL)
+        return 0;
+    const char *text = api->config_get(plugin, key);
+    if (text == NULL)
+        return 0;
+    char *end = NULL;
+    double v = strtod(text, &end);
+    while (end != NULL && (*end == ' ' || *end == '\t'))
+        end++;
+    if (end == text || end == NULL || *end != '\0' || !isfinite(v) || v < lo || v > hi) {
+        snprintf(errstr, errstr_size, "[plugin.%s] %s = \"%s\": expected a number in %g..%g",
+                 plugin, key, text, lo, hi);
+        return -1;
+    }
+    *value = v;
+    return 0;
+}
+
+double editor_util_total(const struct recut_edit_request *req, const size_t *idx,
+                         size_t n)
+{
+    double t = 0.0;
+    for (size_t k = 0; k < n; k++)
+        t += editor_util_scene_duration(req, idx[k]);
+    return t;
+}
+
+static int editor_util_cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+int editor_util_emit(const struct recut_edit_request *req, size_t *idx, size_t n,
+                     double score, struct recut_edit_result *out, const char *why,
+                     char *errstr, size_t errstr_size)
+{
+    if (n == 0) {
+        snprintf(errstr, errstr_size, "movie %s: nothing to keep: %s",
+                 req->movie->id ? req->movie->id : "?", why);
+        return -1;
+    }
+    qsort(idx, n, sizeof *idx, editor_util_cmp_size);
+    memcpy(out->scenes, idx, n * sizeof *idx);
+    out->n_scenes = n;
+    out->score = score;
+    return 0;
+}
+
+size_t editor_util_grid(double budget, size_t n_items, double min_q, double max_cells,
+                        double *q)
+{
+    double per_item = max_cells / (double)(n_items ? n_items : 1) - 1.0;
+    double cells = floor(budget / min_q + 1e-9);
+    if (cells > per_item)
+        cells = floor(per_item);
+    if (cells < 1.0)
+        cells = 1.0;
+    *q = budget / cells;
+    return (size_t)cells;
+}
+
+size_t editor_util_cells(double duration, double q)
+{
+    double c = ceil(duration / q - 1e-6);
+    return c < 0.0 ? 0 : (size_t)c;
+}
+
+int editor_util_chain(const struct editor_util_chain_in *in, size_t *chain,
+                      size_t *n_chain, double *best, char *errstr,
+                      size_t errstr_size)
+{
+    *n_chain = 0;
+    *best = -INFINITY;
+    size_t n = in->n;
+    if (n == 0)
+        return 0;
+    /* Keep the DP to ~1e6 cells and ~3e7 transitions. */
+    double max_cells = 1e6;
+    double by_ops = 6e7 / (double)n;
+    if (by_ops < max_cells)
+        max_cells = by_ops;
+    double q;
+    size_t W = editor_util_grid(in->budget, n, 0.05, max_cells, &q);
+    size_t stride = W + 1;
+    double *f = malloc(n * stride * sizeof *f);
+    int32_t *parent = malloc(n * stride * sizeof *parent);
+    size_t *cost = malloc(n * sizeof *cost);
+    if (f == NULL || parent == NULL || cost == NULL) {
+        free(f);
+        free(parent);
+        free(cost);
+        snprintf(errstr, errstr_size, "out of memory (chain DP %zu x %zu)", n, stride);
+        return -1;
+    }
+    for (size_t i = 0; i < n * stride; i++) {
+        f[i] = -INFINITY;
+        parent[i] = -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        cost[k] = editor_util_cells(in->duration[k], q);
+        if (cost[k] == 0)
+            cost[k] = 1; /* every kept scene takes room */
+        if (cost[k] > W)
+            continue;
+        double *fk = f + k * stride;
+        int32_t *pk = parent + k * stride;
+        fk[cost[k]] = in->start_bonus[k] + in->value[k];
+        for (size_t j = 0; j < k; j++) {
+            if (in->key[j] > in->key[k])
+                continue;
+            const double *fj = f + j * stride;
+            for (size_t w = 0; w + cost[k] <= W; w++) {
+                if (fj[w] == -INFINITY)
+                    continue;
+                double cand = fj[w] + in->value[k];
+                if (cand > fk[w + cost[k]]) {
+                    fk[w + cost[k]] = cand;
+                    pk[w + cost[k]] = (int32_t)j;
+                }
+            }
+        }
+    }
+    size_t bk = 0, bw = 0;
+    int found = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t w = 0; w <= W; w++) {
+            double v = f[k * stride + w];
+            if (v == -INFINITY)
+                continue;
+            v += in->end_bonus[k];
+            if (!found || v > *best) {
+                *best = v;
+                bk = k;
+                bw = w;
+                found = 1;
+            }
+        }
+    }
+    if (found) {
+        size_t m = 0;
+        size_t k = bk, w = bw;
+        for (;;) {
+            chain[m++] = k;
+            int32_t j = parent[k * stride + w];
+            if (j < 0)
+                break;
+            w -= cost[k];
+            k = (size_t)j;
+        }
+        for (size_t a = 0, b = m - 1; a < b; a++, b--) {
+            size_t t = chain[a];
+            chain[a] = chain[b];
+            chain[b] = t;
+        }
+        *n_chain = m;
+    }
+    free(f);
+    free(parent);
+    free(cost);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* viewer.h -- one viewer's learned state in memory: built from the Redis
+ * hashes (daemon) or by applying updates (recut-eval, tests); read by the
+ * scorers and editors through the plugin host API. */
+#ifndef RECUT_VIEWER_H
+#define RECUT_VIEWER_H
+
+#include "strmap.h"
+#include "update.h"
+
+struct recut_viewer {
+    char id[VEVENT_ID_MAX + 1];
+    struct strmap nb;       /* Redis field -> count ("n:like", "f:like:genre:x", ...) */
+    struct strmap seen;     /* movie -> signed weight */
+    struct strmap scenes;   /* "movie:scene" -> feedback */
+    struct strmap emo;      /* "v", "a", "n", "m:<movie>:v", ... */
+    char **hist;            /* positive movies, newest first */
+    size_t n_hist, cap_hist;
+    long long events;
+    int consent;
+    double alpha;           /* NB smoothing */
+    /* derived NB sums, refreshed by viewer_finish() */
+    double n_like, n_dislike, t_like, t_dislike, vocab;
+};
+
+void viewer_init(struct recut_viewer *v, const char *id, double alpha);
+void viewer_free(struct recut_viewer *v);
+/* Add a hash field read from Redis (which: 'N' nb, 'S' seen, 'C' scenes, 'E' emo). */
+int viewer_load_field(struct recut_viewer *v, char which, const char *field,
+                      size_t field_len, const char *value);
+int viewer_push_hist(struct recut_viewer *v, const char *movie, int at_end);
+/* Recompute derived sums after loading or updating. */
+void viewer_finish(struct recut_viewer *v);
+/* Apply an update in memory, exactly as the Redis script does.  Returns 1 if
+ * applied, and fills partners (borrowed pointers into hist, newest first, up
+ * to `window`) for a new positive item. */
+int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max,
+                 int window, const char ***partners, size_t *n_partners);
+
+/* The host API accessors (recut/plugin.h). */
+const char *viewer_id(const recut_viewer *v);
+double viewer_feature(const recut_viewer *v, const char *feature);
+int viewer_affect(const recut_viewer *v, double *arousal, double *valence);
+double viewer_scene_feedback(const recut_viewer *v, const char *movie, size_t scene);
+int viewer_has_seen(const recut_viewer *v, const char *movie);
+/* log P(like | features) - log P(dislike | features), NB with priors. */
+double viewer_nb_logodds(const recut_viewer *v, char *const *features, size_t n);
+
+#endif

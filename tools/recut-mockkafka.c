@@ -28,7 +28,15 @@
  *     100000 batches); older batches are dropped silently, like retention.
  *     Spread large volumes over enough partitions (the benchmark does).
  *   - Replication factor is 1; brokers listen on 127.0.0.1, random ports.
+ *   - Group rebalances are slow: the first member of a new group waits 3 s
+ *     (group.initial.rebalance.delay), and after a member leaves a group
+ *     that was Up, the next JoinGroup is answered only after the leaver's
+ *     session.timeout.ms - 1 s (44 s with librdkafka's default 45000).  A
+ *     client that restarts against this helper should set
+ *     session.timeout.ms low (e.g. 6000, giving ~5 s).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -171,19 +179,28 @@ static int mockkafka_parse_args(int argc, char **argv, struct mockkafka_opts *o,
     return 0;
 }
 
-/* Writes `line` + '\n' to path via path.tmp.PID and rename(2). */
+/* Writes `line` + '\n' to path via path.tmp.PID and rename(2).  Messages
+ * quote at most the last 200 bytes of a path. */
+static const char *mockkafka_tail(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 200 ? path + len - 200 : path;
+}
+
 static int mockkafka_write_file(const char *path, const char *line,
                                 char *errstr, size_t errstr_size)
 {
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        snprintf(errstr, errstr_size, "%s: path too long", path);
+        snprintf(errstr, errstr_size, "%.200s: path too long",
+                 mockkafka_tail(path));
         return -1;
     }
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        snprintf(errstr, errstr_size, "%s: %s", tmp, strerror(errno));
+        snprintf(errstr, errstr_size, "%.200s: %.100s", mockkafka_tail(tmp),
+                 strerror(errno));
         return -1;
     }
     int bad = fprintf(f, "%s\n", line) < 0;
@@ -191,14 +208,14 @@ static int mockkafka_write_file(const char *path, const char *line,
     bad |= fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad) {
-        snprintf(errstr, errstr_size, "%s: write failed: %s", tmp,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "%.200s: write failed: %.100s",
+                 mockkafka_tail(tmp), strerror(errno));
         unlink(tmp);
         return -1;
     }
     if (rename(tmp, path) == -1) {
-        snprintf(errstr, errstr_size, "rename %s -> %s: %s", tmp, path,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "rename to %.200s: %.100s",
+                 mockkafka_tail(path), strerror(errno));
         unlink(tmp);
         return -1;
     }

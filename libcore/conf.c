@@ -40,7 +40,7 @@ const struct conf_row conf_table[] = {
       "Topic the kafka publisher writes recommendations and cuts to."),
     S("kafka", "dead_letter_topic", dead_letter_topic, "recut.deadletter", 0,
       "Topic malformed events go to, with the reason in header \"reason\"."),
-    I("kafka", "batch_size", batch_size, "2000", 1, 100000, 1,
+    I("kafka", "batch_size", batch_size, "2000", 1, 100000, 0,
       "Most messages applied to Redis in one batch."),
     I("kafka", "max_inflight", max_inflight, "8", 1, 256, 1,
       "Most batches waiting for Redis at once."),

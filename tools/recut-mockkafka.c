@@ -4,6 +4,7 @@
  *
  *   recut-mockkafka [--brokers N] [--topic NAME[:PARTITIONS]]...
  *                   [--bootstraps-file FILE] [--verbose]
+ *   recut-mockkafka offsets BOOTSTRAPS GROUP TOPIC
  *
  * Once the cluster is up and every topic exists, the bootstrap list
  * ("127.0.0.1:PORT,...") is printed as one line on stdout and, with
@@ -22,8 +23,11 @@
  *     from the committed offset after a restart).  A restart of *this*
  *     helper loses every message and every committed offset.
  * Limits worth knowing:
- *   - Topics are not reliably auto-created by produce/subscribe in 2.0.2, so
- *     every topic a test needs must be named with --topic.
+ *   - A topic is auto-created (4 partitions) only when a client asks for its
+ *     metadata with auto-creation allowed (a producer does, kcat -P does);
+ *     a subscribing consumer group does not (allow.auto.create.topics is
+ *     false for consumers) and sees "unknown topic".  Name every topic a
+ *     test needs with --topic, with the partition count it needs.
  *   - Each partition keeps at most 5 MiB of record batches (and at most
  *     100000 batches); older batches are dropped silently, like retention.
  *     Spread large volumes over enough partitions (the benchmark does).
@@ -48,6 +52,8 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+
+#include "mockkafka_offsets.h"
 
 #define MOCKKAFKA_MAX_TOPICS 64
 #define MOCKKAFKA_MAX_PARTITIONS 1024
@@ -79,8 +85,11 @@ static void mockkafka_usage(FILE *out)
     fprintf(out,
             "usage: recut-mockkafka [--brokers N] [--topic NAME[:PARTITIONS]]...\n"
             "                       [--bootstraps-file FILE] [--verbose]\n"
+            "       recut-mockkafka offsets BOOTSTRAPS GROUP TOPIC\n"
             "Runs a mock Kafka cluster on 127.0.0.1 until SIGTERM/SIGINT.\n"
-            "Prints the bootstrap list on stdout once every topic exists.\n");
+            "Prints the bootstrap list on stdout once every topic exists.\n"
+            "'offsets' prints a group's committed and the end offset of each\n"
+            "partition of TOPIC (\"PARTITION COMMITTED END\", then \"total ...\").\n");
 }
 
 /* Parses a decimal integer in [lo, hi]; returns 0 or -1. */
@@ -313,6 +322,8 @@ out_rk:
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "offsets") == 0)
+        return mockkafka_offsets_main(argc - 1, argv + 1);
     struct mockkafka_opts opts;
     memset(&opts, 0, sizeof(opts));
     char errstr[512];

@@ -1,0 +1,672 @@
+/* http.c -- the HTTP API (libevent evhttp), bound to 127.0.0.1 by default.
+ * Every error is a JSON object {"error": "..."} with a 4xx/5xx status. */
+#include "config.h"
+#include "recutd-internal.h"
+#include "editlist.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct http {
+    struct recutd *d;
+    struct evhttp *eh;
+};
+
+static void http_reply(struct evhttp_request *req, int code, const char *ctype,
+                       const char *body, size_t len)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Content-Type", ctype);
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    struct evbuffer *b = evbuffer_new();
+    if (b && body)
+        evbuffer_add(b, body, len);
+    static const char *const reasons[] = { [200] = "OK", [201] = "Created", [202] = "Accepted",
+        [400] = "Bad Request", [404] = "Not Found", [405] = "Method Not Allowed",
+        [413] = "Payload Too Large", [500] = "Internal Server Error",
+        [503] = "Service Unavailable" };
+    const char *reason = code < (int)(sizeof reasons / sizeof reasons[0]) && reasons[code] ? reasons[code] : "";
+    evhttp_send_reply(req, code, reason, b);
+    if (b)
+        evbuffer_free(b);
+    metrics_http_status(code);
+}
+
+static void http_json(struct evhttp_request *req, int code, json_t *doc)
+{
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!s) {
+        http_reply(req, 500, "application/json", "{\"error\":\"out of memory\"}", 25);
+        return;
+    }
+    http_reply(req, code, "application/json", s, strlen(s));
+    free(s);
+}
+
+static void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    http_json(req, code, json_pack("{s:s}", "error", msg));
+}
+
+/* ---- query strings ------------------------------------------------------- */
+static const char *http_query(struct evkeyvalq *q, const char *name)
+{
+    return evhttp_find_header(q, name);
+}
+
+static int http_query_double(struct evhttp_request *req, struct evkeyvalq *q, const char *name,
+                             double def, double lo, double hi, double *out)
+{
+    const char *v = http_query(q, name);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || *end || !isfinite(d) || d < lo || d > hi) {
+        http_error(req, 400, "query parameter '%s' must be a number in [%g, %g]", name, lo, hi);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* ---- body ---------------------------------------------------------------- */
+static char *http_body(struct evhttp_request *req, size_t *len)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    *len = evbuffer_get_length(in);
+    char *buf = malloc(*len + 1);
+    if (!buf)
+        return NULL;
+    evbuffer_copyout(in, buf, *len);
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* ---- POST /v1/events ----------------------------------------------------- */
+struct http_events {
+    struct evhttp_request *req;
+    size_t accepted;
+    json_t *rejected;
+};
+
+static void http_events_done(void *arg, int ok)
+{
+    struct http_events *e = arg;
+    json_t *doc = json_pack("{s:I,s:o}", "accepted", (json_int_t)e->accepted, "rejected", e->rejected);
+    http_json(e->req, ok ? 200 : 503, doc);
+    free(e);
+}
+
+static void http_post_events(struct http *h, struct evhttp_request *req)
+{
+    size_t len;
+    char *body = http_body(req, &len);
+    if (!body) {
+        http_error(req, 500, "out of memory");
+        return;
+    }
+    struct http_events *e = calloc(1, sizeof *e);
+    struct ingest_batch *b = e ? ingest_batch_new(h->d, http_events_done, e) : NULL;
+    if (!b) {
+        free(e);
+        free(body);
+        http_error(req, 500, "out of memory");
+        return;
+    }
+    e->req = req;
+    e->rejected = json_array();
+    size_t line = 0, events = 0;
+    for (char *p = body, *nl; p < body + len; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(body + len - p));
+        if (!nl)
+            nl = body + len;
+        line++;
+        size_t l = (size_t)(nl - p);
+        while (l && (p[l - 1] == '\r' || p[l - 1] == ' ' || p[l - 1] == '\t'))
+            l--;
+        size_t skip = 0;
+        while (skip < l && (p[skip] == ' ' || p[skip] == '\t'))
+            skip++;
+        if (skip == l)
+            continue;
+        events++;
+        char err[512];
+        enum vevent_error rc = ingest_add(b, p + skip, l - skip, NULL, 0, err, sizeof err);
+        if (rc != VEVENT_OK) {
+            metrics_dead_letter(rc);
+            json_array_append_new(e->rejected, json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line,
+                                                         "reason", vevent_error_name(rc), "error", err));
+            if (h->d->kafka)
+                kafka_in_dead_letter(h->d->kafka, p + skip, l - skip, NULL, 0,
+                                     vevent_error_name(rc), err);
+        }
+    }
+    free(body);
+    if (events == 0) {
+        json_decref(e->rejected);
+        free(e);
+        ingest_batch_submit(b); /* empty: frees itself */
+        http_error(req, 400, "the body holds no event (one JSON object, or NDJSON)");
+        return;
+    }
+    e->accepted = ingest_batch_size(b);
+    if (e->accepted == 0) {
+        /* nothing valid: answer now, with the reasons */
+        json_t *rej = e->rejected;
+        e->rejected = NULL;
+        json_t *doc = json_pack("{s:s,s:I,s:o}", "error", "no valid event", "accepted", (json_int_t)0,
+                                "rejected", rej);
+        free(e);
+        ingest_batch_submit(b);
+        http_json(req, 400, doc);
+        return;
+    }
+    ingest_batch_submit(b);
+}
+
+/* ---- movies -------------------------------------------------------------- */
+struct http_put_movie {
+    struct evhttp_request *req;
+    struct recutd *d;
+    struct catalog_movie *cm;
+};
+
+static void http_put_movie_done(void *arg, int ok)
+{
+    struct http_put_movie *x = arg;
+    if (!ok) {
+        catalog_movie_free(x->cm);
+        http_error(x->req, 503, "Redis did not store the movie");
+    } else {
+        json_t *doc = json_pack("{s:s,s:I,s:f}", "id", x->cm->m.id, "scenes",
+                                (json_int_t)x->cm->m.n_scenes, "duration", x->cm->m.duration);
+        if (catalog_put(&x->d->catalog, x->cm) < 0) {
+            catalog_movie_free(x->cm);
+            json_decref(doc);
+            http_error(x->req, 500, "out of memory");
+        } else {
+            metrics_inc(M_CATALOG_UPDATES, 1);
+            http_json(x->req, 200, doc);
+        }
+    }
+    free(x);
+}
+
+static void http_put_movie(struct http *h, struct evhttp_request *req, const char *id)
+{
+    size_t len;
+    char *body = http_body(req, &len);
+    if (!body) {
+        http_error(req, 500, "out of memory");
+        return;
+    }
+    char err[512];
+    struct catalog_movie *cm = catalog_movie_parse(body, len, id, err, sizeof err);
+    free(body);
+    if (!cm) {
+        http_error(req, 400, "invalid catalog entry: %s", err);
+        return;
+    }
+    struct http_put_movie *x = malloc(sizeof *x);
+    if (!x) {
+        catalog_movie_free(cm);
+        http_error(req, 500, "out of memory");
+        return;
+    }
+    *x = (struct http_put_movie){ req, h->d, cm };
+    store_put_movie(h->d->store, cm, http_put_movie_done, x);
+}
+
+/* ---- users --------------------------------------------------------------- */
+enum http_user_op { HU_RECS, HU_CUT, HU_PROFILE };
+
+struct http_user {
+    struct http *h;
+    struct evhttp_request *req;
+    enum http_user_op op;
+    char movie[VEVENT_ID_MAX + 1];
+    size_t n;
+    int include_seen;
+    struct strmap exclude;
+    double budget, budget_fraction, min_fragment, target_a, target_v, spoiler_tail, fps;
+    char editor[64], format[16];
+    char source[1024];
+};
+
+static void http_user_free(struct http_user *u)
+{
+    strmap_clear(&u->exclude, NULL);
+    free(u);
+}
+
+static void http_cut(struct http_user *u, recut_viewer *v)
+{
+    struct recutd *d = u->h->d;
+    const struct catalog_movie *cm = catalog_get(&d->catalog, u->movie);
+    if (!cm) {
+        http_error(u->req, 404, "no movie '%s' in the catalog", u->movie);
+        return;
+    }
+    if (cm->m.n_scenes == 0) {
+        http_error(u->req, 400, "movie '%s' has no scenes", u->movie);
+        return;
+    }
+    void *state;
+    const struct recut_plugin *ed = plugins_editor(d->plugins, u->editor, &state);
+    if (!ed) {
+        http_error(u->req, 404, "no editor plugin '%s' is loaded", u->editor);
+        return;
+    }
+    double *scores = calloc(cm->m.n_scenes, sizeof *scores);
+    size_t *kept = calloc(cm->m.n_scenes, sizeof *kept);
+    if (!scores || !kept) {
+        free(scores);
+        free(kept);
+        http_error(u->req, 500, "out of memory");
+        return;
+    }
+    recommend_scene_scores(&d->cfg, v, &cm->m, scores);
+    double budget = u->budget_fraction > 0 ? u->budget_fraction * cm->m.duration : u->budget;
+    double pa, pv;
+    viewer_affect(v, &pa, &pv);
+    struct recut_edit_request rq = {
+        .version = 1, .movie = &cm->m, .viewer = v, .scene_scores = scores,
+        .budget = budget, .min_fragment = u->min_fragment,
+        .target_arousal = u->target_a >= 0 ? u->target_a : pa,
+        .target_valence = u->target_v > -2 ? u->target_v : pv,
+        .spoiler_tail = u->spoiler_tail,
+    };
+    struct recut_edit_result res = { .scenes = kept };
+    char err[512] = "";
+    if (ed->u.editor.edit(state, &rq, &res, err, sizeof err) < 0) {
+        free(scores);
+        free(kept);
+        http_error(u->req, 400, "editor %s: %s", u->editor, err[0] ? err : "failed");
+        return;
+    }
+    struct editlist el = { .viewer = viewer_id(v), .movie = &cm->m, .editor = ed->name,
+                           .budget = budget, .score = res.score, .scenes = kept,
+                           .n_scenes = res.n_scenes };
+    char *out = NULL;
+    const char *ctype = "application/json";
+    if (strcmp(u->format, "edl") == 0) {
+        out = editlist_edl(&el, u->fps, "AX", err, sizeof err);
+        ctype = "text/plain; charset=utf-8";
+    } else if (strcmp(u->format, "ffconcat") == 0) {
+        out = editlist_ffconcat(&el, u->source[0] ? u->source : cm->m.id, err, sizeof err);
+        ctype = "text/plain; charset=utf-8";
+    } else {
+        out = editlist_json(&el, err, sizeof err);
+    }
+    free(scores);
+    free(kept);
+    if (!out) {
+        http_error(u->req, 500, "cannot export the cut: %s", err);
+        return;
+    }
+    if (strcmp(u->format, "json") == 0)
+        plugins_publish(d->plugins, viewer_id(v), "cut", cm->m.id, out, strlen(out));
+    http_reply(u->req, 200, ctype, out, strlen(out));
+    free(out);
+}
+
+static int http_feature_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    double dx = json_real_value(json_object_get(x, "log_odds"));
+    double dy = json_real_value(json_object_get(y, "log_odds"));
+    return dx < dy ? 1 : dx > dy ? -1 : strcmp(json_string_value(json_object_get(x, "feature")),
+                                                json_string_value(json_object_get(y, "feature")));
+}
+
+static void http_profile(struct http_user *u, recut_viewer *v)
+{
+    /* what the Naive Bayes model learned, strongest first */
+    size_t it = 0, n = 0;
+    struct strmap_entry *e;
+    json_t **feats = calloc(v->nb.len + 1, sizeof *feats);
+    struct strmap seenf;
+    strmap_init(&seenf);
+    while (feats && (e = strmap_next(&v->nb, &it))) {
+        const char *f = NULL;
+        if (strncmp(e->key, "f:like:", 7) == 0)
+            f = e->key + 7;
+        else if (strncmp(e->key, "f:dislike:", 10) == 0)
+            f = e->key + 10;
+        if (!f || strmap_get(&seenf, f))
+            continue;
+        strmap_put(&seenf, f);
+        feats[n++] = json_pack("{s:s,s:f}", "feature", f, "log_odds", viewer_feature(v, f));
+    }
+    strmap_clear(&seenf, NULL);
+    if (feats)
+        qsort(feats, n, sizeof *feats, http_feature_cmp);
+    json_t *likes = json_array(), *dislikes = json_array();
+    for (size_t i = 0; i < n; i++) {
+        double lo = json_real_value(json_object_get(feats[i], "log_odds"));
+        if (lo > 0 && json_array_size(likes) < 20)
+            json_array_append(likes, feats[i]);
+        json_decref(feats[i]);
+    }
+    free(feats);
+    /* dislikes: most negative first */
+    json_t *all = json_array();
+    it = 0;
+    while ((e = strmap_next(&v->nb, &it))) {
+        const char *f = strncmp(e->key, "f:dislike:", 10) == 0 ? e->key + 10 : NULL;
+        if (!f)
+            continue;
+        double lo = viewer_feature(v, f);
+        if (lo < 0)
+            json_array_append_new(all, json_pack("{s:s,s:f}", "feature", f, "log_odds", lo));
+    }
+    size_t na = json_array_size(all);
+    json_t **arr = calloc(na + 1, sizeof *arr);
+    for (size_t i = 0; arr && i < na; i++)
+        arr[i] = json_array_get(all, i);
+    if (arr)
+        qsort(arr, na, sizeof *arr, http_feature_cmp);
+    for (size_t i = na; arr && i-- > 0 && json_array_size(dislikes) < 20;)
+        json_array_append(dislikes, arr[i]);
+    free(arr);
+    json_decref(all);
+    double pa, pv;
+    int has_aff = viewer_affect(v, &pa, &pv) == 0;
+    json_t *hist = json_array();
+    for (size_t i = 0; i < v->n_hist && i < 20; i++)
+        json_array_append_new(hist, json_string(v->hist[i]));
+    json_t *doc = json_pack("{s:s,s:I,s:b,s:{s:f,s:f},s:I,s:o,s:o,s:o}",
+        "user", viewer_id(v), "events", (json_int_t)v->events, "emotion_consent", v->consent,
+        "naive_bayes", "like_weight", v->n_like, "dislike_weight", v->n_dislike,
+        "movies_seen", (json_int_t)v->seen.len, "likes", likes, "dislikes", dislikes,
+        "recent_positives", hist);
+    if (has_aff)
+        json_object_set_new(doc, "affect", json_pack("{s:f,s:f}", "arousal", pa, "valence", pv));
+    else
+        json_object_set_new(doc, "affect", json_null());
+    http_json(u->req, 200, doc);
+}
+
+static void http_user_loaded(void *arg, int ok, recut_viewer *v,
+                             const struct recommend_globals *g, int known)
+{
+    struct http_user *u = arg;
+    if (!ok || !v) {
+        http_error(u->req, 503, "Redis is not available");
+        http_user_free(u);
+        return;
+    }
+    switch (u->op) {
+    case HU_RECS: {
+        char *json = publish_recs_json(u->h->d, v, g, u->n, &u->exclude, u->include_seen);
+        if (!json)
+            http_error(u->req, 500, "out of memory");
+        else
+            http_reply(u->req, 200, "application/json", json, strlen(json));
+        free(json);
+        break;
+    }
+    case HU_CUT:
+        http_cut(u, v);
+        break;
+    case HU_PROFILE:
+        if (!known)
+            http_error(u->req, 404, "no viewer '%s'", viewer_id(v));
+        else
+            http_profile(u, v);
+        break;
+    }
+    http_user_free(u);
+}
+
+static void http_forget_done(void *arg, int ok, long long n)
+{
+    struct evhttp_request *req = arg;
+    if (!ok)
+        http_error(req, 503, "Redis is not available");
+    else
+        http_json(req, 200, json_pack("{s:b,s:I}", "deleted", n > 0, "keys", (json_int_t)n));
+}
+
+static int http_valid_id(const char *s)
+{
+    size_t l = strlen(s);
+    return l > 0 && l <= VEVENT_ID_MAX && vevent_utf8_valid(s, l);
+}
+
+static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+                       char **seg, int nseg, struct evkeyvalq *q)
+{
+    /* seg: users, ID [, recommendations | cuts MOVIE | profile] */
+    const char *user = seg[1];
+    if (!http_valid_id(user)) {
+        http_error(req, 400, "invalid viewer id");
+        return;
+    }
+    if (nseg == 2) {
+        if (cmd != EVHTTP_REQ_DELETE) {
+            http_error(req, 405, "use DELETE /v1/users/{id} to erase a viewer");
+            return;
+        }
+        store_forget(h->d->store, user, http_forget_done, req);
+        return;
+    }
+    if (cmd != EVHTTP_REQ_GET) {
+        http_error(req, 405, "method not allowed");
+        return;
+    }
+    struct http_user *u = calloc(1, sizeof *u);
+    if (!u) {
+        http_error(req, 500, "out of memory");
+        return;
+    }
+    u->h = h;
+    u->req = req;
+    strmap_init(&u->exclude);
+    double dn;
+    if (nseg == 3 && strcmp(seg[2], "recommendations") == 0) {
+        u->op = HU_RECS;
+        if (http_query_double(req, q, "n", 10, 1, 1000, &dn) < 0)
+            goto fail_replied;
+        u->n = (size_t)dn;
+        const char *inc = http_query(q, "include_seen");
+        u->include_seen = inc && (strcmp(inc, "1") == 0 || strcmp(inc, "true") == 0);
+        const char *ex = http_query(q, "exclude");
+        if (ex) {
+            char *dup = strdup(ex), *save = NULL;
+            for (char *t = dup ? strtok_r(dup, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+                strmap_put(&u->exclude, t);
+            free(dup);
+        }
+    } else if (nseg == 4 && strcmp(seg[2], "cuts") == 0) {
+        u->op = HU_CUT;
+        if (!http_valid_id(seg[3])) {
+            http_error(req, 400, "invalid movie id");
+            goto fail_replied;
+        }
+        snprintf(u->movie, sizeof u->movie, "%s", seg[3]);
+        const char *b = http_query(q, "budget");
+        u->budget = h->d->cfg.cut_budget;
+        if (b) {
+            char *end;
+            double bv = strtod(b, &end);
+            if (end != b && *end == '%' && end[1] == '\0' && bv > 0 && bv <= 100) {
+                u->budget_fraction = bv / 100.0;
+            } else if (end != b && *end == '\0' && isfinite(bv) && bv > 0 && bv <= 86400) {
+                u->budget = bv;
+            } else {
+                http_error(req, 400, "budget must be seconds (0 < s <= 86400) or a percentage such as 15%%");
+                goto fail_replied;
+            }
+        }
+        const char *ed = http_query(q, "editor");
+        snprintf(u->editor, sizeof u->editor, "%s", ed ? ed : h->d->cfg.cut_editor);
+        const char *fmt = http_query(q, "format");
+        snprintf(u->format, sizeof u->format, "%s", fmt ? fmt : "json");
+        if (strcmp(u->format, "json") && strcmp(u->format, "edl") && strcmp(u->format, "ffconcat")) {
+            http_error(req, 400, "format must be json, edl or ffconcat");
+            goto fail_replied;
+        }
+        const char *src = http_query(q, "source");
+        if (src)
+            snprintf(u->source, sizeof u->source, "%s", src);
+        if (http_query_double(req, q, "min_fragment", h->d->cfg.cut_min_fragment, 0, 3600, &u->min_fragment) < 0 ||
+            http_query_double(req, q, "arousal", -1, -1, 1, &u->target_a) < 0 ||
+            http_query_double(req, q, "valence", -3, -3, 1, &u->target_v) < 0 ||
+            http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, 0, 1, &u->spoiler_tail) < 0 ||
+            http_query_double(req, q, "fps", 25, 1, 240, &u->fps) < 0)
+            goto fail_replied;
+    } else if (nseg == 3 && strcmp(seg[2], "profile") == 0) {
+        u->op = HU_PROFILE;
+    } else {
+        http_error(req, 404, "no such resource");
+        goto fail_replied;
+    }
+    store_load_viewer(h->d->store, user, http_user_loaded, u);
+    return;
+fail_replied:
+    http_user_free(u);
+}
+
+/* ---- routing ------------------------------------------------------------- */
+static void http_route(struct evhttp_request *req, void *arg)
+{
+    struct http *h = arg;
+    struct recutd *d = h->d;
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    if (!path) {
+        http_error(req, 400, "bad request URI");
+        return;
+    }
+    struct evkeyvalq q;
+    TAILQ_INIT(&q);
+    const char *query = evhttp_uri_get_query(uri);
+    if (query && evhttp_parse_query_str(query, &q) < 0) {
+        http_error(req, 400, "bad query string");
+        return;
+    }
+    /* split and decode the path */
+    char *segs[8];
+    int nseg = 0;
+    char *copy = strdup(path), *save = NULL;
+    for (char *t = copy ? strtok_r(copy, "/", &save) : NULL; t && nseg < 8; t = strtok_r(NULL, "/", &save))
+        segs[nseg++] = evhttp_uridecode(t, 0, NULL);
+    free(copy);
+
+    if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
+        size_t len;
+        char *m = metrics_render(d, &len);
+        if (m)
+            http_reply(req, 200, "text/plain; version=0.0.4", m, len);
+        else
+            http_error(req, 500, "out of memory");
+        free(m);
+    } else if (nseg < 2 || strcmp(segs[0], "v1") != 0) {
+        http_error(req, 404, "no such resource");
+    } else if (nseg == 2 && strcmp(segs[1], "health") == 0 && cmd == EVHTTP_REQ_GET) {
+        int up = store_connected(d->store);
+        http_json(req, up ? 200 : 503, json_pack("{s:s,s:b,s:b,s:I,s:s,s:o}",
+            "status", up ? (d->draining ? "draining" : "ok") : "redis unavailable",
+            "redis", up, "kafka", d->kafka != NULL, "movies", (json_int_t)d->catalog.n,
+            "version", PACKAGE_VERSION, "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
+    } else if (nseg == 2 && strcmp(segs[1], "events") == 0) {
+        if (cmd != EVHTTP_REQ_POST)
+            http_error(req, 405, "use POST");
+        else
+            http_post_events(h, req);
+    } else if (nseg == 3 && strcmp(segs[1], "movies") == 0) {
+        if (!http_valid_id(segs[2])) {
+            http_error(req, 400, "invalid movie id");
+        } else if (cmd == EVHTTP_REQ_PUT) {
+            http_put_movie(h, req, segs[2]);
+        } else if (cmd == EVHTTP_REQ_GET) {
+            const struct catalog_movie *cm = catalog_get(&d->catalog, segs[2]);
+            if (cm)
+                http_reply(req, 200, "application/json", cm->json, strlen(cm->json));
+            else
+                http_error(req, 404, "no movie '%s' in the catalog", segs[2]);
+        } else {
+            http_error(req, 405, "use GET or PUT");
+        }
+    } else if (nseg == 2 && strcmp(segs[1], "plugins") == 0 && cmd == EVHTTP_REQ_GET) {
+        const char *l = plugins_list_json(d->plugins);
+        http_reply(req, 200, "application/json", l, strlen(l));
+    } else if (nseg >= 3 && strcmp(segs[1], "users") == 0) {
+        http_users(h, req, cmd, segs + 1, nseg - 1, &q);
+    } else {
+        http_error(req, 404, "no such resource");
+    }
+    for (int i = 0; i < nseg; i++)
+        free(segs[i]);
+    evhttp_clear_headers(&q);
+}
+
+struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
+{
+    struct http *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    h->d = d;
+    h->eh = evhttp_new(d->base);
+    if (!h->eh) {
+        free(h);
+        snprintf(errstr, errstr_size, "evhttp_new failed");
+        return NULL;
+    }
+    evhttp_set_max_body_size(h->eh, (ev_ssize_t)d->cfg.http_max_body);
+    evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                          EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
+    evhttp_set_gencb(h->eh, http_route, h);
+    char host[256];
+    const char *colon = strrchr(d->cfg.http_listen, ':');
+    long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+    size_t hl = colon ? (size_t)(colon - d->cfg.http_listen) : 0;
+    if (!colon || port < 0 || port > 65535 || hl >= sizeof host) {
+        snprintf(errstr, errstr_size, "http.listen '%s' is not host:port", d->cfg.http_listen);
+        http_free(h);
+        return NULL;
+    }
+    memcpy(host, d->cfg.http_listen, hl);
+    host[hl] = '\0';
+    if (host[0] == '[' && hl > 1 && host[hl - 1] == ']') {
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = '\0';
+    }
+    if (!evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port)) {
+        snprintf(errstr, errstr_size, "cannot listen on %s: %s", d->cfg.http_listen, strerror(errno));
+        http_free(h);
+        return NULL;
+    }
+    log_info("http: listening on %s", d->cfg.http_listen);
+    return h;
+}
+
+void http_free(struct http *h)
+{
+    if (!h)
+        return;
+    if (h->eh)
+        evhttp_free(h->eh);
+    free(h);
+}

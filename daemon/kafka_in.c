@@ -1,0 +1,460 @@
+/* kafka_in.c -- the Kafka consumer: reads events in batches, sends each
+ * batch to Redis, and stores a partition's offset only when every batch up
+ * to it has been acknowledged (at-least-once; librdkafka commits stored
+ * offsets every commit_interval_ms).  Malformed events go to the dead-letter
+ * topic with the reason in a header. */
+#include "config.h"
+#include "recutd-internal.h"
+
+#include <librdkafka/rdkafka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct kafka_offset {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+};
+
+struct kafka_batch {
+    struct kafka_in *k;
+    struct kafka_offset *offs;   /* highest offset per partition in this batch */
+    size_t n_offs;
+    int stored_done;             /* Redis acknowledged */
+    int dlq_pending;             /* dead letters not yet delivered */
+    struct kafka_batch *next;
+};
+
+struct kafka_in {
+    struct recutd *d;
+    rd_kafka_t *rk;              /* consumer */
+    rd_kafka_t *dlq;             /* producer for dead letters */
+    rd_kafka_queue_t *queue;
+    int pipefd[2];
+    struct event *pipe_ev, *timer_ev;
+    struct kafka_batch *head, *tail;
+    int inflight;
+    int draining, drained;
+    rd_kafka_message_t **msgs;
+    struct log_ratelimit rl;
+};
+
+static void kafka_in_poll(struct kafka_in *k);
+
+static int kafka_conf_set(rd_kafka_conf_t *c, const char *k, const char *v,
+                          char *errstr, size_t errstr_size)
+{
+    char err[256];
+    if (rd_kafka_conf_set(c, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) {
+        snprintf(errstr, errstr_size, "librdkafka property %s=%s: %s", k, v, err);
+        return -1;
+    }
+    return 0;
+}
+
+static void kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    log_msg(level < LOG_LVL_ERR ? LOG_LVL_ERR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level,
+            "kafka: %s: %s", fac, buf);
+}
+
+static void kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+static rd_kafka_conf_t *kafka_base_conf(struct recutd *d, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (kafka_conf_set(c, "bootstrap.servers", d->cfg.brokers, errstr, errstr_size) < 0)
+        goto fail;
+    rd_kafka_conf_set_log_cb(c, kafka_log_cb);
+    rd_kafka_conf_set_error_cb(c, kafka_error_cb);
+    for (size_t i = 0; i < d->cfg.n_extra; i++)
+        if (strcmp(d->cfg.extra[i].section, "librdkafka") == 0 &&
+            kafka_conf_set(c, d->cfg.extra[i].key, d->cfg.extra[i].value, errstr, errstr_size) < 0)
+            goto fail;
+    return c;
+fail:
+    rd_kafka_conf_destroy(c);
+    return NULL;
+}
+
+/* ---- batches and offsets ------------------------------------------------ */
+static void kafka_batch_free(struct kafka_batch *b)
+{
+    for (size_t i = 0; i < b->n_offs; i++)
+        free(b->offs[i].topic);
+    free(b->offs);
+    free(b);
+}
+
+static void kafka_in_store_done(struct kafka_in *k)
+{
+    /* store offsets of the leading run of finished batches, in order */
+    while (k->head && k->head->stored_done && k->head->dlq_pending == 0) {
+        struct kafka_batch *b = k->head;
+        k->head = b->next;
+        if (!k->head)
+            k->tail = NULL;
+        if (b->n_offs) {
+            rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)b->n_offs);
+            for (size_t i = 0; i < b->n_offs; i++)
+                rd_kafka_topic_partition_list_add(l, b->offs[i].topic, b->offs[i].partition)->offset =
+                    b->offs[i].offset + 1;
+            rd_kafka_resp_err_t err = rd_kafka_offsets_store(k->rk, l);
+            if (err && err != RD_KAFKA_RESP_ERR__STATE)
+                log_warn("kafka: storing offsets: %s", rd_kafka_err2str(err));
+            rd_kafka_topic_partition_list_destroy(l);
+        }
+        kafka_batch_free(b);
+        k->inflight--;
+    }
+}
+
+static void kafka_in_batch_stored(void *arg, int ok)
+{
+    struct kafka_batch *b = arg;
+    struct kafka_in *k = b->k;
+    (void)ok; /* the store re-sends failed batches itself; done means acked */
+    b->stored_done = 1;
+    kafka_in_store_done(k);
+    if (!k->draining)
+        kafka_in_poll(k);
+}
+
+static void kafka_dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct kafka_in *k = opaque;
+    struct kafka_batch *b = m->_private;
+    if (m->err) {
+        log_err("kafka: dead letter not delivered: %s", rd_kafka_err2str(m->err));
+        metrics_inc(M_DLQ_ERRORS, 1);
+    }
+    if (b) {
+        b->dlq_pending--;
+        kafka_in_store_done(k);
+    }
+}
+
+static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b,
+                                 const char *payload, size_t len, const char *key,
+                                 size_t key_len, const char *reason, const char *detail)
+{
+    if (!k->dlq || !k->d->cfg.dead_letter_topic[0])
+        return;
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        k->dlq, RD_KAFKA_V_TOPIC(k->d->cfg.dead_letter_topic),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE((void *)payload, len), RD_KAFKA_V_KEY((void *)key, key_len),
+        RD_KAFKA_V_HEADER("reason", reason, -1),
+        RD_KAFKA_V_HEADER("detail", detail, -1),
+        RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
+    if (err) {
+        log_err("kafka: cannot produce a dead letter: %s", rd_kafka_err2str(err));
+        metrics_inc(M_DLQ_ERRORS, 1);
+        return;
+    }
+    if (b)
+        b->dlq_pending++;
+}
+
+void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len,
+                          const char *key, size_t key_len, const char *reason,
+                          const char *detail)
+{
+    kafka_in_dlq_produce(k, NULL, payload, len, key, key_len, reason, detail);
+}
+
+static void kafka_batch_note_offset(struct kafka_batch *b, const rd_kafka_message_t *m)
+{
+    const char *t = rd_kafka_topic_name(m->rkt);
+    for (size_t i = 0; i < b->n_offs; i++)
+        if (b->offs[i].partition == m->partition && strcmp(b->offs[i].topic, t) == 0) {
+            if (m->offset > b->offs[i].offset)
+                b->offs[i].offset = m->offset;
+            return;
+        }
+    struct kafka_offset *n = realloc(b->offs, (b->n_offs + 1) * sizeof *n);
+    if (!n)
+        return;
+    b->offs = n;
+    n[b->n_offs].topic = strdup(t);
+    n[b->n_offs].partition = m->partition;
+    n[b->n_offs].offset = m->offset;
+    if (n[b->n_offs].topic)
+        b->n_offs++;
+}
+
+/* Read what is there, up to max_inflight batches. */
+static void kafka_in_poll(struct kafka_in *k)
+{
+    struct recutd *d = k->d;
+    while (!k->draining && k->inflight < d->cfg.max_inflight) {
+        ssize_t n = rd_kafka_consume_batch_queue(k->queue, 0, k->msgs, (size_t)d->cfg.batch_size);
+        if (n <= 0)
+            return;
+        struct kafka_batch *kb = calloc(1, sizeof *kb);
+        struct ingest_batch *ib = kb ? ingest_batch_new(d, kafka_in_batch_stored, kb) : NULL;
+        if (!ib) {
+            /* out of memory: put the messages back by seeking to them */
+            log_err("kafka: out of memory; retrying the batch");
+            for (ssize_t i = 0; i < n; i++) {
+                rd_kafka_seek(k->msgs[i]->rkt, k->msgs[i]->partition, k->msgs[i]->offset, 0);
+                rd_kafka_message_destroy(k->msgs[i]);
+            }
+            free(kb);
+            return;
+        }
+        kb->k = k;
+        kb->next = NULL;
+        if (k->tail)
+            k->tail->next = kb;
+        else
+            k->head = kb;
+        k->tail = kb;
+        k->inflight++;
+        for (ssize_t i = 0; i < n; i++) {
+            rd_kafka_message_t *m = k->msgs[i];
+            if (m->err) {
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                    log_warn("kafka: %s", rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            kafka_batch_note_offset(kb, m);
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            char err[512];
+            if (d->cfg.catalog_topic[0] && strcmp(topic, d->cfg.catalog_topic) == 0) {
+                if (ingest_add_movie(ib, m->payload, m->len, err, sizeof err) < 0) {
+                    log_limited(&k->rl, LOG_LVL_WARNING, "kafka: bad catalog entry at %s[%d]@%lld: %s",
+                                topic, (int)m->partition, (long long)m->offset, err);
+                    kafka_in_dlq_produce(k, kb, m->payload, m->len, m->key, m->key_len,
+                                         "bad_catalog_entry", err);
+                }
+            } else {
+                enum vevent_error rc = ingest_add(ib, m->payload, m->len, m->key, m->key_len,
+                                                  err, sizeof err);
+                if (rc != VEVENT_OK) {
+                    metrics_dead_letter(rc);
+                    log_limited(&k->rl, LOG_LVL_WARNING, "kafka: malformed event at %s[%d]@%lld (%s): %s",
+                                topic, (int)m->partition, (long long)m->offset,
+                                vevent_error_name(rc), err);
+                    kafka_in_dlq_produce(k, kb, m->payload, m->len, m->key, m->key_len,
+                                         vevent_error_name(rc), err);
+                }
+            }
+            rd_kafka_message_destroy(m);
+        }
+        ingest_batch_submit(ib);
+    }
+}
+
+static void kafka_in_pipe_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    char buf[64];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+    kafka_in_poll(arg);
+}
+
+static void kafka_in_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct kafka_in *k = arg;
+    rd_kafka_poll(k->dlq, 0);
+    if (!k->draining) {
+        kafka_in_poll(k);
+        return;
+    }
+    if (k->drained)
+        return;
+    if (k->inflight > 0 || (k->dlq && rd_kafka_outq_len(k->dlq) > 0))
+        return;
+    /* everything acknowledged: commit synchronously and leave the group */
+    rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, NULL, 0);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        log_warn("kafka: final commit: %s", rd_kafka_err2str(err));
+    rd_kafka_consumer_close(k->rk);
+    k->drained = 1;
+    log_info("kafka: drained and left the group");
+}
+
+struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size)
+{
+    struct kafka_in *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    k->d = d;
+    k->pipefd[0] = k->pipefd[1] = -1;
+    struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 20);
+    k->rl = rl;
+    k->msgs = calloc((size_t)d->cfg.batch_size, sizeof *k->msgs);
+    if (!k->msgs)
+        goto oom;
+
+    /* the dead-letter producer */
+    rd_kafka_conf_t *pc = kafka_base_conf(d, errstr, errstr_size);
+    if (!pc)
+        goto fail;
+    if (kafka_conf_set(pc, "linger.ms", "5", errstr, errstr_size) < 0 ||
+        kafka_conf_set(pc, "enable.idempotence", "true", errstr, errstr_size) < 0) {
+        rd_kafka_conf_destroy(pc);
+        goto fail;
+    }
+    rd_kafka_conf_set_dr_msg_cb(pc, kafka_dlq_dr_cb);
+    rd_kafka_conf_set_opaque(pc, k);
+    char err[512];
+    k->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
+    if (!k->dlq) {
+        snprintf(errstr, errstr_size, "kafka producer: %s", err);
+        rd_kafka_conf_destroy(pc);
+        goto fail;
+    }
+
+    /* the consumer */
+    rd_kafka_conf_t *cc = kafka_base_conf(d, errstr, errstr_size);
+    if (!cc)
+        goto fail;
+    char interval[32];
+    snprintf(interval, sizeof interval, "%d", d->cfg.commit_interval_ms);
+    if (kafka_conf_set(cc, "group.id", d->cfg.group, errstr, errstr_size) < 0 ||
+        kafka_conf_set(cc, "enable.auto.commit", "true", errstr, errstr_size) < 0 ||
+        kafka_conf_set(cc, "auto.commit.interval.ms", interval, errstr, errstr_size) < 0 ||
+        kafka_conf_set(cc, "enable.auto.offset.store", "false", errstr, errstr_size) < 0 ||
+        kafka_conf_set(cc, "auto.offset.reset", "earliest", errstr, errstr_size) < 0 ||
+        kafka_conf_set(cc, "enable.partition.eof", "false", errstr, errstr_size) < 0) {
+        rd_kafka_conf_destroy(cc);
+        goto fail;
+    }
+    k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
+    if (!k->rk) {
+        snprintf(errstr, errstr_size, "kafka consumer: %s", err);
+        rd_kafka_conf_destroy(cc);
+        goto fail;
+    }
+    rd_kafka_poll_set_consumer(k->rk);
+    k->queue = rd_kafka_queue_get_consumer(k->rk);
+
+    /* subscribe: event topics, and the catalog topic */
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(4);
+    char *list = strdup(d->cfg.topics), *save = NULL;
+    if (!list) {
+        rd_kafka_topic_partition_list_destroy(topics);
+        goto oom;
+    }
+    for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+        rd_kafka_topic_partition_list_add(topics, t, RD_KAFKA_PARTITION_UA);
+    free(list);
+    if (d->cfg.catalog_topic[0])
+        rd_kafka_topic_partition_list_add(topics, d->cfg.catalog_topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(k->rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) {
+        snprintf(errstr, errstr_size, "kafka subscribe: %s", rd_kafka_err2str(e));
+        goto fail;
+    }
+
+    /* wake the loop when messages arrive */
+    if (pipe(k->pipefd) < 0) {
+        snprintf(errstr, errstr_size, "pipe: %s", strerror(errno));
+        goto fail;
+    }
+    fcntl(k->pipefd[0], F_SETFL, O_NONBLOCK);
+    fcntl(k->pipefd[1], F_SETFL, O_NONBLOCK);
+    rd_kafka_queue_io_event_enable(k->queue, k->pipefd[1], "1", 1);
+    k->pipe_ev = event_new(d->base, k->pipefd[0], EV_READ | EV_PERSIST, kafka_in_pipe_cb, k);
+    k->timer_ev = event_new(d->base, -1, EV_PERSIST, kafka_in_timer_cb, k);
+    struct timeval tv = { 0, 50000 };
+    if (!k->pipe_ev || !k->timer_ev || event_add(k->pipe_ev, NULL) < 0 || event_add(k->timer_ev, &tv) < 0)
+        goto oom;
+    log_info("kafka: consuming %s%s%s as group %s from %s", d->cfg.topics,
+             d->cfg.catalog_topic[0] ? " and " : "", d->cfg.catalog_topic, d->cfg.group,
+             d->cfg.brokers);
+    return k;
+oom:
+    snprintf(errstr, errstr_size, "out of memory");
+fail:
+    kafka_in_free(k);
+    return NULL;
+}
+
+void kafka_in_drain(struct kafka_in *k)
+{
+    if (k->draining)
+        return;
+    k->draining = 1;
+    log_info("kafka: draining (%d batches in flight)", k->inflight);
+}
+
+int kafka_in_drained(const struct kafka_in *k)
+{
+    return k->drained;
+}
+
+int64_t kafka_in_lag(const struct kafka_in *k)
+{
+    if (!k->rk || k->drained)
+        return 0;
+    rd_kafka_topic_partition_list_t *a = NULL;
+    if (rd_kafka_assignment(k->rk, &a) || !a)
+        return 0;
+    rd_kafka_position(k->rk, a);
+    int64_t lag = 0;
+    for (int i = 0; i < a->cnt; i++) {
+        int64_t lo, hi;
+        if (rd_kafka_get_watermark_offsets(k->rk, a->elems[i].topic, a->elems[i].partition,
+                                           &lo, &hi) == 0 && hi >= 0) {
+            int64_t pos = a->elems[i].offset >= 0 ? a->elems[i].offset : lo;
+            if (hi > pos)
+                lag += hi - pos;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(a);
+    return lag;
+}
+
+void kafka_in_free(struct kafka_in *k)
+{
+    if (!k)
+        return;
+    if (k->timer_ev)
+        event_free(k->timer_ev);
+    if (k->pipe_ev)
+        event_free(k->pipe_ev);
+    if (k->queue) {
+        rd_kafka_queue_io_event_enable(k->queue, -1, NULL, 0);
+        rd_kafka_queue_destroy(k->queue);
+    }
+    if (k->rk) {
+        if (!k->drained)
+            rd_kafka_consumer_close(k->rk);
+        rd_kafka_destroy(k->rk);
+    }
+    if (k->dlq) {
+        rd_kafka_flush(k->dlq, 5000);
+        rd_kafka_destroy(k->dlq);
+    }
+    while (k->head) {
+        struct kafka_batch *b = k->head;
+        k->head = b->next;
+        kafka_batch_free(b);
+    }
+    if (k->pipefd[0] >= 0)
+        close(k->pipefd[0]);
+    if (k->pipefd[1] >= 0)
+        close(k->pipefd[1]);
+    free(k->msgs);
+    free(k);
+}

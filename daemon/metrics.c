@@ -1,0 +1,147 @@
+/* metrics.c -- counters and the Prometheus text exposition of GET /metrics. */
+#include "config.h"
+#include "recutd-internal.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static _Atomic uint64_t metrics_counters[M_N_COUNTERS];
+static _Atomic uint64_t metrics_dlq[VEVENT_N_ERRORS];
+static _Atomic uint64_t metrics_http[6]; /* by status class 1xx..5xx */
+
+static const struct {
+    const char *name, *type, *help;
+} metrics_meta[M_N_COUNTERS] = {
+    [M_EVENTS_RECEIVED] = { "recut_events_received_total", "counter", "Events read from Kafka or HTTP." },
+    [M_EVENTS_APPLIED] = { "recut_events_applied_total", "counter", "Events whose changes Redis acknowledged." },
+    [M_EVENTS_DUPLICATE] = { "recut_events_duplicate_total", "counter", "Events skipped because their id was already applied." },
+    [M_EMOTION_DROPPED] = { "recut_emotion_dropped_total", "counter", "Emotion readings dropped for lack of consent." },
+    [M_REDIS_ERRORS] = { "recut_redis_errors_total", "counter", "Redis errors and disconnects." },
+    [M_BATCHES] = { "recut_batches_total", "counter", "Batches applied to Redis." },
+    [M_PUBLISHED] = { "recut_published_total", "counter", "Documents handed to publisher plugins." },
+    [M_PUBLISH_ERRORS] = { "recut_publish_errors_total", "counter", "Publisher plugin failures." },
+    [M_HTTP_REQUESTS] = { "recut_http_requests_total", "counter", "HTTP requests served." },
+    [M_CATALOG_UPDATES] = { "recut_catalog_updates_total", "counter", "Catalog entries stored." },
+    [M_RELOADS] = { "recut_reloads_total", "counter", "Successful configuration reloads." },
+    [M_DLQ_ERRORS] = { "recut_dead_letter_errors_total", "counter", "Dead letters that could not be produced." },
+};
+
+void metrics_inc(enum metrics_counter c, uint64_t n)
+{
+    atomic_fetch_add_explicit(&metrics_counters[c], n, memory_order_relaxed);
+}
+
+uint64_t metrics_get(enum metrics_counter c)
+{
+    return atomic_load_explicit(&metrics_counters[c], memory_order_relaxed);
+}
+
+void metrics_dead_letter(enum vevent_error reason)
+{
+    if ((unsigned)reason < VEVENT_N_ERRORS)
+        atomic_fetch_add_explicit(&metrics_dlq[reason], 1, memory_order_relaxed);
+}
+
+uint64_t metrics_dead_letter_total(void)
+{
+    uint64_t t = 0;
+    for (int i = 0; i < VEVENT_N_ERRORS; i++)
+        t += metrics_dlq[i];
+    return t;
+}
+
+void metrics_http_status(int code)
+{
+    int cls = code / 100;
+    if (cls >= 1 && cls <= 5)
+        atomic_fetch_add_explicit(&metrics_http[cls], 1, memory_order_relaxed);
+    metrics_inc(M_HTTP_REQUESTS, 1);
+}
+
+struct metrics_buf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+
+static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (w < 0) {
+            b->oom = 1;
+            return;
+        }
+        if ((size_t)w < b->cap - b->len) {
+            b->len += (size_t)w;
+            return;
+        }
+        size_t ncap = (b->cap + (size_t)w + 1) * 2;
+        char *n = realloc(b->p, ncap);
+        if (!n) {
+            b->oom = 1;
+            return;
+        }
+        b->p = n;
+        b->cap = ncap;
+    }
+}
+
+char *metrics_render(struct recutd *d, size_t *len)
+{
+    struct metrics_buf b = { .cap = 4096 };
+    b.p = malloc(b.cap);
+    if (!b.p)
+        return NULL;
+    for (int i = 0; i < M_N_COUNTERS; i++)
+        metrics_printf(&b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics_meta[i].name,
+                       metrics_meta[i].help, metrics_meta[i].name, metrics_meta[i].type,
+                       metrics_meta[i].name, (unsigned long long)metrics_get((enum metrics_counter)i));
+    metrics_printf(&b, "# HELP recut_events_dead_letter_total Malformed events sent to the dead-letter topic, by reason.\n"
+                       "# TYPE recut_events_dead_letter_total counter\n");
+    for (int i = 1; i < VEVENT_N_ERRORS; i++)
+        metrics_printf(&b, "recut_events_dead_letter_total{reason=\"%s\"} %llu\n",
+                       vevent_error_name((enum vevent_error)i), (unsigned long long)metrics_dlq[i]);
+    metrics_printf(&b, "# HELP recut_http_responses_total HTTP responses by status class.\n"
+                       "# TYPE recut_http_responses_total counter\n");
+    for (int i = 1; i <= 5; i++)
+        metrics_printf(&b, "recut_http_responses_total{code=\"%dxx\"} %llu\n", i,
+                       (unsigned long long)metrics_http[i]);
+    metrics_printf(&b, "# HELP recut_catalog_movies Movies in the catalog.\n# TYPE recut_catalog_movies gauge\n"
+                       "recut_catalog_movies %zu\n", d->catalog.n);
+    metrics_printf(&b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE recut_plugins_loaded gauge\n");
+    static const char *const kinds[] = { "", "scorer", "editor", "publisher" };
+    for (int k = 1; k <= 3; k++)
+        metrics_printf(&b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k],
+                       d->plugins ? plugins_count(d->plugins, k) : 0);
+    metrics_printf(&b, "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE recut_redis_pending gauge\n"
+                       "recut_redis_pending %zu\n", d->store ? store_pending(d->store) : 0);
+    metrics_printf(&b, "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
+                       "recut_redis_up %d\n", d->store ? store_connected(d->store) : 0);
+    if (d->kafka)
+        metrics_printf(&b, "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum over partitions).\n"
+                           "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
+                       (long long)kafka_in_lag(d->kafka));
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    metrics_printf(&b, "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
+                       "recut_uptime_seconds %.3f\n", (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    *len = b.len;
+    return b.p;
+}

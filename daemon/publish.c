@@ -1,0 +1,123 @@
+/* publish.c -- publishing a viewer's recommendations through the publisher
+ * plugins after their events are applied.  Changes are coalesced: a viewer
+ * changed many times within delay_ms is published once. */
+#include "config.h"
+#include "recutd-internal.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+struct publish {
+    struct recutd *d;
+    struct strmap pending;      /* viewers changed since the last tick */
+    struct event *timer;
+    int inflight;
+};
+
+#define PUBLISH_MAX_INFLIGHT 64
+
+char *publish_recs_json(struct recutd *d, const recut_viewer *v,
+                        const struct recommend_globals *g, size_t n,
+                        const struct strmap *exclude, int include_seen)
+{
+    struct recommend_item *items = calloc(n ? n : 1, sizeof *items);
+    if (!items)
+        return NULL;
+    size_t got = recommend_top(&d->cfg, &d->catalog, v, g, exclude, include_seen, items, n);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < got; i++) {
+        char reasons[4][160];
+        size_t nr;
+        recommend_reasons(&items[i], v, &d->catalog, reasons, &nr, 4);
+        json_t *jr = json_array();
+        for (size_t k = 0; k < nr; k++)
+            json_array_append_new(jr, json_string(reasons[k]));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:{s:f,s:f,s:f},s:o}",
+            "movie", items[i].movie->m.id, "title", items[i].movie->m.title,
+            "score", items[i].score, "components", "nb", items[i].nb, "cooc", items[i].cooc,
+            "popularity", items[i].pop, "reasons", jr));
+    }
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "generated_at",
+                            (json_int_t)tv.tv_sec * 1000 + tv.tv_usec / 1000, "items", arr);
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    free(items);
+    return s;
+}
+
+static void publish_loaded(void *arg, int ok, recut_viewer *v,
+                           const struct recommend_globals *g, int known)
+{
+    struct publish *p = arg;
+    p->inflight--;
+    if (!ok || !v || !known)
+        return;
+    char *json = publish_recs_json(p->d, v, g, (size_t)p->d->cfg.publish_n, NULL, 0);
+    if (json) {
+        plugins_publish(p->d->plugins, viewer_id(v), "recommendations", viewer_id(v), json, strlen(json));
+        free(json);
+    }
+}
+
+static void publish_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct publish *p = arg;
+    if (!p->pending.len || !store_connected(p->d->store))
+        return;
+    size_t it = 0;
+    struct strmap_entry *e;
+    char **users = malloc(p->pending.len * sizeof *users);
+    size_t n = 0;
+    while (users && (e = strmap_next(&p->pending, &it)) && p->inflight + (int)n < PUBLISH_MAX_INFLIGHT)
+        users[n++] = strdup(e->key);
+    for (size_t i = 0; i < n; i++) {
+        if (!users[i])
+            continue;
+        strmap_del(&p->pending, users[i], NULL);
+        p->inflight++;
+        store_load_viewer(p->d->store, users[i], publish_loaded, p);
+        free(users[i]);
+    }
+    free(users);
+}
+
+struct publish *publish_new(struct recutd *d)
+{
+    struct publish *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->d = d;
+    strmap_init(&p->pending);
+    p->timer = event_new(d->base, -1, EV_PERSIST, publish_tick, p);
+    int ms = d->cfg.publish_delay_ms > 10 ? d->cfg.publish_delay_ms : 10;
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+    if (!p->timer || event_add(p->timer, &tv) < 0) {
+        publish_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void publish_free(struct publish *p)
+{
+    if (!p)
+        return;
+    if (p->timer)
+        event_free(p->timer);
+    strmap_clear(&p->pending, NULL);
+    free(p);
+}
+
+void publish_viewer_changed(struct publish *p, const char *user)
+{
+    if (!p || !p->d->cfg.publish_recs || !p->d->plugins ||
+        !plugins_count(p->d->plugins, RECUT_PLUGIN_PUBLISHER))
+        return;
+    strmap_put(&p->pending, user);
+}

@@ -1,0 +1,258 @@
+/* recutd.c -- the daemon: configuration, start-up, signals, shutdown. */
+#include "config.h"
+#include "recutd-internal.h"
+
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void recutd_usage(FILE *out)
+{
+    fprintf(out,
+        "Usage: recutd [-c FILE] [--set SECTION.KEY=VALUE]... [--check-config]\n"
+        "       recutd --dump-config | --version | --help\n"
+        "\n"
+        "  -c, --config FILE     configuration file (INI, see recutd.conf(5))\n"
+        "  -s, --set S.K=V       override a key (repeatable; wins over the file)\n"
+        "  -t, --check-config    validate the configuration and exit\n"
+        "  -d, --dump-config     print every key with its doc, default and value\n"
+        "  -V, --version         print the version and exit\n"
+        "\n"
+        "recutd runs in the foreground and logs to stderr. SIGTERM drains and\n"
+        "exits 0; SIGHUP re-reads the configuration and the plugins.\n");
+}
+
+/* Read file + overrides into cfg; -1 with "file:line: reason". */
+static int recutd_read_config(struct recutd *d, struct recut_config *cfg,
+                              char *errstr, size_t errstr_size)
+{
+    if (conf_init(cfg) < 0) {
+        snprintf(errstr, errstr_size, "internal error in the defaults");
+        return -1;
+    }
+    if (d->config_path && conf_load_file(cfg, d->config_path, errstr, errstr_size) < 0)
+        return -1;
+    for (int i = 0; i < d->n_set_args; i++)
+        if (conf_set_arg(cfg, d->set_args[i], errstr, errstr_size) < 0)
+            return -1;
+    return conf_validate(cfg, errstr, errstr_size);
+}
+
+static void recutd_check_drained(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct recutd *d = arg;
+    if (d->kafka && !kafka_in_drained(d->kafka))
+        return;
+    if (store_pending(d->store) > 0)
+        return;
+    log_info("drained; exiting");
+    event_base_loopbreak(d->base);
+}
+
+static void recutd_on_term(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    struct recutd *d = arg;
+    if (d->draining) {
+        log_warn("second signal %d: exiting without draining", (int)sig);
+        d->exit_code = 1;
+        event_base_loopbreak(d->base);
+        return;
+    }
+    log_notice("signal %d: draining", (int)sig);
+    d->draining = 1;
+    notify_stopping();
+    if (d->kafka)
+        kafka_in_drain(d->kafka);
+    struct event *ev = event_new(d->base, -1, EV_PERSIST, recutd_check_drained, d);
+    struct timeval tv = { 0, 50000 };
+    if (ev)
+        event_add(ev, &tv);
+}
+
+/* Swap in the reloadable keys of `fresh`, keep the others. */
+static void recutd_apply_reloadable(struct recut_config *cur, struct recut_config *fresh)
+{
+    for (size_t i = 0; i < conf_table_len; i++) {
+        const struct conf_row *r = &conf_table[i];
+        if (!r->reloadable)
+            continue;
+        char *a = (char *)cur + r->offset, *b = (char *)fresh + r->offset;
+        size_t sz = r->type == CFG_STRING ? sizeof(char *) : r->type == CFG_DOUBLE ? sizeof(double) : sizeof(int);
+        char tmp[sizeof(double) > sizeof(char *) ? sizeof(double) : sizeof(char *)];
+        memcpy(tmp, a, sz);
+        memcpy(a, b, sz);
+        memcpy(b, tmp, sz);
+    }
+    struct conf_kv *e = cur->extra;
+    size_t n = cur->n_extra;
+    cur->extra = fresh->extra;
+    cur->n_extra = fresh->n_extra;
+    fresh->extra = e;
+    fresh->n_extra = n;
+}
+
+static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    struct recutd *d = arg;
+    notify_reloading();
+    struct recut_config fresh;
+    char err[1024];
+    if (recutd_read_config(d, &fresh, err, sizeof err) < 0) {
+        log_err("reload refused, keeping the running configuration: %s", err);
+        conf_free(&fresh);
+        notify_ready();
+        return;
+    }
+    char diff[1024];
+    if (conf_diff_nonreloadable(&d->cfg, &fresh, diff, sizeof diff) > 0)
+        log_warn("reload: these keys need a restart and keep their running values: %s", diff);
+    recutd_apply_reloadable(&d->cfg, &fresh);
+    conf_free(&fresh);
+    log_set_level(d->cfg.log_level);
+    struct plugins *np = plugins_load(d, err, sizeof err);
+    if (!np) {
+        log_err("reload: plugins: %s; keeping the loaded ones", err);
+    } else {
+        struct plugins *old = d->plugins;
+        d->plugins = np;
+        plugins_free(old);
+    }
+    metrics_inc(M_RELOADS, 1);
+    log_notice("configuration reloaded from %s", d->config_path ? d->config_path : "(defaults)");
+    notify_ready();
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "set", required_argument, NULL, 's' },
+        { "check-config", no_argument, NULL, 't' },
+        { "dump-config", no_argument, NULL, 'd' },
+        { "version", no_argument, NULL, 'V' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct recutd d;
+    memset(&d, 0, sizeof d);
+    int check = 0, dump = 0, c;
+    d.set_args = calloc((size_t)argc + 1, sizeof *d.set_args);
+    if (!d.set_args)
+        return 1;
+    while ((c = getopt_long(argc, argv, "c:s:tdVh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': d.config_path = optarg; break;
+        case 's': d.set_args[d.n_set_args++] = optarg; break;
+        case 't': check = 1; break;
+        case 'd': dump = 1; break;
+        case 'V':
+            printf("recutd %s (plugin ABI %u, %s)\n", PACKAGE_VERSION, RECUT_PLUGIN_ABI_VERSION,
+                   RECUT_PLUGIN_SIGNATURE);
+            free(d.set_args);
+            return 0;
+        case 'h': recutd_usage(stdout); free(d.set_args); return 0;
+        default: recutd_usage(stderr); free(d.set_args); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "recutd: unexpected argument '%s'\n", argv[optind]);
+        recutd_usage(stderr);
+        free(d.set_args);
+        return 2;
+    }
+    char err[1024];
+    if (recutd_read_config(&d, &d.cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "recutd: %s\n", err);
+        conf_free(&d.cfg);
+        free(d.set_args);
+        return 1;
+    }
+    if (dump) {
+        conf_dump(&d.cfg, stdout);
+        conf_free(&d.cfg);
+        free(d.set_args);
+        return 0;
+    }
+    if (check) {
+        printf("%s: configuration OK\n", d.config_path ? d.config_path : "(defaults)");
+        conf_free(&d.cfg);
+        free(d.set_args);
+        return 0;
+    }
+    log_set_level(d.cfg.log_level);
+    signal(SIGPIPE, SIG_IGN);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    d.started = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    catalog_init(&d.catalog);
+    d.base = event_base_new();
+    int rc = 1;
+    struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL;
+    if (!d.base) {
+        log_err("cannot create the event loop");
+        goto out;
+    }
+    d.store = store_new(&d, err, sizeof err);
+    if (!d.store) {
+        log_err("%s", err);
+        goto out;
+    }
+    if (store_load_catalog(d.store, &d.catalog, err, sizeof err) < 0) {
+        log_err("%s", err);
+        goto out;
+    }
+    d.plugins = plugins_load(&d, err, sizeof err);
+    if (!d.plugins) {
+        log_err("plugins: %s", err);
+        goto out;
+    }
+    d.publish = publish_new(&d);
+    if (d.cfg.http_listen[0] && !(d.http = http_new(&d, err, sizeof err))) {
+        log_err("%s", err);
+        goto out;
+    }
+    if (d.cfg.brokers[0] && !(d.kafka = kafka_in_new(&d, err, sizeof err))) {
+        log_err("%s", err);
+        goto out;
+    }
+    sigterm = evsignal_new(d.base, SIGTERM, recutd_on_term, &d);
+    sigint = evsignal_new(d.base, SIGINT, recutd_on_term, &d);
+    sighup = evsignal_new(d.base, SIGHUP, recutd_on_hup, &d);
+    if (!sigterm || !sigint || !sighup || evsignal_add(sigterm, NULL) || evsignal_add(sigint, NULL) ||
+        evsignal_add(sighup, NULL)) {
+        log_err("cannot install signal handlers");
+        goto out;
+    }
+    notify_watchdog_start(&d);
+    notify_ready();
+    log_notice("recutd %s ready", PACKAGE_VERSION);
+    event_base_dispatch(d.base);
+    rc = d.exit_code;
+out:
+    if (sigterm)
+        event_free(sigterm);
+    if (sigint)
+        event_free(sigint);
+    if (sighup)
+        event_free(sighup);
+    kafka_in_free(d.kafka);
+    http_free(d.http);
+    publish_free(d.publish);
+    plugins_free(d.plugins);
+    store_free(d.store);
+    catalog_free(&d.catalog);
+    if (d.base)
+        event_base_free(d.base);
+    conf_free(&d.cfg);
+    free(d.set_args);
+    return rc;
+}

@@ -1,0 +1,244 @@
+/* publisher_redis.c -- the "redis" publisher: stores each published document
+ * under the viewer's hash tag, PREFIX:{u:VIEWER}:recs and
+ * PREFIX:{u:VIEWER}:cut:MOVIE, and records the key in PREFIX:{u:VIEWER}:keys
+ * so that forgetting the viewer finds it.  Writes happen on a thread of the
+ * plugin's own, never on recutd's event loop.
+ *
+ * [plugin.redis] address = host:port | unix:/path   (default: redis.address)
+ *                prefix = ...                        (default: redis.prefix)
+ *                ttl = seconds                       (default 0: no expiry)
+ *                queue = max documents waiting       (default 10000) */
+#define _POSIX_C_SOURCE 200809L
+#include <recut/plugin.h>
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pubr_item {
+    char *key;
+    char *json;
+    size_t len;
+    struct pubr_item *next;
+};
+
+struct pubr {
+    const struct recut_host_api *api;
+    char address[512], prefix[128];
+    long ttl;
+    size_t max_queue, queued;
+    struct pubr_item *head, *tail;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pthread_t thread;
+    int stop;
+    redisContext *c;
+};
+
+static void pubr_item_free(struct pubr_item *it)
+{
+    free(it->key);
+    free(it->json);
+    free(it);
+}
+
+static redisContext *pubr_connect(struct pubr *p)
+{
+    struct timeval tv = { 5, 0 };
+    redisContext *c;
+    if (strncmp(p->address, "unix:", 5) == 0) {
+        c = redisConnectUnixWithTimeout(p->address + 5, tv);
+    } else {
+        char host[512];
+        snprintf(host, sizeof host, "%s", p->address);
+        char *colon = strrchr(host, ':');
+        int port = 6379;
+        if (colon) {
+            *colon = '\0';
+            port = atoi(colon + 1);
+        }
+        c = redisConnectWithTimeout(host, port, tv);
+    }
+    if (!c || c->err) {
+        p->api->log("redis", RECUT_LOG_WARNING, "cannot connect to %s: %s", p->address,
+                    c ? c->errstr : "out of memory");
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    redisSetTimeout(c, tv);
+    return c;
+}
+
+/* Write one document; 0 on success. */
+static int pubr_write(struct pubr *p, struct pubr_item *it)
+{
+    if (!p->c && !(p->c = pubr_connect(p)))
+        return -1;
+    /* key looks like PREFIX:{u:VIEWER}:NAME; the index is PREFIX:{u:VIEWER}:keys */
+    char index[1024];
+    const char *tag_end = strstr(it->key, "}:");
+    if (!tag_end)
+        return -1;
+    snprintf(index, sizeof index, "%.*s}:keys", (int)(tag_end - it->key), it->key);
+    if (p->ttl > 0)
+        redisAppendCommand(p->c, "SET %s %b EX %ld", it->key, it->json, it->len, p->ttl);
+    else
+        redisAppendCommand(p->c, "SET %s %b", it->key, it->json, it->len);
+    redisAppendCommand(p->c, "SADD %s %s", index, it->key);
+    int ok = 1;
+    for (int i = 0; i < 2; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(p->c, (void **)&r) != REDIS_OK) {
+            p->api->log("redis", RECUT_LOG_WARNING, "write failed: %s", p->c->errstr);
+            redisFree(p->c);
+            p->c = NULL;
+            return -1;
+        }
+        if (r && r->type == REDIS_REPLY_ERROR) {
+            p->api->log("redis", RECUT_LOG_WARNING, "write failed: %s", r->str);
+            ok = 0;
+        }
+        freeReplyObject(r);
+    }
+    return ok ? 0 : -1;
+}
+
+static void *pubr_main(void *arg)
+{
+    struct pubr *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->head && !p->stop)
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (!p->head && p->stop)
+            break;
+        struct pubr_item *it = p->head;
+        p->head = it->next;
+        if (!p->head)
+            p->tail = NULL;
+        p->queued--;
+        pthread_mutex_unlock(&p->lock);
+        int tries = 0;
+        while (pubr_write(p, it) < 0 && ++tries < 3)
+            ;
+        pubr_item_free(it);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static int pubr_init(const struct recut_host_api *api, void **state, char *errstr, size_t errstr_size)
+{
+    struct pubr *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    p->api = api;
+    const char *a = api->config_get("redis", "address");
+    if (!a)
+        a = api->config_get("redis", "redis.address");
+    const char *pre = api->config_get("redis", "prefix");
+    if (!pre)
+        pre = api->config_get("redis", "redis.prefix");
+    snprintf(p->address, sizeof p->address, "%s", a ? a : "127.0.0.1:6379");
+    snprintf(p->prefix, sizeof p->prefix, "%s", pre ? pre : "recut");
+    const char *ttl = api->config_get("redis", "ttl");
+    p->ttl = ttl ? strtol(ttl, NULL, 10) : 0;
+    const char *q = api->config_get("redis", "queue");
+    p->max_queue = q ? (size_t)strtoul(q, NULL, 10) : 10000;
+    if (p->ttl < 0 || p->max_queue == 0) {
+        snprintf(errstr, errstr_size, "[plugin.redis] ttl must be >= 0 and queue > 0");
+        free(p);
+        return -1;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    if (pthread_create(&p->thread, NULL, pubr_main, p) != 0) {
+        snprintf(errstr, errstr_size, "cannot start the writer thread");
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->cond);
+        free(p);
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static void pubr_fini(void *state)
+{
+    struct pubr *p = state;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1; /* the thread writes what is queued, then exits */
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    if (p->c)
+        redisFree(p->c);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+    free(p);
+}
+
+static int pubr_publish(void *state, const char *viewer, const char *kind, const char *key,
+                        const char *json, size_t len, char *errstr, size_t errstr_size)
+{
+    struct pubr *p = state;
+    struct pubr_item *it = calloc(1, sizeof *it);
+    char k[1024];
+    int w;
+    if (strcmp(kind, "cut") == 0)
+        w = snprintf(k, sizeof k, "%s:{u:%s}:cut:%s", p->prefix, viewer, key);
+    else
+        w = snprintf(k, sizeof k, "%s:{u:%s}:recs", p->prefix, viewer);
+    if (!it || w < 0 || (size_t)w >= sizeof k) {
+        free(it);
+        snprintf(errstr, errstr_size, "out of memory or key too long");
+        return -1;
+    }
+    it->key = strdup(k);
+    it->json = malloc(len ? len : 1);
+    if (!it->key || !it->json) {
+        pubr_item_free(it);
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    memcpy(it->json, json, len);
+    it->len = len;
+    pthread_mutex_lock(&p->lock);
+    if (p->queued >= p->max_queue) {
+        pthread_mutex_unlock(&p->lock);
+        pubr_item_free(it);
+        snprintf(errstr, errstr_size, "queue full (%zu documents waiting)", p->max_queue);
+        return -1;
+    }
+    if (p->tail)
+        p->tail->next = it;
+    else
+        p->head = it;
+    p->tail = it;
+    p->queued++;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+static const struct recut_plugin pubr_plugin = {
+    RECUT_PLUGIN_V1,
+    .name = "redis",
+    .description = "stores recommendations and cuts in Redis under the viewer's hash tag",
+    .kind = RECUT_PLUGIN_PUBLISHER,
+    .init = pubr_init,
+    .fini = pubr_fini,
+    .u.publisher = { .publish = pubr_publish },
+};
+
+RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)
+{
+    return &pubr_plugin;
+}

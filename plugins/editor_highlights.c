@@ -14,7 +14,9 @@
  *     grid solution always fits; then any scene that still fits the real
  *     leftover time is added (best value first).
  * Scenes shorter than min_fragment, longer than the budget, or scored below
- * [plugin.highlights] min_score (default 0) are never used.
+ * [plugin.highlights] min_score (default 0), or with explicit viewer
+ * feedback <= reject_feedback (default -0.5, i.e. disliked/skipped; -2 turns
+ * this off) are never used.
  * The result's score is sum(score_i * duration_i) / budget (0..1).
  */
 #include <math.h>
@@ -34,6 +36,7 @@
 struct editor_highlights_state {
     const struct recut_host_api *api;
     double min_score;
+    double reject_feedback;
 };
 
 struct editor_highlights_item {
@@ -55,8 +58,11 @@ static int editor_highlights_init(const struct recut_host_api *api, void **state
         return -1;
     }
     st->api = api;
+    st->reject_feedback = -0.5;
     if (editor_util_config_double(api, HIGHLIGHTS_NAME, "min_score", 0.0, 1.0,
-                                  &st->min_score, errstr, errstr_size) < 0) {
+                                  &st->min_score, errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, HIGHLIGHTS_NAME, "reject_feedback", -2.0, 0.0,
+                                  &st->reject_feedback, errstr, errstr_size) < 0) {
         free(st);
         return -1;
     }
@@ -234,7 +240,8 @@ static int editor_highlights_edit(void *state, const struct recut_edit_request *
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!editor_util_eligible(req, i) || req->scene_scores[i] < min_score)
+        if (!editor_util_eligible(req, i) || req->scene_scores[i] < min_score ||
+            (st && editor_util_rejected(st->api, req, i, st->reject_feedback)))
             continue;
         double d = editor_util_scene_duration(req, i);
         items[m++] = (struct editor_highlights_item){i, d, req->scene_scores[i] * d};

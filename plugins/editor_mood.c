@@ -3,20 +3,29 @@
  * target valence/arousal (calming or energising viewing).
  *
  * How it decides:
+ *  - Candidates: scenes between min_fragment and the budget, except those the
+ *    viewer gave explicit feedback <= reject_feedback (default -0.5; -2 =
+ *    off).
  *  - Distance of a scene to the target in valence/arousal space, both axes
- *    scaled to 0..1: dist = sqrt(da^2 + (dv/2)^2) / sqrt(2), closeness =
- *    1 - dist (1 = exactly on target).
+ *    scaled to 0..1: dist = sqrt(da^2 + (dv/2)^2) / sqrt(2), and closeness =
+ *    exp(-(dist / width)^2) (1 on target, ~0.37 at one width, ~0.02 at two;
+ *    width: [plugin.mood] width, default 0.25).
  *  - The cut is in story order and its distance to the target never grows
  *    from one kept scene to the next: the trajectory only moves toward the
  *    target (or stays as close).
  *  - Among such chains that fit the budget it maximises
- *        sum(score_i * closeness_i * duration_i) / budget
+ *        sum(score_i * (closeness_i - min_closeness) * duration_i) / budget
  *      + end_weight * closeness[last]        (finish on target)
  *    so it prefers scenes near the target, weighted by how much the viewer
- *    likes them.  end_weight: [plugin.mood] end_weight, default 0.5.
+ *    likes them; scenes farther than closeness min_closeness (default 0.2,
+ *    i.e. about 1.3 widths) would count against the cut and are left out,
+ *    so the cut can be shorter than the budget when the movie has little
+ *    on-target material (better a short calming cut than one padded with
+ *    intense scenes).  end_weight: [plugin.mood] end_weight, default 0.5.
  *  - Solved exactly on a duration grid (durations rounded up); ties go to
  *    earlier scenes.
- * Result score: the objective divided by its maximum (1 + end_weight).
+ * Result score: the objective divided by its maximum (1 - min_closeness +
+ * end_weight), clamped to 0..1.
  */
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +40,9 @@
 struct editor_mood_state {
     const struct recut_host_api *api;
     double end_weight;
+    double width;
+    double min_closeness;
+    double reject_feedback;
 };
 
 static int editor_mood_init(const struct recut_host_api *api, void **state, char *errstr,
@@ -42,9 +54,18 @@ static int editor_mood_init(const struct recut_host_api *api, void **state, char
         return -1;
     }
     st->api = api;
+    st->reject_feedback = -0.5;
     st->end_weight = 0.5;
-    if (editor_util_config_double(api, MOOD_NAME, "end_weight", 0.0, 10.0, &st->end_weight,
-                                  errstr, errstr_size) < 0) {
+    st->width = 0.25;
+    st->min_closeness = 0.2;
+    if (editor_util_config_double(api, MOOD_NAME, "reject_feedback", -2.0, 0.0,
+                                  &st->reject_feedback, errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, MOOD_NAME, "end_weight", 0.0, 10.0, &st->end_weight,
+                                  errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, MOOD_NAME, "width", 0.01, 1.0, &st->width, errstr,
+                                  errstr_size) < 0 ||
+        editor_util_config_double(api, MOOD_NAME, "min_closeness", 0.0, 1.0,
+                                  &st->min_closeness, errstr, errstr_size) < 0) {
         free(st);
         return -1;
     }
@@ -84,6 +105,8 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         return -1;
     }
     double end_w = st ? st->end_weight : 0.5;
+    double width = st ? st->width : 0.25;
+    double min_close = st ? st->min_closeness : 0.2;
     const struct recut_movie *m = req->movie;
     size_t n = m->n_scenes;
     size_t *cand = malloc(n * sizeof *cand);
@@ -100,16 +123,18 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
            *eb = buf + 4 * n;
     size_t nc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!editor_util_eligible(req, i))
+        if (!editor_util_eligible(req, i) ||
+            (st && editor_util_rejected(st->api, req, i, st->reject_feedback)))
             continue;
         double d = editor_util_scene_duration(req, i);
         double dist = editor_mood_distance(&m->scenes[i], ta, tv);
         cand[nc] = i;
         dur[nc] = d;
         key[nc] = -dist;
-        val[nc] = req->scene_scores[i] * (1.0 - dist) * d / req->budget;
+        double close = exp(-(dist / width) * (dist / width));
+        val[nc] = req->scene_scores[i] * (close - min_close) * d / req->budget;
         sb[nc] = 0.0;
-        eb[nc] = end_w * (1.0 - dist);
+        eb[nc] = end_w * close;
         nc++;
     }
     struct editor_util_chain_in in = {
@@ -131,8 +156,13 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         snprintf(why, sizeof why,
                  "no scene is between min_fragment (%g s) and the budget (%g s)",
                  req->min_fragment, req->budget);
-        rc = editor_util_emit(req, chain + first, n_chain - first, best / (1.0 + end_w), out,
-                              why, errstr, errstr_size);
+        double score = best / (1.0 - min_close + end_w);
+        if (!(score > 0.0))
+            score = 0.0;
+        if (score > 1.0)
+            score = 1.0;
+        rc = editor_util_emit(req, chain + first, n_chain - first, score, out, why, errstr,
+                              errstr_size);
     }
     if (rc == 0 && st && st->api && st->api->log)
         st->api->log(MOOD_NAME, RECUT_LOG_DEBUG,

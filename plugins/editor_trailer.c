@@ -6,7 +6,9 @@
  *  - Candidates: scenes that can be kept (>= min_fragment, <= budget) and end
  *    no later than (1 - spoiler_tail) x movie length.  spoiler_tail is the
  *    request's value when > 0, else [plugin.trailer] spoiler_tail (default
- *    0.25; set it to 0 to allow the whole movie).
+ *    0.25; set it to 0 to allow the whole movie).  Scenes the viewer gave
+ *    explicit feedback <= reject_feedback (default -0.5; -2 = off) are left
+ *    out.
  *  - The cut is in story order and its arousal never decreases from one kept
  *    scene to the next (a ramp).  Among such chains that fit the budget it
  *    maximises
@@ -35,6 +37,7 @@ struct editor_trailer_state {
     double spoiler_tail;
     double open_weight;
     double peak_weight;
+    double reject_feedback;
 };
 
 static int editor_trailer_init(const struct recut_host_api *api, void **state, char *errstr,
@@ -46,10 +49,13 @@ static int editor_trailer_init(const struct recut_host_api *api, void **state, c
         return -1;
     }
     st->api = api;
+    st->reject_feedback = -0.5;
     st->spoiler_tail = 0.25;
     st->open_weight = 0.25;
     st->peak_weight = 0.5;
-    if (editor_util_config_double(api, TRAILER_NAME, "spoiler_tail", 0.0, 0.95,
+    if (editor_util_config_double(api, TRAILER_NAME, "reject_feedback", -2.0, 0.0,
+                                  &st->reject_feedback, errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, TRAILER_NAME, "spoiler_tail", 0.0, 0.95,
                                   &st->spoiler_tail, errstr, errstr_size) < 0 ||
         editor_util_config_double(api, TRAILER_NAME, "open_weight", 0.0, 10.0,
                                   &st->open_weight, errstr, errstr_size) < 0 ||
@@ -131,7 +137,8 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
            *eb = buf + 4 * n;
     size_t nc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!editor_util_eligible(req, i) || m->scenes[i].end > cutoff)
+        if (!editor_util_eligible(req, i) || m->scenes[i].end > cutoff ||
+            (st && editor_util_rejected(st->api, req, i, st->reject_feedback)))
             continue;
         double d = editor_util_scene_duration(req, i);
         double a = editor_trailer_clamp(m->scenes[i].arousal, 0.0, 1.0);

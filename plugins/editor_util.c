@@ -89,6 +89,16 @@ int editor_util_eligible(const struct recut_edit_request *req, size_t i)
     return d > 0.0 && d >= req->min_fragment && d <= req->budget;
 }
 
+int editor_util_rejected(const struct recut_host_api *api,
+                         const struct recut_edit_request *req, size_t i, double floor)
+{
+    if (api == NULL || api->viewer_scene_feedback == NULL || req->viewer == NULL ||
+        req->movie->id == NULL)
+        return 0;
+    double fb = api->viewer_scene_feedback(req->viewer, req->movie->id, i);
+    return isfinite(fb) && fb <= floor;
+}
+
 int editor_util_config_double(const struct recut_host_api *api, const char *plugin,
                               const char *key, double lo, double hi, double *value,
                               char *errstr, size_t errstr_size)

@@ -25,6 +25,13 @@ int editor_util_validate(const struct recut_edit_request *req, char *errstr,
  * min_fragment, and no longer than the budget on its own. */
 int editor_util_eligible(const struct recut_edit_request *req, size_t i);
 
+/* Non-zero if the viewer gave scene i explicit feedback at or below `floor`
+ * (-1 = disliked/skipped); such scenes are left out by the editors that
+ * select content (highlights, trailer, mood).  0 without a host API or
+ * viewer. */
+int editor_util_rejected(const struct recut_host_api *api,
+                         const struct recut_edit_request *req, size_t i, double floor);
+
 /* Reads a number from the plugin's configuration section (api may be NULL).
  * Keeps *value when the key is absent; -1 with a message when it is not a
  * finite number within [lo, hi]. */

@@ -557,8 +557,8 @@ static void http_route(struct evhttp_request *req, void *arg)
         http_error(req, 400, "bad request URI");
         return;
     }
-    struct evkeyvalq q;
-    TAILQ_INIT(&q);
+    struct evkeyvalq q = { 0 };
+    q.tqh_last = &q.tqh_first;
     const char *query = evhttp_uri_get_query(uri);
     if (query && evhttp_parse_query_str(query, &q) < 0) {
         http_error(req, 400, "bad query string");

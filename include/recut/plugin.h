@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 /* ABI version: bumped on any incompatible change to this header. */
-#define RECUT_PLUGIN_ABI_VERSION 1u
+#define RECUT_PLUGIN_ABI_VERSION 1
 #define RECUT_PLUGIN_MAGIC 0x52435554u /* "RCUT" */
 
 /* Build signature: things that must match between host and plugin beyond

@@ -1,0 +1,90 @@
+#!/bin/bash
+# The README demo: installs, builds, starts its own Redis and mock Kafka
+# cluster and recutd, replays a real event stream (MovieLens ratings and tags,
+# or a small synthetic stream), and prints one viewer's recommendations and a
+# personal cut.  Stops everything it started.
+# Usage: tools/demo.sh [MOVIELENS_DIR]    (default ../shared/data/ml-latest-small)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tools/install-deps.sh" >/dev/null
+cd "$top"
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
+mkdir -p build && cd build
+[ -f Makefile ] || ../configure --enable-silent-rules >/dev/null
+make -j"$(nproc)" >/dev/null
+cd "$top"
+
+ml=${1:-}
+if [ -z "$ml" ] && [ -d "$top/../shared/data/ml-latest-small" ]; then
+  ml="$top/../shared/data/ml-latest-small"
+fi
+
+export top_builddir="$top/build" top_srcdir="$top" srcdir="$top/tests"
+export REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+# shellcheck source=../tests/lib/harness.sh
+. "$top/tests/lib/harness.sh"
+out="$top/demo-out"
+mkdir -p "$out"
+py=/usr/bin/python3
+
+h_log "starting Redis, a mock Kafka cluster and recutd"
+h_start_redis
+h_start_kafka recut.events recut.catalog recut.published recut.deadletter
+h_write_config "$H_TMP/recutd.conf"
+h_start_recutd "$H_TMP/recutd.conf"
+ctl() { "$top/build/daemon/recutctl" -s "127.0.0.1:$H_HTTP_PORT" "$@"; }
+
+if [ -n "$ml" ]; then
+  h_log "catalog and events from MovieLens at $ml"
+  "$py" "$top/tools/movielens-stream.py" "$ml" "$H_TMP"
+else
+  h_log "no MovieLens directory: using a small synthetic stream"
+  "$py" "$top/tools/movielens-stream.py" --synthetic "$H_TMP"
+fi
+n_events=$(wc -l <"$H_TMP/events.kv")
+kcat -b "$H_KAFKA" -P -t recut.catalog -K$'\t' -l "$H_TMP/catalog.kv"
+kcat -b "$H_KAFKA" -P -t recut.events -K$'\t' -l "$H_TMP/events.kv"
+h_log "produced $n_events events; waiting for recutd to apply them"
+h_wait_metric recut_events_applied_total "$n_events"
+
+# a movie of our own, with scenes found by recut-analyze when it is built
+movie=demo-movie
+if [ -x "$top/build/tools/recut-analyze" ] && command -v ffmpeg >/dev/null; then
+  h_log "generating a short movie with ffmpeg and analysing it"
+  ffmpeg -loglevel error -y \
+    -f lavfi -i "testsrc2=size=320x180:rate=25:duration=8" \
+    -f lavfi -i "mandelbrot=size=320x180:rate=25" -t 8 \
+    -f lavfi -i "smptehdbars=size=320x180:rate=25:duration=8" \
+    -f lavfi -i "sine=frequency=440:duration=24" \
+    -filter_complex "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]" -map "[v]" -map 3:a \
+    -c:v libx264 -pix_fmt yuv420p -c:a aac "$out/movie.mp4"
+  "$top/build/tools/recut-analyze" "$out/movie.mp4" --id "$movie" --title "Demo movie" \
+    --genres Action,Drama --quiet -o "$out/catalog.json"
+else
+  "$py" - "$out/catalog.json" <<'PY'
+import json, sys
+scenes = [{"start": i * 30.0, "end": i * 30.0 + 30.0, "labels": [l],
+           "arousal": a, "valence": v} for i, (l, a, v) in enumerate(
+    [("dialogue", .2, .1), ("action", .9, .2), ("romance", .3, .7), ("action", .8, -.2),
+     ("dark", .5, -.6), ("action", .95, .4)])]
+json.dump({"id": "demo-movie", "title": "Demo movie", "duration": 180.0,
+           "genres": ["Action", "Drama"], "scenes": scenes}, open(sys.argv[1], "w"))
+PY
+fi
+ctl put-movie "$out/catalog.json" --id "$movie" >/dev/null
+
+viewer=$(head -n1 "$H_TMP/events.kv" | cut -f1)
+echo
+echo "=== recommendations for viewer $viewer ==="
+ctl recs "$viewer" -n 10
+echo
+echo "=== a personal cut of '$movie' for $viewer (highlights, 50% of the movie) ==="
+ctl cut "$viewer" "$movie" --budget 50% --editor highlights -o "$out/cut.json"
+cat "$out/cut.json"; echo
+if [ -x "$top/build/tools/recut-render" ] && [ -f "$out/movie.mp4" ]; then
+  "$top/build/tools/recut-render" --source "$out/movie.mp4" --cut "$out/cut.json" \
+    -o "$out/cut.mp4" --quiet
+  echo "rendered: $out/cut.mp4"
+fi
+h_stop_recutd
+echo "demo done; outputs in $out"

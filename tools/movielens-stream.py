@@ -8,7 +8,7 @@ entries and viewer events, as key<TAB>JSON lines for `kcat -K'\\t'`.
 Ratings become `rating` events, tags become `comment` events on the same
 movie; events are in timestamp order, key = viewer id.  The data is read where
 it lies and never copied into the repository."""
-import csv, json, os, random, sys
+import csv, json, os, random, sys, zlib
 from collections import defaultdict
 
 
@@ -31,7 +31,7 @@ def movielens(ml, out):
             tags[r["movieId"]][t.lower()] += 1
             events.append((int(r["timestamp"]), "u" + r["userId"], {
                 "user": "u" + r["userId"], "type": "comment", "ts": int(r["timestamp"]) * 1000,
-                "id": "t-%s-%s-%s" % (r["userId"], r["movieId"], abs(hash(t)) % 10**8),
+                "id": "t-%s-%s-%s" % (r["userId"], r["movieId"], zlib.crc32(t.encode())),
                 "movie": r["movieId"], "text": t[:4096]}))
     catalog = []
     with open(os.path.join(ml, "movies.csv"), encoding="utf-8") as f:

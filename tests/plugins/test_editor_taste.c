@@ -238,6 +238,40 @@ int main(void)
         }
         stub_host_unload(&pl);
     }
+    /* The trailer builds up to the viewer's preferred arousal: with equal
+     * scores, a viewer who likes calm films gets a lower peak than one who
+     * likes intense films. */
+    {
+        char path[512], err[256];
+        struct stub_host_plugin pl;
+        stub_host_plugin_path("trailer", path, sizeof path);
+        if (stub_host_load(path, &pl, err, sizeof err) == 0) {
+            struct recut_viewer calm, intense;
+            stub_host_viewer_init(&calm, "calm");
+            stub_host_viewer_set_affect(&calm, 0.0, 0.0);
+            stub_host_viewer_init(&intense, "intense");
+            stub_host_viewer_set_affect(&intense, 1.0, 0.0);
+            struct recut_edit_request req = {.version = 1, .movie = &g.movie, .viewer = &calm,
+                                             .scene_scores = generic, .budget = 150,
+                                             .min_fragment = 5, .spoiler_tail = 0.25};
+            size_t nc = 0, ni = 0;
+            if (edit(&pl, &req, cut, &nc, "trailer calm") == 0) {
+                req.viewer = &intense;
+                if (edit(&pl, &req, gcut, &ni, "trailer intense") == 0) {
+                    double pc = g.scenes[cut[nc - 1]].arousal;
+                    double pi = g.scenes[gcut[ni - 1]].arousal;
+                    printf("trailer    peak arousal: calm viewer %.2f, intense viewer %.2f\n",
+                           pc, pi);
+                    EXPECT(pc < pi && fabs(pc - 0.5) < 0.15 && pi > 0.85,
+                           "trailer peaks: calm viewer %.2f (target 0.5), intense %.2f "
+                           "(target 1)", pc, pi);
+                }
+            }
+            stub_host_unload(&pl);
+        } else {
+            EXPECT(0, "load trailer: %s", err);
+        }
+    }
     free(personal);
     free(generic);
     free(cut);

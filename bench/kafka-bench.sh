@@ -1,0 +1,101 @@
+#!/bin/bash
+# kafka-bench.sh -- recutd's Kafka ingest rate against the raw read rate of
+# the same topic, in one run.
+#
+#   (a) baseline: kcat -C -e -o beginning -q > /dev/null reading the topic
+#       (best of $KCAT_RUNS runs, each timed from kcat's start to its exit);
+#   (b) recutd with a fresh Redis consuming, applying and committing all N
+#       events: timed from the first applied event (so the mock cluster's
+#       3 s consumer-group join delay and the process start are not counted;
+#       the time from process start is printed too) until
+#       recut_events_applied_total = N and the group's committed offsets
+#       reach the end of the topic.
+# Prints both rates (events/s) and the ratio (b)/(a); target >= 0.5.
+#
+# Environment: N (events, default 1000000), MOVIES (catalog size, 3000),
+# PARTITIONS (of the events topic, 32), KCAT_RUNS (2), PUBLISH (1: keep
+# recommendations publishing on; default off), RECUT_TEST_TIMEOUT (seconds
+# any single wait may take; default scales with N).
+# Run from the build tree: make -C bench bench-kafka (sets top_builddir,
+# top_srcdir, REDIS_SERVER, SYS_PYTHON3).
+: "${N:=1000000}" "${MOVIES:=3000}" "${PARTITIONS:=32}" "${KCAT_RUNS:=2}" "${PUBLISH:=0}"
+: "${RECUT_TEST_TIMEOUT:=$((60 + N / 2000))}"
+export RECUT_TEST_TIMEOUT
+. "$top_srcdir/tests/lib/harness.sh"
+h_require_tools redis-server redis-cli kcat curl python3
+h_require_mockkafka
+h_require_recutd
+PRODUCE=$top_builddir/bench/kafka-produce
+[ -x "$PRODUCE" ] || h_fail "kafka-produce not built: $PRODUCE"
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+TOPIC=bench.events
+h_start_kafka "$TOPIC:$PARTITIONS" recut.catalog:4 recut.published:8 recut.deadletter:4
+h_log "producing a catalog of $MOVIES movies and $N events ($PARTITIONS partitions)"
+"$PRODUCE" -b "$H_KAFKA" -t recut.catalog --catalog "$MOVIES" || h_fail "catalog production failed"
+"$PRODUCE" -b "$H_KAFKA" -t "$TOPIC" -n "$N" --movies "$MOVIES" || h_fail "event production failed"
+
+# (a) kcat raw read
+best_a=""
+for i in $(seq 1 "$KCAT_RUNS"); do
+    t0=$(now)
+    kcat -C -b "$H_KAFKA" -t "$TOPIC" -e -o beginning -q >/dev/null 2>"$H_TMP/kcat.err" ||
+        h_fail "kcat failed: $(cat "$H_TMP/kcat.err")"
+    t1=$(now)
+    t=$(secs "$t0" "$t1")
+    h_log "kcat run $i: $t s"
+    if [ -z "$best_a" ] || awk -v a="$t" -v b="$best_a" 'BEGIN { exit !(a < b) }'; then best_a=$t; fi
+done
+
+# (b) recutd
+h_start_redis
+CONF=$H_TMP/recutd.conf
+h_write_config "$CONF"
+publish=no
+[ "$PUBLISH" = 1 ] && publish=yes
+cat >>"$CONF" <<EOF
+[daemon]
+log_level = notice
+[kafka]
+topics = $TOPIC
+group = bench
+[publish]
+recommendations = $publish
+EOF
+t_start=$(now)
+h_start_recutd "$CONF"
+t_first=""
+deadline=$((SECONDS + RECUT_TEST_TIMEOUT))
+while :; do
+    applied=$(h_metric recut_events_applied_total)
+    if [ -z "$t_first" ] && [ "${applied:-0}" -gt 0 ]; then t_first=$(now); fi
+    [ "${applied:-0}" -ge "$N" ] && break
+    kill -0 "$H_RECUTD_PID" 2>/dev/null || h_fail "recutd exited during the run"
+    [ "$SECONDS" -ge "$deadline" ] &&
+        h_fail "recutd applied $applied of $N events in ${RECUT_TEST_TIMEOUT}s (dead letters: $(h_metric recut_events_dead_letter_total))"
+    sleep 0.1
+done
+while :; do
+    c=$(h_committed bench "$TOPIC")
+    [ "$c" = "$N $N" ] && break
+    [ "$SECONDS" -ge "$deadline" ] && h_fail "committed/end offsets stuck at $c"
+    sleep 0.1
+done
+t_end=$(now)
+dl=$(h_metric recut_events_dead_letter_total)
+[ "$dl" = 0 ] || h_log "warning: $dl events went to the dead-letter topic"
+h_stop_recutd
+[ "$H_RC" = 0 ] || h_log "warning: recutd exited with $H_RC after SIGTERM"
+
+tb=$(secs "$t_first" "$t_end")
+tb_all=$(secs "$t_start" "$t_end")
+ra=$(rate "$N" "$best_a")
+rb=$(rate "$N" "$tb")
+echo
+echo "kafka-bench: $N events, $PARTITIONS partitions, $MOVIES movies, publishing $publish"
+printf '  (a) kcat raw read            %10s events/s  (%s s, best of %s)\n' "$ra" "$best_a" "$KCAT_RUNS"
+printf '  (b) recutd apply + commit    %10s events/s  (%s s from the first applied event; %s s from process start)\n' "$rb" "$tb" "$tb_all"
+printf '  ratio (b)/(a)                %10s           (target >= 0.5)\n' "$(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"

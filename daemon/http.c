@@ -162,7 +162,7 @@ static void http_post_events(struct http *h, struct evhttp_request *req)
     if (events == 0) {
         json_decref(e->rejected);
         free(e);
-        ingest_batch_submit(b); /* empty: frees itself */
+        ingest_batch_discard(b);
         http_error(req, 400, "the body holds no event (one JSON object, or NDJSON)");
         return;
     }
@@ -174,7 +174,7 @@ static void http_post_events(struct http *h, struct evhttp_request *req)
         json_t *doc = json_pack("{s:s,s:I,s:o}", "error", "no valid event", "accepted", (json_int_t)0,
                                 "rejected", rej);
         free(e);
-        ingest_batch_submit(b);
+        ingest_batch_discard(b);
         http_json(req, 400, doc);
         return;
     }

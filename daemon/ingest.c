@@ -87,6 +87,12 @@ static void ingest_store_done(void *arg, int ok)
     free(b);
 }
 
+void ingest_batch_discard(struct ingest_batch *b)
+{
+    store_batch_discard(b->sb);
+    free(b);
+}
+
 void ingest_batch_submit(struct ingest_batch *b)
 {
     struct store_batch *sb = b->sb;

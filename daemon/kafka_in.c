@@ -308,7 +308,9 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
     rd_kafka_conf_t *pc = kafka_base_conf(d, errstr, errstr_size);
     if (!pc)
         goto fail;
+    /* dead letters keep the original bytes, however large they were */
     if (kafka_conf_set(pc, "linger.ms", "5", errstr, errstr_size) < 0 ||
+        kafka_conf_set(pc, "message.max.bytes", "67108864", errstr, errstr_size) < 0 ||
         kafka_conf_set(pc, "enable.idempotence", "true", errstr, errstr_size) < 0) {
         rd_kafka_conf_destroy(pc);
         goto fail;

@@ -39,10 +39,8 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
             "score", items[i].score, "components", "nb", items[i].nb, "cooc", items[i].cooc,
             "popularity", items[i].pop, "reasons", jr));
     }
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "generated_at",
-                            (json_int_t)tv.tv_sec * 1000 + tv.tv_usec / 1000, "items", arr);
+    json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "events",
+                            (json_int_t)v->events, "items", arr);
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     free(items);

@@ -74,6 +74,8 @@ enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len
 int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len,
                      char *errstr, size_t errstr_size);
 size_t ingest_batch_size(const struct ingest_batch *b);
+/* Drop a batch that was not submitted (done is not called). */
+void ingest_batch_discard(struct ingest_batch *b);
 /* Hand the batch to the store; it frees itself after calling done. */
 void ingest_batch_submit(struct ingest_batch *b);
 
@@ -87,6 +89,7 @@ struct store_batch *store_batch_new(struct store *s);
 int store_batch_add(struct store_batch *b, const struct update *u);
 int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm);
 size_t store_batch_count(const struct store_batch *b);
+void store_batch_discard(struct store_batch *b);
 void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg);
 /* Load a viewer (and the globals it needs) and call cb; v is freed after cb. */
 typedef void (*store_viewer_fn)(void *arg, int ok, recut_viewer *v,

@@ -332,6 +332,11 @@ static void store_batch_free(struct store_batch *b)
     free(b);
 }
 
+void store_batch_discard(struct store_batch *b)
+{
+    store_batch_free(b);
+}
+
 size_t store_batch_count(const struct store_batch *b)
 {
     return b->count;

@@ -114,7 +114,8 @@ mkdir -p "$T/redis"
 "$REDIS_SERVER" --port 0 --unixsocket "$T/redis/redis.sock" --unixsocketperm 700 \
     --dir "$T/redis" --save '' --appendonly no --daemonize no \
     --logfile "$T/redis/redis.log" &
-PIDS="$PIDS $!"
+REDIS_PID=$!
+PIDS="$PIDS $REDIS_PID"
 for _ in $(seq 1 100); do
     [ -S "$T/redis/redis.sock" ] && break
     sleep 0.1
@@ -389,6 +390,18 @@ else
     not_ok "metrics: recut_events_duplicate_total < 5"
 fi
 grep_check "metrics are Prometheus text" "$T/out" "# TYPE recut_http_requests_total counter"
+
+# ---- Redis down: health answers 503 -----------------------------------------
+kill "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null
+for _ in $(seq 1 100); do # wait until recutd has noticed
+    ctl health
+    [ "$RC" = 0 ] || break
+    sleep 0.1
+done
+expect_rc 1 "health while Redis is down"
+grep_check "... says Redis is unavailable" "$T/err" "redis unavailable"
+pycheck "... and prints the body" 'd["redis"] is False'
 
 # ---- transport errors -----------------------------------------------------
 kill "$RECUTD_PID"

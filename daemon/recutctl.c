@@ -312,8 +312,11 @@ static void recutctl_report_status(const struct recutctl_resp *r)
 {
     json_t *doc = r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
     const char *msg = json_string_value(json_object_get(doc, "error"));
+    const char *status = json_string_value(json_object_get(doc, "status"));
     if (msg)
         recutctl_err("error %d: %s", r->status, msg);
+    else if (status)
+        recutctl_err("error %d: %s", r->status, status);
     else if (r->len && r->len < 512 && strncmp(r->ctype, "text/", 5) == 0)
         recutctl_err("error %d: %.*s", r->status, (int)r->len, r->body);
     else
@@ -411,22 +414,32 @@ static int recutctl_emit(const struct recutctl *c, const char *body, size_t len,
     return 0;
 }
 
-/* A simple exchange: request, then the body or the server's error. */
-static int recutctl_simple(struct recutctl *c, enum evhttp_cmd_type method, const char *uri,
-                           const char *body, size_t len, const char *ctype)
+/* A simple exchange: request, then the body or the server's error.  With
+ * body_on_error (health), the body of an error answer is printed too. */
+static int recutctl_exchange(struct recutctl *c, enum evhttp_cmd_type method, const char *uri,
+                             const char *body, size_t len, const char *ctype, int body_on_error)
 {
     struct recutctl_resp r;
     int rc = recutctl_request(c, method, uri, body, len, ctype, &r);
     if (rc)
         return rc;
+    int is_json = strncmp(r.ctype, "application/json", 16) == 0;
     if (r.status >= 400) {
         recutctl_report_status(&r);
+        if (body_on_error && r.body && !c->out_path)
+            recutctl_emit(c, r.body, r.len, is_json);
         recutctl_resp_free(&r);
         return RECUTCTL_EXIT_SERVER;
     }
-    rc = recutctl_emit(c, r.body ? r.body : "", r.len, strncmp(r.ctype, "application/json", 16) == 0);
+    rc = recutctl_emit(c, r.body ? r.body : "", r.len, is_json);
     recutctl_resp_free(&r);
     return rc;
+}
+
+static int recutctl_simple(struct recutctl *c, enum evhttp_cmd_type method, const char *uri,
+                           const char *body, size_t len, const char *ctype)
+{
+    return recutctl_exchange(c, method, uri, body, len, ctype, 0);
 }
 
 /* ---- URIs ---------------------------------------------------------------- */
@@ -738,7 +751,7 @@ static int recutctl_cmd_none(struct recutctl *c, int argc, char **argv, const ch
     }
     if (optind != argc)
         return recutctl_usage_error("%s takes no argument", argv[0]);
-    return recutctl_simple(c, EVHTTP_REQ_GET, uri, NULL, 0, NULL);
+    return recutctl_exchange(c, EVHTTP_REQ_GET, uri, NULL, 0, NULL, strcmp(argv[0], "health") == 0);
 }
 
 static int recutctl_cmd_put_movie(struct recutctl *c, int argc, char **argv)

@@ -21,6 +21,7 @@ fi
 
 export top_builddir="$top/build" top_srcdir="$top" srcdir="$top/tests"
 export REDIS_SERVER=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+export H_TIMEOUT=${H_TIMEOUT:-900}   # the MovieLens replay takes a while
 # shellcheck source=../tests/lib/harness.sh
 . "$top/tests/lib/harness.sh"
 out="$top/demo-out"
@@ -31,6 +32,8 @@ h_log "starting Redis, a mock Kafka cluster and recutd"
 h_start_redis
 h_start_kafka recut.events recut.catalog recut.published recut.deadletter
 h_write_config "$H_TMP/recutd.conf"
+# a shorter co-occurrence window keeps the replay quick on a laptop
+printf '[models]\ncooc_window = 10\n' >>"$H_TMP/recutd.conf"
 h_start_recutd "$H_TMP/recutd.conf"
 ctl() { "$top/build/daemon/recutctl" -s "127.0.0.1:$H_HTTP_PORT" "$@"; }
 

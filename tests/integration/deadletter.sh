@@ -142,12 +142,11 @@ case_produce_and_apply() {
 dl_count_ge_() { [ "$(h_topic_count recut.deadletter)" -ge "$N_BAD" ]; }
 
 case_dead_letter_topic() {
+    # on a timeout, go on: the comparison below says which ones are missing
     h_wait_for "$H_TIMEOUT" "$N_BAD messages on recut.deadletter" dl_count_ge_ ||
-        { h_check_failed "recut.deadletter holds $(h_topic_count recut.deadletter)"; return 1; }
+        h_check_failed "recut.deadletter holds $(h_topic_count recut.deadletter)"
     kcat -C -b "$H_KAFKA" -t recut.deadletter -e -o beginning -q -X fetch.message.max.bytes=4000000 \
         -K '\x1f' -D '\x1e' >"$H_TMP/dl.bin" 2>"$H_TMP/dl.err" || { h_check_failed "kcat -C failed"; return 1; }
-    kcat -C -b "$H_KAFKA" -t recut.deadletter -e -o beginning -q -X fetch.message.max.bytes=4000000 \
-        -f '%k\t%h\n' >"$H_TMP/dl.headers" 2>>"$H_TMP/dl.err" || { h_check_failed "kcat -C failed"; return 1; }
     "$SYS_PYTHON3" - "$H_TMP" <<'EOF' || h_check_failed "dead letters differ from the malformed input (see above)"
 import collections, hashlib, sys
 d = sys.argv[1]
@@ -175,6 +174,8 @@ EOF
 }
 
 case_reasons() {
+    kcat -C -b "$H_KAFKA" -t recut.deadletter -e -o beginning -q -X fetch.message.max.bytes=4000000 \
+        -f '%k\t%h\n' >"$H_TMP/dl.headers" 2>>"$H_TMP/dl.err" || { h_check_failed "kcat -C failed"; return 1; }
     "$SYS_PYTHON3" - "$H_TMP/dl.headers" >"$H_TMP/reasons.txt" <<'EOF' || { h_check_failed "reason headers (see above)"; return 1; }
 import collections, sys
 reasons = collections.Counter()

@@ -4,6 +4,7 @@
 . "$srcdir/lib/harness.sh"
 h_require_tools redis-server redis-cli curl python3
 
+H_RESTART_ON_CRASH=1
 h_start_redis
 H_NO_KAFKA=1
 h_write_config "$H_TMP/recutd.conf"

@@ -14,18 +14,20 @@ h_write_config "$CONF"
 GROUP=recutd-$H_NAME
 h_start_recutd "$CONF"
 
-for m in 1 2 3 4 5 6 7 8; do
+for m in $(seq 1 20); do
     case $((m % 3)) in 0) g=Action ;; 1) g=Drama ;; *) g=Comedy ;; esac
     h_put_movie "m$m" 2400 12 "$g"
 done
 
-# gen_events PREFIX COUNT USERS...: COUNT events per user; every third has no id.
+# gen_events PREFIX COUNT USERS...: COUNT events per user on m1..m7 (so
+# m8..m20 are left to recommend); every third has no id.
 gen_events() {
-    local prefix=$1 count=$2 u i m
+    local prefix=$1 count=$2 u i m k=0
     shift 2
     for u in "$@"; do
+        k=$((k + 2))
         for i in $(seq 1 "$count"); do
-            m=m$(((i * 3 + ${#u}) % 8 + 1))
+            m=m$(((i * 3 + k) % 7 + 1))
             if [ $((i % 3)) -eq 0 ]; then
                 printf '%s\t%s\n' "$u" "$(h_event "$u" view "$m" "" '"value":0.5')"
             else
@@ -40,16 +42,25 @@ gen_events b 6 u1 u4 >"$H_TMP/batch-b.tsv"
 N_A=$(wc -l <"$H_TMP/batch-a.tsv" | tr -d ' ')
 N_B=$(wc -l <"$H_TMP/batch-b.tsv" | tr -d ' ')
 
-snapshot() { # DIR: profiles and recommendations of u1..u3, canonical JSON
+# Canonical JSON of the last answer: without the volatile "generated_at",
+# and items of equal score in movie order (ties may come in any order).
+canonical() {
+    h_json "$H_BODY" '{k: (sorted(v, key=lambda i: (-i["score"], i["movie"])) if k == "items" else v)
+                       for k, v in d.items() if k != "generated_at"}'
+}
+
+snapshot() { # DIR: profiles and recommendations of u1..u3
     local dir=$1 u
     mkdir -p "$dir"
     for u in u1 u2 u3; do
         h_http GET "/v1/users/$u/profile"
         [ "$H_STATUS" = 200 ] || { h_check_failed "profile of $u: $H_STATUS"; return 1; }
-        h_json "$H_BODY" 'd' >"$dir/$u.profile"
-        h_http GET "/v1/users/$u/recommendations?n=5"
+        canonical >"$dir/$u.profile"
+        h_http GET "/v1/users/$u/recommendations?n=50"
         [ "$H_STATUS" = 200 ] || { h_check_failed "recommendations of $u: $H_STATUS"; return 1; }
-        h_json "$H_BODY" 'd' >"$dir/$u.recs"
+        canonical >"$dir/$u.recs"
+        [ "$(h_json "$H_BODY" 'len(d["items"])')" -gt 0 ] ||
+            { h_check_failed "no recommendations for $u (nothing to compare)"; return 1; }
     done
 }
 

@@ -77,6 +77,7 @@ check_recs() { # USER
     h_http GET "/v1/users/$u/recommendations?n=10"
     h_assert_eq "$H_STATUS" 200 "recommendations of $u" || return 1
     h_assert_eq "$(h_json "$H_BODY" 'd["user"]')" "$u" "user field" || return 1
+    h_log "$u (seen: $seen) gets: $(h_json "$H_BODY" '" ".join("%s:%.3f" % (i["movie"], i["score"]) for i in d["items"])')"
     "$SYS_PYTHON3" - "$H_BODY" "$seen" <<'EOF' || h_check_failed "recommendations of $u: see above"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -106,6 +107,7 @@ case_recs() {
 case_cut() {
     h_http GET "/v1/users/u1/cuts/m6?budget=600&editor=highlights"
     h_assert_eq "$H_STATUS" 200 "GET cut" || { cat "$H_BODY"; return 1; }
+    h_log "cut: scenes $(h_json "$H_BODY" '[s["index"] for s in d["scenes"]]'), duration $(h_json "$H_BODY" 'd["duration"]')"
     "$SYS_PYTHON3" - "$H_BODY" <<'EOF' || h_check_failed "cut: see above"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -120,12 +120,37 @@ h_case() {
     H_CASES=$((H_CASES + 1))
     H_CASE_FAILED=0
     printf '%s\n' "case $H_CASES: $what"
+    # With H_RESTART_ON_CRASH=1 a daemon that died in an earlier case is
+    # started again (same config and arguments), so one crash does not
+    # hide what the later cases would find.
+    [ -n "${H_RESTART_ON_CRASH:-}" ] && h_recutd_gone_note
+    if [ -n "${H_RESTART_ON_CRASH:-}" ] && [ -n "${H_RECUTD_ARGS:-}" ] && [ -z "$H_RECUTD_PID" ]; then
+        h_log "starting recutd again after its crash"
+        eval "h_start_recutd $H_RECUTD_ARGS"
+    fi
     "$@" || H_CASE_FAILED=1
     if [ "$H_CASE_FAILED" -ne 0 ]; then
         H_FAILS=$((H_FAILS + 1))
+        h_recutd_gone_note
         printf '%s\n' "FAIL case $H_CASES: $what"
     else
         printf '%s\n' "ok case $H_CASES: $what"
+    fi
+}
+
+# After a failure: say so if the daemon died (a crash explains every
+# "status 000" that follows).
+h_recutd_gone_note() {
+    [ -n "$H_RECUTD_PID" ] || return 0
+    kill -0 "$H_RECUTD_PID" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$H_RECUTD_PID/stat" 2>/dev/null)" != Z ] && return 0
+    wait "$H_RECUTD_PID" 2>/dev/null
+    local rc=$?
+    h_untrack "$H_RECUTD_PID"
+    H_RECUTD_PID=""
+    if [ "$rc" -gt 128 ]; then
+        printf '  recutd died: killed by signal %d (%s)\n' $((rc - 128)) "$(kill -l $((rc - 128)) 2>/dev/null)"
+    else
+        printf '  recutd died: exit status %d\n' "$rc"
     fi
 }
 
@@ -467,6 +492,7 @@ h_health_ok() {
 # GET /v1/health answers 200.  Sets H_RECUTD_PID and H_RECUTD_LOG.
 h_start_recutd() {
     local conf=$1 try pid
+    H_RECUTD_ARGS=$(printf '%q ' "$@")
     shift
     h_require_recutd
     for try in 1 2 3; do

@@ -7,10 +7,11 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* The table of emotion.h, alphabetical. */
+/* The table of emotion.h, sorted by label (lowercase) for bsearch. */
 static const struct emotion_point emotion_points[] = {
     { "afraid", { -0.70, 0.80 } },     { "amusement", { 0.80, 0.65 } },
     { "anger", { -0.60, 0.85 } },      { "angry", { -0.60, 0.85 } },
@@ -54,16 +55,21 @@ const struct emotion_point *emotion_table(size_t *n)
     return emotion_points;
 }
 
+static int emotion_cmp(const void *key, const void *elem)
+{
+    return strcasecmp(key, ((const struct emotion_point *)elem)->label);
+}
+
 int emotion_lookup(const char *label, struct emotion_va *out)
 {
     if (!label)
         return -1;
-    for (size_t i = 0; i < EMOTION_N_POINTS; i++)
-        if (strcasecmp(emotion_points[i].label, label) == 0) {
-            *out = emotion_points[i].va;
-            return 0;
-        }
-    return -1;
+    const struct emotion_point *p =
+        bsearch(label, emotion_points, EMOTION_N_POINTS, sizeof emotion_points[0], emotion_cmp);
+    if (!p)
+        return -1;
+    *out = p->va;
+    return 0;
 }
 
 int emotion_from_reading(const char *const *labels, const double *probs, size_t n,
@@ -179,10 +185,19 @@ int emotion_observe_reading(struct emotion_state *st, const struct emotion_confi
     double mass;
     if (emotion_from_reading(labels, probs, n, &va, &mass, errstr, errstr_size) != 0)
         return -1;
+    return emotion_observe_va(st, cfg, scope, ts_ms, &va, mass); /* mass 0: no-op */
+}
+
+int emotion_observe_va(struct emotion_state *st, const struct emotion_config *cfg,
+                       enum emotion_scope scope, int64_t ts_ms, const struct emotion_va *va,
+                       double mass)
+{
+    if ((unsigned)scope > EMOTION_SCOPE_SCENE || !isfinite(mass) || mass < 0)
+        return -1;
     if (mass == 0)
-        return 0; /* nothing we understand */
+        return 0;
     double w = cfg->reading_weight * fmin(mass, 1.0);
-    return emotion_state_observe(st, ts_ms, va.valence, w, va.arousal, w,
+    return emotion_state_observe(st, ts_ms, va->valence, w, va->arousal, w,
                                  cfg->half_life_s[scope]);
 }
 

@@ -119,6 +119,11 @@ int emotion_observe_reading(struct emotion_state *st, const struct emotion_confi
                             enum emotion_scope scope, int64_t ts_ms,
                             const char *const *labels, const double *probs, size_t n,
                             char *errstr, size_t errstr_size);
+/* The same from a reading already reduced by emotion_from_reading() (so
+ * one reading can update the viewer, movie and scene states cheaply). */
+int emotion_observe_va(struct emotion_state *st, const struct emotion_config *cfg,
+                       enum emotion_scope scope, int64_t ts_ms, const struct emotion_va *va,
+                       double mass);
 /* sentiment -1..1 (e.g. nbtext_sentiment()), confidence 0..1. */
 int emotion_observe_sentiment(struct emotion_state *st, const struct emotion_config *cfg,
                               enum emotion_scope scope, int64_t ts_ms, double sentiment,

@@ -14,6 +14,11 @@
 
 #define NB_BLOB_VERSION 1
 
+struct nb_slot {
+    uint64_t hash;
+    size_t idx1; /* feature index + 1, 0 = empty */
+};
+
 struct nb_model {
     size_t n_classes;
     char **classes;
@@ -22,12 +27,11 @@ struct nb_model {
     double *totals;  /* [n_classes]: sum over features of counts */
 
     size_t n_feat, cap_feat;
-    char **names;     /* [cap_feat] */
-    uint64_t *hashes; /* [cap_feat] */
-    double *counts;   /* [cap_feat * n_classes], feature-major */
+    char **names;   /* [cap_feat] */
+    double *counts; /* [cap_feat * n_classes], feature-major */
 
-    size_t *slots; /* open addressing: feature index + 1, 0 = empty */
-    size_t n_slots; /* power of two */
+    struct nb_slot *slots; /* open addressing, linear probing */
+    size_t n_slots;        /* power of two */
 };
 
 static void nb_err(char *errstr, size_t size, const char *fmt, ...)
@@ -138,7 +142,6 @@ void nb_free(nb_model *m)
     free(m->samples);
     free(m->totals);
     free(m->names);
-    free(m->hashes);
     free(m->counts);
     free(m->slots);
     free(m);
@@ -155,10 +158,6 @@ static int nb_reserve(nb_model *m, size_t need)
     if (!names)
         return -1;
     m->names = names;
-    uint64_t *hashes = realloc(m->hashes, cap * sizeof *hashes);
-    if (!hashes)
-        return -1;
-    m->hashes = hashes;
     double *counts = realloc(m->counts, cap * m->n_classes * sizeof *counts);
     if (!counts)
         return -1;
@@ -167,22 +166,25 @@ static int nb_reserve(nb_model *m, size_t need)
     return 0;
 }
 
-static void nb_slot_insert(size_t *slots, size_t n_slots, uint64_t h, size_t f)
+static void nb_slot_insert(struct nb_slot *slots, size_t n_slots, uint64_t h, size_t f)
 {
     size_t i = (size_t)h & (n_slots - 1);
-    while (slots[i])
+    while (slots[i].idx1)
         i = (i + 1) & (n_slots - 1);
-    slots[i] = f + 1;
+    slots[i].hash = h;
+    slots[i].idx1 = f + 1;
 }
 
 static int nb_find(const nb_model *m, const char *feature, uint64_t h, size_t *f)
 {
     size_t i = (size_t)h & (m->n_slots - 1);
-    while (m->slots[i]) {
-        size_t g = m->slots[i] - 1;
-        if (m->hashes[g] == h && strcmp(m->names[g], feature) == 0) {
-            *f = g;
-            return 0;
+    while (m->slots[i].idx1) {
+        if (m->slots[i].hash == h) {
+            size_t g = m->slots[i].idx1 - 1;
+            if (strcmp(m->names[g], feature) == 0) {
+                *f = g;
+                return 0;
+            }
         }
         i = (i + 1) & (m->n_slots - 1);
     }
@@ -199,11 +201,12 @@ static int nb_intern(nb_model *m, const char *feature, size_t *f)
         return -1;
     if ((m->n_feat + 1) * 2 > m->n_slots) {
         size_t n_slots = m->n_slots * 2;
-        size_t *slots = calloc(n_slots, sizeof *slots);
+        struct nb_slot *slots = calloc(n_slots, sizeof *slots);
         if (!slots)
             return -1;
-        for (size_t g = 0; g < m->n_feat; g++)
-            nb_slot_insert(slots, n_slots, m->hashes[g], g);
+        for (size_t i = 0; i < m->n_slots; i++)
+            if (m->slots[i].idx1)
+                nb_slot_insert(slots, n_slots, m->slots[i].hash, m->slots[i].idx1 - 1);
         free(m->slots);
         m->slots = slots;
         m->n_slots = n_slots;
@@ -213,7 +216,6 @@ static int nb_intern(nb_model *m, const char *feature, size_t *f)
         return -1;
     size_t g = m->n_feat++;
     m->names[g] = name;
-    m->hashes[g] = h;
     for (size_t c = 0; c < m->n_classes; c++)
         m->counts[g * m->n_classes + c] = 0.0;
     nb_slot_insert(m->slots, m->n_slots, h, g);
@@ -344,21 +346,27 @@ int nb_add_sample(nb_model *m, size_t cls, const char *const *features,
             return -1;
     }
     /* Intern first so that an allocation failure leaves the counts alone. */
-    for (size_t i = 0; i < n; i++) {
-        size_t f;
-        if (nb_intern(m, features[i], &f) != 0) {
+    size_t stack_idx[64];
+    size_t *idx = n <= 64 ? stack_idx : malloc(n * sizeof *idx);
+    if (!idx) {
+        nb_err(errstr, errstr_size, "naive bayes: out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (nb_intern(m, features[i], &idx[i]) != 0) {
+            if (idx != stack_idx)
+                free(idx);
             nb_err(errstr, errstr_size, "naive bayes: out of memory");
             return -1;
         }
-    }
     for (size_t i = 0; i < n; i++) {
-        size_t f;
-        nb_find(m, features[i], nb_hash(features[i]), &f);
         double w = weights ? weights[i] : 1.0;
-        m->counts[f * m->n_classes + cls] += w;
+        m->counts[idx[i] * m->n_classes + cls] += w;
         m->totals[cls] += w;
     }
     m->samples[cls] += 1.0;
+    if (idx != stack_idx)
+        free(idx);
     return 0;
 }
 

@@ -64,6 +64,14 @@ static void test_reading(void)
                                      sizeof err) == 0);
     TU_CHECK(emotion_state_estimate(&st, &va) == 0);
     TU_NEAR(va.valence, (0.6 * joy.valence + 0.2 * sad.valence) / 0.8, 1e-15);
+    /* the two-step form (reduce once, apply to several states) is the same */
+    struct emotion_state st2;
+    emotion_state_init(&st2);
+    struct emotion_va r;
+    TU_CHECK(emotion_from_reading(labels, p, 3, &r, &mass, err, sizeof err) == 0);
+    TU_CHECK(emotion_observe_va(&st2, &cfg, EMOTION_SCOPE_SCENE, 1000, &r, mass) == 0);
+    TU_CHECK(memcmp(&st, &st2, sizeof st) == 0);
+    TU_CHECK(emotion_observe_va(&st2, &cfg, EMOTION_SCOPE_SCENE, 1000, &r, NAN) == -1);
 }
 
 static void test_decay(void)

@@ -10,9 +10,13 @@
  *   - up to EXACT_MAX eligible scenes: solved exactly by meet-in-the-middle
  *     over the real-valued durations;
  *   - more: dynamic programming on a duration grid of 0.1 s (coarser when
- *     n x cells would exceed DP_MAX_CELLS), durations rounded *up* so the
- *     grid solution always fits; then any scene that still fits the real
- *     leftover time is added (best value first).
+ *     n x cells would exceed DP_MAX_CELLS = 1.6e7, i.e. 16 MB of decisions),
+ *     durations rounded *up* so the grid solution always fits; then any
+ *     scene that still fits the real leftover time is added (best value
+ *     first).  Exact for durations on the 0.1 s grid while n x budget / 0.1 s
+ *     stays under 1.6e7; otherwise approximate (each duration is rounded
+ *     up by less than one grid step; the refill recovers part of that; the
+ *     tests see >= 99% of the LP upper bound on 200..1000 scenes).
  * Scenes shorter than min_fragment, longer than the budget, or scored below
  * [plugin.highlights] min_score (default 0), or with explicit viewer
  * feedback <= reject_feedback (default -0.5, i.e. disliked/skipped; -2 turns
@@ -31,7 +35,7 @@
 #define HIGHLIGHTS_NAME "highlights"
 #define EXACT_MAX 30
 #define DP_GRID 0.1
-#define DP_MAX_CELLS 5e7
+#define DP_MAX_CELLS 1.6e7 /* decision bytes: at most 16 MB */
 
 struct editor_highlights_state {
     const struct recut_host_api *api;
@@ -159,48 +163,54 @@ static int editor_highlights_exact(const struct editor_highlights_item *items, s
     return 0;
 }
 
-/* Grid DP: durations rounded up to the grid, so the answer fits. */
-static int editor_highlights_dp(const struct editor_highlights_item *items, size_t n, double budget,
-                         size_t *pick, size_t *n_pick)
+/* Grid DP: durations rounded up to the grid, so the answer fits.  Two rows
+ * of best values (previous item / this item) and one decision byte per
+ * (item, cell); the branch-free inner loop lets the compiler vectorise. */
+static int editor_highlights_dp(const struct editor_highlights_item *items, size_t n,
+                                double budget, size_t *pick, size_t *n_pick)
 {
     double q;
     size_t W = editor_util_grid(budget, n, DP_GRID, DP_MAX_CELLS, &q);
     size_t stride = W + 1;
-    size_t nbytes = (n * stride + 7) / 8;
-    double *best = calloc(stride, sizeof *best);
-    unsigned char *take = calloc(nbytes, 1);
+    double *prev = calloc(stride, sizeof *prev);
+    double *cur = calloc(stride, sizeof *cur);
+    unsigned char *take = malloc(n * stride);
     size_t *cost = malloc(n * sizeof *cost);
-    if (best == NULL || take == NULL || cost == NULL) {
-        free(best);
+    if (prev == NULL || cur == NULL || take == NULL || cost == NULL) {
+        free(prev);
+        free(cur);
         free(take);
         free(cost);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        cost[i] = editor_util_cells(items[i].d, q);
-        if (cost[i] == 0)
-            cost[i] = 1;
-        if (cost[i] > W)
-            continue;
-        for (size_t w = W; w >= cost[i]; w--) {
-            double cand = best[w - cost[i]] + items[i].v;
-            if (cand > best[w]) {
-                best[w] = cand;
-                size_t bit = i * stride + w;
-                take[bit / 8] |= (unsigned char)(1u << (bit % 8));
-            }
+        size_t c = editor_util_cells(items[i].d, q);
+        cost[i] = c == 0 ? 1 : c;
+        c = cost[i] > W ? stride : cost[i];
+        double v = items[i].v;
+        unsigned char *t = take + i * stride;
+        memcpy(cur, prev, c * sizeof *cur);
+        memset(t, 0, c);
+        for (size_t w = c; w < stride; w++) {
+            double cand = prev[w - c] + v;
+            unsigned char better = cand > prev[w];
+            t[w] = better;
+            cur[w] = better ? cand : prev[w];
         }
+        double *tmp = prev;
+        prev = cur;
+        cur = tmp;
     }
     *n_pick = 0;
     size_t w = W;
     for (size_t i = n; i-- > 0;) {
-        size_t bit = i * stride + w;
-        if (take[bit / 8] & (1u << (bit % 8))) {
+        if (take[i * stride + w]) {
             pick[(*n_pick)++] = i;
             w -= cost[i];
         }
     }
-    free(best);
+    free(prev);
+    free(cur);
     free(take);
     free(cost);
     return 0;

@@ -22,8 +22,9 @@
  *    so the cut can be shorter than the budget when the movie has little
  *    on-target material (better a short calming cut than one padded with
  *    intense scenes).  end_weight: [plugin.mood] end_weight, default 0.5.
- *  - Solved exactly on a duration grid (durations rounded up); ties go to
- *    earlier scenes.
+ *  - Solved by editor_chain_solve: a DP over (last scene, time used) on a
+ *    duration grid, then refilled with the real durations (see
+ *    editor_chain.h); ties go to earlier scenes.
  * Result score: the objective divided by its maximum (1 - min_closeness +
  * end_weight), clamped to 0..1.
  */
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "editor_chain.h"
 #include "editor_util.h"
 #include "recut/plugin.h"
 
@@ -137,13 +139,13 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         eb[nc] = end_w * close;
         nc++;
     }
-    struct editor_util_chain_in in = {
+    struct editor_chain_in in = {
         .n = nc, .duration = dur, .key = key, .value = val,
         .start_bonus = sb, .end_bonus = eb, .budget = req->budget,
     };
     size_t n_chain = 0;
     double best = 0.0;
-    int rc = editor_util_chain(&in, chain, &n_chain, &best, errstr, errstr_size);
+    int rc = editor_chain_solve(&in, chain, &n_chain, &best, errstr, errstr_size);
     if (rc == 0) {
         for (size_t k = 0; k < n_chain; k++)
             chain[k] = cand[chain[k]];

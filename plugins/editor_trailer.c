@@ -18,8 +18,9 @@
  *    where peak = 0.5 + 0.5 x the viewer's preferred arousal when the host
  *    knows it (a trailer always builds up; how far depends on the viewer),
  *    else 1.  Defaults: open_weight 0.25, peak_weight 0.5.
- *  - Solved exactly on a duration grid (durations rounded up) by a DP over
- *    (last scene, time used); ties go to earlier scenes.
+ *  - Solved by editor_chain_solve: a DP over (last scene, time used) on a
+ *    duration grid, then refilled with the real durations (see
+ *    editor_chain.h); ties go to earlier scenes.
  * Result score: the objective divided by its maximum (1 + open + peak).
  */
 #include <math.h>
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "editor_chain.h"
 #include "editor_util.h"
 #include "recut/plugin.h"
 
@@ -151,13 +153,13 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
         eb[nc] = peak_w * s * (1.0 - fabs(a - peak));
         nc++;
     }
-    struct editor_util_chain_in in = {
+    struct editor_chain_in in = {
         .n = nc, .duration = dur, .key = key, .value = val,
         .start_bonus = sb, .end_bonus = eb, .budget = req->budget,
     };
     size_t n_chain = 0;
     double best = 0.0;
-    int rc = editor_util_chain(&in, chain, &n_chain, &best, errstr, errstr_size);
+    int rc = editor_chain_solve(&in, chain, &n_chain, &best, errstr, errstr_size);
     if (rc == 0) {
         for (size_t k = 0; k < n_chain; k++)
             chain[k] = cand[chain[k]];

@@ -5,7 +5,6 @@
 #include "editor_util.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,99 +168,4 @@ size_t editor_util_cells(double duration, double q)
 {
     double c = ceil(duration / q - 1e-6);
     return c < 0.0 ? 0 : (size_t)c;
-}
-
-int editor_util_chain(const struct editor_util_chain_in *in, size_t *chain,
-                      size_t *n_chain, double *best, char *errstr,
-                      size_t errstr_size)
-{
-    *n_chain = 0;
-    *best = -INFINITY;
-    size_t n = in->n;
-    if (n == 0)
-        return 0;
-    /* Keep the DP to ~1e6 cells and ~3e7 transitions. */
-    double max_cells = 1e6;
-    double by_ops = 6e7 / (double)n;
-    if (by_ops < max_cells)
-        max_cells = by_ops;
-    double q;
-    size_t W = editor_util_grid(in->budget, n, 0.05, max_cells, &q);
-    size_t stride = W + 1;
-    double *f = malloc(n * stride * sizeof *f);
-    int32_t *parent = malloc(n * stride * sizeof *parent);
-    size_t *cost = malloc(n * sizeof *cost);
-    if (f == NULL || parent == NULL || cost == NULL) {
-        free(f);
-        free(parent);
-        free(cost);
-        snprintf(errstr, errstr_size, "out of memory (chain DP %zu x %zu)", n, stride);
-        return -1;
-    }
-    for (size_t i = 0; i < n * stride; i++) {
-        f[i] = -INFINITY;
-        parent[i] = -1;
-    }
-    for (size_t k = 0; k < n; k++) {
-        cost[k] = editor_util_cells(in->duration[k], q);
-        if (cost[k] == 0)
-            cost[k] = 1; /* every kept scene takes room */
-        if (cost[k] > W)
-            continue;
-        double *fk = f + k * stride;
-        int32_t *pk = parent + k * stride;
-        fk[cost[k]] = in->start_bonus[k] + in->value[k];
-        for (size_t j = 0; j < k; j++) {
-            if (in->key[j] > in->key[k])
-                continue;
-            const double *fj = f + j * stride;
-            for (size_t w = 0; w + cost[k] <= W; w++) {
-                if (fj[w] == -INFINITY)
-                    continue;
-                double cand = fj[w] + in->value[k];
-                if (cand > fk[w + cost[k]]) {
-                    fk[w + cost[k]] = cand;
-                    pk[w + cost[k]] = (int32_t)j;
-                }
-            }
-        }
-    }
-    size_t bk = 0, bw = 0;
-    int found = 0;
-    for (size_t k = 0; k < n; k++) {
-        for (size_t w = 0; w <= W; w++) {
-            double v = f[k * stride + w];
-            if (v == -INFINITY)
-                continue;
-            v += in->end_bonus[k];
-            if (!found || v > *best) {
-                *best = v;
-                bk = k;
-                bw = w;
-                found = 1;
-            }
-        }
-    }
-    if (found) {
-        size_t m = 0;
-        size_t k = bk, w = bw;
-        for (;;) {
-            chain[m++] = k;
-            int32_t j = parent[k * stride + w];
-            if (j < 0)
-                break;
-            w -= cost[k];
-            k = (size_t)j;
-        }
-        for (size_t a = 0, b = m - 1; a < b; a++, b--) {
-            size_t t = chain[a];
-            chain[a] = chain[b];
-            chain[b] = t;
-        }
-        *n_chain = m;
-    }
-    free(f);
-    free(parent);
-    free(cost);
-    return 0;
 }

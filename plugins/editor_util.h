@@ -59,27 +59,4 @@ size_t editor_util_grid(double budget, size_t n_items, double min_q, double max_
  * 1e-6 cells against floating-point noise). */
 size_t editor_util_cells(double duration, double q);
 
-/*
- * Best chain under a budget: choose a subsequence of candidates (given in
- * story order) such that key[] never decreases along it and the sum of the
- * durations fits `budget`; maximise
- *     start_bonus[first] + sum(value[i]) + end_bonus[last].
- * Exact on a duration grid (durations rounded up, see editor_util_grid);
- * ties go to the chain found first (lower indices).  Writes the chosen
- * positions (into cand order, ascending) to chain[], their count to *n_chain
- * and the objective to *best.  Returns 0, or -1 on allocation failure.
- */
-struct editor_util_chain_in {
-    size_t n;                 /* candidates */
-    const double *duration;   /* seconds, > 0 */
-    const double *key;        /* must be non-decreasing along the chain */
-    const double *value;      /* per-candidate gain */
-    const double *start_bonus;
-    const double *end_bonus;
-    double budget;
-};
-int editor_util_chain(const struct editor_util_chain_in *in, size_t *chain,
-                      size_t *n_chain, double *best, char *errstr,
-                      size_t errstr_size);
-
 #endif

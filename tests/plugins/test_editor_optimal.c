@@ -2,7 +2,8 @@
  * test_editor_optimal.c -- the highlights editor against exact answers:
  *   - brute force over all subsets for small movies (n <= 15);
  *   - an exact integer DP for larger movies with whole-second scenes
- *     (exercises the plugin's grid DP path, > 30 candidates);
+ *     (exercises the plugin's grid DP path, > 30 candidates, in the regime
+ *     where its 0.1 s grid is kept: n x budget / 0.1 s <= 1.6e7 cells);
  *   - the fractional-knapsack upper bound for large movies with arbitrary
  *     durations.
  * Objective (documented in editor_highlights.c): sum(score x duration) of the
@@ -194,7 +195,9 @@ int main(void)
             scores[i] = movie_gen_uniform(&r);
         }
         struct recut_movie m = {.id = "mid", .duration = t, .scenes = sc, .n_scenes = n};
-        size_t cap = (size_t)(t * movie_gen_range(&r, 0.05, 0.6));
+        /* within the plugin's exact regime: n x budget / 0.1 s <= 1.6e7 */
+        double want = t * movie_gen_range(&r, 0.05, 0.6);
+        size_t cap = (size_t)(want < 1.5e6 / (double)n ? want : 1.5e6 / (double)n);
         struct recut_edit_request req = {.version = 1, .movie = &m, .scene_scores = scores,
                                          .budget = (double)cap,
                                          .min_fragment = (double)movie_gen_below(&r, 5)};

@@ -105,8 +105,8 @@ static int editor_highlights_cmp_subset(const void *a, const void *b)
 }
 
 /* Exact: meet in the middle.  Writes chosen item positions to pick[]. */
-static int editor_highlights_exact(const struct editor_highlights_item *items, size_t n, double budget,
-                            size_t *pick, size_t *n_pick)
+static int editor_highlights_exact(const struct editor_highlights_item *items, size_t n,
+                                   double budget, size_t *pick, size_t *n_pick)
 {
     size_t na = n / 2, nb = n - na;
     size_t ca = (size_t)1 << na, cb = (size_t)1 << nb;
@@ -248,11 +248,14 @@ static int editor_highlights_edit(void *state, const struct recut_edit_request *
         snprintf(errstr, errstr_size, "out of memory");
         goto fail;
     }
-    size_t m = 0;
+    size_t m = 0, rejected = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!editor_util_eligible(req, i) || req->scene_scores[i] < min_score ||
-            (st && editor_util_rejected(st->api, req, i, st->reject_feedback)))
+        if (!editor_util_eligible(req, i) || req->scene_scores[i] < min_score)
             continue;
+        if (st && editor_util_rejected(st->api, req, i, st->reject_feedback)) {
+            rejected++;
+            continue;
+        }
         double d = editor_util_scene_duration(req, i);
         items[m++] = (struct editor_highlights_item){i, d, req->scene_scores[i] * d};
     }
@@ -308,10 +311,12 @@ static int editor_highlights_edit(void *state, const struct recut_edit_request *
             value += req->scene_scores[i] * editor_util_scene_duration(req, i);
         }
     }
-    char why[160];
+    char why[200];
     snprintf(why, sizeof why,
-             "no scene is between min_fragment (%g s) and the budget (%g s)%s",
-             req->min_fragment, req->budget, min_score > 0.0 ? " with score >= min_score" : "");
+             "no scene is between min_fragment (%g s) and the budget (%g s)%s "
+             "(%zu disliked scenes left out)",
+             req->min_fragment, req->budget, min_score > 0.0 ? " with score >= min_score" : "",
+             rejected);
     rc = editor_util_emit(req, kept, n_kept, value / req->budget, out, why, errstr,
                           errstr_size);
     if (rc == 0 && st && st->api && st->api->log)

@@ -123,11 +123,14 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
     }
     double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n,
            *eb = buf + 4 * n;
-    size_t nc = 0;
+    size_t nc = 0, rejected = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!editor_util_eligible(req, i) ||
-            (st && editor_util_rejected(st->api, req, i, st->reject_feedback)))
+        if (!editor_util_eligible(req, i))
             continue;
+        if (st && editor_util_rejected(st->api, req, i, st->reject_feedback)) {
+            rejected++;
+            continue;
+        }
         double d = editor_util_scene_duration(req, i);
         double dist = editor_mood_distance(&m->scenes[i], ta, tv);
         cand[nc] = i;
@@ -154,10 +157,11 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         while (first < n_chain &&
                editor_util_total(req, chain + first, n_chain - first) > req->budget)
             first++;
-        char why[160];
+        char why[200];
         snprintf(why, sizeof why,
-                 "no scene is between min_fragment (%g s) and the budget (%g s)",
-                 req->min_fragment, req->budget);
+                 "no scene is between min_fragment (%g s) and the budget (%g s) "
+                 "(%zu disliked scenes left out)",
+                 req->min_fragment, req->budget, rejected);
         double score = best / (1.0 - min_close + end_w);
         if (!(score > 0.0))
             score = 0.0;

@@ -137,11 +137,14 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
     }
     double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n,
            *eb = buf + 4 * n;
-    size_t nc = 0;
+    size_t nc = 0, rejected = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!editor_util_eligible(req, i) || m->scenes[i].end > cutoff ||
-            (st && editor_util_rejected(st->api, req, i, st->reject_feedback)))
+        if (!editor_util_eligible(req, i) || m->scenes[i].end > cutoff)
             continue;
+        if (st && editor_util_rejected(st->api, req, i, st->reject_feedback)) {
+            rejected++;
+            continue;
+        }
         double d = editor_util_scene_duration(req, i);
         double a = editor_trailer_clamp(m->scenes[i].arousal, 0.0, 1.0);
         double s = req->scene_scores[i];
@@ -168,11 +171,11 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
         while (first < n_chain &&
                editor_util_total(req, chain + first, n_chain - first) > req->budget)
             first++;
-        char why[200];
+        char why[240];
         snprintf(why, sizeof why,
                  "no scene before the spoiler cutoff (%.1f s, spoiler_tail %g) is between "
-                 "min_fragment (%g s) and the budget (%g s)",
-                 cutoff, tail, req->min_fragment, req->budget);
+                 "min_fragment (%g s) and the budget (%g s) (%zu disliked scenes left out)",
+                 cutoff, tail, req->min_fragment, req->budget, rejected);
         rc = editor_util_emit(req, chain + first, n_chain - first,
                               best / (1.0 + open_w + peak_w), out, why, errstr, errstr_size);
     }

@@ -74,6 +74,16 @@ static const char store_lua_apply[] =
 "end\n"
 "return out\n";
 
+/* Global counters, aggregated per batch: one call per co-occurrence hash
+ * (KEYS[1] = PREFIX:{i:MOVIE}:co, ARGV = partner count ...) and one for
+ * popularity (KEYS[1] = PREFIX:pop, ARGV = movie count ...). */
+static const char store_lua_hincr[] =
+"for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end\n"
+"return #ARGV / 2\n";
+static const char store_lua_zincr[] =
+"for i = 1, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end\n"
+"return #ARGV / 2\n";
+
 /* The viewer's keys, in KEYS order. */
 static const char *const store_viewer_keys[] = {
     "meta", "nb", "seen", "hist", "ids", "scenes", "emo", "keys"

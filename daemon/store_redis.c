@@ -88,7 +88,7 @@ struct store {
     redisAsyncContext *ac;
     int connected;
     struct event *reconnect_ev;
-    char sha[48];
+    char sha[48], sha_hincr[48], sha_zincr[48];
     size_t pending;
     /* commands to replay after a reconnect (batches not yet acknowledged) */
     struct store_batch *retry_head, *retry_tail;
@@ -113,6 +113,9 @@ struct store_batch {
     size_t n_movie_cmds;
     size_t count;
     int outstanding;
+    int groups_pending;         /* apply scripts without a reply yet */
+    struct strmap co;           /* movie -> struct strmap* partner -> count */
+    struct strmap pop;          /* movie -> count */
     int failed;
     int submitted;
     void (*cb)(void *arg, int ok);
@@ -236,6 +239,8 @@ static void store_connect(struct store *s)
     s->ac = ac;
     /* the script cache may be empty after a Redis restart: load it first */
     redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_apply);
+    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_hincr);
+    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_zincr);
 }
 
 struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
@@ -252,18 +257,22 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
         free(s);
         return NULL;
     }
-    redisReply *r = redisCommand(c, "SCRIPT LOAD %s", store_lua_apply);
-    if (!r || r->type != REDIS_REPLY_STRING) {
-        snprintf(errstr, errstr_size, "redis: SCRIPT LOAD failed: %s",
-                 r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-        if (r)
-            freeReplyObject(r);
-        redisFree(c);
-        free(s);
-        return NULL;
+    const char *scripts[3] = { store_lua_apply, store_lua_hincr, store_lua_zincr };
+    char *shas[3] = { s->sha, s->sha_hincr, s->sha_zincr };
+    for (int i = 0; i < 3; i++) {
+        redisReply *r = redisCommand(c, "SCRIPT LOAD %s", scripts[i]);
+        if (!r || r->type != REDIS_REPLY_STRING) {
+            snprintf(errstr, errstr_size, "redis: SCRIPT LOAD failed: %s",
+                     r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+            if (r)
+                freeReplyObject(r);
+            redisFree(c);
+            free(s);
+            return NULL;
+        }
+        snprintf(shas[i], sizeof s->sha, "%s", r->str);
+        freeReplyObject(r);
     }
-    snprintf(s->sha, sizeof s->sha, "%s", r->str);
-    freeReplyObject(r);
     redisFree(c);
     s->reconnect_ev = evtimer_new(d->base, store_reconnect_cb, s);
     store_connect(s);
@@ -312,6 +321,8 @@ struct store_batch *store_batch_new(struct store *s)
         return NULL;
     b->s = s;
     strmap_init(&b->groups);
+    strmap_init(&b->co);
+    strmap_init(&b->pop);
     return b;
 }
 
@@ -325,8 +336,16 @@ static void store_group_free(void *p)
     free(g);
 }
 
+static void store_map_free(void *p)
+{
+    strmap_clear(p, NULL);
+    free(p);
+}
+
 static void store_batch_free(struct store_batch *b)
 {
+    strmap_clear(&b->co, store_map_free);
+    strmap_clear(&b->pop, NULL);
     strmap_clear(&b->groups, store_group_free);
     store_args_free(&b->movies);
     free(b);
@@ -466,6 +485,65 @@ struct store_group_ctx {
     struct store_group *g;
 };
 
+static void store_batch_co(struct store_batch *b, const char *m, const char *p)
+{
+    struct strmap_entry *e = strmap_put(&b->co, m);
+    if (!e)
+        return;
+    if (!e->ptr) {
+        struct strmap *n = malloc(sizeof *n);
+        if (!n)
+            return;
+        strmap_init(n);
+        e->ptr = n;
+    }
+    struct strmap_entry *c = strmap_put(e->ptr, p);
+    if (c)
+        c->num += 1;
+}
+
+/* Send the batch's summed popularity and co-occurrence increments. */
+static void store_batch_globals(struct store *s, struct store_batch *b)
+{
+    const char *prefix = s->d->cfg.redis_prefix;
+    char key[512];
+    size_t it = 0;
+    struct strmap_entry *e;
+    if (b->pop.len) {
+        struct store_args a = { 0 };
+        store_args_add(&a, "EVALSHA");
+        store_args_add(&a, s->sha_zincr);
+        store_args_add(&a, "1");
+        snprintf(key, sizeof key, "%s:pop", prefix);
+        store_args_add(&a, key);
+        while ((e = strmap_next(&b->pop, &it))) {
+            store_args_add(&a, e->key);
+            store_args_addf(&a, "%.0f", e->num);
+        }
+        store_send(s, b, store_global_cb, b, &a);
+        store_args_free(&a);
+    }
+    it = 0;
+    while ((e = strmap_next(&b->co, &it))) {
+        struct store_args a = { 0 };
+        store_args_add(&a, "EVALSHA");
+        store_args_add(&a, s->sha_hincr);
+        store_args_add(&a, "1");
+        snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, e->key);
+        store_args_add(&a, key);
+        size_t jt = 0;
+        struct strmap_entry *c;
+        while ((c = strmap_next(e->ptr, &jt))) {
+            store_args_add(&a, c->key);
+            store_args_addf(&a, "%.0f", c->num);
+        }
+        store_send(s, b, store_global_cb, b, &a);
+        store_args_free(&a);
+    }
+    strmap_clear(&b->co, store_map_free);
+    strmap_clear(&b->pop, NULL);
+}
+
 static void store_apply_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
     struct store_group_ctx *gc = priv;
@@ -476,10 +554,10 @@ static void store_apply_cb(redisAsyncContext *ac, void *reply, void *priv)
     if (s->pending)
         s->pending--;
     b->outstanding--;
+    b->groups_pending--;
     redisReply *r = reply;
     store_cmd_done(b, r, "apply script");
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 * g->n_events) {
-        const char *prefix = s->d->cfg.redis_prefix;
         for (size_t i = 0; i < g->n_events; i++) {
             long long st = r->element[2 * i]->integer;
             redisReply *partners = r->element[2 * i + 1];
@@ -492,31 +570,18 @@ static void store_apply_cb(redisAsyncContext *ac, void *reply, void *priv)
                 metrics_inc(M_EMOTION_DROPPED, 1);
             if ((st & 3) != 2 || !s->connected)
                 continue;
-            /* a new positive item: popularity and co-occurrence */
+            /* a new positive item: popularity and co-occurrence, summed
+             * over the batch and written once it is all applied */
             const char *m = g->movies[i];
-            char key[512];
-            struct store_args a = { 0 };
-            store_args_add(&a, "ZINCRBY");
-            snprintf(key, sizeof key, "%s:pop", prefix);
-            store_args_add(&a, key);
-            store_args_add(&a, "1");
-            store_args_add(&a, m);
-            store_send(s, b, store_global_cb, b, &a);
-            store_args_free(&a);
+            struct strmap_entry *pe = strmap_put(&b->pop, m);
+            if (pe)
+                pe->num += 1;
             for (size_t k = 0; partners && partners->type == REDIS_REPLY_ARRAY && k < partners->elements; k++) {
                 const char *p = partners->element[k]->str;
                 if (!p || strcmp(p, m) == 0)
                     continue;
-                for (int dir = 0; dir < 2; dir++) {
-                    struct store_args c = { 0 };
-                    store_args_add(&c, "HINCRBY");
-                    snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, dir ? p : m);
-                    store_args_add(&c, key);
-                    store_args_add(&c, dir ? m : p);
-                    store_args_add(&c, "1");
-                    store_send(s, b, store_global_cb, b, &c);
-                    store_args_free(&c);
-                }
+                store_batch_co(b, m, p);
+                store_batch_co(b, p, m);
             }
         }
         publish_viewer_changed(s->d->publish, g->user);
@@ -524,6 +589,8 @@ static void store_apply_cb(redisAsyncContext *ac, void *reply, void *priv)
         log_err("redis: unexpected reply to the apply script");
         b->failed = 1;
     }
+    if (b->groups_pending == 0 && !b->failed && s->connected)
+        store_batch_globals(s, b);
     store_batch_finish(b);
 }
 
@@ -573,6 +640,8 @@ static void store_batch_send(struct store_batch *b)
             store_send(s, b, store_apply_cb, gc, &a);
             if ((size_t)b->outstanding == before)
                 free(gc);
+            else
+                b->groups_pending++;
         }
         store_args_free(&a);
     }

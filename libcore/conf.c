@@ -74,7 +74,7 @@ const struct conf_row conf_table[] = {
       "Naive Bayes smoothing (Lidstone alpha; 1 = Laplace)."),
     I("models", "history_max", history_max, "200", 1, 100000, 1,
       "Positive items kept per viewer for item-to-item co-occurrence."),
-    I("models", "cooc_window", cooc_window, "50", 1, 10000, 1,
+    I("models", "cooc_window", cooc_window, "20", 1, 10000, 1,
       "Most recent positive items paired with a new one in the co-occurrence counts."),
     D("models", "blend_nb", w_nb, "1.0", 0, 100, 1,
       "Weight of the Naive Bayes genre/tag scorer in recommendations."),

@@ -160,6 +160,27 @@ case_publish() {
         "recs key holds u3's recommendations JSON"
 }
 
+# Events may name a movie the catalog does not know (yet): catalog entries
+# and events come on different topics.  They must not take the daemon down,
+# with or without a scene.
+case_unknown_movie() {
+    local before
+    before=$(h_metric recut_events_applied_total)
+    {
+        printf 'u1\t%s\n' "$(h_event u1 like m-not-yet u1-x1 '"scene":3')"
+        printf 'u1\t%s\n' "$(h_event u1 skip m-not-yet u1-x2 '"t":100.0')"
+        printf 'u1\t%s\n' "$(h_event u1 rating m-not-yet u1-x3 '"value":4')"
+        printf 'u2\t%s\n' "$(h_event u2 like m6 u2-x4)"
+    } | h_produce recut.events
+    # the last event is an ordinary one: wait until it is applied
+    h_wait_metric recut_events_applied_total $((before + 1)) ||
+        { h_check_failed "events after unknown-movie events not applied"; return 1; }
+    u2_done_() { [ "$(h_redis HGET 'recut:{u:u2}:meta' events)" = 4 ]; }
+    h_wait_for "$H_TIMEOUT" "u2's event" u2_done_ || { h_check_failed "u2's 4th event not applied"; return 1; }
+    kill -0 "$H_RECUTD_PID" 2>/dev/null || { h_check_failed "recutd died"; return 1; }
+    h_health_ok || h_check_failed "not healthy after events about an unknown movie"
+}
+
 case_health_after() {
     h_http GET /v1/health
     h_assert_eq "$H_STATUS" 200 "health at the end" || return 1
@@ -171,5 +192,6 @@ h_case "Kafka events are applied, meta.events per viewer" case_apply
 h_case "recommendations exclude rated/watched movies" case_recs
 h_case "a cut respects the budget and the catalog scenes" case_cut
 h_case "recommendations are published to Kafka and Redis" case_publish
+h_case "events about a movie missing from the catalog do no harm" case_unknown_movie
 h_case "daemon healthy at the end" case_health_after
 h_done

@@ -245,12 +245,18 @@ h_cleanup() {
 trap h_cleanup EXIT
 trap 'exit 99' INT TERM HUP
 
-# Poll: h_wait_for SECONDS "what" CMD... (every 0.2 s).  Returns 1 on timeout.
+# Poll: h_wait_for SECONDS "what" CMD... (every 0.2 s).  Returns 1 on
+# timeout, and at once if recutd was started and has died meanwhile.
 h_wait_for() {
     local start=$SECONDS deadline=$((SECONDS + $1)) what=$2
     shift 2
     while :; do
         "$@" && return 0
+        if [ -n "$H_RECUTD_PID" ] && { ! kill -0 "$H_RECUTD_PID" 2>/dev/null ||
+            [ "$(awk '{print $3}' "/proc/$H_RECUTD_PID/stat" 2>/dev/null)" = Z ]; }; then
+            printf '  gave up waiting for %s: recutd is gone\n' "$what"
+            return 1
+        fi
         if [ "$SECONDS" -ge "$deadline" ]; then
             printf '  timed out after %ss waiting for %s\n' "$((SECONDS - start))" "$what"
             return 1

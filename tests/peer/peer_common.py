@@ -2,6 +2,7 @@
 run commands, compare numbers, report.  A test exits 77 (skip) only when a
 reference tool (Debian's python3-sklearn, libsvm-tools) is not installed."""
 import os
+import shlex
 import subprocess
 import sys
 
@@ -34,6 +35,11 @@ def prog(name):
 
 
 def run(args, **kw):
+    """Run a command; our check programs go through $PEER_WRAPPER if set
+    (e.g. PEER_WRAPPER="valgrind -q --error-exitcode=9 --leak-check=full")."""
+    wrapper = os.environ.get("PEER_WRAPPER")
+    if wrapper and args[0].startswith(os.environ.get("PEER_BUILDDIR") or os.getcwd()):
+        args = shlex.split(wrapper) + list(args)
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True, **kw)
     if r.returncode != 0:

@@ -12,7 +12,8 @@ h_write_config "$CONF"
 cp "$CONF" "$H_TMP/base.conf"
 h_start_recutd "$CONF"
 PID=$H_RECUTD_PID
-for m in 1 2 3 4 5; do h_put_movie "m$m" 1800 9 Drama; done
+# events rate m1..m5 only, so m6..m12 are there to recommend
+for m in $(seq 1 12); do h_put_movie "m$m" 1800 9 Drama; done
 
 # gen USER_PREFIX FROM TO: one rating per index, 25 viewers
 gen() {
@@ -35,13 +36,21 @@ produce_bg() {
     BG=$!
 }
 
+# number of items in u1's published recommendations (Redis publisher)
+u1_recs_n() { h_redis GET 'recut:{u:u1}:recs' >"$H_TMP/recs.json" && h_json "$H_TMP/recs.json" 'len(d["items"])'; }
+u1_recs_ge4_() { [ "$(u1_recs_n)" -ge 4 ] 2>/dev/null; }
+u1_recs_le3_() { [ "$(u1_recs_n)" -le 3 ] 2>/dev/null; }
+
 case_reload_keys() {
     gen u 1 100 | h_produce recut.events
     h_wait_metric recut_events_applied_total 100 || { h_check_failed "first events not applied"; return 1; }
+    # [publish] n is 10 before the reload: 7 candidates get published
+    h_wait_for "$H_TIMEOUT" "u1's recommendations published" u1_recs_ge4_ ||
+        { h_check_failed "u1's published recommendations: $(u1_recs_n) items"; return 1; }
     produce_bg 101 1100
     # reloadable keys: log level, weights, publish settings
     { sed 's/^log_level = info$/log_level = debug/' "$H_TMP/base.conf"
-      printf '[weights]\nrating = 2.0\nlike = 3.0\n[publish]\nn = 5\n'; } >"$CONF.new"
+      printf '[weights]\nrating = 2.0\nlike = 3.0\n[publish]\nn = 3\n'; } >"$CONF.new"
     mv "$CONF.new" "$CONF"
     kill -HUP "$PID"
     sleep 0.3
@@ -49,6 +58,9 @@ case_reload_keys() {
     wait "$BG"
     h_wait_metric recut_events_applied_total 1100 || { h_check_failed "events lost across reloads"; return 1; }
     h_assert_eq "$(h_metric recut_events_applied_total)" 1100 "applied after reloads" || return 1
+    # the reloaded [publish] n = 3 applies to what is published after it
+    h_wait_for "$H_TIMEOUT" "u1's recommendations published with n = 3" u1_recs_le3_ ||
+        h_check_failed "after reloading [publish] n = 3, u1's published recommendations have $(u1_recs_n) items"
     kill -0 "$PID" 2>/dev/null || { h_check_failed "recutd died"; return 1; }
     h_assert_eq "$H_RECUTD_PID" "$PID" "same process" || return 1
     h_health_ok || h_check_failed "not healthy after reloads"

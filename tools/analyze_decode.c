@@ -84,7 +84,7 @@ static int analyze_decode_rotation(const AVStream *st)
 	const uint8_t *sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
 	if (!sd)
 		return 0;
-	double a = -av_display_rotation_get((const int32_t *)sd);
+	double a = av_display_rotation_get((const int32_t *)sd);
 	if (isnan(a))
 		return 0;
 	long r = lround(a) % 360;
@@ -321,11 +321,24 @@ int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet,
 		goto out;
 	double announced = analyze_decode_announced(&d);
 	av_progress_init(&d.prog, "analyzing", announced, quiet);
+	int read_errors = 0;
 	for (;;) {
 		int ret = av_read_frame(d.fmt, d.pkt);
+		if (ret == AVERROR_EOF && d.ai >= 0 && announced > 0 && d.last_t < announced - 2.0) {
+			/* A truncated file can run out of audio samples first (the
+			 * demuxer stops at the first one past the end): go on with
+			 * the video alone. */
+			d.fmt->streams[d.ai]->discard = AVDISCARD_ALL;
+			d.ai = -1;
+			continue;
+		}
 		if (ret == AVERROR_EOF)
 			break;
 		if (ret < 0) {
+			/* a damaged or missing packet: the demuxer moves past it,
+			 * so keep reading unless errors keep coming */
+			if (++read_errors <= 1000 && ret != AVERROR(EIO) && !avio_feof(d.fmt->pb))
+				continue;
 			char e[128];
 			av_strerror(ret, e, sizeof e);
 			if (!quiet)
@@ -334,6 +347,7 @@ int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet,
 			m->truncated = 1;
 			break;
 		}
+		read_errors = 0;
 		int r = 0;
 		if (d.pkt->stream_index == d.vi)
 			r = analyze_decode_packet(&d, d.vdec, d.pkt, m, errstr, errstr_size);

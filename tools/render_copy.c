@@ -90,6 +90,12 @@ int render_copy_run(struct render_in *in, struct render_out *out, const struct a
 				continue;
 			}
 			double pt = (double)p->pts * av_q2d(src->time_base) - in->t0;
+			if (!video && p->duration > 0) {
+				/* audio packets cannot be split: take those whose
+				 * middle is inside, so the join is off by at most
+				 * half a packet */
+				pt += 0.5 * (double)p->duration * av_q2d(src->time_base);
+			}
 			if (video && !started) {
 				if (!(p->flags & AV_PKT_FLAG_KEY) || pt < key_start - 1e-6) {
 					av_packet_unref(p);

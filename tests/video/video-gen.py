@@ -45,6 +45,8 @@ def source(kind, w, h, r, seed):
         return f"rgbtestsrc=s={w}x{h}:r={r}"
     if kind == "sierpinski":
         return f"sierpinski=s={w}x{h}:r={r}:seed={seed}:jump=50"
+    if kind == "dim":
+        return f"color=c=0x1c2430:s={w}x{h}:r={r}"
     if kind == "spectrum":
         return f"colorspectrum=s={w}x{h}:r={r},hue=h=t*40"
     raise ValueError(kind)
@@ -161,7 +163,13 @@ def build(path, shots, w, h, r, audio=None, vfr_rates=None, rotate=None, gop=50,
     gt["duration"] = round(length, 6)
     maps = ["-map", f"[{cur}]"]
     if audio:
-        if audio == "beeps":
+        if audio == "affect":
+            # quiet tone for the first half, loud noise for the second
+            half = round(length / 2, 6)
+            k = add_input(f"aevalsrc='if(lt(t,{half}),0.01*sin(2*PI*220*t),0.5*(2*random(0)-1))'"
+                          f":s=48000:c=mono:d={length:.6f}")
+            maps += ["-map", f"{k}:a"]
+        elif audio == "beeps":
             expr = "+".join(f"between(t,{b},{b + 0.05})*0.8*sin(2*PI*1000*t)" for b in beeps) or "0"
             k = add_input(f"aevalsrc='{expr}':s=48000:c=stereo:d={length:.6f}")
             maps += ["-map", f"{k}:a"]
@@ -231,6 +239,11 @@ def set_test(out):
     shots = [{"kind": k, "frames": f, "seed": 200 + i, "trans": t} for i, (k, f, t) in enumerate(grad)]
     build(os.path.join(out, "gradual.mp4"), shots, w, h, r, audio="noise",
           fade_in_start=1, fade_out_end=1)
+    # affect: a calm dim static half, then fast cuts with loud noise
+    shots = [{"kind": "dim", "frames": 300, "seed": 600}]
+    fast = ["life", "cellauto", "testsrc2", "noise", "sierpinski", "testsrc2neg"]
+    shots += [{"kind": fast[i % len(fast)], "frames": 15, "seed": 610 + i} for i in range(20)]
+    build(os.path.join(out, "affect.mp4"), shots, w, h, r, audio="affect")
     # video only
     shots = [{"kind": k, "frames": 40, "seed": 300 + i} for i, k in
              enumerate(["bars", "testsrc2", "life", "noise"])]

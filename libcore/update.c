@@ -147,7 +147,7 @@ int update_compute(struct update *u, const struct recut_config *cfg,
 
     double w = update_weight(cfg, ev, sentiment, sentiment_ctx);
     u->weight = w;
-    int scene_level = scene >= 0 && (ev->type == VEVENT_SKIP || ev->type == VEVENT_REWATCH ||
+    int scene_level = cm && scene >= 0 && (ev->type == VEVENT_SKIP || ev->type == VEVENT_REWATCH ||
                                      ev->type == VEVENT_LIKE || ev->type == VEVENT_DISLIKE);
     if (scene_level) {
         /* feedback on one scene: the scene's labels learn, the movie as a

@@ -10,8 +10,12 @@
  * the blend residual is small relative to the change, and the change is
  * bounded in time: over a span of the same length just before or just after
  * the window the content changes much less (a slow pan, zoom or colour
- * drift goes on beyond any window; a transition does not).  The test runs
- * w frames late so that the span after the window has been decoded. */
+ * drift goes on beyond any window; a transition does not).  Unless one end
+ * is dark (a fade), the picture's structure must change too: the luma
+ * patterns, each normalised to zero mean and unit variance, must differ,
+ * so that a lighting change (brightness or gain) is not a dissolve.  The
+ * test runs w frames late so that the span after the window has been
+ * decoded. */
 #include "analyze_blend.h"
 #include "analyze_frame.h"
 
@@ -29,6 +33,31 @@ static const int analyze_blend_windows[] = { 6, 9, 13, 18, 25, 34, 46, 60 };
 #define ANALYZE_BLEND_MAX_STEP 0.45f   /* largest single step / change */
 #define ANALYZE_BLEND_MAX_RESID 0.30f  /* residual / change */
 #define ANALYZE_BLEND_BOUNDED 2.0f     /* change vs. change beside the window */
+#define ANALYZE_BLEND_DARK 26.0f       /* mean luma (0..255) of a "black" end */
+#define ANALYZE_BLEND_STRUCT 0.2f     /* normalised luma pattern difference */
+
+static void analyze_blend_moments(const struct analyze_frame_grid *g, float *mean, float *sd)
+{
+	double s = 0, ss = 0;
+	for (int i = 0; i < NB; i++)
+		s += g->y[i], ss += (double)g->y[i] * g->y[i];
+	double m = s / NB, v = ss / NB - m * m;
+	*mean = (float)m;
+	*sd = (float)sqrt(v > 0 ? v : 0);
+}
+
+/* Mean absolute difference of the z-normalised luma patterns; 0 when one
+ * of them is flat. */
+static float analyze_blend_structure(const struct analyze_frame_grid *a, float ma, float sa,
+				     const struct analyze_frame_grid *b, float mb, float sb)
+{
+	if (sa < 2.0f || sb < 2.0f)
+		return 0.0f;
+	float s = 0.0f, ia = 1.0f / sa, ib = 1.0f / sb;
+	for (int i = 0; i < NB; i++)
+		s += fabsf((a->y[i] - ma) * ia - (b->y[i] - mb) * ib);
+	return s / NB;
+}
 
 /* Residual of g against (1-q) a + q b, and the |b - a| norm, both weighted
  * like the pixel distance. */
@@ -71,6 +100,12 @@ int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m,
 				side = before;
 		}
 		if (dc < ANALYZE_BLEND_BOUNDED * side)
+			continue;
+		float ms, ss, me, se;
+		analyze_blend_moments(S, &ms, &ss);
+		analyze_blend_moments(E, &me, &se);
+		if (ms > ANALYZE_BLEND_DARK && me > ANALYZE_BLEND_DARK &&
+		    analyze_blend_structure(S, ms, ss, E, me, se) < ANALYZE_BLEND_STRUCT)
 			continue;
 		float maxstep = 0.0f;
 		for (size_t k = s + 1; k <= e; k++)

@@ -45,6 +45,16 @@ def source(kind, w, h, r, seed):
         return f"rgbtestsrc=s={w}x{h}:r={r}"
     if kind == "sierpinski":
         return f"sierpinski=s={w}x{h}:r={r}:seed={seed}:jump=50"
+    if kind == "pan":
+        # a fast camera pan to and fro over a large test pattern
+        return (f"testsrc2=s={2 * w}x{2 * h}:r={r},crop={w}:{h}:"
+                f"x='{w}/2*(1+sin(t*{rnd.uniform(1.0, 2.5):.2f}))':y='{h}/2*(1+sin(t*0.7))'")
+    if kind == "flicker":
+        # lighting that pulses (not a transition)
+        return f"smptehdbars=s={w}x{h}:r={r},eq=brightness='0.15*sin(t*{rnd.uniform(4, 9):.2f})':eval=frame"
+    if kind == "lifeb":
+        return (f"life=s={w}x{h}:r={r}:mold=10:ratio=0.3:seed={seed}:life_color=#ffff00"
+                f":death_color=#602020:mold_color=#203060")
     if kind == "dim":
         return f"color=c=0x1c2430:s={w}x{h}:r={r}"
     if kind == "spectrum":
@@ -198,12 +208,12 @@ def build(path, shots, w, h, r, audio=None, vfr_rates=None, rotate=None, gop=50,
     return gt
 
 
-def random_shots(rnd, n, r, min_s, max_s, trans_weights):
+def random_shots(rnd, n, r, min_s, max_s, trans_weights, kinds=None, allow_same=False):
     shots = []
     prev = None
     names, weights = zip(*trans_weights)
     for i in range(n):
-        kind = rnd.choice([k for k in KINDS if k != prev])
+        kind = rnd.choice([k for k in (kinds or KINDS) if allow_same or k != prev])
         prev = kind
         frames = int(rnd.uniform(min_s, max_s) * r)
         t = rnd.choices(names, weights)[0]
@@ -295,6 +305,11 @@ def set_bench(out):
     build(os.path.join(out, "bench-mixed.mp4"), shots, 640, 360, r, audio="noise")
     shots = random_shots(rnd, 60, r, 0.6, 3.0, [("cut", 1)])
     build(os.path.join(out, "bench-fastcuts.mp4"), shots, 640, 360, r, audio="noise")
+    # harder: cuts between shots of the same kind, fast pans, pulsing light,
+    # short dissolves
+    hard_kinds = ["pan", "flicker", "lifeb", "gradients", "noise", "mandelbrot", "pan", "gradients"]
+    shots = random_shots(rnd, 60, r, 1.0, 4.0, mix, kinds=hard_kinds, allow_same=True)
+    build(os.path.join(out, "bench-hard.mp4"), shots, 640, 360, r, audio="noise")
     shots = random_shots(rnd, 16, r, 2.0, 5.0, mix)
     build(os.path.join(out, "bench-1080p.mp4"), shots, 1920, 1080, r, audio="noise",
           src_scale=(480, 270), preset="fast")

@@ -7,6 +7,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+void viewer_changes_init(struct viewer_changes *c)
+{
+    memset(c, 0, sizeof *c);
+    strmap_init(&c->nb);
+    strmap_init(&c->seen);
+    strmap_init(&c->scenes);
+    strmap_init(&c->emo);
+}
+
+void viewer_changes_free(struct viewer_changes *c)
+{
+    strmap_clear(&c->nb, NULL);
+    strmap_clear(&c->seen, NULL);
+    strmap_clear(&c->scenes, NULL);
+    strmap_clear(&c->emo, NULL);
+    memset(c, 0, sizeof *c);
+}
+
+void viewer_changes_reset(struct viewer_changes *c)
+{
+    viewer_changes_free(c);
+    viewer_changes_init(c);
+}
+
+static void viewer_mark(struct strmap *m, const char *field)
+{
+    strmap_put(m, field);
+}
+
 void viewer_init(struct recut_viewer *v, const char *id, double alpha)
 {
     memset(v, 0, sizeof *v);
@@ -93,32 +122,76 @@ static void viewer_trim_hist(struct recut_viewer *v, int history_max)
         free(v->hist[--v->n_hist]);
 }
 
+/* Keep the NB sums current when field `key` of the nb map changes by d. */
+static void viewer_nb_changed(struct recut_viewer *v, const char *key, double d, int created)
+{
+    if (strcmp(key, "n:like") == 0)
+        v->n_like += d;
+    else if (strcmp(key, "n:dislike") == 0)
+        v->n_dislike += d;
+    else if (strcmp(key, "t:like") == 0)
+        v->t_like += d;
+    else if (strcmp(key, "t:dislike") == 0)
+        v->t_dislike += d;
+    else if (created && strncmp(key, "f:", 2) == 0) {
+        /* a feature new to this class is new to the vocabulary unless the
+         * other class has it */
+        const char *rest = NULL, *other = NULL;
+        if (strncmp(key, "f:like:", 7) == 0) {
+            rest = key + 7;
+            other = "f:dislike:";
+        } else if (strncmp(key, "f:dislike:", 10) == 0) {
+            rest = key + 10;
+            other = "f:like:";
+        }
+        if (rest) {
+            char k[320];
+            snprintf(k, sizeof k, "%s%s", other, rest);
+            if (!strmap_get(&v->nb, k))
+                v->vocab += 1;
+        }
+    }
+}
+
 int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max,
                  int window, const char ***partners, size_t *n_partners)
 {
     *partners = NULL;
     *n_partners = 0;
     const struct vevent *ev = u->ev;
+    struct viewer_changes *chg = v->chg;
     for (size_t i = 0; i < u->n_ops; i++) {
         const struct update_op *op = &u->ops[i];
-        struct strmap_entry *e = NULL;
+        struct strmap *m = NULL, *dirty = NULL;
         switch (op->code) {
         case UPD_NB:
-            e = strmap_put(&v->nb, op->field);
+            m = &v->nb;
+            dirty = chg ? &chg->nb : NULL;
             break;
         case UPD_SCENE:
-            e = strmap_put(&v->scenes, op->field);
+            m = &v->scenes;
+            dirty = chg ? &chg->scenes : NULL;
             break;
         case UPD_EMO:
-            if (v->consent)
-                e = strmap_put(&v->emo, op->field);
-            else
+            if (!v->consent) {
+                if (chg)
+                    chg->emotion_dropped = 1;
                 continue;
+            }
+            m = &v->emo;
+            dirty = chg ? &chg->emo : NULL;
             break;
         case UPD_CONSENT:
             v->consent = op->value == 1;
-            if (!v->consent)
+            if (!v->consent) {
                 strmap_clear(&v->emo, NULL);
+                if (chg) {
+                    chg->emo_cleared = 1;
+                    strmap_clear(&chg->emo, NULL);
+                }
+            }
+            if (chg)
+                chg->meta = 1;
             continue;
         case UPD_FORGET: {
             char id[sizeof v->id];
@@ -126,12 +199,23 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
             double alpha = v->alpha;
             viewer_free(v);
             viewer_init(v, id, alpha);
+            v->chg = chg;
+            if (chg) {
+                viewer_changes_reset(chg);
+                chg->forgot = 1;
+            }
             return 1;
         }
         }
+        size_t before = m->len;
+        struct strmap_entry *e = strmap_put(m, op->field);
         if (!e)
             return -1;
         e->num += op->value;
+        if (m == &v->nb)
+            viewer_nb_changed(v, e->key, op->value, m->len > before);
+        if (dirty)
+            viewer_mark(dirty, op->field);
     }
     if (u->has_seen && ev->movie[0]) {
         struct strmap_entry *old = strmap_get(&v->seen, ev->movie);
@@ -140,16 +224,21 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
         if (!s)
             return -1;
         s->num = u->weight;
+        if (chg)
+            viewer_mark(&chg->seen, ev->movie);
         if (u->positive && !was_positive) {
             if (viewer_push_hist(v, ev->movie, 0) < 0)
                 return -1;
             viewer_trim_hist(v, history_max);
+            if (chg)
+                chg->pushed++;
             *partners = (const char **)(v->hist + 1);
             *n_partners = v->n_hist - 1 < (size_t)window ? v->n_hist - 1 : (size_t)window;
         }
     }
     v->events++;
-    viewer_finish(v);
+    if (chg)
+        chg->meta = 1;
     return 1;
 }
 

@@ -7,6 +7,20 @@
 #include "strmap.h"
 #include "update.h"
 
+/* What viewer_apply changed since the recorder was last reset: the daemon
+ * writes exactly these fields back to Redis. */
+struct viewer_changes {
+    struct strmap nb, seen, scenes, emo; /* dirty field names */
+    size_t pushed;          /* items pushed at the front of hist */
+    int forgot;             /* the viewer was erased (write: DEL first) */
+    int emo_cleared;        /* consent withdrawn: emo erased */
+    int meta;               /* events/consent changed */
+    int emotion_dropped;    /* emotion data refused for lack of consent */
+};
+void viewer_changes_init(struct viewer_changes *c);
+void viewer_changes_reset(struct viewer_changes *c);
+void viewer_changes_free(struct viewer_changes *c);
+
 struct recut_viewer {
     char id[VEVENT_ID_MAX + 1];
     struct strmap nb;       /* Redis field -> count ("n:like", "f:like:genre:x", ...) */
@@ -18,7 +32,8 @@ struct recut_viewer {
     long long events;
     int consent;
     double alpha;           /* NB smoothing */
-    /* derived NB sums, refreshed by viewer_finish() */
+    struct viewer_changes *chg; /* optional change recorder */
+    /* derived NB sums, refreshed by viewer_finish() and kept by viewer_apply */
     double n_like, n_dislike, t_like, t_dislike, vocab;
 };
 

@@ -1,0 +1,66 @@
+/* store-internal.h -- what the store's files share (store_redis.c:
+ * connection, reads, catalog; store_batch.c: batches, the viewer cache,
+ * writes; store_args.c: argument vectors). */
+#ifndef RECUTD_STORE_INTERNAL_H
+#define RECUTD_STORE_INTERNAL_H
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <time.h>
+
+#include "recutd-internal.h"
+
+struct store_args {
+    char *buf;
+    size_t len, cap;
+    size_t *off, *alen;
+    size_t n, ncap;
+    int oom;
+};
+
+void store_args_addn(struct store_args *a, const char *s, size_t len);
+void store_args_add(struct store_args *a, const char *s);
+void store_args_addf(struct store_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void store_args_free(struct store_args *a);
+
+struct store_vc;                /* a cached viewer (store_batch.c) */
+
+struct store {
+    struct recutd *d;
+    redisAsyncContext *ac;
+    int connected;
+    struct event *reconnect_ev;
+    char sha[48], sha_hincr[48], sha_zincr[48];
+    size_t pending;
+    /* store_batch.c: batches waiting to be applied, in order; applied
+     * batches waiting for their writes; the viewer cache; global deltas */
+    struct store_batch *queue_head, *queue_tail;
+    struct store_batch *wait_head, *wait_tail;
+    struct strmap cache;        /* user -> struct store_vc* */
+    struct store_vc *lru_head, *lru_tail;
+    size_t cache_max;
+    struct strmap g_co;         /* movie -> struct strmap* partner -> count */
+    struct strmap g_pop;        /* movie -> count */
+    uint64_t epoch;             /* the epoch collecting global deltas */
+    uint64_t epoch_done;        /* every epoch <= this one is in Redis */
+    int flush_outstanding;
+    struct event *flush_ev;
+    /* popularity cache */
+    struct strmap pop;
+    double max_pop;
+    time_t pop_loaded;
+    int pop_loading;
+};
+
+int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
+/* Send argv; the callback gets priv.  0 on success. */
+int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a);
+/* store_batch.c */
+void store_batch_init(struct store *s);
+void store_batch_fini(struct store *s);
+void store_batch_connected(struct store *s);
+void store_batch_disconnected(struct store *s);
+void store_cache_drop(struct store *s, const char *user);
+void store_cache_clear(struct store *s);
+
+#endif

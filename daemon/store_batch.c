@@ -1,0 +1,969 @@
+/* store_batch.c -- applying events to viewers.
+ *
+ * recutd keeps the viewers it is working on in memory (a bounded LRU cache,
+ * filled from Redis on first use) and applies a batch's events there, in
+ * order, with the same code recut-eval uses (viewer_apply).  What changed is
+ * then written back with one MULTI/EXEC per viewer and batch: the changed
+ * hash fields with their new values, the new history items, the new event
+ * ids and the counters.  The ids go in the same transaction as the data, so
+ * after a crash the reloaded viewer knows exactly which events it has seen
+ * and a redelivered event is skipped.
+ *
+ * Popularity and co-occurrence are global: their increments are summed in
+ * memory and written every flush (at most one flush in flight); a batch is
+ * done when its viewers' transactions and the flush holding its increments
+ * are acknowledged.  On any Redis failure the cache is dropped and every
+ * unfinished batch is applied again from freshly loaded viewers.
+ *
+ * With Kafka, one instance owns a viewer (the partition of its key); the
+ * cache is cleared on every rebalance. */
+#include "config.h"
+#include "store-internal.h"
+#include "store_lua.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store_vc {
+    char user[VEVENT_ID_MAX + 1];
+    recut_viewer v;
+    struct viewer_changes chg;
+    struct strmap ids;            /* applied event ids -> ts */
+    char **idq;                   /* the same ids, oldest first, from idq_head */
+    size_t idq_head, idq_len, idq_cap;
+    struct store_args new_ids;    /* "ts id" pairs since the last write */
+    int64_t last_ts;
+    int loading;                  /* load replies still expected */
+    int refs;                     /* unapplied batches that use this viewer */
+    int detached;                 /* not in the cache any more: free at 0 refs */
+    struct store_batch **waiters; /* batches waiting for the load */
+    size_t n_waiters;
+    struct store_vc *prev, *next; /* LRU, most recent first */
+};
+
+struct store_bev {                /* one event kept by a batch */
+    struct vevent ev;             /* text dropped */
+    struct update u;
+    struct store_vc *vc;          /* resolved when the batch is prepared */
+};
+
+struct store_batch {
+    struct store *s;
+    struct store_bev *evs;
+    size_t n, cap;
+    struct store_args movies;     /* key json id, per catalog entry */
+    size_t n_movies;
+    size_t count;
+    unsigned gen;                 /* bumped on reset: stale replies are ignored */
+    int prepared, missing, applied, outstanding;
+    uint64_t epoch;               /* flush that must land first (0: none) */
+    void (*cb)(void *arg, int ok);
+    void *arg;
+    struct store_batch *next;
+};
+
+struct store_reply_ctx {
+    struct store_batch *b;
+    unsigned gen;
+};
+
+static void store_batch_pump(struct store *s);
+static void store_batch_reset(struct store *s, const char *why);
+static void store_batch_flush(struct store *s);
+
+/* ---- the viewer cache ---------------------------------------------------- */
+static void store_vc_free(struct store_vc *vc)
+{
+    viewer_free(&vc->v);
+    viewer_changes_free(&vc->chg);
+    strmap_clear(&vc->ids, NULL);
+    for (size_t i = vc->idq_head; i < vc->idq_head + vc->idq_len; i++)
+        free(vc->idq[i]);
+    free(vc->idq);
+    store_args_free(&vc->new_ids);
+    free(vc->waiters);
+    free(vc);
+}
+
+static void store_lru_unlink(struct store *s, struct store_vc *vc)
+{
+    if (vc->prev)
+        vc->prev->next = vc->next;
+    else if (s->lru_head == vc)
+        s->lru_head = vc->next;
+    if (vc->next)
+        vc->next->prev = vc->prev;
+    else if (s->lru_tail == vc)
+        s->lru_tail = vc->prev;
+    vc->prev = vc->next = NULL;
+}
+
+static void store_lru_front(struct store *s, struct store_vc *vc)
+{
+    store_lru_unlink(s, vc);
+    vc->next = s->lru_head;
+    if (s->lru_head)
+        s->lru_head->prev = vc;
+    s->lru_head = vc;
+    if (!s->lru_tail)
+        s->lru_tail = vc;
+}
+
+/* Take vc out of the cache; it is freed once nothing uses it. */
+static void store_vc_detach(struct store *s, struct store_vc *vc)
+{
+    if (vc->detached)
+        return;
+    strmap_del(&s->cache, vc->user, NULL);
+    store_lru_unlink(s, vc);
+    vc->detached = 1;
+    vc->n_waiters = 0;
+    if (vc->refs == 0 && vc->loading == 0)
+        store_vc_free(vc);
+}
+
+static void store_vc_release(struct store_vc *vc)
+{
+    if (--vc->refs == 0 && vc->detached && vc->loading == 0)
+        store_vc_free(vc);
+}
+
+void store_cache_drop(struct store *s, const char *user)
+{
+    struct strmap_entry *e = strmap_get(&s->cache, user);
+    if (e)
+        store_vc_detach(s, e->ptr);
+}
+
+void store_cache_clear(struct store *s)
+{
+    while (s->lru_head)
+        store_vc_detach(s, s->lru_head);
+}
+
+static void store_cache_evict(struct store *s)
+{
+    struct store_vc *vc = s->lru_tail;
+    while (s->cache.len > s->cache_max && vc) {
+        struct store_vc *prev = vc->prev;
+        if (vc->refs == 0 && vc->loading == 0)
+            store_vc_detach(s, vc);
+        vc = prev;
+    }
+}
+
+static int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
+{
+    struct strmap_entry *e = strmap_put(&vc->ids, id);
+    if (!e)
+        return -1;
+    e->num = (double)ts;
+    if (vc->idq_head + vc->idq_len == vc->idq_cap) {
+        if (vc->idq_head > vc->idq_cap / 2) {
+            memmove(vc->idq, vc->idq + vc->idq_head, vc->idq_len * sizeof *vc->idq);
+            vc->idq_head = 0;
+        } else {
+            size_t nc = vc->idq_cap ? vc->idq_cap * 2 : 16;
+            char **n = realloc(vc->idq, nc * sizeof *n);
+            if (!n)
+                return -1;
+            vc->idq = n;
+            vc->idq_cap = nc;
+        }
+    }
+    char *dup = strdup(id);
+    if (!dup)
+        return -1;
+    vc->idq[vc->idq_head + vc->idq_len++] = dup;
+    return 0;
+}
+
+static void store_vc_trim_ids(struct store_vc *vc, size_t max)
+{
+    while (vc->idq_len > max) {
+        char *old = vc->idq[vc->idq_head++];
+        vc->idq_len--;
+        strmap_del(&vc->ids, old, NULL);
+        free(old);
+    }
+}
+
+/* ---- loading a viewer into the cache --------------------------------------- */
+struct store_vload {
+    struct store_vc *vc;
+    char which;                   /* M N S C E H I */
+};
+
+static void store_vc_loaded(struct store *s, struct store_vc *vc)
+{
+    viewer_finish(&vc->v);
+    for (size_t i = 0; i < vc->n_waiters; i++)
+        vc->waiters[i]->missing--;
+    vc->n_waiters = 0;
+    store_batch_pump(s);
+}
+
+static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_vload *l = priv;
+    struct store_vc *vc = l->vc;
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    char which = l->which;
+    free(l);
+    if (s->pending)
+        s->pending--;
+    vc->loading--;
+    if (vc->detached) {
+        if (vc->loading == 0 && vc->refs == 0)
+            store_vc_free(vc);
+        return;
+    }
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
+        return;
+    }
+    if (r->type == REDIS_REPLY_ARRAY) {
+        if (which == 'H') {
+            for (size_t i = 0; i < r->elements; i++)
+                if (r->element[i]->str)
+                    viewer_push_hist(&vc->v, r->element[i]->str, 1);
+        } else if (which == 'I') {
+            for (size_t i = 0; i + 1 < r->elements; i += 2)
+                if (r->element[i]->str && r->element[i + 1]->str)
+                    store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
+        } else {
+            for (size_t i = 0; i + 1 < r->elements; i += 2) {
+                redisReply *k = r->element[i], *v = r->element[i + 1];
+                if (!k->str || !v->str)
+                    continue;
+                if (which == 'M') {
+                    if (strcmp(k->str, "events") == 0)
+                        vc->v.events = atoll(v->str);
+                    else if (strcmp(k->str, "consent") == 0)
+                        vc->v.consent = strcmp(v->str, "1") == 0;
+                    else if (strcmp(k->str, "last_ts") == 0)
+                        vc->last_ts = atoll(v->str);
+                    continue;
+                }
+                viewer_load_field(&vc->v, which, k->str, k->len, v->str);
+            }
+        }
+    }
+    if (vc->loading == 0)
+        store_vc_loaded(s, vc);
+}
+
+static struct store_vc *store_vc_get(struct store *s, const char *user)
+{
+    struct strmap_entry *e = strmap_put(&s->cache, user);
+    if (!e)
+        return NULL;
+    if (e->ptr) {
+        store_lru_front(s, e->ptr);
+        return e->ptr;
+    }
+    struct store_vc *vc = calloc(1, sizeof *vc);
+    if (!vc) {
+        strmap_del(&s->cache, user, NULL);
+        return NULL;
+    }
+    snprintf(vc->user, sizeof vc->user, "%s", user);
+    viewer_init(&vc->v, user, s->d->cfg.nb_alpha);
+    viewer_changes_init(&vc->chg);
+    strmap_init(&vc->ids);
+    e->ptr = vc;
+    store_lru_front(s, vc);
+    static const struct { char which; const char *cmd, *key, *tail; } loads[] = {
+        { 'M', "HGETALL", "meta", NULL }, { 'N', "HGETALL", "nb", NULL },
+        { 'S', "HGETALL", "seen", NULL }, { 'C', "HGETALL", "scenes", NULL },
+        { 'E', "HGETALL", "emo", NULL }, { 'H', "LRANGE", "hist", "0 -1" },
+        { 'I', "ZRANGE", "ids", "0 -1 WITHSCORES" },
+    };
+    for (size_t i = 0; i < sizeof loads / sizeof loads[0]; i++) {
+        struct store_vload *l = malloc(sizeof *l);
+        char key[512];
+        if (!l || store_key(key, sizeof key, s, user, loads[i].key) < 0) {
+            free(l);
+            vc->loading++; /* counted so the reset below frees it cleanly */
+            vc->loading--;
+            store_vc_detach(s, vc);
+            return NULL;
+        }
+        l->vc = vc;
+        l->which = loads[i].which;
+        struct store_args a = { 0 };
+        store_args_add(&a, loads[i].cmd);
+        store_args_add(&a, key);
+        if (loads[i].tail) {
+            char tail[32];
+            snprintf(tail, sizeof tail, "%s", loads[i].tail);
+            char *save = NULL;
+            for (char *t = strtok_r(tail, " ", &save); t; t = strtok_r(NULL, " ", &save))
+                store_args_add(&a, t);
+        }
+        if (store_send_args(s, store_vload_cb, l, &a) < 0) {
+            free(l);
+        } else {
+            vc->loading++;
+        }
+        store_args_free(&a);
+    }
+    return vc;
+}
+
+/* ---- batches ----------------------------------------------------------------- */
+void store_batch_init(struct store *s)
+{
+    strmap_init(&s->cache);
+    strmap_init(&s->g_co);
+    strmap_init(&s->g_pop);
+    s->cache_max = 200000;
+    s->epoch = 1;
+    s->epoch_done = 0;
+}
+
+static void store_map_free(void *p)
+{
+    strmap_clear(p, NULL);
+    free(p);
+}
+
+static void store_batch_free(struct store_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        update_free(&b->evs[i].u);
+    free(b->evs);
+    store_args_free(&b->movies);
+    free(b);
+}
+
+void store_batch_fini(struct store *s)
+{
+    for (struct store_batch **l = &s->queue_head; l; l = l == &s->queue_head ? &s->wait_head : NULL)
+        while (*l) {
+            struct store_batch *b = *l;
+            *l = b->next;
+            store_batch_free(b);
+        }
+    s->queue_tail = s->wait_tail = NULL;
+    /* entries still referenced by stale replies are freed by the replies'
+     * owner going away with the connection */
+    while (s->lru_head) {
+        struct store_vc *vc = s->lru_head;
+        store_lru_unlink(s, vc);
+        strmap_del(&s->cache, vc->user, NULL);
+        store_vc_free(vc);
+    }
+    strmap_clear(&s->cache, NULL);
+    strmap_clear(&s->g_co, store_map_free);
+    strmap_clear(&s->g_pop, NULL);
+    if (s->flush_ev)
+        event_free(s->flush_ev);
+}
+
+struct store_batch *store_batch_new(struct store *s)
+{
+    struct store_batch *b = calloc(1, sizeof *b);
+    if (b)
+        b->s = s;
+    return b;
+}
+
+void store_batch_discard(struct store_batch *b)
+{
+    store_batch_free(b);
+}
+
+size_t store_batch_count(const struct store_batch *b)
+{
+    return b->count;
+}
+
+int store_batch_add(struct store_batch *b, const struct update *u)
+{
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        struct store_bev *n = realloc(b->evs, nc * sizeof *n);
+        if (!n)
+            return -1;
+        b->evs = n;
+        b->cap = nc;
+    }
+    struct store_bev *e = &b->evs[b->n];
+    memset(e, 0, sizeof *e);
+    e->ev = *u->ev;
+    e->ev.text = NULL;
+    update_init(&e->u);
+    if (u->n_ops) {
+        e->u.ops = malloc(u->n_ops * sizeof *e->u.ops);
+        if (!e->u.ops)
+            return -1;
+        memcpy(e->u.ops, u->ops, u->n_ops * sizeof *e->u.ops);
+    }
+    e->u.n_ops = e->u.cap = u->n_ops;
+    e->u.weight = u->weight;
+    e->u.has_seen = u->has_seen;
+    e->u.positive = u->positive;
+    b->n++;
+    b->count++;
+    return 0;
+}
+
+int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
+{
+    char key[512];
+    snprintf(key, sizeof key, "%s:movie:%s", b->s->d->cfg.redis_prefix, cm->m.id);
+    store_args_add(&b->movies, key);
+    store_args_add(&b->movies, cm->json);
+    store_args_add(&b->movies, cm->m.id);
+    b->n_movies++;
+    b->count++;
+    return b->movies.oom ? -1 : 0;
+}
+
+/* Resolve the batch's viewers, starting loads for those not cached. */
+static int store_batch_prepare(struct store *s, struct store_batch *b)
+{
+    struct strmap seen;
+    strmap_init(&seen);
+    b->missing = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_bev *e = &b->evs[i];
+        struct strmap_entry *x = strmap_put(&seen, e->ev.user);
+        if (!x) {
+            strmap_clear(&seen, NULL);
+            return -1;
+        }
+        if (x->ptr) {
+            e->vc = x->ptr;
+            continue;
+        }
+        struct store_vc *vc = store_vc_get(s, e->ev.user);
+        if (!vc) {
+            strmap_clear(&seen, NULL);
+            return -1;
+        }
+        x->ptr = vc;
+        e->vc = vc;
+        vc->refs++;
+        if (vc->loading > 0) {
+            struct store_batch **w = realloc(vc->waiters, (vc->n_waiters + 1) * sizeof *w);
+            if (!w) {
+                strmap_clear(&seen, NULL);
+                return -1;
+            }
+            vc->waiters = w;
+            w[vc->n_waiters++] = b;
+            b->missing++;
+        }
+    }
+    strmap_clear(&seen, NULL);
+    b->prepared = 1;
+    return 0;
+}
+
+/* Undo prepare's references (the batch was applied or is being reset). */
+static void store_batch_unref(struct store_batch *b)
+{
+    struct strmap seen;
+    strmap_init(&seen);
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_vc *vc = b->evs[i].vc;
+        if (!vc)
+            continue;
+        struct strmap_entry *x = strmap_put(&seen, b->evs[i].ev.user);
+        if (x && !x->ptr) {
+            x->ptr = vc;
+            store_vc_release(vc);
+        }
+        b->evs[i].vc = NULL;
+    }
+    strmap_clear(&seen, NULL);
+    b->prepared = 0;
+}
+
+static void store_batch_check_done(struct store *s)
+{
+    struct store_batch **l = &s->wait_head, *prev = NULL;
+    while (*l) {
+        struct store_batch *b = *l;
+        if (b->outstanding > 0 || (b->epoch && b->epoch > s->epoch_done)) {
+            prev = b;
+            l = &b->next;
+            continue;
+        }
+        *l = b->next;
+        if (s->wait_tail == b)
+            s->wait_tail = prev;
+        metrics_inc(M_BATCHES, 1);
+        if (b->cb)
+            b->cb(b->arg, 1);
+        store_batch_free(b);
+    }
+}
+
+static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_reply_ctx *c = priv;
+    struct store *s = ac->data;
+    struct store_batch *b = c->b;
+    unsigned gen = c->gen;
+    free(c);
+    if (s->pending)
+        s->pending--;
+    if (b->gen != gen)
+        return; /* the batch was reset: this reply is from before */
+    redisReply *r = reply;
+    if (!r || r->type == REDIS_REPLY_ERROR || (r->type == REDIS_REPLY_NIL)) {
+        store_batch_reset(s, r && r->str ? r->str : "connection lost while writing");
+        return;
+    }
+    if (r->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < r->elements; i++)
+            if (r->element[i]->type == REDIS_REPLY_ERROR) {
+                log_err("redis: write failed: %s", r->element[i]->str);
+                store_batch_reset(s, r->element[i]->str);
+                return;
+            }
+    b->outstanding--;
+    store_batch_check_done(s);
+}
+
+static int store_batch_send(struct store *s, struct store_batch *b, struct store_args *a)
+{
+    struct store_reply_ctx *c = malloc(sizeof *c);
+    if (!c)
+        return -1;
+    c->b = b;
+    c->gen = b->gen;
+    if (store_send_args(s, store_write_cb, c, a) < 0) {
+        free(c);
+        return -1;
+    }
+    b->outstanding++;
+    return 0;
+}
+
+static void store_fmt(char *buf, size_t n, double v)
+{
+    snprintf(buf, n, "%.17g", v);
+}
+
+static void store_hset_dirty(struct store_args *a, const char *key, const struct strmap *dirty,
+                             const struct strmap *values)
+{
+    store_args_add(a, "HSET");
+    store_args_add(a, key);
+    size_t it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(dirty, &it))) {
+        struct strmap_entry *v = strmap_get(values, e->key);
+        char num[32];
+        store_fmt(num, sizeof num, v ? v->num : 0);
+        store_args_add(a, e->key);
+        store_args_add(a, num);
+    }
+}
+
+/* Queue one command of a MULTI block (its reply is read by EXEC's). */
+static int store_queue(struct store *s, struct store_args *a)
+{
+    int rc = 0;
+    if (!s->ac || a->oom) {
+        rc = -1;
+    } else {
+        const char **argv = malloc(a->n * sizeof *argv);
+        if (!argv)
+            rc = -1;
+        for (size_t i = 0; argv && i < a->n; i++)
+            argv[i] = a->buf + a->off[i];
+        if (argv && redisAsyncCommandArgv(s->ac, NULL, NULL, (int)a->n, argv, a->alen) != REDIS_OK)
+            rc = -1;
+        free(argv);
+    }
+    store_args_free(a);
+    return rc;
+}
+
+/* Write what changed in vc since its last write, as one transaction. */
+static int store_vc_write(struct store *s, struct store_batch *b, struct store_vc *vc)
+{
+    const struct recut_config *cfg = &s->d->cfg;
+    struct viewer_changes *c = &vc->chg;
+    char key[512];
+    struct store_args a = { 0 };
+    int rc = 0;
+    store_args_add(&a, "MULTI");
+    rc |= store_queue(s, &a);
+    if (c->forgot) {
+        store_args_add(&a, "EVALSHA");
+        store_args_add(&a, s->sha);
+        store_args_addf(&a, "%d", STORE_N_VIEWER_KEYS);
+        for (int k = 0; k < STORE_N_VIEWER_KEYS; k++) {
+            store_key(key, sizeof key, s, vc->user, store_viewer_keys[k]);
+            store_args_add(&a, key);
+        }
+        rc |= store_queue(s, &a);
+    }
+    const struct { const struct strmap *dirty, *values; const char *name; } hs[] = {
+        { &c->nb, &vc->v.nb, "nb" }, { &c->seen, &vc->v.seen, "seen" },
+        { &c->scenes, &vc->v.scenes, "scenes" }, { &c->emo, &vc->v.emo, "emo" },
+    };
+    if (c->emo_cleared) {
+        store_key(key, sizeof key, s, vc->user, "emo");
+        store_args_add(&a, "DEL");
+        store_args_add(&a, key);
+        rc |= store_queue(s, &a);
+    }
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
+        if (!hs[i].dirty->len)
+            continue;
+        store_key(key, sizeof key, s, vc->user, hs[i].name);
+        store_hset_dirty(&a, key, hs[i].dirty, hs[i].values);
+        rc |= store_queue(s, &a);
+    }
+    if (c->pushed) {
+        size_t pushed = c->pushed < vc->v.n_hist ? c->pushed : vc->v.n_hist;
+        store_key(key, sizeof key, s, vc->user, "hist");
+        store_args_add(&a, "LPUSH");
+        store_args_add(&a, key);
+        for (size_t i = pushed; i-- > 0;)
+            store_args_add(&a, vc->v.hist[i]);
+        rc |= store_queue(s, &a);
+        store_args_add(&a, "LTRIM");
+        store_args_add(&a, key);
+        store_args_add(&a, "0");
+        store_args_addf(&a, "%d", cfg->history_max - 1);
+        rc |= store_queue(s, &a);
+    }
+    if (vc->new_ids.n) {
+        store_key(key, sizeof key, s, vc->user, "ids");
+        store_args_add(&a, "ZADD");
+        store_args_add(&a, key);
+        for (size_t i = 0; i < vc->new_ids.n; i++)
+            store_args_addn(&a, vc->new_ids.buf + vc->new_ids.off[i], vc->new_ids.alen[i]);
+        rc |= store_queue(s, &a);
+        if (vc->idq_len > (size_t)cfg->ids_max) {
+            store_args_add(&a, "ZREMRANGEBYRANK");
+            store_args_add(&a, key);
+            store_args_add(&a, "0");
+            store_args_addf(&a, "%d", -(cfg->ids_max + 1));
+            rc |= store_queue(s, &a);
+            store_vc_trim_ids(vc, (size_t)cfg->ids_max);
+        }
+        store_args_free(&vc->new_ids);
+    }
+    if (c->meta && !(c->forgot && vc->v.events == 0 && !vc->v.consent)) {
+        store_key(key, sizeof key, s, vc->user, "meta");
+        store_args_add(&a, "HSET");
+        store_args_add(&a, key);
+        store_args_add(&a, "events");
+        store_args_addf(&a, "%lld", vc->v.events);
+        store_args_add(&a, "last_ts");
+        store_args_addf(&a, "%lld", (long long)vc->last_ts);
+        store_args_add(&a, "consent");
+        store_args_add(&a, vc->v.consent ? "1" : "0");
+        rc |= store_queue(s, &a);
+    }
+    store_args_add(&a, "EXEC");
+    if (rc == 0)
+        rc = store_batch_send(s, b, &a);
+    store_args_free(&a);
+    viewer_changes_reset(c);
+    return rc;
+}
+
+static void store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
+{
+    struct strmap_entry *pe = strmap_put(&s->g_pop, m);
+    if (pe)
+        pe->num += 1;
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(partners[k], m) == 0)
+            continue;
+        for (int dir = 0; dir < 2; dir++) {
+            struct strmap_entry *e = strmap_put(&s->g_co, dir ? partners[k] : m);
+            if (!e)
+                continue;
+            if (!e->ptr) {
+                struct strmap *x = malloc(sizeof *x);
+                if (!x)
+                    continue;
+                strmap_init(x);
+                e->ptr = x;
+            }
+            struct strmap_entry *c = strmap_put(e->ptr, dir ? m : partners[k]);
+            if (c)
+                c->num += 1;
+        }
+    }
+}
+
+static void store_batch_apply(struct store *s, struct store_batch *b)
+{
+    const struct recut_config *cfg = &s->d->cfg;
+    int globals = 0;
+    struct strmap touched;
+    strmap_init(&touched);
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_bev *e = &b->evs[i];
+        struct store_vc *vc = e->vc;
+        if (e->ev.id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->ev.id)) {
+            metrics_inc(M_EVENTS_DUPLICATE, 1);
+            continue;
+        }
+        e->u.ev = &e->ev;
+        vc->v.chg = &vc->chg;
+        const char **partners;
+        size_t np;
+        if (viewer_apply(&vc->v, &e->u, cfg->history_max, cfg->cooc_window, &partners, &np) < 0) {
+            log_err("out of memory applying an event of %s", vc->user);
+            continue;
+        }
+        if (vc->chg.forgot) {
+            /* the viewer is gone: the ids go with it */
+            strmap_clear(&vc->ids, NULL);
+            strmap_init(&vc->ids);
+            for (size_t k = vc->idq_head; k < vc->idq_head + vc->idq_len; k++)
+                free(vc->idq[k]);
+            vc->idq_head = vc->idq_len = 0;
+            store_args_free(&vc->new_ids);
+            vc->last_ts = 0;
+            vc->v.events = 0;
+        } else {
+            vc->last_ts = e->ev.ts;
+            if (e->ev.id[0] && cfg->ids_max > 0) {
+                store_vc_add_id(vc, e->ev.id, e->ev.ts);
+                store_args_addf(&vc->new_ids, "%lld", (long long)e->ev.ts);
+                store_args_add(&vc->new_ids, e->ev.id);
+            }
+        }
+        metrics_inc(M_EVENTS_APPLIED, 1);
+        if (vc->chg.emotion_dropped) {
+            metrics_inc(M_EMOTION_DROPPED, 1);
+            vc->chg.emotion_dropped = 0;
+        }
+        if (e->u.positive && e->ev.movie[0] && (np || partners)) {
+            store_global_add(s, e->ev.movie, partners, np);
+            globals = 1;
+        } else if (e->u.positive && e->ev.movie[0] && vc->v.n_hist && strcmp(vc->v.hist[0], e->ev.movie) == 0 &&
+                   vc->chg.pushed) {
+            /* the viewer's first positive item: popularity only */
+            store_global_add(s, e->ev.movie, NULL, 0);
+            globals = 1;
+        }
+        strmap_put(&touched, vc->user)->ptr = vc;
+    }
+    size_t it = 0;
+    struct strmap_entry *t;
+    while ((t = strmap_next(&touched, &it))) {
+        if (store_vc_write(s, b, t->ptr) < 0) {
+            strmap_clear(&touched, NULL);
+            store_batch_reset(s, "cannot queue a write");
+            return;
+        }
+        publish_viewer_changed(s->d->publish, t->key);
+    }
+    strmap_clear(&touched, NULL);
+    for (size_t i = 0; i < b->n_movies; i++) {
+        const struct store_args *m = &b->movies;
+        struct store_args a = { 0 };
+        store_args_add(&a, "MULTI");
+        store_queue(s, &a);
+        store_args_add(&a, "SET");
+        store_args_addn(&a, m->buf + m->off[3 * i], m->alen[3 * i]);
+        store_args_addn(&a, m->buf + m->off[3 * i + 1], m->alen[3 * i + 1]);
+        store_queue(s, &a);
+        char key[512];
+        snprintf(key, sizeof key, "%s:movies", cfg->redis_prefix);
+        store_args_add(&a, "SADD");
+        store_args_add(&a, key);
+        store_args_addn(&a, m->buf + m->off[3 * i + 2], m->alen[3 * i + 2]);
+        store_queue(s, &a);
+        store_args_add(&a, "EXEC");
+        store_batch_send(s, b, &a);
+        store_args_free(&a);
+    }
+    b->applied = 1;
+    b->epoch = globals ? s->epoch : 0;
+    store_batch_unref(b);
+}
+
+static void store_batch_pump(struct store *s)
+{
+    if (!s->connected)
+        return;
+    while (s->queue_head && s->queue_head->prepared && s->queue_head->missing == 0) {
+        struct store_batch *b = s->queue_head;
+        s->queue_head = b->next;
+        if (!s->queue_head)
+            s->queue_tail = NULL;
+        b->next = NULL;
+        if (s->wait_tail)
+            s->wait_tail->next = b;
+        else
+            s->wait_head = b;
+        s->wait_tail = b;
+        store_batch_apply(s, b);
+        if (!s->connected)
+            return;
+    }
+    store_cache_evict(s);
+    if (s->flush_outstanding == 0)
+        store_batch_flush(s);
+    store_batch_check_done(s);
+}
+
+void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg)
+{
+    struct store *s = b->s;
+    b->cb = cb;
+    b->arg = arg;
+    b->next = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next = b;
+    else
+        s->queue_head = b;
+    s->queue_tail = b;
+    if (s->connected) {
+        if (store_batch_prepare(s, b) < 0) {
+            store_batch_reset(s, "out of memory");
+            return;
+        }
+        store_batch_pump(s);
+    }
+}
+
+/* ---- global counters ------------------------------------------------------- */
+static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    uint64_t epoch = (uint64_t)(uintptr_t)priv;
+    redisReply *r = reply;
+    if (s->pending)
+        s->pending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        if (r)
+            log_err("redis: global counters: %s", r->str);
+        metrics_inc(M_REDIS_ERRORS, 1);
+    }
+    if (--s->flush_outstanding == 0 && epoch > s->epoch_done) {
+        s->epoch_done = epoch;
+        store_batch_check_done(s);
+        if (s->g_pop.len || s->g_co.len)
+            store_batch_flush(s);
+    }
+}
+
+static void store_batch_flush(struct store *s)
+{
+    if (s->flush_outstanding || !s->connected)
+        return;
+    uint64_t epoch = s->epoch++;
+    if (!s->g_pop.len && !s->g_co.len) {
+        s->epoch_done = epoch;
+        return;
+    }
+    const char *prefix = s->d->cfg.redis_prefix;
+    char key[512];
+    size_t it = 0;
+    struct strmap_entry *e;
+    void *priv = (void *)(uintptr_t)epoch;
+    if (s->g_pop.len) {
+        struct store_args a = { 0 };
+        store_args_add(&a, "EVALSHA");
+        store_args_add(&a, s->sha_zincr);
+        store_args_add(&a, "1");
+        snprintf(key, sizeof key, "%s:pop", prefix);
+        store_args_add(&a, key);
+        while ((e = strmap_next(&s->g_pop, &it))) {
+            store_args_add(&a, e->key);
+            store_args_addf(&a, "%.0f", e->num);
+        }
+        if (store_send_args(s, store_flush_cb, priv, &a) == 0)
+            s->flush_outstanding++;
+        store_args_free(&a);
+    }
+    it = 0;
+    while ((e = strmap_next(&s->g_co, &it))) {
+        struct store_args a = { 0 };
+        store_args_add(&a, "EVALSHA");
+        store_args_add(&a, s->sha_hincr);
+        store_args_add(&a, "1");
+        snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, e->key);
+        store_args_add(&a, key);
+        size_t jt = 0;
+        struct strmap_entry *c;
+        while ((c = strmap_next(e->ptr, &jt))) {
+            store_args_add(&a, c->key);
+            store_args_addf(&a, "%.0f", c->num);
+        }
+        if (store_send_args(s, store_flush_cb, priv, &a) == 0)
+            s->flush_outstanding++;
+        store_args_free(&a);
+    }
+    strmap_clear(&s->g_co, store_map_free);
+    strmap_clear(&s->g_pop, NULL);
+    if (s->flush_outstanding == 0)
+        s->epoch_done = epoch;
+}
+
+/* ---- failures ---------------------------------------------------------------- */
+/* Forget the cache and apply every unfinished batch again, in order. */
+static void store_batch_reset(struct store *s, const char *why)
+{
+    log_warn("redis: %s; reloading viewers and re-applying unfinished batches", why);
+    metrics_inc(M_REDIS_ERRORS, 1);
+    /* applied-but-unfinished batches go back in front of the queue */
+    struct store_batch *head = s->wait_head, *tail = s->wait_tail;
+    for (struct store_batch *b = s->queue_head; b; b = b->next)
+        if (b->prepared)
+            store_batch_unref(b);
+    if (tail) {
+        tail->next = s->queue_head;
+        s->queue_head = head;
+        if (!s->queue_tail)
+            s->queue_tail = tail;
+    }
+    s->wait_head = s->wait_tail = NULL;
+    for (struct store_batch *b = s->queue_head; b; b = b->next) {
+        b->gen++;
+        b->applied = 0;
+        b->outstanding = 0;
+        b->missing = 0;
+        b->prepared = 0;
+        b->epoch = 0;
+    }
+    store_cache_clear(s);
+    /* increments not yet written are lost with the viewers' writes that
+     * carried them: re-applying regenerates those of events not yet seen */
+    strmap_clear(&s->g_co, store_map_free);
+    strmap_clear(&s->g_pop, NULL);
+    s->epoch_done = s->epoch - 1;
+    if (s->connected && s->ac) {
+        /* start again once the connection is known good */
+        redisAsyncContext *ac = s->ac;
+        redisAsyncDisconnect(ac);
+    }
+}
+
+void store_batch_disconnected(struct store *s)
+{
+    if (s->wait_head || s->queue_head)
+        store_batch_reset(s, "connection lost");
+    else
+        store_cache_clear(s);
+    s->flush_outstanding = 0;
+}
+
+void store_batch_connected(struct store *s)
+{
+    for (struct store_batch *b = s->queue_head; b; b = b->next)
+        if (!b->prepared && store_batch_prepare(s, b) < 0) {
+            log_err("out of memory preparing a batch");
+            break;
+        }
+    store_batch_pump(s);
+}

@@ -81,13 +81,8 @@ static int render_segment(struct render_job *j, size_t k, double out_off, struct
 				fprintf(stderr, "recut-render: warning: skipping a damaged packet\n");
 		} else {
 			/* end of file: drain what the decoders still hold */
-			if (!vdone) {
-				dec = in->vdec, video = 1;
-				vdone = 1;
-			} else {
-				dec = in->adec, video = 0;
-				adone = 1;
-			}
+			video = !vdone;
+			dec = video ? in->vdec : in->adec;
 			avcodec_send_packet(dec, NULL);
 		}
 		for (;;) {
@@ -118,6 +113,12 @@ static int render_segment(struct render_job *j, size_t k, double out_off, struct
 			av_frame_unref(in->frame);
 			if (r != 0)
 				return -1;
+		}
+		if (eof) {
+			if (video)
+				vdone = 1;
+			else
+				adone = 1;
 		}
 	}
 	render_video_segment_end(&j->rv);

@@ -41,4 +41,10 @@ analyze "$MEDIA/affect.mp4" --id affect -o "$work/a2.json" --plot "$work/t2.svg"
 	--cut "$work/badcut.json" --quiet 2> "$work/err"
 check "bad --cut: non-zero exit" test $? -ne 0
 check "bad --cut: no SVG, no JSON" test ! -e "$work/t2.svg" -a ! -e "$work/a2.json"
+
+# loudness is calibrated: a 1 kHz sine at -20 dBFS in both channels is -20 LUFS
+analyze "$MEDIA/tone.mp4" --id tone -o "$work/tone.json" --quiet
+check "BS.1770 loudness of a -20 dBFS 1 kHz tone is -20 LUFS (+-0.5)" py '
+f = j(1)["features"]
+all(abs(x["loudness"] + 20) <= 0.5 and x["loudness_var"] < 0.5 for x in f)' "$work/tone.json"
 finish

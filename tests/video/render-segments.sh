@@ -25,6 +25,11 @@ s = j(1)
 len(s["flashes"]) == len(s["beeps"]) and all(abs(f - b) <= 1/25 + 0.001 for f, b in zip(s["flashes"], s["beeps"]))' \
 	"$work/a.sync"
 
+# a segment that runs to the end of the movie keeps its last frames
+render --source "$MEDIA/beeps.mp4" --segments 8-10 -o "$work/end.mp4" --quiet
+"$FFPROBE" -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of json "$work/end.mp4" > "$work/end.frames"
+check "segment to the end: all 50 frames" py 'int(j(1)["streams"][0]["nb_read_frames"]) == 50' "$work/end.frames"
+
 # the same through a cut JSON as recutd serves it, with a crossfade
 cat > "$work/cut.json" <<'JSON'
 {"viewer":"u1","movie":"m1","editor":"highlights","budget":60.0,"duration":6.5,"score":0.82,

@@ -277,6 +277,13 @@ def set_test(out):
                     "-vf", f"drawbox=c=white:t=fill:enable='{enable}'", "-c:v", "libx264",
                     "-preset", "veryfast", "-crf", "20", "-g", "50", "-c:a", "copy", marked], check=True)
     os.replace(marked, src)
+    # loudness calibration: 1 kHz sine, peak 0.1 (-20 dBFS) in both channels
+    # is -20 LUFS by ITU-R BS.1770
+    subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", f"smptehdbars=s={w}x{h}:r={r}:d=6", "-f", "lavfi",
+                    "-i", "aevalsrc='0.1*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t)':s=48000:d=6",
+                    "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-b:a", "192k", os.path.join(out, "tone.mp4")], check=True)
     # audio only, text, truncated, corrupt
     subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
                     "-i", "sine=f=440:d=2", "-c:a", "aac", os.path.join(out, "audio-only.m4a")], check=True)

@@ -44,12 +44,34 @@ int av_outfile_open(struct av_outfile *o, const char *path, int want_stream,
 		snprintf(errstr, errstr_size, "%s: not a file name", path);
 		return -1;
 	}
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
+		snprintf(errstr, errstr_size, "%s: is a directory", path);
+		return -1;
+	}
 	o->final = strdup(path);
 	o->tmp = malloc(len + 16);
 	if (!o->final || !o->tmp) {
 		snprintf(errstr, errstr_size, "out of memory");
+		free(o->tmp);
+		o->tmp = NULL;
 		av_outfile_abort(o);
 		return -1;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		/* a device or a FIFO: never replace it, write into it */
+		o->direct = 1;
+		memcpy(o->tmp, path, len + 1);
+		if (want_stream) {
+			o->fp = fopen(path, "w");
+			if (!o->fp) {
+				snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
+				av_outfile_abort(o);
+				return -1;
+			}
+		}
+		return 0;
 	}
 	/* Keep the extension out of the random part but leave the name
 	 * recognisable: "<path>.tmp-XXXXXX". */
@@ -93,6 +115,13 @@ int av_outfile_commit(struct av_outfile *o, char *errstr, size_t errstr_size)
 		}
 		o->fp = NULL;
 	}
+	if (o->direct) {
+		free(o->tmp);
+		free(o->final);
+		o->tmp = o->final = NULL;
+		o->direct = 0;
+		return 0;
+	}
 	mode_t mask = umask(0);
 	umask(mask);
 	if (chmod(o->tmp, 0666 & ~mask) != 0 || rename(o->tmp, o->final) != 0) {
@@ -114,11 +143,14 @@ void av_outfile_abort(struct av_outfile *o)
 		o->fp = NULL;
 	}
 	if (o->tmp) {
-		unlink(o->tmp);
+		if (!o->direct)
+			unlink(o->tmp);
 		free(o->tmp);
 		o->tmp = NULL;
 	}
-	av_outfile_have_pending = 0;
+	if (!o->direct)
+		av_outfile_have_pending = 0;
+	o->direct = 0;
 	free(o->final);
 	o->final = NULL;
 }

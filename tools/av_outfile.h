@@ -1,5 +1,7 @@
 /* av_outfile.h -- write a file atomically: temp file beside it, rename on
- * success, unlink on failure (also on SIGINT/SIGTERM/SIGHUP). */
+ * success, unlink on failure (also on SIGINT/SIGTERM/SIGHUP).  A target
+ * that exists and is not a regular file (a device such as /dev/null, a
+ * FIFO) is written directly. */
 #ifndef AV_OUTFILE_H
 #define AV_OUTFILE_H
 #include <stddef.h>
@@ -9,6 +11,8 @@ struct av_outfile {
 	char *final;   /* target path */
 	char *tmp;     /* temp path in the same directory */
 	FILE *fp;      /* open stream when opened with want_stream */
+	int direct;    /* target is not a regular file (/dev/null, a pipe):
+			* written in place, never renamed over or deleted */
 };
 
 /* Create the temp file.  With want_stream the FILE is left open in o->fp,

@@ -18,6 +18,10 @@ static int render_output_container(struct render_out *o, const char *path, char 
 	memset(o, 0, sizeof *o);
 	if (av_outfile_open(&o->file, path, 0, errstr, errstr_size) != 0)
 		return -1;
+	if (o->file.direct) {
+		snprintf(errstr, errstr_size, "%s: MP4 needs a regular (seekable) output file", path);
+		return -1;
+	}
 	int ret = avformat_alloc_output_context2(&o->fmt, NULL, "mp4", o->file.tmp);
 	if (ret < 0 || !o->fmt) {
 		render_output_err(errstr, errstr_size, "cannot create the MP4 muxer", ret);

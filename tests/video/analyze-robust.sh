@@ -38,6 +38,16 @@ analyze "$MEDIA/audio-only.m4a" --id x -o "$work/a.json" 2> "$work/a.err"
 check "audio-only: 'no video stream'" grep -q "no video stream" "$work/a.err"
 check "no temp files left" sh -c "! ls '$work' | grep -q tmp-"
 
+# a target that is not a regular file (a FIFO here, /dev/null in real
+# life) is written into, never renamed over
+mkfifo "$work/fifo"
+cat "$work/fifo" > "$work/from-fifo.json" &
+analyze "$MEDIA/noaudio.mp4" --id fifo -o "$work/fifo" --quiet
+wait
+check "FIFO target stays a FIFO" test -p "$work/fifo"
+check "FIFO target got the entry" py 'j(1)["id"] == "fifo"' "$work/from-fifo.json"
+check_fails "a directory is not an output file" analyze "$MEDIA/noaudio.mp4" --id x -o "$work" --quiet
+
 check_fails "missing --id is a usage error" analyze "$MEDIA/cuts.mp4" -o "$work/x.json" --quiet
 check_fails "--cut without --plot is a usage error" \
 	analyze "$MEDIA/cuts.mp4" --id x --cut /dev/null --quiet

@@ -2,6 +2,7 @@
  * bytes -> validated event -> update operations -> a store batch. */
 #include "config.h"
 #include "recutd-internal.h"
+#include "nbtext.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,11 @@ struct ingest_batch *ingest_batch_new(struct recutd *d, ingest_done_fn done, voi
     return b;
 }
 
+static double ingest_sentiment(const char *text, void *ctx)
+{
+    return nbtext_sentiment(ctx, text, strlen(text));
+}
+
 enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len,
                              const char *key, size_t key_len,
                              char *errstr, size_t errstr_size)
@@ -43,7 +49,8 @@ enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len
         return rc;
     struct update u;
     update_init(&u);
-    if (update_compute(&u, &d->cfg, &d->catalog, &ev, NULL, NULL) < 0 ||
+    if (update_compute(&u, &d->cfg, &d->catalog, &ev, d->sentiment ? ingest_sentiment : NULL,
+                       d->sentiment) < 0 ||
         store_batch_add(b->sb, &u) < 0) {
         /* out of memory: not the event's fault, but it must not be lost
          * silently either -- refuse it as too large for now */

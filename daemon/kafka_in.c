@@ -69,6 +69,29 @@ static void kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *op
     log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
 
+/* A viewer belongs to whichever instance holds its partition: when the
+ * assignment changes, cached viewers may have been changed elsewhere. */
+static void kafka_in_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                  rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct kafka_in *k = opaque;
+    store_cache_clear(k->d->store);
+    int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        log_info("kafka: assigned %d partition(s)", parts->cnt);
+        if (cooperative)
+            { rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts); if (e) rd_kafka_error_destroy(e); }
+        else
+            rd_kafka_assign(rk, parts);
+    } else {
+        log_info("kafka: %d partition(s) revoked", parts->cnt);
+        if (cooperative)
+            { rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts); if (e) rd_kafka_error_destroy(e); }
+        else
+            rd_kafka_assign(rk, NULL);
+    }
+}
+
 static rd_kafka_conf_t *kafka_base_conf(struct recutd *d, char *errstr, size_t errstr_size)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
@@ -340,6 +363,8 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
         rd_kafka_conf_destroy(cc);
         goto fail;
     }
+    rd_kafka_conf_set_rebalance_cb(cc, kafka_in_rebalance_cb);
+    rd_kafka_conf_set_opaque(cc, k);
     k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
     if (!k->rk) {
         snprintf(errstr, errstr_size, "kafka consumer: %s", err);

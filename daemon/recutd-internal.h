@@ -32,6 +32,7 @@ struct recutd {
     struct http *http;
     struct plugins *plugins;
     struct publish *publish;
+    struct nbtext_model *sentiment;  /* comment sentiment, or NULL */
     int draining;
     int exit_code;
     double started;
@@ -101,6 +102,8 @@ void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int o
 void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)(void *arg, int ok), void *arg);
 /* Load the catalog at start-up (blocking, before the loop runs). */
 int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size);
+/* Forget cached viewers (partition assignment changed). */
+void store_cache_clear(struct store *s);
 /* Flush: call cb when every outstanding command has a reply. */
 size_t store_pending(const struct store *s);
 

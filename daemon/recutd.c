@@ -1,6 +1,7 @@
 /* recutd.c -- the daemon: configuration, start-up, signals, shutdown. */
 #include "config.h"
 #include "recutd-internal.h"
+#include "nbtext.h"
 
 #include <event2/event.h>
 #include <getopt.h>
@@ -210,6 +211,16 @@ int main(int argc, char **argv)
         log_err("%s", err);
         goto out;
     }
+    if (d.cfg.comment_model[0]) {
+        d.sentiment = nbtext_load(d.cfg.comment_model, err, sizeof err);
+        if (!d.sentiment) {
+            if (strcmp(d.cfg.comment_model, PKGDATADIR "/comment-sentiment.nbm") != 0) {
+                log_err("models.comment_model: %s", err);
+                goto out;
+            }
+            log_notice("no comment sentiment model (%s): comments carry no preference", err);
+        }
+    }
     d.plugins = plugins_load(&d, err, sizeof err);
     if (!d.plugins) {
         log_err("plugins: %s", err);
@@ -250,6 +261,8 @@ out:
     plugins_free(d.plugins);
     store_free(d.store);
     catalog_free(&d.catalog);
+    if (d.sentiment)
+        nbtext_free(d.sentiment);
     if (d.base)
         event_base_free(d.base);
     conf_free(&d.cfg);

@@ -61,6 +61,5 @@ void store_batch_fini(struct store *s);
 void store_batch_connected(struct store *s);
 void store_batch_disconnected(struct store *s);
 void store_cache_drop(struct store *s, const char *user);
-void store_cache_clear(struct store *s);
 
 #endif

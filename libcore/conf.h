@@ -50,6 +50,7 @@ struct recut_config {
     int history_max;
     int cooc_window;
     double w_nb, w_cooc, w_pop, w_affect;
+    char *comment_model;
     /* [weights] */
     double weight[CFG_EV_N_WEIGHTED];
     /* [publish] */

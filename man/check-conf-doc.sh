@@ -19,7 +19,7 @@
 # Exit 0 when all agree, 1 with one line per disagreement, 99 on a hard
 # error.
 
-: "${RECUTD:?}" "${MAN5:?}" "${CONF:?}" "${PKGLIBDIR:?}"
+: "${RECUTD:?}" "${MAN5:?}" "${CONF:?}" "${PKGLIBDIR:?}" "${PKGDATADIR:?}"
 for f in "$MAN5" "$CONF"; do
     [ -r "$f" ] || { echo "ERROR: cannot read $f"; exit 99; }
 done
@@ -54,7 +54,7 @@ awk '
     END { if (bad || n == 0) exit 1 }
 ' "$tmp/dump" >"$tmp/table" || { echo "ERROR: cannot parse recutd --dump-config"; exit 99; }
 
-awk -F '\t' -v man="$MAN5" -v conf="$CONF" -v pkglibdir="$PKGLIBDIR" '
+awk -F '\t' -v man="$MAN5" -v conf="$CONF" -v pkglibdir="$PKGLIBDIR" -v pkgdatadir="$PKGDATADIR" '
 function norm(s) {
     gsub(/[ \t]+/, " ", s)
     sub(/^ /, "", s)
@@ -106,6 +106,7 @@ BEGIN {
             def = unroff(def)
             sub(/^ /, "", def)
             if (def == "PKGLIBDIR") def = pkglibdir
+            sub(/^PKGDATADIR/, pkgdatadir, def)
             k = sec SUBSEP key
             if (k in mdef) problem(man ":" ln ": [" sec "] " key " is documented twice")
             mdef[k] = def; mline[k] = ln

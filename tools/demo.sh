@@ -32,8 +32,8 @@ h_log "starting Redis, a mock Kafka cluster and recutd"
 h_start_redis
 h_start_kafka recut.events recut.catalog recut.published recut.deadletter
 h_write_config "$H_TMP/recutd.conf"
-# a shorter co-occurrence window keeps the replay quick on a laptop
-printf '[models]\ncooc_window = 10\n' >>"$H_TMP/recutd.conf"
+# comments get their sentiment from the model shipped in the source tree
+printf '[models]\ncomment_model = %s\n' "$top/models/comment-sentiment.nbm" >>"$H_TMP/recutd.conf"
 h_start_recutd "$H_TMP/recutd.conf"
 ctl() { "$top/build/daemon/recutctl" -s "127.0.0.1:$H_HTTP_PORT" "$@"; }
 

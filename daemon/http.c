@@ -283,6 +283,7 @@ static void http_cut(struct http_user *u, recut_viewer *v)
         return;
     }
     recommend_scene_scores(&d->cfg, v, &cm->m, scores);
+    plugins_score_scenes(d->plugins, v, &cm->m, scores);
     double budget = u->budget_fraction > 0 ? u->budget_fraction * cm->m.duration : u->budget;
     double pa, pv;
     viewer_affect(v, &pa, &pv);

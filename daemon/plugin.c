@@ -255,19 +255,59 @@ int plugins_publish(struct plugins *ps, const char *viewer, const char *kind,
     return failures;
 }
 
-double plugins_score_movie(struct plugins *ps, const recut_viewer *v, const struct recut_movie *m)
+double plugins_score_movie(struct plugins *ps, const recut_viewer *v, const struct recut_movie *m,
+                           char *reason, size_t reason_size)
 {
-    double total = 0;
+    double total = 0, best = 0;
+    if (reason_size)
+        reason[0] = '\0';
     for (size_t i = 0; i < ps->n; i++) {
         const struct recut_plugin *p = ps->v[i].p;
         if (p->kind != RECUT_PLUGIN_SCORER)
             continue;
-        double s = 0;
-        char reason[160], err[256];
-        if (p->u.scorer.score_movie(ps->v[i].state, v, m, &s, reason, sizeof reason, err, sizeof err) == 0)
-            total += ps->v[i].weight * s;
+        double sc = 0;
+        char why[160] = "", err[256] = "";
+        if (p->u.scorer.score_movie(ps->v[i].state, v, m, &sc, why, sizeof why, err, sizeof err) < 0) {
+            static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 5);
+            log_limited(&rl, LOG_LVL_WARNING, "plugin %s: score_movie: %s", p->name, err);
+            continue;
+        }
+        if (sc != sc || sc > 1e9 || sc < -1e9)
+            continue; /* NaN or absurd: ignored */
+        total += ps->v[i].weight * sc;
+        if (why[0] && ps->v[i].weight * sc > best && reason_size) {
+            best = ps->v[i].weight * sc;
+            snprintf(reason, reason_size, "%s", why);
+        }
     }
     return total;
+}
+
+void plugins_score_scenes(struct plugins *ps, const recut_viewer *v, const struct recut_movie *m,
+                          double *scores)
+{
+    double *tmp = calloc(m->n_scenes ? m->n_scenes : 1, sizeof *tmp);
+    if (!tmp)
+        return;
+    double wsum = 1.0;
+    for (size_t i = 0; i < ps->n; i++) {
+        const struct recut_plugin *p = ps->v[i].p;
+        if (p->kind != RECUT_PLUGIN_SCORER || !p->u.scorer.score_scenes || ps->v[i].weight <= 0)
+            continue;
+        char err[256] = "";
+        if (p->u.scorer.score_scenes(ps->v[i].state, v, m, tmp, err, sizeof err) < 0)
+            continue;
+        int ok = 1;
+        for (size_t k = 0; k < m->n_scenes; k++)
+            if (!(tmp[k] >= 0 && tmp[k] <= 1))
+                ok = 0;
+        if (!ok)
+            continue; /* out of range: ignored rather than trusted */
+        for (size_t k = 0; k < m->n_scenes; k++)
+            scores[k] = (scores[k] * wsum + ps->v[i].weight * tmp[k]) / (wsum + ps->v[i].weight);
+        wsum += ps->v[i].weight;
+    }
+    free(tmp);
 }
 
 const char *plugins_list_json(const struct plugins *ps)

@@ -18,32 +18,72 @@ struct publish {
 
 #define PUBLISH_MAX_INFLIGHT 64
 
+struct publish_ranked {
+    struct recommend_item it;
+    double plugin;
+    char reason[160];
+};
+
+static int publish_ranked_cmp(const void *a, const void *b)
+{
+    const struct publish_ranked *x = a, *y = b;
+    if (x->it.score != y->it.score)
+        return x->it.score < y->it.score ? 1 : -1;
+    return strcmp(x->it.movie->m.id, y->it.movie->m.id);
+}
+
 char *publish_recs_json(struct recutd *d, const recut_viewer *v,
                         const struct recommend_globals *g, size_t n,
                         const struct strmap *exclude, int include_seen)
 {
-    struct recommend_item *items = calloc(n ? n : 1, sizeof *items);
-    if (!items)
+    /* with scorer plugins: re-rank a wider candidate list */
+    int scorers = d->plugins && plugins_count(d->plugins, RECUT_PLUGIN_SCORER) > 0;
+    size_t want = scorers ? (n * 4 > 50 ? n * 4 : 50) : n;
+    struct recommend_item *items = calloc(want ? want : 1, sizeof *items);
+    struct publish_ranked *ranked = calloc(want ? want : 1, sizeof *ranked);
+    if (!items || !ranked) {
+        free(items);
+        free(ranked);
         return NULL;
-    size_t got = recommend_top(&d->cfg, &d->catalog, v, g, exclude, include_seen, items, n);
+    }
+    size_t got = recommend_top(&d->cfg, &d->catalog, v, g, exclude, include_seen, items, want);
+    for (size_t i = 0; i < got; i++) {
+        ranked[i].it = items[i];
+        if (scorers) {
+            ranked[i].plugin = plugins_score_movie(d->plugins, v, &items[i].movie->m,
+                                                   ranked[i].reason, sizeof ranked[i].reason);
+            ranked[i].it.score += ranked[i].plugin;
+        }
+    }
+    if (scorers)
+        qsort(ranked, got, sizeof *ranked, publish_ranked_cmp);
+    if (got > n)
+        got = n;
     json_t *arr = json_array();
     for (size_t i = 0; i < got; i++) {
-        char reasons[4][160];
+        items[i] = ranked[i].it;
+        char reasons[5][160];
         size_t nr;
         recommend_reasons(&items[i], v, &d->catalog, reasons, &nr, 4);
+        if (ranked[i].reason[0])
+            snprintf(reasons[nr++], 160, "%s", ranked[i].reason);
         json_t *jr = json_array();
         for (size_t k = 0; k < nr; k++)
             json_array_append_new(jr, json_string(reasons[k]));
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:{s:f,s:f,s:f},s:o}",
+        json_t *comp = json_pack("{s:f,s:f,s:f}", "nb", items[i].nb, "cooc", items[i].cooc,
+                                 "popularity", items[i].pop);
+        if (scorers)
+            json_object_set_new(comp, "plugins", json_real(ranked[i].plugin));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o,s:o}",
             "movie", items[i].movie->m.id, "title", items[i].movie->m.title,
-            "score", items[i].score, "components", "nb", items[i].nb, "cooc", items[i].cooc,
-            "popularity", items[i].pop, "reasons", jr));
+            "score", items[i].score, "components", comp, "reasons", jr));
     }
     json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "events",
                             (json_int_t)v->events, "items", arr);
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     free(items);
+    free(ranked);
     return s;
 }
 

@@ -546,8 +546,20 @@ static int store_batch_send(struct store *s, struct store_batch *b, struct store
     return 0;
 }
 
+/* Shortest exact text for the common values (whole and half counts);
+ * full precision otherwise. */
 static void store_fmt(char *buf, size_t n, double v)
 {
+    double twice = v * 2;
+    if (twice == (double)(long long)twice && v > -1e15 && v < 1e15) {
+        long long whole = (long long)v;
+        int half = (double)whole != v;
+        if (half && v < 0 && whole == 0)
+            snprintf(buf, n, "-0.5");
+        else
+            snprintf(buf, n, half ? "%lld.5" : "%lld", whole);
+        return;
+    }
     snprintf(buf, n, "%.17g", v);
 }
 

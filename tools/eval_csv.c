@@ -105,8 +105,11 @@ int eval_csv_next(struct eval_csv *c, char *errstr, size_t errstr_size)
             if (ch == '"') {
                 for (;;) {
                     ch = getc(c->f);
-                    if (ch == EOF)
-                        return eval_csv_fail(c, errstr, errstr_size, "unterminated quoted field");
+                    if (ch == EOF) {
+                        c->next_line = c->line;
+                        return eval_csv_fail(c, errstr, errstr_size,
+                                             "quoted field never closed (end of file)");
+                    }
                     if (ch == '\n')
                         c->next_line++;
                     if (ch == '"') {

@@ -58,9 +58,9 @@ EOF
 h_log "loading a catalog of $MOVIES movies"
 "$PRODUCE" -b "$H_KAFKA" -t recut.catalog --catalog "$MOVIES" || h_fail "catalog production failed"
 h_start_recutd "$CONF"
-catalog_loaded_() { [ "$(h_redis SCARD recut:movies)" = "$MOVIES" ]; }
+catalog_loaded_() { [ "$(h_redis SCARD recut:{catalog}:movies)" = "$MOVIES" ]; }
 h_wait_for "$RECUT_TEST_TIMEOUT" "the catalog in Redis" catalog_loaded_ ||
-    h_fail "catalog not loaded: $(h_redis SCARD recut:movies) of $MOVIES movies"
+    h_fail "catalog not loaded: $(h_redis SCARD recut:{catalog}:movies) of $MOVIES movies"
 h_stop_recutd
 [ "$H_RC" = 0 ] || h_fail "the catalog run exited with $H_RC"
 

@@ -104,6 +104,8 @@ void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)
 int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size);
 /* Forget cached viewers (partition assignment changed). */
 void store_cache_clear(struct store *s);
+/* Re-read the catalog when another instance changed it. */
+int store_catalog_watch(struct store *s, int interval_ms);
 /* Flush: call cb when every outstanding command has a reply. */
 size_t store_pending(const struct store *s);
 

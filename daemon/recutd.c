@@ -211,6 +211,7 @@ int main(int argc, char **argv)
         log_err("%s", err);
         goto out;
     }
+    store_catalog_watch(d.store, 2000);
     if (d.cfg.comment_model[0]) {
         d.sentiment = nbtext_load(d.cfg.comment_model, err, sizeof err);
         if (!d.sentiment) {

@@ -44,6 +44,8 @@ struct store {
     uint64_t epoch;             /* the epoch collecting global deltas */
     uint64_t epoch_done;        /* every epoch <= this one is in Redis */
     int flush_outstanding;
+    long long catalog_version;  /* PREFIX:{catalog}:version last seen */
+    struct event *catalog_ev;
     struct event *flush_ev;
     /* popularity cache */
     struct strmap pop;

@@ -414,7 +414,7 @@ int store_batch_add(struct store_batch *b, const struct update *u)
 int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
 {
     char key[512];
-    snprintf(key, sizeof key, "%s:movie:%s", b->s->d->cfg.redis_prefix, cm->m.id);
+    snprintf(key, sizeof key, "%s:{catalog}:movie:%s", b->s->d->cfg.redis_prefix, cm->m.id);
     store_args_add(&b->movies, key);
     store_args_add(&b->movies, cm->json);
     store_args_add(&b->movies, cm->m.id);
@@ -789,10 +789,14 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         store_args_addn(&a, m->buf + m->off[3 * i + 1], m->alen[3 * i + 1]);
         store_queue(s, &a);
         char key[512];
-        snprintf(key, sizeof key, "%s:movies", cfg->redis_prefix);
+        snprintf(key, sizeof key, "%s:{catalog}:movies", cfg->redis_prefix);
         store_args_add(&a, "SADD");
         store_args_add(&a, key);
         store_args_addn(&a, m->buf + m->off[3 * i + 2], m->alen[3 * i + 2]);
+        store_queue(s, &a);
+        snprintf(key, sizeof key, "%s:{catalog}:version", cfg->redis_prefix);
+        store_args_add(&a, "INCR");
+        store_args_add(&a, key);
         store_queue(s, &a);
         store_args_add(&a, "EXEC");
         store_batch_send(s, b, &a);

@@ -189,6 +189,8 @@ void store_free(struct store *s)
     if (s->reconnect_ev)
         event_free(s->reconnect_ev);
     store_batch_fini(s);
+    if (s->catalog_ev)
+        event_free(s->catalog_ev);
     strmap_clear(&s->pop, NULL);
     free(s);
 }
@@ -510,8 +512,9 @@ void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)
     const char *p = s->d->cfg.redis_prefix;
     /* MULTI/EXEC so the entry and the index change together */
     redisAsyncCommand(s->ac, NULL, NULL, "MULTI");
-    redisAsyncCommand(s->ac, NULL, NULL, "SET %s:movie:%s %s", p, cm->m.id, cm->json);
-    redisAsyncCommand(s->ac, NULL, NULL, "SADD %s:movies %s", p, cm->m.id);
+    redisAsyncCommand(s->ac, NULL, NULL, "SET %s:{catalog}:movie:%s %s", p, cm->m.id, cm->json);
+    redisAsyncCommand(s->ac, NULL, NULL, "SADD %s:{catalog}:movies %s", p, cm->m.id);
+    redisAsyncCommand(s->ac, NULL, NULL, "INCR %s:{catalog}:version", p);
     redisAsyncCommand(s->ac, store_simple_cb, x, "EXEC");
     s->pending++;
 }
@@ -522,7 +525,12 @@ int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t 
     if (!rc)
         return -1;
     const char *p = s->d->cfg.redis_prefix;
-    redisReply *ids = redisCommand(rc, "SMEMBERS %s:movies", p);
+    redisReply *ver = redisCommand(rc, "GET %s:{catalog}:version", p);
+    if (ver && ver->type == REDIS_REPLY_STRING)
+        s->catalog_version = atoll(ver->str);
+    if (ver)
+        freeReplyObject(ver);
+    redisReply *ids = redisCommand(rc, "SMEMBERS %s:{catalog}:movies", p);
     if (!ids || ids->type != REDIS_REPLY_ARRAY) {
         snprintf(errstr, errstr_size, "redis: cannot read the catalog index: %s",
                  ids && ids->type == REDIS_REPLY_ERROR ? ids->str : rc->errstr);
@@ -533,7 +541,7 @@ int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t 
     }
     size_t loaded = 0, bad = 0;
     for (size_t i = 0; i < ids->elements; i++)
-        redisAppendCommand(rc, "GET %s:movie:%s", p, ids->element[i]->str);
+        redisAppendCommand(rc, "GET %s:{catalog}:movie:%s", p, ids->element[i]->str);
     for (size_t i = 0; i < ids->elements; i++) {
         redisReply *r = NULL;
         if (redisGetReply(rc, (void **)&r) != REDIS_OK) {
@@ -560,4 +568,79 @@ int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t 
     redisFree(rc);
     log_info("catalog: %zu movies loaded from Redis%s", loaded, bad ? " (some invalid, skipped)" : "");
     return 0;
+}
+
+/* ---- catalog refresh ------------------------------------------------------ */
+/* Another instance may have stored movies (the catalog topic is split across
+ * the consumer group, and PUT reaches one instance): every few seconds the
+ * catalog's version counter is read, and when it moved every entry is read
+ * again. */
+static void store_catalog_movie_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    (void)priv;
+    if (s->pending)
+        s->pending--;
+    if (r && r->type == REDIS_REPLY_STRING) {
+        char err[256];
+        struct catalog_movie *cm = catalog_movie_parse(r->str, r->len, NULL, err, sizeof err);
+        const struct catalog_movie *old = cm ? catalog_get(&s->d->catalog, cm->m.id) : NULL;
+        if (cm && old && strcmp(old->json, cm->json) == 0)
+            catalog_movie_free(cm); /* unchanged */
+        else if (!cm || catalog_put(&s->d->catalog, cm) < 0)
+            catalog_movie_free(cm);
+    }
+}
+
+static void store_catalog_ids_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    (void)priv;
+    if (s->pending)
+        s->pending--;
+    if (!r || r->type != REDIS_REPLY_ARRAY || !s->ac)
+        return;
+    for (size_t i = 0; i < r->elements; i++)
+        if (r->element[i]->str &&
+            redisAsyncCommand(s->ac, store_catalog_movie_cb, NULL, "GET %s:{catalog}:movie:%s",
+                              s->d->cfg.redis_prefix, r->element[i]->str) == REDIS_OK)
+            s->pending++;
+}
+
+static void store_catalog_version_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    (void)priv;
+    if (s->pending)
+        s->pending--;
+    if (!r || r->type != REDIS_REPLY_STRING || !s->ac)
+        return;
+    long long v = atoll(r->str);
+    if (v == s->catalog_version)
+        return;
+    s->catalog_version = v;
+    if (redisAsyncCommand(s->ac, store_catalog_ids_cb, NULL, "SMEMBERS %s:{catalog}:movies",
+                          s->d->cfg.redis_prefix) == REDIS_OK)
+        s->pending++;
+}
+
+static void store_catalog_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct store *s = arg;
+    if (s->connected && s->ac &&
+        redisAsyncCommand(s->ac, store_catalog_version_cb, NULL, "GET %s:{catalog}:version",
+                          s->d->cfg.redis_prefix) == REDIS_OK)
+        s->pending++;
+}
+
+int store_catalog_watch(struct store *s, int interval_ms)
+{
+    s->catalog_ev = event_new(s->d->base, -1, EV_PERSIST, store_catalog_timer, s);
+    struct timeval tv = { interval_ms / 1000, (interval_ms % 1000) * 1000 };
+    return s->catalog_ev && event_add(s->catalog_ev, &tv) == 0 ? 0 : -1;
 }

@@ -52,8 +52,8 @@ case_catalog() {
     h_assert_eq "$H_STATUS" 200 "GET /v1/movies/m2" || return 1
     h_assert_eq "$(h_json "$H_BODY" 'd["id"]')" m2 "movie id" || return 1
     h_assert_eq "$(h_json "$H_BODY" 'len(d["scenes"])')" 20 "scenes kept" || return 1
-    h_redis EXISTS recut:movie:m2 >"$H_TMP/x" && h_assert_eq "$(cat "$H_TMP/x")" 1 "recut:movie:m2 in Redis" || return 1
-    h_assert_eq "$(h_redis SISMEMBER recut:movies m6)" 1 "m6 in recut:movies"
+    h_redis EXISTS recut:{catalog}:movie:m2 >"$H_TMP/x" && h_assert_eq "$(cat "$H_TMP/x")" 1 "recut:{catalog}:movie:m2 in Redis" || return 1
+    h_assert_eq "$(h_redis SISMEMBER recut:{catalog}:movies m6)" 1 "m6 in recut:{catalog}:movies"
 }
 
 case_apply() {

@@ -30,7 +30,8 @@ py=/usr/bin/python3
 
 h_log "starting Redis, a mock Kafka cluster and recutd"
 h_start_redis
-h_start_kafka recut.events recut.catalog recut.published recut.deadletter
+# the mock cluster keeps 5 MiB a partition: spread the replay over 16
+h_start_kafka recut.events:16 recut.catalog:4 recut.published:4 recut.deadletter
 h_write_config "$H_TMP/recutd.conf"
 # comments get their sentiment from the model shipped in the source tree
 printf '[models]\ncomment_model = %s\n' "$top/models/comment-sentiment.nbm" >>"$H_TMP/recutd.conf"
@@ -47,6 +48,8 @@ fi
 n_events=$(wc -l <"$H_TMP/events.kv")
 kcat -b "$H_KAFKA" -P -t recut.catalog -K$'\t' -l "$H_TMP/catalog.kv"
 kcat -b "$H_KAFKA" -P -t recut.events -K$'\t' -l "$H_TMP/events.kv"
+kept=$(h_topic_count recut.events)
+[ "$kept" = "$n_events" ] || h_fail "the mock cluster kept $kept of $n_events events"
 h_log "produced $n_events events; waiting for recutd to apply them"
 h_wait_metric recut_events_applied_total "$n_events"
 

@@ -531,7 +531,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         if (http_query_double(req, q, "min_fragment", h->d->cfg.cut_min_fragment, 0, 3600, &u->min_fragment) < 0 ||
             http_query_double(req, q, "arousal", -1, -1, 1, &u->target_a) < 0 ||
             http_query_double(req, q, "valence", -3, -3, 1, &u->target_v) < 0 ||
-            http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, 0, 1, &u->spoiler_tail) < 0 ||
+            http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, -1, 0.99, &u->spoiler_tail) < 0 ||
             http_query_double(req, q, "fps", 25, 1, 240, &u->fps) < 0)
             goto fail_replied;
     } else if (nseg == 3 && strcmp(seg[2], "profile") == 0) {

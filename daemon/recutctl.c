@@ -658,7 +658,7 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
         const char *query;
         double lo, hi;
     } numeric[] = {
-        [1] = { "fps", 1, 240 }, [2] = { "min_fragment", 0, 3600 }, [3] = { "spoiler_tail", 0, 1 },
+        [1] = { "fps", 1, 240 }, [2] = { "min_fragment", 0, 3600 }, [3] = { "spoiler_tail", 0, 0.99 },
         [4] = { "arousal", 0, 1 }, [5] = { "valence", -1, 1 },
     };
     const char *budget = NULL, *editor = NULL, *format = NULL, *source = NULL;

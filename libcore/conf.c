@@ -117,8 +117,8 @@ const struct conf_row conf_table[] = {
       "Default budget of a cut, seconds."),
     D("cuts", "min_fragment", cut_min_fragment, "2.0", 0, 3600, 1,
       "No kept scene shorter than this, seconds."),
-    D("cuts", "spoiler_tail", cut_spoiler_tail, "0.25", 0, 1, 1,
-      "Fraction of the movie's end trailers avoid."),
+    D("cuts", "spoiler_tail", cut_spoiler_tail, "-1", -1, 0.99, 1,
+      "Fraction of the movie's end trailers avoid (0: none; negative: each editor's own default)."),
 };
 const size_t conf_table_len = sizeof conf_table / sizeof conf_table[0];
 

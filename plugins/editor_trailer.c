@@ -5,8 +5,8 @@
  * How it decides:
  *  - Candidates: scenes that can be kept (>= min_fragment, <= budget) and end
  *    no later than (1 - spoiler_tail) x movie length.  spoiler_tail is the
- *    request's value when > 0, else [plugin.trailer] spoiler_tail (default
- *    0.25; set it to 0 to allow the whole movie).  Scenes the viewer gave
+ *    request's value when >= 0 (0: the whole movie), else [plugin.trailer]
+ *    spoiler_tail (default 0.25).  Scenes the viewer gave
  *    explicit feedback <= reject_feedback (default -0.5; -2 = off) are left
  *    out.
  *  - The cut is in story order and its arousal never decreases from one kept
@@ -107,12 +107,12 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
     if (editor_util_validate(req, errstr, errstr_size) < 0)
         return -1;
     double tail = req->spoiler_tail;
-    if (!isfinite(tail) || tail < 0.0 || tail >= 1.0) {
-        snprintf(errstr, errstr_size, "spoiler_tail must be in 0..1 (exclusive of 1), got %g",
+    if (!isfinite(tail) || tail >= 1.0) {
+        snprintf(errstr, errstr_size, "spoiler_tail must be below 1 (negative: the default), got %g",
                  tail);
         return -1;
     }
-    if (tail == 0.0)
+    if (tail < 0.0)
         tail = st ? st->spoiler_tail : 0.25;
     double open_w = st ? st->open_weight : 0.25;
     double peak_w = st ? st->peak_weight : 0.5;

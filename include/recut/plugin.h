@@ -172,7 +172,8 @@ struct recut_edit_request {
     double min_fragment;        /* no kept scene shorter than this (seconds) */
     double target_arousal;      /* for mood-like editors: 0..1 */
     double target_valence;      /* -1..1 */
-    double spoiler_tail;        /* fraction of the movie's end to avoid (0..1) */
+    double spoiler_tail;        /* fraction of the movie's end to avoid: 0..1 (0: none);
+                                   < 0: the editor's own default */
 };
 
 /* What an editor answers: indices of kept scenes, ascending (story order),

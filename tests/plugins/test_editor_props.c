@@ -48,7 +48,7 @@ static double movie_length(const struct recut_movie *m)
 
 static double effective_tail(const struct recut_edit_request *req)
 {
-    return req->spoiler_tail > 0.0 ? req->spoiler_tail : CONFIG_TAIL;
+    return req->spoiler_tail >= 0.0 ? req->spoiler_tail : CONFIG_TAIL;
 }
 
 static int can_keep(const char *editor, const struct recut_edit_request *req, size_t i)
@@ -164,7 +164,7 @@ static void random_case(struct movie_gen_rng *r, struct movie_gen *g, double **s
         .min_fragment = movie_gen_uniform(r) < 0.3 ? 0.0 : movie_gen_range(r, 0.0, 20.0),
         .target_arousal = movie_gen_uniform(r),
         .target_valence = movie_gen_range(r, -1.0, 1.0),
-        .spoiler_tail = movie_gen_uniform(r) < 0.3 ? 0.0 : movie_gen_range(r, 0.05, 0.6),
+        .spoiler_tail = movie_gen_uniform(r) < 0.3 ? -1.0 : movie_gen_uniform(r) < 0.1 ? 0.0 : movie_gen_range(r, 0.05, 0.6),
     };
 }
 

@@ -151,7 +151,7 @@ static void test_trailer_config(void)
     }
     struct recut_movie m = {.id = "ramp", .duration = 10.0 * N, .scenes = sc, .n_scenes = N};
     struct recut_edit_request req = {.version = 1, .movie = &m, .scene_scores = scores,
-                                     .budget = 60, .min_fragment = 1, .spoiler_tail = 0.0};
+                                     .budget = 60, .min_fragment = 1, .spoiler_tail = -1.0};
     double dflt = trailer_reach(NULL, &req);
     double half = trailer_reach("0.5", &req);
     double none = trailer_reach("0", &req);
@@ -160,11 +160,14 @@ static void test_trailer_config(void)
     EXPECT(dflt <= 0.75 && dflt > 0.7, "default spoiler tail: reaches %.3f", dflt);
     EXPECT(half <= 0.5 && half > 0.45, "spoiler_tail 0.5: reaches %.3f", half);
     EXPECT(none > 0.95, "spoiler_tail 0: reaches only %.3f", none);
-    /* The request's own value wins over the configuration. */
+    /* The request's own value wins over the configuration, 0 included. */
     req.spoiler_tail = 0.6;
     double req_tail = trailer_reach("0.1", &req);
     EXPECT(req_tail <= 0.4 && req_tail > 0.35, "request spoiler_tail 0.6: reaches %.3f",
            req_tail);
+    req.spoiler_tail = 0.0;
+    double req_none = trailer_reach("0.5", &req);
+    EXPECT(req_none > 0.95, "request spoiler_tail 0: reaches only %.3f", req_none);
 }
 
 int main(void)

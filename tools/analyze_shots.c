@@ -152,7 +152,8 @@ int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o,
 	struct analyze_cutpt *c = NULL;
 	size_t nc = 0, cap = 0;
 	/* 1. gradual transitions: non-maximum suppression */
-	qsort(m->g, m->ng, sizeof *m->g, analyze_shots_gcmp);
+	if (m->ng > 1)
+		qsort(m->g, m->ng, sizeof *m->g, analyze_shots_gcmp);
 	struct analyze_grad *acc = NULL;
 	size_t na = 0;
 	if (m->ng) {
@@ -200,7 +201,8 @@ int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o,
 	}
 	free(acc);
 	acc = NULL;
-	qsort(c, nc, sizeof *c, analyze_shots_tcmp);
+	if (nc > 1)
+		qsort(c, nc, sizeof *c, analyze_shots_tcmp);
 	/* 3. merge transitions separated only by dark frames (fade out, black,
 	 * fade in or cut in) into one */
 	size_t w = 0;

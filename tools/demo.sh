@@ -57,13 +57,18 @@ h_wait_metric recut_events_applied_total "$n_events"
 movie=demo-movie
 if [ -x "$top/build/tools/recut-analyze" ] && command -v ffmpeg >/dev/null; then
   h_log "generating a short movie with ffmpeg and analysing it"
+  # six shots, each a different source, so the scenes differ in motion,
+  # light and colour; a tone for sound
   ffmpeg -loglevel error -y \
-    -f lavfi -i "testsrc2=size=320x180:rate=25:duration=8" \
-    -f lavfi -i "mandelbrot=size=320x180:rate=25" -t 8 \
-    -f lavfi -i "smptehdbars=size=320x180:rate=25:duration=8" \
-    -f lavfi -i "sine=frequency=440:duration=24" \
-    -filter_complex "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]" -map "[v]" -map 3:a \
-    -c:v libx264 -pix_fmt yuv420p -c:a aac "$out/movie.mp4"
+    -f lavfi -i "testsrc2=size=320x180:rate=25:duration=6" \
+    -t 6 -f lavfi -i "life=size=320x180:rate=25:mold=10:ratio=0.5:death_color=#101040" \
+    -f lavfi -i "smptehdbars=size=320x180:rate=25:duration=6" \
+    -t 6 -f lavfi -i "cellauto=size=320x180:rate=25:rule=110" \
+    -f lavfi -i "color=c=0x203050:size=320x180:rate=25:duration=6" \
+    -f lavfi -i "rgbtestsrc=size=320x180:rate=25:duration=6" \
+    -f lavfi -i "sine=frequency=440:duration=36" \
+    -filter_complex "[0:v][1:v][2:v][3:v][4:v][5:v]concat=n=6:v=1:a=0,format=yuv420p[v]" \
+    -map "[v]" -map 6:a -c:v libx264 -preset veryfast -c:a aac -shortest "$out/movie.mp4"
   "$top/build/tools/recut-analyze" "$out/movie.mp4" --id "$movie" --title "Demo movie" \
     --genres Action,Drama --quiet -o "$out/catalog.json"
 else

@@ -125,6 +125,21 @@ int analyze_plot_write(FILE *fp, const struct analyze_movie *m, const char *titl
 		if (b - a > 14)
 			fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" "
 				"fill=\"#555\">%zu</text>\n", (a + b) / 2, ya - 4, s);
+		/* the scene's labels: written when there is room, always as a tooltip */
+		char labels[160] = "";
+		size_t used = 0;
+		for (int l = 0; l < sc->nlabels && used < sizeof labels; l++) {
+			int w = snprintf(labels + used, sizeof labels - used, "%s%s", l ? ", " : "", sc->labels[l]);
+			if (w < 0)
+				break;
+			used += (size_t)w;
+		}
+		fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+			"pointer-events=\"all\"><title>scene %zu: %.1f-%.1f s, arousal %.2f, valence %.2f; %s</title></rect>\n",
+			a, ya, b - a, ybot - ya, s, sc->start, sc->end, sc->arousal, sc->valence, labels);
+		if (labels[0] && b - a > 6.0 * (double)strlen(labels))
+			fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" "
+				"fill=\"#777\">%s</text>\n", (a + b) / 2, ya + 12, labels);
 	}
 	analyze_plot_panel(fp, m, ya, m->tl_arousal, 0.0, 1.0, "arousal", "#d62728");
 	analyze_plot_panel(fp, m, yv, m->tl_valence, -1.0, 1.0, "valence", "#1f5fbf");

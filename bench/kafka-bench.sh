@@ -106,6 +106,12 @@ recutd_cpu=$(cpu "$H_RECUTD_PID")
 redis_cpu=$(secs "$redis_cpu0" "$(cpu "$H_REDIS_PID")")
 dl=$(h_metric recut_events_dead_letter_total)
 [ "$dl" = 0 ] || h_log "warning: $dl events went to the dead-letter topic"
+# bytes a viewer takes in Redis: MEMORY USAGE of every key of 200 viewers
+bytes_per_viewer=$(for v in $(seq 0 199); do
+    for k in meta nb seen hist ids scenes emo; do
+        h_redis MEMORY USAGE "recut:{u:v$v}:$k"
+    done
+done | awk '$1 ~ /^[0-9]+$/ { s += $1 } END { printf "%.0f", s / 200 }')
 h_stop_recutd
 [ "$H_RC" = 0 ] || h_log "warning: recutd exited with $H_RC after SIGTERM"
 
@@ -118,4 +124,5 @@ echo "kafka-bench: $N events, $PARTITIONS partitions, $MOVIES movies, publishing
 printf '  (a) kcat raw read            %10s events/s  (%s s, best of %s)\n' "$ra" "$best_a" "$KCAT_RUNS"
 printf '  (b) recutd apply + commit    %10s events/s  (%s s from the first applied event; %s s from process start)\n' "$rb" "$tb" "$tb_all"
 printf '      CPU during (b): recutd %s s, redis-server %s s (of %s s wall from process start)\n' "$recutd_cpu" "$redis_cpu" "$tb_all"
+printf '  Redis bytes per viewer       %10s           (MEMORY USAGE of all keys of 200 viewers, %s events each on average)\n' "$bytes_per_viewer" "$((N / (N / 20 > 1000 ? N / 20 : 1000)))"
 printf '  ratio (b)/(a)                %10s           (target >= 0.5)\n' "$(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"

@@ -87,11 +87,27 @@ ctl put-movie "$out/catalog.json" --id "$movie" >/dev/null
 viewer=$(head -n1 "$H_TMP/events.kv" | cut -f1)
 echo
 echo "=== recommendations for viewer $viewer ==="
-ctl recs "$viewer" -n 10
+ctl recs "$viewer" -n 10 >"$out/recs.json"
+"$py" - "$out/recs.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("(learned from %d events; full answer in demo-out/recs.json)" % d["events"])
+for i, it in enumerate(d["items"], 1):
+    why = "; ".join(it["reasons"][:2])
+    print("%2d. %-45s %.3f  %s" % (i, it["title"][:45], it["score"], why))
+PY
 echo
 echo "=== a personal cut of '$movie' for $viewer (highlights, 50% of the movie) ==="
 ctl cut "$viewer" "$movie" --budget 50% --editor highlights -o "$out/cut.json"
-cat "$out/cut.json"; echo
+"$py" - "$out/cut.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("editor %s, budget %.1f s, cut %.1f s:" % (d["editor"], d["budget"], d["duration"]))
+for s in d["scenes"]:
+    print("  scene %d  %6.1f s - %6.1f s" % (s["index"], s["start"], s["end"]))
+PY
+ctl cut "$viewer" "$movie" --budget 50% --format edl >"$out/cut.edl"
+echo "(edit list: demo-out/cut.json; CMX 3600 EDL: demo-out/cut.edl)"
 if [ -x "$top/build/tools/recut-render" ] && [ -f "$out/movie.mp4" ]; then
   "$top/build/tools/recut-render" --source "$out/movie.mp4" --cut "$out/cut.json" \
     -o "$out/cut.mp4" --quiet

@@ -585,8 +585,9 @@ static void http_route(struct evhttp_request *req, void *arg)
         http_error(req, 404, "no such resource");
     } else if (nseg == 2 && strcmp(segs[1], "health") == 0 && cmd == EVHTTP_REQ_GET) {
         int up = store_connected(d->store);
-        http_json(req, up ? 200 : 503, json_pack("{s:s,s:b,s:b,s:I,s:s,s:o}",
+        http_json(req, up ? 200 : 503, json_pack("{s:s,s:s,s:b,s:b,s:I,s:s,s:o}",
             "status", up ? (d->draining ? "draining" : "ok") : "redis unavailable",
+            "instance", recutd_instance(d),
             "redis", up, "kafka", d->kafka != NULL, "movies", (json_int_t)d->catalog.n,
             "version", PACKAGE_VERSION, "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
     } else if (nseg == 2 && strcmp(segs[1], "events") == 0) {

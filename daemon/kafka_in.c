@@ -97,6 +97,10 @@ static rd_kafka_conf_t *kafka_base_conf(struct recutd *d, char *errstr, size_t e
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     if (kafka_conf_set(c, "bootstrap.servers", d->cfg.brokers, errstr, errstr_size) < 0)
         goto fail;
+    char client_id[300];
+    snprintf(client_id, sizeof client_id, "recutd-%s", recutd_instance(d));
+    if (kafka_conf_set(c, "client.id", client_id, errstr, errstr_size) < 0)
+        goto fail;
     rd_kafka_conf_set_log_cb(c, kafka_log_cb);
     rd_kafka_conf_set_error_cb(c, kafka_error_cb);
     for (size_t i = 0; i < d->cfg.n_extra; i++)

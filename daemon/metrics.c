@@ -134,6 +134,8 @@ char *metrics_render(struct recutd *d, size_t *len)
         metrics_printf(&b, "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum over partitions).\n"
                            "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
                        (long long)kafka_in_lag(d->kafka));
+    metrics_printf(&b, "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
+                       "recut_info{version=\"%s\",instance=\"%s\"} 1\n", PACKAGE_VERSION, recutd_instance(d));
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     metrics_printf(&b, "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"

@@ -38,6 +38,9 @@ struct recutd {
     double started;
 };
 
+/* The instance name: [daemon] instance, else the host name. */
+const char *recutd_instance(struct recutd *d);
+
 /* ---- metrics.c -------------------------------------------------------- */
 enum metrics_counter {
     M_EVENTS_RECEIVED, M_EVENTS_APPLIED, M_EVENTS_DUPLICATE, M_EMOTION_DROPPED,

@@ -10,6 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+const char *recutd_instance(struct recutd *d)
+{
+    static char host[256];
+    if (d->cfg.instance && d->cfg.instance[0])
+        return d->cfg.instance;
+    if (!host[0] && gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "recutd");
+    return host;
+}
 
 static void recutd_usage(FILE *out)
 {
@@ -246,7 +257,7 @@ int main(int argc, char **argv)
     }
     notify_watchdog_start(&d);
     notify_ready();
-    log_notice("recutd %s ready", PACKAGE_VERSION);
+    log_notice("recutd %s ready (instance %s)", PACKAGE_VERSION, recutd_instance(&d));
     event_base_dispatch(d.base);
     rc = d.exit_code;
 out:

@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <ini.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ const struct conf_row conf_table[] = {
     { "daemon", "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, 1,
       "Least important message logged: err, warning, notice, info or debug." },
     S("daemon", "instance", instance, "", 0,
-      "Name of this instance in logs and metrics (default: the host name)."),
+      "Name of this instance in logs, metrics and the Kafka client id (default: the host name)."),
     I("daemon", "watchdog_sec", watchdog_sec, "0", 0, 3600, 0,
       "Seconds between sd_notify WATCHDOG pings when systemd does not set WATCHDOG_USEC (0: off)."),
 
@@ -412,6 +413,11 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
         snprintf(errstr, errstr_size, "%s: kafka.group must not be empty", where);
         return -1;
     }
+    for (const char *p = cfg->instance; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-')) {
+            snprintf(errstr, errstr_size, "%s: daemon.instance may hold only letters, digits, '.', '_' and '-'", where);
+            return -1;
+        }
     if (!cfg->redis_address[0]) {
         snprintf(errstr, errstr_size, "%s: redis.address must not be empty", where);
         return -1;

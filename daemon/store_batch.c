@@ -896,7 +896,7 @@ static void store_batch_flush(struct store *s)
         store_args_add(&a, key);
         while ((e = strmap_next(&s->g_pop, &it))) {
             store_args_add(&a, e->key);
-            store_args_addf(&a, "%.0f", e->num);
+            store_args_addf(&a, "%lld", (long long)e->num);
         }
         if (store_send_args(s, store_flush_cb, priv, &a) == 0)
             s->flush_outstanding++;
@@ -914,7 +914,7 @@ static void store_batch_flush(struct store *s)
         struct strmap_entry *c;
         while ((c = strmap_next(e->ptr, &jt))) {
             store_args_add(&a, c->key);
-            store_args_addf(&a, "%.0f", c->num);
+            store_args_addf(&a, "%lld", (long long)c->num);
         }
         if (store_send_args(s, store_flush_cb, priv, &a) == 0)
             s->flush_outstanding++;

@@ -54,6 +54,8 @@ static int recutd_read_config(struct recutd *d, struct recut_config *cfg,
     return conf_validate(cfg, errstr, errstr_size);
 }
 
+static struct event *recutd_drain_ev; /* polls for the end of a drain */
+
 static void recutd_check_drained(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -82,10 +84,10 @@ static void recutd_on_term(evutil_socket_t sig, short what, void *arg)
     notify_stopping();
     if (d->kafka)
         kafka_in_drain(d->kafka);
-    struct event *ev = event_new(d->base, -1, EV_PERSIST, recutd_check_drained, d);
+    recutd_drain_ev = event_new(d->base, -1, EV_PERSIST, recutd_check_drained, d);
     struct timeval tv = { 0, 50000 };
-    if (ev)
-        event_add(ev, &tv);
+    if (recutd_drain_ev)
+        event_add(recutd_drain_ev, &tv);
 }
 
 /* Swap in the reloadable keys of `fresh`, keep the others. */
@@ -267,6 +269,8 @@ out:
         event_free(sigint);
     if (sighup)
         event_free(sighup);
+    if (recutd_drain_ev)
+        event_free(recutd_drain_ev);
     kafka_in_free(d.kafka);
     http_free(d.http);
     publish_free(d.publish);

@@ -24,6 +24,11 @@ void store_args_addf(struct store_args *a, const char *fmt, ...) __attribute__((
 void store_args_free(struct store_args *a);
 
 struct store_vc;                /* a cached viewer (store_batch.c) */
+struct store_pairs {            /* counts keyed by a 64-bit pair of indices */
+    uint64_t *keys;
+    uint32_t *counts;
+    size_t cap, len;
+};
 
 struct store {
     struct recutd *d;
@@ -39,8 +44,8 @@ struct store {
     struct strmap cache;        /* user -> struct store_vc* */
     struct store_vc *lru_head, *lru_tail;
     size_t cache_max;
-    struct strmap g_co;         /* movie -> struct strmap* partner -> count */
-    struct strmap g_pop;        /* movie -> count */
+    struct store_pairs g_co;    /* (movie, partner) -> count, by catalog index */
+    struct store_pairs g_pop;   /* (0, movie) -> count */
     uint64_t epoch;             /* the epoch collecting global deltas */
     uint64_t epoch_done;        /* every epoch <= this one is in Redis */
     int flush_outstanding;

@@ -317,18 +317,12 @@ static struct store_vc *store_vc_get(struct store *s, const char *user)
 void store_batch_init(struct store *s)
 {
     strmap_init(&s->cache);
-    strmap_init(&s->g_co);
-    strmap_init(&s->g_pop);
     s->cache_max = 200000;
     s->epoch = 1;
     s->epoch_done = 0;
 }
 
-static void store_map_free(void *p)
-{
-    strmap_clear(p, NULL);
-    free(p);
-}
+static void store_pairs_free(struct store_pairs *p);
 
 static void store_batch_free(struct store_batch *b)
 {
@@ -357,8 +351,8 @@ void store_batch_fini(struct store *s)
         store_vc_free(vc);
     }
     strmap_clear(&s->cache, NULL);
-    strmap_clear(&s->g_co, store_map_free);
-    strmap_clear(&s->g_pop, NULL);
+    store_pairs_free(&s->g_co);
+    store_pairs_free(&s->g_pop);
     if (s->flush_ev)
         event_free(s->flush_ev);
 }
@@ -687,29 +681,73 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     return rc;
 }
 
+/* ---- summed global counters, keyed by catalog index ------------------------- */
+/* struct store_pairs (store-internal.h): keys are (i + 1) << 32 | (j + 1)
+ * of catalog indices, 0 = empty slot; linear probing, Fibonacci hashing. */
+static int store_pairs_add(struct store_pairs *p, uint64_t key, uint32_t n)
+{
+    if ((p->len + 1) * 4 > p->cap * 3) {
+        size_t ncap = p->cap ? p->cap * 2 : 4096;
+        uint64_t *nk = calloc(ncap, sizeof *nk);
+        uint32_t *nc = calloc(ncap, sizeof *nc);
+        if (!nk || !nc) {
+            free(nk);
+            free(nc);
+            return -1;
+        }
+        for (size_t i = 0; i < p->cap; i++) {
+            if (!p->keys[i])
+                continue;
+            size_t j = (size_t)((p->keys[i] * 0x9E3779B97F4A7C15ull) >> 20) & (ncap - 1);
+            while (nk[j])
+                j = (j + 1) & (ncap - 1);
+            nk[j] = p->keys[i];
+            nc[j] = p->counts[i];
+        }
+        free(p->keys);
+        free(p->counts);
+        p->keys = nk;
+        p->counts = nc;
+        p->cap = ncap;
+    }
+    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (p->cap - 1);
+    while (p->keys[j] && p->keys[j] != key)
+        j = (j + 1) & (p->cap - 1);
+    if (!p->keys[j]) {
+        p->keys[j] = key;
+        p->len++;
+    }
+    p->counts[j] += n;
+    return 0;
+}
+
+static void store_pairs_free(struct store_pairs *p)
+{
+    free(p->keys);
+    free(p->counts);
+    memset(p, 0, sizeof *p);
+}
+
+static int store_u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
 {
-    struct strmap_entry *pe = strmap_put(&s->g_pop, m);
-    if (pe)
-        pe->num += 1;
+    const struct catalog_movie *cm = catalog_get(&s->d->catalog, m);
+    if (!cm)
+        return; /* only catalog movies can be recommended */
+    uint64_t mi = (uint64_t)cm->index + 1;
+    store_pairs_add(&s->g_pop, mi, 1);
     for (size_t k = 0; k < n; k++) {
-        if (strcmp(partners[k], m) == 0)
+        const struct catalog_movie *pm = catalog_get(&s->d->catalog, partners[k]);
+        if (!pm || pm == cm)
             continue;
-        for (int dir = 0; dir < 2; dir++) {
-            struct strmap_entry *e = strmap_put(&s->g_co, dir ? partners[k] : m);
-            if (!e)
-                continue;
-            if (!e->ptr) {
-                struct strmap *x = malloc(sizeof *x);
-                if (!x)
-                    continue;
-                strmap_init(x);
-                e->ptr = x;
-            }
-            struct strmap_entry *c = strmap_put(e->ptr, dir ? m : partners[k]);
-            if (c)
-                c->num += 1;
-        }
+        uint64_t pi = (uint64_t)pm->index + 1;
+        store_pairs_add(&s->g_co, mi << 32 | pi, 1);
+        store_pairs_add(&s->g_co, pi << 32 | mi, 1);
     }
 }
 
@@ -882,10 +920,9 @@ static void store_batch_flush(struct store *s)
         s->epoch_done = epoch;
         return;
     }
+    const struct catalog *cat = &s->d->catalog;
     const char *prefix = s->d->cfg.redis_prefix;
     char key[512];
-    size_t it = 0;
-    struct strmap_entry *e;
     void *priv = (void *)(uintptr_t)epoch;
     if (s->g_pop.len) {
         struct store_args a = { 0 };
@@ -894,34 +931,52 @@ static void store_batch_flush(struct store *s)
         store_args_add(&a, "1");
         snprintf(key, sizeof key, "%s:pop", prefix);
         store_args_add(&a, key);
-        while ((e = strmap_next(&s->g_pop, &it))) {
-            store_args_add(&a, e->key);
-            store_args_addf(&a, "%lld", (long long)e->num);
+        for (size_t i = 0; i < s->g_pop.cap; i++) {
+            size_t mi = (size_t)s->g_pop.keys[i];
+            if (!mi || mi > cat->n)
+                continue;
+            store_args_add(&a, cat->list[mi - 1]->m.id);
+            store_args_addf(&a, "%u", s->g_pop.counts[i]);
         }
         if (store_send_args(s, store_flush_cb, priv, &a) == 0)
             s->flush_outstanding++;
         store_args_free(&a);
     }
-    it = 0;
-    while ((e = strmap_next(&s->g_co, &it))) {
-        struct store_args a = { 0 };
-        store_args_add(&a, "EVALSHA");
-        store_args_add(&a, s->sha_hincr);
-        store_args_add(&a, "1");
-        snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, e->key);
-        store_args_add(&a, key);
-        size_t jt = 0;
-        struct strmap_entry *c;
-        while ((c = strmap_next(e->ptr, &jt))) {
-            store_args_add(&a, c->key);
-            store_args_addf(&a, "%lld", (long long)c->num);
+    /* pairs sorted by their first movie: one call per movie */
+    uint64_t *pairs = malloc((s->g_co.len ? s->g_co.len : 1) * 2 * sizeof *pairs);
+    size_t np = 0;
+    for (size_t i = 0; pairs && i < s->g_co.cap; i++)
+        if (s->g_co.keys[i]) {
+            pairs[2 * np] = s->g_co.keys[i];
+            pairs[2 * np + 1] = s->g_co.counts[i];
+            np++;
         }
-        if (store_send_args(s, store_flush_cb, priv, &a) == 0)
-            s->flush_outstanding++;
-        store_args_free(&a);
+    if (pairs)
+        qsort(pairs, np, 2 * sizeof *pairs, store_u64_cmp);
+    struct store_args a = { 0 };
+    for (size_t k = 0; k < np; k++) {
+        size_t mi = (size_t)(pairs[2 * k] >> 32), pi = (size_t)(pairs[2 * k] & 0xffffffffu);
+        if (!mi || mi > cat->n || !pi || pi > cat->n)
+            continue;
+        if (!a.n) {
+            store_args_add(&a, "EVALSHA");
+            store_args_add(&a, s->sha_hincr);
+            store_args_add(&a, "1");
+            snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, cat->list[mi - 1]->m.id);
+            store_args_add(&a, key);
+        }
+        store_args_add(&a, cat->list[pi - 1]->m.id);
+        store_args_addf(&a, "%llu", (unsigned long long)pairs[2 * k + 1]);
+        if (k + 1 == np || (pairs[2 * (k + 1)] >> 32) != mi) {
+            if (store_send_args(s, store_flush_cb, priv, &a) == 0)
+                s->flush_outstanding++;
+            store_args_free(&a);
+        }
     }
-    strmap_clear(&s->g_co, store_map_free);
-    strmap_clear(&s->g_pop, NULL);
+    store_args_free(&a);
+    free(pairs);
+    store_pairs_free(&s->g_co);
+    store_pairs_free(&s->g_pop);
     if (s->flush_outstanding == 0)
         s->epoch_done = epoch;
 }
@@ -955,8 +1010,8 @@ static void store_batch_reset(struct store *s, const char *why)
     store_cache_clear(s);
     /* increments not yet written are lost with the viewers' writes that
      * carried them: re-applying regenerates those of events not yet seen */
-    strmap_clear(&s->g_co, store_map_free);
-    strmap_clear(&s->g_pop, NULL);
+    store_pairs_free(&s->g_co);
+    store_pairs_free(&s->g_pop);
     s->epoch_done = s->epoch - 1;
     if (s->connected && s->ac) {
         /* start again once the connection is known good */

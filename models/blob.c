@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "blob.h"
+#include "errbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,18 +10,6 @@
 #include <string.h>
 
 static const unsigned char blob_magic[4] = { 'R', 'C', 'M', 'B' };
-
-static void blob_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void blob_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 const char *blob_strerror(int status)
 {
@@ -165,7 +154,7 @@ int blob_writer_finish(struct blob_writer *w, unsigned char **out, size_t *out_l
     *out_len = 0;
     if (w->failed) {
         int rc = w->failed;
-        blob_err(errstr, errstr_size, "%s blob: %s", blob_type_name(w->type),
+        errbuf_printf(errstr, errstr_size, "%s blob: %s", blob_type_name(w->type),
                  blob_strerror(rc));
         blob_writer_discard(w);
         return rc;
@@ -215,12 +204,12 @@ int blob_open(const void *buf, size_t len, enum blob_type expected_type,
     const char *tname = blob_type_name(expected_type);
     memset(r, 0, sizeof *r);
     if (!buf || len < BLOB_HEADER_SIZE) {
-        blob_err(errstr, errstr_size, "%s blob: truncated (%zu bytes, header needs %d)",
+        errbuf_printf(errstr, errstr_size, "%s blob: truncated (%zu bytes, header needs %d)",
                  tname, buf ? len : 0, BLOB_HEADER_SIZE);
         return BLOB_E_TRUNCATED;
     }
     if (memcmp(p, blob_magic, 4) != 0) {
-        blob_err(errstr, errstr_size, "%s blob: bad magic, not a recut model blob", tname);
+        errbuf_printf(errstr, errstr_size, "%s blob: bad magic, not a recut model blob", tname);
         return BLOB_E_MAGIC;
     }
     int type = (int)blob_le_load(p + 4, 2);
@@ -228,34 +217,34 @@ int blob_open(const void *buf, size_t len, enum blob_type expected_type,
     uint64_t plen = blob_le_load(p + 8, 4);
     uint32_t crc = (uint32_t)blob_le_load(p + 12, 4);
     if (type != (int)expected_type) {
-        blob_err(errstr, errstr_size, "expected a %s blob, got type %d (%s)", tname, type,
+        errbuf_printf(errstr, errstr_size, "expected a %s blob, got type %d (%s)", tname, type,
                  blob_type_name(type));
         return BLOB_E_TYPE;
     }
     if (ver == 0 || ver > max_version) {
-        blob_err(errstr, errstr_size,
+        errbuf_printf(errstr, errstr_size,
                  "%s blob: format version %u not supported (this build reads 1..%u)",
                  tname, (unsigned)ver, (unsigned)max_version);
         return BLOB_E_VERSION;
     }
     if (plen > BLOB_MAX_PAYLOAD) {
-        blob_err(errstr, errstr_size, "%s blob: payload of %llu bytes is too large", tname,
+        errbuf_printf(errstr, errstr_size, "%s blob: payload of %llu bytes is too large", tname,
                  (unsigned long long)plen);
         return BLOB_E_TOOBIG;
     }
     if (len - BLOB_HEADER_SIZE < plen) {
-        blob_err(errstr, errstr_size, "%s blob: truncated (%zu of %llu payload bytes)",
+        errbuf_printf(errstr, errstr_size, "%s blob: truncated (%zu of %llu payload bytes)",
                  tname, len - BLOB_HEADER_SIZE, (unsigned long long)plen);
         return BLOB_E_TRUNCATED;
     }
     if (len - BLOB_HEADER_SIZE > plen) {
-        blob_err(errstr, errstr_size, "%s blob: %zu trailing bytes after the payload",
+        errbuf_printf(errstr, errstr_size, "%s blob: %zu trailing bytes after the payload",
                  tname, (size_t)(len - BLOB_HEADER_SIZE - plen));
         return BLOB_E_FORMAT;
     }
     uint32_t got = blob_crc32(0, p + BLOB_HEADER_SIZE, (size_t)plen);
     if (got != crc) {
-        blob_err(errstr, errstr_size, "%s blob: checksum mismatch (stored %08x, computed %08x)",
+        errbuf_printf(errstr, errstr_size, "%s blob: checksum mismatch (stored %08x, computed %08x)",
                  tname, (unsigned)crc, (unsigned)got);
         return BLOB_E_CRC;
     }
@@ -333,11 +322,11 @@ int blob_reader_finish(const struct blob_reader *r, const char *what, char *errs
                        size_t errstr_size)
 {
     if (r->failed) {
-        blob_err(errstr, errstr_size, "%s blob: payload inconsistent (read past its end)", what);
+        errbuf_printf(errstr, errstr_size, "%s blob: payload inconsistent (read past its end)", what);
         return BLOB_E_FORMAT;
     }
     if (r->pos != r->len) {
-        blob_err(errstr, errstr_size, "%s blob: %zu unread payload bytes", what,
+        errbuf_printf(errstr, errstr_size, "%s blob: %zu unread payload bytes", what,
                  r->len - r->pos);
         return BLOB_E_FORMAT;
     }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "emotion.h"
+#include "errbuf.h"
 #include "blob.h"
 
 #include <math.h>
@@ -37,18 +38,6 @@ static const struct emotion_point emotion_points[] = {
 #define EMOTION_N_POINTS (sizeof emotion_points / sizeof emotion_points[0])
 #define EMOTION_NEUTRAL_AROUSAL 0.5
 
-static void emotion_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void emotion_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
-
 const struct emotion_point *emotion_table(size_t *n)
 {
     *n = EMOTION_N_POINTS;
@@ -78,7 +67,7 @@ int emotion_from_reading(const char *const *labels, const double *probs, size_t 
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(probs[i]) || probs[i] < 0) {
-            emotion_err(errstr, errstr_size,
+            errbuf_printf(errstr, errstr_size,
                         "emotion reading: probability of '%.40s' is not finite and >= 0",
                         labels[i] ? labels[i] : "(null)");
             return -1;
@@ -178,7 +167,7 @@ int emotion_observe_reading(struct emotion_state *st, const struct emotion_confi
                             char *errstr, size_t errstr_size)
 {
     if ((unsigned)scope > EMOTION_SCOPE_SCENE) {
-        emotion_err(errstr, errstr_size, "emotion: invalid scope %d", (int)scope);
+        errbuf_printf(errstr, errstr_size, "emotion: invalid scope %d", (int)scope);
         return -1;
     }
     struct emotion_va va;
@@ -324,7 +313,7 @@ int emotion_deserialize(const void *buf, size_t len, struct emotion_state *st, c
     if (rc != BLOB_OK)
         return rc;
     if (!emotion_state_valid(&s)) {
-        emotion_err(errstr, errstr_size, "emotion blob: values out of range");
+        errbuf_printf(errstr, errstr_size, "emotion blob: values out of range");
         return BLOB_E_FORMAT;
     }
     *st = s;

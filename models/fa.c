@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fa.h"
+#include "errbuf.h"
 #include "blob.h"
 
 #include <math.h>
@@ -33,18 +34,6 @@ struct fa_model {
 
 static pthread_once_t fa_gsl_once = PTHREAD_ONCE_INIT;
 static void fa_gsl_init(void) { gsl_set_error_handler_off(); }
-
-static void fa_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fa_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 void fa_params_default(struct fa_params *p)
 {
@@ -152,18 +141,18 @@ static void fa_work_free(struct fa_work *w)
 static int fa_check(const gsl_matrix *X, size_t k, char *errstr, size_t errstr_size)
 {
     if (!X || X->size1 < 2) {
-        fa_err(errstr, errstr_size, "factor analysis: need at least 2 samples");
+        errbuf_printf(errstr, errstr_size, "factor analysis: need at least 2 samples");
         return FA_E_TOO_FEW;
     }
     if (k == 0 || k > X->size2) {
-        fa_err(errstr, errstr_size, "factor analysis: %zu factors for %zu variables", k,
+        errbuf_printf(errstr, errstr_size, "factor analysis: %zu factors for %zu variables", k,
                X->size2);
         return FA_E_INVALID;
     }
     for (size_t i = 0; i < X->size1; i++)
         for (size_t j = 0; j < X->size2; j++)
             if (!isfinite(gsl_matrix_get(X, i, j))) {
-                fa_err(errstr, errstr_size,
+                errbuf_printf(errstr, errstr_size,
                        "factor analysis: non-finite value at row %zu col %zu", i, j);
                 return FA_E_NONFINITE;
             }
@@ -184,7 +173,7 @@ int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params
     if (rc != FA_OK)
         return rc;
     if (prm.max_iter == 0 || !(prm.tol >= 0) || !isfinite(prm.tol)) {
-        fa_err(errstr, errstr_size, "factor analysis: bad max_iter or tol");
+        errbuf_printf(errstr, errstr_size, "factor analysis: bad max_iter or tol");
         return FA_E_INVALID;
     }
     size_t n = X->size1, p = X->size2, k = n_factors;
@@ -200,7 +189,7 @@ int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params
         w.ws = gsl_eigen_symmv_alloc(p);
     }
     if (!m || !w.S || !w.C || !w.evec || !w.eval || !w.var || !w.sqrt_psi || !w.ws) {
-        fa_err(errstr, errstr_size, "factor analysis: out of memory");
+        errbuf_printf(errstr, errstr_size, "factor analysis: out of memory");
         rc = FA_E_NOMEM;
         goto out;
     }
@@ -246,7 +235,7 @@ int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params
             }
         if (gsl_eigen_symmv(w.C, w.eval, w.evec, w.ws) != GSL_SUCCESS ||
             gsl_eigen_symmv_sort(w.eval, w.evec, GSL_EIGEN_SORT_VAL_DESC) != GSL_SUCCESS) {
-            fa_err(errstr, errstr_size, "factor analysis: eigen-decomposition failed");
+            errbuf_printf(errstr, errstr_size, "factor analysis: eigen-decomposition failed");
             rc = FA_E_NUMERIC;
             goto out;
         }
@@ -285,7 +274,7 @@ int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params
     m->loglik = ll;
     fa_fix_signs(m);
     if ((rc = fa_posterior(m)) != FA_OK) {
-        fa_err(errstr, errstr_size, "factor analysis: posterior covariance not invertible");
+        errbuf_printf(errstr, errstr_size, "factor analysis: posterior covariance not invertible");
         goto out;
     }
     *out = m;
@@ -400,6 +389,6 @@ fa_model *fa_deserialize(const void *buf, size_t len, char *errstr, size_t errst
     return m;
 corrupt:
     fa_free(m);
-    fa_err(errstr, errstr_size, "factor-analysis blob: corrupt payload");
+    errbuf_printf(errstr, errstr_size, "factor-analysis blob: corrupt payload");
     return NULL;
 }

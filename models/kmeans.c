@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "kmeans.h"
+#include "errbuf.h"
 #include "blob.h"
 
 #include <math.h>
@@ -29,18 +30,6 @@ struct kmeans_model {
 
 static pthread_once_t kmeans_gsl_once = PTHREAD_ONCE_INIT;
 static void kmeans_gsl_init(void) { gsl_set_error_handler_off(); }
-
-static void kmeans_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void kmeans_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 const char *kmeans_strerror(int status)
 {
@@ -78,7 +67,7 @@ kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *param
     if (k == 0 || dim == 0 || k > 1u << 20 || dim > 1u << 20 || p.n_init == 0 ||
         p.max_iter == 0 || !(p.tol >= 0) || !isfinite(p.tol) || !(p.count_cap >= 0) ||
         !isfinite(p.count_cap)) {
-        kmeans_err(errstr, errstr_size,
+        errbuf_printf(errstr, errstr_size,
                    "k-means: invalid parameters (k, dim, n_init, max_iter > 0; tol, "
                    "count_cap finite >= 0)");
         return NULL;
@@ -97,7 +86,7 @@ kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *param
     return m;
 nomem:
     kmeans_free(m);
-    kmeans_err(errstr, errstr_size, "k-means: out of memory");
+    errbuf_printf(errstr, errstr_size, "k-means: out of memory");
     return NULL;
 }
 
@@ -162,11 +151,11 @@ static int kmeans_check(const kmeans_model *m, const gsl_matrix *X, char *errstr
                         size_t errstr_size)
 {
     if (!X || X->size1 == 0) {
-        kmeans_err(errstr, errstr_size, "k-means: no samples");
+        errbuf_printf(errstr, errstr_size, "k-means: no samples");
         return KMEANS_E_EMPTY;
     }
     if (X->size2 != m->dim) {
-        kmeans_err(errstr, errstr_size, "k-means: %zu columns, model has dim %zu", X->size2,
+        errbuf_printf(errstr, errstr_size, "k-means: %zu columns, model has dim %zu", X->size2,
                    m->dim);
         return KMEANS_E_DIM;
     }
@@ -174,7 +163,7 @@ static int kmeans_check(const kmeans_model *m, const gsl_matrix *X, char *errstr
         const double *r = kmeans_row(X, i);
         for (size_t j = 0; j < m->dim; j++)
             if (!isfinite(r[j])) {
-                kmeans_err(errstr, errstr_size, "k-means: non-finite value at row %zu col %zu",
+                errbuf_printf(errstr, errstr_size, "k-means: non-finite value at row %zu col %zu",
                            i, j);
                 return KMEANS_E_NONFINITE;
             }
@@ -317,7 +306,7 @@ int kmeans_fit(kmeans_model *m, const gsl_matrix *X, char *errstr, size_t errstr
         return rc;
     size_t n = X->size1, d = m->dim, k = m->k;
     if (n < k) {
-        kmeans_err(errstr, errstr_size, "k-means: %zu samples for %zu clusters", n, k);
+        errbuf_printf(errstr, errstr_size, "k-means: %zu samples for %zu clusters", n, k);
         return KMEANS_E_TOO_FEW;
     }
     struct kmeans_work w = { n, d, k, NULL, NULL, NULL, NULL, NULL };
@@ -332,7 +321,7 @@ int kmeans_fit(kmeans_model *m, const gsl_matrix *X, char *errstr, size_t errstr
     rc = KMEANS_OK;
     if (!best || !best_sizes || !w.C || !w.Cnew || !w.closest || !w.labels || !w.sizes ||
         !rng) {
-        kmeans_err(errstr, errstr_size, "k-means: out of memory");
+        errbuf_printf(errstr, errstr_size, "k-means: out of memory");
         rc = KMEANS_E_NOMEM;
         goto out;
     }
@@ -433,7 +422,7 @@ int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr,
     if (!sums || !labels) {
         free(sums);
         free(labels);
-        kmeans_err(errstr, errstr_size, "k-means: out of memory");
+        errbuf_printf(errstr, errstr_size, "k-means: out of memory");
         return KMEANS_E_NOMEM;
     }
     double *nj = sums + k * d;
@@ -465,13 +454,13 @@ int kmeans_update(kmeans_model *m, const double *x, size_t dim, char *errstr,
                   size_t errstr_size)
 {
     if (dim != m->dim) {
-        kmeans_err(errstr, errstr_size, "k-means: point of dim %zu, model has %zu", dim,
+        errbuf_printf(errstr, errstr_size, "k-means: point of dim %zu, model has %zu", dim,
                    m->dim);
         return KMEANS_E_DIM;
     }
     for (size_t t = 0; t < dim; t++)
         if (!isfinite(x[t])) {
-            kmeans_err(errstr, errstr_size, "k-means: non-finite value at %zu", t);
+            errbuf_printf(errstr, errstr_size, "k-means: non-finite value at %zu", t);
             return KMEANS_E_NONFINITE;
         }
     if (kmeans_maybe_seed(m, x))
@@ -610,6 +599,6 @@ kmeans_model *kmeans_deserialize(const void *buf, size_t len, char *errstr,
     return m;
 corrupt:
     kmeans_free(m);
-    kmeans_err(errstr, errstr_size, "k-means blob: corrupt payload");
+    errbuf_printf(errstr, errstr_size, "k-means blob: corrupt payload");
     return NULL;
 }

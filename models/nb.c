@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "nb.h"
+#include "errbuf.h"
 #include "blob.h"
 
 #include <errno.h>
@@ -33,18 +34,6 @@ struct nb_model {
     struct nb_slot *slots; /* open addressing, linear probing */
     size_t n_slots;        /* power of two */
 };
-
-static void nb_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void nb_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 static uint64_t nb_hash(const char *s)
 {
@@ -87,23 +76,23 @@ nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha,
                  char *errstr, size_t errstr_size)
 {
     if (n_classes < 2 || n_classes > NB_MAX_CLASSES) {
-        nb_err(errstr, errstr_size, "naive bayes: need 2..%d classes, got %zu",
+        errbuf_printf(errstr, errstr_size, "naive bayes: need 2..%d classes, got %zu",
                NB_MAX_CLASSES, n_classes);
         return NULL;
     }
     if (!(alpha > 0) || !isfinite(alpha)) {
-        nb_err(errstr, errstr_size, "naive bayes: alpha must be finite and > 0");
+        errbuf_printf(errstr, errstr_size, "naive bayes: alpha must be finite and > 0");
         return NULL;
     }
     for (size_t i = 0; i < n_classes; i++) {
         if (!nb_class_name_ok(classes[i])) {
-            nb_err(errstr, errstr_size,
+            errbuf_printf(errstr, errstr_size,
                    "naive bayes: class name %zu invalid (1..64 chars of [A-Za-z0-9_.-])", i);
             return NULL;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(classes[i], classes[j]) == 0) {
-                nb_err(errstr, errstr_size, "naive bayes: duplicate class '%s'", classes[i]);
+                errbuf_printf(errstr, errstr_size, "naive bayes: duplicate class '%s'", classes[i]);
                 return NULL;
             }
     }
@@ -125,7 +114,7 @@ nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha,
     return m;
 nomem:
     nb_free(m);
-    nb_err(errstr, errstr_size, "naive bayes: out of memory");
+    errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
     return NULL;
 }
 
@@ -285,7 +274,7 @@ int nb_feature_lookup(const nb_model *m, const char *feature, size_t *f)
 static int nb_check_weight(double w, const char *what, char *errstr, size_t errstr_size)
 {
     if (!isfinite(w) || w < 0) {
-        nb_err(errstr, errstr_size, "naive bayes: %s must be finite and >= 0", what);
+        errbuf_printf(errstr, errstr_size, "naive bayes: %s must be finite and >= 0", what);
         return -1;
     }
     return 0;
@@ -294,7 +283,7 @@ static int nb_check_weight(double w, const char *what, char *errstr, size_t errs
 static int nb_check_class(const nb_model *m, size_t cls, char *errstr, size_t errstr_size)
 {
     if (cls >= m->n_classes) {
-        nb_err(errstr, errstr_size, "naive bayes: class %zu out of range (%zu classes)", cls,
+        errbuf_printf(errstr, errstr_size, "naive bayes: class %zu out of range (%zu classes)", cls,
                m->n_classes);
         return -1;
     }
@@ -308,13 +297,13 @@ int nb_add(nb_model *m, size_t cls, const char *feature, double weight, char *er
         nb_check_weight(weight, "feature weight", errstr, errstr_size) != 0)
         return -1;
     if (!nb_feature_name_ok(feature)) {
-        nb_err(errstr, errstr_size, "naive bayes: feature name empty or longer than %d bytes",
+        errbuf_printf(errstr, errstr_size, "naive bayes: feature name empty or longer than %d bytes",
                NB_MAX_NAME);
         return -1;
     }
     size_t f;
     if (nb_intern(m, feature, &f) != 0) {
-        nb_err(errstr, errstr_size, "naive bayes: out of memory");
+        errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
         return -1;
     }
     m->counts[f * m->n_classes + cls] += weight;
@@ -338,7 +327,7 @@ int nb_add_sample(nb_model *m, size_t cls, const char *const *features,
         return -1;
     for (size_t i = 0; i < n; i++) {
         if (!nb_feature_name_ok(features[i])) {
-            nb_err(errstr, errstr_size,
+            errbuf_printf(errstr, errstr_size,
                    "naive bayes: feature %zu empty or longer than %d bytes", i, NB_MAX_NAME);
             return -1;
         }
@@ -349,14 +338,14 @@ int nb_add_sample(nb_model *m, size_t cls, const char *const *features,
     size_t stack_idx[64];
     size_t *idx = n <= 64 ? stack_idx : malloc(n * sizeof *idx);
     if (!idx) {
-        nb_err(errstr, errstr_size, "naive bayes: out of memory");
+        errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
         return -1;
     }
     for (size_t i = 0; i < n; i++)
         if (nb_intern(m, features[i], &idx[i]) != 0) {
             if (idx != stack_idx)
                 free(idx);
-            nb_err(errstr, errstr_size, "naive bayes: out of memory");
+            errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
             return -1;
         }
     for (size_t i = 0; i < n; i++) {
@@ -376,7 +365,7 @@ int nb_fit_matrix(nb_model *m, const double *X, size_t n_rows, size_t n_cols,
 {
     for (size_t j = 0; j < n_cols; j++)
         if (!nb_feature_name_ok(names[j])) {
-            nb_err(errstr, errstr_size, "naive bayes: column %zu has an invalid name", j);
+            errbuf_printf(errstr, errstr_size, "naive bayes: column %zu has an invalid name", j);
             return -1;
         }
     for (size_t i = 0; i < n_rows; i++) {
@@ -388,13 +377,13 @@ int nb_fit_matrix(nb_model *m, const double *X, size_t n_rows, size_t n_cols,
     }
     size_t *idx = malloc((n_cols ? n_cols : 1) * sizeof *idx);
     if (!idx) {
-        nb_err(errstr, errstr_size, "naive bayes: out of memory");
+        errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
         return -1;
     }
     for (size_t j = 0; j < n_cols; j++)
         if (nb_intern(m, names[j], &idx[j]) != 0) {
             free(idx);
-            nb_err(errstr, errstr_size, "naive bayes: out of memory");
+            errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
             return -1;
         }
     for (size_t i = 0; i < n_rows; i++) {
@@ -457,12 +446,12 @@ int nb_set_count(nb_model *m, size_t cls, const char *feature, double count, cha
         nb_check_weight(count, "count", errstr, errstr_size) != 0)
         return -1;
     if (!nb_feature_name_ok(feature)) {
-        nb_err(errstr, errstr_size, "naive bayes: feature name empty or too long");
+        errbuf_printf(errstr, errstr_size, "naive bayes: feature name empty or too long");
         return -1;
     }
     size_t f;
     if (nb_intern(m, feature, &f) != 0) {
-        nb_err(errstr, errstr_size, "naive bayes: out of memory");
+        errbuf_printf(errstr, errstr_size, "naive bayes: out of memory");
         return -1;
     }
     double *slot = &m->counts[f * m->n_classes + cls];
@@ -538,12 +527,12 @@ int nb_load_fields(nb_model *m, const char *const *fields, const char *const *va
         const char *feature;
         double v;
         if (nb_parse_field(m, fields[i], &kind, &cls, &feature) != 0) {
-            nb_err(errstr, errstr_size, "naive bayes: bad count field '%.80s'",
+            errbuf_printf(errstr, errstr_size, "naive bayes: bad count field '%.80s'",
                    fields[i] ? fields[i] : "(null)");
             return -1;
         }
         if (nb_parse_number(values[i], &v) != 0) {
-            nb_err(errstr, errstr_size,
+            errbuf_printf(errstr, errstr_size,
                    "naive bayes: value of '%.80s' is not a finite number >= 0", fields[i]);
             return -1;
         }
@@ -643,7 +632,7 @@ int nb_joint_log_likelihood_dense(const nb_model *m, const double *x, size_t n_f
                                   double *out, char *errstr, size_t errstr_size)
 {
     if (n_features > m->n_feat) {
-        nb_err(errstr, errstr_size, "naive bayes: vector has %zu features, model %zu",
+        errbuf_printf(errstr, errstr_size, "naive bayes: vector has %zu features, model %zu",
                n_features, m->n_feat);
         return -1;
     }
@@ -819,10 +808,10 @@ nb_model *nb_deserialize(const void *buf, size_t len, char *errstr, size_t errst
         free(names[c]);
     return m;
 nomem:
-    nb_err(errstr, errstr_size, "naive-bayes blob: out of memory");
+    errbuf_printf(errstr, errstr_size, "naive-bayes blob: out of memory");
     goto fail;
 corrupt:
-    nb_err(errstr, errstr_size, "naive-bayes blob: corrupt payload");
+    errbuf_printf(errstr, errstr_size, "naive-bayes blob: corrupt payload");
 fail:
     for (uint32_t c = 0; c < NB_MAX_CLASSES; c++)
         free(names[c]);

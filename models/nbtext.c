@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "nbtext.h"
+#include "errbuf.h"
 #include "blob.h"
 
 #include <errno.h>
@@ -20,18 +21,6 @@ struct nbtext_model {
 };
 
 static const char *const nbtext_class_names[3] = { "negative", "positive", "neutral" };
-
-static void nbtext_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void nbtext_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- tokenizer -------------------------------------------------------- */
 
@@ -268,7 +257,7 @@ nbtext_model *nbtext_new(int with_neutral, double alpha, char *errstr, size_t er
 {
     nbtext_model *m = calloc(1, sizeof *m);
     if (!m) {
-        nbtext_err(errstr, errstr_size, "text model: out of memory");
+        errbuf_printf(errstr, errstr_size, "text model: out of memory");
         return NULL;
     }
     m->nb = nb_new(nbtext_class_names, with_neutral ? 3 : 2, alpha, errstr, errstr_size);
@@ -294,14 +283,14 @@ int nbtext_train(nbtext_model *m, enum nbtext_class cls, const char *text, size_
                  char *errstr, size_t errstr_size)
 {
     if ((size_t)cls >= nb_n_classes(m->nb)) {
-        nbtext_err(errstr, errstr_size, "text model: class %d not in this model", (int)cls);
+        errbuf_printf(errstr, errstr_size, "text model: class %d not in this model", (int)cls);
         return -1;
     }
     struct nbtext_tokens t;
     const char **ptrs;
     if (nbtext_split(text, len, &t, &ptrs) != 0) {
         nbtext_tokens_free(&t, ptrs);
-        nbtext_err(errstr, errstr_size, "text model: out of memory");
+        errbuf_printf(errstr, errstr_size, "text model: out of memory");
         return -1;
     }
     int rc = nb_add_sample(m->nb, (size_t)cls, ptrs, NULL, t.n, errstr, errstr_size);
@@ -316,7 +305,7 @@ int nbtext_classify(const nbtext_model *m, const char *text, size_t len, double 
     const char **ptrs;
     if (nbtext_split(text, len, &t, &ptrs) != 0) {
         nbtext_tokens_free(&t, ptrs);
-        nbtext_err(errstr, errstr_size, "text model: out of memory");
+        errbuf_printf(errstr, errstr_size, "text model: out of memory");
         return -1;
     }
     double lp[3];
@@ -415,7 +404,7 @@ int nbtext_format(const nbtext_model *m, char **out, size_t *out_len, char *errs
     }
     if (b.failed) {
         free(b.p);
-        nbtext_err(errstr, errstr_size, "text model: out of memory");
+        errbuf_printf(errstr, errstr_size, "text model: out of memory");
         return -1;
     }
     *out = b.p;
@@ -467,7 +456,7 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     nbtext_model *m = NULL;
     /* checksum: the last line is "crc32 xxxxxxxx" */
     if (len < 16 || buf[len - 1] != '\n') {
-        nbtext_err(errstr, errstr_size, "text model: truncated (no final newline)");
+        errbuf_printf(errstr, errstr_size, "text model: truncated (no final newline)");
         return NULL;
     }
     const char *last = end - 1;
@@ -476,7 +465,7 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     unsigned long stored;
     char hex[9];
     if ((size_t)(end - last) != 15 || memcmp(last, "crc32 ", 6) != 0) {
-        nbtext_err(errstr, errstr_size, "text model: truncated or missing checksum line");
+        errbuf_printf(errstr, errstr_size, "text model: truncated or missing checksum line");
         return NULL;
     }
     memcpy(hex, last + 6, 8);
@@ -484,12 +473,12 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     char *hend;
     stored = strtoul(hex, &hend, 16);
     if (*hend) {
-        nbtext_err(errstr, errstr_size, "text model: malformed checksum line");
+        errbuf_printf(errstr, errstr_size, "text model: malformed checksum line");
         return NULL;
     }
     uint32_t crc = blob_crc32(0, buf, (size_t)(last - buf));
     if (crc != (uint32_t)stored) {
-        nbtext_err(errstr, errstr_size, "text model: checksum mismatch (corrupt file)");
+        errbuf_printf(errstr, errstr_size, "text model: checksum mismatch (corrupt file)");
         return NULL;
     }
     end = last;
@@ -497,11 +486,11 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     char word[32], cl[256];
     if (!(line = nbtext_line(&p, end, &ll)) || ll >= 32 ||
         (memcpy(cl, line, ll), cl[ll] = '\0', sscanf(cl, "recut-nbtext %d", &version)) != 1) {
-        nbtext_err(errstr, errstr_size, "text model: not a recut-nbtext file");
+        errbuf_printf(errstr, errstr_size, "text model: not a recut-nbtext file");
         return NULL;
     }
     if (version < 1 || version > NBTEXT_FORMAT_VERSION) {
-        nbtext_err(errstr, errstr_size,
+        errbuf_printf(errstr, errstr_size,
                    "text model: format version %d not supported (this build reads 1..%d)",
                    version, NBTEXT_FORMAT_VERSION);
         return NULL;
@@ -577,7 +566,7 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     return m;
 bad:
     nbtext_free(m);
-    nbtext_err(errstr, errstr_size, "text model: malformed file near byte %zu",
+    errbuf_printf(errstr, errstr_size, "text model: malformed file near byte %zu",
                (size_t)(p - buf));
     return NULL;
 }
@@ -592,14 +581,14 @@ int nbtext_save(const nbtext_model *m, const char *path, char *errstr, size_t er
     char *tmp = malloc(plen + 16);
     if (!tmp) {
         free(text);
-        nbtext_err(errstr, errstr_size, "text model: out of memory");
+        errbuf_printf(errstr, errstr_size, "text model: out of memory");
         return -1;
     }
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmpXXXXXX", 11);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        nbtext_err(errstr, errstr_size, "%s: %s", tmp, strerror(errno));
+        errbuf_printf(errstr, errstr_size, "%s: %s", tmp, strerror(errno));
         free(tmp);
         free(text);
         return -1;
@@ -630,7 +619,7 @@ int nbtext_save(const nbtext_model *m, const char *path, char *errstr, size_t er
         saved = errno;
     }
     if (rc != 0) {
-        nbtext_err(errstr, errstr_size, "%s: %s", path, strerror(saved));
+        errbuf_printf(errstr, errstr_size, "%s: %s", path, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
@@ -642,7 +631,7 @@ nbtext_model *nbtext_load(const char *path, char *errstr, size_t errstr_size)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        nbtext_err(errstr, errstr_size, "%s: %s", path, strerror(errno));
+        errbuf_printf(errstr, errstr_size, "%s: %s", path, strerror(errno));
         return NULL;
     }
     char *buf = NULL;
@@ -651,12 +640,12 @@ nbtext_model *nbtext_load(const char *path, char *errstr, size_t errstr_size)
         if (len == cap) {
             cap = cap ? cap * 2 : 65536;
             if (cap > (64u << 20)) {
-                nbtext_err(errstr, errstr_size, "%s: file too large for a text model", path);
+                errbuf_printf(errstr, errstr_size, "%s: file too large for a text model", path);
                 goto fail;
             }
             char *nb = realloc(buf, cap);
             if (!nb) {
-                nbtext_err(errstr, errstr_size, "%s: out of memory", path);
+                errbuf_printf(errstr, errstr_size, "%s: out of memory", path);
                 goto fail;
             }
             buf = nb;
@@ -665,7 +654,7 @@ nbtext_model *nbtext_load(const char *path, char *errstr, size_t errstr_size)
         len += r;
         if (r == 0) {
             if (ferror(fp)) {
-                nbtext_err(errstr, errstr_size, "%s: read error", path);
+                errbuf_printf(errstr, errstr_size, "%s: read error", path);
                 goto fail;
             }
             break;
@@ -675,7 +664,7 @@ nbtext_model *nbtext_load(const char *path, char *errstr, size_t errstr_size)
     char msg[256];
     nbtext_model *m = nbtext_parse(buf, len, msg, sizeof msg);
     if (!m)
-        nbtext_err(errstr, errstr_size, "%s: %s", path, msg);
+        errbuf_printf(errstr, errstr_size, "%s: %s", path, msg);
     free(buf);
     return m;
 fail:

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "svmm.h"
+#include "errbuf.h"
 #include "blob.h"
 
 #include <libsvm/svm.h>
@@ -34,18 +35,6 @@ struct svmm_model {
 static pthread_once_t svmm_once = PTHREAD_ONCE_INIT;
 static void svmm_quiet(const char *s) { (void)s; }
 static void svmm_init(void) { svm_set_print_string_function(svmm_quiet); }
-
-static void svmm_err(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void svmm_err(char *errstr, size_t size, const char *fmt, ...)
-{
-    if (!errstr || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
 
 const char *svmm_strerror(int status)
 {
@@ -125,19 +114,19 @@ int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t 
                            char *errstr, size_t errstr_size)
 {
     if (dim > INT_MAX - 1) {
-        svmm_err(errstr, errstr_size, "svm: dimension too large");
+        errbuf_printf(errstr, errstr_size, "svm: dimension too large");
         return SVMM_E_INVALID;
     }
     size_t nnz = 0;
     for (size_t j = 0; j < dim; j++) {
         if (!isfinite(x[j])) {
-            svmm_err(errstr, errstr_size, "svm: non-finite feature %zu", j + 1);
+            errbuf_printf(errstr, errstr_size, "svm: non-finite feature %zu", j + 1);
             return SVMM_E_NONFINITE;
         }
         nnz += x[j] != 0;
     }
     if (svmm_grow(pb, nnz + 1) != 0) {
-        svmm_err(errstr, errstr_size, "svm: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
         return SVMM_E_NOMEM;
     }
     pb->row_off[pb->n_rows] = pb->n_nodes;
@@ -162,12 +151,12 @@ static int svmm_check_sparse(const int *index, const double *value, size_t nnz, 
 {
     for (size_t j = 0; j < nnz; j++) {
         if (index[j] < 1 || (j > 0 && index[j] <= index[j - 1])) {
-            svmm_err(errstr, errstr_size,
+            errbuf_printf(errstr, errstr_size,
                      "svm: feature indices must be >= 1 and strictly ascending (at %zu)", j);
             return SVMM_E_INVALID;
         }
         if (!isfinite(value[j])) {
-            svmm_err(errstr, errstr_size, "svm: non-finite value of feature %d", index[j]);
+            errbuf_printf(errstr, errstr_size, "svm: non-finite value of feature %d", index[j]);
             return SVMM_E_NONFINITE;
         }
     }
@@ -182,7 +171,7 @@ int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index,
     if (rc != SVMM_OK)
         return rc;
     if (svmm_grow(pb, nnz + 1) != 0) {
-        svmm_err(errstr, errstr_size, "svm: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
         return SVMM_E_NOMEM;
     }
     pb->row_off[pb->n_rows] = pb->n_nodes;
@@ -326,20 +315,20 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
     else
         svmm_params_default(&prm);
     if (!pb || pb->n_rows == 0) {
-        svmm_err(errstr, errstr_size, "svm: empty problem");
+        errbuf_printf(errstr, errstr_size, "svm: empty problem");
         return SVMM_E_EMPTY;
     }
     if (pb->n_rows > INT_MAX) {
-        svmm_err(errstr, errstr_size, "svm: too many rows");
+        errbuf_printf(errstr, errstr_size, "svm: too many rows");
         return SVMM_E_INVALID;
     }
     if (prm.kernel != SVMM_LINEAR && prm.kernel != SVMM_RBF) {
-        svmm_err(errstr, errstr_size, "svm: kernel must be linear or rbf");
+        errbuf_printf(errstr, errstr_size, "svm: kernel must be linear or rbf");
         return SVMM_E_INVALID;
     }
     if (!isfinite(prm.C) || !isfinite(prm.gamma) || !isfinite(prm.eps) ||
         !isfinite(prm.cache_mb)) {
-        svmm_err(errstr, errstr_size, "svm: non-finite parameter");
+        errbuf_printf(errstr, errstr_size, "svm: non-finite parameter");
         return SVMM_E_INVALID;
     }
     /* classes and their sizes */
@@ -353,7 +342,7 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
                 break;
         if (c == nc) {
             if (nc == SVMM_MAX_CLASSES) {
-                svmm_err(errstr, errstr_size, "svm: more than %d classes", SVMM_MAX_CLASSES);
+                errbuf_printf(errstr, errstr_size, "svm: more than %d classes", SVMM_MAX_CLASSES);
                 return SVMM_E_INVALID;
             }
             labels[nc] = pb->labels[i];
@@ -362,14 +351,14 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
         counts[c]++;
     }
     if (nc < 2) {
-        svmm_err(errstr, errstr_size, "svm: only one class (label %d) in %zu rows", labels[0],
+        errbuf_printf(errstr, errstr_size, "svm: only one class (label %d) in %zu rows", labels[0],
                  pb->n_rows);
         return SVMM_E_ONE_CLASS;
     }
     if (prm.probability)
         for (int c = 0; c < nc; c++)
             if (counts[c] < SVMM_PROB_MIN_PER_CLASS) {
-                svmm_err(errstr, errstr_size,
+                errbuf_printf(errstr, errstr_size,
                          "svm: class %d has %zu rows, probability estimates need %d",
                          labels[c], counts[c], SVMM_PROB_MIN_PER_CLASS);
                 return SVMM_E_TOO_FEW;
@@ -398,7 +387,7 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
     if (!prob.y || !prob.x) {
         free(prob.y);
         free(prob.x);
-        svmm_err(errstr, errstr_size, "svm: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
         return SVMM_E_NOMEM;
     }
     for (size_t i = 0; i < pb->n_rows; i++) {
@@ -408,7 +397,7 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
     int rc = SVMM_OK;
     const char *perr = svm_check_parameter(&prob, &param);
     if (perr) {
-        svmm_err(errstr, errstr_size, "svm: %s", perr);
+        errbuf_printf(errstr, errstr_size, "svm: %s", perr);
         rc = SVMM_E_INVALID;
         goto out;
     }
@@ -419,7 +408,7 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
     svmm_model *sm = own ? malloc(sizeof *sm) : NULL;
     if (!sm) {
         svmm_model_destroy(own);
-        svmm_err(errstr, errstr_size, "svm: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
         rc = SVMM_E_NOMEM;
         goto out;
     }
@@ -462,7 +451,7 @@ static struct svm_node *svmm_dense_nodes(const double *x, size_t dim, struct svm
     size_t nnz = 0;
     for (size_t j = 0; j < dim; j++) {
         if (!isfinite(x[j])) {
-            svmm_err(errstr, errstr_size, "svm: non-finite feature %zu", j + 1);
+            errbuf_printf(errstr, errstr_size, "svm: non-finite feature %zu", j + 1);
             *rc = SVMM_E_NONFINITE;
             return NULL;
         }
@@ -474,7 +463,7 @@ static struct svm_node *svmm_dense_nodes(const double *x, size_t dim, struct svm
     }
     struct svm_node *n = nnz + 1 <= SVMM_STACK_NODES ? stack : malloc((nnz + 1) * sizeof *n);
     if (!n) {
-        svmm_err(errstr, errstr_size, "svm: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
         *rc = SVMM_E_NOMEM;
         return NULL;
     }
@@ -499,7 +488,7 @@ static struct svm_node *svmm_sparse_nodes(const int *index, const double *value,
         return NULL;
     struct svm_node *n = nnz + 1 <= SVMM_STACK_NODES ? stack : malloc((nnz + 1) * sizeof *n);
     if (!n) {
-        svmm_err(errstr, errstr_size, "svm: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
         *rc = SVMM_E_NOMEM;
         return NULL;
     }
@@ -517,7 +506,7 @@ static int svmm_decide(const svmm_model *m, const struct svm_node *x, double *de
 {
     size_t need = (size_t)svmm_n_pairs(m->m->nr_class);
     if (n_dec < need) {
-        svmm_err(errstr, errstr_size, "svm: need room for %zu decision values", need);
+        errbuf_printf(errstr, errstr_size, "svm: need room for %zu decision values", need);
         return SVMM_E_INVALID;
     }
     double lab = svm_predict_values(m->m, x, dec);
@@ -567,7 +556,7 @@ static int svmm_prob(const svmm_model *m, const struct svm_node *x, double *prob
                      int *label, char *errstr, size_t errstr_size)
 {
     if (!svmm_has_probability(m)) {
-        svmm_err(errstr, errstr_size, "svm: model was trained without probability estimates");
+        errbuf_printf(errstr, errstr_size, "svm: model was trained without probability estimates");
         return SVMM_E_NO_PROB;
     }
     double lab = svm_predict_probability(m->m, x, probs);
@@ -686,7 +675,7 @@ int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr
     char berr[160];
     if (blob_open(buf, len, BLOB_SVM, SVMM_BLOB_VERSION, &version, &r, berr, sizeof berr) !=
         BLOB_OK) {
-        svmm_err(errstr, errstr_size, "%s", berr);
+        errbuf_printf(errstr, errstr_size, "%s", berr);
         return SVMM_E_CORRUPT;
     }
     struct svm_parameter pa;
@@ -738,7 +727,7 @@ int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr
     m = svmm_model_alloc(nr_class, l, total, flags & SVMM_HAS_PROBA, flags & SVMM_HAS_PROBB,
                          flags & SVMM_HAS_SVI, flags & SVMM_HAS_LABEL, flags & SVMM_HAS_NSV);
     if (!m) {
-        svmm_err(errstr, errstr_size, "svm blob: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm blob: out of memory");
         return SVMM_E_NOMEM;
     }
     m->param = pa;
@@ -795,7 +784,7 @@ int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr
     svmm_model *sm = malloc(sizeof *sm);
     if (!sm) {
         svmm_model_destroy(m);
-        svmm_err(errstr, errstr_size, "svm blob: out of memory");
+        errbuf_printf(errstr, errstr_size, "svm blob: out of memory");
         return SVMM_E_NOMEM;
     }
     sm->m = m;
@@ -803,7 +792,7 @@ int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr
     return SVMM_OK;
 corrupt:
     svmm_model_destroy(m);
-    svmm_err(errstr, errstr_size, "svm blob: corrupt payload (%s)", why);
+    errbuf_printf(errstr, errstr_size, "svm blob: corrupt payload (%s)", why);
     return SVMM_E_CORRUPT;
 }
 

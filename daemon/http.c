@@ -402,6 +402,10 @@ static void http_profile(struct http_user *u, recut_viewer *v)
         json_object_set_new(doc, "affect", json_pack("{s:f,s:f}", "arousal", pa, "valence", pv));
     else
         json_object_set_new(doc, "affect", json_null());
+    json_t *cluster, *factors;
+    groups_profile(u->h->d->groups, v, &cluster, &factors);
+    json_object_set_new(doc, "cluster", cluster);
+    json_object_set_new(doc, "factors", factors);
     http_json(u->req, 200, doc);
 }
 

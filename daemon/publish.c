@@ -21,6 +21,7 @@ struct publish {
 struct publish_ranked {
     struct recommend_item it;
     double plugin;
+    double cluster;             /* cold start: the group's liking, 0..1 */
     char reason[160];
 };
 
@@ -39,8 +40,18 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
     /* with scorer plugins: re-rank a wider candidate list */
     int scorers = d->plugins && plugins_count(d->plugins, RECUT_PLUGIN_SCORER) > 0;
     size_t want = scorers ? (n * 4 > 50 ? n * 4 : 50) : n;
+    /* cold start: a viewer with few events also gets the most liked movies
+     * of their group (groups.c), weighted down as their own events grow */
+    size_t n_cold = 0;
+    const double *cold_w = NULL;
+    const char *const *cold = NULL;
+    double cold_blend = 0;
+    if (v->events < d->cfg.cold_start_events) {
+        cold = groups_cold_movies(d->groups, v, &cold_w, &n_cold);
+        cold_blend = 1.0 - (double)v->events / d->cfg.cold_start_events;
+    }
     struct recommend_item *items = calloc(want ? want : 1, sizeof *items);
-    struct publish_ranked *ranked = calloc(want ? want : 1, sizeof *ranked);
+    struct publish_ranked *ranked = calloc(want + n_cold + 1, sizeof *ranked);
     if (!items || !ranked) {
         free(items);
         free(ranked);
@@ -55,18 +66,35 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
             ranked[i].it.score += ranked[i].plugin;
         }
     }
-    if (scorers)
+    for (size_t c = 0; cold && c < n_cold && cold_w[0] > 0; c++) {
+        const struct catalog_movie *cm = catalog_get(&d->catalog, cold[c]);
+        if (!cm || (exclude && strmap_get(exclude, cold[c])) ||
+            (!include_seen && viewer_has_seen(v, cold[c])))
+            continue;
+        size_t i = 0;
+        while (i < got && ranked[i].it.movie != cm)
+            i++;
+        if (i == got) {
+            memset(&ranked[got], 0, sizeof ranked[got]);
+            ranked[got++].it.movie = cm;
+        }
+        ranked[i].cluster = cold_blend * cold_w[c] / cold_w[0];
+        ranked[i].it.score += ranked[i].cluster;
+    }
+    if (scorers || n_cold)
         qsort(ranked, got, sizeof *ranked, publish_ranked_cmp);
     if (got > n)
         got = n;
     json_t *arr = json_array();
     for (size_t i = 0; i < got; i++) {
         items[i] = ranked[i].it;
-        char reasons[5][160];
+        char reasons[6][160];
         size_t nr;
         recommend_reasons(&items[i], v, &d->catalog, reasons, &nr, 4);
         if (ranked[i].reason[0])
             snprintf(reasons[nr++], 160, "%s", ranked[i].reason);
+        if (ranked[i].cluster > 0)
+            snprintf(reasons[nr++], 160, "popular with viewers like you");
         json_t *jr = json_array();
         for (size_t k = 0; k < nr; k++)
             json_array_append_new(jr, json_string(reasons[k]));
@@ -74,6 +102,8 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
                                  "popularity", items[i].pop);
         if (scorers)
             json_object_set_new(comp, "plugins", json_real(ranked[i].plugin));
+        if (ranked[i].cluster > 0)
+            json_object_set_new(comp, "cluster", json_real(ranked[i].cluster));
         json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o,s:o}",
             "movie", items[i].movie->m.id, "title", items[i].movie->m.title,
             "score", items[i].score, "components", comp, "reasons", jr));

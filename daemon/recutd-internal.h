@@ -19,6 +19,8 @@ struct kafka_in;
 struct http;
 struct plugins;
 struct publish;
+struct groups;
+struct json_t;
 
 struct recutd {
     struct event_base *base;
@@ -32,6 +34,7 @@ struct recutd {
     struct http *http;
     struct plugins *plugins;
     struct publish *publish;
+    struct groups *groups;           /* viewer groups (groups.c), or NULL */
     struct nbtext_model *sentiment;  /* comment sentiment, or NULL */
     int draining;
     int exit_code;
@@ -154,5 +157,24 @@ void publish_viewer_changed(struct publish *p, const char *user);
 char *publish_recs_json(struct recutd *d, const recut_viewer *v,
                         const struct recommend_globals *g, size_t n,
                         const struct strmap *exclude, int include_seen);
+
+/* ---- groups.c: viewer groups ("viewers like you") -------------------- */
+/* Starts the periodic job ([models] groups_interval_s) and loads the stored
+ * models at once. */
+struct groups *groups_new(struct recutd *d, char *errstr, size_t errstr_size);
+/* After SIGHUP: follow a changed groups_interval_s. */
+void groups_reload(struct groups *g);
+/* Stops the job (joins the worker thread) and frees everything. */
+void groups_free(struct groups *g);
+/* The viewer's cluster {"id","size","top_genres"} and factor scores
+ * [{"score","top_genres":[{"genre","loading"}]}], each JSON null when there
+ * is no model or the viewer has no genre preference yet (new references). */
+void groups_profile(const struct groups *g, const recut_viewer *v, struct json_t **cluster,
+                    struct json_t **factors);
+/* The most liked movies of the viewer's cluster (of the biggest cluster
+ * for a viewer without genre preferences), with their summed weights, best
+ * first; NULL without a model.  Borrowed until control returns to the loop. */
+const char *const *groups_cold_movies(const struct groups *g, const recut_viewer *v,
+                                      const double **weights, size_t *n);
 
 #endif

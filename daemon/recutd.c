@@ -132,6 +132,7 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     recutd_apply_reloadable(&d->cfg, &fresh);
     conf_free(&fresh);
     log_set_level(d->cfg.log_level);
+    groups_reload(d->groups);
     struct plugins *np = plugins_load(d, err, sizeof err);
     if (!np) {
         log_err("reload: plugins: %s; keeping the loaded ones", err);
@@ -241,6 +242,10 @@ int main(int argc, char **argv)
         goto out;
     }
     d.publish = publish_new(&d);
+    if (!(d.groups = groups_new(&d, err, sizeof err))) {
+        log_err("%s", err);
+        goto out;
+    }
     if (d.cfg.http_listen[0] && !(d.http = http_new(&d, err, sizeof err))) {
         log_err("%s", err);
         goto out;
@@ -273,6 +278,7 @@ out:
         event_free(recutd_drain_ev);
     kafka_in_free(d.kafka);
     http_free(d.http);
+    groups_free(d.groups);
     publish_free(d.publish);
     plugins_free(d.plugins);
     store_free(d.store);

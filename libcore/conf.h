@@ -51,6 +51,10 @@ struct recut_config {
     int cooc_window;
     double w_nb, w_cooc, w_pop, w_affect;
     char *comment_model;
+    int groups_interval_s;
+    int groups_clusters;
+    int groups_factors;
+    int cold_start_events;
     /* [weights] */
     double weight[CFG_EV_N_WEIGHTED];
     /* [publish] */

@@ -33,6 +33,11 @@ int eval_state_init(struct eval_state *s, const struct eval_data *d,
         s->order[i] = s->pos[i] = (uint32_t)i;
     recommend_mem_init(&s->mem);
     update_init(&s->u);
+    if (recommend_mem_use_catalog(&s->mem, &d->cat) < 0) {
+        eval_state_free(s);
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
     return 0;
 }
 

@@ -151,7 +151,7 @@ int main(int argc, char **argv)
             break;
         case OPT_SET:
             if (conf_set_arg(&cfg, optarg, err, sizeof err) < 0) {
-                fprintf(stderr, "recut-eval: --set %s: %s\n", optarg, err);
+                fprintf(stderr, "recut-eval: %s\n", err);
                 goto out;
             }
             break;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,14 +60,21 @@ static void eval_data_load_free(struct eval_data_load *l)
 
 /* A bad row: an error, or a counted skip with skip_bad.  Returns -1 to stop. */
 static int eval_data_bad(struct eval_data_load *l, const struct eval_csv *c,
-                         char *errstr, size_t errstr_size, const char *fmt, const char *arg)
+                         char *errstr, size_t errstr_size, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int eval_data_bad(struct eval_data_load *l, const struct eval_csv *c,
+                         char *errstr, size_t errstr_size, const char *fmt, ...)
 {
     if (l->o->skip_bad) {
         l->d->skipped++;
         return 0;
     }
     char why[256];
-    snprintf(why, sizeof why, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
     snprintf(errstr, errstr_size, "%s:%ld: %s", c->path, c->line, why);
     return -1;
 }
@@ -137,7 +145,7 @@ static int eval_data_movies(struct eval_data_load *l, const char *dir, char *err
             break;
         }
         if (c.n_fields != 3) {
-            rc = eval_data_bad(l, &c, errstr, errstr_size, "expected 3 fields%s", "");
+            rc = eval_data_bad(l, &c, errstr, errstr_size, "expected 3 fields, got %zu", c.n_fields);
             continue;
         }
         const char *id = c.fields[col[0]];
@@ -200,10 +208,10 @@ static int eval_data_push(struct eval_data_load *l, const struct eval_event *ev)
     return 0;
 }
 
-static int eval_data_user(struct eval_data *d, const char *uid, uint32_t *out)
+static int eval_data_user(struct eval_data *d, long long uid, uint32_t *out)
 {
     char id[32];
-    snprintf(id, sizeof id, "u%s", uid);
+    snprintf(id, sizeof id, "u%lld", uid);
     struct strmap_entry *e = strmap_put(&d->user_index, id);
     if (!e)
         return -1;
@@ -263,12 +271,12 @@ static int eval_data_events(struct eval_data_load *l, const char *dir, int tag,
             break;
         }
         if (c.n_fields != 4) {
-            rc = eval_data_bad(l, &c, errstr, errstr_size, "expected 4 fields%s", "");
+            rc = eval_data_bad(l, &c, errstr, errstr_size, "expected 4 fields, got %zu", c.n_fields);
             continue;
         }
-        long long uid, ts;
+        long long id_num, ts;
         const char *movie = c.fields[col[1]];
-        if (eval_data_int(c.fields[col[0]], 0, &uid) < 0) {
+        if (eval_data_int(c.fields[col[0]], 0, &id_num) < 0) {
             rc = eval_data_bad(l, &c, errstr, errstr_size, "userId '%.64s' is not a number",
                                c.fields[col[0]]);
             continue;
@@ -326,12 +334,11 @@ static int eval_data_events(struct eval_data_load *l, const char *dir, int tag,
             }
             ev.tag = (int32_t)d->n_tags++;
         }
-        if (eval_data_user(d, c.fields[col[0]], &ev.user) < 0 || eval_data_push(l, &ev) < 0) {
+        if (eval_data_user(d, id_num, &ev.user) < 0 || eval_data_push(l, &ev) < 0) {
             snprintf(errstr, errstr_size, "out of memory");
             rc = -1;
             break;
         }
-        (void)uid;
         if (!tag)
             d->n_ratings++;
     }

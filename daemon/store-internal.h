@@ -24,6 +24,10 @@ void store_args_addf(struct store_args *a, const char *fmt, ...) __attribute__((
 void store_args_free(struct store_args *a);
 
 struct store_vc;                /* a cached viewer (store_batch.c) */
+struct store_pop_rank {         /* a movie and its popularity */
+    const char *id;             /* borrowed from struct store's pop map */
+    double pop;
+};
 struct store_pairs {            /* counts keyed by a 64-bit pair of indices */
     uint64_t *keys;
     uint32_t *counts;
@@ -56,6 +60,8 @@ struct store {
     struct strmap pop;
     double max_pop;
     time_t pop_loaded;
+    struct store_pop_rank *pop_sorted; /* pop, most popular first */
+    size_t n_pop_sorted;
     int pop_loading;
 };
 

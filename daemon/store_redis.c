@@ -189,6 +189,7 @@ void store_free(struct store *s)
     if (s->reconnect_ev)
         event_free(s->reconnect_ev);
     store_batch_fini(s);
+    free(s->pop_sorted);
     if (s->catalog_ev)
         event_free(s->catalog_ev);
     strmap_clear(&s->pop, NULL);
@@ -258,6 +259,39 @@ static double store_load_pop(void *ctx, const char *movie)
 static const struct strmap *store_load_cooc(void *ctx, const char *movie);
 static double store_load_pop_l(void *ctx, const char *movie);
 
+static int store_pop_cmp(const void *a, const void *b)
+{
+    const struct store_pop_rank *x = a, *y = b;
+    if (x->pop != y->pop)
+        return x->pop < y->pop ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+/* Popularity ordered once per refresh, for recommend_top's candidates. */
+static void store_pop_sort(struct store *s)
+{
+    free(s->pop_sorted);
+    s->n_pop_sorted = 0;
+    s->pop_sorted = malloc((s->pop.len ? s->pop.len : 1) * sizeof *s->pop_sorted);
+    if (!s->pop_sorted)
+        return;
+    size_t it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(&s->pop, &it)))
+        if (e->num > 0)
+            s->pop_sorted[s->n_pop_sorted++] = (struct store_pop_rank){ e->key, e->num };
+    qsort(s->pop_sorted, s->n_pop_sorted, sizeof *s->pop_sorted, store_pop_cmp);
+}
+
+static const char *store_load_popular_at(void *ctx, size_t rank, double *pop)
+{
+    const struct store *s = ((struct store_load *)ctx)->s;
+    if (rank >= s->n_pop_sorted)
+        return NULL;
+    *pop = s->pop_sorted[rank].pop;
+    return s->pop_sorted[rank].id;
+}
+
 static void store_load_stage2(struct store_load *l);
 
 static void store_load_done(struct store_load *l)
@@ -271,7 +305,8 @@ static void store_load_done(struct store_load *l)
     }
     viewer_finish(&l->v);
     struct recommend_globals g = { .pop = store_load_pop_l, .max_pop = l->s->max_pop,
-                                   .cooc = store_load_cooc, .ctx = l };
+                                   .cooc = store_load_cooc, .ctx = l,
+                                   .popular_at = l->s->pop_sorted ? store_load_popular_at : NULL };
     l->cb(l->arg, !l->failed, &l->v, &g, l->known);
     viewer_free(&l->v);
     strmap_clear(&l->cooc, store_load_free_map);
@@ -346,6 +381,7 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
                     s->max_pop = e->num;
             }
         }
+        store_pop_sort(s);
         s->pop_loaded = time(NULL);
         s->pop_loading = 0;
     } else if (c->which == 'O') {
@@ -401,7 +437,9 @@ static void store_load_stage2(struct store_load *l)
 {
     l->stage = 2;
     struct store *s = l->s;
-    size_t w = l->v.n_hist < (size_t)s->d->cfg.cooc_window ? l->v.n_hist : (size_t)s->d->cfg.cooc_window;
+    /* only the recent positives recommend_top reads */
+    size_t reads = recommend_cooc_reads(&s->d->cfg);
+    size_t w = l->v.n_hist < reads ? l->v.n_hist : reads;
     for (size_t i = 0; i < w; i++)
         store_load_send(l, 'O', l->v.hist[i], "HGETALL %s:{i:%s}:co", s->d->cfg.redis_prefix, l->v.hist[i]);
 }

@@ -79,7 +79,7 @@ const struct conf_row conf_table[] = {
       "Most recent positive items paired with a new one in the co-occurrence counts."),
     S("models", "comment_model", comment_model, PKGDATADIR "/comment-sentiment.nbm", 0,
       "Naive Bayes text model giving comments their sentiment (empty: comments carry no preference)."),
-    D("models", "blend_nb", w_nb, "1.0", 0, 100, 1,
+    D("models", "blend_nb", w_nb, "0.2", 0, 100, 1,
       "Weight of the Naive Bayes genre/tag scorer in recommendations."),
     D("models", "blend_cooc", w_cooc, "1.0", 0, 100, 1,
       "Weight of the item-to-item co-occurrence scorer."),

@@ -172,7 +172,9 @@ int update_compute(struct update *u, const struct recut_config *cfg,
         return 0;
     }
 
-    u->has_seen = 1;
+    /* a comment with no sentiment says nothing about the movie: it must not
+     * overwrite an earlier like or dislike */
+    u->has_seen = !(ev->type == VEVENT_COMMENT && w == 0);
     if (w == 0)
         return 0;
     u->positive = w > 0;

@@ -13,19 +13,7 @@
 
 #include "editlist.h"
 
-static int failures;
-static int checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 static struct recut_scene scenes5[5] = {
     {.start = 0.0, .end = 5.0},   {.start = 5.0, .end = 12.0},  {.start = 12.0, .end = 18.5},
@@ -317,6 +305,5 @@ int main(void)
     test_edl_random();
     test_edl_bad();
     test_ffconcat();
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return expect_report();
 }

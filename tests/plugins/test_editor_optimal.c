@@ -17,19 +17,7 @@
 #include "movie_gen.h"
 #include "stub_host.h"
 
-static int failures;
-static int checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 static int usable(const struct recut_edit_request *req, size_t i)
 {
@@ -249,6 +237,5 @@ int main(void)
     }
     printf("highlights, 200..1000 scenes: worst value / LP upper bound = %.5f\n", worst);
     stub_host_unload(&pl);
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return expect_report();
 }

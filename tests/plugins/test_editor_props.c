@@ -23,19 +23,7 @@
 #define N_CASES 400
 #define CONFIG_TAIL 0.35 /* [plugin.trailer] spoiler_tail for this test */
 
-static int failures;
-static int checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 static const char *const editor_names[] = {"highlights", "storyline", "trailer", "mood"};
 #define N_EDITORS (sizeof editor_names / sizeof editor_names[0])
@@ -368,6 +356,5 @@ int main(void)
             run_storyline_spread(&pl);
         stub_host_unload(&pl);
     }
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return expect_report();
 }

@@ -17,19 +17,7 @@
 
 enum { ACTION = 0, ROMANCE = 1 };
 
-static int failures;
-static int checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 struct taste {
     double kept;         /* seconds */
@@ -278,6 +266,5 @@ int main(void)
     free(gcut);
     free(all);
     movie_gen_free(&g);
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return expect_report();
 }

@@ -19,19 +19,7 @@
 #error "TEST_LIB_DIR must name the directory of the test plugins"
 #endif
 
-static int failures;
-static int checks;
-
-#define EXPECT(cond, ...)                                                   \
-    do {                                                                    \
-        checks++;                                                           \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-        }                                                                   \
-    } while (0)
+#include "expect.h"
 
 static const char *const editor_names[] = {"highlights", "storyline", "trailer", "mood"};
 
@@ -176,6 +164,5 @@ int main(void)
     test_editors_load();
     test_bad_config();
     test_trailer_config();
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return expect_report();
 }

@@ -231,13 +231,7 @@ static int editor_highlights_edit(void *state, const struct recut_edit_request *
 {
     const struct editor_highlights_state *st = state;
     double min_score = st ? st->min_score : 0.0;
-    if (out == NULL || out->scenes == NULL) {
-        snprintf(errstr, errstr_size, "no result array");
-        return -1;
-    }
-    out->n_scenes = 0;
-    out->score = 0.0;
-    if (editor_util_validate(req, errstr, errstr_size) < 0)
+    if (editor_util_validate(req, out, errstr, errstr_size) < 0)
         return -1;
     size_t n = req->movie->n_scenes;
     struct editor_highlights_item *items = malloc(n * sizeof *items);

@@ -92,13 +92,7 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
                             struct recut_edit_result *out, char *errstr, size_t errstr_size)
 {
     const struct editor_mood_state *st = state;
-    if (out == NULL || out->scenes == NULL) {
-        snprintf(errstr, errstr_size, "no result array");
-        return -1;
-    }
-    out->n_scenes = 0;
-    out->score = 0.0;
-    if (editor_util_validate(req, errstr, errstr_size) < 0)
+    if (editor_util_validate(req, out, errstr, errstr_size) < 0)
         return -1;
     double ta = req->target_arousal, tv = req->target_valence;
     if (!isfinite(ta) || ta < 0.0 || ta > 1.0 || !isfinite(tv) || tv < -1.0 || tv > 1.0) {

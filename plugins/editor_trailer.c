@@ -98,13 +98,7 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
                                size_t errstr_size)
 {
     const struct editor_trailer_state *st = state;
-    if (out == NULL || out->scenes == NULL) {
-        snprintf(errstr, errstr_size, "no result array");
-        return -1;
-    }
-    out->n_scenes = 0;
-    out->score = 0.0;
-    if (editor_util_validate(req, errstr, errstr_size) < 0)
+    if (editor_util_validate(req, out, errstr, errstr_size) < 0)
         return -1;
     double tail = req->spoiler_tail;
     if (!isfinite(tail) || tail >= 1.0) {

@@ -19,9 +19,15 @@ double editor_util_scene_duration(const struct recut_edit_request *req, size_t i
     return s->end - s->start;
 }
 
-int editor_util_validate(const struct recut_edit_request *req, char *errstr,
-                         size_t errstr_size)
+int editor_util_validate(const struct recut_edit_request *req, struct recut_edit_result *out,
+                         char *errstr, size_t errstr_size)
 {
+    if (out == NULL || out->scenes == NULL) {
+        snprintf(errstr, errstr_size, "no result array");
+        return -1;
+    }
+    out->n_scenes = 0;
+    out->score = 0.0;
     if (req == NULL || req->version < 1) {
         snprintf(errstr, errstr_size, "no edit request (or version < 1)");
         return -1;

@@ -14,12 +14,13 @@
 /* Duration of scene i of the request's movie, in seconds. */
 double editor_util_scene_duration(const struct recut_edit_request *req, size_t i);
 
-/* Checks what every editor needs: a movie with scenes in story order,
- * finite non-negative scene spans, scores in 0..1 (no NaN), budget > 0,
- * min_fragment >= 0, finite target affect and spoiler_tail in 0..1.
- * Returns 0, or -1 with a message naming the offending field. */
-int editor_util_validate(const struct recut_edit_request *req, char *errstr,
-                         size_t errstr_size);
+/* Checks what every editor needs: a result array to write into (and
+ * empties the result), a movie with scenes in story order, finite
+ * non-negative scene spans, scores in 0..1 (no NaN), budget > 0,
+ * min_fragment >= 0 and finite target affect.  Returns 0, or -1 with a
+ * message naming the offending field. */
+int editor_util_validate(const struct recut_edit_request *req, struct recut_edit_result *out,
+                         char *errstr, size_t errstr_size);
 
 /* Non-zero if scene i can be kept at all: longer than 0 and at least
  * min_fragment, and no longer than the budget on its own. */

@@ -8,6 +8,7 @@
 #include "config.h"
 #endif
 #include "analyze_decode.h"
+#include "av_decoder.h"
 #include "analyze_frame.h"
 #include "analyze_loud.h"
 #include "av_progress.h"
@@ -50,33 +51,7 @@ static void analyze_decode_warn(struct analyze_decode *d, const char *what, int 
 static int analyze_decode_open_codec(AVFormatContext *fmt, int si, int threads, AVCodecContext **out,
 				     char *errstr, size_t errstr_size)
 {
-	AVStream *st = fmt->streams[si];
-	const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
-	if (!codec) {
-		snprintf(errstr, errstr_size, "no decoder for %s",
-			 avcodec_get_name(st->codecpar->codec_id));
-		return -1;
-	}
-	AVCodecContext *c = avcodec_alloc_context3(codec);
-	if (!c || avcodec_parameters_to_context(c, st->codecpar) < 0) {
-		avcodec_free_context(&c);
-		snprintf(errstr, errstr_size, "out of memory");
-		return -1;
-	}
-	c->pkt_timebase = st->time_base;
-	c->thread_count = threads;
-	if (threads != 1)
-		c->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-	int ret = avcodec_open2(c, codec, NULL);
-	if (ret < 0) {
-		char e[128];
-		av_strerror(ret, e, sizeof e);
-		snprintf(errstr, errstr_size, "cannot open %s decoder: %s", codec->name, e);
-		avcodec_free_context(&c);
-		return -1;
-	}
-	*out = c;
-	return 0;
+	return av_decoder_open(fmt->streams[si], threads, out, errstr, errstr_size);
 }
 
 static int analyze_decode_rotation(const AVStream *st)

@@ -1,5 +1,6 @@
 /* render_input.c -- the source side of recut-render. */
 #include "render_input.h"
+#include "av_decoder.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,33 +9,10 @@
 static int render_input_codec(struct render_in *in, int si, AVCodecContext **out,
 			      char *errstr, size_t errstr_size)
 {
-	AVStream *st = in->fmt->streams[si];
-	const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
-	if (!codec) {
-		snprintf(errstr, errstr_size, "no decoder for %s", avcodec_get_name(st->codecpar->codec_id));
-		return -1;
-	}
-	AVCodecContext *c = avcodec_alloc_context3(codec);
-	if (!c || avcodec_parameters_to_context(c, st->codecpar) < 0) {
-		avcodec_free_context(&c);
-		snprintf(errstr, errstr_size, "out of memory");
-		return -1;
-	}
-	c->pkt_timebase = st->time_base;
-	if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
-		c->thread_count = 0;
-		c->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-	}
-	int ret = avcodec_open2(c, codec, NULL);
-	if (ret < 0) {
-		char e[128];
-		av_strerror(ret, e, sizeof e);
-		snprintf(errstr, errstr_size, "cannot open the %s decoder: %s", codec->name, e);
-		avcodec_free_context(&c);
-		return -1;
-	}
-	*out = c;
-	return 0;
+	const AVStream *st = in->fmt->streams[si];
+	/* video decodes on every core; audio on one */
+	int threads = st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ? 0 : 1;
+	return av_decoder_open(st, threads, out, errstr, errstr_size);
 }
 
 int render_input_open(struct render_in *in, const char *path, int want_decoders,

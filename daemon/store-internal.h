@@ -66,6 +66,10 @@ struct store {
 };
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
+/* Read one of a viewer's keys from its reply into v (which: M meta, N nb,
+ * S seen, C scenes, E emo, H hist); meta's last_ts into *last_ts if given.
+ * Returns 1 when it was a non-empty meta hash (the viewer exists). */
+int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts);
 /* Send argv; the callback gets priv.  0 on success. */
 int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a);
 /* store_batch.c */

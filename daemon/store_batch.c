@@ -224,32 +224,12 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
         store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
         return;
     }
-    if (r->type == REDIS_REPLY_ARRAY) {
-        if (which == 'H') {
-            for (size_t i = 0; i < r->elements; i++)
-                if (r->element[i]->str)
-                    viewer_push_hist(&vc->v, r->element[i]->str, 1);
-        } else if (which == 'I') {
-            for (size_t i = 0; i + 1 < r->elements; i += 2)
-                if (r->element[i]->str && r->element[i + 1]->str)
-                    store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
-        } else {
-            for (size_t i = 0; i + 1 < r->elements; i += 2) {
-                redisReply *k = r->element[i], *v = r->element[i + 1];
-                if (!k->str || !v->str)
-                    continue;
-                if (which == 'M') {
-                    if (strcmp(k->str, "events") == 0)
-                        vc->v.events = atoll(v->str);
-                    else if (strcmp(k->str, "consent") == 0)
-                        vc->v.consent = strcmp(v->str, "1") == 0;
-                    else if (strcmp(k->str, "last_ts") == 0)
-                        vc->last_ts = atoll(v->str);
-                    continue;
-                }
-                viewer_load_field(&vc->v, which, k->str, k->len, v->str);
-            }
-        }
+    if (which == 'I') {
+        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+            if (r->element[i]->str && r->element[i + 1]->str)
+                store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
+    } else {
+        store_viewer_reply(&vc->v, which, r, &vc->last_ts);
     }
     if (vc->loading == 0)
         store_vc_loaded(s, vc);

@@ -325,27 +325,33 @@ static double store_load_pop_l(void *ctx, const char *movie)
     return store_load_pop(((struct store_load *)ctx)->s, movie);
 }
 
-static void store_hash_into(struct store_load *l, redisReply *r, char which)
+int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts)
 {
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        if (!r || r->type == REDIS_REPLY_ERROR)
-            l->failed = 1;
-        return;
+    int fields = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return 0;
+    if (which == 'H') {
+        for (size_t i = 0; i < r->elements; i++)
+            if (r->element[i]->str)
+                viewer_push_hist(v, r->element[i]->str, 1);
+        return 0;
     }
     for (size_t i = 0; i + 1 < r->elements; i += 2) {
-        redisReply *k = r->element[i], *v = r->element[i + 1];
-        if (!k->str || !v->str)
+        const redisReply *k = r->element[i], *val = r->element[i + 1];
+        if (!k->str || !val->str)
             continue;
-        if (which == 'M') {
-            if (strcmp(k->str, "events") == 0)
-                l->v.events = atoll(v->str);
-            else if (strcmp(k->str, "consent") == 0)
-                l->v.consent = strcmp(v->str, "1") == 0;
-            l->known = 1;
-            continue;
+        fields = 1;
+        if (which != 'M') {
+            viewer_load_field(v, which, k->str, k->len, val->str);
+        } else if (strcmp(k->str, "events") == 0) {
+            v->events = atoll(val->str);
+        } else if (strcmp(k->str, "consent") == 0) {
+            v->consent = strcmp(val->str, "1") == 0;
+        } else if (strcmp(k->str, "last_ts") == 0 && last_ts) {
+            *last_ts = atoll(val->str);
         }
-        viewer_load_field(&l->v, which, k->str, k->len, v->str);
     }
+    return which == 'M' && fields;
 }
 
 struct store_load_cmd {
@@ -366,10 +372,6 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
         if (r)
             log_err("redis: read failed: %s", r->str);
         l->failed = 1;
-    } else if (c->which == 'H') {
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-            if (r->element[i]->str)
-                viewer_push_hist(&l->v, r->element[i]->str, 1);
     } else if (c->which == 'P') {
         strmap_clear(&s->pop, NULL);
         s->max_pop = 0;
@@ -399,7 +401,8 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
             }
         }
     } else {
-        store_hash_into(l, r, c->which);
+        if (store_viewer_reply(&l->v, c->which, r, NULL))
+            l->known = 1;
     }
     free(c);
     l->outstanding--;

@@ -15,7 +15,8 @@
 #
 # Environment: N (events, default 1000000), MOVIES (catalog size, 3000),
 # PARTITIONS (of the events topic, 32), KCAT_RUNS (2), PUBLISH (1: keep
-# recommendations publishing on; default off), RECUT_TEST_TIMEOUT (seconds
+# recommendations publishing on; default off), EXTRA_CONF (config lines
+# appended to recutd's file), RECUT_TEST_TIMEOUT (seconds
 # any single wait may take; default scales with N).
 # Run from the build tree: make -C bench bench-kafka (sets top_builddir,
 # top_srcdir, REDIS_SERVER, SYS_PYTHON3).
@@ -51,6 +52,8 @@ group = bench
 [publish]
 recommendations = $publish
 EOF
+# EXTRA_CONF: more config lines (e.g. $'[kafka]\nbatch_size = 10000')
+[ -n "${EXTRA_CONF:-}" ] && printf '%s\n' "$EXTRA_CONF" >>"$CONF"
 
 # The catalog first: a recutd run reads it from recut.catalog into Redis
 # (where the measured run loads it from at start), so the measured run

@@ -28,6 +28,8 @@ static const struct {
     [M_CATALOG_UPDATES] = { "recut_catalog_updates_total", "counter", "Catalog entries stored." },
     [M_RELOADS] = { "recut_reloads_total", "counter", "Successful configuration reloads." },
     [M_DLQ_ERRORS] = { "recut_dead_letter_errors_total", "counter", "Dead letters that could not be produced." },
+    [M_COOC_COMPACTIONS] = { "recut_cooc_compactions_total", "counter", "Co-occurrence logs folded into their rows." },
+    [M_COOC_BAD_ROWS] = { "recut_cooc_bad_rows_total", "counter", "Co-occurrence rows found corrupt (counted from their logs only)." },
 };
 
 void metrics_inc(enum metrics_counter c, uint64_t n)

@@ -48,7 +48,8 @@ const char *recutd_instance(struct recutd *d);
 enum metrics_counter {
     M_EVENTS_RECEIVED, M_EVENTS_APPLIED, M_EVENTS_DUPLICATE, M_EMOTION_DROPPED,
     M_REDIS_ERRORS, M_BATCHES, M_PUBLISHED, M_PUBLISH_ERRORS, M_HTTP_REQUESTS,
-    M_CATALOG_UPDATES, M_RELOADS, M_DLQ_ERRORS, M_N_COUNTERS
+    M_CATALOG_UPDATES, M_RELOADS, M_DLQ_ERRORS, M_COOC_COMPACTIONS, M_COOC_BAD_ROWS,
+    M_N_COUNTERS
 };
 void metrics_inc(enum metrics_counter c, uint64_t n);
 uint64_t metrics_get(enum metrics_counter c);

@@ -39,7 +39,7 @@ struct store {
     redisAsyncContext *ac;
     int connected;
     struct event *reconnect_ev;
-    char sha[48], sha_hincr[48], sha_zincr[48];
+    char sha[48], sha_zincr[48], sha_cooc_read[48], sha_cooc_compact[48];
     size_t pending;
     /* store_batch.c: batches waiting to be applied, in order; applied
      * batches waiting for their writes; the viewer cache; global deltas */
@@ -53,6 +53,8 @@ struct store {
     uint64_t epoch;             /* the epoch collecting global deltas */
     uint64_t epoch_done;        /* every epoch <= this one is in Redis */
     int flush_outstanding;
+    struct strmap cooc_compacting; /* movies whose row is being compacted */
+    struct strmap cooc_rowlen;  /* movie -> bytes of its row when last compacted here */
     long long catalog_version;  /* PREFIX:{catalog}:version last seen */
     struct event *catalog_ev;
     struct event *flush_ev;
@@ -72,6 +74,30 @@ int store_key(char *buf, size_t n, const struct store *s, const char *user, cons
 int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts);
 /* Send argv; the callback gets priv.  0 on success. */
 int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a);
+/* store_cooc.c: co-occurrence rows and logs */
+struct store_cooc_buf {         /* records being built */
+    char *buf;
+    size_t len, cap;
+    int failed;
+};
+struct store_cooc_state {       /* what store_cooc_parse saw */
+    uint64_t gen;               /* the row's generation (0: none) */
+    unsigned char prefix[24];   /* the row's header and generation */
+    size_t prefix_len, row_len;
+    size_t log_used;            /* bytes of whole log records read */
+    int legacy, bad;            /* a hash row; a corrupt row */
+};
+/* Read a movie's row and log atomically (reply: [row, log]). */
+int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, void *priv);
+/* Sum that reply's counts into m (partner -> count).  -1 if the row was
+ * corrupt (logged, counted; the log's counts are still added). */
+int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
+                     struct store_cooc_state *st);
+/* Append the summed pair deltas (s->g_co) for the flush of `epoch`. */
+int store_cooc_flush(struct store *s, uint64_t epoch);
+void store_cooc_fini(struct store *s);
+/* A flush command of epoch was acknowledged (or failed: ok = 0). */
+void store_flush_done(struct store *s, uint64_t epoch, int ok);
 /* store_batch.c */
 void store_batch_init(struct store *s);
 void store_batch_fini(struct store *s);

@@ -300,6 +300,8 @@ void store_batch_init(struct store *s)
     s->cache_max = 200000;
     s->epoch = 1;
     s->epoch_done = 0;
+    strmap_init(&s->cooc_compacting);
+    strmap_init(&s->cooc_rowlen);
 }
 
 static void store_pairs_free(struct store_pairs *p);
@@ -708,12 +710,6 @@ static void store_pairs_free(struct store_pairs *p)
     memset(p, 0, sizeof *p);
 }
 
-static int store_u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
 {
     const struct catalog_movie *cm = catalog_get(&s->d->catalog, m);
@@ -871,24 +867,27 @@ void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), vo
 }
 
 /* ---- global counters ------------------------------------------------------- */
-static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
+void store_flush_done(struct store *s, uint64_t epoch, int ok)
 {
-    struct store *s = ac->data;
-    uint64_t epoch = (uint64_t)(uintptr_t)priv;
-    redisReply *r = reply;
-    if (s->pending)
-        s->pending--;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        if (r)
-            log_err("redis: global counters: %s", r->str);
+    if (!ok)
         metrics_inc(M_REDIS_ERRORS, 1);
-    }
     if (--s->flush_outstanding == 0 && epoch > s->epoch_done) {
         s->epoch_done = epoch;
         store_batch_check_done(s);
         if (s->g_pop.len || s->g_co.len)
             store_batch_flush(s);
     }
+}
+
+static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    if (s->pending)
+        s->pending--;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        log_err("redis: popularity: %s", r->str);
+    store_flush_done(s, (uint64_t)(uintptr_t)priv, r && r->type != REDIS_REPLY_ERROR);
 }
 
 static void store_batch_flush(struct store *s)
@@ -901,15 +900,13 @@ static void store_batch_flush(struct store *s)
         return;
     }
     const struct catalog *cat = &s->d->catalog;
-    const char *prefix = s->d->cfg.redis_prefix;
-    char key[512];
-    void *priv = (void *)(uintptr_t)epoch;
     if (s->g_pop.len) {
+        char key[512];
         struct store_args a = { 0 };
         store_args_add(&a, "EVALSHA");
         store_args_add(&a, s->sha_zincr);
         store_args_add(&a, "1");
-        snprintf(key, sizeof key, "%s:pop", prefix);
+        snprintf(key, sizeof key, "%s:pop", s->d->cfg.redis_prefix);
         store_args_add(&a, key);
         for (size_t i = 0; i < s->g_pop.cap; i++) {
             size_t mi = (size_t)s->g_pop.keys[i];
@@ -918,43 +915,12 @@ static void store_batch_flush(struct store *s)
             store_args_add(&a, cat->list[mi - 1]->m.id);
             store_args_addf(&a, "%u", s->g_pop.counts[i]);
         }
-        if (store_send_args(s, store_flush_cb, priv, &a) == 0)
+        if (store_send_args(s, store_flush_cb, (void *)(uintptr_t)epoch, &a) == 0)
             s->flush_outstanding++;
         store_args_free(&a);
     }
-    /* pairs sorted by their first movie: one call per movie */
-    uint64_t *pairs = malloc((s->g_co.len ? s->g_co.len : 1) * 2 * sizeof *pairs);
-    size_t np = 0;
-    for (size_t i = 0; pairs && i < s->g_co.cap; i++)
-        if (s->g_co.keys[i]) {
-            pairs[2 * np] = s->g_co.keys[i];
-            pairs[2 * np + 1] = s->g_co.counts[i];
-            np++;
-        }
-    if (pairs)
-        qsort(pairs, np, 2 * sizeof *pairs, store_u64_cmp);
-    struct store_args a = { 0 };
-    for (size_t k = 0; k < np; k++) {
-        size_t mi = (size_t)(pairs[2 * k] >> 32), pi = (size_t)(pairs[2 * k] & 0xffffffffu);
-        if (!mi || mi > cat->n || !pi || pi > cat->n)
-            continue;
-        if (!a.n) {
-            store_args_add(&a, "EVALSHA");
-            store_args_add(&a, s->sha_hincr);
-            store_args_add(&a, "1");
-            snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, cat->list[mi - 1]->m.id);
-            store_args_add(&a, key);
-        }
-        store_args_add(&a, cat->list[pi - 1]->m.id);
-        store_args_addf(&a, "%llu", (unsigned long long)pairs[2 * k + 1]);
-        if (k + 1 == np || (pairs[2 * (k + 1)] >> 32) != mi) {
-            if (store_send_args(s, store_flush_cb, priv, &a) == 0)
-                s->flush_outstanding++;
-            store_args_free(&a);
-        }
-    }
-    store_args_free(&a);
-    free(pairs);
+    if (store_cooc_flush(s, epoch) < 0)
+        log_err("out of memory writing co-occurrence counts");
     store_pairs_free(&s->g_co);
     store_pairs_free(&s->g_pop);
     if (s->flush_outstanding == 0)

@@ -134,8 +134,9 @@ static void store_connect(struct store *s)
     s->ac = ac;
     /* the script cache may be empty after a Redis restart: load them first */
     redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_forget);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_hincr);
     redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_zincr);
+    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_cooc_read);
+    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_cooc_compact);
 }
 
 struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
@@ -152,9 +153,10 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
         free(s);
         return NULL;
     }
-    const char *scripts[3] = { store_lua_forget, store_lua_hincr, store_lua_zincr };
-    char *shas[3] = { s->sha, s->sha_hincr, s->sha_zincr };
-    for (int i = 0; i < 3; i++) {
+    const char *scripts[] = { store_lua_forget, store_lua_zincr,
+                              store_lua_cooc_read, store_lua_cooc_compact };
+    char *shas[] = { s->sha, s->sha_zincr, s->sha_cooc_read, s->sha_cooc_compact };
+    for (size_t i = 0; i < sizeof shas / sizeof shas[0]; i++) {
         redisReply *r = redisCommand(c, "SCRIPT LOAD %s", scripts[i]);
         if (!r || r->type != REDIS_REPLY_STRING) {
             snprintf(errstr, errstr_size, "redis: SCRIPT LOAD failed: %s",
@@ -189,6 +191,7 @@ void store_free(struct store *s)
     if (s->reconnect_ev)
         event_free(s->reconnect_ev);
     store_batch_fini(s);
+    store_cooc_fini(s);
     free(s->pop_sorted);
     if (s->catalog_ev)
         event_free(s->catalog_ev);
@@ -394,11 +397,7 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
         } else {
             strmap_init(m);
             e->ptr = m;
-            for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-                struct strmap_entry *x = strmap_put(m, r->element[i]->str);
-                if (x)
-                    x->num = strtod(r->element[i + 1]->str, NULL);
-            }
+            store_cooc_parse(r, c->movie, m, NULL);
         }
     } else {
         if (store_viewer_reply(&l->v, c->which, r, NULL))
@@ -443,8 +442,20 @@ static void store_load_stage2(struct store_load *l)
     /* only the recent positives recommend_top reads */
     size_t reads = recommend_cooc_reads(&s->d->cfg);
     size_t w = l->v.n_hist < reads ? l->v.n_hist : reads;
-    for (size_t i = 0; i < w; i++)
-        store_load_send(l, 'O', l->v.hist[i], "HGETALL %s:{i:%s}:co", s->d->cfg.redis_prefix, l->v.hist[i]);
+    for (size_t i = 0; i < w; i++) {
+        struct store_load_cmd *c = calloc(1, sizeof *c);
+        if (c) {
+            c->l = l;
+            c->which = 'O';
+            snprintf(c->movie, sizeof c->movie, "%s", l->v.hist[i]);
+        }
+        if (!c || store_cooc_read(s, l->v.hist[i], store_load_cb, c) < 0) {
+            free(c);
+            l->failed = 1;
+            continue;
+        }
+        l->outstanding++;
+    }
 }
 
 void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, void *arg)

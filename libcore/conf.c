@@ -58,6 +58,8 @@ const struct conf_row conf_table[] = {
       "Connect and command timeout; on expiry recutd reconnects and replays uncommitted events."),
     I("redis", "ids_max", ids_max, "10000", 0, 10000000, 1,
       "Event ids remembered per viewer for de-duplication (0: no de-duplication)."),
+    I("redis", "cooc_log_max", cooc_log_max, "8192", 64, 1073741824, 1,
+      "Bytes a movie's co-occurrence log may reach (and at least its row's size) before it is folded into the row."),
 
     S("http", "listen", http_listen, "127.0.0.1:8080", 0,
       "Address of the HTTP API, host:port. Empty: no HTTP API."),

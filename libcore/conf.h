@@ -37,6 +37,7 @@ struct recut_config {
     char *redis_prefix;
     int redis_timeout_ms;
     int ids_max;
+    int cooc_log_max;
     /* [http] */
     char *http_listen;
     int http_max_body;

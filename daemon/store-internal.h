@@ -23,6 +23,26 @@ void store_args_add(struct store_args *a, const char *s);
 void store_args_addf(struct store_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void store_args_free(struct store_args *a);
 
+/* store_resp.c: commands written directly in the Redis protocol */
+struct store_resp {
+    char *buf;
+    size_t len, cap;
+    int oom;
+};
+void store_resp_cmd(struct store_resp *r, size_t nargs);
+void store_resp_str(struct store_resp *r, const char *s, size_t len);
+void store_resp_strz(struct store_resp *r, const char *s);
+/* One argument made of pfx (pfx_len bytes) and name. */
+void store_resp_key(struct store_resp *r, const char *pfx, size_t pfx_len, const char *name);
+void store_resp_ll(struct store_resp *r, long long v);
+/* A number as Redis reads it back exactly: whole and half values short,
+ * others with 17 significant digits. */
+void store_resp_num(struct store_resp *r, double v);
+size_t store_resp_fmt_num(char *buf, size_t n, double v);
+/* Send the one command in r (then empty r); 0 or -1. */
+int store_resp_send(struct store *s, struct store_resp *r, redisCallbackFn *fn, void *priv);
+void store_resp_free(struct store_resp *r);
+
 struct store_vc;                /* a cached viewer (store_batch.c) */
 struct store_pop_rank {         /* a movie and its popularity */
     const char *id;             /* borrowed from struct store's pop map */
@@ -53,6 +73,7 @@ struct store {
     uint64_t epoch;             /* the epoch collecting global deltas */
     uint64_t epoch_done;        /* every epoch <= this one is in Redis */
     int flush_outstanding;
+    struct store_resp resp;     /* the write path's command buffer */
     struct strmap cooc_compacting; /* movies whose row is being compacted */
     struct strmap cooc_rowlen;  /* movie -> bytes of its row when last compacted here */
     long long catalog_version;  /* PREFIX:{catalog}:version last seen */

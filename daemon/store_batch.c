@@ -335,6 +335,7 @@ void store_batch_fini(struct store *s)
     strmap_clear(&s->cache, NULL);
     store_pairs_free(&s->g_co);
     store_pairs_free(&s->g_pop);
+    store_resp_free(&s->resp);
     if (s->flush_ev)
         event_free(s->flush_ev);
 }
@@ -522,145 +523,126 @@ static int store_batch_send(struct store *s, struct store_batch *b, struct store
     return 0;
 }
 
-/* Shortest exact text for the common values (whole and half counts);
- * full precision otherwise. */
-static void store_fmt(char *buf, size_t n, double v)
+/* HSET key field value ... for the dirty fields of one hash. */
+static void store_hset_dirty(struct store_resp *r, const char *kp, size_t kpl, const char *name,
+                             const struct strmap *dirty, const struct strmap *values)
 {
-    double twice = v * 2;
-    if (twice == (double)(long long)twice && v > -1e15 && v < 1e15) {
-        long long whole = (long long)v;
-        int half = (double)whole != v;
-        if (half && v < 0 && whole == 0)
-            snprintf(buf, n, "-0.5");
-        else
-            snprintf(buf, n, half ? "%lld.5" : "%lld", whole);
-        return;
-    }
-    snprintf(buf, n, "%.17g", v);
-}
-
-static void store_hset_dirty(struct store_args *a, const char *key, const struct strmap *dirty,
-                             const struct strmap *values)
-{
-    store_args_add(a, "HSET");
-    store_args_add(a, key);
+    store_resp_cmd(r, 2 + 2 * dirty->len);
+    store_resp_str(r, "HSET", 4);
+    store_resp_key(r, kp, kpl, name);
     size_t it = 0;
     struct strmap_entry *e;
     while ((e = strmap_next(dirty, &it))) {
         struct strmap_entry *v = strmap_get(values, e->key);
-        char num[32];
-        store_fmt(num, sizeof num, v ? v->num : 0);
-        store_args_add(a, e->key);
-        store_args_add(a, num);
+        store_resp_strz(r, e->key);
+        store_resp_num(r, v ? v->num : 0);
     }
 }
 
-/* Queue one command of a MULTI block (its reply is read by EXEC's). */
-static int store_queue(struct store *s, struct store_args *a)
-{
-    int rc = 0;
-    if (!s->ac || a->oom) {
-        rc = -1;
-    } else {
-        const char **argv = malloc(a->n * sizeof *argv);
-        if (!argv)
-            rc = -1;
-        for (size_t i = 0; argv && i < a->n; i++)
-            argv[i] = a->buf + a->off[i];
-        if (argv && redisAsyncCommandArgv(s->ac, NULL, NULL, (int)a->n, argv, a->alen) != REDIS_OK)
-            rc = -1;
-        free(argv);
-    }
-    store_args_free(a);
-    return rc;
-}
-
-/* Write what changed in vc since its last write, as one transaction. */
+/* Write what changed in vc since its last write, as one transaction: the
+ * commands go out pre-formatted (store_resp.c); only EXEC has a callback. */
 static int store_vc_write(struct store *s, struct store_batch *b, struct store_vc *vc)
 {
     const struct recut_config *cfg = &s->d->cfg;
     struct viewer_changes *c = &vc->chg;
-    char key[512];
-    struct store_args a = { 0 };
+    struct store_resp *r = &s->resp;
+    char kp[512];
+    int kw = snprintf(kp, sizeof kp, "%s:{u:%s}:", cfg->redis_prefix, vc->user);
+    if (kw < 0 || (size_t)kw >= sizeof kp)
+        return -1;
+    size_t kpl = (size_t)kw;
     int rc = 0;
-    store_args_add(&a, "MULTI");
-    rc |= store_queue(s, &a);
+    store_resp_cmd(r, 1);
+    store_resp_str(r, "MULTI", 5);
+    rc |= store_resp_send(s, r, NULL, NULL);
     if (c->forgot) {
-        store_args_add(&a, "EVALSHA");
-        store_args_add(&a, s->sha);
-        store_args_addf(&a, "%d", STORE_N_VIEWER_KEYS);
-        for (int k = 0; k < STORE_N_VIEWER_KEYS; k++) {
-            store_key(key, sizeof key, s, vc->user, store_viewer_keys[k]);
-            store_args_add(&a, key);
-        }
-        rc |= store_queue(s, &a);
+        store_resp_cmd(r, 3 + STORE_N_VIEWER_KEYS);
+        store_resp_strz(r, "EVALSHA");
+        store_resp_strz(r, s->sha);
+        store_resp_ll(r, STORE_N_VIEWER_KEYS);
+        for (int k = 0; k < STORE_N_VIEWER_KEYS; k++)
+            store_resp_key(r, kp, kpl, store_viewer_keys[k]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+    }
+    if (c->emo_cleared) {
+        store_resp_cmd(r, 2);
+        store_resp_str(r, "DEL", 3);
+        store_resp_key(r, kp, kpl, "emo");
+        rc |= store_resp_send(s, r, NULL, NULL);
     }
     const struct { const struct strmap *dirty, *values; const char *name; } hs[] = {
         { &c->nb, &vc->v.nb, "nb" }, { &c->seen, &vc->v.seen, "seen" },
         { &c->scenes, &vc->v.scenes, "scenes" }, { &c->emo, &vc->v.emo, "emo" },
     };
-    if (c->emo_cleared) {
-        store_key(key, sizeof key, s, vc->user, "emo");
-        store_args_add(&a, "DEL");
-        store_args_add(&a, key);
-        rc |= store_queue(s, &a);
-    }
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
         if (!hs[i].dirty->len)
             continue;
-        store_key(key, sizeof key, s, vc->user, hs[i].name);
-        store_hset_dirty(&a, key, hs[i].dirty, hs[i].values);
-        rc |= store_queue(s, &a);
+        store_hset_dirty(r, kp, kpl, hs[i].name, hs[i].dirty, hs[i].values);
+        rc |= store_resp_send(s, r, NULL, NULL);
     }
     if (c->pushed) {
         size_t pushed = c->pushed < vc->v.n_hist ? c->pushed : vc->v.n_hist;
-        store_key(key, sizeof key, s, vc->user, "hist");
-        store_args_add(&a, "LPUSH");
-        store_args_add(&a, key);
+        store_resp_cmd(r, 2 + pushed);
+        store_resp_str(r, "LPUSH", 5);
+        store_resp_key(r, kp, kpl, "hist");
         for (size_t i = pushed; i-- > 0;)
-            store_args_add(&a, vc->v.hist[i]);
-        rc |= store_queue(s, &a);
-        store_args_add(&a, "LTRIM");
-        store_args_add(&a, key);
-        store_args_add(&a, "0");
-        store_args_addf(&a, "%d", cfg->history_max - 1);
-        rc |= store_queue(s, &a);
+            store_resp_strz(r, vc->v.hist[i]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        store_resp_cmd(r, 4);
+        store_resp_str(r, "LTRIM", 5);
+        store_resp_key(r, kp, kpl, "hist");
+        store_resp_str(r, "0", 1);
+        store_resp_ll(r, cfg->history_max - 1);
+        rc |= store_resp_send(s, r, NULL, NULL);
     }
     if (vc->new_ids.n) {
-        store_key(key, sizeof key, s, vc->user, "ids");
-        store_args_add(&a, "ZADD");
-        store_args_add(&a, key);
+        store_resp_cmd(r, 2 + vc->new_ids.n);
+        store_resp_str(r, "ZADD", 4);
+        store_resp_key(r, kp, kpl, "ids");
         for (size_t i = 0; i < vc->new_ids.n; i++)
-            store_args_addn(&a, vc->new_ids.buf + vc->new_ids.off[i], vc->new_ids.alen[i]);
-        rc |= store_queue(s, &a);
+            store_resp_str(r, vc->new_ids.buf + vc->new_ids.off[i], vc->new_ids.alen[i]);
+        rc |= store_resp_send(s, r, NULL, NULL);
         if (vc->idq_len > (size_t)cfg->ids_max) {
-            store_args_add(&a, "ZREMRANGEBYRANK");
-            store_args_add(&a, key);
-            store_args_add(&a, "0");
-            store_args_addf(&a, "%d", -(cfg->ids_max + 1));
-            rc |= store_queue(s, &a);
+            store_resp_cmd(r, 4);
+            store_resp_strz(r, "ZREMRANGEBYRANK");
+            store_resp_key(r, kp, kpl, "ids");
+            store_resp_str(r, "0", 1);
+            store_resp_ll(r, -(cfg->ids_max + 1));
+            rc |= store_resp_send(s, r, NULL, NULL);
             store_vc_trim_ids(vc, (size_t)cfg->ids_max);
         }
         store_args_free(&vc->new_ids);
     }
     if (c->meta && !(c->forgot && vc->v.events == 0 && !vc->v.consent)) {
-        store_key(key, sizeof key, s, vc->user, "meta");
-        store_args_add(&a, "HSET");
-        store_args_add(&a, key);
-        store_args_add(&a, "events");
-        store_args_addf(&a, "%lld", vc->v.events);
-        store_args_add(&a, "last_ts");
-        store_args_addf(&a, "%lld", (long long)vc->last_ts);
-        store_args_add(&a, "consent");
-        store_args_add(&a, vc->v.consent ? "1" : "0");
-        rc |= store_queue(s, &a);
+        store_resp_cmd(r, 8);
+        store_resp_str(r, "HSET", 4);
+        store_resp_key(r, kp, kpl, "meta");
+        store_resp_str(r, "events", 6);
+        store_resp_ll(r, vc->v.events);
+        store_resp_str(r, "last_ts", 7);
+        store_resp_ll(r, (long long)vc->last_ts);
+        store_resp_str(r, "consent", 7);
+        store_resp_str(r, vc->v.consent ? "1" : "0", 1);
+        rc |= store_resp_send(s, r, NULL, NULL);
     }
-    store_args_add(&a, "EXEC");
-    if (rc == 0)
-        rc = store_batch_send(s, b, &a);
-    store_args_free(&a);
     viewer_changes_reset(c);
-    return rc;
+    if (rc != 0) {
+        r->len = 0;
+        return -1;
+    }
+    struct store_reply_ctx *x = malloc(sizeof *x);
+    if (!x)
+        return -1;
+    x->b = b;
+    x->gen = b->gen;
+    store_resp_cmd(r, 1);
+    store_resp_str(r, "EXEC", 4);
+    if (store_resp_send(s, r, store_write_cb, x) < 0) {
+        free(x);
+        return -1;
+    }
+    b->outstanding++;
+    return 0;
 }
 
 /* ---- summed global counters, keyed by catalog index ------------------------- */
@@ -795,25 +777,35 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     strmap_clear(&touched, NULL);
     for (size_t i = 0; i < b->n_movies; i++) {
         const struct store_args *m = &b->movies;
+        struct store_resp *r = &s->resp;
+        char pfx[512];
+        int pw = snprintf(pfx, sizeof pfx, "%s:{catalog}:", cfg->redis_prefix);
+        size_t pl = pw < 0 ? 0 : (size_t)pw < sizeof pfx ? (size_t)pw : sizeof pfx - 1;
+        int rc = 0;
+        store_resp_cmd(r, 1);
+        store_resp_str(r, "MULTI", 5);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        store_resp_cmd(r, 3);
+        store_resp_str(r, "SET", 3);
+        store_resp_str(r, m->buf + m->off[3 * i], m->alen[3 * i]);
+        store_resp_str(r, m->buf + m->off[3 * i + 1], m->alen[3 * i + 1]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        store_resp_cmd(r, 3);
+        store_resp_str(r, "SADD", 4);
+        store_resp_key(r, pfx, pl, "movies");
+        store_resp_str(r, m->buf + m->off[3 * i + 2], m->alen[3 * i + 2]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        store_resp_cmd(r, 2);
+        store_resp_str(r, "INCR", 4);
+        store_resp_key(r, pfx, pl, "version");
+        rc |= store_resp_send(s, r, NULL, NULL);
         struct store_args a = { 0 };
-        store_args_add(&a, "MULTI");
-        store_queue(s, &a);
-        store_args_add(&a, "SET");
-        store_args_addn(&a, m->buf + m->off[3 * i], m->alen[3 * i]);
-        store_args_addn(&a, m->buf + m->off[3 * i + 1], m->alen[3 * i + 1]);
-        store_queue(s, &a);
-        char key[512];
-        snprintf(key, sizeof key, "%s:{catalog}:movies", cfg->redis_prefix);
-        store_args_add(&a, "SADD");
-        store_args_add(&a, key);
-        store_args_addn(&a, m->buf + m->off[3 * i + 2], m->alen[3 * i + 2]);
-        store_queue(s, &a);
-        snprintf(key, sizeof key, "%s:{catalog}:version", cfg->redis_prefix);
-        store_args_add(&a, "INCR");
-        store_args_add(&a, key);
-        store_queue(s, &a);
         store_args_add(&a, "EXEC");
-        store_batch_send(s, b, &a);
+        if (rc != 0 || store_batch_send(s, b, &a) < 0) {
+            store_args_free(&a);
+            store_batch_reset(s, "cannot queue a catalog write");
+            return;
+        }
         store_args_free(&a);
     }
     b->applied = 1;

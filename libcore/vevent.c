@@ -124,9 +124,236 @@ static enum vevent_error vevent_str(json_t *obj, const char *name, char *dst,
     return VEVENT_OK;
 }
 
-enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
-                               const char *key, size_t key_len, size_t max_bytes,
-                               char *errstr, size_t errstr_size)
+/* The per-type requirements, once the fields are read. */
+static enum vevent_error vevent_check(const struct vevent *ev, const char *type,
+                                      char *errstr, size_t errstr_size)
+{
+    enum vevent_error rc = VEVENT_OK;
+    switch (ev->type) {
+    case VEVENT_CONSENT:
+        if (!ev->has_value || (ev->value != 0 && ev->value != 1))
+            FAIL(ev->has_value ? VEVENT_E_RANGE : VEVENT_E_MISSING,
+                 "consent needs 'value' 0 or 1");
+        break;
+    case VEVENT_FORGET:
+        break;
+    default:
+        if (!ev->movie[0])
+            FAIL(VEVENT_E_MISSING, "%s event needs field 'movie'", type);
+        break;
+    }
+    if (ev->type == VEVENT_RATING) {
+        if (!ev->has_value)
+            FAIL(VEVENT_E_MISSING, "rating event needs field 'value'");
+        if (ev->value < 0 || ev->value > 10)
+            FAIL(VEVENT_E_RANGE, "rating 'value' must be in [0, 10]");
+    }
+    if (ev->type == VEVENT_VIEW && ev->has_value && (ev->value < 0 || ev->value > 1))
+        FAIL(VEVENT_E_RANGE, "view 'value' (watched fraction) must be in [0, 1]");
+    if (ev->type == VEVENT_COMMENT && !ev->text)
+        FAIL(VEVENT_E_MISSING, "comment event needs field 'text'");
+    if (ev->type == VEVENT_EMOTION && ev->n_emotions == 0)
+        FAIL(VEVENT_E_MISSING, "emotion event needs a non-empty field 'emotion'");
+
+out:
+    return rc;
+}
+
+/* ---- the fast path ----------------------------------------------------------
+ * Most events are a flat object of the known fields, plain strings and
+ * numbers.  vevent_fast reads exactly those in one pass without building a
+ * tree; anything else (an escape, null, true/false, an unknown or repeated
+ * key, nesting, an emotion object, a field that would fail validation)
+ * returns 0 and the message goes through jansson, which then also gives
+ * the precise error.  What the fast path accepts it reads exactly as the
+ * jansson path would (tests/test_vevent.c compares the two). */
+struct vevent_cur {
+    const char *p, *end;
+};
+
+static void vevent_ws(struct vevent_cur *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+/* A string without escapes or control characters: its bytes in [*s, +*n). */
+static int vevent_fast_str(struct vevent_cur *c, const char **s, size_t *n)
+{
+    if (c->p >= c->end || *c->p != '"')
+        return 0;
+    const char *b = ++c->p;
+    while (c->p < c->end) {
+        unsigned char ch = (unsigned char)*c->p;
+        if (ch == '"') {
+            *s = b;
+            *n = (size_t)(c->p - b);
+            c->p++;
+            return 1;
+        }
+        if (ch == '\\' || ch < 0x20)
+            return 0;
+        c->p++;
+    }
+    return 0;
+}
+
+/* A JSON number; *is_int when it has neither fraction nor exponent. */
+static int vevent_fast_num(struct vevent_cur *c, double *d, long long *ll, int *is_int)
+{
+    const char *b = c->p, *q = c->p;
+    if (q < c->end && *q == '-')
+        q++;
+    if (q >= c->end || *q < '0' || *q > '9')
+        return 0;
+    if (*q == '0') {
+        q++;
+    } else {
+        while (q < c->end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    size_t int_digits = (size_t)(q - b) - (*b == '-');
+    *is_int = 1;
+    if (q < c->end && *q == '.') {
+        *is_int = 0;
+        q++;
+        if (q >= c->end || *q < '0' || *q > '9')
+            return 0;
+        while (q < c->end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q < c->end && (*q == 'e' || *q == 'E')) {
+        *is_int = 0;
+        q++;
+        if (q < c->end && (*q == '+' || *q == '-'))
+            q++;
+        if (q >= c->end || *q < '0' || *q > '9')
+            return 0;
+        while (q < c->end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    char tmp[64];
+    size_t len = (size_t)(q - b);
+    if (len >= sizeof tmp || (*is_int && int_digits > 18))
+        return 0; /* long numbers: jansson's range checks decide */
+    memcpy(tmp, b, len);
+    tmp[len] = '\0';
+    if (*is_int) {
+        *ll = strtoll(tmp, NULL, 10);
+        *d = (double)*ll;
+    } else {
+        *d = strtod(tmp, NULL);
+        if (!isfinite(*d))
+            return 0;
+    }
+    c->p = q;
+    return 1;
+}
+
+static int vevent_fast_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n == 0 || n >= cap)
+        return 0;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return 1;
+}
+
+enum { VF_USER = 1, VF_TYPE = 2, VF_TS = 4, VF_ID = 8, VF_MOVIE = 16, VF_SCENE = 32,
+       VF_T = 64, VF_VALUE = 128, VF_TEXT = 256 };
+
+static int vevent_fast(struct vevent *ev, const char *buf, size_t len, char *type, size_t type_cap)
+{
+    struct vevent_cur c = { buf, buf + len };
+    unsigned seen = 0;
+    vevent_ws(&c);
+    if (c.p >= c.end || *c.p++ != '{')
+        return 0;
+    for (;;) {
+        vevent_ws(&c);
+        const char *k, *s;
+        size_t kn, sn;
+        if (!vevent_fast_str(&c, &k, &kn))
+            return 0;
+        vevent_ws(&c);
+        if (c.p >= c.end || *c.p++ != ':')
+            return 0;
+        vevent_ws(&c);
+        static const struct { const char *name; unsigned bit; } keys[] = {
+            { "user", VF_USER }, { "type", VF_TYPE }, { "ts", VF_TS }, { "id", VF_ID },
+            { "movie", VF_MOVIE }, { "scene", VF_SCENE }, { "t", VF_T },
+            { "value", VF_VALUE }, { "text", VF_TEXT },
+        };
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            if (strlen(keys[i].name) == kn && memcmp(keys[i].name, k, kn) == 0)
+                bit = keys[i].bit;
+        if (!bit || (seen & bit))
+            return 0; /* unknown, repeated, or "emotion" */
+        seen |= bit;
+        double d;
+        long long ll;
+        int is_int;
+        switch (bit) {
+        case VF_USER: case VF_TYPE: case VF_ID: case VF_MOVIE: case VF_TEXT:
+            if (!vevent_fast_str(&c, &s, &sn))
+                return 0;
+            if (bit == VF_USER && !vevent_fast_copy(ev->user, sizeof ev->user, s, sn))
+                return 0;
+            if (bit == VF_TYPE && !vevent_fast_copy(type, type_cap, s, sn))
+                return 0;
+            if (bit == VF_ID && !vevent_fast_copy(ev->id, sizeof ev->id, s, sn))
+                return 0;
+            if (bit == VF_MOVIE && !vevent_fast_copy(ev->movie, sizeof ev->movie, s, sn))
+                return 0;
+            if (bit == VF_TEXT) {
+                if (sn > VEVENT_TEXT_MAX || !(ev->text = malloc(sn + 1)))
+                    return 0;
+                memcpy(ev->text, s, sn);
+                ev->text[sn] = '\0';
+            }
+            break;
+        default:
+            if (!vevent_fast_num(&c, &d, &ll, &is_int))
+                return 0;
+            if (bit == VF_TS) {
+                if (!is_int || ll < 0)
+                    return 0;
+                ev->ts = ll;
+            } else if (bit == VF_SCENE) {
+                if (!is_int || ll < 0 || ll > 100000)
+                    return 0;
+                ev->scene = (long)ll;
+            } else if (bit == VF_T) {
+                if (!(d >= 0))
+                    return 0;
+                ev->t = d;
+            } else {
+                ev->value = d;
+                ev->has_value = 1;
+            }
+            break;
+        }
+        vevent_ws(&c);
+        if (c.p >= c.end)
+            return 0;
+        if (*c.p == ',') {
+            c.p++;
+            continue;
+        }
+        if (*c.p++ != '}')
+            return 0;
+        break;
+    }
+    vevent_ws(&c);
+    if (c.p != c.end)
+        return 0;
+    return (seen & (VF_USER | VF_TYPE | VF_TS)) == (VF_USER | VF_TYPE | VF_TS);
+}
+
+static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, size_t len,
+                                          const char *key, size_t key_len, size_t max_bytes,
+                                          char *errstr, size_t errstr_size, int fast)
 {
     enum vevent_error rc = VEVENT_OK;
     json_t *root = NULL;
@@ -140,6 +367,18 @@ enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
         FAIL(VEVENT_E_TOO_LARGE, "message of %zu bytes exceeds the limit of %zu", len, max_bytes);
     if (!vevent_utf8_valid(buf, len))
         FAIL(VEVENT_E_UTF8, "message is not valid UTF-8");
+    char type[32];
+    if (fast && vevent_fast(ev, buf, len, type, sizeof type)) {
+        int t = vevent_type_parse(type);
+        if (t >= 0 && (!key || (key_len == strlen(ev->user) && memcmp(key, ev->user, key_len) == 0))) {
+            ev->type = (enum vevent_type)t;
+            if ((rc = vevent_check(ev, type, errstr, errstr_size)) != VEVENT_OK)
+                vevent_clear(ev);
+            return rc;
+        }
+    }
+    /* the full path: jansson, and every error precisely */
+    vevent_clear(ev);
     json_error_t jerr;
     root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
@@ -151,7 +390,6 @@ enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
         goto out;
     if (key && (key_len != strlen(ev->user) || memcmp(key, ev->user, key_len) != 0))
         FAIL(VEVENT_E_KEY, "message key does not match field 'user'");
-    char type[32];
     if ((rc = vevent_str(root, "type", type, sizeof type, 1, errstr, errstr_size))) {
         if (rc == VEVENT_E_TOO_LONG)
             rc = VEVENT_E_UNKNOWN_TYPE;
@@ -237,36 +475,25 @@ enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
         }
     }
 
-    /* per-type requirements */
-    switch (ev->type) {
-    case VEVENT_CONSENT:
-        if (!ev->has_value || (ev->value != 0 && ev->value != 1))
-            FAIL(ev->has_value ? VEVENT_E_RANGE : VEVENT_E_MISSING,
-                 "consent needs 'value' 0 or 1");
-        break;
-    case VEVENT_FORGET:
-        break;
-    default:
-        if (!ev->movie[0])
-            FAIL(VEVENT_E_MISSING, "%s event needs field 'movie'", type);
-        break;
-    }
-    if (ev->type == VEVENT_RATING) {
-        if (!ev->has_value)
-            FAIL(VEVENT_E_MISSING, "rating event needs field 'value'");
-        if (ev->value < 0 || ev->value > 10)
-            FAIL(VEVENT_E_RANGE, "rating 'value' must be in [0, 10]");
-    }
-    if (ev->type == VEVENT_VIEW && ev->has_value && (ev->value < 0 || ev->value > 1))
-        FAIL(VEVENT_E_RANGE, "view 'value' (watched fraction) must be in [0, 1]");
-    if (ev->type == VEVENT_COMMENT && !ev->text)
-        FAIL(VEVENT_E_MISSING, "comment event needs field 'text'");
-    if (ev->type == VEVENT_EMOTION && ev->n_emotions == 0)
-        FAIL(VEVENT_E_MISSING, "emotion event needs a non-empty field 'emotion'");
+    rc = vevent_check(ev, type, errstr, errstr_size);
 
 out:
     json_decref(root);
     if (rc != VEVENT_OK)
         vevent_clear(ev);
     return rc;
+}
+
+enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
+                               const char *key, size_t key_len, size_t max_bytes,
+                               char *errstr, size_t errstr_size)
+{
+    return vevent_parse_impl(ev, buf, len, key, key_len, max_bytes, errstr, errstr_size, 1);
+}
+
+enum vevent_error vevent_parse_full(struct vevent *ev, const char *buf, size_t len,
+                                    const char *key, size_t key_len, size_t max_bytes,
+                                    char *errstr, size_t errstr_size)
+{
+    return vevent_parse_impl(ev, buf, len, key, key_len, max_bytes, errstr, errstr_size, 0);
 }

@@ -49,6 +49,10 @@ struct vevent {
 enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
                                const char *key, size_t key_len, size_t max_bytes,
                                char *errstr, size_t errstr_size);
+/* The same through jansson only, never the fast path (for tests). */
+enum vevent_error vevent_parse_full(struct vevent *ev, const char *buf, size_t len,
+                                    const char *key, size_t key_len, size_t max_bytes,
+                                    char *errstr, size_t errstr_size);
 void vevent_clear(struct vevent *ev);
 const char *vevent_type_name(enum vevent_type t);
 int vevent_type_parse(const char *s);

@@ -523,20 +523,21 @@ static int store_batch_send(struct store *s, struct store_batch *b, struct store
     return 0;
 }
 
-/* HSET key field value ... for the dirty fields of one hash. */
-static void store_hset_dirty(struct store_resp *r, const char *kp, size_t kpl, const char *name,
-                             const struct strmap *dirty, const struct strmap *values)
+static void store_hset_field(void *arg, const char *field, double value)
 {
-    store_resp_cmd(r, 2 + 2 * dirty->len);
+    struct store_resp *r = arg;
+    store_resp_strz(r, field);
+    store_resp_num(r, value);
+}
+
+/* HSET key field value ... for the changed fields of one hash. */
+static void store_hset_dirty(struct store_resp *r, const char *kp, size_t kpl, const char *name,
+                             recut_viewer *v, char which)
+{
+    store_resp_cmd(r, 2 + 2 * viewer_changes_count(v, which));
     store_resp_str(r, "HSET", 4);
     store_resp_key(r, kp, kpl, name);
-    size_t it = 0;
-    struct strmap_entry *e;
-    while ((e = strmap_next(dirty, &it))) {
-        struct strmap_entry *v = strmap_get(values, e->key);
-        store_resp_strz(r, e->key);
-        store_resp_num(r, v ? v->num : 0);
-    }
+    viewer_changes_take(v, which, store_hset_field, r);
 }
 
 /* Write what changed in vc since its last write, as one transaction: the
@@ -570,14 +571,14 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         store_resp_key(r, kp, kpl, "emo");
         rc |= store_resp_send(s, r, NULL, NULL);
     }
-    const struct { const struct strmap *dirty, *values; const char *name; } hs[] = {
-        { &c->nb, &vc->v.nb, "nb" }, { &c->seen, &vc->v.seen, "seen" },
-        { &c->scenes, &vc->v.scenes, "scenes" }, { &c->emo, &vc->v.emo, "emo" },
+    static const struct { char which; const char *name; } hs[] = {
+        { 'N', "nb" }, { 'S', "seen" }, { 'C', "scenes" }, { 'E', "emo" },
     };
+    vc->v.chg = c;
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
-        if (!hs[i].dirty->len)
+        if (!viewer_changes_count(&vc->v, hs[i].which))
             continue;
-        store_hset_dirty(r, kp, kpl, hs[i].name, hs[i].dirty, hs[i].values);
+        store_hset_dirty(r, kp, kpl, hs[i].name, &vc->v, hs[i].which);
         rc |= store_resp_send(s, r, NULL, NULL);
     }
     if (c->pushed) {

@@ -44,7 +44,7 @@ static struct strmap_entry *strmap_find(const struct strmap *m, const char *key,
         struct strmap_entry *e = &m->slots[i];
         if (!e->key)
             return NULL;
-        if (e->hash == h && strncmp(e->key, key, len) == 0 && e->key[len] == '\0')
+        if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
             return e;
     }
 }
@@ -82,6 +82,8 @@ static int strmap_grow(struct strmap *m)
 
 struct strmap_entry *strmap_putn(struct strmap *m, const char *key, size_t len)
 {
+    if (len > UINT32_MAX)
+        return NULL;
     uint32_t h = strmap_hash(key, len);
     struct strmap_entry *e = strmap_find(m, key, len, h);
     if (e)
@@ -99,6 +101,7 @@ struct strmap_entry *strmap_putn(struct strmap *m, const char *key, size_t len)
     e = &m->slots[i];
     e->key = k;
     e->hash = h;
+    e->len = (uint32_t)len;
     e->num = 0;
     e->ptr = NULL;
     m->len++;

@@ -11,6 +11,7 @@ struct strmap_entry {
     double num;
     void *ptr;
     uint32_t hash;
+    uint32_t len;           /* of key */
 };
 
 struct strmap {

@@ -7,33 +7,89 @@
 #include <stdlib.h>
 #include <string.h>
 
+char viewer_dirty_mark;
+
 void viewer_changes_init(struct viewer_changes *c)
 {
     memset(c, 0, sizeof *c);
-    strmap_init(&c->nb);
-    strmap_init(&c->seen);
-    strmap_init(&c->scenes);
-    strmap_init(&c->emo);
 }
 
 void viewer_changes_free(struct viewer_changes *c)
 {
-    strmap_clear(&c->nb, NULL);
-    strmap_clear(&c->seen, NULL);
-    strmap_clear(&c->scenes, NULL);
-    strmap_clear(&c->emo, NULL);
+    free(c->nb.keys);
+    free(c->seen.keys);
+    free(c->scenes.keys);
+    free(c->emo.keys);
     memset(c, 0, sizeof *c);
 }
 
 void viewer_changes_reset(struct viewer_changes *c)
 {
-    viewer_changes_free(c);
-    viewer_changes_init(c);
+    /* keep the arrays: a cached viewer changes again soon */
+    struct viewer_dirty *d[] = { &c->nb, &c->seen, &c->scenes, &c->emo };
+    for (size_t i = 0; i < 4; i++)
+        d[i]->n = 0;
+    c->pushed = 0;
+    c->forgot = c->emo_cleared = c->meta = c->emotion_dropped = 0;
 }
 
-static void viewer_mark(struct strmap *m, const char *field)
+/* Record that entry e of a viewer's map changed. */
+static int viewer_mark(struct viewer_dirty *d, struct strmap_entry *e)
 {
-    strmap_put(m, field);
+    if (e->ptr == VIEWER_DIRTY)
+        return 0;
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 16;
+        const char **k = realloc(d->keys, nc * sizeof *k);
+        if (!k)
+            return -1;
+        d->keys = k;
+        d->cap = nc;
+    }
+    d->keys[d->n++] = e->key;
+    e->ptr = VIEWER_DIRTY;
+    return 0;
+}
+
+static void viewer_which(struct recut_viewer *v, char which, struct strmap **m,
+                         struct viewer_dirty **d)
+{
+    struct viewer_changes *c = v->chg;
+    switch (which) {
+    case 'N': *m = &v->nb; *d = &c->nb; break;
+    case 'S': *m = &v->seen; *d = &c->seen; break;
+    case 'C': *m = &v->scenes; *d = &c->scenes; break;
+    default: *m = &v->emo; *d = &c->emo; break;
+    }
+}
+
+size_t viewer_changes_count(const struct recut_viewer *v, char which)
+{
+    struct strmap *m;
+    struct viewer_dirty *d;
+    if (!v->chg)
+        return 0;
+    viewer_which((struct recut_viewer *)v, which, &m, &d);
+    return d->n;
+}
+
+size_t viewer_changes_take(struct recut_viewer *v, char which,
+                           void (*fn)(void *arg, const char *field, double value), void *arg)
+{
+    struct strmap *m;
+    struct viewer_dirty *d;
+    if (!v->chg)
+        return 0;
+    viewer_which(v, which, &m, &d);
+    size_t n = d->n;
+    for (size_t i = 0; i < n; i++) {
+        struct strmap_entry *e = strmap_get(m, d->keys[i]);
+        if (e)
+            e->ptr = NULL;
+        fn(arg, d->keys[i], e ? e->num : 0);
+    }
+    d->n = 0;
+    return n;
 }
 
 void viewer_init(struct recut_viewer *v, const char *id, double alpha)
@@ -162,7 +218,8 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
     struct viewer_changes *chg = v->chg;
     for (size_t i = 0; i < u->n_ops; i++) {
         const struct update_op *op = &u->ops[i];
-        struct strmap *m = NULL, *dirty = NULL;
+        struct strmap *m = NULL;
+        struct viewer_dirty *dirty = NULL;
         switch (op->code) {
         case UPD_NB:
             m = &v->nb;
@@ -187,7 +244,7 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
                 strmap_clear(&v->emo, NULL);
                 if (chg) {
                     chg->emo_cleared = 1;
-                    strmap_clear(&chg->emo, NULL);
+                    chg->emo.n = 0; /* the keys went with the map */
                 }
             }
             if (chg)
@@ -214,8 +271,8 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
         e->num += op->value;
         if (m == &v->nb)
             viewer_nb_changed(v, e->key, op->value, m->len > before);
-        if (dirty)
-            viewer_mark(dirty, op->field);
+        if (dirty && viewer_mark(dirty, e) < 0)
+            return -1;
     }
     if (u->has_seen && ev->movie[0]) {
         struct strmap_entry *old = strmap_get(&v->seen, ev->movie);
@@ -224,8 +281,8 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
         if (!s)
             return -1;
         s->num = u->weight;
-        if (chg)
-            viewer_mark(&chg->seen, ev->movie);
+        if (chg && viewer_mark(&chg->seen, s) < 0)
+            return -1;
         if (u->positive && !was_positive) {
             if (viewer_push_hist(v, ev->movie, 0) < 0)
                 return -1;

@@ -7,10 +7,20 @@
 #include "strmap.h"
 #include "update.h"
 
+/* Fields of one map changed since the last write: the entries' keys
+ * (borrowed from the viewer's map, each once: a changed entry's ptr is
+ * VIEWER_DIRTY until viewer_changes_take clears it). */
+struct viewer_dirty {
+    const char **keys;
+    size_t n, cap;
+};
+extern char viewer_dirty_mark;
+#define VIEWER_DIRTY ((void *)&viewer_dirty_mark)
+
 /* What viewer_apply changed since the recorder was last reset: the daemon
  * writes exactly these fields back to Redis. */
 struct viewer_changes {
-    struct strmap nb, seen, scenes, emo; /* dirty field names */
+    struct viewer_dirty nb, seen, scenes, emo; /* changed fields */
     size_t pushed;          /* items pushed at the front of hist */
     int forgot;             /* the viewer was erased (write: DEL first) */
     int emo_cleared;        /* consent withdrawn: emo erased */
@@ -18,8 +28,18 @@ struct viewer_changes {
     int emotion_dropped;    /* emotion data refused for lack of consent */
 };
 void viewer_changes_init(struct viewer_changes *c);
+/* Forget the record (the viewer's marks must be gone: taken, or the maps
+ * freed). */
 void viewer_changes_reset(struct viewer_changes *c);
 void viewer_changes_free(struct viewer_changes *c);
+struct recut_viewer;
+/* Hand the changed fields of one map (which: 'N' nb, 'S' seen, 'C' scenes,
+ * 'E' emo) with their current values to fn, in the order they first
+ * changed, and clear their marks.  Returns how many. */
+size_t viewer_changes_take(struct recut_viewer *v, char which,
+                           void (*fn)(void *arg, const char *field, double value), void *arg);
+/* How many fields of that map changed. */
+size_t viewer_changes_count(const struct recut_viewer *v, char which);
 
 struct recut_viewer {
     char id[VEVENT_ID_MAX + 1];

@@ -36,7 +36,8 @@ enum blob_type {
     BLOB_KMEANS = 3,  /* kmeans.h */
     BLOB_FA = 4,      /* fa.h */
     BLOB_EMOTION = 5, /* emotion.h */
-    BLOB_TYPE_MAX = 5
+    BLOB_SVM_VIEWER = 6, /* svm_viewer.h: a viewer's SVM and what it was trained on */
+    BLOB_TYPE_MAX = 6
 };
 
 enum blob_status {

@@ -112,7 +112,7 @@ const struct conf_row conf_table[] = {
       "Likes and dislikes (each) a viewer needs before getting an SVM."),
     I("svm", "retrain_labels", svm_retrain_labels, "20", 1, 1000000, 1,
       "New labels after which a viewer's SVM is trained (again)."),
-    I("svm", "queue", svm_queue, "65536", 16, 16777216, 0,
+    I("svm", "queue", svm_queue, "16384", 16, 16777216, 0,
       "Capacity of the trainer's queue of labelled events (when full they are dropped and counted)."),
     I("svm", "max_train", svm_max_train, "500", 2, 1000000, 1,
       "Most samples a viewer's SVM is trained on (the strongest, up to half of each class)."),

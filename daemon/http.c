@@ -406,6 +406,7 @@ static void http_profile(struct http_user *u, recut_viewer *v)
     groups_profile(u->h->d->groups, v, &cluster, &factors);
     json_object_set_new(doc, "cluster", cluster);
     json_object_set_new(doc, "factors", factors);
+    json_object_set_new(doc, "svm", svm_scorer_profile(v));
     http_json(u->req, 200, doc);
 }
 

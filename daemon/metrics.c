@@ -12,6 +12,7 @@
 static _Atomic uint64_t metrics_counters[M_N_COUNTERS];
 static _Atomic uint64_t metrics_dlq[VEVENT_N_ERRORS];
 static _Atomic uint64_t metrics_http[6]; /* by status class 1xx..5xx */
+static _Atomic uint64_t metrics_svm_ns;   /* SVM training time */
 
 static const struct {
     const char *name, *type, *help;
@@ -30,6 +31,10 @@ static const struct {
     [M_DLQ_ERRORS] = { "recut_dead_letter_errors_total", "counter", "Dead letters that could not be produced." },
     [M_COOC_COMPACTIONS] = { "recut_cooc_compactions_total", "counter", "Co-occurrence logs folded into their rows." },
     [M_COOC_BAD_ROWS] = { "recut_cooc_bad_rows_total", "counter", "Co-occurrence rows found corrupt (counted from their logs only)." },
+    [M_SVM_TRAINED] = { "recut_svm_trained_total", "counter", "Viewer SVMs trained." },
+    [M_SVM_SKIPPED] = { "recut_svm_skipped_total", "counter", "SVM trainings skipped: too few likes or dislikes (one-class viewers)." },
+    [M_SVM_QUEUE_DROPPED] = { "recut_svm_queue_dropped_total", "counter", "Labelled events the SVM trainer's full queue dropped." },
+    [M_SVM_BAD_BLOB] = { "recut_svm_bad_blob_total", "counter", "Stored viewer SVMs ignored as corrupt, truncated or of another version." },
 };
 
 void metrics_inc(enum metrics_counter c, uint64_t n)
@@ -54,6 +59,12 @@ uint64_t metrics_dead_letter_total(void)
     for (int i = 0; i < VEVENT_N_ERRORS; i++)
         t += metrics_dlq[i];
     return t;
+}
+
+void metrics_svm_train_seconds(double s)
+{
+    if (s > 0)
+        atomic_fetch_add_explicit(&metrics_svm_ns, (uint64_t)(s * 1e9), memory_order_relaxed);
 }
 
 void metrics_http_status(int code)
@@ -111,6 +122,9 @@ char *metrics_render(struct recutd *d, size_t *len)
         metrics_printf(&b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics_meta[i].name,
                        metrics_meta[i].help, metrics_meta[i].name, metrics_meta[i].type,
                        metrics_meta[i].name, (unsigned long long)metrics_get((enum metrics_counter)i));
+    metrics_printf(&b, "# HELP recut_svm_train_seconds_total Time spent training viewer SVMs.\n"
+                       "# TYPE recut_svm_train_seconds_total counter\nrecut_svm_train_seconds_total %.6f\n",
+                   (double)atomic_load(&metrics_svm_ns) / 1e9);
     metrics_printf(&b, "# HELP recut_events_dead_letter_total Malformed events sent to the dead-letter topic, by reason.\n"
                        "# TYPE recut_events_dead_letter_total counter\n");
     for (int i = 1; i < VEVENT_N_ERRORS; i++)

@@ -76,6 +76,7 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
             i++;
         if (i == got) {
             memset(&ranked[got], 0, sizeof ranked[got]);
+            ranked[got].it.svm = -1;
             ranked[got++].it.movie = cm;
         }
         ranked[i].cluster = cold_blend * cold_w[c] / cold_w[0];
@@ -100,6 +101,8 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
             json_array_append_new(jr, json_string(reasons[k]));
         json_t *comp = json_pack("{s:f,s:f,s:f}", "nb", items[i].nb, "cooc", items[i].cooc,
                                  "popularity", items[i].pop);
+        if (items[i].svm >= 0)
+            json_object_set_new(comp, "svm", json_real(items[i].svm));
         if (scorers)
             json_object_set_new(comp, "plugins", json_real(ranked[i].plugin));
         if (ranked[i].cluster > 0)

@@ -35,6 +35,7 @@ struct recutd {
     struct plugins *plugins;
     struct publish *publish;
     struct groups *groups;           /* viewer groups (groups.c), or NULL */
+    struct svm_scorer *svm;          /* the viewers' SVMs (svm_scorer.c), or NULL */
     struct nbtext_model *sentiment;  /* comment sentiment, or NULL */
     int draining;
     int exit_code;
@@ -49,12 +50,14 @@ enum metrics_counter {
     M_EVENTS_RECEIVED, M_EVENTS_APPLIED, M_EVENTS_DUPLICATE, M_EMOTION_DROPPED,
     M_REDIS_ERRORS, M_BATCHES, M_PUBLISHED, M_PUBLISH_ERRORS, M_HTTP_REQUESTS,
     M_CATALOG_UPDATES, M_RELOADS, M_DLQ_ERRORS, M_COOC_COMPACTIONS, M_COOC_BAD_ROWS,
-    M_N_COUNTERS
+    M_SVM_TRAINED, M_SVM_SKIPPED, M_SVM_QUEUE_DROPPED, M_SVM_BAD_BLOB, M_N_COUNTERS
 };
 void metrics_inc(enum metrics_counter c, uint64_t n);
 uint64_t metrics_get(enum metrics_counter c);
 void metrics_dead_letter(enum vevent_error reason);
 uint64_t metrics_dead_letter_total(void);
+/* Time one SVM training took (any thread). */
+void metrics_svm_train_seconds(double s);
 void metrics_http_status(int code);
 /* Prometheus text exposition into a malloc'ed buffer. */
 char *metrics_render(struct recutd *d, size_t *len);
@@ -177,5 +180,7 @@ void groups_profile(const struct groups *g, const recut_viewer *v, struct json_t
  * first; NULL without a model.  Borrowed until control returns to the loop. */
 const char *const *groups_cold_movies(const struct groups *g, const recut_viewer *v,
                                       const double **weights, size_t *n);
+
+#include "svm_scorer.h"
 
 #endif

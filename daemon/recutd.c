@@ -133,6 +133,7 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     conf_free(&fresh);
     log_set_level(d->cfg.log_level);
     groups_reload(d->groups);
+    svm_scorer_reload(d->svm);
     struct plugins *np = plugins_load(d, err, sizeof err);
     if (!np) {
         log_err("reload: plugins: %s; keeping the loaded ones", err);
@@ -246,6 +247,10 @@ int main(int argc, char **argv)
         log_err("%s", err);
         goto out;
     }
+    if (!(d.svm = svm_scorer_new(&d, err, sizeof err)) && err[0]) {
+        log_err("%s", err);
+        goto out;
+    }
     if (d.cfg.http_listen[0] && !(d.http = http_new(&d, err, sizeof err))) {
         log_err("%s", err);
         goto out;
@@ -279,6 +284,7 @@ out:
     kafka_in_free(d.kafka);
     http_free(d.http);
     groups_free(d.groups);
+    svm_scorer_free(d.svm);
     publish_free(d.publish);
     plugins_free(d.plugins);
     store_free(d.store);

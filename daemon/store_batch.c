@@ -731,6 +731,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             log_err("out of memory applying an event of %s", vc->user);
             continue;
         }
+        svm_scorer_applied(s->d->svm, &vc->v, &e->u);
         if (vc->chg.forgot) {
             /* the viewer is gone: the ids go with it */
             strmap_clear(&vc->ids, NULL);

@@ -359,7 +359,7 @@ int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t
 
 struct store_load_cmd {
     struct store_load *l;
-    char which;                 /* M N S C E H (hist) P (pop) O (cooc) */
+    char which;                 /* M N S C E H (hist) P (pop) O (cooc) V (svm) */
     char movie[VEVENT_ID_MAX + 1];
 };
 
@@ -399,6 +399,9 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
             e->ptr = m;
             store_cooc_parse(r, c->movie, m, NULL);
         }
+    } else if (c->which == 'V') {
+        if (r->type == REDIS_REPLY_STRING)
+            svm_scorer_attach(s->d->svm, &l->v, r->str, r->len);
     } else {
         if (store_viewer_reply(&l->v, c->which, r, NULL))
             l->known = 1;
@@ -484,6 +487,8 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
     store_load_send(l, 'C', NULL, "HGETALL %s:{u:%s}:scenes", p, user);
     store_load_send(l, 'E', NULL, "HGETALL %s:{u:%s}:emo", p, user);
     store_load_send(l, 'H', NULL, "LRANGE %s:{u:%s}:hist 0 -1", p, user);
+    if (svm_scorer_enabled(s->d->svm))
+        store_load_send(l, 'V', NULL, "GET %s:{u:%s}:svm", p, user);
     if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
         s->pop_loading = 1;
         store_load_send(l, 'P', NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p);

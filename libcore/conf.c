@@ -87,6 +87,8 @@ const struct conf_row conf_table[] = {
       "Weight of the item-to-item co-occurrence scorer."),
     D("models", "blend_popularity", w_pop, "0.3", 0, 100, 1,
       "Weight of popularity (cold start)."),
+    D("models", "blend_svm", w_svm, "0", 0, 100, 1,
+      "Weight of the viewer's SVM (its probability of a like) in recommendations."),
     D("models", "blend_affect", w_affect, "0.3", 0, 100, 1,
       "Weight of the emotion/affect match in scene scores."),
     I("models", "groups_interval_s", groups_interval_s, "60", 0, 86400, 1,
@@ -97,6 +99,25 @@ const struct conf_row conf_table[] = {
       "Number of taste factors found by factor analysis."),
     I("models", "cold_start_events", cold_start_events, "5", 0, 1000000, 1,
       "Viewers with fewer events than this also get their group's favourite movies (0: never)."),
+
+    B("svm", "enabled", svm_enabled, "yes", 0,
+      "Train a like/dislike SVM per viewer in a background thread, store it in Redis and use it in recommendations."),
+    S("svm", "kernel", svm_kernel, "rbf", 1,
+      "Kernel of the viewers' SVMs: linear or rbf."),
+    D("svm", "c", svm_c, "1.0", 1e-6, 1e6, 1,
+      "Cost C of the C-SVC."),
+    D("svm", "gamma", svm_gamma, "1.0", 0, 1e6, 1,
+      "RBF gamma (feature rows have unit length; 0: 1 / number of hashed features)."),
+    B("svm", "probability", svm_probability, "yes", 1,
+      "Train with probability estimates (else a logistic of the decision value scores)."),
+    I("svm", "min_labels", svm_min_labels, "5", 1, 100000, 1,
+      "Likes and dislikes (each) a viewer needs before getting an SVM."),
+    I("svm", "retrain_labels", svm_retrain_labels, "20", 1, 1000000, 1,
+      "New labels after which a viewer's SVM is trained (again)."),
+    I("svm", "queue", svm_queue, "16384", 16, 16777216, 0,
+      "Capacity of the trainer's queue of labelled events (when full they are dropped and counted)."),
+    I("svm", "max_train", svm_max_train, "500", 2, 1000000, 1,
+      "Most samples a viewer's SVM is trained on (the strongest, up to half of each class)."),
 
     D("weights", "view", weight[CFG_EV_VIEW], "1.0", -100, 100, 1,
       "How much a view counts (times the watched fraction when given)."),
@@ -428,6 +449,16 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
             snprintf(errstr, errstr_size, "%s: daemon.instance may hold only letters, digits, '.', '_' and '-'", where);
             return -1;
         }
+    if (strcmp(cfg->svm_kernel, "linear") != 0 && strcmp(cfg->svm_kernel, "rbf") != 0) {
+        snprintf(errstr, errstr_size, "%s: svm.kernel must be linear or rbf, not '%s'", where,
+                 cfg->svm_kernel);
+        return -1;
+    }
+    if (2 * (long long)cfg->svm_min_labels > cfg->svm_max_train) {
+        snprintf(errstr, errstr_size, "%s: svm.max_train (%d) must be at least twice svm.min_labels (%d)",
+                 where, cfg->svm_max_train, cfg->svm_min_labels);
+        return -1;
+    }
     if (!cfg->redis_address[0]) {
         snprintf(errstr, errstr_size, "%s: redis.address must not be empty", where);
         return -1;

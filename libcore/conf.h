@@ -50,12 +50,21 @@ struct recut_config {
     double nb_alpha;
     int history_max;
     int cooc_window;
-    double w_nb, w_cooc, w_pop, w_affect;
+    double w_nb, w_cooc, w_pop, w_affect, w_svm;
     char *comment_model;
     int groups_interval_s;
     int groups_clusters;
     int groups_factors;
     int cold_start_events;
+    /* [svm] */
+    int svm_enabled;
+    char *svm_kernel;        /* "linear" or "rbf" */
+    double svm_c, svm_gamma;
+    int svm_probability;
+    int svm_min_labels;
+    int svm_retrain_labels;
+    int svm_queue;
+    int svm_max_train;
     /* [weights] */
     double weight[CFG_EV_N_WEIGHTED];
     /* [publish] */

@@ -208,6 +208,20 @@ static double recommend_nbq(struct recommend_nbq *q, const struct catalog_movie 
     return recommend_sigmoid(lo / sqrt((double)cm->n_features));
 }
 
+/* SVM part: P(like) from the viewer's attached model, -1 without one. */
+static double recommend_svm(const recut_viewer *v, double w_svm, const struct catalog_movie *cm)
+{
+    if (w_svm <= 0 || !v->svm.state || !v->svm.score)
+        return -1;
+    double p = v->svm.score(v->svm.state, cm->features, cm->n_features);
+    return p >= 0 && p <= 1 ? p : -1;
+}
+
+static double recommend_svm_part(double w_svm, double p)
+{
+    return w_svm * (p >= 0 ? p : 0.5);
+}
+
 /* Ranking order: score descending, then movie id ascending (independent of
  * the catalog's insertion order, so recutd and recut-eval agree). */
 static int recommend_before(const struct recommend_item *a, const struct recommend_item *b)
@@ -435,10 +449,11 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
         recommend_cand_sift(x.order, n_order, k);
     struct recommend_nbq q = { .v = v };
     strmap_init(&q.memo);
+    double w_svm = v->svm.state ? cfg->w_svm : 0;
     size_t len = 0;
     while (n_order > 0) {
         struct recommend_cand c = x.order[0];
-        if (len == n && cfg->w_nb + c.partial < out[n - 1].score)
+        if (len == n && cfg->w_nb + w_svm + c.partial < out[n - 1].score)
             break;
         x.order[0] = x.order[--n_order];
         recommend_cand_sift(x.order, n_order, 0);
@@ -448,7 +463,8 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
         struct recommend_item it = { .movie = m, .cooc = x.co[c.i], .pop = x.popc[c.i],
                                      .because = x.because[c.i] };
         it.nb = recommend_nbq(&q, m);
-        it.score = cfg->w_nb * it.nb + c.partial;
+        it.svm = recommend_svm(v, w_svm, m);
+        it.score = cfg->w_nb * it.nb + c.partial + recommend_svm_part(w_svm, it.svm);
         recommend_insert(out, &len, n, &it);
     }
     /* too few candidates (a young catalog or few positives so far): the
@@ -460,7 +476,8 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
         double p = g->pop ? g->pop(g->ctx, m->m.id) : 0;
         struct recommend_item it = { .movie = m, .pop = log1p(p > 0 ? p : 0) / lmax };
         it.nb = recommend_nbq(&q, m);
-        it.score = cfg->w_nb * it.nb + cfg->w_pop * it.pop;
+        it.svm = recommend_svm(v, w_svm, m);
+        it.score = cfg->w_nb * it.nb + cfg->w_pop * it.pop + recommend_svm_part(w_svm, it.svm);
         recommend_insert(out, &len, n, &it);
     }
     strmap_clear(&q.memo, NULL);
@@ -479,6 +496,9 @@ void recommend_reasons(const struct recommend_item *it, const recut_viewer *v,
         snprintf(reasons[(*n_reasons)++], 160, "viewers who liked %s also liked this",
                  b && b->m.title[0] ? b->m.title : it->because);
     }
+    if (it->svm >= 0 && *n_reasons < max_reasons)
+        snprintf(reasons[(*n_reasons)++], 160, "SVM: %.2f %s", it->svm,
+                 it->svm >= 0.5 ? "like" : "dislike");
     /* the two features the viewer likes most */
     double best[2] = { 0.1, 0.1 };
     const char *bf[2] = { NULL, NULL };

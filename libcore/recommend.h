@@ -53,6 +53,7 @@ int recommend_mem_use_catalog(struct recommend_mem *g, const struct catalog *cat
 struct recommend_item {
     const struct catalog_movie *movie;
     double score, nb, cooc, pop;
+    double svm;              /* the viewer's SVM: P(like), or -1 (no model, or blend_svm 0) */
     const char *because;     /* movie id behind the co-occurrence part, or NULL */
 };
 
@@ -61,7 +62,8 @@ struct recommend_item {
  * skipped.  Candidates are the movies co-occurring with the viewer's recent
  * positives and the 200 most popular ones (the whole catalog when these give
  * fewer than n); score = blend_nb * NB + blend_cooc * cooc + blend_popularity
- * * popularity, ties by movie id, so the order does not depend on the
+ * * popularity (+ blend_svm * P(like) when the viewer has an SVM attached,
+ * viewer.h: 0.5 for a movie it cannot score), ties by movie id, so the order does not depend on the
  * catalog's insertion order. */
 size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
                      const recut_viewer *v, const struct recommend_globals *g,

@@ -112,7 +112,18 @@ void viewer_free(struct recut_viewer *v)
     for (size_t i = 0; i < v->n_hist; i++)
         free(v->hist[i]);
     free(v->hist);
+    if (v->svm.state && v->svm.free)
+        v->svm.free(v->svm.state);
     memset(v, 0, sizeof *v);
+}
+
+void viewer_set_model(struct recut_viewer *v, const struct viewer_model *m)
+{
+    if (v->svm.state && v->svm.free)
+        v->svm.free(v->svm.state);
+    memset(&v->svm, 0, sizeof v->svm);
+    if (m)
+        v->svm = *m;
 }
 
 int viewer_load_field(struct recut_viewer *v, char which, const char *field,

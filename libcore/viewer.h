@@ -17,6 +17,16 @@ struct viewer_dirty {
 extern char viewer_dirty_mark;
 #define VIEWER_DIRTY ((void *)&viewer_dirty_mark)
 
+/* An attached per-viewer classifier (recutd's and recut-eval's SVM,
+ * svm_viewer.h): owned by the viewer, freed with it. */
+struct viewer_model {
+    void *state;
+    /* P(like) of a movie with these features in [0, 1], or < 0 when the
+     * model cannot say (no features) */
+    double (*score)(const void *state, char *const *features, size_t n);
+    void (*free)(void *state);
+};
+
 /* What viewer_apply changed since the recorder was last reset: the daemon
  * writes exactly these fields back to Redis. */
 struct viewer_changes {
@@ -53,6 +63,7 @@ struct recut_viewer {
     int consent;
     double alpha;           /* NB smoothing */
     struct viewer_changes *chg; /* optional change recorder */
+    struct viewer_model svm;    /* state NULL: none */
     /* derived NB sums, refreshed by viewer_finish() and kept by viewer_apply */
     double n_like, n_dislike, t_like, t_dislike, vocab;
 };
@@ -63,6 +74,8 @@ void viewer_free(struct recut_viewer *v);
 int viewer_load_field(struct recut_viewer *v, char which, const char *field,
                       size_t field_len, const char *value);
 int viewer_push_hist(struct recut_viewer *v, const char *movie, int at_end);
+/* Attach a classifier (the previous one is freed). */
+void viewer_set_model(struct recut_viewer *v, const struct viewer_model *m);
 /* Recompute derived sums after loading or updating. */
 void viewer_finish(struct recut_viewer *v);
 /* Apply an update in memory, exactly as the Redis script does.  Returns 1 if

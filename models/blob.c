@@ -35,6 +35,7 @@ const char *blob_type_name(int type)
     case BLOB_KMEANS: return "k-means";
     case BLOB_FA: return "factor-analysis";
     case BLOB_EMOTION: return "emotion";
+    case BLOB_SVM_VIEWER: return "svm-viewer";
     case BLOB_COOC: return "co-occurrence";
     default: return "unknown";
     }

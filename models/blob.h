@@ -36,8 +36,9 @@ enum blob_type {
     BLOB_KMEANS = 3,  /* kmeans.h */
     BLOB_FA = 4,      /* fa.h */
     BLOB_EMOTION = 5, /* emotion.h */
-    BLOB_COOC = 6,    /* a co-occurrence row (daemon/store_cooc.c) */
-    BLOB_TYPE_MAX = 6
+    BLOB_SVM_VIEWER = 6, /* svm_viewer.h: a viewer's SVM and what it was trained on */
+    BLOB_COOC = 7,       /* a co-occurrence row (daemon/store_cooc.c) */
+    BLOB_TYPE_MAX = 7
 };
 
 enum blob_status {

@@ -77,6 +77,9 @@ int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
         rc = eval_state_learn(&s, ev, errstr, errstr_size);
     }
     r->seconds = eval_replay_cpu() - t0;
+    r->svm_trained = s.svm_trained;
+    r->svm_few = s.svm_few;
+    r->svm_seconds = s.svm_seconds;
     for (int m = 0; m < EVAL_N_METHODS; m++)
         free(shown[m]);
     eval_state_free(&s);

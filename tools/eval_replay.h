@@ -35,6 +35,8 @@ struct eval_result {
     struct eval_score m[EVAL_N_METHODS];
     size_t ratings, comments, catalog, users;
     double seconds;           /* replay CPU time */
+    size_t svm_trained, svm_few; /* SVM trainings, attempts without a model */
+    double svm_seconds;       /* CPU time of those */
 };
 
 int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,

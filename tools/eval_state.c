@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int eval_state_init(struct eval_state *s, const struct eval_data *d,
                     const struct recut_config *cfg, uint64_t seed,
@@ -20,7 +21,15 @@ int eval_state_init(struct eval_state *s, const struct eval_data *d,
     s->order = calloc(n, sizeof *s->order);
     s->pos = calloc(n, sizeof *s->pos);
     s->mark = calloc(n, 1);
-    if (!s->viewers || !s->count || !s->order || !s->pos || !s->mark) {
+    s->svm_new = calloc(d->n_users ? d->n_users : 1, sizeof *s->svm_new);
+    svmv_config_default(&s->svm);
+    s->svm.kernel = strcmp(cfg->svm_kernel, "linear") == 0 ? SVMM_LINEAR : SVMM_RBF;
+    s->svm.C = cfg->svm_c;
+    s->svm.gamma = cfg->svm_gamma;
+    s->svm.probability = cfg->svm_probability;
+    s->svm.min_labels = (size_t)cfg->svm_min_labels;
+    s->svm.max_train = (size_t)cfg->svm_max_train;
+    if (!s->viewers || !s->count || !s->order || !s->pos || !s->mark || !s->svm_new) {
         free(s->viewers);
         s->viewers = NULL;
         eval_state_free(s);
@@ -54,6 +63,8 @@ void eval_state_free(struct eval_state *s)
     free(s->order);
     free(s->pos);
     free(s->mark);
+    free(s->svm_new);
+    free(s->svm_samples);
     memset(s, 0, sizeof *s);
 }
 
@@ -72,6 +83,59 @@ static void eval_state_bump(struct eval_state *s, uint32_t i)
     }
     s->order[p] = i;
     s->pos[i] = p;
+}
+
+static double eval_state_svm_score(const void *m, char *const *features, size_t n)
+{
+    return svmv_score(m, features, n);
+}
+
+static void eval_state_svm_free(void *m)
+{
+    svmv_free(m);
+}
+
+static double eval_state_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The viewer's samples (every seen movie in the catalog) and a training;
+ * the model replaces the viewer's one when there is a model. */
+static int eval_state_svm_train(struct eval_state *s, recut_viewer *v)
+{
+    if (s->svm_cap < v->seen.len) {
+        struct svmv_sample *n = realloc(s->svm_samples, v->seen.len * sizeof *n);
+        if (!n)
+            return -1;
+        s->svm_samples = n;
+        s->svm_cap = v->seen.len;
+    }
+    size_t ns = 0, it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(&v->seen, &it))) {
+        const struct catalog_movie *cm = catalog_get(&s->d->cat, e->key);
+        if (cm)
+            s->svm_samples[ns++] = (struct svmv_sample){ cm->m.id, cm->features,
+                                                         cm->n_features, e->num };
+    }
+    double t0 = eval_state_cpu();
+    svmv_model *m = NULL;
+    char err[256];
+    int rc = svmv_train(s->svm_samples, ns, &s->svm, 0, &m, err, sizeof err);
+    s->svm_seconds += eval_state_cpu() - t0;
+    if (rc == SVMV_OK) {
+        struct viewer_model vm = { m, eval_state_svm_score, eval_state_svm_free };
+        viewer_set_model(v, &vm);
+        s->svm_trained++;
+    } else if (rc == SVMV_E_FEW_LABELS) {
+        s->svm_few++;
+    } else if (rc == SVMV_E_NOMEM) {
+        return -1;
+    }
+    return 0;
 }
 
 int eval_state_learn(struct eval_state *s, const struct eval_event *ev,
@@ -113,6 +177,14 @@ int eval_state_learn(struct eval_state *s, const struct eval_event *ev,
             return -1;
         }
         eval_state_bump(s, ev->movie);
+    }
+    if (s->cfg->svm_enabled && s->cfg->w_svm > 0 && s->u.has_seen && svmv_label(s->u.weight) &&
+        ++s->svm_new[ev->user] >= (uint32_t)s->cfg->svm_retrain_labels) {
+        s->svm_new[ev->user] = 0;
+        if (eval_state_svm_train(s, v) < 0) {
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
     }
     return 0;
 }

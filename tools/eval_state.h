@@ -10,6 +10,7 @@
 
 #include "eval_data.h"
 #include "recommend.h"
+#include "svm_viewer.h"
 #include "update.h"
 #include "viewer.h"
 
@@ -26,6 +27,16 @@ struct eval_state {
     void *sentiment_ctx;
     uint64_t rng;
     unsigned char *mark;          /* scratch, one byte per catalog item */
+    /* the viewers' SVMs, trained synchronously under recutd's policy
+     * ([svm], daemon/svm_scorer.c) when [models] blend_svm > 0: new
+     * labels per viewer since the last attempt; an attempt every
+     * retrain_labels of them */
+    uint32_t *svm_new;
+    struct svmv_config svm;
+    struct svmv_sample *svm_samples;
+    size_t svm_cap;
+    size_t svm_trained, svm_few;
+    double svm_seconds;
 };
 
 int eval_state_init(struct eval_state *s, const struct eval_data *d,

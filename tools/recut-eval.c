@@ -64,8 +64,12 @@ static void eval_print(const struct eval_result *r, const struct eval_opts *o,
     }
     printf("ratings replayed %zu, comments %zu, viewers %zu, catalog %zu, skipped rows %zu\n",
            r->ratings, r->comments, r->users, r->catalog, d->skipped);
-    printf("test cases (rating >= %.1f): %zu; top %zu; replay %.1f s CPU\n\n",
+    printf("test cases (rating >= %.1f): %zu; top %zu; replay %.1f s CPU\n",
            o->relevant, r->m[0].n, o->k, r->seconds);
+    if (r->svm_trained || r->svm_few)
+        printf("viewer SVMs: %zu trained, %zu attempts with too few likes or dislikes; %.1f s CPU\n",
+               r->svm_trained, r->svm_few, r->svm_seconds);
+    printf("\n");
     printf("%-14s %8s %8s %9s\n", "method", "HR@k", "NDCG@k", "coverage");
     for (int m = 0; m < EVAL_N_METHODS; m++) {
         const struct eval_score *s = &r->m[m];

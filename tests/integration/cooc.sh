@@ -106,7 +106,7 @@ for i in range(1, nm + 1):
     elif typ == "string":
         b = cmd("GET", key)
         magic, btype, ver, plen, crc = struct.unpack_from("<4sHHII", b, 0)
-        assert magic == b"RCMB" and btype == 6 and ver == 1, (movie, magic, btype, ver)
+        assert magic == b"RCMB" and btype == 7 and ver == 1, (movie, magic, btype, ver)
         payload = b[16:]
         assert len(payload) == plen, f"{movie}: payload {len(payload)} bytes, header says {plen}"
         assert zlib.crc32(payload) == crc, f"{movie}: bad checksum"

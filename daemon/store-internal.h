@@ -35,6 +35,8 @@ void store_resp_strz(struct store_resp *r, const char *s);
 /* One argument made of pfx (pfx_len bytes) and name. */
 void store_resp_key(struct store_resp *r, const char *pfx, size_t pfx_len, const char *name);
 void store_resp_ll(struct store_resp *r, long long v);
+/* v in decimal into buf (NUL-terminated); returns its length. */
+size_t store_resp_fmt_ll(char buf[24], long long v);
 /* A number as Redis reads it back exactly: whole and half values short,
  * others with 17 significant digits. */
 void store_resp_num(struct store_resp *r, double v);

@@ -746,7 +746,8 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             vc->last_ts = e->ev.ts;
             if (e->ev.id[0] && cfg->ids_max > 0) {
                 store_vc_add_id(vc, e->ev.id, e->ev.ts);
-                store_args_addf(&vc->new_ids, "%lld", (long long)e->ev.ts);
+                char ts[24];
+                store_args_addn(&vc->new_ids, ts, store_resp_fmt_ll(ts, (long long)e->ev.ts));
                 store_args_add(&vc->new_ids, e->ev.id);
             }
         }

@@ -301,11 +301,6 @@ int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, voi
 }
 
 /* ---- appending a flush ---------------------------------------------------- */
-static int store_u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 struct store_cooc_append {
     uint64_t epoch;
@@ -341,18 +336,32 @@ int store_cooc_flush(struct store *s, uint64_t epoch)
     const char *prefix = s->d->cfg.redis_prefix;
     if (!s->g_co.len)
         return 0;
-    /* pairs sorted by their first movie: one APPEND per movie */
+    /* pairs grouped by their first movie (a counting sort on its catalog
+     * index): one APPEND per movie */
+    size_t nm = cat->n + 2;
     uint64_t *pairs = malloc(s->g_co.len * 2 * sizeof *pairs);
-    if (!pairs)
+    size_t *start = calloc(nm, sizeof *start);
+    if (!pairs || !start) {
+        free(pairs);
+        free(start);
         return -1;
-    size_t np = 0;
+    }
     for (size_t i = 0; i < s->g_co.cap; i++)
         if (s->g_co.keys[i]) {
-            pairs[2 * np] = s->g_co.keys[i];
-            pairs[2 * np + 1] = s->g_co.counts[i];
-            np++;
+            size_t mi = (size_t)(s->g_co.keys[i] >> 32);
+            start[(mi < nm - 1 ? mi : nm - 2) + 1]++;
         }
-    qsort(pairs, np, 2 * sizeof *pairs, store_u64_cmp);
+    for (size_t i = 1; i < nm; i++)
+        start[i] += start[i - 1];
+    size_t np = s->g_co.len;
+    for (size_t i = 0; i < s->g_co.cap; i++)
+        if (s->g_co.keys[i]) {
+            size_t mi = (size_t)(s->g_co.keys[i] >> 32);
+            size_t at = start[mi < nm - 1 ? mi : nm - 2]++;
+            pairs[2 * at] = s->g_co.keys[i];
+            pairs[2 * at + 1] = s->g_co.counts[i];
+        }
+    free(start);
     struct store_cooc_buf rec = { 0 };
     int rc = 0;
     for (size_t k = 0; k < np; k++) {

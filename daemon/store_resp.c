@@ -86,14 +86,23 @@ void store_resp_key(struct store_resp *r, const char *pfx, size_t pfx_len, const
     r->buf[r->len++] = '\n';
 }
 
-void store_resp_ll(struct store_resp *r, long long v)
+size_t store_resp_fmt_ll(char buf[24], long long v)
 {
     char tmp[24];
     unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
     char *p = store_resp_digits(tmp + sizeof tmp, u);
     if (v < 0)
         *--p = '-';
-    store_resp_str(r, p, (size_t)(tmp + sizeof tmp - p));
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return n;
+}
+
+void store_resp_ll(struct store_resp *r, long long v)
+{
+    char tmp[24];
+    store_resp_str(r, tmp, store_resp_fmt_ll(tmp, v));
 }
 
 size_t store_resp_fmt_num(char *buf, size_t n, double v)

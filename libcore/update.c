@@ -46,6 +46,39 @@ static int update_op(struct update *u, char code, double value, const char *fmt,
     return 0;
 }
 
+/* The same for a field made of prefix ("n:", "f:", "t:"), cls and, if
+ * given, ":" feature -- the ops of every event, without printf. */
+static int update_op_nb(struct update *u, char prefix, const char *cls, const char *feature,
+                        double value)
+{
+    size_t cl = strlen(cls), fl = feature ? strlen(feature) + 1 : 0;
+    if (2 + cl + fl >= sizeof u->ops[0].field)
+        return 0; /* over-long feature name: skipped, as update_op does */
+    if (u->n_ops == u->cap) {
+        size_t ncap = u->cap ? u->cap * 2 : 16;
+        struct update_op *n = realloc(u->ops, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        u->ops = n;
+        u->cap = ncap;
+    }
+    struct update_op *op = &u->ops[u->n_ops++];
+    op->code = UPD_NB;
+    op->value = value;
+    char *p = op->field;
+    *p++ = prefix;
+    *p++ = ':';
+    memcpy(p, cls, cl);
+    p += cl;
+    if (feature) {
+        *p++ = ':';
+        memcpy(p, feature, fl - 1);
+        p += fl - 1;
+    }
+    *p = '\0';
+    return 0;
+}
+
 /* Emotion labels on Russell's circumplex: (valence, arousal in 0..1). */
 static const struct { const char *label; double v, a; } update_circumplex[] = {
     { "joy", 0.8, 0.65 },      { "happiness", 0.8, 0.6 },  { "amusement", 0.7, 0.6 },
@@ -160,13 +193,13 @@ int update_compute(struct update *u, const struct recut_config *cfg,
         const char *cls = w > 0 ? "like" : "dislike";
         double aw = fabs(w);
         const struct recut_scene *s = &cm->m.scenes[scene];
-        if (s->n_labels && update_op(u, UPD_NB, aw, "n:%s", cls))
+        if (s->n_labels && update_op_nb(u, 'n', cls, NULL, aw))
             return -1;
         for (size_t i = 0; i < s->n_labels; i++) {
             char f[280];
             if (catalog_feature(f, sizeof f, "label", s->labels[i]) < 0)
                 continue;
-            if (update_op(u, UPD_NB, aw, "f:%s:%s", cls, f) || update_op(u, UPD_NB, aw, "t:%s", cls))
+            if (update_op_nb(u, 'f', cls, f, aw) || update_op_nb(u, 't', cls, NULL, aw))
                 return -1;
         }
         return 0;
@@ -180,13 +213,13 @@ int update_compute(struct update *u, const struct recut_config *cfg,
     u->positive = w > 0;
     const char *cls = w > 0 ? "like" : "dislike";
     double aw = fabs(w);
-    if (update_op(u, UPD_NB, aw, "n:%s", cls))
+    if (update_op_nb(u, 'n', cls, NULL, aw))
         return -1;
     if (cm) {
         for (size_t i = 0; i < cm->n_features; i++)
-            if (update_op(u, UPD_NB, aw, "f:%s:%s", cls, cm->features[i]))
+            if (update_op_nb(u, 'f', cls, cm->features[i], aw))
                 return -1;
-        if (cm->n_features && update_op(u, UPD_NB, aw * (double)cm->n_features, "t:%s", cls))
+        if (cm->n_features && update_op_nb(u, 't', cls, NULL, aw * (double)cm->n_features))
             return -1;
     }
     return 0;

@@ -35,6 +35,7 @@ struct svm_scorer {
     size_t cap;
     atomic_size_t head, tail;
     sem_t wake;
+    atomic_int sleeping;        /* the trainer waits on wake: post it */
     atomic_int stop;
     pthread_t thread;
     int running;

@@ -118,8 +118,12 @@ static void svm_scorer_push(struct svm_scorer *s, const char *user, long long ev
     snprintf(it->user, sizeof it->user, "%s", user);
     it->events = events;
     it->kind = kind;
-    atomic_store_explicit(&s->tail, t + 1, memory_order_release);
-    sem_post(&s->wake);
+    /* wake the trainer only if it sleeps (a post per event cost a futex
+     * call each); both sides use sequentially consistent accesses of tail
+     * and sleeping, so an item is never left behind a sleeping trainer */
+    atomic_store(&s->tail, t + 1);
+    if (atomic_exchange(&s->sleeping, 0))
+        sem_post(&s->wake);
 }
 
 void svm_scorer_applied(struct svm_scorer *s, const recut_viewer *v, const struct update *u)

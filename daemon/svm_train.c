@@ -312,8 +312,12 @@ void *svm_train_main(void *arg)
     strmap_init(&t.feats);
     struct svm_scorer *s = t.s;
     while (!atomic_load(&s->stop)) {
-        while (sem_wait(&s->wake) < 0 && errno == EINTR)
-            ;
+        /* announce the sleep, then look again: see svm_scorer_push */
+        atomic_store(&s->sleeping, 1);
+        if (atomic_load(&s->head) == atomic_load(&s->tail) && !atomic_load(&s->stop))
+            while (sem_wait(&s->wake) < 0 && errno == EINTR)
+                ;
+        atomic_store(&s->sleeping, 0);
         pthread_mutex_lock(&s->lock);
         t.conf = s->conf;
         pthread_mutex_unlock(&s->lock);

@@ -34,6 +34,7 @@ struct store_vc {
     size_t idq_head, idq_len, idq_cap;
     struct store_args new_ids;    /* "ts id" pairs since the last write */
     int64_t last_ts;
+    size_t redis_hist;            /* length of the hist list in Redis */
     int loading;                  /* load replies still expected */
     int refs;                     /* unapplied batches that use this viewer */
     int detached;                 /* not in the cache any more: free at 0 refs */
@@ -198,6 +199,7 @@ struct store_vload {
 static void store_vc_loaded(struct store *s, struct store_vc *vc)
 {
     viewer_finish(&vc->v);
+    vc->redis_hist = vc->v.n_hist;
     for (size_t i = 0; i < vc->n_waiters; i++)
         vc->waiters[i]->missing--;
     vc->n_waiters = 0;
@@ -557,6 +559,7 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     store_resp_str(r, "MULTI", 5);
     rc |= store_resp_send(s, r, NULL, NULL);
     if (c->forgot) {
+        vc->redis_hist = 0;
         store_resp_cmd(r, 3 + STORE_N_VIEWER_KEYS);
         store_resp_strz(r, "EVALSHA");
         store_resp_strz(r, s->sha);
@@ -589,12 +592,17 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         for (size_t i = pushed; i-- > 0;)
             store_resp_strz(r, vc->v.hist[i]);
         rc |= store_resp_send(s, r, NULL, NULL);
-        store_resp_cmd(r, 4);
-        store_resp_str(r, "LTRIM", 5);
-        store_resp_key(r, kp, kpl, "hist");
-        store_resp_str(r, "0", 1);
-        store_resp_ll(r, cfg->history_max - 1);
-        rc |= store_resp_send(s, r, NULL, NULL);
+        vc->redis_hist += pushed;
+        if (vc->redis_hist > (size_t)cfg->history_max) {
+            /* only when the list outgrew the limit: one command less */
+            store_resp_cmd(r, 4);
+            store_resp_str(r, "LTRIM", 5);
+            store_resp_key(r, kp, kpl, "hist");
+            store_resp_str(r, "0", 1);
+            store_resp_ll(r, cfg->history_max - 1);
+            rc |= store_resp_send(s, r, NULL, NULL);
+            vc->redis_hist = (size_t)cfg->history_max;
+        }
     }
     if (vc->new_ids.n) {
         store_resp_cmd(r, 2 + vc->new_ids.n);

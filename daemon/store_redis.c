@@ -390,11 +390,9 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
         s->pop_loaded = time(NULL);
         s->pop_loading = 0;
     } else if (c->which == 'O') {
-        struct strmap *m = malloc(sizeof *m);
-        struct strmap_entry *e = m ? strmap_put(&l->cooc, c->movie) : NULL;
-        if (!e) {
-            free(m);
-        } else {
+        struct strmap_entry *e = strmap_put(&l->cooc, c->movie);
+        struct strmap *m = e && !e->ptr ? malloc(sizeof *m) : NULL;
+        if (m) { /* (a movie twice in the history is read once) */
             strmap_init(m);
             e->ptr = m;
             store_cooc_parse(r, c->movie, m, NULL);

@@ -160,6 +160,13 @@ int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
 }
 
 /* ---- compaction -------------------------------------------------------------- */
+/* The row's and the log's key. */
+static void store_cooc_keys(const struct store *s, const char *movie, char key[512], char lkey[512])
+{
+    snprintf(key, 512, "%s:{i:%s}:co", s->d->cfg.redis_prefix, movie);
+    snprintf(lkey, 512, "%s:{i:%s}:col", s->d->cfg.redis_prefix, movie);
+}
+
 struct store_cooc_job {
     struct store *s;
     char movie[VEVENT_ID_MAX + 1];
@@ -240,9 +247,7 @@ static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     if (rl)
         rl->num = (double)blen;
     char key[512], lkey[512];
-    const char *prefix = s->d->cfg.redis_prefix;
-    snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, j->movie);
-    snprintf(lkey, sizeof lkey, "%s:{i:%s}:col", prefix, j->movie);
+    store_cooc_keys(s, j->movie, key, lkey);
     struct store_args a = { 0 };
     store_args_add(&a, "EVALSHA");
     store_args_add(&a, s->sha_cooc_compact);
@@ -286,9 +291,7 @@ static void store_cooc_compact(struct store *s, const char *movie)
 int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, void *priv)
 {
     char key[512], lkey[512];
-    const char *prefix = s->d->cfg.redis_prefix;
-    snprintf(key, sizeof key, "%s:{i:%s}:co", prefix, movie);
-    snprintf(lkey, sizeof lkey, "%s:{i:%s}:col", prefix, movie);
+    store_cooc_keys(s, movie, key, lkey);
     struct store_args a = { 0 };
     store_args_add(&a, "EVALSHA");
     store_args_add(&a, s->sha_cooc_read);

@@ -15,13 +15,7 @@
 
 void svm_scorer_conf_read(const struct recut_config *cfg, struct svm_scorer_conf *c)
 {
-    svmv_config_default(&c->svm);
-    c->svm.kernel = strcmp(cfg->svm_kernel, "linear") == 0 ? SVMM_LINEAR : SVMM_RBF;
-    c->svm.C = cfg->svm_c;
-    c->svm.gamma = cfg->svm_gamma;
-    c->svm.probability = cfg->svm_probability;
-    c->svm.min_labels = (size_t)cfg->svm_min_labels;
-    c->svm.max_train = (size_t)cfg->svm_max_train;
+    recommend_svm_config(cfg, &c->svm);
     c->retrain_labels = (size_t)cfg->svm_retrain_labels;
 }
 

@@ -1,6 +1,7 @@
 /* recommend.c -- blended scorer (see recommend.h). */
 #include "config.h"
 #include "recommend.h"
+#include "svm_viewer.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -546,4 +547,15 @@ void recommend_scene_scores(const struct recut_config *cfg, const recut_viewer *
         z += 3.0 * viewer_scene_feedback(v, m->id, i);
         scores[i] = recommend_sigmoid(z);
     }
+}
+
+void recommend_svm_config(const struct recut_config *cfg, struct svmv_config *c)
+{
+    svmv_config_default(c);
+    c->kernel = strcmp(cfg->svm_kernel, "linear") == 0 ? SVMM_LINEAR : SVMM_RBF;
+    c->C = cfg->svm_c;
+    c->gamma = cfg->svm_gamma;
+    c->probability = cfg->svm_probability;
+    c->min_labels = (size_t)cfg->svm_min_labels;
+    c->max_train = (size_t)cfg->svm_max_train;
 }

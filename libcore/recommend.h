@@ -8,6 +8,10 @@
 #include "conf.h"
 #include "viewer.h"
 
+struct svmv_config;
+/* The viewers' SVM settings of [svm] (recutd and recut-eval train alike). */
+void recommend_svm_config(const struct recut_config *cfg, struct svmv_config *c);
+
 /* Global (not per-viewer) statistics. */
 struct recommend_globals {
     /* number of viewers positive on a movie */

@@ -23,17 +23,25 @@ void update_free(struct update *u)
 static int update_op(struct update *u, char code, double value, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int update_op(struct update *u, char code, double value, const char *fmt, ...)
+/* A new op at the end of u (not yet counted), or NULL without memory. */
+static struct update_op *update_op_slot(struct update *u)
 {
     if (u->n_ops == u->cap) {
         size_t ncap = u->cap ? u->cap * 2 : 16;
         struct update_op *n = realloc(u->ops, ncap * sizeof *n);
         if (!n)
-            return -1;
+            return NULL;
         u->ops = n;
         u->cap = ncap;
     }
-    struct update_op *op = &u->ops[u->n_ops];
+    return &u->ops[u->n_ops];
+}
+
+static int update_op(struct update *u, char code, double value, const char *fmt, ...)
+{
+    struct update_op *op = update_op_slot(u);
+    if (!op)
+        return -1;
     op->code = code;
     op->value = value;
     va_list ap;
@@ -54,15 +62,10 @@ static int update_op_nb(struct update *u, char prefix, const char *cls, const ch
     size_t cl = strlen(cls), fl = feature ? strlen(feature) + 1 : 0;
     if (2 + cl + fl >= sizeof u->ops[0].field)
         return 0; /* over-long feature name: skipped, as update_op does */
-    if (u->n_ops == u->cap) {
-        size_t ncap = u->cap ? u->cap * 2 : 16;
-        struct update_op *n = realloc(u->ops, ncap * sizeof *n);
-        if (!n)
-            return -1;
-        u->ops = n;
-        u->cap = ncap;
-    }
-    struct update_op *op = &u->ops[u->n_ops++];
+    struct update_op *op = update_op_slot(u);
+    if (!op)
+        return -1;
+    u->n_ops++;
     op->code = UPD_NB;
     op->value = value;
     char *p = op->field;

@@ -22,13 +22,7 @@ int eval_state_init(struct eval_state *s, const struct eval_data *d,
     s->pos = calloc(n, sizeof *s->pos);
     s->mark = calloc(n, 1);
     s->svm_new = calloc(d->n_users ? d->n_users : 1, sizeof *s->svm_new);
-    svmv_config_default(&s->svm);
-    s->svm.kernel = strcmp(cfg->svm_kernel, "linear") == 0 ? SVMM_LINEAR : SVMM_RBF;
-    s->svm.C = cfg->svm_c;
-    s->svm.gamma = cfg->svm_gamma;
-    s->svm.probability = cfg->svm_probability;
-    s->svm.min_labels = (size_t)cfg->svm_min_labels;
-    s->svm.max_train = (size_t)cfg->svm_max_train;
+    recommend_svm_config(cfg, &s->svm);
     if (!s->viewers || !s->count || !s->order || !s->pos || !s->mark || !s->svm_new) {
         free(s->viewers);
         s->viewers = NULL;

@@ -75,6 +75,7 @@ struct store {
     uint64_t epoch;             /* the epoch collecting global deltas */
     uint64_t epoch_done;        /* every epoch <= this one is in Redis */
     int flush_outstanding;
+    uint64_t pass;              /* store_batch.c: passes over batches' viewers */
     struct store_resp resp;     /* the write path's command buffer */
     struct strmap cooc_compacting; /* movies whose row is being compacted */
     struct strmap cooc_rowlen;  /* movie -> bytes of its row when last compacted here */

@@ -35,6 +35,7 @@ struct store_vc {
     struct store_args new_ids;    /* "ts id" pairs since the last write */
     int64_t last_ts;
     size_t redis_hist;            /* length of the hist list in Redis */
+    uint64_t pass;                /* the last pass over a batch that met it */
     int loading;                  /* load replies still expected */
     int refs;                     /* unapplied batches that use this viewer */
     int detached;                 /* not in the cache any more: free at 0 refs */
@@ -403,63 +404,67 @@ int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
 }
 
 /* Resolve the batch's viewers, starting loads for those not cached. */
+/* The viewers of a batch, each once (a pass marks the viewers it met). */
+static int store_batch_viewers(struct store *s, struct store_batch *b, struct store_vc ***out,
+                               size_t *n_out)
+{
+    uint64_t pass = ++s->pass;
+    struct store_vc **v = malloc((b->n ? b->n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_vc *vc = b->evs[i].vc;
+        if (vc && vc->pass != pass) {
+            vc->pass = pass;
+            v[n++] = vc;
+        }
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+/* Resolve the batch's viewers, starting loads for those not cached. */
 static int store_batch_prepare(struct store *s, struct store_batch *b)
 {
-    struct strmap seen;
-    strmap_init(&seen);
+    uint64_t pass = ++s->pass;
     b->missing = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct store_bev *e = &b->evs[i];
-        struct strmap_entry *x = strmap_put(&seen, e->ev.user);
-        if (!x) {
-            strmap_clear(&seen, NULL);
-            return -1;
-        }
-        if (x->ptr) {
-            e->vc = x->ptr;
-            continue;
-        }
         struct store_vc *vc = store_vc_get(s, e->ev.user);
-        if (!vc) {
-            strmap_clear(&seen, NULL);
+        if (!vc)
             return -1;
-        }
-        x->ptr = vc;
         e->vc = vc;
+        if (vc->pass == pass)
+            continue; /* met earlier in this batch */
+        vc->pass = pass;
         vc->refs++;
         if (vc->loading > 0) {
             struct store_batch **w = realloc(vc->waiters, (vc->n_waiters + 1) * sizeof *w);
-            if (!w) {
-                strmap_clear(&seen, NULL);
+            if (!w)
                 return -1;
-            }
             vc->waiters = w;
             w[vc->n_waiters++] = b;
             b->missing++;
         }
     }
-    strmap_clear(&seen, NULL);
     b->prepared = 1;
     return 0;
 }
 
 /* Undo prepare's references (the batch was applied or is being reset). */
-static void store_batch_unref(struct store_batch *b)
+static void store_batch_unref(struct store *s, struct store_batch *b)
 {
-    struct strmap seen;
-    strmap_init(&seen);
-    for (size_t i = 0; i < b->n; i++) {
-        struct store_vc *vc = b->evs[i].vc;
-        if (!vc)
-            continue;
-        struct strmap_entry *x = strmap_put(&seen, b->evs[i].ev.user);
-        if (x && !x->ptr) {
-            x->ptr = vc;
-            store_vc_release(vc);
-        }
-        b->evs[i].vc = NULL;
+    struct store_vc **v;
+    size_t n;
+    if (store_batch_viewers(s, b, &v, &n) == 0) {
+        for (size_t i = 0; i < b->n; i++)
+            b->evs[i].vc = NULL;
+        for (size_t i = 0; i < n; i++)
+            store_vc_release(v[i]); /* may free it: after the last use */
+        free(v);
     }
-    strmap_clear(&seen, NULL);
     b->prepared = 0;
 }
 
@@ -722,8 +727,14 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
 {
     const struct recut_config *cfg = &s->d->cfg;
     int globals = 0;
-    struct strmap touched;
-    strmap_init(&touched);
+    /* the viewers this batch changed, each once */
+    uint64_t pass = ++s->pass;
+    struct store_vc **touched = malloc((b->n ? b->n : 1) * sizeof *touched);
+    size_t n_touched = 0;
+    if (!touched) {
+        store_batch_reset(s, "out of memory");
+        return;
+    }
     for (size_t i = 0; i < b->n; i++) {
         struct store_bev *e = &b->evs[i];
         struct store_vc *vc = e->vc;
@@ -773,19 +784,21 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             store_global_add(s, e->ev.movie, NULL, 0);
             globals = 1;
         }
-        strmap_put(&touched, vc->user)->ptr = vc;
+        if (vc->pass != pass) {
+            vc->pass = pass;
+            touched[n_touched++] = vc;
+        }
     }
-    size_t it = 0;
-    struct strmap_entry *t;
-    while ((t = strmap_next(&touched, &it))) {
-        if (store_vc_write(s, b, t->ptr) < 0) {
-            strmap_clear(&touched, NULL);
+    svm_scorer_kick(s->d->svm);
+    for (size_t i = 0; i < n_touched; i++) {
+        if (store_vc_write(s, b, touched[i]) < 0) {
+            free(touched);
             store_batch_reset(s, "cannot queue a write");
             return;
         }
-        publish_viewer_changed(s->d->publish, t->key);
+        publish_viewer_changed(s->d->publish, touched[i]->user);
     }
-    strmap_clear(&touched, NULL);
+    free(touched);
     for (size_t i = 0; i < b->n_movies; i++) {
         const struct store_args *m = &b->movies;
         struct store_resp *r = &s->resp;
@@ -821,7 +834,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     }
     b->applied = 1;
     b->epoch = globals ? s->epoch : 0;
-    store_batch_unref(b);
+    store_batch_unref(s, b);
 }
 
 static void store_batch_pump(struct store *s)
@@ -940,7 +953,7 @@ static void store_batch_reset(struct store *s, const char *why)
     struct store_batch *head = s->wait_head, *tail = s->wait_tail;
     for (struct store_batch *b = s->queue_head; b; b = b->next)
         if (b->prepared)
-            store_batch_unref(b);
+            store_batch_unref(s, b);
     if (tail) {
         tail->next = s->queue_head;
         s->queue_head = head;

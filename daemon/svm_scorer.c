@@ -112,11 +112,17 @@ static void svm_scorer_push(struct svm_scorer *s, const char *user, long long ev
     snprintf(it->user, sizeof it->user, "%s", user);
     it->events = events;
     it->kind = kind;
-    /* wake the trainer only if it sleeps (a post per event cost a futex
-     * call each); both sides use sequentially consistent accesses of tail
-     * and sleeping, so an item is never left behind a sleeping trainer */
+    /* the trainer is woken once per batch (svm_scorer_kick): a post per
+     * event cost a futex call each */
     atomic_store(&s->tail, t + 1);
-    if (atomic_exchange(&s->sleeping, 0))
+}
+
+void svm_scorer_kick(struct svm_scorer *s)
+{
+    /* only if it sleeps; tail and sleeping are accessed sequentially
+     * consistently on both sides, so an item is never left behind a
+     * sleeping trainer */
+    if (s && atomic_load(&s->head) != atomic_load(&s->tail) && atomic_exchange(&s->sleeping, 0))
         sem_post(&s->wake);
 }
 
@@ -168,6 +174,7 @@ void svm_scorer_attach(struct svm_scorer *s, recut_viewer *v, const char *blob, 
                  err);
     }
     svm_scorer_push(s, v->id, 0, SVM_SCORER_FORCE);
+    svm_scorer_kick(s);
 }
 
 json_t *svm_scorer_profile(const recut_viewer *v)

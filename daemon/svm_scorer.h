@@ -36,6 +36,9 @@ void svm_scorer_reload(struct svm_scorer *s);
 int svm_scorer_enabled(const struct svm_scorer *s);
 /* The hook: event u was applied to v (on the loop thread). */
 void svm_scorer_applied(struct svm_scorer *s, const recut_viewer *v, const struct update *u);
+/* Wake the trainer if it sleeps and has work: once per batch, after the
+ * batch's svm_scorer_applied calls. */
+void svm_scorer_kick(struct svm_scorer *s);
 /* The stored blob of v (the value of PREFIX:{u:ID}:svm). */
 void svm_scorer_attach(struct svm_scorer *s, recut_viewer *v, const char *blob, size_t len);
 /* The profile's "svm": {"labels", "likes", "dislikes", "kernel",

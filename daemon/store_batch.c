@@ -530,10 +530,10 @@ static int store_batch_send(struct store *s, struct store_batch *b, struct store
     return 0;
 }
 
-static void store_hset_field(void *arg, const char *field, double value)
+static void store_hset_field(void *arg, const char *field, size_t len, double value)
 {
     struct store_resp *r = arg;
-    store_resp_strz(r, field);
+    store_resp_str(r, field, len);
     store_resp_num(r, value);
 }
 

@@ -107,24 +107,35 @@ void store_resp_ll(struct store_resp *r, long long v)
 
 size_t store_resp_fmt_num(char *buf, size_t n, double v)
 {
-    /* whole and half counts, the common values, exactly and without printf */
-    double twice = v * 2;
-    if (n >= 24 && twice == (double)(long long)twice && v > -1e15 && v < 1e15) {
-        long long whole = (long long)v;
-        int half = (double)whole != v;
-        int neg = v < 0;
-        unsigned long long u = neg ? 0ull - (unsigned long long)whole : (unsigned long long)whole;
+    /* Multiples of 1/1024 (whole and half counts, quarter ratings...), the
+     * common values: their decimal expansion is exact and at most ten
+     * digits long, so they are written exactly without printf. */
+    double scaled = v * 1024;
+    if (n >= 40 && v > -1e12 && v < 1e12 && scaled == (double)(long long)scaled) {
+        long long s = (long long)scaled;
+        int neg = s < 0;
+        unsigned long long u = neg ? 0ull - (unsigned long long)s : (unsigned long long)s;
         char tmp[24];
-        char *p = store_resp_digits(tmp + sizeof tmp, u);
+        char *p = store_resp_digits(tmp + sizeof tmp, u >> 10);
         size_t len = 0;
         if (neg)
             buf[len++] = '-';
         size_t dl = (size_t)(tmp + sizeof tmp - p);
         memcpy(buf + len, p, dl);
         len += dl;
-        if (half) {
+        unsigned long long frac = (u & 1023) * 9765625ull; /* /1024 in units of 1e-10 */
+        if (frac) {
+            char f[10];
+            for (int i = 9; i >= 0; i--) {
+                f[i] = (char)('0' + frac % 10);
+                frac /= 10;
+            }
+            size_t fl = 10;
+            while (f[fl - 1] == '0')
+                fl--;
             buf[len++] = '.';
-            buf[len++] = '5';
+            memcpy(buf + len, f, fl);
+            len += fl;
         }
         buf[len] = '\0';
         return len;

@@ -54,6 +54,11 @@ struct strmap_entry *strmap_getn(const struct strmap *m, const char *key, size_t
     return strmap_find(m, key, len, strmap_hash(key, len));
 }
 
+struct strmap_entry *strmap_geth(const struct strmap *m, const char *key, size_t len, uint32_t hash)
+{
+    return strmap_find(m, key, len, hash);
+}
+
 struct strmap_entry *strmap_get(const struct strmap *m, const char *key)
 {
     return strmap_getn(m, key, strlen(key));

@@ -40,13 +40,13 @@ static int viewer_mark(struct viewer_dirty *d, struct strmap_entry *e)
         return 0;
     if (d->n == d->cap) {
         size_t nc = d->cap ? d->cap * 2 : 16;
-        const char **k = realloc(d->keys, nc * sizeof *k);
+        struct viewer_dirty_key *k = realloc(d->keys, nc * sizeof *k);
         if (!k)
             return -1;
         d->keys = k;
         d->cap = nc;
     }
-    d->keys[d->n++] = e->key;
+    d->keys[d->n++] = (struct viewer_dirty_key){ e->key, e->len, e->hash };
     e->ptr = VIEWER_DIRTY;
     return 0;
 }
@@ -74,7 +74,8 @@ size_t viewer_changes_count(const struct recut_viewer *v, char which)
 }
 
 size_t viewer_changes_take(struct recut_viewer *v, char which,
-                           void (*fn)(void *arg, const char *field, double value), void *arg)
+                           void (*fn)(void *arg, const char *field, size_t len, double value),
+                           void *arg)
 {
     struct strmap *m;
     struct viewer_dirty *d;
@@ -83,10 +84,11 @@ size_t viewer_changes_take(struct recut_viewer *v, char which,
     viewer_which(v, which, &m, &d);
     size_t n = d->n;
     for (size_t i = 0; i < n; i++) {
-        struct strmap_entry *e = strmap_get(m, d->keys[i]);
+        const struct viewer_dirty_key *k = &d->keys[i];
+        struct strmap_entry *e = strmap_geth(m, k->key, k->len, k->hash);
         if (e)
             e->ptr = NULL;
-        fn(arg, d->keys[i], e ? e->num : 0);
+        fn(arg, k->key, k->len, e ? e->num : 0);
     }
     d->n = 0;
     return n;

@@ -11,7 +11,10 @@
  * (borrowed from the viewer's map, each once: a changed entry's ptr is
  * VIEWER_DIRTY until viewer_changes_take clears it). */
 struct viewer_dirty {
-    const char **keys;
+    struct viewer_dirty_key {
+        const char *key;
+        uint32_t len, hash;
+    } *keys;
     size_t n, cap;
 };
 extern char viewer_dirty_mark;
@@ -47,7 +50,8 @@ struct recut_viewer;
  * 'E' emo) with their current values to fn, in the order they first
  * changed, and clear their marks.  Returns how many. */
 size_t viewer_changes_take(struct recut_viewer *v, char which,
-                           void (*fn)(void *arg, const char *field, double value), void *arg);
+                           void (*fn)(void *arg, const char *field, size_t len, double value),
+                           void *arg);
 /* How many fields of that map changed. */
 size_t viewer_changes_count(const struct recut_viewer *v, char which);
 

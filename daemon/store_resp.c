@@ -154,6 +154,9 @@ void store_resp_num(struct store_resp *r, double v)
 int store_resp_send(struct store *s, struct store_resp *r, redisCallbackFn *fn, void *priv)
 {
     int rc = 0;
+    /* hiredis reads the command name with string functions: terminate it */
+    if (store_resp_room(r, 1) == 0)
+        r->buf[r->len] = '\0';
     if (!s->ac || r->oom || redisAsyncFormattedCommand(s->ac, fn, priv, r->buf, r->len) != REDIS_OK)
         rc = -1;
     else if (fn)

@@ -38,6 +38,10 @@ struct kafka_in {
     struct kafka_batch *head, *tail;
     int inflight;
     int draining, drained;
+    /* a rebalance waiting for the batches in flight (kafka_in_rebalance_cb) */
+    rd_kafka_topic_partition_list_t *pending_parts;
+    rd_kafka_resp_err_t pending_err;
+    int closing;                 /* rd_kafka_consumer_close runs: never wait */
     rd_kafka_message_t **msgs;
     struct log_ratelimit rl;
 };
@@ -71,25 +75,60 @@ static void kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *op
 
 /* A viewer belongs to whichever instance holds its partition: when the
  * assignment changes, cached viewers may have been changed elsewhere. */
+/* Carry out a rebalance once nothing is in flight: the offsets of what was
+ * applied are committed before partitions go, and the viewer cache is
+ * emptied only when no batch still uses it, so the next owner of a viewer
+ * (this instance or another) starts from what Redis acknowledged. */
+static void kafka_in_rebalance_finish(struct kafka_in *k)
+{
+    rd_kafka_t *rk = k->rk;
+    rd_kafka_topic_partition_list_t *parts = k->pending_parts;
+    int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    k->pending_parts = NULL;
+    store_cache_clear(k->d->store);
+    if (k->pending_err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        log_info("kafka: assigned %d partition(s)", parts->cnt);
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+            if (e)
+                rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, parts);
+        }
+    } else {
+        rd_kafka_resp_err_t err = rd_kafka_commit(rk, NULL, 0);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            log_warn("kafka: commit before giving up partitions: %s", rd_kafka_err2str(err));
+        log_info("kafka: %d partition(s) revoked", parts->cnt);
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+            if (e)
+                rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, NULL);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+/* A viewer's events must not be applied by two instances at once, nor from
+ * a cache older than another instance's writes: a rebalance waits (no new
+ * batch is read meanwhile) until the batches in flight are acknowledged,
+ * then commits and hands over (librdkafka holds the group until the
+ * assign or unassign call). */
 static void kafka_in_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                   rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
+    (void)rk;
     struct kafka_in *k = opaque;
-    store_cache_clear(k->d->store);
-    int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        log_info("kafka: assigned %d partition(s)", parts->cnt);
-        if (cooperative)
-            { rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts); if (e) rd_kafka_error_destroy(e); }
-        else
-            rd_kafka_assign(rk, parts);
-    } else {
-        log_info("kafka: %d partition(s) revoked", parts->cnt);
-        if (cooperative)
-            { rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts); if (e) rd_kafka_error_destroy(e); }
-        else
-            rd_kafka_assign(rk, NULL);
-    }
+    if (k->pending_parts)
+        rd_kafka_topic_partition_list_destroy(k->pending_parts);
+    k->pending_parts = rd_kafka_topic_partition_list_copy(parts);
+    k->pending_err = err;
+    if (k->inflight == 0 || k->closing)
+        kafka_in_rebalance_finish(k);
+    else
+        log_info("kafka: rebalance waits for %d batch(es) in flight", k->inflight);
 }
 
 static rd_kafka_conf_t *kafka_base_conf(struct recutd *d, char *errstr, size_t errstr_size)
@@ -143,6 +182,8 @@ static void kafka_in_store_done(struct kafka_in *k)
         kafka_batch_free(b);
         k->inflight--;
     }
+    if (k->pending_parts && k->inflight == 0)
+        kafka_in_rebalance_finish(k);
 }
 
 static void kafka_in_batch_stored(void *arg, int ok)
@@ -224,7 +265,7 @@ static void kafka_batch_note_offset(struct kafka_batch *b, const rd_kafka_messag
 static void kafka_in_poll(struct kafka_in *k)
 {
     struct recutd *d = k->d;
-    while (!k->draining && k->inflight < d->cfg.max_inflight) {
+    while (!k->draining && !k->pending_parts && k->inflight < d->cfg.max_inflight) {
         ssize_t n = rd_kafka_consume_batch_queue(k->queue, 0, k->msgs, (size_t)d->cfg.batch_size);
         if (n <= 0)
             return;
@@ -311,6 +352,7 @@ static void kafka_in_timer_cb(evutil_socket_t fd, short what, void *arg)
     rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, NULL, 0);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
         log_warn("kafka: final commit: %s", rd_kafka_err2str(err));
+    k->closing = 1;
     rd_kafka_consumer_close(k->rk);
     k->drained = 1;
     log_info("kafka: drained and left the group");
@@ -469,6 +511,7 @@ void kafka_in_free(struct kafka_in *k)
         rd_kafka_queue_destroy(k->queue);
     }
     if (k->rk) {
+        k->closing = 1;
         if (!k->drained)
             rd_kafka_consumer_close(k->rk);
         rd_kafka_destroy(k->rk);
@@ -486,6 +529,8 @@ void kafka_in_free(struct kafka_in *k)
         close(k->pipefd[0]);
     if (k->pipefd[1] >= 0)
         close(k->pipefd[1]);
+    if (k->pending_parts)
+        rd_kafka_topic_partition_list_destroy(k->pending_parts);
     free(k->msgs);
     free(k);
 }

@@ -351,47 +351,12 @@ static void groups_data_free(struct groups_data *dt)
     strmap_clear(&dt->ids, NULL);
 }
 
-static int groups_parse_addr(const char *addr, char *host, size_t hn, int *port)
-{
-    if (strncmp(addr, "unix:", 5) == 0) {
-        snprintf(host, hn, "%s", addr + 5);
-        *port = -1;
-        return 0;
-    }
-    const char *colon = strrchr(addr, ':');
-    size_t l = colon ? (size_t)(colon - addr) : strlen(addr);
-    if (l >= hn)
-        return -1;
-    memcpy(host, addr, l);
-    host[l] = '\0';
-    *port = 6379;
-    if (colon) {
-        char *end;
-        long p = strtol(colon + 1, &end, 10);
-        if (*end || p <= 0 || p > 65535)
-            return -1;
-        *port = (int)p;
-    }
-    return 0;
-}
-
 static redisContext *groups_connect(const struct groups_job *j)
 {
-    char host[256];
-    int port;
-    if (groups_parse_addr(j->address, host, sizeof host, &port) < 0)
-        return NULL;
-    struct timeval tv = { j->timeout_ms / 1000, (j->timeout_ms % 1000) * 1000 };
-    redisContext *c = port < 0 ? redisConnectUnixWithTimeout(host, tv)
-                               : redisConnectWithTimeout(host, port, tv);
-    if (!c || c->err) {
-        log_warn("groups: cannot connect to Redis at %s: %s", j->address,
-                 c ? c->errstr : "out of memory");
-        if (c)
-            redisFree(c);
-        return NULL;
-    }
-    redisSetTimeout(c, tv);
+    char err[512];
+    redisContext *c = store_connect_sync(j->address, j->timeout_ms, err, sizeof err);
+    if (!c)
+        log_warn("groups: %s", err);
     return c;
 }
 

@@ -708,21 +708,38 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
     return rc;
 }
 
+/* The options of the simple commands: --output/-o, which every command has,
+ * and, when name is given, one more string option (--name/-letter) into
+ * *value.  0, or the exit status of a bad option. */
+static int recutctl_getopt(struct recutctl *c, int argc, char **argv, const char *name,
+                           int letter, const char **value)
+{
+    struct option opts[3] = { { "output", required_argument, NULL, 'o' } };
+    char shortopts[5] = "o:";
+    if (name) {
+        opts[1] = (struct option){ name, required_argument, NULL, letter };
+        snprintf(shortopts, sizeof shortopts, "%c:o:", letter);
+    }
+    int o;
+    optind = 0;
+    while ((o = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+        if (o == 'o')
+            c->out_path = optarg;
+        else if (name && o == letter)
+            *value = optarg;
+        else
+            return recutctl_bad_option();
+    }
+    return 0;
+}
+
 /* profile USER, forget USER, get-movie ID: one path argument. */
 static int recutctl_cmd_one(struct recutctl *c, int argc, char **argv, enum evhttp_cmd_type method,
                             const char *prefix, const char *suffix)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 },
-    };
-    int o;
-    optind = 0;
-    while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        if (o != 'o')
-            return recutctl_bad_option();
-        c->out_path = optarg;
-    }
+    int rc = recutctl_getopt(c, argc, argv, NULL, 0, NULL);
+    if (rc != 0)
+        return rc;
     if (argc - optind != 1)
         return recutctl_usage_error("usage: recutctl %s %s", argv[0],
                                     strcmp(prefix, "/v1/movies") == 0 ? "ID" : "USER");
@@ -730,7 +747,7 @@ static int recutctl_cmd_one(struct recutctl *c, int argc, char **argv, enum evht
     recutctl_uri_raw(&u, prefix);
     recutctl_uri_seg(&u, argv[optind]);
     recutctl_uri_raw(&u, suffix);
-    int rc = recutctl_uri_ok(&u) ? recutctl_simple(c, method, u.s, NULL, 0, NULL) : RECUTCTL_EXIT_SERVER;
+    rc = recutctl_uri_ok(&u) ? recutctl_simple(c, method, u.s, NULL, 0, NULL) : RECUTCTL_EXIT_SERVER;
     free(u.s);
     return rc;
 }
@@ -738,17 +755,9 @@ static int recutctl_cmd_one(struct recutctl *c, int argc, char **argv, enum evht
 /* health, metrics, plugins: no argument. */
 static int recutctl_cmd_none(struct recutctl *c, int argc, char **argv, const char *uri)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 },
-    };
-    int o;
-    optind = 0;
-    while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        if (o != 'o')
-            return recutctl_bad_option();
-        c->out_path = optarg;
-    }
+    int rc = recutctl_getopt(c, argc, argv, NULL, 0, NULL);
+    if (rc != 0)
+        return rc;
     if (optind != argc)
         return recutctl_usage_error("%s takes no argument", argv[0]);
     return recutctl_exchange(c, EVHTTP_REQ_GET, uri, NULL, 0, NULL, strcmp(argv[0], "health") == 0);
@@ -756,21 +765,10 @@ static int recutctl_cmd_none(struct recutctl *c, int argc, char **argv, const ch
 
 static int recutctl_cmd_put_movie(struct recutctl *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "id", required_argument, NULL, 'i' },
-        { "output", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *id = NULL;
-    int o;
-    optind = 0;
-    while ((o = getopt_long(argc, argv, "i:o:", opts, NULL)) != -1) {
-        switch (o) {
-        case 'i': id = optarg; break;
-        case 'o': c->out_path = optarg; break;
-        default: return recutctl_bad_option();
-        }
-    }
+    int orc = recutctl_getopt(c, argc, argv, "id", 'i', &id);
+    if (orc != 0)
+        return orc;
     if (argc - optind != 1)
         return recutctl_usage_error("usage: recutctl put-movie FILE.json [--id ID]");
     const char *path = argv[optind];
@@ -892,21 +890,10 @@ static int recutctl_post_events(struct recutctl *c, const char *buf, size_t len)
 
 static int recutctl_cmd_event(struct recutctl *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "file", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *file = NULL;
-    int o;
-    optind = 0;
-    while ((o = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
-        switch (o) {
-        case 'f': file = optarg; break;
-        case 'o': c->out_path = optarg; break;
-        default: return recutctl_bad_option();
-        }
-    }
+    int orc = recutctl_getopt(c, argc, argv, "file", 'f', &file);
+    if (orc != 0)
+        return orc;
     if ((file && optind != argc) || (!file && argc - optind != 1))
         return recutctl_usage_error("usage: recutctl event JSON | recutctl event --file FILE.ndjson");
     if (!file) {

@@ -92,6 +92,12 @@ void ingest_batch_submit(struct ingest_batch *b);
 
 /* ---- store_redis.c ----------------------------------------------------- */
 struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size);
+/* A blocking connection to [redis] address (host:port or unix:/path), with
+ * timeout_ms for connecting and for every command, for the worker threads
+ * and start-up; NULL with the reason in errstr. */
+struct redisContext;
+struct redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
+                                        size_t errstr_size);
 void store_free(struct store *s);
 int store_connected(const struct store *s);
 /* Apply updates of one batch atomically per viewer; cb when all acked. */

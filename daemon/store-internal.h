@@ -92,12 +92,25 @@ struct store {
 };
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
+/* What reads a viewer's state (store_viewer_reply's `which`, or 'I' for the
+ * event ids), as a hiredis format taking the prefix and the user id. */
+#define STORE_N_VIEWER_READS 7
+struct store_viewer_read {
+    char which;
+    const char *fmt;
+};
+extern const struct store_viewer_read store_viewer_reads[STORE_N_VIEWER_READS];
 /* Read one of a viewer's keys from its reply into v (which: M meta, N nb,
  * S seen, C scenes, E emo, H hist); meta's last_ts into *last_ts if given.
  * Returns 1 when it was a non-empty meta hash (the viewer exists). */
 int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts);
 /* Send argv; the callback gets priv.  0 on success. */
 int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a);
+/* Write a catalog entry: its JSON, the index and the version counter in one
+ * transaction; fn gets EXEC's reply.  0, or -1 (fn not called). */
+int store_catalog_write(struct store *s, const char *id, const char *json, size_t json_len,
+                        redisCallbackFn *fn, void *priv);
+
 /* store_cooc.c: co-occurrence rows and logs */
 struct store_cooc_buf {         /* records being built */
     char *buf;
@@ -107,9 +120,9 @@ struct store_cooc_buf {         /* records being built */
 struct store_cooc_state {       /* what store_cooc_parse saw */
     uint64_t gen;               /* the row's generation (0: none) */
     unsigned char prefix[24];   /* the row's header and generation */
-    size_t prefix_len, row_len;
+    size_t prefix_len;
     size_t log_used;            /* bytes of whole log records read */
-    int legacy, bad;            /* a hash row; a corrupt row */
+    int bad;                    /* the row was corrupt */
 };
 /* Read a movie's row and log atomically (reply: [row, log]). */
 int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, void *priv);

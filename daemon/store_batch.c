@@ -54,7 +54,7 @@ struct store_batch {
     struct store *s;
     struct store_bev *evs;
     size_t n, cap;
-    struct store_args movies;     /* key json id, per catalog entry */
+    struct store_args movies;     /* id and JSON, per catalog entry */
     size_t n_movies;
     size_t count;
     unsigned gen;                 /* bumped on reset: stale replies are ignored */
@@ -258,40 +258,22 @@ static struct store_vc *store_vc_get(struct store *s, const char *user)
     strmap_init(&vc->ids);
     e->ptr = vc;
     store_lru_front(s, vc);
-    static const struct { char which; const char *cmd, *key, *tail; } loads[] = {
-        { 'M', "HGETALL", "meta", NULL }, { 'N', "HGETALL", "nb", NULL },
-        { 'S', "HGETALL", "seen", NULL }, { 'C', "HGETALL", "scenes", NULL },
-        { 'E', "HGETALL", "emo", NULL }, { 'H', "LRANGE", "hist", "0 -1" },
-        { 'I', "ZRANGE", "ids", "0 -1 WITHSCORES" },
-    };
-    for (size_t i = 0; i < sizeof loads / sizeof loads[0]; i++) {
+    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++) {
         struct store_vload *l = malloc(sizeof *l);
-        char key[512];
-        if (!l || store_key(key, sizeof key, s, user, loads[i].key) < 0) {
+        if (!l || !s->ac) {
             free(l);
-            vc->loading++; /* counted so the reset below frees it cleanly */
-            vc->loading--;
             store_vc_detach(s, vc);
             return NULL;
         }
         l->vc = vc;
-        l->which = loads[i].which;
-        struct store_args a = { 0 };
-        store_args_add(&a, loads[i].cmd);
-        store_args_add(&a, key);
-        if (loads[i].tail) {
-            char tail[32];
-            snprintf(tail, sizeof tail, "%s", loads[i].tail);
-            char *save = NULL;
-            for (char *t = strtok_r(tail, " ", &save); t; t = strtok_r(NULL, " ", &save))
-                store_args_add(&a, t);
-        }
-        if (store_send_args(s, store_vload_cb, l, &a) < 0) {
+        l->which = store_viewer_reads[i].which;
+        if (redisAsyncCommand(s->ac, store_vload_cb, l, store_viewer_reads[i].fmt,
+                              s->d->cfg.redis_prefix, user) != REDIS_OK) {
             free(l);
-        } else {
-            vc->loading++;
+            continue;
         }
-        store_args_free(&a);
+        s->pending++;
+        vc->loading++;
     }
     return vc;
 }
@@ -393,11 +375,8 @@ int store_batch_add(struct store_batch *b, const struct update *u)
 
 int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
 {
-    char key[512];
-    snprintf(key, sizeof key, "%s:{catalog}:movie:%s", b->s->d->cfg.redis_prefix, cm->m.id);
-    store_args_add(&b->movies, key);
-    store_args_add(&b->movies, cm->json);
     store_args_add(&b->movies, cm->m.id);
+    store_args_add(&b->movies, cm->json);
     b->n_movies++;
     b->count++;
     return b->movies.oom ? -1 : 0;
@@ -513,21 +492,6 @@ static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
             }
     b->outstanding--;
     store_batch_check_done(s);
-}
-
-static int store_batch_send(struct store *s, struct store_batch *b, struct store_args *a)
-{
-    struct store_reply_ctx *c = malloc(sizeof *c);
-    if (!c)
-        return -1;
-    c->b = b;
-    c->gen = b->gen;
-    if (store_send_args(s, store_write_cb, c, a) < 0) {
-        free(c);
-        return -1;
-    }
-    b->outstanding++;
-    return 0;
 }
 
 static void store_hset_field(void *arg, const char *field, size_t len, double value)
@@ -801,36 +765,18 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     free(touched);
     for (size_t i = 0; i < b->n_movies; i++) {
         const struct store_args *m = &b->movies;
-        struct store_resp *r = &s->resp;
-        char pfx[512];
-        int pw = snprintf(pfx, sizeof pfx, "%s:{catalog}:", cfg->redis_prefix);
-        size_t pl = pw < 0 ? 0 : (size_t)pw < sizeof pfx ? (size_t)pw : sizeof pfx - 1;
-        int rc = 0;
-        store_resp_cmd(r, 1);
-        store_resp_str(r, "MULTI", 5);
-        rc |= store_resp_send(s, r, NULL, NULL);
-        store_resp_cmd(r, 3);
-        store_resp_str(r, "SET", 3);
-        store_resp_str(r, m->buf + m->off[3 * i], m->alen[3 * i]);
-        store_resp_str(r, m->buf + m->off[3 * i + 1], m->alen[3 * i + 1]);
-        rc |= store_resp_send(s, r, NULL, NULL);
-        store_resp_cmd(r, 3);
-        store_resp_str(r, "SADD", 4);
-        store_resp_key(r, pfx, pl, "movies");
-        store_resp_str(r, m->buf + m->off[3 * i + 2], m->alen[3 * i + 2]);
-        rc |= store_resp_send(s, r, NULL, NULL);
-        store_resp_cmd(r, 2);
-        store_resp_str(r, "INCR", 4);
-        store_resp_key(r, pfx, pl, "version");
-        rc |= store_resp_send(s, r, NULL, NULL);
-        struct store_args a = { 0 };
-        store_args_add(&a, "EXEC");
-        if (rc != 0 || store_batch_send(s, b, &a) < 0) {
-            store_args_free(&a);
+        struct store_reply_ctx *c = malloc(sizeof *c);
+        if (c) {
+            c->b = b;
+            c->gen = b->gen;
+        }
+        if (!c || store_catalog_write(s, m->buf + m->off[2 * i], m->buf + m->off[2 * i + 1],
+                                      m->alen[2 * i + 1], store_write_cb, c) < 0) {
+            free(c);
             store_batch_reset(s, "cannot queue a catalog write");
             return;
         }
-        store_args_free(&a);
+        b->outstanding++;
     }
     b->applied = 1;
     b->epoch = globals ? s->epoch : 0;

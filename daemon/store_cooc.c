@@ -71,19 +71,25 @@ static void store_cooc_add(struct strmap *m, const char *id, size_t len, double 
         e->num += n;
 }
 
-/* Sum the records of buf[0..len) into m; returns the bytes of whole records. */
-static size_t store_cooc_sum_records(struct strmap *m, const unsigned char *p, size_t len)
+/* Sum the records of buf[0..len) into m (NULL: only count them); returns
+ * the bytes of whole records, their number in *n_records if given. */
+static size_t store_cooc_sum_records(struct strmap *m, const unsigned char *p, size_t len,
+                                     size_t *n_records)
 {
-    size_t pos = 0;
+    size_t pos = 0, n_rec = 0;
     while (pos < len) {
         size_t l = p[pos];
         if (pos + 1 + l + 4 > len)
             break; /* a partial record: never written by APPEND, but be safe */
         const unsigned char *c = p + pos + 1 + l;
         uint32_t n = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
-        store_cooc_add(m, (const char *)p + pos + 1, l, n);
+        if (m)
+            store_cooc_add(m, (const char *)p + pos + 1, l, n);
         pos += 1 + l + 4;
+        n_rec++;
     }
+    if (n_records)
+        *n_records = n_rec;
     return pos;
 }
 
@@ -104,19 +110,13 @@ static int store_cooc_sum_row(struct strmap *m, const void *buf, size_t len, uin
         snprintf(errstr, errstr_size, "co-occurrence row: inconsistent payload");
         return -1;
     }
-    struct strmap tmp;
-    strmap_init(&tmp);
-    size_t used = store_cooc_sum_records(&tmp, p, rest);
-    if (used != rest || tmp.len != n) {
-        strmap_clear(&tmp, NULL);
+    /* check the whole row before adding any of it */
+    size_t n_rec;
+    if (store_cooc_sum_records(NULL, p, rest, &n_rec) != rest || n_rec != n) {
         snprintf(errstr, errstr_size, "co-occurrence row: inconsistent payload");
         return -1;
     }
-    size_t it = 0;
-    struct strmap_entry *e;
-    while ((e = strmap_next(&tmp, &it)))
-        store_cooc_add(m, e->key, strlen(e->key), e->num);
-    strmap_clear(&tmp, NULL);
+    store_cooc_sum_records(m, p, rest, NULL);
     if (gen)
         *gen = g;
     return 0;
@@ -135,7 +135,6 @@ int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
     int rc = 0;
     if (row->type == REDIS_REPLY_ARRAY) {
         /* a row as a hash, from before blobs */
-        st->legacy = 1;
         for (size_t i = 0; i + 1 < row->elements; i += 2)
             if (row->element[i]->str && row->element[i + 1]->str)
                 store_cooc_add(m, row->element[i]->str, row->element[i]->len,
@@ -152,10 +151,9 @@ int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
             memcpy(st->prefix, row->str, STORE_COOC_PREFIX);
             st->prefix_len = STORE_COOC_PREFIX;
         }
-        st->row_len = row->len;
     }
     if (log->type == REDIS_REPLY_STRING)
-        st->log_used = store_cooc_sum_records(m, (const unsigned char *)log->str, log->len);
+        st->log_used = store_cooc_sum_records(m, (const unsigned char *)log->str, log->len, NULL);
     return rc;
 }
 
@@ -256,7 +254,7 @@ static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_args_add(&a, lkey);
     store_args_addn(&a, (const char *)blob, blen);
     /* the row we merged: its header and generation, "" if absent or a hash */
-    store_args_addn(&a, (const char *)st.prefix, st.bad ? 0 : st.prefix_len);
+    store_args_addn(&a, (const char *)st.prefix, st.prefix_len);
     store_args_addf(&a, "%zu", st.log_used);
     store_args_add(&a, st.bad ? "bad" : "ok");
     free(blob);
@@ -307,7 +305,6 @@ int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, voi
 
 struct store_cooc_append {
     uint64_t epoch;
-    size_t row_len;                /* 0: unknown */
     char movie[VEVENT_ID_MAX + 1];
 };
 

@@ -46,27 +46,33 @@ static int store_parse_addr(const char *addr, char *host, size_t hn, int *port)
     return 0;
 }
 
-static redisContext *store_sync_connect(struct store *s, char *errstr, size_t errstr_size)
+redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
+                                 size_t errstr_size)
 {
     char host[256];
     int port;
-    if (store_parse_addr(s->d->cfg.redis_address, host, sizeof host, &port) < 0) {
-        snprintf(errstr, errstr_size, "redis.address '%s' is not host:port or unix:/path",
-                 s->d->cfg.redis_address);
+    if (store_parse_addr(address, host, sizeof host, &port) < 0) {
+        snprintf(errstr, errstr_size, "redis.address '%s' is not host:port or unix:/path", address);
         return NULL;
     }
-    struct timeval tv = { s->d->cfg.redis_timeout_ms / 1000, (s->d->cfg.redis_timeout_ms % 1000) * 1000 };
+    struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
     redisContext *c = port < 0 ? redisConnectUnixWithTimeout(host, tv)
                                : redisConnectWithTimeout(host, port, tv);
     if (!c || c->err) {
-        snprintf(errstr, errstr_size, "cannot connect to Redis at %s: %s",
-                 s->d->cfg.redis_address, c ? c->errstr : "out of memory");
+        snprintf(errstr, errstr_size, "cannot connect to Redis at %s: %s", address,
+                 c ? c->errstr : "out of memory");
         if (c)
             redisFree(c);
         return NULL;
     }
     redisSetTimeout(c, tv);
     return c;
+}
+
+static redisContext *store_sync_connect(struct store *s, char *errstr, size_t errstr_size)
+{
+    return store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms, errstr,
+                              errstr_size);
 }
 
 static void store_reconnect_cb(evutil_socket_t fd, short what, void *arg)
@@ -228,6 +234,13 @@ size_t store_pending(const struct store *s)
 {
     return s->pending;
 }
+
+const struct store_viewer_read store_viewer_reads[STORE_N_VIEWER_READS] = {
+    { 'M', "HGETALL %s:{u:%s}:meta" }, { 'N', "HGETALL %s:{u:%s}:nb" },
+    { 'S', "HGETALL %s:{u:%s}:seen" }, { 'C', "HGETALL %s:{u:%s}:scenes" },
+    { 'E', "HGETALL %s:{u:%s}:emo" }, { 'H', "LRANGE %s:{u:%s}:hist 0 -1" },
+    { 'I', "ZRANGE %s:{u:%s}:ids 0 -1 WITHSCORES" },
+};
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user,
               const char *name)
@@ -479,12 +492,9 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
     }
     const char *p = s->d->cfg.redis_prefix;
     l->outstanding++; /* guard */
-    store_load_send(l, 'M', NULL, "HGETALL %s:{u:%s}:meta", p, user);
-    store_load_send(l, 'N', NULL, "HGETALL %s:{u:%s}:nb", p, user);
-    store_load_send(l, 'S', NULL, "HGETALL %s:{u:%s}:seen", p, user);
-    store_load_send(l, 'C', NULL, "HGETALL %s:{u:%s}:scenes", p, user);
-    store_load_send(l, 'E', NULL, "HGETALL %s:{u:%s}:emo", p, user);
-    store_load_send(l, 'H', NULL, "LRANGE %s:{u:%s}:hist 0 -1", p, user);
+    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++)
+        if (store_viewer_reads[i].which != 'I') /* the ids are for the cache's de-duplication */
+            store_load_send(l, store_viewer_reads[i].which, NULL, store_viewer_reads[i].fmt, p, user);
     if (svm_scorer_enabled(s->d->svm))
         store_load_send(l, 'V', NULL, "GET %s:{u:%s}:svm", p, user);
     if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
@@ -540,17 +550,10 @@ void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int o
         store_key(key, sizeof key, s, user, store_viewer_keys[k]);
         store_args_add(&a, key);
     }
-    const char **argv = malloc(a.n * sizeof *argv);
-    int ok = argv && !a.oom;
-    for (size_t i = 0; ok && i < a.n; i++)
-        argv[i] = a.buf + a.off[i];
-    if (ok && redisAsyncCommandArgv(s->ac, store_simple_cb, x, (int)a.n, argv, a.alen) == REDIS_OK) {
-        s->pending++;
-    } else {
+    if (store_send_args(s, store_simple_cb, x, &a) < 0) {
         free(x);
         cb(arg, 0, 0);
     }
-    free(argv);
     store_args_free(&a);
 }
 
@@ -564,14 +567,53 @@ void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)
     }
     x->cb2 = cb;
     x->arg = arg;
-    const char *p = s->d->cfg.redis_prefix;
-    /* MULTI/EXEC so the entry and the index change together */
-    redisAsyncCommand(s->ac, NULL, NULL, "MULTI");
-    redisAsyncCommand(s->ac, NULL, NULL, "SET %s:{catalog}:movie:%s %s", p, cm->m.id, cm->json);
-    redisAsyncCommand(s->ac, NULL, NULL, "SADD %s:{catalog}:movies %s", p, cm->m.id);
-    redisAsyncCommand(s->ac, NULL, NULL, "INCR %s:{catalog}:version", p);
-    redisAsyncCommand(s->ac, store_simple_cb, x, "EXEC");
-    s->pending++;
+    if (store_catalog_write(s, cm->m.id, cm->json, strlen(cm->json), store_simple_cb, x) < 0) {
+        free(x);
+        cb(arg, 0);
+    }
+}
+
+int store_catalog_write(struct store *s, const char *id, const char *json, size_t json_len,
+                        redisCallbackFn *fn, void *priv)
+{
+    struct store_resp *r = &s->resp;
+    char pfx[512];
+    int pw = snprintf(pfx, sizeof pfx, "%s:{catalog}:", s->d->cfg.redis_prefix);
+    if (pw < 0 || (size_t)pw >= sizeof pfx)
+        return -1;
+    size_t pl = (size_t)pw;
+    char key[600];
+    int kw = snprintf(key, sizeof key, "%smovie:%s", pfx, id);
+    if (kw < 0 || (size_t)kw >= sizeof key)
+        return -1;
+    /* MULTI/EXEC so the entry, the index and the version change together */
+    int rc = 0;
+    store_resp_cmd(r, 1);
+    store_resp_str(r, "MULTI", 5);
+    rc |= store_resp_send(s, r, NULL, NULL);
+    store_resp_cmd(r, 3);
+    store_resp_str(r, "SET", 3);
+    store_resp_str(r, key, (size_t)kw);
+    store_resp_str(r, json, json_len);
+    rc |= store_resp_send(s, r, NULL, NULL);
+    store_resp_cmd(r, 3);
+    store_resp_str(r, "SADD", 4);
+    store_resp_key(r, pfx, pl, "movies");
+    store_resp_strz(r, id);
+    rc |= store_resp_send(s, r, NULL, NULL);
+    store_resp_cmd(r, 2);
+    store_resp_str(r, "INCR", 4);
+    store_resp_key(r, pfx, pl, "version");
+    rc |= store_resp_send(s, r, NULL, NULL);
+    store_resp_cmd(r, 1);
+    if (rc != 0) {
+        /* a command is missing: the transaction must not run */
+        store_resp_str(r, "DISCARD", 7);
+        store_resp_send(s, r, NULL, NULL);
+        return -1;
+    }
+    store_resp_str(r, "EXEC", 4);
+    return store_resp_send(s, r, fn, priv);
 }
 
 int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size)

@@ -73,32 +73,12 @@ static int svm_train_connect(struct svm_train *t)
 {
     if (t->c)
         return 0;
-    const struct svm_scorer *s = t->s;
-    char host[256];
-    int port = 6379;
-    const char *a = s->address;
-    struct timeval tv = { s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000 };
-    if (strncmp(a, "unix:", 5) == 0) {
-        t->c = redisConnectUnixWithTimeout(a + 5, tv);
-    } else {
-        const char *colon = strrchr(a, ':');
-        size_t l = colon ? (size_t)(colon - a) : strlen(a);
-        if (l >= sizeof host)
-            return -1;
-        memcpy(host, a, l);
-        host[l] = '\0';
-        if (colon)
-            port = atoi(colon + 1);
-        t->c = redisConnectWithTimeout(host, port, tv);
-    }
-    if (!t->c || t->c->err) {
-        log_warn("svm: cannot connect to Redis at %s: %s", a, t->c ? t->c->errstr : "out of memory");
-        if (t->c)
-            redisFree(t->c);
-        t->c = NULL;
+    char err[512];
+    t->c = store_connect_sync(t->s->address, t->s->timeout_ms, err, sizeof err);
+    if (!t->c) {
+        log_warn("svm: %s", err);
         return -1;
     }
-    redisSetTimeout(t->c, tv);
     return 0;
 }
 

@@ -110,39 +110,22 @@ static int svmm_grow(svmm_problem *pb, size_t nodes)
     return 0;
 }
 
-int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t dim,
-                           char *errstr, size_t errstr_size)
+/* A dense vector's checks (dimension, finite values) and its non-zeros. */
+static int svmm_check_dense(const double *x, size_t dim, size_t *nnz, char *errstr,
+                            size_t errstr_size)
 {
     if (dim > INT_MAX - 1) {
         errbuf_printf(errstr, errstr_size, "svm: dimension too large");
         return SVMM_E_INVALID;
     }
-    size_t nnz = 0;
+    *nnz = 0;
     for (size_t j = 0; j < dim; j++) {
         if (!isfinite(x[j])) {
             errbuf_printf(errstr, errstr_size, "svm: non-finite feature %zu", j + 1);
             return SVMM_E_NONFINITE;
         }
-        nnz += x[j] != 0;
+        *nnz += x[j] != 0;
     }
-    if (svmm_grow(pb, nnz + 1) != 0) {
-        errbuf_printf(errstr, errstr_size, "svm: out of memory");
-        return SVMM_E_NOMEM;
-    }
-    pb->row_off[pb->n_rows] = pb->n_nodes;
-    pb->labels[pb->n_rows] = label;
-    for (size_t j = 0; j < dim; j++)
-        if (x[j] != 0) {
-            pb->nodes[pb->n_nodes].index = (int)j + 1;
-            pb->nodes[pb->n_nodes].value = x[j];
-            pb->n_nodes++;
-            if ((int)j + 1 > pb->max_index)
-                pb->max_index = (int)j + 1;
-        }
-    pb->nodes[pb->n_nodes].index = -1;
-    pb->nodes[pb->n_nodes].value = 0;
-    pb->n_nodes++;
-    pb->n_rows++;
     return SVMM_OK;
 }
 
@@ -163,6 +146,63 @@ static int svmm_check_sparse(const int *index, const double *value, size_t nnz, 
     return SVMM_OK;
 }
 
+/* The nodes of a checked vector, ending with LibSVM's terminator (index
+ * -1), into n (room for nnz + 1); both return nnz. */
+static size_t svmm_fill_dense(const double *x, size_t dim, struct svm_node *n)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < dim; j++)
+        if (x[j] != 0)
+            n[k++] = (struct svm_node){ .index = (int)j + 1, .value = x[j] };
+    n[k] = (struct svm_node){ .index = -1, .value = 0 };
+    return k;
+}
+
+static size_t svmm_fill_sparse(const int *index, const double *value, size_t nnz,
+                               struct svm_node *n)
+{
+    for (size_t j = 0; j < nnz; j++)
+        n[j] = (struct svm_node){ .index = index[j], .value = value[j] };
+    n[nnz] = (struct svm_node){ .index = -1, .value = 0 };
+    return nnz;
+}
+
+/* Room for a row of nnz nodes (and its terminator): where to fill it. */
+static struct svm_node *svmm_row_begin(svmm_problem *pb, int label, size_t nnz, char *errstr,
+                                       size_t errstr_size)
+{
+    if (svmm_grow(pb, nnz + 1) != 0) {
+        errbuf_printf(errstr, errstr_size, "svm: out of memory");
+        return NULL;
+    }
+    pb->row_off[pb->n_rows] = pb->n_nodes;
+    pb->labels[pb->n_rows] = label;
+    return pb->nodes + pb->n_nodes;
+}
+
+static void svmm_row_end(svmm_problem *pb, size_t nnz)
+{
+    const struct svm_node *row = pb->nodes + pb->n_nodes;
+    if (nnz && row[nnz - 1].index > pb->max_index)
+        pb->max_index = row[nnz - 1].index;
+    pb->n_nodes += nnz + 1;
+    pb->n_rows++;
+}
+
+int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t dim,
+                           char *errstr, size_t errstr_size)
+{
+    size_t nnz;
+    int rc = svmm_check_dense(x, dim, &nnz, errstr, errstr_size);
+    if (rc != SVMM_OK)
+        return rc;
+    struct svm_node *row = svmm_row_begin(pb, label, nnz, errstr, errstr_size);
+    if (!row)
+        return SVMM_E_NOMEM;
+    svmm_row_end(pb, svmm_fill_dense(x, dim, row));
+    return SVMM_OK;
+}
+
 int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index,
                             const double *value, size_t nnz, char *errstr,
                             size_t errstr_size)
@@ -170,23 +210,10 @@ int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index,
     int rc = svmm_check_sparse(index, value, nnz, errstr, errstr_size);
     if (rc != SVMM_OK)
         return rc;
-    if (svmm_grow(pb, nnz + 1) != 0) {
-        errbuf_printf(errstr, errstr_size, "svm: out of memory");
+    struct svm_node *row = svmm_row_begin(pb, label, nnz, errstr, errstr_size);
+    if (!row)
         return SVMM_E_NOMEM;
-    }
-    pb->row_off[pb->n_rows] = pb->n_nodes;
-    pb->labels[pb->n_rows] = label;
-    for (size_t j = 0; j < nnz; j++) {
-        pb->nodes[pb->n_nodes].index = index[j];
-        pb->nodes[pb->n_nodes].value = value[j];
-        pb->n_nodes++;
-    }
-    if (nnz && index[nnz - 1] > pb->max_index)
-        pb->max_index = index[nnz - 1];
-    pb->nodes[pb->n_nodes].index = -1;
-    pb->nodes[pb->n_nodes].value = 0;
-    pb->n_nodes++;
-    pb->n_rows++;
+    svmm_row_end(pb, svmm_fill_sparse(index, value, nnz, row));
     return SVMM_OK;
 }
 
@@ -444,39 +471,28 @@ int svmm_has_probability(const svmm_model *m)
 
 /* ---- prediction ------------------------------------------------------- */
 
-/* Nodes for a dense query: stack buffer or malloc'd. */
-static struct svm_node *svmm_dense_nodes(const double *x, size_t dim, struct svm_node *stack,
-                                         int *rc, char *errstr, size_t errstr_size)
+/* Room for a query of nnz nodes: the stack buffer or malloc'd. */
+static struct svm_node *svmm_query_nodes(size_t nnz, struct svm_node *stack, int *rc,
+                                         char *errstr, size_t errstr_size)
 {
-    size_t nnz = 0;
-    for (size_t j = 0; j < dim; j++) {
-        if (!isfinite(x[j])) {
-            errbuf_printf(errstr, errstr_size, "svm: non-finite feature %zu", j + 1);
-            *rc = SVMM_E_NONFINITE;
-            return NULL;
-        }
-        nnz += x[j] != 0;
-    }
-    if (dim > INT_MAX - 1) {
-        *rc = SVMM_E_INVALID;
-        return NULL;
-    }
     struct svm_node *n = nnz + 1 <= SVMM_STACK_NODES ? stack : malloc((nnz + 1) * sizeof *n);
     if (!n) {
         errbuf_printf(errstr, errstr_size, "svm: out of memory");
         *rc = SVMM_E_NOMEM;
-        return NULL;
     }
-    size_t k = 0;
-    for (size_t j = 0; j < dim; j++)
-        if (x[j] != 0) {
-            n[k].index = (int)j + 1;
-            n[k].value = x[j];
-            k++;
-        }
-    n[k].index = -1;
-    n[k].value = 0;
-    *rc = SVMM_OK;
+    return n;
+}
+
+/* Nodes for a dense query: stack buffer or malloc'd. */
+static struct svm_node *svmm_dense_nodes(const double *x, size_t dim, struct svm_node *stack,
+                                         int *rc, char *errstr, size_t errstr_size)
+{
+    size_t nnz;
+    if ((*rc = svmm_check_dense(x, dim, &nnz, errstr, errstr_size)) != SVMM_OK)
+        return NULL;
+    struct svm_node *n = svmm_query_nodes(nnz, stack, rc, errstr, errstr_size);
+    if (n)
+        svmm_fill_dense(x, dim, n);
     return n;
 }
 
@@ -486,18 +502,9 @@ static struct svm_node *svmm_sparse_nodes(const int *index, const double *value,
 {
     if ((*rc = svmm_check_sparse(index, value, nnz, errstr, errstr_size)) != SVMM_OK)
         return NULL;
-    struct svm_node *n = nnz + 1 <= SVMM_STACK_NODES ? stack : malloc((nnz + 1) * sizeof *n);
-    if (!n) {
-        errbuf_printf(errstr, errstr_size, "svm: out of memory");
-        *rc = SVMM_E_NOMEM;
-        return NULL;
-    }
-    for (size_t j = 0; j < nnz; j++) {
-        n[j].index = index[j];
-        n[j].value = value[j];
-    }
-    n[nnz].index = -1;
-    n[nnz].value = 0;
+    struct svm_node *n = svmm_query_nodes(nnz, stack, rc, errstr, errstr_size);
+    if (n)
+        svmm_fill_sparse(index, value, nnz, n);
     return n;
 }
 

@@ -522,43 +522,6 @@ static int svmm_decide(const svmm_model *m, const struct svm_node *x, double *de
     return SVMM_OK;
 }
 
-int svmm_decision_dense(const svmm_model *m, const double *x, size_t dim, double *dec,
-                        size_t n_dec, int *label, char *errstr, size_t errstr_size)
-{
-    struct svm_node stack[SVMM_STACK_NODES];
-    int rc;
-    struct svm_node *n = svmm_dense_nodes(x, dim, stack, &rc, errstr, errstr_size);
-    if (!n)
-        return rc;
-    rc = svmm_decide(m, n, dec, n_dec, label, errstr, errstr_size);
-    if (n != stack)
-        free(n);
-    return rc;
-}
-
-int svmm_decision_sparse(const svmm_model *m, const int *index, const double *value,
-                         size_t nnz, double *dec, size_t n_dec, int *label, char *errstr,
-                         size_t errstr_size)
-{
-    struct svm_node stack[SVMM_STACK_NODES];
-    int rc;
-    struct svm_node *n = svmm_sparse_nodes(index, value, nnz, stack, &rc, errstr, errstr_size);
-    if (!n)
-        return rc;
-    rc = svmm_decide(m, n, dec, n_dec, label, errstr, errstr_size);
-    if (n != stack)
-        free(n);
-    return rc;
-}
-
-int svmm_predict_dense(const svmm_model *m, const double *x, size_t dim, int *label,
-                       char *errstr, size_t errstr_size)
-{
-    double dec[SVMM_MAX_CLASSES * (SVMM_MAX_CLASSES - 1) / 2];
-    return svmm_decision_dense(m, x, dim, dec, sizeof dec / sizeof dec[0], label, errstr,
-                               errstr_size);
-}
-
 static int svmm_prob(const svmm_model *m, const struct svm_node *x, double *probs,
                      int *label, char *errstr, size_t errstr_size)
 {
@@ -572,34 +535,72 @@ static int svmm_prob(const svmm_model *m, const struct svm_node *x, double *prob
     return SVMM_OK;
 }
 
+/* A query's input: dense (x, dim) or sparse (index, value, nnz). */
+struct svmm_query {
+    int dense;
+    const double *x;
+    size_t dim;
+    const int *index;
+    const double *value;
+    size_t nnz;
+};
+
+/* Run a query: decision values (prob 0, into out[n_out]) or probabilities
+ * (prob 1, into out). */
+static int svmm_run(const svmm_model *m, const struct svmm_query *q, int prob, double *out,
+                    size_t n_out, int *label, char *errstr, size_t errstr_size)
+{
+    struct svm_node stack[SVMM_STACK_NODES];
+    int rc;
+    struct svm_node *n = q->dense ? svmm_dense_nodes(q->x, q->dim, stack, &rc, errstr, errstr_size)
+                                  : svmm_sparse_nodes(q->index, q->value, q->nnz, stack, &rc,
+                                                      errstr, errstr_size);
+    if (!n)
+        return rc;
+    rc = prob ? svmm_prob(m, n, out, label, errstr, errstr_size)
+              : svmm_decide(m, n, out, n_out, label, errstr, errstr_size);
+    if (n != stack)
+        free(n);
+    return rc;
+}
+
+int svmm_decision_dense(const svmm_model *m, const double *x, size_t dim, double *dec,
+                        size_t n_dec, int *label, char *errstr, size_t errstr_size)
+{
+    const struct svmm_query q = { .dense = 1, .x = x, .dim = dim };
+    return svmm_run(m, &q, 0, dec, n_dec, label, errstr, errstr_size);
+}
+
+int svmm_decision_sparse(const svmm_model *m, const int *index, const double *value,
+                         size_t nnz, double *dec, size_t n_dec, int *label, char *errstr,
+                         size_t errstr_size)
+{
+    const struct svmm_query q = { .index = index, .value = value, .nnz = nnz };
+    return svmm_run(m, &q, 0, dec, n_dec, label, errstr, errstr_size);
+}
+
+int svmm_predict_dense(const svmm_model *m, const double *x, size_t dim, int *label,
+                       char *errstr, size_t errstr_size)
+{
+    double dec[SVMM_MAX_CLASSES * (SVMM_MAX_CLASSES - 1) / 2];
+    return svmm_decision_dense(m, x, dim, dec, sizeof dec / sizeof dec[0], label, errstr,
+                               errstr_size);
+}
+
 int svmm_predict_probability_dense(const svmm_model *m, const double *x, size_t dim,
                                    double *probs, int *label, char *errstr,
                                    size_t errstr_size)
 {
-    struct svm_node stack[SVMM_STACK_NODES];
-    int rc;
-    struct svm_node *n = svmm_dense_nodes(x, dim, stack, &rc, errstr, errstr_size);
-    if (!n)
-        return rc;
-    rc = svmm_prob(m, n, probs, label, errstr, errstr_size);
-    if (n != stack)
-        free(n);
-    return rc;
+    const struct svmm_query q = { .dense = 1, .x = x, .dim = dim };
+    return svmm_run(m, &q, 1, probs, 0, label, errstr, errstr_size);
 }
 
 int svmm_predict_probability_sparse(const svmm_model *m, const int *index,
                                     const double *value, size_t nnz, double *probs,
                                     int *label, char *errstr, size_t errstr_size)
 {
-    struct svm_node stack[SVMM_STACK_NODES];
-    int rc;
-    struct svm_node *n = svmm_sparse_nodes(index, value, nnz, stack, &rc, errstr, errstr_size);
-    if (!n)
-        return rc;
-    rc = svmm_prob(m, n, probs, label, errstr, errstr_size);
-    if (n != stack)
-        free(n);
-    return rc;
+    const struct svmm_query q = { .index = index, .value = value, .nnz = nnz };
+    return svmm_run(m, &q, 1, probs, 0, label, errstr, errstr_size);
 }
 
 /* ---- serialization ---------------------------------------------------- */

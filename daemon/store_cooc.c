@@ -204,7 +204,7 @@ static int store_cooc_encode(const struct strmap *m, uint64_t gen, unsigned char
         double v = e->num;
         if (!(v > 0))
             continue;
-        store_cooc_put_record(&rec, e->key, strlen(e->key), v >= 4294967295.0 ? 4294967295u : (uint32_t)v);
+        store_cooc_put_record(&rec, e->key, e->len, v >= 4294967295.0 ? 4294967295u : (uint32_t)v);
         n++;
     }
     struct blob_writer w;

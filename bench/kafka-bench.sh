@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # kafka-bench.sh -- recutd's Kafka ingest rate against the raw read rate of
 # the same topic, in one run.
 #
@@ -23,7 +24,7 @@
 : "${N:=1000000}" "${MOVIES:=3000}" "${PARTITIONS:=32}" "${KCAT_RUNS:=2}" "${PUBLISH:=0}"
 : "${RECUT_TEST_TIMEOUT:=$((60 + N / 2000))}"
 export RECUT_TEST_TIMEOUT
-. "$top_srcdir/tests/lib/harness.sh"
+. "$top_srcdir/tests/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 h_require_recutd

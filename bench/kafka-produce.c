@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kafka-produce -- fast generator of realistic recut events (or catalog
  * entries) for bench/kafka-bench.sh.

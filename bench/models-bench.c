@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * models-bench -- cost of recut's per-event model updates and the size of a
  * typical viewer's serialized models.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """recut-analyze benchmark: shot detection quality and speed, in one run,
 against FFmpeg as the baseline.
 

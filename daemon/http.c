@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http.c -- the HTTP API (libevent evhttp), bound to 127.0.0.1 by default.
  * Every error is a JSON object {"error": "..."} with a 4xx/5xx status. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ingest.c -- the one path every event takes, from Kafka or HTTP:
  * bytes -> validated event -> update operations -> a store batch. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kafka_in.c -- the Kafka consumer: reads events in batches, sends each
  * batch to Redis, and stores a partition's offset only when every batch up
  * to it has been acknowledged (at-least-once; librdkafka commits stored

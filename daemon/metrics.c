@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c -- counters and the Prometheus text exposition of GET /metrics. */
 #include "config.h"
 #include "recutd-internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.c -- systemd notifications (READY, STOPPING, RELOADING, STATUS,
  * WATCHDOG), as Redis does; compiled to no-ops without libsystemd. */
 #include "config.h"

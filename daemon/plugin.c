@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plugin.c -- loading plugins with dlopen, checking their stamp (ABI version,
  * build signature, struct size) before anything else, and the host API they
  * call back into. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* publish.c -- publishing a viewer's recommendations through the publisher
  * plugins after their events are applied.  Changes are coalesced: a viewer
  * changed many times within delay_ms is published once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recutd-internal.h -- the daemon's modules and the state they share.
  * Each module keeps its own struct opaque; only struct recutd is shared. */
 #ifndef RECUTD_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recutd.c -- the daemon: configuration, start-up, signals, shutdown. */
 #include "config.h"
 #include "recutd-internal.h"

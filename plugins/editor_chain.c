@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_chain.c -- budgeted monotone chain (see editor_chain.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_chain.h -- the budgeted monotone chain used by the trailer and mood
  * editors (linked into each of them, hidden like editor_util).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_highlights.c -- the "highlights" editor: the best-scoring scenes
  * that fit the budget, shown in story order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_mood.c -- the "mood" editor: scenes that steer the viewer toward a
  * target valence/arousal (calming or energising viewing).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_storyline.c -- the "storyline" editor: a personal cut of the whole
  * movie, shortened to the budget.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_trailer.c -- the "trailer" editor: a short preview that opens calm
  * and builds up to the viewer's preferred peak, without spoilers.

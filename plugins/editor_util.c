@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_util.c -- input checks, result output, duration grids and the
  * budgeted monotone-chain DP shared by the editor plugins.

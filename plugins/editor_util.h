@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * editor_util.h -- helpers shared by the editor plugins (highlights,
  * storyline, trailer, mood).  Compiled into each plugin .so separately and

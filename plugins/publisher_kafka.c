@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* publisher_kafka.c -- the "kafka" publisher: produces each document to
  * kafka.publish_topic with the viewer id as key (so a viewer's documents stay
  * ordered in one partition) and headers kind and movie.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* publisher_redis.c -- the "redis" publisher: stores each published document
  * under the viewer's hash tag, PREFIX:{u:VIEWER}:recs and
  * PREFIX:{u:VIEWER}:cut:MOVIE, and records the key in PREFIX:{u:VIEWER}:keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scorer_affect.c -- the "affect" scorer: how well a movie's emotional
  * shape fits the viewer.  It compares the viewer's preferred arousal and
  * valence (learned from emotion readings they consented to) with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * recut/plugin.h -- the one header a recut plugin needs.
  *

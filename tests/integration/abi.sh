@@ -1,10 +1,11 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ABI mismatch: a plugin built against another ABI version (or with another
 # build signature) and named in [plugins] load is refused with a log line
 # saying "not binary compatible"; recutd keeps running and serves cuts with
 # the other plugins.  A control plugin with a good stamp, built the same
 # way, is loaded and usable (so the refusal is about the stamp).
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3 cc
 h_require_mockkafka
 

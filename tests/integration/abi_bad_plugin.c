@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * abi_bad_plugin.c -- an editor plugin whose stamp does not match the host,
  * built by tests/integration/abi.sh:

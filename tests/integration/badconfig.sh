@@ -1,7 +1,8 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad configuration: recutd refuses to start, exits non-zero, and names
 # FILE:LINE: and the reason; --check-config accepts a good file.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools python3
 
 h_require_recutd

@@ -1,8 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Co-occurrence rows and logs (daemon/store_cooc.c): the counts in Redis are
 # exactly the pairs the viewers liked, across many flushes, compactions, a
 # row left as a hash by an earlier version, and a corrupt row.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,10 +1,11 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Dead letters: 1,000 malformed messages of many kinds mixed among valid
 # events.  Every malformed one is produced to the dead-letter topic with its
 # original key and bytes and a "reason" header, and counted in
 # recut_events_dead_letter_total{reason}; every valid event is applied; the
 # daemon stays healthy.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

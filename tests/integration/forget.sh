@@ -1,7 +1,8 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Forgetting a viewer (DELETE /v1/users/{id} or a "forget" event) removes
 # every key of that viewer from Redis and nothing of anyone else's.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,11 +1,12 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Viewer groups (daemon/groups.c): two planted groups of viewers -- one that
 # likes comedies, one that likes horror films -- must land in two different
 # clusters, each group in one; a new viewer with one comedy like joins the
 # comedy group and gets its favourites as "popular with viewers like you";
 # the models are stored in Redis as checksummed blobs, and damaged ones are
 # ignored and refitted.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3
 
 H_NO_KAFKA=1

@@ -1,9 +1,10 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The positive history in Redis (PREFIX:{u:ID}:hist) keeps the newest
 # [models] history_max movies, newest first: recutd trims it only when it
 # outgrows the limit, so the list must be right across batches, a restart
 # (the length is learned again from Redis) and a forget.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,7 +1,8 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # HTTP API bad input: clear 4xx answers with a JSON {"error": "..."} body, and
 # the daemon goes on serving.  Runs without Kafka (empty brokers).
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3
 
 H_RESTART_ON_CRASH=1

@@ -1,8 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # recut-mockkafka speaks enough real Kafka for recutd: metadata with the
 # requested partitions, produce/fetch keeping keys and bytes, consumer groups
 # with offset commit/fetch, and it exits 0 on SIGTERM.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools kcat python3
 h_require_mockkafka
 

@@ -1,9 +1,10 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Restart: recutd drains and exits 0 on SIGTERM with its offsets committed; a
 # new recutd on the same Redis serves the same profiles and recommendations,
 # picks up what was produced while it was down, and applies nothing twice
 # (some events carry no id, so a re-delivery would be counted twice).
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,8 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Scale-out: two recutd instances in one consumer group split the partitions,
 # every event is applied exactly once across them, and a movie stored through
 # one instance reaches the other.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,8 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Scorer plugins: the "affect" scorer is blended into recommendations and
 # scene scores, explains itself, and has no opinion without consented
 # emotion readings.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3
 
 H_NO_KAFKA=1

@@ -1,8 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Smoke test of the whole pipeline: catalog over HTTP, events over Kafka for
 # three viewers, models in Redis, recommendations and cuts over HTTP, and
 # recommendations published to Kafka and Redis.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The viewers' SVMs (daemon/svm_scorer.c, svm_train.c): a viewer who likes
 # horror films and dislikes comedies, over Kafka, gets an SVM trained in the
 # background and stored at recut:{u:ID}:svm; recommendations carry its part
@@ -8,7 +9,7 @@
 # one-class viewer gets no SVM; a corrupt, truncated or newer-version blob is
 # counted, logged once, ignored (200 without the SVM part) and replaced; the
 # model survives a restart (served from Redis); DELETE erases it.
-. "$srcdir/lib/harness.sh"
+. "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers shared by the peer tests: locate the check programs, write data,
 run commands, compare numbers, report.  A test exits 77 (skip) only when a
 reference tool (Debian's python3-sklearn, libsvm-tools) is not installed."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Peer test: recut's factor analysis vs scikit-learn FactorAnalysis
 (svd_method="lapack", both iterated to a log-likelihood gain below 1e-10).
 The fitted covariances L L^T + diag(psi) must agree within 1e-6 relative to
@@ -44,7 +45,7 @@ def run_case(tmp, kind):
     X, k = dataset(kind)
     path = os.path.join(tmp, kind + ".txt")
     pc.write_matrix(path, X)
-    out = pc.run([pc.prog("peer-fa"), path, str(k), repr(TOL), str(MAX_ITER)])
+    out = pc.run([pc.prog("run_fa"), path, str(k), repr(TOL), str(MAX_ITER)])
     p = X.shape[1]
     cov = np.zeros((p, p))
     load = np.zeros((p, k))

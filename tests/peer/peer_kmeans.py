@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Peer test: recut's k-means vs scikit-learn KMeans (Lloyd, k-means++,
 n_init=10) on three generated data sets: well-separated clusters (the
 partitions must match exactly up to a permutation of labels), overlapping
@@ -33,7 +34,7 @@ def run_case(tmp, kind):
     X, k = dataset(kind)
     path = os.path.join(tmp, kind + ".txt")
     pc.write_matrix(path, X)
-    out = pc.run([pc.prog("peer-kmeans"), path, str(k), str(N_INIT), "0"])
+    out = pc.run([pc.prog("run_kmeans"), path, str(k), str(N_INIT), "0"])
     inertia = recomputed = None
     labels = []
     for line in out.splitlines():

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Peer test: recut's multinomial naive Bayes vs scikit-learn MultinomialNB.
 
 For three generated data sets (2, 4 and 3 classes; integer, fractional and
@@ -48,7 +49,7 @@ def run_case(tmp, name, seed, n, m, d, k, alpha, kind):
     query = os.path.join(tmp, name + "-query.txt")
     pc.write_matrix(train, np.column_stack([y.astype(float), X]))
     pc.write_matrix(query, Q)
-    out = pc.run([pc.prog("peer-nb"), train, query, str(k), repr(alpha)])
+    out = pc.run([pc.prog("run_nb"), train, query, str(k), repr(alpha)])
     ref = MultinomialNB(alpha=alpha).fit(X, y)
     jll_ref = ref.predict_joint_log_proba(Q)
     lp_ref = ref.predict_log_proba(Q)

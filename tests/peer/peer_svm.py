@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Peer test: recut's SVM wrapper (LibSVM C-SVC) vs LibSVM's own svm-train /
 svm-predict on the same problems: linear, RBF, and 3-class RBF with
 probability estimates.  Labels and accuracy must equal svm-predict's, the
@@ -74,7 +75,7 @@ def run_case(tmp, name, kernel, C, gamma, prob, seed):
         ref_prob_labels = [int(v) for v in lines[0].split()[1:]]
         lines = lines[1:]
     ref_pred = [ln.split() for ln in lines if ln.strip()]
-    out = pc.run([pc.prog("peer-svm"), train, test, kernel, repr(C), repr(gamma),
+    out = pc.run([pc.prog("run_svm"), train, test, kernel, repr(C), repr(gamma),
                   str(prob), model])
     rows = 0
     correct = 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bad_plugin.c -- test-only plugins whose stamp does not match the host:
  * built as bad_abi.so (ABI version + 1), bad_sig.so (another build signature)

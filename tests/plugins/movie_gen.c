@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * movie_gen.c -- seeded random movies and cut checks for the editor tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * movie_gen.h -- seeded random movies for the editor tests, plus the checks
  * every editor's output must pass.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stub_host.c -- in-memory host for plugin tests (see stub_host.h).
  */

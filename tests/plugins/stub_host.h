@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stub_host.h -- a tiny stand-in for recutd when testing plugins (tests
  * only): implements struct recut_host_api over an in-memory viewer, loads a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_editor_optimal.c -- the highlights editor against exact answers:
  *   - brute force over all subsets for small movies (n <= 15);

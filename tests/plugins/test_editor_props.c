@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_editor_props.c -- property tests for the four editor plugins over
  * many seeded random movies, scores and budgets, run through the stub host

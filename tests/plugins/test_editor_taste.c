@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_editor_taste.c -- a simulated viewer with a known taste (likes
  * "action", dislikes "romance") must get cuts whose content matches that

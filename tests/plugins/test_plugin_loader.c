@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_plugin_loader.c -- loading the editor plugins through the stub host:
  *   - plugins whose stamp has ABI version + 1, another build signature or a

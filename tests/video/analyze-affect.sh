@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Affect model: a dim, static, quiet half and a loud half of fast cuts and
 # motion must come out calm and aroused, in that order; --plot draws it.
 . "${srcdir:-.}/video-lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # recut-analyze on hard cuts (with two white flashes that are not cuts) and
 # on a video-only file: boundaries within one frame, valid catalog entries.
 . "${srcdir:-.}/video-lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # recut-analyze on dissolves, fades through black, fade-out/fade-in, plus a
 # fade in from black at the start and out to black at the end (which are
 # not boundaries).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # recut-analyze on awkward input: variable frame rate, rotation metadata,
 # truncated and corrupt files, and files that are not movies.
 . "${srcdir:-.}/video-lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # recut-render --copy: stream copy cut at keyframes; each segment runs from
 # the keyframe at or before its start to the keyframe at or after its end.
 . "${srcdir:-.}/video-lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # recut-render refuses bad requests with a message, a non-zero exit and no
 # (partial) output file; an existing output stays as it was.
 . "${srcdir:-.}/video-lib.sh"

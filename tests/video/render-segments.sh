@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # recut-render, re-encoding: exact durations, stream layout, A/V sync
 # (beeps with a white frame at known source times), crossfades, cut JSON,
 # video-only sources, variable frame rate.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check a recut-analyze catalog entry against the catalog schema
 (docs/events.md, "Catalog entries") and recut-analyze's own promises.
 

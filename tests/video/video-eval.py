@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Score shot boundaries against a ground truth made by video-gen.py.
 
 usage: video-eval.py GT.json CATALOG.json [--times] [--tol FRAMES]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate test movies with known shot boundaries using ffmpeg's lavfi sources.
 
 usage: video-gen.py [--ffmpeg PATH] OUTDIR SET

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # video-lib.sh -- sourced by the tests in tests/video.
 # Environment (set by Makefile.am's TESTS_ENVIRONMENT): srcdir, ANALYZE,
 # RENDER, FFMPEG, FFPROBE, PYTHON, MEDIA; VIDEO_WRAPPER runs the tools under

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Find beeps (audio) and white flash frames (video) in a movie.
 
 usage: video-sync.py [--ffmpeg PATH] [--ffprobe PATH] MOVIE

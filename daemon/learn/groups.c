@@ -1,0 +1,1006 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* groups.c -- viewer groups ("viewers like you").
+ *
+ * Every [models] groups_interval_s a worker thread, on its own blocking
+ * hiredis connection, reads every viewer's Naive Bayes counts
+ * (PREFIX:{u:*}:nb, by SCAN) and builds a genre preference vector over the
+ * catalog's genres: x_g = (like weight of g - dislike weight of g) /
+ * (like weight + dislike weight), so each x_g is in [-1, 1].  It fits
+ * k-means (k-means++, several seeded restarts) and factor analysis on those
+ * vectors, gives every viewer a cluster, sums the members' positive `seen`
+ * weights into each cluster's most liked movies, and stores everything in
+ * Redis (PREFIX:{models}:kmeans, :fa as model blobs, :clusters as JSON
+ * after its CRC-32) so that every instance, and a restarted one, can use
+ * the models without refitting: a job first loads what is stored and only
+ * refits when it is older than the interval (at start-up it only loads).
+ *
+ * The finished job is handed back to the event loop through a pipe; the
+ * loop swaps the new models in.  Only the loop thread ever reads them. */
+#include "config.h"
+#include "recutd-internal.h"
+#include "blob.h"
+#include "fa.h"
+#include "kmeans.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GROUPS_TOP_MOVIES 20
+#define GROUPS_TOP_GENRES 3
+#define GROUPS_MAX_GENRES 1000
+#define GROUPS_DOC_VERSION 1
+#define GROUPS_SEED 20240601UL
+
+struct groups_cluster {
+    size_t size;
+    char **top;                 /* movie ids, most liked first */
+    double *top_w;
+    size_t n_top;
+    size_t genre[GROUPS_TOP_GENRES]; /* indexes of the centre's top genres */
+    size_t n_genre;
+};
+
+struct groups_model {
+    size_t dim;
+    char **genres;              /* dim genre names (lower case) */
+    kmeans_model *km;
+    fa_model *fa;               /* NULL: factor analysis was not fitted */
+    struct groups_cluster *cl;
+    size_t k;
+    size_t popular;             /* the biggest cluster */
+    size_t viewers;
+    double fitted_at;           /* unix time */
+};
+
+struct groups_job {
+    /* inputs, copied on the loop thread */
+    char *address, *prefix;
+    int timeout_ms;
+    size_t k, factors;
+    int interval_s;             /* 0: only load what is stored */
+    int may_fit;                /* 0: at start-up, only load */
+    double have_fitted_at;      /* of the model in use (0: none) */
+    char **vocab;
+    size_t n_vocab;
+    /* outputs */
+    struct groups_model *model; /* NULL: nothing new */
+    int fitted;
+};
+
+struct groups {
+    struct recutd *d;
+    struct event *timer, *done_ev;
+    int pipe_fd[2];
+    pthread_t thread;
+    int running;
+    atomic_int stop;
+    struct groups_job *job;
+    struct groups_model *cur;
+    int interval_s;
+};
+
+/* ---- models -------------------------------------------------------------- */
+
+static void groups_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void groups_model_free(struct groups_model *m)
+{
+    if (!m)
+        return;
+    groups_strv_free(m->genres, m->dim);
+    kmeans_free(m->km);
+    fa_free(m->fa);
+    for (size_t j = 0; m->cl && j < m->k; j++) {
+        groups_strv_free(m->cl[j].top, m->cl[j].n_top);
+        free(m->cl[j].top_w);
+    }
+    free(m->cl);
+    free(m);
+}
+
+/* The centre's strongest positive genres, and the biggest cluster. */
+static void groups_model_derive(struct groups_model *m)
+{
+    const gsl_matrix *c = kmeans_centres(m->km);
+    m->popular = 0;
+    for (size_t j = 0; j < m->k; j++) {
+        struct groups_cluster *cl = &m->cl[j];
+        if (cl->size > m->cl[m->popular].size)
+            m->popular = j;
+        cl->n_genre = 0;
+        for (size_t r = 0; r < GROUPS_TOP_GENRES; r++) {
+            size_t best = m->dim;
+            for (size_t g = 0; g < m->dim; g++) {
+                int taken = 0;
+                for (size_t q = 0; q < cl->n_genre; q++)
+                    taken |= cl->genre[q] == g;
+                double x = gsl_matrix_get(c, j, g);
+                if (!taken && x > 0 && (best == m->dim || x > gsl_matrix_get(c, j, best)))
+                    best = g;
+            }
+            if (best == m->dim)
+                break;
+            cl->genre[cl->n_genre++] = best;
+        }
+    }
+}
+
+/* x[dim] from a viewer's NB counts.  Returns 1 with a vector, 0 when the
+ * viewer has no evidence (nothing liked or disliked, or no genre), -1 when
+ * a count is not finite. */
+static int groups_vector(const struct strmap *nb, char *const *genres, size_t dim, double *x)
+{
+    struct strmap_entry *e;
+    double nl = (e = strmap_get(nb, "n:like")) ? e->num : 0;
+    double nd = (e = strmap_get(nb, "n:dislike")) ? e->num : 0;
+    if (!isfinite(nl) || !isfinite(nd))
+        return -1;
+    double tot = nl + nd;
+    int any = 0;
+    for (size_t g = 0; g < dim; g++) {
+        char k[320];
+        snprintf(k, sizeof k, "f:like:genre:%s", genres[g]);
+        double l = (e = strmap_get(nb, k)) ? e->num : 0;
+        snprintf(k, sizeof k, "f:dislike:genre:%s", genres[g]);
+        double dl = (e = strmap_get(nb, k)) ? e->num : 0;
+        if (!isfinite(l) || !isfinite(dl))
+            return -1;
+        x[g] = tot > 0 ? (l - dl) / tot : 0;
+        if (!isfinite(x[g]))
+            return -1;
+        any |= x[g] != 0;
+    }
+    return tot > 0 && any ? 1 : 0;
+}
+
+/* ---- the stored form ------------------------------------------------------ */
+
+/* The clusters document: "CRC32HEX JSON". */
+static char *groups_doc_encode(const struct groups_model *m, const unsigned char *kb, size_t kl,
+                               const unsigned char *fb, size_t fl, size_t *len)
+{
+    json_t *genres = json_array(), *cls = json_array();
+    for (size_t g = 0; g < m->dim; g++)
+        json_array_append_new(genres, json_string(m->genres[g]));
+    for (size_t j = 0; j < m->k; j++) {
+        json_t *top = json_array();
+        for (size_t i = 0; i < m->cl[j].n_top; i++)
+            json_array_append_new(top, json_pack("[s,f]", m->cl[j].top[i], m->cl[j].top_w[i]));
+        json_array_append_new(cls, json_pack("{s:I,s:o}", "size", (json_int_t)m->cl[j].size,
+                                             "top_movies", top));
+    }
+    json_t *doc = json_pack("{s:i,s:f,s:I,s:o,s:I,s:o,s:o}", "version", GROUPS_DOC_VERSION,
+        "fitted_at", m->fitted_at, "viewers", (json_int_t)m->viewers, "genres", genres,
+        "kmeans_crc", (json_int_t)blob_crc32(0, kb, kl),
+        "fa_crc", fb ? json_integer((json_int_t)blob_crc32(0, fb, fl)) : json_null(),
+        "clusters", cls);
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!body)
+        return NULL;
+    size_t bl = strlen(body);
+    char *out = malloc(bl + 10);
+    if (out) {
+        snprintf(out, 10, "%08x ", (unsigned)blob_crc32(0, body, bl));
+        memcpy(out + 9, body, bl + 1);
+        *len = bl + 9;
+    }
+    free(body);
+    return out;
+}
+
+/* Decode the three stored values into a model; -1 with why. */
+static struct groups_model *groups_decode(const char *kb, size_t kl, const char *fb, size_t fl,
+                                          const char *cb, size_t cl, char *errstr,
+                                          size_t errstr_size)
+{
+    char err[160];
+    struct groups_model *m = calloc(1, sizeof *m);
+    json_t *doc = NULL;
+    if (!m) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    if (cl < 10 || cb[8] != ' ') {
+        snprintf(errstr, errstr_size, "clusters: not a checksummed document (%zu bytes)", cl);
+        goto bad;
+    }
+    char hex[9];
+    memcpy(hex, cb, 8);
+    hex[8] = '\0';
+    char *end;
+    unsigned long want = strtoul(hex, &end, 16);
+    if (*end || want != blob_crc32(0, cb + 9, cl - 9)) {
+        snprintf(errstr, errstr_size, "clusters: checksum mismatch (corrupt or truncated)");
+        goto bad;
+    }
+    m->km = kmeans_deserialize(kb, kl, err, sizeof err);
+    if (!m->km) {
+        snprintf(errstr, errstr_size, "kmeans: %s", err);
+        goto bad;
+    }
+    if (fb && !(m->fa = fa_deserialize(fb, fl, err, sizeof err))) {
+        snprintf(errstr, errstr_size, "fa: %s", err);
+        goto bad;
+    }
+    json_error_t jerr;
+    doc = json_loadb(cb + 9, cl - 9, 0, &jerr);
+    json_t *genres = json_object_get(doc, "genres"), *cls = json_object_get(doc, "clusters");
+    if (!doc || json_integer_value(json_object_get(doc, "version")) != GROUPS_DOC_VERSION ||
+        !json_is_array(genres) || !json_is_array(cls) || json_array_size(genres) == 0 ||
+        json_array_size(genres) > GROUPS_MAX_GENRES) {
+        snprintf(errstr, errstr_size, "clusters: not a version %d document", GROUPS_DOC_VERSION);
+        goto bad;
+    }
+    if ((uint32_t)json_integer_value(json_object_get(doc, "kmeans_crc")) !=
+        blob_crc32(0, kb, kl)) {
+        snprintf(errstr, errstr_size, "kmeans: not the blob the clusters were computed with");
+        goto bad;
+    }
+    json_t *fcrc = json_object_get(doc, "fa_crc");
+    if (json_is_integer(fcrc) != (fb != NULL) ||
+        (fb && (uint32_t)json_integer_value(fcrc) != blob_crc32(0, fb, fl))) {
+        snprintf(errstr, errstr_size, "fa: not the blob the clusters were computed with");
+        goto bad;
+    }
+    m->fitted_at = json_number_value(json_object_get(doc, "fitted_at"));
+    m->viewers = (size_t)json_integer_value(json_object_get(doc, "viewers"));
+    m->dim = json_array_size(genres);
+    m->genres = calloc(m->dim, sizeof *m->genres);
+    for (size_t g = 0; m->genres && g < m->dim; g++) {
+        const char *s = json_string_value(json_array_get(genres, g));
+        m->genres[g] = strdup(s ? s : "");
+        if (!m->genres[g] || !s) {
+            snprintf(errstr, errstr_size, "clusters: bad genre %zu", g);
+            goto bad;
+        }
+    }
+    if (!m->genres)
+        goto nomem;
+    m->k = kmeans_k(m->km);
+    if (kmeans_dim(m->km) != m->dim || kmeans_n_ready(m->km) != m->k ||
+        json_array_size(cls) != m->k) {
+        snprintf(errstr, errstr_size, "kmeans: %zu clusters over %zu genres, the document has %zu over %zu",
+                 m->k, kmeans_dim(m->km), json_array_size(cls), m->dim);
+        goto bad;
+    }
+    if (fb && fa_dim(m->fa) != m->dim) {
+        snprintf(errstr, errstr_size, "fa: %zu genres, the document has %zu", fa_dim(m->fa), m->dim);
+        goto bad;
+    }
+    m->cl = calloc(m->k, sizeof *m->cl);
+    if (!m->cl)
+        goto nomem;
+    for (size_t j = 0; j < m->k; j++) {
+        json_t *c = json_array_get(cls, j), *top = json_object_get(c, "top_movies");
+        struct groups_cluster *g = &m->cl[j];
+        g->size = (size_t)json_integer_value(json_object_get(c, "size"));
+        size_t n = json_array_size(top);
+        if (n > GROUPS_TOP_MOVIES) {
+            snprintf(errstr, errstr_size, "clusters: cluster %zu lists %zu movies", j, n);
+            goto bad;
+        }
+        g->top = calloc(n + 1, sizeof *g->top);
+        g->top_w = calloc(n + 1, sizeof *g->top_w);
+        if (!g->top || !g->top_w)
+            goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            json_t *p = json_array_get(top, i);
+            const char *id = json_string_value(json_array_get(p, 0));
+            double w = json_number_value(json_array_get(p, 1));
+            if (!id || !isfinite(w)) {
+                snprintf(errstr, errstr_size, "clusters: bad movie %zu of cluster %zu", i, j);
+                goto bad;
+            }
+            if (!(g->top[g->n_top] = strdup(id)))
+                goto nomem;
+            g->top_w[g->n_top++] = w;
+        }
+    }
+    json_decref(doc);
+    groups_model_derive(m);
+    return m;
+nomem:
+    snprintf(errstr, errstr_size, "out of memory");
+bad:
+    json_decref(doc);
+    groups_model_free(m);
+    return NULL;
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+struct groups_viewer {
+    double *x;
+    char **movies;              /* positively seen */
+    double *w;
+    size_t n_movies;
+};
+
+struct groups_data {
+    struct groups_viewer *v;
+    size_t n, cap;
+    size_t nonfinite, empty;
+    struct strmap ids;          /* SCAN may return a key twice */
+};
+
+static void groups_data_free(struct groups_data *dt)
+{
+    for (size_t i = 0; i < dt->n; i++) {
+        free(dt->v[i].x);
+        groups_strv_free(dt->v[i].movies, dt->v[i].n_movies);
+        free(dt->v[i].w);
+    }
+    free(dt->v);
+    strmap_clear(&dt->ids, NULL);
+}
+
+static redisContext *groups_connect(const struct groups_job *j)
+{
+    char err[512];
+    redisContext *c = store_connect_sync(j->address, j->timeout_ms, err, sizeof err);
+    if (!c)
+        log_warn("groups: %s", err);
+    return c;
+}
+
+/* One viewer from the replies of HGETALL nb and HGETALL seen. */
+static int groups_add_viewer(struct groups_data *dt, const struct groups_job *j,
+                             const redisReply *nb, const redisReply *seen)
+{
+    if (!nb || nb->type != REDIS_REPLY_ARRAY)
+        return 0;
+    struct strmap m;
+    strmap_init(&m);
+    for (size_t i = 0; i + 1 < nb->elements; i += 2) {
+        struct strmap_entry *e = strmap_putn(&m, nb->element[i]->str, nb->element[i]->len);
+        if (e)
+            e->num = strtod(nb->element[i + 1]->str ? nb->element[i + 1]->str : "0", NULL);
+    }
+    double *x = calloc(j->n_vocab, sizeof *x);
+    int rc = x ? groups_vector(&m, j->vocab, j->n_vocab, x) : 0;
+    strmap_clear(&m, NULL);
+    if (rc <= 0) {
+        if (rc < 0)
+            dt->nonfinite++;
+        else
+            dt->empty++;
+        free(x);
+        return 0;
+    }
+    if (dt->n == dt->cap) {
+        size_t nc = dt->cap ? dt->cap * 2 : 256;
+        struct groups_viewer *nv = realloc(dt->v, nc * sizeof *nv);
+        if (!nv) {
+            free(x);
+            return -1;
+        }
+        dt->v = nv;
+        dt->cap = nc;
+    }
+    struct groups_viewer *gv = &dt->v[dt->n++];
+    memset(gv, 0, sizeof *gv);
+    gv->x = x;
+    if (seen && seen->type == REDIS_REPLY_ARRAY && seen->elements >= 2) {
+        gv->movies = calloc(seen->elements / 2, sizeof *gv->movies);
+        gv->w = calloc(seen->elements / 2, sizeof *gv->w);
+        for (size_t i = 0; gv->movies && gv->w && i + 1 < seen->elements; i += 2) {
+            double w = strtod(seen->element[i + 1]->str ? seen->element[i + 1]->str : "0", NULL);
+            if (!(w > 0) || !isfinite(w) || !seen->element[i]->str)
+                continue;
+            char *id = strndup(seen->element[i]->str, seen->element[i]->len);
+            if (!id)
+                break;
+            gv->movies[gv->n_movies] = id;
+            gv->w[gv->n_movies++] = w;
+        }
+    }
+    return 0;
+}
+
+/* Glob-escape the key prefix for SCAN MATCH. */
+static void groups_glob_escape(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *s && o + 2 < n; s++) {
+        if (strchr("*?[]\\", *s))
+            out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o] = '\0';
+}
+
+static int groups_scan(struct groups *g, redisContext *c, struct groups_data *dt)
+{
+    const struct groups_job *j = g->job;
+    char esc[512], pattern[600], cursor[32] = "0";
+    groups_glob_escape(j->prefix, esc, sizeof esc);
+    snprintf(pattern, sizeof pattern, "%s:{u:*}:nb", esc);
+    size_t plen = strlen(j->prefix);
+    do {
+        if (atomic_load(&g->stop))
+            return -1;
+        redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+            r->element[0]->type != REDIS_REPLY_STRING) {
+            log_warn("groups: SCAN failed: %s", r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+            if (r)
+                freeReplyObject(r);
+            return -1;
+        }
+        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+        const redisReply *keys = r->element[1];
+        size_t sent = 0;
+        for (size_t i = 0; i < keys->elements; i++) {
+            const redisReply *k = keys->element[i];
+            /* PREFIX:{u:ID}:nb */
+            if (k->type != REDIS_REPLY_STRING || k->len < plen + 9)
+                continue;
+            size_t idl = k->len - plen - 8;
+            if (strmap_getn(&dt->ids, k->str + plen + 4, idl))
+                continue;
+            strmap_putn(&dt->ids, k->str + plen + 4, idl);
+            redisAppendCommand(c, "HGETALL %b", k->str, k->len);
+            redisAppendCommand(c, "HGETALL %b:{u:%b}:seen", j->prefix, plen, k->str + plen + 4, idl);
+            sent++;
+        }
+        int failed = 0;
+        for (size_t i = 0; i < sent; i++) {
+            void *a = NULL, *b = NULL;
+            if (redisGetReply(c, &a) != REDIS_OK || redisGetReply(c, &b) != REDIS_OK) {
+                log_warn("groups: reading viewers: %s", c->errstr);
+                if (a)
+                    freeReplyObject(a);
+                failed = 1;
+                break;
+            }
+            if (!failed && groups_add_viewer(dt, j, a, b) < 0)
+                failed = 1;
+            freeReplyObject(a);
+            freeReplyObject(b);
+        }
+        freeReplyObject(r);
+        if (failed)
+            return -1;
+    } while (strcmp(cursor, "0") != 0);
+    return 0;
+}
+
+struct groups_pick {
+    const char *id;
+    double w;
+};
+
+static int groups_pick_cmp(const void *a, const void *b)
+{
+    const struct groups_pick *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w < y->w ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+/* Each cluster's most liked movies from its members' seen weights. */
+static int groups_top_movies(struct groups_model *m, const struct groups_data *dt,
+                             const size_t *labels)
+{
+    for (size_t j = 0; j < m->k; j++) {
+        struct strmap sum;
+        strmap_init(&sum);
+        for (size_t i = 0; i < dt->n; i++) {
+            if (labels[i] != j)
+                continue;
+            for (size_t q = 0; q < dt->v[i].n_movies; q++) {
+                struct strmap_entry *e = strmap_put(&sum, dt->v[i].movies[q]);
+                if (e)
+                    e->num += dt->v[i].w[q];
+            }
+        }
+        struct groups_pick *p = calloc(sum.len + 1, sizeof *p);
+        size_t n = 0, it = 0;
+        struct strmap_entry *e;
+        while (p && (e = strmap_next(&sum, &it)))
+            p[n++] = (struct groups_pick){ e->key, e->num };
+        if (p)
+            qsort(p, n, sizeof *p, groups_pick_cmp);
+        if (n > GROUPS_TOP_MOVIES)
+            n = GROUPS_TOP_MOVIES;
+        struct groups_cluster *cl = &m->cl[j];
+        cl->top = calloc(n + 1, sizeof *cl->top);
+        cl->top_w = calloc(n + 1, sizeof *cl->top_w);
+        for (size_t i = 0; p && cl->top && cl->top_w && i < n; i++) {
+            if (!(cl->top[cl->n_top] = strdup(p[i].id)))
+                break;
+            cl->top_w[cl->n_top++] = p[i].w;
+        }
+        int ok = p && cl->top && cl->top_w && cl->n_top == n;
+        free(p);
+        strmap_clear(&sum, NULL);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+static double groups_now(clockid_t clk)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Fit on the scanned viewers; NULL (logged) when there are too few. */
+static struct groups_model *groups_fit(const struct groups_job *j, const struct groups_data *dt)
+{
+    char err[256];
+    if (dt->nonfinite)
+        log_warn("groups: %zu viewer(s) with non-finite counts left out", dt->nonfinite);
+    if (dt->n < 2 || j->n_vocab == 0) {
+        log_notice("groups: %zu viewer(s) with genre preferences over %zu genre(s): too few to group, skipped",
+                   dt->n, j->n_vocab);
+        return NULL;
+    }
+    struct groups_model *m = calloc(1, sizeof *m);
+    gsl_matrix *X = gsl_matrix_alloc(dt->n, j->n_vocab);
+    size_t *labels = calloc(dt->n, sizeof *labels);
+    if (!m || !X || !labels)
+        goto fail;
+    for (size_t i = 0; i < dt->n; i++)
+        for (size_t g = 0; g < j->n_vocab; g++)
+            gsl_matrix_set(X, i, g, dt->v[i].x[g]);
+    m->dim = j->n_vocab;
+    m->genres = calloc(m->dim, sizeof *m->genres);
+    for (size_t g = 0; m->genres && g < m->dim; g++)
+        if (!(m->genres[g] = strdup(j->vocab[g])))
+            goto fail;
+    if (!m->genres)
+        goto fail;
+    m->k = j->k < dt->n ? j->k : dt->n;
+    if (m->k < j->k)
+        log_notice("groups: %zu viewers, fewer than clusters = %zu: fitting %zu clusters",
+                   dt->n, j->k, m->k);
+    struct kmeans_params kp;
+    kmeans_params_default(&kp);
+    kp.n_init = 4;
+    kp.seed = GROUPS_SEED;
+    m->km = kmeans_new(m->k, m->dim, &kp, err, sizeof err);
+    int rc = m->km ? kmeans_fit(m->km, X, err, sizeof err) : KMEANS_E_INVALID;
+    if (rc != KMEANS_OK) {
+        log_warn("groups: k-means: %s", err);
+        goto fail;
+    }
+    if (kmeans_predict(m->km, X, labels) != KMEANS_OK)
+        goto fail;
+    m->cl = calloc(m->k, sizeof *m->cl);
+    if (!m->cl)
+        goto fail;
+    for (size_t i = 0; i < dt->n; i++)
+        m->cl[labels[i]].size++;
+    size_t nf = j->factors < m->dim ? j->factors : m->dim;
+    if (fa_fit(X, nf, NULL, &m->fa, err, sizeof err) != FA_OK) {
+        log_notice("groups: factor analysis skipped: %s", err);
+        m->fa = NULL;
+    }
+    if (groups_top_movies(m, dt, labels) < 0)
+        goto fail;
+    m->viewers = dt->n;
+    m->fitted_at = groups_now(CLOCK_REALTIME);
+    groups_model_derive(m);
+    gsl_matrix_free(X);
+    free(labels);
+    return m;
+fail:
+    if (X)
+        gsl_matrix_free(X);
+    free(labels);
+    groups_model_free(m);
+    return NULL;
+}
+
+static int groups_store(redisContext *c, const struct groups_job *j, const struct groups_model *m)
+{
+    char err[256];
+    unsigned char *kb = NULL, *fb = NULL;
+    size_t kl = 0, fl = 0, dl = 0;
+    char *doc = NULL;
+    int rc = -1;
+    if (kmeans_serialize(m->km, &kb, &kl, err, sizeof err) != 0 ||
+        (m->fa && fa_serialize(m->fa, &fb, &fl, err, sizeof err) != 0)) {
+        log_warn("groups: cannot serialize the models: %s", err);
+        goto out;
+    }
+    if (!(doc = groups_doc_encode(m, kb, kl, fb, fl, &dl)))
+        goto out;
+    const char *p = j->prefix;
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommand(c, "SET %s:{models}:kmeans %b", p, kb, kl);
+    if (fb)
+        redisAppendCommand(c, "SET %s:{models}:fa %b", p, fb, fl);
+    else
+        redisAppendCommand(c, "DEL %s:{models}:fa", p);
+    redisAppendCommand(c, "SET %s:{models}:clusters %b", p, doc, dl);
+    redisAppendCommand(c, "EXEC");
+    rc = 0;
+    for (int i = 0; i < 5; i++) {
+        void *r = NULL;
+        if (redisGetReply(c, &r) != REDIS_OK) {
+            log_warn("groups: storing the models: %s", c->errstr);
+            rc = -1;
+            break;
+        }
+        if (((redisReply *)r)->type == REDIS_REPLY_ERROR) {
+            log_warn("groups: storing the models: %s", ((redisReply *)r)->str);
+            rc = -1;
+        }
+        freeReplyObject(r);
+    }
+    if (rc == 0)
+        log_info("groups: stored %s:{models}:kmeans (%zu bytes), :fa (%zu bytes), :clusters (%zu bytes)",
+                 p, kl, fl, dl);
+out:
+    free(kb);
+    free(fb);
+    free(doc);
+    return rc;
+}
+
+/* What is stored: a model, or NULL (absent, or logged as damaged). */
+static struct groups_model *groups_load(redisContext *c, const struct groups_job *j)
+{
+    const char *p = j->prefix;
+    redisReply *r = redisCommand(c, "MGET %s:{models}:kmeans %s:{models}:fa %s:{models}:clusters",
+                                 p, p, p);
+    struct groups_model *m = NULL;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+        log_warn("groups: reading the stored models: %s", r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+    } else if (r->element[0]->type == REDIS_REPLY_STRING || r->element[2]->type == REDIS_REPLY_STRING) {
+        const redisReply *k = r->element[0], *f = r->element[1], *cl = r->element[2];
+        char err[256];
+        if (k->type != REDIS_REPLY_STRING || cl->type != REDIS_REPLY_STRING)
+            snprintf(err, sizeof err, "%s is missing", k->type != REDIS_REPLY_STRING ? "kmeans" : "clusters");
+        else
+            m = groups_decode(k->str, k->len, f->type == REDIS_REPLY_STRING ? f->str : NULL,
+                              f->type == REDIS_REPLY_STRING ? f->len : 0, cl->str, cl->len,
+                              err, sizeof err);
+        if (!m)
+            log_warn("groups: stored models in %s:{models} ignored (refitting): %s", p, err);
+    }
+    if (r)
+        freeReplyObject(r);
+    return m;
+}
+
+static void *groups_worker(void *arg)
+{
+    struct groups *g = arg;
+    struct groups_job *j = g->job;
+    redisContext *c = groups_connect(j);
+    if (!c)
+        goto done;
+    struct groups_model *stored = groups_load(c, j);
+    double now = groups_now(CLOCK_REALTIME);
+    if (stored && (j->interval_s == 0 || now - stored->fitted_at < j->interval_s)) {
+        if (stored->fitted_at != j->have_fitted_at)
+            j->model = stored;
+        else
+            groups_model_free(stored);
+        goto done;
+    }
+    if (j->interval_s == 0 || !j->may_fit || atomic_load(&g->stop)) {
+        groups_model_free(stored);
+        goto done;
+    }
+    double t0 = groups_now(CLOCK_MONOTONIC);
+    struct groups_data dt;
+    memset(&dt, 0, sizeof dt);
+    strmap_init(&dt.ids);
+    if (groups_scan(g, c, &dt) == 0) {
+        double t1 = groups_now(CLOCK_MONOTONIC);
+        struct groups_model *m = groups_fit(j, &dt);
+        double t2 = groups_now(CLOCK_MONOTONIC);
+        if (m) {
+            log_info("groups: %zu clusters and %zu factors over %zu viewers x %zu genres "
+                     "(read %.1f ms, fit %.1f ms)", m->k, m->fa ? fa_n_factors(m->fa) : 0,
+                     m->viewers, m->dim, (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+            if (!atomic_load(&g->stop))
+                groups_store(c, j, m);
+            j->model = m;
+            j->fitted = 1;
+        }
+    }
+    groups_data_free(&dt);
+    if (!j->model && stored && stored->fitted_at != j->have_fitted_at)
+        j->model = stored; /* could not refit: the stored one is still good */
+    else
+        groups_model_free(stored);
+done:
+    if (c)
+        redisFree(c);
+    char b = 1;
+    while (write(g->pipe_fd[1], &b, 1) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+/* ---- the event loop side ------------------------------------------------ */
+
+static void groups_job_free(struct groups_job *j)
+{
+    if (!j)
+        return;
+    free(j->address);
+    free(j->prefix);
+    groups_strv_free(j->vocab, j->n_vocab);
+    groups_model_free(j->model);
+    free(j);
+}
+
+static int groups_str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The catalog's genres, sorted. */
+static int groups_vocab(const struct catalog *cat, struct groups_job *j)
+{
+    struct strmap seen;
+    strmap_init(&seen);
+    for (size_t i = 0; i < cat->n; i++)
+        for (size_t f = 0; f < cat->list[i]->n_features; f++)
+            if (strncmp(cat->list[i]->features[f], "genre:", 6) == 0)
+                strmap_put(&seen, cat->list[i]->features[f] + 6);
+    size_t n = seen.len < GROUPS_MAX_GENRES ? seen.len : GROUPS_MAX_GENRES, it = 0;
+    j->vocab = calloc(seen.len + 1, sizeof *j->vocab);
+    struct strmap_entry *e;
+    while (j->vocab && (e = strmap_next(&seen, &it)))
+        if (!(j->vocab[j->n_vocab++] = strdup(e->key)))
+            j->n_vocab--;
+    strmap_clear(&seen, NULL);
+    if (!j->vocab)
+        return -1;
+    qsort(j->vocab, j->n_vocab, sizeof *j->vocab, groups_str_cmp);
+    while (j->n_vocab > n)
+        free(j->vocab[--j->n_vocab]);
+    return 0;
+}
+
+static void groups_launch(struct groups *g, int may_fit)
+{
+    if (g->running || atomic_load(&g->stop))
+        return;
+    const struct recut_config *cfg = &g->d->cfg;
+    struct groups_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->address = strdup(cfg->redis_address);
+    j->prefix = strdup(cfg->redis_prefix);
+    j->timeout_ms = cfg->redis_timeout_ms;
+    j->k = (size_t)cfg->groups_clusters;
+    j->factors = (size_t)cfg->groups_factors;
+    j->interval_s = g->interval_s;
+    j->may_fit = may_fit;
+    j->have_fitted_at = g->cur ? g->cur->fitted_at : 0;
+    if (!j->address || !j->prefix || groups_vocab(&g->d->catalog, j) < 0) {
+        groups_job_free(j);
+        return;
+    }
+    g->job = j;
+    if (pthread_create(&g->thread, NULL, groups_worker, g) != 0) {
+        log_warn("groups: cannot start the worker thread");
+        g->job = NULL;
+        groups_job_free(j);
+        return;
+    }
+    g->running = 1;
+}
+
+static void groups_on_done(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct groups *g = arg;
+    char buf[16];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+    if (!g->running)
+        return;
+    pthread_join(g->thread, NULL);
+    g->running = 0;
+    struct groups_job *j = g->job;
+    g->job = NULL;
+    if (j && j->model) {
+        groups_model_free(g->cur);
+        g->cur = j->model;
+        j->model = NULL;
+        log_info("groups: %s models of %zu clusters over %zu viewers in use",
+                 j->fitted ? "new" : "stored", g->cur->k, g->cur->viewers);
+    }
+    groups_job_free(j);
+}
+
+static void groups_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    groups_launch(arg, 1);
+}
+
+static void groups_arm(struct groups *g)
+{
+    event_del(g->timer);
+    if (g->interval_s > 0) {
+        struct timeval tv = { g->interval_s, 0 };
+        event_add(g->timer, &tv);
+    }
+}
+
+struct groups *groups_new(struct recutd *d, char *errstr, size_t errstr_size)
+{
+    struct groups *g = calloc(1, sizeof *g);
+    if (!g) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    g->d = d;
+    g->pipe_fd[0] = g->pipe_fd[1] = -1;
+    atomic_init(&g->stop, 0);
+    if (pipe(g->pipe_fd) < 0) {
+        snprintf(errstr, errstr_size, "groups: pipe: %s", strerror(errno));
+        groups_free(g);
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(g->pipe_fd[i], F_SETFL, fcntl(g->pipe_fd[i], F_GETFL) | O_NONBLOCK);
+        fcntl(g->pipe_fd[i], F_SETFD, FD_CLOEXEC);
+    }
+    g->done_ev = event_new(d->base, g->pipe_fd[0], EV_READ | EV_PERSIST, groups_on_done, g);
+    g->timer = event_new(d->base, -1, EV_PERSIST, groups_on_timer, g);
+    if (!g->done_ev || !g->timer || event_add(g->done_ev, NULL) < 0) {
+        snprintf(errstr, errstr_size, "groups: cannot create events");
+        groups_free(g);
+        return NULL;
+    }
+    g->interval_s = d->cfg.groups_interval_s;
+    groups_arm(g);
+    /* load what is stored now; the first fit comes after one interval, so
+     * that a restart serves what was served before it */
+    groups_launch(g, 0);
+    return g;
+}
+
+void groups_reload(struct groups *g)
+{
+    if (!g || g->interval_s == g->d->cfg.groups_interval_s)
+        return;
+    g->interval_s = g->d->cfg.groups_interval_s;
+    groups_arm(g);
+    log_info("groups: fitting every %d s%s", g->interval_s, g->interval_s ? "" : " (off)");
+}
+
+void groups_free(struct groups *g)
+{
+    if (!g)
+        return;
+    atomic_store(&g->stop, 1);
+    if (g->running)
+        pthread_join(g->thread, NULL);
+    groups_job_free(g->job);
+    if (g->done_ev)
+        event_free(g->done_ev);
+    if (g->timer)
+        event_free(g->timer);
+    for (int i = 0; i < 2; i++)
+        if (g->pipe_fd[i] >= 0)
+            close(g->pipe_fd[i]);
+    groups_model_free(g->cur);
+    free(g);
+}
+
+/* ---- using the models --------------------------------------------------- */
+
+/* The viewer's cluster: 1 with *cluster, 0 without evidence or model. */
+static int groups_assign(const struct groups_model *m, const recut_viewer *v, double *x,
+                         size_t *cluster)
+{
+    if (groups_vector(&v->nb, m->genres, m->dim, x) != 1)
+        return 0;
+    gsl_vector_view xv = gsl_vector_view_array(x, m->dim);
+    double d2;
+    return kmeans_assign(m->km, &xv.vector, cluster, &d2) == KMEANS_OK;
+}
+
+static json_t *groups_genre_names(const struct groups_model *m, const struct groups_cluster *c)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < c->n_genre; i++)
+        json_array_append_new(a, json_string(m->genres[c->genre[i]]));
+    return a;
+}
+
+struct groups_loading {
+    size_t g;
+    double l;
+};
+
+static int groups_loading_cmp(const void *a, const void *b)
+{
+    const struct groups_loading *x = a, *y = b;
+    if (fabs(x->l) != fabs(y->l))
+        return fabs(x->l) < fabs(y->l) ? 1 : -1;
+    return x->g < y->g ? -1 : x->g > y->g;
+}
+
+void groups_profile(const struct groups *g, const recut_viewer *v, struct json_t **cluster,
+                    struct json_t **factors)
+{
+    *cluster = json_null();
+    *factors = json_null();
+    const struct groups_model *m = g ? g->cur : NULL;
+    double *x = m ? calloc(m->dim, sizeof *x) : NULL;
+    size_t k;
+    if (!x || !groups_assign(m, v, x, &k)) {
+        free(x);
+        return;
+    }
+    const struct groups_cluster *c = &m->cl[k];
+    json_decref(*cluster);
+    *cluster = json_pack("{s:I,s:I,s:o}", "id", (json_int_t)k, "size", (json_int_t)c->size,
+                         "top_genres", groups_genre_names(m, c));
+    size_t nf = m->fa ? fa_n_factors(m->fa) : 0;
+    gsl_vector *z = nf ? gsl_vector_alloc(nf) : NULL;
+    gsl_vector_view xv = gsl_vector_view_array(x, m->dim);
+    struct groups_loading *ld = calloc(m->dim, sizeof *ld);
+    if (z && ld && fa_transform(m->fa, &xv.vector, z) == FA_OK) {
+        json_decref(*factors);
+        *factors = json_array();
+        const gsl_matrix *L = fa_loadings(m->fa);
+        for (size_t f = 0; f < nf; f++) {
+            for (size_t q = 0; q < m->dim; q++)
+                ld[q] = (struct groups_loading){ q, gsl_matrix_get(L, q, f) };
+            qsort(ld, m->dim, sizeof *ld, groups_loading_cmp);
+            json_t *tg = json_array();
+            for (size_t q = 0; q < m->dim && q < GROUPS_TOP_GENRES; q++)
+                json_array_append_new(tg, json_pack("{s:s,s:f}", "genre", m->genres[ld[q].g],
+                                                    "loading", ld[q].l));
+            json_array_append_new(*factors, json_pack("{s:f,s:o}", "score",
+                                                      gsl_vector_get(z, f), "top_genres", tg));
+        }
+    }
+    if (z)
+        gsl_vector_free(z);
+    free(ld);
+    free(x);
+}
+
+const char *const *groups_cold_movies(const struct groups *g, const recut_viewer *v,
+                                      const double **weights, size_t *n)
+{
+    *n = 0;
+    *weights = NULL;
+    const struct groups_model *m = g ? g->cur : NULL;
+    if (!m || m->k == 0)
+        return NULL;
+    double *x = calloc(m->dim, sizeof *x);
+    size_t k;
+    if (!x || !groups_assign(m, v, x, &k))
+        k = m->popular;
+    free(x);
+    *n = m->cl[k].n_top;
+    *weights = m->cl[k].top_w;
+    return (const char *const *)m->cl[k].top;
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* svm_train.c -- the trainer thread of the viewers' SVMs (svm_scorer.h).
+ *
+ * It drains the loop's ring, counts new labels per viewer and, after
+ * retrain_labels of them (or at once for a viewer whose stored blob is
+ * damaged), on its own blocking hiredis connection:
+ *   1. reads the viewer's meta event count and `seen` hash in one
+ *      MULTI/EXEC, again (up to a second) until the event count reaches the
+ *      one the loop had applied -- the loop's write may not have landed yet;
+ *   2. reads the catalog entries of the rated movies it has not cached
+ *      (the cache is dropped whenever PREFIX:{catalog}:version moves) and
+ *      parses them as recutd does (catalog_movie_parse: same features);
+ *   3. trains (svm_viewer.h) and stores the blob with one Lua call that
+ *      SETs PREFIX:{u:ID}:svm and adds it to PREFIX:{u:ID}:keys, only if the
+ *      viewer still has at least the events it was read with -- a viewer
+ *      erased meanwhile does not get its model back.
+ * Whatever the outcome, the viewer's count starts again from 0: a viewer
+ * with too few likes or dislikes is tried again after retrain_labels more. */
+#include "config.h"
+#include "svm_scorer-internal.h"
+
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SVM_TRAIN_SETTLE_TRIES 50
+#define SVM_TRAIN_SETTLE_US 20000
+
+static const char svm_train_lua_store[] =
+    "local e = tonumber(redis.call('HGET', KEYS[1], 'events') or '-1')\n"
+    "if e < tonumber(ARGV[2]) then return 0 end\n"
+    "redis.call('SET', KEYS[2], ARGV[1])\n"
+    "redis.call('SADD', KEYS[3], KEYS[2])\n"
+    "return 1\n";
+
+struct svm_train_feat {         /* a movie's catalog features, or none */
+    char **f;
+    size_t n;
+};
+
+struct svm_train {
+    struct svm_scorer *s;
+    redisContext *c;
+    struct strmap pending;      /* user -> new labels (num) */
+    struct strmap feats;        /* movie -> struct svm_train_feat* */
+    char catalog_version[32];
+    struct svm_scorer_conf conf;
+};
+
+static double svm_train_now(clockid_t clk)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void svm_train_feat_free(void *p)
+{
+    struct svm_train_feat *f = p;
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        free(f->f[i]);
+    free(f->f);
+    free(f);
+}
+
+static int svm_train_connect(struct svm_train *t)
+{
+    if (t->c)
+        return 0;
+    char err[512];
+    t->c = store_connect_sync(t->s->address, t->s->timeout_ms, err, sizeof err);
+    if (!t->c) {
+        log_warn("svm: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static void svm_train_drop_connection(struct svm_train *t)
+{
+    if (t->c) {
+        log_warn("svm: Redis: %s", t->c->errstr[0] ? t->c->errstr : "unexpected reply");
+        redisFree(t->c);
+        t->c = NULL;
+    }
+}
+
+/* The viewer's event count and seen hash (MULTI/EXEC); NULL on failure. */
+static redisReply *svm_train_read(struct svm_train *t, const char *user, long long *events)
+{
+    const char *p = t->s->prefix;
+    redisAppendCommand(t->c, "MULTI");
+    redisAppendCommand(t->c, "HGET %s:{u:%s}:meta events", p, user);
+    redisAppendCommand(t->c, "HGETALL %s:{u:%s}:seen", p, user);
+    redisAppendCommand(t->c, "EXEC");
+    redisReply *exec = NULL;
+    for (int i = 0; i < 4; i++) {
+        void *r = NULL;
+        if (redisGetReply(t->c, &r) != REDIS_OK) {
+            if (exec)
+                freeReplyObject(exec);
+            return NULL;
+        }
+        if (i == 3)
+            exec = r;
+        else
+            freeReplyObject(r);
+    }
+    if (!exec || exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 ||
+        exec->element[1]->type != REDIS_REPLY_ARRAY) {
+        if (exec)
+            freeReplyObject(exec);
+        return NULL;
+    }
+    const redisReply *e = exec->element[0];
+    *events = e->type == REDIS_REPLY_STRING ? atoll(e->str) : -1;
+    return exec;
+}
+
+/* Catalog features of every labelled movie in seen into the cache. */
+static int svm_train_features(struct svm_train *t, const redisReply *seen)
+{
+    const char *p = t->s->prefix;
+    redisReply *v = redisCommand(t->c, "GET %s:{catalog}:version", p);
+    if (!v)
+        return -1;
+    const char *ver = v->type == REDIS_REPLY_STRING ? v->str : "";
+    if (strcmp(ver, t->catalog_version) != 0) {
+        strmap_clear(&t->feats, svm_train_feat_free);
+        strmap_init(&t->feats);
+        snprintf(t->catalog_version, sizeof t->catalog_version, "%s", ver);
+    }
+    freeReplyObject(v);
+    size_t sent = 0;
+    for (size_t i = 0; i + 1 < seen->elements; i += 2) {
+        const redisReply *k = seen->element[i], *w = seen->element[i + 1];
+        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) || strmap_get(&t->feats, k->str))
+            continue;
+        redisAppendCommand(t->c, "GET %s:{catalog}:movie:%s", p, k->str);
+        sent++;
+    }
+    for (size_t i = 0, got = 0; got < sent; i += 2) {
+        const redisReply *k = seen->element[i], *w = seen->element[i + 1];
+        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) || strmap_get(&t->feats, k->str))
+            continue;
+        got++;
+        redisReply *r = NULL;
+        if (redisGetReply(t->c, (void **)&r) != REDIS_OK)
+            return -1;
+        struct svm_train_feat *f = calloc(1, sizeof *f);
+        char err[256];
+        struct catalog_movie *cm = r && r->type == REDIS_REPLY_STRING
+            ? catalog_movie_parse(r->str, r->len, NULL, err, sizeof err) : NULL;
+        if (f && cm && cm->n_features && (f->f = calloc(cm->n_features, sizeof *f->f))) {
+            for (size_t q = 0; q < cm->n_features; q++)
+                if ((f->f[f->n] = strdup(cm->features[q])))
+                    f->n++;
+        }
+        catalog_movie_free(cm);
+        freeReplyObject(r);
+        struct strmap_entry *e = f ? strmap_put(&t->feats, k->str) : NULL;
+        if (e)
+            e->ptr = f;
+        else
+            svm_train_feat_free(f);
+    }
+    return 0;
+}
+
+static void svm_train_store(struct svm_train *t, const char *user, const svmv_model *m,
+                            long long events)
+{
+    unsigned char *b = NULL;
+    size_t bl = 0;
+    char err[256];
+    if (svmv_serialize(m, &b, &bl, err, sizeof err) != SVMV_OK) {
+        log_warn("svm: cannot serialize the model of %s: %s", user, err);
+        return;
+    }
+    const char *p = t->s->prefix;
+    char ev[32];
+    snprintf(ev, sizeof ev, "%lld", events);
+    redisReply *r = redisCommand(t->c, "EVAL %s 3 %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
+                                 svm_train_lua_store, p, user, p, user, p, user, b, bl, ev);
+    free(b);
+    if (!r) {
+        svm_train_drop_connection(t);
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR)
+        log_warn("svm: storing the model of %s: %s", user, r->str);
+    else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+        log_info("svm: viewer %s was erased meanwhile; model not stored", user);
+    freeReplyObject(r);
+}
+
+static void svm_train_viewer(struct svm_train *t, const char *user, long long want_events)
+{
+    if (svm_train_connect(t) < 0)
+        return;
+    long long events = -1;
+    redisReply *exec = NULL;
+    for (int i = 0; i < SVM_TRAIN_SETTLE_TRIES && !atomic_load(&t->s->stop); i++) {
+        if (exec)
+            freeReplyObject(exec);
+        if (!(exec = svm_train_read(t, user, &events))) {
+            svm_train_drop_connection(t);
+            return;
+        }
+        if (events >= want_events)
+            break;
+        usleep(SVM_TRAIN_SETTLE_US);
+    }
+    if (!exec)
+        return;
+    if (events < 0) {
+        log_debug("svm: viewer %s is gone; not trained", user);
+        freeReplyObject(exec);
+        return;
+    }
+    const redisReply *seen = exec->element[1];
+    if (svm_train_features(t, seen) < 0) {
+        freeReplyObject(exec);
+        svm_train_drop_connection(t);
+        return;
+    }
+    size_t n = 0;
+    struct svmv_sample *smp = calloc(seen->elements / 2 + 1, sizeof *smp);
+    for (size_t i = 0; smp && i + 1 < seen->elements; i += 2) {
+        const redisReply *k = seen->element[i], *w = seen->element[i + 1];
+        struct strmap_entry *e = k->str && w->str ? strmap_get(&t->feats, k->str) : NULL;
+        const struct svm_train_feat *f = e ? e->ptr : NULL;
+        if (f && f->n)
+            smp[n++] = (struct svmv_sample){ e->key, f->f, f->n, strtod(w->str, NULL) };
+    }
+    double t0 = svm_train_now(CLOCK_MONOTONIC);
+    svmv_model *m = NULL;
+    char err[256] = "out of memory";
+    int rc = smp ? svmv_train(smp, n, &t->conf.svm, (int64_t)time(NULL), &m, err, sizeof err)
+                 : SVMV_E_NOMEM;
+    double dt = svm_train_now(CLOCK_MONOTONIC) - t0;
+    free(smp);
+    if (rc == SVMV_OK) {
+        metrics_inc(M_SVM_TRAINED, 1);
+        metrics_svm_train_seconds(dt);
+        const struct svmv_info *in = svmv_info(m);
+        log_debug("svm: viewer %s: %u likes, %u dislikes, %d support vectors, training accuracy %.3f, %.1f ms",
+                  user, in->likes, in->dislikes, in->n_sv, in->train_accuracy, dt * 1e3);
+        svm_train_store(t, user, m, events);
+        svmv_free(m);
+    } else if (rc == SVMV_E_FEW_LABELS) {
+        metrics_inc(M_SVM_SKIPPED, 1);
+        log_debug("svm: viewer %s gets no model yet: %s", user, err);
+    } else {
+        log_warn("svm: training the model of %s: %s", user, err);
+    }
+    freeReplyObject(exec);
+}
+
+/* One item from the loop; may train. */
+static void svm_train_item(struct svm_train *t, const struct svm_scorer_item *it)
+{
+    if (it->kind == SVM_SCORER_RESET) {
+        strmap_del(&t->pending, it->user, NULL);
+        return;
+    }
+    struct strmap_entry *e = strmap_put(&t->pending, it->user);
+    if (!e)
+        return;
+    if (it->kind == SVM_SCORER_LABEL)
+        e->num += 1;
+    if (it->kind == SVM_SCORER_FORCE || e->num >= (double)t->conf.retrain_labels) {
+        char user[VEVENT_ID_MAX + 1];
+        snprintf(user, sizeof user, "%s", it->user);
+        strmap_del(&t->pending, user, NULL);
+        svm_train_viewer(t, user, it->events);
+    }
+}
+
+void *svm_train_main(void *arg)
+{
+    struct svm_train t;
+    memset(&t, 0, sizeof t);
+    t.s = arg;
+    strmap_init(&t.pending);
+    strmap_init(&t.feats);
+    struct svm_scorer *s = t.s;
+    while (!atomic_load(&s->stop)) {
+        /* announce the sleep, then look again: see svm_scorer_push */
+        atomic_store(&s->sleeping, 1);
+        if (atomic_load(&s->head) == atomic_load(&s->tail) && !atomic_load(&s->stop))
+            while (sem_wait(&s->wake) < 0 && errno == EINTR)
+                ;
+        atomic_store(&s->sleeping, 0);
+        pthread_mutex_lock(&s->lock);
+        t.conf = s->conf;
+        pthread_mutex_unlock(&s->lock);
+        size_t h = atomic_load_explicit(&s->head, memory_order_relaxed);
+        size_t tl = atomic_load_explicit(&s->tail, memory_order_acquire);
+        for (; h != tl && !atomic_load(&s->stop); h++) {
+            struct svm_scorer_item it = s->ring[h % s->cap];
+            atomic_store_explicit(&s->head, h + 1, memory_order_release);
+            svm_train_item(&t, &it);
+        }
+    }
+    if (t.c)
+        redisFree(t.c);
+    strmap_clear(&t.pending, NULL);
+    strmap_clear(&t.feats, svm_train_feat_free);
+    return NULL;
+}

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store-internal.h -- what the store's files share (store_redis.c:
+ * connection, reads, catalog; store_batch.c: batches, the viewer cache,
+ * writes; store_args.c: argument vectors). */
+#ifndef RECUTD_STORE_INTERNAL_H
+#define RECUTD_STORE_INTERNAL_H
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <time.h>
+
+#include "recutd-internal.h"
+
+struct store_args {
+    char *buf;
+    size_t len, cap;
+    size_t *off, *alen;
+    size_t n, ncap;
+    int oom;
+};
+
+void store_args_addn(struct store_args *a, const char *s, size_t len);
+void store_args_add(struct store_args *a, const char *s);
+void store_args_addf(struct store_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void store_args_free(struct store_args *a);
+
+/* store_resp.c: commands written directly in the Redis protocol */
+struct store_resp {
+    char *buf;
+    size_t len, cap;
+    int oom;
+};
+void store_resp_cmd(struct store_resp *r, size_t nargs);
+void store_resp_str(struct store_resp *r, const char *s, size_t len);
+void store_resp_strz(struct store_resp *r, const char *s);
+/* One argument made of pfx (pfx_len bytes) and name. */
+void store_resp_key(struct store_resp *r, const char *pfx, size_t pfx_len, const char *name);
+void store_resp_ll(struct store_resp *r, long long v);
+/* v in decimal into buf (NUL-terminated); returns its length. */
+size_t store_resp_fmt_ll(char buf[24], long long v);
+/* A number as Redis reads it back exactly: whole and half values short,
+ * others with 17 significant digits. */
+void store_resp_num(struct store_resp *r, double v);
+size_t store_resp_fmt_num(char *buf, size_t n, double v);
+/* Send the one command in r (then empty r); 0 or -1. */
+int store_resp_send(struct store *s, struct store_resp *r, redisCallbackFn *fn, void *priv);
+void store_resp_free(struct store_resp *r);
+
+struct store_vc;                /* a cached viewer (store_batch.c) */
+struct store_pop_rank {         /* a movie and its popularity */
+    const char *id;             /* borrowed from struct store's pop map */
+    double pop;
+};
+struct store_pairs {            /* counts keyed by a 64-bit pair of indices */
+    uint64_t *keys;
+    uint32_t *counts;
+    size_t cap, len;
+};
+
+struct store {
+    struct recutd *d;
+    redisAsyncContext *ac;
+    int connected;
+    struct event *reconnect_ev;
+    char sha[48], sha_zincr[48], sha_cooc_read[48], sha_cooc_compact[48];
+    size_t pending;
+    /* store_batch.c: batches waiting to be applied, in order; applied
+     * batches waiting for their writes; the viewer cache; global deltas */
+    struct store_batch *queue_head, *queue_tail;
+    struct store_batch *wait_head, *wait_tail;
+    struct strmap cache;        /* user -> struct store_vc* */
+    struct store_vc *lru_head, *lru_tail;
+    size_t cache_max;
+    struct store_pairs g_co;    /* (movie, partner) -> count, by catalog index */
+    struct store_pairs g_pop;   /* (0, movie) -> count */
+    uint64_t epoch;             /* the epoch collecting global deltas */
+    uint64_t epoch_done;        /* every epoch <= this one is in Redis */
+    int flush_outstanding;
+    uint64_t pass;              /* store_batch.c: passes over batches' viewers */
+    struct store_resp resp;     /* the write path's command buffer */
+    struct strmap cooc_compacting; /* movies whose row is being compacted */
+    struct strmap cooc_rowlen;  /* movie -> bytes of its row when last compacted here */
+    long long catalog_version;  /* PREFIX:{catalog}:version last seen */
+    struct event *catalog_ev;
+    struct event *flush_ev;
+    /* popularity cache */
+    struct strmap pop;
+    double max_pop;
+    time_t pop_loaded;
+    struct store_pop_rank *pop_sorted; /* pop, most popular first */
+    size_t n_pop_sorted;
+    int pop_loading;
+};
+
+int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
+/* What reads a viewer's state (store_viewer_reply's `which`, or 'I' for the
+ * event ids), as a hiredis format taking the prefix and the user id. */
+#define STORE_N_VIEWER_READS 7
+struct store_viewer_read {
+    char which;
+    const char *fmt;
+};
+extern const struct store_viewer_read store_viewer_reads[STORE_N_VIEWER_READS];
+/* Read one of a viewer's keys from its reply into v (which: M meta, N nb,
+ * S seen, C scenes, E emo, H hist); meta's last_ts into *last_ts if given.
+ * Returns 1 when it was a non-empty meta hash (the viewer exists). */
+int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts);
+/* Send argv; the callback gets priv.  0 on success. */
+int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a);
+/* Write a catalog entry: its JSON, the index and the version counter in one
+ * transaction; fn gets EXEC's reply.  0, or -1 (fn not called). */
+int store_catalog_write(struct store *s, const char *id, const char *json, size_t json_len,
+                        redisCallbackFn *fn, void *priv);
+
+/* store_cooc.c: co-occurrence rows and logs */
+struct store_cooc_buf {         /* records being built */
+    char *buf;
+    size_t len, cap;
+    int failed;
+};
+struct store_cooc_state {       /* what store_cooc_parse saw */
+    uint64_t gen;               /* the row's generation (0: none) */
+    unsigned char prefix[24];   /* the row's header and generation */
+    size_t prefix_len;
+    size_t log_used;            /* bytes of whole log records read */
+    int bad;                    /* the row was corrupt */
+};
+/* Read a movie's row and log atomically (reply: [row, log]). */
+int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, void *priv);
+/* Sum that reply's counts into m (partner -> count).  -1 if the row was
+ * corrupt (logged, counted; the log's counts are still added). */
+int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
+                     struct store_cooc_state *st);
+/* Append the summed pair deltas (s->g_co) for the flush of `epoch`. */
+int store_cooc_flush(struct store *s, uint64_t epoch);
+void store_cooc_fini(struct store *s);
+/* A flush command of epoch was acknowledged (or failed: ok = 0). */
+void store_flush_done(struct store *s, uint64_t epoch, int ok);
+/* store_batch.c */
+void store_batch_init(struct store *s);
+void store_batch_fini(struct store *s);
+void store_batch_connected(struct store *s);
+void store_batch_disconnected(struct store *s);
+void store_cache_drop(struct store *s, const char *user);
+
+#endif

@@ -1,0 +1,949 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store_batch.c -- applying events to viewers.
+ *
+ * recutd keeps the viewers it is working on in memory (a bounded LRU cache,
+ * filled from Redis on first use) and applies a batch's events there, in
+ * order, with the same code recut-eval uses (viewer_apply).  What changed is
+ * then written back with one MULTI/EXEC per viewer and batch: the changed
+ * hash fields with their new values, the new history items, the new event
+ * ids and the counters.  The ids go in the same transaction as the data, so
+ * after a crash the reloaded viewer knows exactly which events it has seen
+ * and a redelivered event is skipped.
+ *
+ * Popularity and co-occurrence are global: their increments are summed in
+ * memory and written every flush (at most one flush in flight); a batch is
+ * done when its viewers' transactions and the flush holding its increments
+ * are acknowledged.  On any Redis failure the cache is dropped and every
+ * unfinished batch is applied again from freshly loaded viewers.
+ *
+ * With Kafka, one instance owns a viewer (the partition of its key); the
+ * cache is cleared on every rebalance. */
+#include "config.h"
+#include "store-internal.h"
+#include "store_lua.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store_vc {
+    char user[VEVENT_ID_MAX + 1];
+    recut_viewer v;
+    struct viewer_changes chg;
+    struct strmap ids;            /* applied event ids -> ts */
+    char **idq;                   /* the same ids, oldest first, from idq_head */
+    size_t idq_head, idq_len, idq_cap;
+    struct store_args new_ids;    /* "ts id" pairs since the last write */
+    int64_t last_ts;
+    size_t redis_hist;            /* length of the hist list in Redis */
+    uint64_t pass;                /* the last pass over a batch that met it */
+    int loading;                  /* load replies still expected */
+    int refs;                     /* unapplied batches that use this viewer */
+    int detached;                 /* not in the cache any more: free at 0 refs */
+    struct store_batch **waiters; /* batches waiting for the load */
+    size_t n_waiters;
+    struct store_vc *prev, *next; /* LRU, most recent first */
+};
+
+struct store_bev {                /* one event kept by a batch */
+    struct vevent ev;             /* text dropped */
+    struct update u;
+    struct store_vc *vc;          /* resolved when the batch is prepared */
+};
+
+struct store_batch {
+    struct store *s;
+    struct store_bev *evs;
+    size_t n, cap;
+    struct store_args movies;     /* id and JSON, per catalog entry */
+    size_t n_movies;
+    size_t count;
+    unsigned gen;                 /* bumped on reset: stale replies are ignored */
+    int prepared, missing, applied, outstanding;
+    uint64_t epoch;               /* flush that must land first (0: none) */
+    void (*cb)(void *arg, int ok);
+    void *arg;
+    struct store_batch *next;
+};
+
+struct store_reply_ctx {
+    struct store_batch *b;
+    unsigned gen;
+};
+
+static void store_batch_pump(struct store *s);
+static void store_batch_reset(struct store *s, const char *why);
+static void store_batch_flush(struct store *s);
+
+/* ---- the viewer cache ---------------------------------------------------- */
+static void store_vc_free(struct store_vc *vc)
+{
+    viewer_free(&vc->v);
+    viewer_changes_free(&vc->chg);
+    strmap_clear(&vc->ids, NULL);
+    for (size_t i = vc->idq_head; i < vc->idq_head + vc->idq_len; i++)
+        free(vc->idq[i]);
+    free(vc->idq);
+    store_args_free(&vc->new_ids);
+    free(vc->waiters);
+    free(vc);
+}
+
+static void store_lru_unlink(struct store *s, struct store_vc *vc)
+{
+    if (vc->prev)
+        vc->prev->next = vc->next;
+    else if (s->lru_head == vc)
+        s->lru_head = vc->next;
+    if (vc->next)
+        vc->next->prev = vc->prev;
+    else if (s->lru_tail == vc)
+        s->lru_tail = vc->prev;
+    vc->prev = vc->next = NULL;
+}
+
+static void store_lru_front(struct store *s, struct store_vc *vc)
+{
+    store_lru_unlink(s, vc);
+    vc->next = s->lru_head;
+    if (s->lru_head)
+        s->lru_head->prev = vc;
+    s->lru_head = vc;
+    if (!s->lru_tail)
+        s->lru_tail = vc;
+}
+
+/* Take vc out of the cache; it is freed once nothing uses it. */
+static void store_vc_detach(struct store *s, struct store_vc *vc)
+{
+    if (vc->detached)
+        return;
+    strmap_del(&s->cache, vc->user, NULL);
+    store_lru_unlink(s, vc);
+    vc->detached = 1;
+    vc->n_waiters = 0;
+    if (vc->refs == 0 && vc->loading == 0)
+        store_vc_free(vc);
+}
+
+static void store_vc_release(struct store_vc *vc)
+{
+    if (--vc->refs == 0 && vc->detached && vc->loading == 0)
+        store_vc_free(vc);
+}
+
+void store_cache_drop(struct store *s, const char *user)
+{
+    struct strmap_entry *e = strmap_get(&s->cache, user);
+    if (e)
+        store_vc_detach(s, e->ptr);
+}
+
+void store_cache_clear(struct store *s)
+{
+    while (s->lru_head)
+        store_vc_detach(s, s->lru_head);
+}
+
+static void store_cache_evict(struct store *s)
+{
+    struct store_vc *vc = s->lru_tail;
+    while (s->cache.len > s->cache_max && vc) {
+        struct store_vc *prev = vc->prev;
+        if (vc->refs == 0 && vc->loading == 0)
+            store_vc_detach(s, vc);
+        vc = prev;
+    }
+}
+
+static int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
+{
+    struct strmap_entry *e = strmap_put(&vc->ids, id);
+    if (!e)
+        return -1;
+    e->num = (double)ts;
+    if (vc->idq_head + vc->idq_len == vc->idq_cap) {
+        if (vc->idq_head > vc->idq_cap / 2) {
+            memmove(vc->idq, vc->idq + vc->idq_head, vc->idq_len * sizeof *vc->idq);
+            vc->idq_head = 0;
+        } else {
+            size_t nc = vc->idq_cap ? vc->idq_cap * 2 : 16;
+            char **n = realloc(vc->idq, nc * sizeof *n);
+            if (!n)
+                return -1;
+            vc->idq = n;
+            vc->idq_cap = nc;
+        }
+    }
+    char *dup = strdup(id);
+    if (!dup)
+        return -1;
+    vc->idq[vc->idq_head + vc->idq_len++] = dup;
+    return 0;
+}
+
+static void store_vc_trim_ids(struct store_vc *vc, size_t max)
+{
+    while (vc->idq_len > max) {
+        char *old = vc->idq[vc->idq_head++];
+        vc->idq_len--;
+        strmap_del(&vc->ids, old, NULL);
+        free(old);
+    }
+}
+
+/* ---- loading a viewer into the cache --------------------------------------- */
+struct store_vload {
+    struct store_vc *vc;
+    char which;                   /* M N S C E H I */
+};
+
+static void store_vc_loaded(struct store *s, struct store_vc *vc)
+{
+    viewer_finish(&vc->v);
+    vc->redis_hist = vc->v.n_hist;
+    for (size_t i = 0; i < vc->n_waiters; i++)
+        vc->waiters[i]->missing--;
+    vc->n_waiters = 0;
+    store_batch_pump(s);
+}
+
+static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_vload *l = priv;
+    struct store_vc *vc = l->vc;
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    char which = l->which;
+    free(l);
+    if (s->pending)
+        s->pending--;
+    vc->loading--;
+    if (vc->detached) {
+        if (vc->loading == 0 && vc->refs == 0)
+            store_vc_free(vc);
+        return;
+    }
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
+        return;
+    }
+    if (which == 'I') {
+        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+            if (r->element[i]->str && r->element[i + 1]->str)
+                store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
+    } else {
+        store_viewer_reply(&vc->v, which, r, &vc->last_ts);
+    }
+    if (vc->loading == 0)
+        store_vc_loaded(s, vc);
+}
+
+static struct store_vc *store_vc_get(struct store *s, const char *user)
+{
+    struct strmap_entry *e = strmap_put(&s->cache, user);
+    if (!e)
+        return NULL;
+    if (e->ptr) {
+        store_lru_front(s, e->ptr);
+        return e->ptr;
+    }
+    struct store_vc *vc = calloc(1, sizeof *vc);
+    if (!vc) {
+        strmap_del(&s->cache, user, NULL);
+        return NULL;
+    }
+    snprintf(vc->user, sizeof vc->user, "%s", user);
+    viewer_init(&vc->v, user, s->d->cfg.nb_alpha);
+    viewer_changes_init(&vc->chg);
+    strmap_init(&vc->ids);
+    e->ptr = vc;
+    store_lru_front(s, vc);
+    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++) {
+        struct store_vload *l = malloc(sizeof *l);
+        if (!l || !s->ac) {
+            free(l);
+            store_vc_detach(s, vc);
+            return NULL;
+        }
+        l->vc = vc;
+        l->which = store_viewer_reads[i].which;
+        if (redisAsyncCommand(s->ac, store_vload_cb, l, store_viewer_reads[i].fmt,
+                              s->d->cfg.redis_prefix, user) != REDIS_OK) {
+            free(l);
+            continue;
+        }
+        s->pending++;
+        vc->loading++;
+    }
+    return vc;
+}
+
+/* ---- batches ----------------------------------------------------------------- */
+void store_batch_init(struct store *s)
+{
+    strmap_init(&s->cache);
+    s->cache_max = 200000;
+    s->epoch = 1;
+    s->epoch_done = 0;
+    strmap_init(&s->cooc_compacting);
+    strmap_init(&s->cooc_rowlen);
+}
+
+static void store_pairs_free(struct store_pairs *p);
+
+static void store_batch_free(struct store_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        update_free(&b->evs[i].u);
+    free(b->evs);
+    store_args_free(&b->movies);
+    free(b);
+}
+
+void store_batch_fini(struct store *s)
+{
+    for (struct store_batch **l = &s->queue_head; l; l = l == &s->queue_head ? &s->wait_head : NULL)
+        while (*l) {
+            struct store_batch *b = *l;
+            *l = b->next;
+            store_batch_free(b);
+        }
+    s->queue_tail = s->wait_tail = NULL;
+    /* entries still referenced by stale replies are freed by the replies'
+     * owner going away with the connection */
+    while (s->lru_head) {
+        struct store_vc *vc = s->lru_head;
+        store_lru_unlink(s, vc);
+        strmap_del(&s->cache, vc->user, NULL);
+        store_vc_free(vc);
+    }
+    strmap_clear(&s->cache, NULL);
+    store_pairs_free(&s->g_co);
+    store_pairs_free(&s->g_pop);
+    store_resp_free(&s->resp);
+    if (s->flush_ev)
+        event_free(s->flush_ev);
+}
+
+struct store_batch *store_batch_new(struct store *s)
+{
+    struct store_batch *b = calloc(1, sizeof *b);
+    if (b)
+        b->s = s;
+    return b;
+}
+
+void store_batch_discard(struct store_batch *b)
+{
+    store_batch_free(b);
+}
+
+size_t store_batch_count(const struct store_batch *b)
+{
+    return b->count;
+}
+
+int store_batch_add(struct store_batch *b, const struct update *u)
+{
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        struct store_bev *n = realloc(b->evs, nc * sizeof *n);
+        if (!n)
+            return -1;
+        b->evs = n;
+        b->cap = nc;
+    }
+    struct store_bev *e = &b->evs[b->n];
+    memset(e, 0, sizeof *e);
+    e->ev = *u->ev;
+    e->ev.text = NULL;
+    update_init(&e->u);
+    if (u->n_ops) {
+        e->u.ops = malloc(u->n_ops * sizeof *e->u.ops);
+        if (!e->u.ops)
+            return -1;
+        memcpy(e->u.ops, u->ops, u->n_ops * sizeof *e->u.ops);
+    }
+    e->u.n_ops = e->u.cap = u->n_ops;
+    e->u.weight = u->weight;
+    e->u.has_seen = u->has_seen;
+    e->u.positive = u->positive;
+    b->n++;
+    b->count++;
+    return 0;
+}
+
+int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
+{
+    store_args_add(&b->movies, cm->m.id);
+    store_args_add(&b->movies, cm->json);
+    b->n_movies++;
+    b->count++;
+    return b->movies.oom ? -1 : 0;
+}
+
+/* Resolve the batch's viewers, starting loads for those not cached. */
+/* The viewers of a batch, each once (a pass marks the viewers it met). */
+static int store_batch_viewers(struct store *s, struct store_batch *b, struct store_vc ***out,
+                               size_t *n_out)
+{
+    uint64_t pass = ++s->pass;
+    struct store_vc **v = malloc((b->n ? b->n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_vc *vc = b->evs[i].vc;
+        if (vc && vc->pass != pass) {
+            vc->pass = pass;
+            v[n++] = vc;
+        }
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+/* Resolve the batch's viewers, starting loads for those not cached. */
+static int store_batch_prepare(struct store *s, struct store_batch *b)
+{
+    uint64_t pass = ++s->pass;
+    b->missing = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_bev *e = &b->evs[i];
+        struct store_vc *vc = store_vc_get(s, e->ev.user);
+        if (!vc)
+            return -1;
+        e->vc = vc;
+        if (vc->pass == pass)
+            continue; /* met earlier in this batch */
+        vc->pass = pass;
+        vc->refs++;
+        if (vc->loading > 0) {
+            struct store_batch **w = realloc(vc->waiters, (vc->n_waiters + 1) * sizeof *w);
+            if (!w)
+                return -1;
+            vc->waiters = w;
+            w[vc->n_waiters++] = b;
+            b->missing++;
+        }
+    }
+    b->prepared = 1;
+    return 0;
+}
+
+/* Undo prepare's references (the batch was applied or is being reset). */
+static void store_batch_unref(struct store *s, struct store_batch *b)
+{
+    struct store_vc **v;
+    size_t n;
+    if (store_batch_viewers(s, b, &v, &n) == 0) {
+        for (size_t i = 0; i < b->n; i++)
+            b->evs[i].vc = NULL;
+        for (size_t i = 0; i < n; i++)
+            store_vc_release(v[i]); /* may free it: after the last use */
+        free(v);
+    }
+    b->prepared = 0;
+}
+
+static void store_batch_check_done(struct store *s)
+{
+    struct store_batch **l = &s->wait_head, *prev = NULL;
+    while (*l) {
+        struct store_batch *b = *l;
+        if (b->outstanding > 0 || (b->epoch && b->epoch > s->epoch_done)) {
+            prev = b;
+            l = &b->next;
+            continue;
+        }
+        *l = b->next;
+        if (s->wait_tail == b)
+            s->wait_tail = prev;
+        metrics_inc(M_BATCHES, 1);
+        if (b->cb)
+            b->cb(b->arg, 1);
+        store_batch_free(b);
+    }
+}
+
+static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_reply_ctx *c = priv;
+    struct store *s = ac->data;
+    struct store_batch *b = c->b;
+    unsigned gen = c->gen;
+    free(c);
+    if (s->pending)
+        s->pending--;
+    if (b->gen != gen)
+        return; /* the batch was reset: this reply is from before */
+    redisReply *r = reply;
+    if (!r || r->type == REDIS_REPLY_ERROR || (r->type == REDIS_REPLY_NIL)) {
+        store_batch_reset(s, r && r->str ? r->str : "connection lost while writing");
+        return;
+    }
+    if (r->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < r->elements; i++)
+            if (r->element[i]->type == REDIS_REPLY_ERROR) {
+                log_err("redis: write failed: %s", r->element[i]->str);
+                store_batch_reset(s, r->element[i]->str);
+                return;
+            }
+    b->outstanding--;
+    store_batch_check_done(s);
+}
+
+static void store_hset_field(void *arg, const char *field, size_t len, double value)
+{
+    struct store_resp *r = arg;
+    store_resp_str(r, field, len);
+    store_resp_num(r, value);
+}
+
+/* HSET key field value ... for the changed fields of one hash. */
+static void store_hset_dirty(struct store_resp *r, const char *kp, size_t kpl, const char *name,
+                             recut_viewer *v, char which)
+{
+    store_resp_cmd(r, 2 + 2 * viewer_changes_count(v, which));
+    store_resp_str(r, "HSET", 4);
+    store_resp_key(r, kp, kpl, name);
+    viewer_changes_take(v, which, store_hset_field, r);
+}
+
+/* Write what changed in vc since its last write, as one transaction: the
+ * commands go out pre-formatted (store_resp.c); only EXEC has a callback. */
+static int store_vc_write(struct store *s, struct store_batch *b, struct store_vc *vc)
+{
+    const struct recut_config *cfg = &s->d->cfg;
+    struct viewer_changes *c = &vc->chg;
+    struct store_resp *r = &s->resp;
+    char kp[512];
+    int kw = snprintf(kp, sizeof kp, "%s:{u:%s}:", cfg->redis_prefix, vc->user);
+    if (kw < 0 || (size_t)kw >= sizeof kp)
+        return -1;
+    size_t kpl = (size_t)kw;
+    int rc = 0;
+    store_resp_cmd(r, 1);
+    store_resp_str(r, "MULTI", 5);
+    rc |= store_resp_send(s, r, NULL, NULL);
+    if (c->forgot) {
+        vc->redis_hist = 0;
+        store_resp_cmd(r, 3 + STORE_N_VIEWER_KEYS);
+        store_resp_strz(r, "EVALSHA");
+        store_resp_strz(r, s->sha);
+        store_resp_ll(r, STORE_N_VIEWER_KEYS);
+        for (int k = 0; k < STORE_N_VIEWER_KEYS; k++)
+            store_resp_key(r, kp, kpl, store_viewer_keys[k]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+    }
+    if (c->emo_cleared) {
+        store_resp_cmd(r, 2);
+        store_resp_str(r, "DEL", 3);
+        store_resp_key(r, kp, kpl, "emo");
+        rc |= store_resp_send(s, r, NULL, NULL);
+    }
+    static const struct { char which; const char *name; } hs[] = {
+        { 'N', "nb" }, { 'S', "seen" }, { 'C', "scenes" }, { 'E', "emo" },
+    };
+    vc->v.chg = c;
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
+        if (!viewer_changes_count(&vc->v, hs[i].which))
+            continue;
+        store_hset_dirty(r, kp, kpl, hs[i].name, &vc->v, hs[i].which);
+        rc |= store_resp_send(s, r, NULL, NULL);
+    }
+    if (c->pushed) {
+        size_t pushed = c->pushed < vc->v.n_hist ? c->pushed : vc->v.n_hist;
+        store_resp_cmd(r, 2 + pushed);
+        store_resp_str(r, "LPUSH", 5);
+        store_resp_key(r, kp, kpl, "hist");
+        for (size_t i = pushed; i-- > 0;)
+            store_resp_strz(r, vc->v.hist[i]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        vc->redis_hist += pushed;
+        if (vc->redis_hist > (size_t)cfg->history_max) {
+            /* only when the list outgrew the limit: one command less */
+            store_resp_cmd(r, 4);
+            store_resp_str(r, "LTRIM", 5);
+            store_resp_key(r, kp, kpl, "hist");
+            store_resp_str(r, "0", 1);
+            store_resp_ll(r, cfg->history_max - 1);
+            rc |= store_resp_send(s, r, NULL, NULL);
+            vc->redis_hist = (size_t)cfg->history_max;
+        }
+    }
+    if (vc->new_ids.n) {
+        store_resp_cmd(r, 2 + vc->new_ids.n);
+        store_resp_str(r, "ZADD", 4);
+        store_resp_key(r, kp, kpl, "ids");
+        for (size_t i = 0; i < vc->new_ids.n; i++)
+            store_resp_str(r, vc->new_ids.buf + vc->new_ids.off[i], vc->new_ids.alen[i]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        if (vc->idq_len > (size_t)cfg->ids_max) {
+            store_resp_cmd(r, 4);
+            store_resp_strz(r, "ZREMRANGEBYRANK");
+            store_resp_key(r, kp, kpl, "ids");
+            store_resp_str(r, "0", 1);
+            store_resp_ll(r, -(cfg->ids_max + 1));
+            rc |= store_resp_send(s, r, NULL, NULL);
+            store_vc_trim_ids(vc, (size_t)cfg->ids_max);
+        }
+        store_args_free(&vc->new_ids);
+    }
+    if (c->meta && !(c->forgot && vc->v.events == 0 && !vc->v.consent)) {
+        store_resp_cmd(r, 8);
+        store_resp_str(r, "HSET", 4);
+        store_resp_key(r, kp, kpl, "meta");
+        store_resp_str(r, "events", 6);
+        store_resp_ll(r, vc->v.events);
+        store_resp_str(r, "last_ts", 7);
+        store_resp_ll(r, (long long)vc->last_ts);
+        store_resp_str(r, "consent", 7);
+        store_resp_str(r, vc->v.consent ? "1" : "0", 1);
+        rc |= store_resp_send(s, r, NULL, NULL);
+    }
+    viewer_changes_reset(c);
+    if (rc != 0) {
+        r->len = 0;
+        return -1;
+    }
+    struct store_reply_ctx *x = malloc(sizeof *x);
+    if (!x)
+        return -1;
+    x->b = b;
+    x->gen = b->gen;
+    store_resp_cmd(r, 1);
+    store_resp_str(r, "EXEC", 4);
+    if (store_resp_send(s, r, store_write_cb, x) < 0) {
+        free(x);
+        return -1;
+    }
+    b->outstanding++;
+    return 0;
+}
+
+/* ---- summed global counters, keyed by catalog index ------------------------- */
+/* struct store_pairs (store-internal.h): keys are (i + 1) << 32 | (j + 1)
+ * of catalog indices, 0 = empty slot; linear probing, Fibonacci hashing. */
+static int store_pairs_add(struct store_pairs *p, uint64_t key, uint32_t n)
+{
+    if ((p->len + 1) * 4 > p->cap * 3) {
+        size_t ncap = p->cap ? p->cap * 2 : 4096;
+        uint64_t *nk = calloc(ncap, sizeof *nk);
+        uint32_t *nc = calloc(ncap, sizeof *nc);
+        if (!nk || !nc) {
+            free(nk);
+            free(nc);
+            return -1;
+        }
+        for (size_t i = 0; i < p->cap; i++) {
+            if (!p->keys[i])
+                continue;
+            size_t j = (size_t)((p->keys[i] * 0x9E3779B97F4A7C15ull) >> 20) & (ncap - 1);
+            while (nk[j])
+                j = (j + 1) & (ncap - 1);
+            nk[j] = p->keys[i];
+            nc[j] = p->counts[i];
+        }
+        free(p->keys);
+        free(p->counts);
+        p->keys = nk;
+        p->counts = nc;
+        p->cap = ncap;
+    }
+    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (p->cap - 1);
+    while (p->keys[j] && p->keys[j] != key)
+        j = (j + 1) & (p->cap - 1);
+    if (!p->keys[j]) {
+        p->keys[j] = key;
+        p->len++;
+    }
+    p->counts[j] += n;
+    return 0;
+}
+
+static void store_pairs_free(struct store_pairs *p)
+{
+    free(p->keys);
+    free(p->counts);
+    memset(p, 0, sizeof *p);
+}
+
+static void store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
+{
+    const struct catalog_movie *cm = catalog_get(&s->d->catalog, m);
+    if (!cm)
+        return; /* only catalog movies can be recommended */
+    uint64_t mi = (uint64_t)cm->index + 1;
+    store_pairs_add(&s->g_pop, mi, 1);
+    for (size_t k = 0; k < n; k++) {
+        const struct catalog_movie *pm = catalog_get(&s->d->catalog, partners[k]);
+        if (!pm || pm == cm)
+            continue;
+        uint64_t pi = (uint64_t)pm->index + 1;
+        store_pairs_add(&s->g_co, mi << 32 | pi, 1);
+        store_pairs_add(&s->g_co, pi << 32 | mi, 1);
+    }
+}
+
+static void store_batch_apply(struct store *s, struct store_batch *b)
+{
+    const struct recut_config *cfg = &s->d->cfg;
+    int globals = 0;
+    /* the viewers this batch changed, each once */
+    uint64_t pass = ++s->pass;
+    struct store_vc **touched = malloc((b->n ? b->n : 1) * sizeof *touched);
+    size_t n_touched = 0;
+    if (!touched) {
+        store_batch_reset(s, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct store_bev *e = &b->evs[i];
+        struct store_vc *vc = e->vc;
+        if (e->ev.id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->ev.id)) {
+            metrics_inc(M_EVENTS_DUPLICATE, 1);
+            continue;
+        }
+        e->u.ev = &e->ev;
+        vc->v.chg = &vc->chg;
+        const char **partners;
+        size_t np;
+        if (viewer_apply(&vc->v, &e->u, cfg->history_max, cfg->cooc_window, &partners, &np) < 0) {
+            log_err("out of memory applying an event of %s", vc->user);
+            continue;
+        }
+        svm_scorer_applied(s->d->svm, &vc->v, &e->u);
+        if (vc->chg.forgot) {
+            /* the viewer is gone: the ids go with it */
+            strmap_clear(&vc->ids, NULL);
+            strmap_init(&vc->ids);
+            for (size_t k = vc->idq_head; k < vc->idq_head + vc->idq_len; k++)
+                free(vc->idq[k]);
+            vc->idq_head = vc->idq_len = 0;
+            store_args_free(&vc->new_ids);
+            vc->last_ts = 0;
+            vc->v.events = 0;
+        } else {
+            vc->last_ts = e->ev.ts;
+            if (e->ev.id[0] && cfg->ids_max > 0) {
+                store_vc_add_id(vc, e->ev.id, e->ev.ts);
+                char ts[24];
+                store_args_addn(&vc->new_ids, ts, store_resp_fmt_ll(ts, (long long)e->ev.ts));
+                store_args_add(&vc->new_ids, e->ev.id);
+            }
+        }
+        metrics_inc(M_EVENTS_APPLIED, 1);
+        if (vc->chg.emotion_dropped) {
+            metrics_inc(M_EMOTION_DROPPED, 1);
+            vc->chg.emotion_dropped = 0;
+        }
+        if (e->u.positive && e->ev.movie[0] && (np || partners)) {
+            store_global_add(s, e->ev.movie, partners, np);
+            globals = 1;
+        } else if (e->u.positive && e->ev.movie[0] && vc->v.n_hist && strcmp(vc->v.hist[0], e->ev.movie) == 0 &&
+                   vc->chg.pushed) {
+            /* the viewer's first positive item: popularity only */
+            store_global_add(s, e->ev.movie, NULL, 0);
+            globals = 1;
+        }
+        if (vc->pass != pass) {
+            vc->pass = pass;
+            touched[n_touched++] = vc;
+        }
+    }
+    svm_scorer_kick(s->d->svm);
+    for (size_t i = 0; i < n_touched; i++) {
+        if (store_vc_write(s, b, touched[i]) < 0) {
+            free(touched);
+            store_batch_reset(s, "cannot queue a write");
+            return;
+        }
+        publish_viewer_changed(s->d->publish, touched[i]->user);
+    }
+    free(touched);
+    for (size_t i = 0; i < b->n_movies; i++) {
+        const struct store_args *m = &b->movies;
+        struct store_reply_ctx *c = malloc(sizeof *c);
+        if (c) {
+            c->b = b;
+            c->gen = b->gen;
+        }
+        if (!c || store_catalog_write(s, m->buf + m->off[2 * i], m->buf + m->off[2 * i + 1],
+                                      m->alen[2 * i + 1], store_write_cb, c) < 0) {
+            free(c);
+            store_batch_reset(s, "cannot queue a catalog write");
+            return;
+        }
+        b->outstanding++;
+    }
+    b->applied = 1;
+    b->epoch = globals ? s->epoch : 0;
+    store_batch_unref(s, b);
+}
+
+static void store_batch_pump(struct store *s)
+{
+    if (!s->connected)
+        return;
+    while (s->queue_head && s->queue_head->prepared && s->queue_head->missing == 0) {
+        struct store_batch *b = s->queue_head;
+        s->queue_head = b->next;
+        if (!s->queue_head)
+            s->queue_tail = NULL;
+        b->next = NULL;
+        if (s->wait_tail)
+            s->wait_tail->next = b;
+        else
+            s->wait_head = b;
+        s->wait_tail = b;
+        store_batch_apply(s, b);
+        if (!s->connected)
+            return;
+    }
+    store_cache_evict(s);
+    if (s->flush_outstanding == 0)
+        store_batch_flush(s);
+    store_batch_check_done(s);
+}
+
+void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg)
+{
+    struct store *s = b->s;
+    b->cb = cb;
+    b->arg = arg;
+    b->next = NULL;
+    if (s->queue_tail)
+        s->queue_tail->next = b;
+    else
+        s->queue_head = b;
+    s->queue_tail = b;
+    if (s->connected) {
+        if (store_batch_prepare(s, b) < 0) {
+            store_batch_reset(s, "out of memory");
+            return;
+        }
+        store_batch_pump(s);
+    }
+}
+
+/* ---- global counters ------------------------------------------------------- */
+void store_flush_done(struct store *s, uint64_t epoch, int ok)
+{
+    if (!ok)
+        metrics_inc(M_REDIS_ERRORS, 1);
+    if (--s->flush_outstanding == 0 && epoch > s->epoch_done) {
+        s->epoch_done = epoch;
+        store_batch_check_done(s);
+        if (s->g_pop.len || s->g_co.len)
+            store_batch_flush(s);
+    }
+}
+
+static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    if (s->pending)
+        s->pending--;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        log_err("redis: popularity: %s", r->str);
+    store_flush_done(s, (uint64_t)(uintptr_t)priv, r && r->type != REDIS_REPLY_ERROR);
+}
+
+static void store_batch_flush(struct store *s)
+{
+    if (s->flush_outstanding || !s->connected)
+        return;
+    uint64_t epoch = s->epoch++;
+    if (!s->g_pop.len && !s->g_co.len) {
+        s->epoch_done = epoch;
+        return;
+    }
+    const struct catalog *cat = &s->d->catalog;
+    if (s->g_pop.len) {
+        char key[512];
+        struct store_args a = { 0 };
+        store_args_add(&a, "EVALSHA");
+        store_args_add(&a, s->sha_zincr);
+        store_args_add(&a, "1");
+        snprintf(key, sizeof key, "%s:pop", s->d->cfg.redis_prefix);
+        store_args_add(&a, key);
+        for (size_t i = 0; i < s->g_pop.cap; i++) {
+            size_t mi = (size_t)s->g_pop.keys[i];
+            if (!mi || mi > cat->n)
+                continue;
+            store_args_add(&a, cat->list[mi - 1]->m.id);
+            store_args_addf(&a, "%u", s->g_pop.counts[i]);
+        }
+        if (store_send_args(s, store_flush_cb, (void *)(uintptr_t)epoch, &a) == 0)
+            s->flush_outstanding++;
+        store_args_free(&a);
+    }
+    if (store_cooc_flush(s, epoch) < 0)
+        log_err("out of memory writing co-occurrence counts");
+    store_pairs_free(&s->g_co);
+    store_pairs_free(&s->g_pop);
+    if (s->flush_outstanding == 0)
+        s->epoch_done = epoch;
+}
+
+/* ---- failures ---------------------------------------------------------------- */
+/* Forget the cache and apply every unfinished batch again, in order. */
+static void store_batch_reset(struct store *s, const char *why)
+{
+    log_warn("redis: %s; reloading viewers and re-applying unfinished batches", why);
+    metrics_inc(M_REDIS_ERRORS, 1);
+    /* applied-but-unfinished batches go back in front of the queue */
+    struct store_batch *head = s->wait_head, *tail = s->wait_tail;
+    for (struct store_batch *b = s->queue_head; b; b = b->next)
+        if (b->prepared)
+            store_batch_unref(s, b);
+    if (tail) {
+        tail->next = s->queue_head;
+        s->queue_head = head;
+        if (!s->queue_tail)
+            s->queue_tail = tail;
+    }
+    s->wait_head = s->wait_tail = NULL;
+    for (struct store_batch *b = s->queue_head; b; b = b->next) {
+        b->gen++;
+        b->applied = 0;
+        b->outstanding = 0;
+        b->missing = 0;
+        b->prepared = 0;
+        b->epoch = 0;
+    }
+    store_cache_clear(s);
+    /* increments not yet written are lost with the viewers' writes that
+     * carried them: re-applying regenerates those of events not yet seen */
+    store_pairs_free(&s->g_co);
+    store_pairs_free(&s->g_pop);
+    s->epoch_done = s->epoch - 1;
+    if (s->connected && s->ac) {
+        /* start again once the connection is known good */
+        redisAsyncContext *ac = s->ac;
+        redisAsyncDisconnect(ac);
+    }
+}
+
+void store_batch_disconnected(struct store *s)
+{
+    if (s->wait_head || s->queue_head)
+        store_batch_reset(s, "connection lost");
+    else
+        store_cache_clear(s);
+    s->flush_outstanding = 0;
+}
+
+void store_batch_connected(struct store *s)
+{
+    for (struct store_batch *b = s->queue_head; b; b = b->next)
+        if (!b->prepared && store_batch_prepare(s, b) < 0) {
+            log_err("out of memory preparing a batch");
+            break;
+        }
+    store_batch_pump(s);
+}

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store_cooc.c -- the item-to-item co-occurrence counts in Redis, stored as
+ * a log-structured pair of keys per movie M (both in hash slot {i:M}):
+ *
+ *   PREFIX:{i:M}:co    the compacted row: a model blob (models/blob.h, type
+ *                      BLOB_COOC) holding a generation number and every
+ *                      partner's count;
+ *   PREFIX:{i:M}:col   the log: records appended by every instance's flush
+ *                      since the last compaction.
+ *
+ * A record is [u8 id length][id][u32 count, little endian].  A flush writes
+ * one APPEND per movie with all its partners' summed deltas, so Redis does
+ * O(1) work per movie and batch instead of one HINCRBY per pair.  A reader
+ * gets row and log in one script (atomically) and sums them.  When a log
+ * grows past its row's size (and at least [redis] cooc_log_max bytes), the
+ * instance that appended compacts it: it reads row and log, merges them in
+ * memory and writes the new row while trimming the merged prefix of the log,
+ * in a script that refuses if the row changed meanwhile (its header and
+ * generation are compared), so two instances never both fold the same log.
+ *
+ * Rows written as Redis hashes by earlier versions (partner -> count) are
+ * read as such and replaced by a blob at their first compaction. */
+#include "config.h"
+#include "store-internal.h"
+#include "store_lua.h"
+#include "blob.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORE_COOC_VERSION 1
+#define STORE_COOC_PREFIX (BLOB_HEADER_SIZE + 8) /* header + generation */
+
+static struct log_ratelimit store_cooc_rl = LOG_RATELIMIT_INIT(10, 5);
+
+/* ---- the record format ----------------------------------------------------- */
+static void store_cooc_put_record(struct store_cooc_buf *b, const char *id, size_t len, uint32_t n)
+{
+    if (b->failed)
+        return;
+    if (len > 255)
+        len = 255; /* ids are at most VEVENT_ID_MAX (128) bytes */
+    size_t need = b->len + 1 + len + 4;
+    if (need > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 256;
+        while (nc < need)
+            nc *= 2;
+        char *p = realloc(b->buf, nc);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->buf = p;
+        b->cap = nc;
+    }
+    unsigned char *o = (unsigned char *)b->buf + b->len;
+    o[0] = (unsigned char)len;
+    memcpy(o + 1, id, len);
+    o += 1 + len;
+    o[0] = (unsigned char)n;
+    o[1] = (unsigned char)(n >> 8);
+    o[2] = (unsigned char)(n >> 16);
+    o[3] = (unsigned char)(n >> 24);
+    b->len = need;
+}
+
+static void store_cooc_add(struct strmap *m, const char *id, size_t len, double n)
+{
+    struct strmap_entry *e = strmap_putn(m, id, len);
+    if (e)
+        e->num += n;
+}
+
+/* Sum the records of buf[0..len) into m (NULL: only count them); returns
+ * the bytes of whole records, their number in *n_records if given. */
+static size_t store_cooc_sum_records(struct strmap *m, const unsigned char *p, size_t len,
+                                     size_t *n_records)
+{
+    size_t pos = 0, n_rec = 0;
+    while (pos < len) {
+        size_t l = p[pos];
+        if (pos + 1 + l + 4 > len)
+            break; /* a partial record: never written by APPEND, but be safe */
+        const unsigned char *c = p + pos + 1 + l;
+        uint32_t n = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
+        if (m)
+            store_cooc_add(m, (const char *)p + pos + 1, l, n);
+        pos += 1 + l + 4;
+        n_rec++;
+    }
+    if (n_records)
+        *n_records = n_rec;
+    return pos;
+}
+
+/* Sum a row blob into m.  0, or -1 (corrupt: nothing added) with errstr. */
+static int store_cooc_sum_row(struct strmap *m, const void *buf, size_t len, uint64_t *gen,
+                              char *errstr, size_t errstr_size)
+{
+    uint16_t version;
+    struct blob_reader r;
+    int rc = blob_open(buf, len, BLOB_COOC, STORE_COOC_VERSION, &version, &r, errstr, errstr_size);
+    if (rc != BLOB_OK)
+        return -1;
+    uint64_t g = blob_get_u64(&r);
+    uint32_t n = blob_get_u32(&r);
+    size_t rest = blob_remaining(&r);
+    const unsigned char *p = blob_get_bytes(&r, rest);
+    if (r.failed || (size_t)n > rest / 5) {
+        snprintf(errstr, errstr_size, "co-occurrence row: inconsistent payload");
+        return -1;
+    }
+    /* check the whole row before adding any of it */
+    size_t n_rec;
+    if (store_cooc_sum_records(NULL, p, rest, &n_rec) != rest || n_rec != n) {
+        snprintf(errstr, errstr_size, "co-occurrence row: inconsistent payload");
+        return -1;
+    }
+    store_cooc_sum_records(m, p, rest, NULL);
+    if (gen)
+        *gen = g;
+    return 0;
+}
+
+int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
+                     struct store_cooc_state *st)
+{
+    struct store_cooc_state dummy;
+    if (!st)
+        st = &dummy;
+    memset(st, 0, sizeof *st);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+        return -1;
+    const redisReply *row = r->element[0], *log = r->element[1];
+    int rc = 0;
+    if (row->type == REDIS_REPLY_ARRAY) {
+        /* a row as a hash, from before blobs */
+        for (size_t i = 0; i + 1 < row->elements; i += 2)
+            if (row->element[i]->str && row->element[i + 1]->str)
+                store_cooc_add(m, row->element[i]->str, row->element[i]->len,
+                               strtod(row->element[i + 1]->str, NULL));
+    } else if (row->type == REDIS_REPLY_STRING) {
+        char err[256];
+        if (store_cooc_sum_row(m, row->str, row->len, &st->gen, err, sizeof err) < 0) {
+            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: co-occurrence of %s unreadable (%s): counted from its log only",
+                       movie, err);
+            metrics_inc(M_COOC_BAD_ROWS, 1);
+            st->bad = 1;
+            rc = -1;
+        } else if (row->len >= STORE_COOC_PREFIX) {
+            memcpy(st->prefix, row->str, STORE_COOC_PREFIX);
+            st->prefix_len = STORE_COOC_PREFIX;
+        }
+    }
+    if (log->type == REDIS_REPLY_STRING)
+        st->log_used = store_cooc_sum_records(m, (const unsigned char *)log->str, log->len, NULL);
+    return rc;
+}
+
+/* ---- compaction -------------------------------------------------------------- */
+/* The row's and the log's key. */
+static void store_cooc_keys(const struct store *s, const char *movie, char key[512], char lkey[512])
+{
+    snprintf(key, 512, "%s:{i:%s}:co", s->d->cfg.redis_prefix, movie);
+    snprintf(lkey, 512, "%s:{i:%s}:col", s->d->cfg.redis_prefix, movie);
+}
+
+struct store_cooc_job {
+    struct store *s;
+    char movie[VEVENT_ID_MAX + 1];
+};
+
+static void store_cooc_job_end(struct store *s, struct store_cooc_job *j)
+{
+    strmap_del(&s->cooc_compacting, j->movie, NULL);
+    free(j);
+}
+
+static void store_cooc_compacted_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    struct store_cooc_job *j = priv;
+    redisReply *r = reply;
+    if (s->pending)
+        s->pending--;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        if (r)
+            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: compacting the co-occurrence of %s: %s", j->movie, r->str);
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+        metrics_inc(M_COOC_COMPACTIONS, 1);
+    }
+    /* 0: another instance compacted the row first; its log will call again */
+    store_cooc_job_end(s, j);
+}
+
+static int store_cooc_encode(const struct strmap *m, uint64_t gen, unsigned char **out,
+                             size_t *out_len)
+{
+    struct store_cooc_buf rec = { 0 };
+    size_t it = 0;
+    struct strmap_entry *e;
+    uint32_t n = 0;
+    while ((e = strmap_next(m, &it))) {
+        double v = e->num;
+        if (!(v > 0))
+            continue;
+        store_cooc_put_record(&rec, e->key, e->len, v >= 4294967295.0 ? 4294967295u : (uint32_t)v);
+        n++;
+    }
+    struct blob_writer w;
+    blob_writer_init(&w, BLOB_COOC, STORE_COOC_VERSION);
+    blob_put_u64(&w, gen);
+    blob_put_u32(&w, n);
+    blob_put_bytes(&w, rec.buf, rec.len);
+    if (rec.failed)
+        w.failed = 1;
+    free(rec.buf);
+    char err[128];
+    return blob_writer_finish(&w, out, out_len, err, sizeof err) == BLOB_OK ? 0 : -1;
+}
+
+static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    struct store_cooc_job *j = priv;
+    redisReply *r = reply;
+    if (s->pending)
+        s->pending--;
+    struct strmap m;
+    strmap_init(&m);
+    struct store_cooc_state st;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        if (r)
+            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: reading the co-occurrence of %s: %s", j->movie, r->str);
+        goto done;
+    }
+    store_cooc_parse(r, j->movie, &m, &st);
+    if (st.log_used == 0)
+        goto done;
+    unsigned char *blob;
+    size_t blen;
+    if (store_cooc_encode(&m, st.gen + 1, &blob, &blen) < 0)
+        goto done;
+    struct strmap_entry *rl = strmap_put(&s->cooc_rowlen, j->movie);
+    if (rl)
+        rl->num = (double)blen;
+    char key[512], lkey[512];
+    store_cooc_keys(s, j->movie, key, lkey);
+    struct store_args a = { 0 };
+    store_args_add(&a, "EVALSHA");
+    store_args_add(&a, s->sha_cooc_compact);
+    store_args_add(&a, "2");
+    store_args_add(&a, key);
+    store_args_add(&a, lkey);
+    store_args_addn(&a, (const char *)blob, blen);
+    /* the row we merged: its header and generation, "" if absent or a hash */
+    store_args_addn(&a, (const char *)st.prefix, st.prefix_len);
+    store_args_addf(&a, "%zu", st.log_used);
+    store_args_add(&a, st.bad ? "bad" : "ok");
+    free(blob);
+    int rc = store_send_args(s, store_cooc_compacted_cb, j, &a);
+    store_args_free(&a);
+    strmap_clear(&m, NULL);
+    if (rc < 0)
+        store_cooc_job_end(s, j);
+    return;
+done:
+    strmap_clear(&m, NULL);
+    store_cooc_job_end(s, j);
+}
+
+static void store_cooc_compact(struct store *s, const char *movie)
+{
+    struct strmap_entry *e = strmap_put(&s->cooc_compacting, movie);
+    if (!e || e->num)
+        return; /* one compaction per row at a time */
+    struct store_cooc_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        strmap_del(&s->cooc_compacting, movie, NULL);
+        return;
+    }
+    e->num = 1;
+    j->s = s;
+    snprintf(j->movie, sizeof j->movie, "%s", movie);
+    if (store_cooc_read(s, movie, store_cooc_read_cb, j) < 0)
+        store_cooc_job_end(s, j);
+}
+
+int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, void *priv)
+{
+    char key[512], lkey[512];
+    store_cooc_keys(s, movie, key, lkey);
+    struct store_args a = { 0 };
+    store_args_add(&a, "EVALSHA");
+    store_args_add(&a, s->sha_cooc_read);
+    store_args_add(&a, "2");
+    store_args_add(&a, key);
+    store_args_add(&a, lkey);
+    int rc = store_send_args(s, fn, priv, &a);
+    store_args_free(&a);
+    return rc;
+}
+
+/* ---- appending a flush ---------------------------------------------------- */
+
+struct store_cooc_append {
+    uint64_t epoch;
+    char movie[VEVENT_ID_MAX + 1];
+};
+
+static void store_cooc_append_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store *s = ac->data;
+    struct store_cooc_append *x = priv;
+    redisReply *r = reply;
+    if (s->pending)
+        s->pending--;
+    int ok = r && r->type == REDIS_REPLY_INTEGER;
+    if (!ok && r)
+        log_err("redis: co-occurrence: %s", r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    if (ok && r->integer >= s->d->cfg.cooc_log_max && s->connected) {
+        /* compact when the log outgrows the row (as last compacted here):
+         * merging costs the row's size, so that is O(1) per log byte */
+        struct strmap_entry *e = strmap_get(&s->cooc_rowlen, x->movie);
+        if (!e || (double)r->integer > e->num)
+            store_cooc_compact(s, x->movie);
+    }
+    uint64_t epoch = x->epoch;
+    free(x);
+    store_flush_done(s, epoch, ok);
+}
+
+int store_cooc_flush(struct store *s, uint64_t epoch)
+{
+    const struct catalog *cat = &s->d->catalog;
+    const char *prefix = s->d->cfg.redis_prefix;
+    if (!s->g_co.len)
+        return 0;
+    /* pairs grouped by their first movie (a counting sort on its catalog
+     * index): one APPEND per movie */
+    size_t nm = cat->n + 2;
+    uint64_t *pairs = malloc(s->g_co.len * 2 * sizeof *pairs);
+    size_t *start = calloc(nm, sizeof *start);
+    if (!pairs || !start) {
+        free(pairs);
+        free(start);
+        return -1;
+    }
+    for (size_t i = 0; i < s->g_co.cap; i++)
+        if (s->g_co.keys[i]) {
+            size_t mi = (size_t)(s->g_co.keys[i] >> 32);
+            start[(mi < nm - 1 ? mi : nm - 2) + 1]++;
+        }
+    for (size_t i = 1; i < nm; i++)
+        start[i] += start[i - 1];
+    size_t np = s->g_co.len;
+    for (size_t i = 0; i < s->g_co.cap; i++)
+        if (s->g_co.keys[i]) {
+            size_t mi = (size_t)(s->g_co.keys[i] >> 32);
+            size_t at = start[mi < nm - 1 ? mi : nm - 2]++;
+            pairs[2 * at] = s->g_co.keys[i];
+            pairs[2 * at + 1] = s->g_co.counts[i];
+        }
+    free(start);
+    struct store_cooc_buf rec = { 0 };
+    int rc = 0;
+    for (size_t k = 0; k < np; k++) {
+        size_t mi = (size_t)(pairs[2 * k] >> 32), pi = (size_t)(pairs[2 * k] & 0xffffffffu);
+        if (mi && mi <= cat->n && pi && pi <= cat->n) {
+            const char *pid = cat->list[pi - 1]->m.id;
+            store_cooc_put_record(&rec, pid, strlen(pid), (uint32_t)pairs[2 * k + 1]);
+        }
+        if (k + 1 < np && (pairs[2 * (k + 1)] >> 32) == mi)
+            continue;
+        if (rec.len && !rec.failed && mi && mi <= cat->n) {
+            struct store_cooc_append *x = calloc(1, sizeof *x);
+            char key[512];
+            snprintf(key, sizeof key, "%s:{i:%s}:col", prefix, cat->list[mi - 1]->m.id);
+            struct store_args a = { 0 };
+            store_args_add(&a, "APPEND");
+            store_args_add(&a, key);
+            store_args_addn(&a, rec.buf, rec.len);
+            if (x) {
+                x->epoch = epoch;
+                snprintf(x->movie, sizeof x->movie, "%s", cat->list[mi - 1]->m.id);
+            }
+            if (!x || store_send_args(s, store_cooc_append_cb, x, &a) < 0) {
+                free(x);
+                rc = -1;
+            } else {
+                s->flush_outstanding++;
+            }
+            store_args_free(&a);
+        }
+        if (rec.failed)
+            rc = -1;
+        rec.len = 0;
+        rec.failed = 0;
+    }
+    free(rec.buf);
+    free(pairs);
+    return rc;
+}
+
+void store_cooc_fini(struct store *s)
+{
+    strmap_clear(&s->cooc_compacting, NULL);
+    strmap_clear(&s->cooc_rowlen, NULL);
+}

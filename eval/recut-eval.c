@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* recut-eval -- prequential evaluation of recut's recommender on MovieLens
+ * ratings against most-popular and random baselines (see recut-eval(1)). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "eval_data.h"
+#include "eval_replay.h"
+#include "nbtext.h"
+
+static void eval_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: recut-eval [options] MOVIELENS_DIR\n"
+        "  --json               one JSON object keyed by method instead of a table\n"
+        "  --k N                list length (default 10, at most 64)\n"
+        "  --limit N            replay only the first N ratings in time order\n"
+        "  --seed S             seed of the random baseline (default 1)\n"
+        "  --relevant R         ratings >= R are test cases (default 4.0)\n"
+        "  --config FILE        recutd.conf to take [models] and [weights] from\n"
+        "  --set SECTION.KEY=V  override one configuration key (repeatable)\n"
+        "  --no-tag-features    catalog entries without the movies' tags\n"
+        "  --comments MODEL.nbm replay tags as comments, sentiment from MODEL\n"
+        "  --skip-bad           skip (and count) bad CSV rows instead of failing\n"
+        "  --dump-recs USERS    replay, then print recut's top k for USERS (u1,u2,...)\n"
+        "  --export-kv DIR      write DIR/catalog.kv and DIR/events.kv for kcat\n");
+}
+
+static int eval_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static double eval_sentiment(const char *text, void *ctx)
+{
+    return nbtext_sentiment(ctx, text, strlen(text));
+}
+
+static void eval_print(const struct eval_result *r, const struct eval_opts *o,
+                       const struct eval_data *d, int json)
+{
+    if (json) {
+        printf("{");
+        for (int m = 0; m < EVAL_N_METHODS; m++) {
+            const struct eval_score *s = &r->m[m];
+            double n = s->n ? (double)s->n : 1;
+            printf("%s\"%s\":{\"hr@%zu\":%.6f,\"ndcg@%zu\":%.6f,\"coverage\":%.6f,\"n\":%zu}",
+                   m ? "," : "", eval_method_names[m], o->k, (double)s->hits / n, o->k,
+                   s->ndcg / n, (double)s->distinct / (double)r->catalog, s->n);
+        }
+        printf("}\n");
+        return;
+    }
+    printf("ratings replayed %zu, comments %zu, viewers %zu, catalog %zu, skipped rows %zu\n",
+           r->ratings, r->comments, r->users, r->catalog, d->skipped);
+    printf("test cases (rating >= %.1f): %zu; top %zu; replay %.1f s CPU\n",
+           o->relevant, r->m[0].n, o->k, r->seconds);
+    if (r->svm_trained || r->svm_few)
+        printf("viewer SVMs: %zu trained, %zu attempts with too few likes or dislikes; %.1f s CPU\n",
+               r->svm_trained, r->svm_few, r->svm_seconds);
+    printf("\n");
+    printf("%-14s %8s %8s %9s\n", "method", "HR@k", "NDCG@k", "coverage");
+    for (int m = 0; m < EVAL_N_METHODS; m++) {
+        const struct eval_score *s = &r->m[m];
+        double n = s->n ? (double)s->n : 1;
+        printf("%-14s %8.4f %8.4f %9.4f\n", eval_method_names[m], (double)s->hits / n,
+               s->ndcg / n, (double)s->distinct / (double)r->catalog);
+    }
+    double pop = r->m[EVAL_POPULAR].ndcg;
+    if (pop > 0)
+        printf("\nrecut NDCG / most_popular NDCG = %.2f\n", r->m[EVAL_RECUT].ndcg / pop);
+}
+
+enum { OPT_JSON = 256, OPT_K, OPT_LIMIT, OPT_SEED, OPT_RELEVANT, OPT_CONFIG, OPT_SET,
+       OPT_NO_TAGS, OPT_COMMENTS, OPT_SKIP_BAD, OPT_DUMP, OPT_EXPORT, OPT_HELP };
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
+        { "k", required_argument, NULL, OPT_K },
+        { "limit", required_argument, NULL, OPT_LIMIT },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "relevant", required_argument, NULL, OPT_RELEVANT },
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "set", required_argument, NULL, OPT_SET },
+        { "no-tag-features", no_argument, NULL, OPT_NO_TAGS },
+        { "comments", required_argument, NULL, OPT_COMMENTS },
+        { "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+        { "dump-recs", required_argument, NULL, OPT_DUMP },
+        { "export-kv", required_argument, NULL, OPT_EXPORT },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 }
+    };
+    struct recut_config cfg;
+    char err[1024];
+    if (conf_init(&cfg) < 0) {
+        fprintf(stderr, "recut-eval: out of memory\n");
+        return 1;
+    }
+    struct eval_opts o = { .k = 10, .seed = 1, .relevant = 4.0 };
+    struct eval_data_opts dopt = { .tag_features = 1 };
+    int json = 0, rc = 1, opt;
+    const char *comments = NULL, *dump = NULL, *export_dir = NULL;
+    nbtext_model *model = NULL;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        size_t v;
+        char *end;
+        switch (opt) {
+        case OPT_JSON:
+            json = 1;
+            break;
+        case OPT_K:
+            if (eval_parse_size(optarg, 1, 64, &o.k) < 0) {
+                fprintf(stderr, "recut-eval: --k must be 1..64, not '%s'\n", optarg);
+                goto out;
+            }
+            break;
+        case OPT_LIMIT:
+            if (eval_parse_size(optarg, 1, (size_t)1 << 40, &o.limit) < 0) {
+                fprintf(stderr, "recut-eval: --limit must be a positive number, not '%s'\n", optarg);
+                goto out;
+            }
+            break;
+        case OPT_SEED:
+            if (eval_parse_size(optarg, 0, (size_t)-1, &v) < 0) {
+                fprintf(stderr, "recut-eval: --seed must be a number, not '%s'\n", optarg);
+                goto out;
+            }
+            o.seed = v;
+            break;
+        case OPT_RELEVANT:
+            o.relevant = strtod(optarg, &end);
+            if (end == optarg || *end || !(o.relevant >= 0.5 && o.relevant <= 5)) {
+                fprintf(stderr, "recut-eval: --relevant must be a rating in 0.5..5\n");
+                goto out;
+            }
+            break;
+        case OPT_CONFIG:
+            if (conf_load_file(&cfg, optarg, err, sizeof err) < 0) {
+                fprintf(stderr, "recut-eval: %s\n", err);
+                goto out;
+            }
+            break;
+        case OPT_SET:
+            if (conf_set_arg(&cfg, optarg, err, sizeof err) < 0) {
+                fprintf(stderr, "recut-eval: %s\n", err);
+                goto out;
+            }
+            break;
+        case OPT_NO_TAGS:
+            dopt.tag_features = 0;
+            break;
+        case OPT_COMMENTS:
+            comments = optarg;
+            break;
+        case OPT_SKIP_BAD:
+            dopt.skip_bad = 1;
+            break;
+        case OPT_DUMP:
+            dump = optarg;
+            break;
+        case OPT_EXPORT:
+            export_dir = optarg;
+            break;
+        case OPT_HELP:
+            eval_usage(stdout);
+            rc = 0;
+            goto out;
+        default:
+            eval_usage(stderr);
+            goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        eval_usage(stderr);
+        goto out;
+    }
+    if (conf_validate(&cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "recut-eval: configuration: %s\n", err);
+        goto out;
+    }
+    if (comments) {
+        model = nbtext_load(comments, err, sizeof err);
+        if (!model) {
+            fprintf(stderr, "recut-eval: %s: %s\n", comments, err);
+            goto out;
+        }
+        o.comments = 1;
+        o.sentiment = eval_sentiment;
+        o.sentiment_ctx = model;
+        dopt.need_tags = 1;
+    }
+    struct eval_data d;
+    if (eval_data_load(&d, argv[optind], &dopt, err, sizeof err) < 0) {
+        fprintf(stderr, "recut-eval: %s\n", err);
+        goto out;
+    }
+    if (export_dir) {
+        if (eval_data_export(&d, export_dir, o.limit, err, sizeof err) < 0)
+            fprintf(stderr, "recut-eval: %s\n", err);
+        else
+            rc = 0;
+    } else if (dump) {
+        if (eval_replay_dump(&d, &cfg, &o, dump, stdout, err, sizeof err) < 0)
+            fprintf(stderr, "recut-eval: %s\n", err);
+        else
+            rc = 0;
+    } else {
+        struct eval_result r;
+        if (eval_replay_run(&d, &cfg, &o, &r, err, sizeof err) < 0) {
+            fprintf(stderr, "recut-eval: %s\n", err);
+        } else {
+            eval_print(&r, &o, &d, json);
+            rc = 0;
+        }
+    }
+    eval_data_free(&d);
+out:
+    nbtext_free(model);
+    conf_free(&cfg);
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "recut-eval: write error on standard output\n");
+        rc = 1;
+    }
+    return rc;
+}

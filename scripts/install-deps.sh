@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Install everything recut needs to build, test and run its demo on Debian 12.
+# Idempotent; run as root (or with sudo available).
+set -eu
+PKGS="build-essential autoconf automake libtool pkg-config
+ libevent-dev libhiredis-dev librdkafka-dev libsvm-dev libgsl-dev
+ libjansson-dev libinih-dev libsystemd-dev
+ libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
+ redis-server kcat ffmpeg python3 python3-sklearn python3-numpy libsvm-tools
+ curl valgrind clang-format"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "install-deps: installing:$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+# Debian starts redis-server as a service on install; recut's tests run their
+# own instances on private ports, so the system one is not needed.
+echo "install-deps: all dependencies present"

@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# test-eval.sh -- recut-eval on generated data (make check; no MovieLens):
+# JSON fields, recut beating the baselines on a planted structure, the CSV
+# reader on quoted titles, and clear errors with a non-zero exit on bad input.
+# Environment (set by tests/eval/Makefile.am): RECUT_EVAL, SYS_PYTHON3, srcdir.
+: "${RECUT_EVAL:=./recut-eval}"
+: "${SYS_PYTHON3:=/usr/bin/python3}"
+: "${srcdir:=.}"
+
+command -v "$SYS_PYTHON3" >/dev/null 2>&1 || { echo "SKIP: no $SYS_PYTHON3"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-eval.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "not ok: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+# json FILE EXPR: a Python expression over the document d
+json() {
+    "$SYS_PYTHON3" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2])
+print(("true" if v else "false") if isinstance(v, bool) else v)' "$1" "$2"
+}
+
+"$SYS_PYTHON3" "$srcdir/test-eval-gen.py" "$tmp/ml" 11 || { echo "generator failed"; exit 99; }
+
+# 1. JSON output: every method, every field, sane ranges, same test cases
+if "$RECUT_EVAL" --json "$tmp/ml" >"$tmp/out.json" 2>"$tmp/err"; then
+    r=$(json "$tmp/out.json" '(sorted(d) == ["most_popular", "random", "recut"] and all(
+        sorted(d[m]) == ["coverage", "hr@10", "n", "ndcg@10"] and
+        0 <= d[m]["hr@10"] <= 1 and 0 <= d[m]["ndcg@10"] <= d[m]["hr@10"] and
+        0 < d[m]["coverage"] <= 1 and d[m]["n"] == d["recut"]["n"] > 0 for m in d))')
+    [ "$r" = true ] && ok "JSON has the three methods and their fields" ||
+        fail "JSON fields or ranges: $(cat "$tmp/out.json")"
+    # 2. the planted structure: recut must beat both baselines
+    r=$(json "$tmp/out.json" '(d["recut"]["hr@10"] > d["most_popular"]["hr@10"] and
+        d["recut"]["ndcg@10"] > d["most_popular"]["ndcg@10"] and
+        d["recut"]["hr@10"] > d["random"]["hr@10"])')
+    [ "$r" = true ] && ok "recut beats most_popular and random on planted clusters" ||
+        fail "recut does not beat the baselines: $(cat "$tmp/out.json")"
+    # the number of test cases is the number of ratings >= 4
+    want=$(awk -F, 'NR > 1 && $3 >= 4.0 { n++ } END { print n }' "$tmp/ml/ratings.csv")
+    r=$(json "$tmp/out.json" 'd["recut"]["n"]')
+    [ "$r" = "$want" ] && ok "one test case per rating >= 4 ($want)" || fail "n = $r, expected $want"
+else
+    fail "recut-eval --json failed: $(cat "$tmp/err")"
+fi
+
+# 3. same seed, same output; the table names every method
+"$RECUT_EVAL" --json "$tmp/ml" >"$tmp/out2.json" 2>/dev/null
+cmp -s "$tmp/out.json" "$tmp/out2.json" && ok "deterministic" || fail "two runs differ"
+"$RECUT_EVAL" --k 5 "$tmp/ml" >"$tmp/table" 2>&1
+grep -q '^recut ' "$tmp/table" && grep -q '^most_popular ' "$tmp/table" &&
+    grep -q '^random ' "$tmp/table" && ok "table output" || fail "table: $(cat "$tmp/table")"
+"$RECUT_EVAL" --json --k 5 "$tmp/ml" >"$tmp/k5.json" 2>/dev/null
+r=$(json "$tmp/k5.json" '"hr@5" in d["recut"] and d["recut"]["hr@5"] <= '"$(json "$tmp/out.json" 'd["recut"]["hr@10"]')")
+[ "$r" = true ] && ok "--k 5: hr@5 <= hr@10" || fail "--k 5: $(cat "$tmp/k5.json")"
+
+# 4. quoted titles survive (through --export-kv's catalog)
+if "$RECUT_EVAL" --export-kv "$tmp" "$tmp/ml" 2>"$tmp/err"; then
+    r=$("$SYS_PYTHON3" -c 'import json, sys
+t = [json.loads(l.split("\t", 1)[1])["title"] for l in open(sys.argv[1], encoding="utf-8")]
+print("Two\nlines, \"quoted\"" in t and any(", the \"" in x for x in t))' "$tmp/catalog.kv")
+    [ "$r" = True ] && ok "quoted titles with commas, quotes and a newline" ||
+        fail "titles not parsed: $(head -c 300 "$tmp/catalog.kv")"
+    nr=$(($(wc -l <"$tmp/ml/ratings.csv") - 1))
+    [ "$(wc -l <"$tmp/events.kv")" -eq "$nr" ] && ok "--export-kv: one event per rating" ||
+        fail "--export-kv wrote $(wc -l <"$tmp/events.kv") events, expected $nr"
+else
+    fail "--export-kv failed: $(cat "$tmp/err")"
+fi
+
+# 5. --dump-recs: ten unseen movies for a viewer; unknown viewer is an error
+if "$RECUT_EVAL" --dump-recs u1,2 "$tmp/ml" >"$tmp/dump" 2>"$tmp/err"; then
+    r=$(awk -F'\t' '{ n = split($2, a, ","); print $1 ":" n }' "$tmp/dump" | tr '\n' ' ')
+    [ "$r" = "u1:10 u2:10 " ] && ok "--dump-recs lists 10 per viewer" || fail "--dump-recs: $r"
+    seen=$(awk -F, '$1 == 1 { print $2 }' "$tmp/ml/ratings.csv")
+    bad=0
+    for m in $(awk -F'\t' '$1 == "u1" { gsub(",", " ", $2); print $2 }' "$tmp/dump"); do
+        for s in $seen; do [ "$m" = "$s" ] && bad=1; done
+    done
+    [ "$bad" -eq 0 ] && ok "--dump-recs excludes rated movies" || fail "u1 got a rated movie"
+else
+    fail "--dump-recs failed: $(cat "$tmp/err")"
+fi
+"$RECUT_EVAL" --dump-recs u99999 "$tmp/ml" >"$tmp/o" 2>"$tmp/err" &&
+    fail "unknown viewer accepted" || { grep -q "u99999" "$tmp/err" && ok "unknown viewer: $(cat "$tmp/err")" ||
+        fail "unknown viewer message: $(cat "$tmp/err")"; }
+
+# 6. bad input: non-zero exit, a message naming file and line, nothing on stdout
+bad_case() { # WHAT FILE EXPECTED-IN-MESSAGE [extra args]
+    what=$1 file=$2 expect=$3
+    shift 3
+    if "$RECUT_EVAL" --json "$@" "$tmp/bad" >"$tmp/o" 2>"$tmp/err"; then
+        fail "$what: exit status 0"
+    elif [ -s "$tmp/o" ]; then
+        fail "$what: partial output on stdout"
+    elif ! grep -q -- "$expect" "$tmp/err"; then
+        fail "$what: message '$(cat "$tmp/err")' lacks '$expect'"
+    else
+        ok "$what: $(cat "$tmp/err")"
+    fi
+}
+fresh() { rm -rf "$tmp/bad"; cp -r "$tmp/ml" "$tmp/bad"; }
+
+fresh
+printf '7,"unterminated title,Drama\n' >>"$tmp/bad/movies.csv"
+line=$(($(wc -l <"$tmp/bad/movies.csv")))
+bad_case "unterminated quote" movies.csv "movies.csv:$line: quoted field never closed"
+fresh
+printf '1,8,4.0\n' >>"$tmp/bad/ratings.csv"
+line=$(wc -l <"$tmp/bad/ratings.csv")
+bad_case "short ratings row" ratings.csv "ratings.csv:$line: expected 4 fields"
+fresh
+printf '1,8,high,1500000000\n' >>"$tmp/bad/ratings.csv"
+bad_case "non-numeric rating" ratings.csv "ratings.csv:$line: rating 'high'"
+fresh
+printf '1,999999,4.0,1500000000\n' >>"$tmp/bad/ratings.csv"
+bad_case "unknown movie" ratings.csv "movie '999999' is not in movies.csv"
+fresh
+printf '1,8,4.0,15"00\n' >>"$tmp/bad/ratings.csv"
+bad_case "quote in unquoted field" ratings.csv "quote inside an unquoted field"
+fresh
+rm "$tmp/bad/ratings.csv"
+bad_case "missing ratings.csv" ratings.csv "ratings.csv: No such file"
+fresh
+sed -i '1s/rating/score/' "$tmp/bad/ratings.csv"
+bad_case "header without rating" ratings.csv "no 'rating' column"
+fresh
+bad_case "bad option value" ratings.csv "--k must be" --k 0
+
+# 7. --skip-bad: bad rows are counted and skipped, the run goes on
+fresh
+printf '1,999999,4.0,1500000000\n1,8,4.0\n' >>"$tmp/bad/ratings.csv"
+if "$RECUT_EVAL" --skip-bad "$tmp/bad" >"$tmp/o" 2>"$tmp/err"; then
+    grep -q 'skipped rows 2' "$tmp/o" && ok "--skip-bad counts 2 skipped rows" ||
+        fail "--skip-bad: $(head -1 "$tmp/o")"
+else
+    fail "--skip-bad failed: $(cat "$tmp/err")"
+fi
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+exit 0

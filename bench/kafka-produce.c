@@ -71,8 +71,7 @@ static void kafka_produce_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *
         fprintf(stderr, "kafka-produce: delivery failed: %s\n", rd_kafka_err2str(m->err));
 }
 
-static int kafka_produce_parse_long(const char *s, long long lo, long long hi,
-                                    long long *out)
+static int kafka_produce_parse_long(const char *s, long long lo, long long hi, long long *out)
 {
     char *end = NULL;
     errno = 0;
@@ -111,8 +110,7 @@ static int kafka_produce_args(int argc, char **argv, struct kafka_produce_opts *
         } else if (strcmp(a, "--catalog") == 0 &&
                    kafka_produce_parse_long(v, 1, 10000000, &x) == 0) {
             o->catalog = (long)x;
-        } else if (strcmp(a, "--seed") == 0 &&
-                   kafka_produce_parse_long(v, 0, INT64_MAX, &x) == 0) {
+        } else if (strcmp(a, "--seed") == 0 && kafka_produce_parse_long(v, 0, INT64_MAX, &x) == 0) {
             o->seed = (uint64_t)x;
         } else {
             fprintf(stderr, "kafka-produce: bad option or value: %s %s\n", a, v);
@@ -150,8 +148,7 @@ static rd_kafka_t *kafka_produce_client(const char *brokers)
         RD_KAFKA_CONF_OK)
         goto fail;
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], errstr, sizeof errstr) !=
-            RD_KAFKA_CONF_OK)
+        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
             goto fail;
     rd_kafka_conf_set_dr_msg_cb(conf, kafka_produce_dr);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
@@ -196,14 +193,14 @@ static long long kafka_produce_held(rd_kafka_t *rk, const char *topic)
     return held;
 }
 
-static int kafka_produce_send(rd_kafka_t *rk, const char *topic, const char *key,
-                              const char *buf, size_t len)
+static int kafka_produce_send(rd_kafka_t *rk, const char *topic, const char *key, const char *buf,
+                              size_t len)
 {
     for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
-            RD_KAFKA_V_VALUE((void *)buf, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_END);
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                              RD_KAFKA_V_VALUE((void *)buf, len),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (!err)
             return 0;
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -222,16 +219,17 @@ static long kafka_produce_movie(uint64_t *s, long movies)
     return m < movies ? m : movies - 1;
 }
 
-static int kafka_produce_event(char *buf, size_t cap, uint64_t *s, const struct kafka_produce_opts *o,
-                               long long seq, char *key, size_t key_cap)
+static int kafka_produce_event(char *buf, size_t cap, uint64_t *s,
+                               const struct kafka_produce_opts *o, long long seq, char *key,
+                               size_t key_cap)
 {
     long viewer = (long)(kafka_produce_rand(s) % (uint64_t)o->viewers);
     long movie = kafka_produce_movie(s, o->movies);
     long long ts = 1700000000000LL + seq * 7;
     snprintf(key, key_cap, "v%ld", viewer);
-    int head = snprintf(buf, cap,
-                        "{\"user\":\"v%ld\",\"ts\":%lld,\"id\":\"b%" PRIu64 "-%lld\",\"movie\":\"m%ld\"",
-                        viewer, ts, o->seed, seq, movie);
+    int head = snprintf(
+        buf, cap, "{\"user\":\"v%ld\",\"ts\":%lld,\"id\":\"b%" PRIu64 "-%lld\",\"movie\":\"m%ld\"",
+        viewer, ts, o->seed, seq, movie);
     if (head < 0 || (size_t)head >= cap)
         return -1;
     unsigned r = (unsigned)(kafka_produce_rand(s) % 100);
@@ -261,13 +259,14 @@ static int kafka_produce_event(char *buf, size_t cap, uint64_t *s, const struct 
 
 static int kafka_produce_movie_json(char *buf, size_t cap, uint64_t *s, long id)
 {
-    static const char *const genres[] = { "Action", "Adventure", "Comedy", "Drama", "Horror",
-                                          "Romance", "Sci-Fi", "Thriller", "Documentary",
-                                          "Animation" };
-    static const char *const labels[] = { "action", "dialogue", "landscape", "chase",
-                                          "romance", "music" };
+    static const char *const genres[] = { "Action",      "Adventure", "Comedy", "Drama",
+                                          "Horror",      "Romance",   "Sci-Fi", "Thriller",
+                                          "Documentary", "Animation" };
+    static const char *const labels[] = { "action", "dialogue", "landscape",
+                                          "chase",  "romance",  "music" };
     size_t ng = sizeof genres / sizeof genres[0];
-    size_t g1 = (size_t)(kafka_produce_rand(s) % ng), g2 = (g1 + 1 + kafka_produce_rand(s) % (ng - 1)) % ng;
+    size_t g1 = (size_t)(kafka_produce_rand(s) % ng),
+           g2 = (g1 + 1 + kafka_produce_rand(s) % (ng - 1)) % ng;
     double dur = 4800.0 + (double)(kafka_produce_rand(s) % 2400);
     int off = snprintf(buf, cap,
                        "{\"id\":\"m%ld\",\"title\":\"Movie %ld\",\"duration\":%.1f,"
@@ -330,13 +329,14 @@ int main(int argc, char **argv)
     }
     long long after = kafka_produce_held(rk, o.topic);
     if (after != before + total) {
-        fprintf(stderr, "kafka-produce: topic %s holds %lld messages, expected %lld "
-                        "(retention dropped some? use more partitions)\n",
+        fprintf(stderr,
+                "kafka-produce: topic %s holds %lld messages, expected %lld "
+                "(retention dropped some? use more partitions)\n",
                 o.topic, after, before + total);
         goto out;
     }
-    fprintf(stderr, "kafka-produce: produced %lld messages in %.2f s (%.0f msg/s)\n", total,
-            secs, secs > 0 ? (double)total / secs : 0.0);
+    fprintf(stderr, "kafka-produce: produced %lld messages in %.2f s (%.0f msg/s)\n", total, secs,
+            secs > 0 ? (double)total / secs : 0.0);
     rc = 0;
 out:
     rd_kafka_destroy(rk);

@@ -69,7 +69,7 @@ static void make_events(size_t n)
         snprintf(vocab[i], sizeof vocab[i], "%s:%zu", kinds[i % 3], i * 7919 % 100003);
         names[i] = vocab[i];
     }
-    static const char *emotions[] = { "joy", "sadness", "fear", "calm", "tension",
+    static const char *emotions[] = { "joy",        "sadness",  "fear",    "calm",     "tension",
                                       "excitement", "surprise", "boredom", "unknown-x" };
     events = calloc(n, sizeof *events);
     n_events = n;
@@ -133,8 +133,7 @@ static double run_nb_explain(void)
     static const char *cls[2] = { "dislike", "like" };
     nb_model *m = nb_new(cls, 2, 1.0, NULL, 0);
     for (size_t i = 0; i < n_events; i++)
-        nb_add_sample(m, (size_t)events[i].cls, events[i].feat, events[i].w, events[i].n,
-                      NULL, 0);
+        nb_add_sample(m, (size_t)events[i].cls, events[i].feat, events[i].w, events[i].n, NULL, 0);
     double t0 = now_ns(), acc = 0, lp[2];
     for (size_t i = 0; i < n_events; i++) {
         const struct event *e = &events[i];
@@ -184,7 +183,9 @@ static double run_kmeans_update(void)
 static double run_kmeans_batch(void)
 {
     kmeans_model *m = kmeans_new(8, DIM, NULL, NULL, 0);
-    enum { B = 64 };
+    enum {
+        B = 64
+    };
     gsl_matrix *batch = gsl_matrix_alloc(B, DIM);
     double t0 = now_ns();
     for (size_t i = 0; i + B <= n_events; i += B) {
@@ -242,8 +243,7 @@ static void sizes(void)
     static const char *cls[2] = { "dislike", "like" };
     nb_model *nb = nb_new(cls, 2, 1.0, err, sizeof err);
     for (size_t i = 0; i < 200 && i < n_events; i++)
-        nb_add_sample(nb, (size_t)events[i].cls, events[i].feat, events[i].w, events[i].n,
-                      NULL, 0);
+        nb_add_sample(nb, (size_t)events[i].cls, events[i].feat, events[i].w, events[i].n, NULL, 0);
     nb_serialize(nb, &buf, &len, err, sizeof err);
     char label[96];
     snprintf(label, sizeof label, "naive Bayes, 200 events (%zu features x 2 classes)",
@@ -255,8 +255,8 @@ static void sizes(void)
     /* SVM on 100 labelled scenes, 8 features */
     svmm_problem *pb = svmm_problem_new();
     for (size_t i = 0; i < 100 && i < n_events; i++)
-        svmm_problem_add_dense(pb, events[i].x[0] + events[i].x[1] > 4 ? 1 : -1, events[i].x,
-                               DIM, err, sizeof err);
+        svmm_problem_add_dense(pb, events[i].x[0] + events[i].x[1] > 4 ? 1 : -1, events[i].x, DIM,
+                               err, sizeof err);
     struct svmm_params p;
     svmm_params_default(&p);
     p.probability = 1;

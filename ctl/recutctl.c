@@ -36,8 +36,8 @@
 struct recutctl {
     char host[256];
     int port;
-    double timeout;                /* seconds */
-    const char *out_path;          /* -o FILE, or NULL for stdout */
+    double timeout;       /* seconds */
+    const char *out_path; /* -o FILE, or NULL for stdout */
     struct event_base *base;
     struct evhttp_connection *conn;
 };
@@ -45,7 +45,7 @@ struct recutctl {
 /* One exchange: what the server answered, or why there is no answer. */
 struct recutctl_resp {
     int done;
-    int status;                    /* 0: no response */
+    int status; /* 0: no response */
     enum evhttp_request_error err;
     int have_err;
     char *body;
@@ -74,7 +74,8 @@ static const char recutctl_usage_text[] =
     "  plugins                         list the loaded plugins\n"
     "\n"
     "Options:\n"
-    "  -s, --server HOST:PORT   recutd's HTTP API (default $RECUT_SERVER or " RECUTCTL_DEFAULT_SERVER ")\n"
+    "  -s, --server HOST:PORT   recutd's HTTP API (default $RECUT_SERVER "
+    "or " RECUTCTL_DEFAULT_SERVER ")\n"
     "  -T, --timeout SECONDS    give up on a request after this long (default 30)\n"
     "  -o, --output FILE        write the body to FILE (atomically) instead of stdout\n"
     "  -h, --help               this text\n"
@@ -117,7 +118,8 @@ static int recutctl_usage_error(const char *fmt, ...)
 
 /* "HOST:PORT", "[V6]:PORT", "HOST" (port 8080), optionally "http://" and a
  * trailing "/".  -1 with a reason. */
-static int recutctl_parse_server(struct recutctl *c, const char *spec, char *errstr, size_t errstr_size)
+static int recutctl_parse_server(struct recutctl *c, const char *spec, char *errstr,
+                                 size_t errstr_size)
 {
     const char *s = spec;
     if (strncmp(s, "http://", 7) == 0)
@@ -260,7 +262,8 @@ static int recutctl_request(struct recutctl *c, enum evhttp_cmd_type method, con
             recutctl_err("cannot create a connection to %s:%d", c->host, c->port);
             return RECUTCTL_EXIT_CONNECT;
         }
-        struct timeval tv = { (time_t)c->timeout, (suseconds_t)((c->timeout - floor(c->timeout)) * 1e6) };
+        struct timeval tv = { (time_t)c->timeout,
+                              (suseconds_t)((c->timeout - floor(c->timeout)) * 1e6) };
         evhttp_connection_set_timeout_tv(c->conn, &tv);
         evhttp_connection_set_retries(c->conn, 0);
     }
@@ -272,7 +275,8 @@ static int recutctl_request(struct recutctl *c, enum evhttp_cmd_type method, con
     evhttp_request_set_error_cb(req, recutctl_on_error);
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     char hostport[300];
-    snprintf(hostport, sizeof hostport, strchr(c->host, ':') ? "[%s]:%d" : "%s:%d", c->host, c->port);
+    snprintf(hostport, sizeof hostport, strchr(c->host, ':') ? "[%s]:%d" : "%s:%d", c->host,
+             c->port);
     evhttp_add_header(h, "Host", hostport);
     evhttp_add_header(h, "User-Agent", "recutctl/" PACKAGE_VERSION);
     evhttp_add_header(h, "Accept", "application/json, text/plain");
@@ -293,8 +297,9 @@ static int recutctl_request(struct recutctl *c, enum evhttp_cmd_type method, con
     if (r->have_err && r->err == EVREQ_HTTP_TIMEOUT) {
         recutctl_err("%s: no answer within %g s", hostport, c->timeout);
     } else if ((perr = recutctl_probe(c, &gai)) == ECONNREFUSED) {
-        recutctl_err("cannot connect to %s: connection refused (is recutd running? see -s and RECUT_SERVER)",
-                     hostport);
+        recutctl_err(
+            "cannot connect to %s: connection refused (is recutd running? see -s and RECUT_SERVER)",
+            hostport);
     } else if (perr < 0) {
         recutctl_err("cannot resolve %s: %s", c->host, gai_strerror(gai));
     } else if (perr > 0) {
@@ -603,14 +608,21 @@ static int recutctl_cmd_recs(struct recutctl *c, int argc, char **argv)
                 return RECUTCTL_EXIT_SERVER;
             }
             break;
-        case 'a': include_seen = 1; break;
-        case 'o': c->out_path = optarg; break;
-        default: free(exclude); return recutctl_bad_option();
+        case 'a':
+            include_seen = 1;
+            break;
+        case 'o':
+            c->out_path = optarg;
+            break;
+        default:
+            free(exclude);
+            return recutctl_bad_option();
         }
     }
     if (argc - optind != 1) {
         free(exclude);
-        return recutctl_usage_error("usage: recutctl recs USER [-n N] [--exclude A,B] [--include-seen]");
+        return recutctl_usage_error(
+            "usage: recutctl recs USER [-n N] [--exclude A,B] [--include-seen]");
     }
     struct recutctl_uri u = { 0 };
     recutctl_uri_raw(&u, "/v1/users");
@@ -620,7 +632,8 @@ static int recutctl_cmd_recs(struct recutctl *c, int argc, char **argv)
     recutctl_uri_query(&u, "exclude", exclude);
     recutctl_uri_query(&u, "include_seen", include_seen ? "1" : NULL);
     free(exclude);
-    int rc = recutctl_uri_ok(&u) ? recutctl_simple(c, EVHTTP_REQ_GET, u.s, NULL, 0, NULL) : RECUTCTL_EXIT_SERVER;
+    int rc = recutctl_uri_ok(&u) ? recutctl_simple(c, EVHTTP_REQ_GET, u.s, NULL, 0, NULL)
+                                 : RECUTCTL_EXIT_SERVER;
     free(u.s);
     return rc;
 }
@@ -659,8 +672,9 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
         const char *query;
         double lo, hi;
     } numeric[] = {
-        [1] = { "fps", 1, 240 }, [2] = { "min_fragment", 0, 3600 }, [3] = { "spoiler_tail", 0, 0.99 },
-        [4] = { "arousal", 0, 1 }, [5] = { "valence", -1, 1 },
+        [1] = { "fps", 1, 240 },           [2] = { "min_fragment", 0, 3600 },
+        [3] = { "spoiler_tail", 0, 0.99 }, [4] = { "arousal", 0, 1 },
+        [5] = { "valence", -1, 1 },
     };
     const char *budget = NULL, *editor = NULL, *format = NULL, *source = NULL;
     const char *num[6] = { 0 };
@@ -670,29 +684,42 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
         switch (o) {
         case 'b':
             if (!recutctl_valid_budget(optarg))
-                return recutctl_usage_error("cut: --budget takes seconds (0 < s <= 86400) or a percentage (e.g. 15%%)");
+                return recutctl_usage_error(
+                    "cut: --budget takes seconds (0 < s <= 86400) or a percentage (e.g. 15%%)");
             budget = optarg;
             break;
-        case 'e': editor = optarg; break;
+        case 'e':
+            editor = optarg;
+            break;
         case 'f':
             if (strcmp(optarg, "json") && strcmp(optarg, "edl") && strcmp(optarg, "ffconcat"))
                 return recutctl_usage_error("cut: --format must be json, edl or ffconcat");
             format = optarg;
             break;
-        case 'S': source = optarg; break;
-        case 'o': c->out_path = optarg; break;
-        case 1: case 2: case 3: case 4: case 5:
+        case 'S':
+            source = optarg;
+            break;
+        case 'o':
+            c->out_path = optarg;
+            break;
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+        case 5:
             if (!recutctl_is_number(optarg, numeric[o].lo, numeric[o].hi))
-                return recutctl_usage_error("cut: --%s must be a number in [%g, %g]", opts[idx].name,
-                                            numeric[o].lo, numeric[o].hi);
+                return recutctl_usage_error("cut: --%s must be a number in [%g, %g]",
+                                            opts[idx].name, numeric[o].lo, numeric[o].hi);
             num[o] = optarg;
             break;
-        default: return recutctl_bad_option();
+        default:
+            return recutctl_bad_option();
         }
     }
     if (argc - optind != 2)
-        return recutctl_usage_error("usage: recutctl cut USER MOVIE [--budget SECONDS|PCT%%] [--editor NAME] "
-                                    "[--format json|edl|ffconcat] [--source PATH] [-o FILE]");
+        return recutctl_usage_error(
+            "usage: recutctl cut USER MOVIE [--budget SECONDS|PCT%%] [--editor NAME] "
+            "[--format json|edl|ffconcat] [--source PATH] [-o FILE]");
     struct recutctl_uri u = { 0 };
     recutctl_uri_raw(&u, "/v1/users");
     recutctl_uri_seg(&u, argv[optind]);
@@ -704,7 +731,8 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
     recutctl_uri_query(&u, "source", source);
     for (int i = 1; i <= 5; i++)
         recutctl_uri_query(&u, numeric[i].query, num[i]);
-    int rc = recutctl_uri_ok(&u) ? recutctl_simple(c, EVHTTP_REQ_GET, u.s, NULL, 0, NULL) : RECUTCTL_EXIT_SERVER;
+    int rc = recutctl_uri_ok(&u) ? recutctl_simple(c, EVHTTP_REQ_GET, u.s, NULL, 0, NULL)
+                                 : RECUTCTL_EXIT_SERVER;
     free(u.s);
     return rc;
 }
@@ -712,8 +740,8 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
 /* The options of the simple commands: --output/-o, which every command has,
  * and, when name is given, one more string option (--name/-letter) into
  * *value.  0, or the exit status of a bad option. */
-static int recutctl_getopt(struct recutctl *c, int argc, char **argv, const char *name,
-                           int letter, const char **value)
+static int recutctl_getopt(struct recutctl *c, int argc, char **argv, const char *name, int letter,
+                           const char **value)
 {
     struct option opts[3] = { { "output", required_argument, NULL, 'o' } };
     char shortopts[5] = "o:";
@@ -748,7 +776,8 @@ static int recutctl_cmd_one(struct recutctl *c, int argc, char **argv, enum evht
     recutctl_uri_raw(&u, prefix);
     recutctl_uri_seg(&u, argv[optind]);
     recutctl_uri_raw(&u, suffix);
-    rc = recutctl_uri_ok(&u) ? recutctl_simple(c, method, u.s, NULL, 0, NULL) : RECUTCTL_EXIT_SERVER;
+    rc =
+        recutctl_uri_ok(&u) ? recutctl_simple(c, method, u.s, NULL, 0, NULL) : RECUTCTL_EXIT_SERVER;
     free(u.s);
     return rc;
 }
@@ -845,18 +874,21 @@ static int recutctl_post_events(struct recutctl *c, const char *buf, size_t len)
             accepted += json_integer_value(acc);
             size_t i;
             json_t *item;
-            json_array_foreach(rej, i, item) {
+            json_array_foreach(rej, i, item)
+            {
                 json_t *copy = json_deep_copy(item);
                 json_t *ln = json_object_get(copy, "line");
                 if (json_is_integer(ln))
-                    json_object_set_new(copy, "line", json_integer(json_integer_value(ln) + (json_int_t)line_base));
+                    json_object_set_new(
+                        copy, "line", json_integer(json_integer_value(ln) + (json_int_t)line_base));
                 json_array_append_new(rejected, copy);
             }
         } else {
             recutctl_report_status(&r);
             if (json_is_integer(acc) && json_integer_value(acc) > 0)
-                recutctl_err("%lld events of this request were accepted but not confirmed as stored",
-                             (long long)json_integer_value(acc));
+                recutctl_err(
+                    "%lld events of this request were accepted but not confirmed as stored",
+                    (long long)json_integer_value(acc));
             rc = RECUTCTL_EXIT_SERVER;
         }
         json_decref(doc);
@@ -868,9 +900,14 @@ static int recutctl_post_events(struct recutctl *c, const char *buf, size_t len)
         size_t i;
         json_t *item;
         json_array_foreach(rejected, i, item)
-            recutctl_err("line %lld rejected (%s): %s", (long long)json_integer_value(json_object_get(item, "line")),
-                         json_string_value(json_object_get(item, "reason")) ? json_string_value(json_object_get(item, "reason")) : "?",
-                         json_string_value(json_object_get(item, "error")) ? json_string_value(json_object_get(item, "error")) : "");
+            recutctl_err("line %lld rejected (%s): %s",
+                         (long long)json_integer_value(json_object_get(item, "line")),
+                         json_string_value(json_object_get(item, "reason"))
+                             ? json_string_value(json_object_get(item, "reason"))
+                             : "?",
+                         json_string_value(json_object_get(item, "error"))
+                             ? json_string_value(json_object_get(item, "error"))
+                             : "");
         int any_rejected = json_array_size(rejected) > 0;
         json_t *sum = json_pack("{s:I,s:O}", "accepted", accepted, "rejected", rejected);
         char *out = sum ? json_dumps(sum, JSON_COMPACT) : NULL;
@@ -896,7 +933,8 @@ static int recutctl_cmd_event(struct recutctl *c, int argc, char **argv)
     if (orc != 0)
         return orc;
     if ((file && optind != argc) || (!file && argc - optind != 1))
-        return recutctl_usage_error("usage: recutctl event JSON | recutctl event --file FILE.ndjson");
+        return recutctl_usage_error(
+            "usage: recutctl event JSON | recutctl event --file FILE.ndjson");
     if (!file) {
         const char *js = argv[optind];
         json_error_t jerr;
@@ -958,12 +996,9 @@ static int recutctl_dispatch(struct recutctl *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "server", required_argument, NULL, 's' },
-        { "timeout", required_argument, NULL, 'T' },
-        { "output", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
+        { "server", required_argument, NULL, 's' }, { "timeout", required_argument, NULL, 'T' },
+        { "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
     };
     struct recutctl c = { .timeout = 30 };
     const char *server = getenv("RECUT_SERVER");
@@ -973,16 +1008,25 @@ int main(int argc, char **argv)
     /* '+': stop at the command; its own options are parsed by the command */
     while ((o = getopt_long(argc, argv, "+s:T:o:hV", opts, NULL)) != -1) {
         switch (o) {
-        case 's': server = optarg; break;
+        case 's':
+            server = optarg;
+            break;
         case 'T':
             if (!recutctl_is_number(optarg, 0.001, 86400))
                 return recutctl_usage_error("--timeout must be seconds in (0, 86400]");
             c.timeout = strtod(optarg, NULL);
             break;
-        case 'o': c.out_path = optarg; break;
-        case 'h': fputs(recutctl_usage_text, stdout); return 0;
-        case 'V': printf("recutctl %s\n", PACKAGE_VERSION); return 0;
-        default: return recutctl_bad_option();
+        case 'o':
+            c.out_path = optarg;
+            break;
+        case 'h':
+            fputs(recutctl_usage_text, stdout);
+            return 0;
+        case 'V':
+            printf("recutctl %s\n", PACKAGE_VERSION);
+            return 0;
+        default:
+            return recutctl_bad_option();
         }
     }
     if (optind >= argc)

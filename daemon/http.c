@@ -19,8 +19,8 @@ struct http {
     struct evhttp *eh;
 };
 
-static void http_reply(struct evhttp_request *req, int code, const char *ctype,
-                       const char *body, size_t len)
+static void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
+                       size_t len)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Content-Type", ctype);
@@ -28,11 +28,17 @@ static void http_reply(struct evhttp_request *req, int code, const char *ctype,
     struct evbuffer *b = evbuffer_new();
     if (b && body)
         evbuffer_add(b, body, len);
-    static const char *const reasons[] = { [200] = "OK", [201] = "Created", [202] = "Accepted",
-        [400] = "Bad Request", [404] = "Not Found", [405] = "Method Not Allowed",
-        [413] = "Payload Too Large", [500] = "Internal Server Error",
-        [503] = "Service Unavailable" };
-    const char *reason = code < (int)(sizeof reasons / sizeof reasons[0]) && reasons[code] ? reasons[code] : "";
+    static const char *const reasons[] = { [200] = "OK",
+                                           [201] = "Created",
+                                           [202] = "Accepted",
+                                           [400] = "Bad Request",
+                                           [404] = "Not Found",
+                                           [405] = "Method Not Allowed",
+                                           [413] = "Payload Too Large",
+                                           [500] = "Internal Server Error",
+                                           [503] = "Service Unavailable" };
+    const char *reason =
+        code < (int)(sizeof reasons / sizeof reasons[0]) && reasons[code] ? reasons[code] : "";
     evhttp_send_reply(req, code, reason, b);
     if (b)
         evbuffer_free(b);
@@ -110,7 +116,8 @@ struct http_events {
 static void http_events_done(void *arg, int ok)
 {
     struct http_events *e = arg;
-    json_t *doc = json_pack("{s:I,s:o}", "accepted", (json_int_t)e->accepted, "rejected", e->rejected);
+    json_t *doc =
+        json_pack("{s:I,s:o}", "accepted", (json_int_t)e->accepted, "rejected", e->rejected);
     http_json(e->req, ok ? 200 : 503, doc);
     free(e);
 }
@@ -152,8 +159,9 @@ static void http_post_events(struct http *h, struct evhttp_request *req)
         enum vevent_error rc = ingest_add(b, p + skip, l - skip, NULL, 0, err, sizeof err);
         if (rc != VEVENT_OK) {
             metrics_dead_letter(rc);
-            json_array_append_new(e->rejected, json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line,
-                                                         "reason", vevent_error_name(rc), "error", err));
+            json_array_append_new(e->rejected,
+                                  json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line, "reason",
+                                            vevent_error_name(rc), "error", err));
             if (h->d->kafka)
                 kafka_in_dead_letter(h->d->kafka, p + skip, l - skip, NULL, 0,
                                      vevent_error_name(rc), err);
@@ -172,8 +180,8 @@ static void http_post_events(struct http *h, struct evhttp_request *req)
         /* nothing valid: answer now, with the reasons */
         json_t *rej = e->rejected;
         e->rejected = NULL;
-        json_t *doc = json_pack("{s:s,s:I,s:o}", "error", "no valid event", "accepted", (json_int_t)0,
-                                "rejected", rej);
+        json_t *doc = json_pack("{s:s,s:I,s:o}", "error", "no valid event", "accepted",
+                                (json_int_t)0, "rejected", rej);
         free(e);
         ingest_batch_discard(b);
         http_json(req, 400, doc);
@@ -236,7 +244,11 @@ static void http_put_movie(struct http *h, struct evhttp_request *req, const cha
 }
 
 /* ---- users --------------------------------------------------------------- */
-enum http_user_op { HU_RECS, HU_CUT, HU_PROFILE };
+enum http_user_op {
+    HU_RECS,
+    HU_CUT,
+    HU_PROFILE
+};
 
 struct http_user {
     struct http *h;
@@ -289,8 +301,12 @@ static void http_cut(struct http_user *u, recut_viewer *v)
     double pa, pv;
     viewer_affect(v, &pa, &pv);
     struct recut_edit_request rq = {
-        .version = 1, .movie = &cm->m, .viewer = v, .scene_scores = scores,
-        .budget = budget, .min_fragment = u->min_fragment,
+        .version = 1,
+        .movie = &cm->m,
+        .viewer = v,
+        .scene_scores = scores,
+        .budget = budget,
+        .min_fragment = u->min_fragment,
         .target_arousal = u->target_a >= 0 ? u->target_a : pa,
         .target_valence = u->target_v > -2 ? u->target_v : pv,
         .spoiler_tail = u->spoiler_tail,
@@ -303,8 +319,12 @@ static void http_cut(struct http_user *u, recut_viewer *v)
         http_error(u->req, 400, "editor %s: %s", u->editor, err[0] ? err : "failed");
         return;
     }
-    struct editlist el = { .viewer = viewer_id(v), .movie = &cm->m, .editor = ed->name,
-                           .budget = budget, .score = res.score, .scenes = kept,
+    struct editlist el = { .viewer = viewer_id(v),
+                           .movie = &cm->m,
+                           .editor = ed->name,
+                           .budget = budget,
+                           .score = res.score,
+                           .scenes = kept,
                            .n_scenes = res.n_scenes };
     char *out = NULL;
     const char *ctype = "application/json";
@@ -334,8 +354,10 @@ static int http_feature_cmp(const void *a, const void *b)
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     double dx = json_real_value(json_object_get(x, "log_odds"));
     double dy = json_real_value(json_object_get(y, "log_odds"));
-    return dx < dy ? 1 : dx > dy ? -1 : strcmp(json_string_value(json_object_get(x, "feature")),
-                                                json_string_value(json_object_get(y, "feature")));
+    return dx < dy   ? 1
+           : dx > dy ? -1
+                     : strcmp(json_string_value(json_object_get(x, "feature")),
+                              json_string_value(json_object_get(y, "feature")));
 }
 
 static void http_profile(struct http_user *u, recut_viewer *v)
@@ -394,11 +416,11 @@ static void http_profile(struct http_user *u, recut_viewer *v)
     json_t *hist = json_array();
     for (size_t i = 0; i < v->n_hist && i < 20; i++)
         json_array_append_new(hist, json_string(v->hist[i]));
-    json_t *doc = json_pack("{s:s,s:I,s:b,s:{s:f,s:f},s:I,s:o,s:o,s:o}",
-        "user", viewer_id(v), "events", (json_int_t)v->events, "emotion_consent", v->consent,
-        "naive_bayes", "like_weight", v->n_like, "dislike_weight", v->n_dislike,
-        "movies_seen", (json_int_t)v->seen.len, "likes", likes, "dislikes", dislikes,
-        "recent_positives", hist);
+    json_t *doc = json_pack("{s:s,s:I,s:b,s:{s:f,s:f},s:I,s:o,s:o,s:o}", "user", viewer_id(v),
+                            "events", (json_int_t)v->events, "emotion_consent", v->consent,
+                            "naive_bayes", "like_weight", v->n_like, "dislike_weight", v->n_dislike,
+                            "movies_seen", (json_int_t)v->seen.len, "likes", likes, "dislikes",
+                            dislikes, "recent_positives", hist);
     if (has_aff)
         json_object_set_new(doc, "affect", json_pack("{s:f,s:f}", "arousal", pa, "valence", pv));
     else
@@ -411,8 +433,8 @@ static void http_profile(struct http_user *u, recut_viewer *v)
     http_json(u->req, 200, doc);
 }
 
-static void http_user_loaded(void *arg, int ok, recut_viewer *v,
-                             const struct recommend_globals *g, int known)
+static void http_user_loaded(void *arg, int ok, recut_viewer *v, const struct recommend_globals *g,
+                             int known)
 {
     struct http_user *u = arg;
     if (!ok || !v) {
@@ -498,7 +520,8 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         const char *ex = http_query(q, "exclude");
         if (ex) {
             char *dup = strdup(ex), *save = NULL;
-            for (char *t = dup ? strtok_r(dup, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+            for (char *t = dup ? strtok_r(dup, ",", &save) : NULL; t;
+                 t = strtok_r(NULL, ",", &save))
                 strmap_put(&u->exclude, t);
             free(dup);
         }
@@ -519,7 +542,8 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
             } else if (end != b && *end == '\0' && isfinite(bv) && bv > 0 && bv <= 86400) {
                 u->budget = bv;
             } else {
-                http_error(req, 400, "budget must be seconds (0 < s <= 86400) or a percentage such as 15%%");
+                http_error(req, 400,
+                           "budget must be seconds (0 < s <= 86400) or a percentage such as 15%%");
                 goto fail_replied;
             }
         }
@@ -527,17 +551,20 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         snprintf(u->editor, sizeof u->editor, "%s", ed ? ed : h->d->cfg.cut_editor);
         const char *fmt = http_query(q, "format");
         snprintf(u->format, sizeof u->format, "%s", fmt ? fmt : "json");
-        if (strcmp(u->format, "json") && strcmp(u->format, "edl") && strcmp(u->format, "ffconcat")) {
+        if (strcmp(u->format, "json") && strcmp(u->format, "edl") &&
+            strcmp(u->format, "ffconcat")) {
             http_error(req, 400, "format must be json, edl or ffconcat");
             goto fail_replied;
         }
         const char *src = http_query(q, "source");
         if (src)
             snprintf(u->source, sizeof u->source, "%s", src);
-        if (http_query_double(req, q, "min_fragment", h->d->cfg.cut_min_fragment, 0, 3600, &u->min_fragment) < 0 ||
+        if (http_query_double(req, q, "min_fragment", h->d->cfg.cut_min_fragment, 0, 3600,
+                              &u->min_fragment) < 0 ||
             http_query_double(req, q, "arousal", -1, -1, 1, &u->target_a) < 0 ||
             http_query_double(req, q, "valence", -3, -3, 1, &u->target_v) < 0 ||
-            http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, -1, 0.99, &u->spoiler_tail) < 0 ||
+            http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, -1, 0.99,
+                              &u->spoiler_tail) < 0 ||
             http_query_double(req, q, "fps", 25, 1, 240, &u->fps) < 0)
             goto fail_replied;
     } else if (nseg == 3 && strcmp(seg[2], "profile") == 0) {
@@ -575,7 +602,8 @@ static void http_route(struct evhttp_request *req, void *arg)
     char *segs[8];
     int nseg = 0;
     char *copy = strdup(path), *save = NULL;
-    for (char *t = copy ? strtok_r(copy, "/", &save) : NULL; t && nseg < 8; t = strtok_r(NULL, "/", &save))
+    for (char *t = copy ? strtok_r(copy, "/", &save) : NULL; t && nseg < 8;
+         t = strtok_r(NULL, "/", &save))
         segs[nseg++] = evhttp_uridecode(t, 0, NULL);
     free(copy);
 
@@ -591,11 +619,12 @@ static void http_route(struct evhttp_request *req, void *arg)
         http_error(req, 404, "no such resource");
     } else if (nseg == 2 && strcmp(segs[1], "health") == 0 && cmd == EVHTTP_REQ_GET) {
         int up = store_connected(d->store);
-        http_json(req, up ? 200 : 503, json_pack("{s:s,s:s,s:b,s:b,s:I,s:s,s:o}",
-            "status", up ? (d->draining ? "draining" : "ok") : "redis unavailable",
-            "instance", recutd_instance(d),
-            "redis", up, "kafka", d->kafka != NULL, "movies", (json_int_t)d->catalog.n,
-            "version", PACKAGE_VERSION, "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
+        http_json(req, up ? 200 : 503,
+                  json_pack("{s:s,s:s,s:b,s:b,s:I,s:s,s:o}", "status",
+                            up ? (d->draining ? "draining" : "ok") : "redis unavailable",
+                            "instance", recutd_instance(d), "redis", up, "kafka", d->kafka != NULL,
+                            "movies", (json_int_t)d->catalog.n, "version", PACKAGE_VERSION,
+                            "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
     } else if (nseg == 2 && strcmp(segs[1], "events") == 0) {
         if (cmd != EVHTTP_REQ_POST)
             http_error(req, 405, "use POST");
@@ -662,7 +691,8 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         host[hl - 2] = '\0';
     }
     if (!evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port)) {
-        snprintf(errstr, errstr_size, "cannot listen on %s: %s", d->cfg.http_listen, strerror(errno));
+        snprintf(errstr, errstr_size, "cannot listen on %s: %s", d->cfg.http_listen,
+                 strerror(errno));
         http_free(h);
         return NULL;
     }

@@ -37,9 +37,8 @@ static double ingest_sentiment(const char *text, void *ctx)
     return nbtext_sentiment(ctx, text, strlen(text));
 }
 
-enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len,
-                             const char *key, size_t key_len,
-                             char *errstr, size_t errstr_size)
+enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len, const char *key,
+                             size_t key_len, char *errstr, size_t errstr_size)
 {
     struct recutd *d = b->d;
     struct vevent ev;
@@ -66,8 +65,8 @@ enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len
     return VEVENT_OK;
 }
 
-int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len,
-                     char *errstr, size_t errstr_size)
+int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len, char *errstr,
+                     size_t errstr_size)
 {
     struct catalog_movie *cm = catalog_movie_parse(buf, len, NULL, errstr, errstr_size);
     if (!cm)

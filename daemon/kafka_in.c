@@ -22,17 +22,17 @@ struct kafka_offset {
 
 struct kafka_batch {
     struct kafka_in *k;
-    struct kafka_offset *offs;   /* highest offset per partition in this batch */
+    struct kafka_offset *offs; /* highest offset per partition in this batch */
     size_t n_offs;
-    int stored_done;             /* Redis acknowledged */
-    int dlq_pending;             /* dead letters not yet delivered */
+    int stored_done; /* Redis acknowledged */
+    int dlq_pending; /* dead letters not yet delivered */
     struct kafka_batch *next;
 };
 
 struct kafka_in {
     struct recutd *d;
-    rd_kafka_t *rk;              /* consumer */
-    rd_kafka_t *dlq;             /* producer for dead letters */
+    rd_kafka_t *rk;  /* consumer */
+    rd_kafka_t *dlq; /* producer for dead letters */
     rd_kafka_queue_t *queue;
     int pipefd[2];
     struct event *pipe_ev, *timer_ev;
@@ -42,15 +42,15 @@ struct kafka_in {
     /* a rebalance waiting for the batches in flight (kafka_in_rebalance_cb) */
     rd_kafka_topic_partition_list_t *pending_parts;
     rd_kafka_resp_err_t pending_err;
-    int closing;                 /* rd_kafka_consumer_close runs: never wait */
+    int closing; /* rd_kafka_consumer_close runs: never wait */
     rd_kafka_message_t **msgs;
     struct log_ratelimit rl;
 };
 
 static void kafka_in_poll(struct kafka_in *k);
 
-static int kafka_conf_set(rd_kafka_conf_t *c, const char *k, const char *v,
-                          char *errstr, size_t errstr_size)
+static int kafka_conf_set(rd_kafka_conf_t *c, const char *k, const char *v, char *errstr,
+                          size_t errstr_size)
 {
     char err[256];
     if (rd_kafka_conf_set(c, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) {
@@ -63,7 +63,9 @@ static int kafka_conf_set(rd_kafka_conf_t *c, const char *k, const char *v,
 static void kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    log_msg(level < LOG_LVL_ERR ? LOG_LVL_ERR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level,
+    log_msg(level < LOG_LVL_ERR     ? LOG_LVL_ERR
+            : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG
+                                    : level,
             "kafka: %s: %s", fac, buf);
 }
 
@@ -173,8 +175,8 @@ static void kafka_in_store_done(struct kafka_in *k)
         if (b->n_offs) {
             rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)b->n_offs);
             for (size_t i = 0; i < b->n_offs; i++)
-                rd_kafka_topic_partition_list_add(l, b->offs[i].topic, b->offs[i].partition)->offset =
-                    b->offs[i].offset + 1;
+                rd_kafka_topic_partition_list_add(l, b->offs[i].topic, b->offs[i].partition)
+                    ->offset = b->offs[i].offset + 1;
             rd_kafka_resp_err_t err = rd_kafka_offsets_store(k->rk, l);
             if (err && err != RD_KAFKA_RESP_ERR__STATE)
                 log_warn("kafka: storing offsets: %s", rd_kafka_err2str(err));
@@ -213,19 +215,17 @@ static void kafka_dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *o
     }
 }
 
-static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b,
-                                 const char *payload, size_t len, const char *key,
-                                 size_t key_len, const char *reason, const char *detail)
+static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b, const char *payload,
+                                 size_t len, const char *key, size_t key_len, const char *reason,
+                                 const char *detail)
 {
     if (!k->dlq || !k->d->cfg.dead_letter_topic[0])
         return;
     rd_kafka_resp_err_t err = rd_kafka_producev(
         k->dlq, RD_KAFKA_V_TOPIC(k->d->cfg.dead_letter_topic),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_VALUE((void *)payload, len), RD_KAFKA_V_KEY((void *)key, key_len),
-        RD_KAFKA_V_HEADER("reason", reason, -1),
-        RD_KAFKA_V_HEADER("detail", detail, -1),
-        RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE((void *)payload, len),
+        RD_KAFKA_V_KEY((void *)key, key_len), RD_KAFKA_V_HEADER("reason", reason, -1),
+        RD_KAFKA_V_HEADER("detail", detail, -1), RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
     if (err) {
         log_err("kafka: cannot produce a dead letter: %s", rd_kafka_err2str(err));
         metrics_inc(M_DLQ_ERRORS, 1);
@@ -235,9 +235,8 @@ static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b,
         b->dlq_pending++;
 }
 
-void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len,
-                          const char *key, size_t key_len, const char *reason,
-                          const char *detail)
+void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
+                          size_t key_len, const char *reason, const char *detail)
 {
     kafka_in_dlq_produce(k, NULL, payload, len, key, key_len, reason, detail);
 }
@@ -303,19 +302,20 @@ static void kafka_in_poll(struct kafka_in *k)
             char err[512];
             if (d->cfg.catalog_topic[0] && strcmp(topic, d->cfg.catalog_topic) == 0) {
                 if (ingest_add_movie(ib, m->payload, m->len, err, sizeof err) < 0) {
-                    log_limited(&k->rl, LOG_LVL_WARNING, "kafka: bad catalog entry at %s[%d]@%lld: %s",
-                                topic, (int)m->partition, (long long)m->offset, err);
+                    log_limited(&k->rl, LOG_LVL_WARNING,
+                                "kafka: bad catalog entry at %s[%d]@%lld: %s", topic,
+                                (int)m->partition, (long long)m->offset, err);
                     kafka_in_dlq_produce(k, kb, m->payload, m->len, m->key, m->key_len,
                                          "bad_catalog_entry", err);
                 }
             } else {
-                enum vevent_error rc = ingest_add(ib, m->payload, m->len, m->key, m->key_len,
-                                                  err, sizeof err);
+                enum vevent_error rc =
+                    ingest_add(ib, m->payload, m->len, m->key, m->key_len, err, sizeof err);
                 if (rc != VEVENT_OK) {
                     metrics_dead_letter(rc);
-                    log_limited(&k->rl, LOG_LVL_WARNING, "kafka: malformed event at %s[%d]@%lld (%s): %s",
-                                topic, (int)m->partition, (long long)m->offset,
-                                vevent_error_name(rc), err);
+                    log_limited(
+                        &k->rl, LOG_LVL_WARNING, "kafka: malformed event at %s[%d]@%lld (%s): %s",
+                        topic, (int)m->partition, (long long)m->offset, vevent_error_name(rc), err);
                     kafka_in_dlq_produce(k, kb, m->payload, m->len, m->key, m->key_len,
                                          vevent_error_name(rc), err);
                 }
@@ -451,7 +451,8 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
     k->pipe_ev = event_new(d->base, k->pipefd[0], EV_READ | EV_PERSIST, kafka_in_pipe_cb, k);
     k->timer_ev = event_new(d->base, -1, EV_PERSIST, kafka_in_timer_cb, k);
     struct timeval tv = { 0, 50000 };
-    if (!k->pipe_ev || !k->timer_ev || event_add(k->pipe_ev, NULL) < 0 || event_add(k->timer_ev, &tv) < 0)
+    if (!k->pipe_ev || !k->timer_ev || event_add(k->pipe_ev, NULL) < 0 ||
+        event_add(k->timer_ev, &tv) < 0)
         goto oom;
     log_info("kafka: consuming %s%s%s as group %s from %s", d->cfg.topics,
              d->cfg.catalog_topic[0] ? " and " : "", d->cfg.catalog_topic, d->cfg.group,
@@ -488,8 +489,9 @@ int64_t kafka_in_lag(const struct kafka_in *k)
     int64_t lag = 0;
     for (int i = 0; i < a->cnt; i++) {
         int64_t lo, hi;
-        if (rd_kafka_get_watermark_offsets(k->rk, a->elems[i].topic, a->elems[i].partition,
-                                           &lo, &hi) == 0 && hi >= 0) {
+        if (rd_kafka_get_watermark_offsets(k->rk, a->elems[i].topic, a->elems[i].partition, &lo,
+                                           &hi) == 0 &&
+            hi >= 0) {
             int64_t pos = a->elems[i].offset >= 0 ? a->elems[i].offset : lo;
             if (hi > pos)
                 lag += hi - pos;

@@ -13,29 +13,41 @@
 static _Atomic uint64_t metrics_counters[M_N_COUNTERS];
 static _Atomic uint64_t metrics_dlq[VEVENT_N_ERRORS];
 static _Atomic uint64_t metrics_http[6]; /* by status class 1xx..5xx */
-static _Atomic uint64_t metrics_svm_ns;   /* SVM training time */
+static _Atomic uint64_t metrics_svm_ns;  /* SVM training time */
 
 static const struct {
     const char *name, *type, *help;
 } metrics_meta[M_N_COUNTERS] = {
-    [M_EVENTS_RECEIVED] = { "recut_events_received_total", "counter", "Events read from Kafka or HTTP." },
-    [M_EVENTS_APPLIED] = { "recut_events_applied_total", "counter", "Events whose changes Redis acknowledged." },
-    [M_EVENTS_DUPLICATE] = { "recut_events_duplicate_total", "counter", "Events skipped because their id was already applied." },
-    [M_EMOTION_DROPPED] = { "recut_emotion_dropped_total", "counter", "Emotion readings dropped for lack of consent." },
+    [M_EVENTS_RECEIVED] = { "recut_events_received_total", "counter",
+                            "Events read from Kafka or HTTP." },
+    [M_EVENTS_APPLIED] = { "recut_events_applied_total", "counter",
+                           "Events whose changes Redis acknowledged." },
+    [M_EVENTS_DUPLICATE] = { "recut_events_duplicate_total", "counter",
+                             "Events skipped because their id was already applied." },
+    [M_EMOTION_DROPPED] = { "recut_emotion_dropped_total", "counter",
+                            "Emotion readings dropped for lack of consent." },
     [M_REDIS_ERRORS] = { "recut_redis_errors_total", "counter", "Redis errors and disconnects." },
     [M_BATCHES] = { "recut_batches_total", "counter", "Batches applied to Redis." },
-    [M_PUBLISHED] = { "recut_published_total", "counter", "Documents handed to publisher plugins." },
+    [M_PUBLISHED] = { "recut_published_total", "counter",
+                      "Documents handed to publisher plugins." },
     [M_PUBLISH_ERRORS] = { "recut_publish_errors_total", "counter", "Publisher plugin failures." },
     [M_HTTP_REQUESTS] = { "recut_http_requests_total", "counter", "HTTP requests served." },
     [M_CATALOG_UPDATES] = { "recut_catalog_updates_total", "counter", "Catalog entries stored." },
     [M_RELOADS] = { "recut_reloads_total", "counter", "Successful configuration reloads." },
-    [M_DLQ_ERRORS] = { "recut_dead_letter_errors_total", "counter", "Dead letters that could not be produced." },
-    [M_COOC_COMPACTIONS] = { "recut_cooc_compactions_total", "counter", "Co-occurrence logs folded into their rows." },
-    [M_COOC_BAD_ROWS] = { "recut_cooc_bad_rows_total", "counter", "Co-occurrence rows found corrupt (counted from their logs only)." },
+    [M_DLQ_ERRORS] = { "recut_dead_letter_errors_total", "counter",
+                       "Dead letters that could not be produced." },
+    [M_COOC_COMPACTIONS] = { "recut_cooc_compactions_total", "counter",
+                             "Co-occurrence logs folded into their rows." },
+    [M_COOC_BAD_ROWS] = { "recut_cooc_bad_rows_total", "counter",
+                          "Co-occurrence rows found corrupt (counted from their logs only)." },
     [M_SVM_TRAINED] = { "recut_svm_trained_total", "counter", "Viewer SVMs trained." },
-    [M_SVM_SKIPPED] = { "recut_svm_skipped_total", "counter", "SVM trainings skipped: too few likes or dislikes (one-class viewers)." },
-    [M_SVM_QUEUE_DROPPED] = { "recut_svm_queue_dropped_total", "counter", "Labelled events the SVM trainer's full queue dropped." },
-    [M_SVM_BAD_BLOB] = { "recut_svm_bad_blob_total", "counter", "Stored viewer SVMs ignored as corrupt, truncated or of another version." },
+    [M_SVM_SKIPPED] = { "recut_svm_skipped_total", "counter",
+                        "SVM trainings skipped: too few likes or dislikes (one-class viewers)." },
+    [M_SVM_QUEUE_DROPPED] = { "recut_svm_queue_dropped_total", "counter",
+                              "Labelled events the SVM trainer's full queue dropped." },
+    [M_SVM_BAD_BLOB] = { "recut_svm_bad_blob_total", "counter",
+                         "Stored viewer SVMs ignored as corrupt, truncated or of another "
+                         "version." },
 };
 
 void metrics_inc(enum metrics_counter c, uint64_t n)
@@ -122,11 +134,15 @@ char *metrics_render(struct recutd *d, size_t *len)
     for (int i = 0; i < M_N_COUNTERS; i++)
         metrics_printf(&b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics_meta[i].name,
                        metrics_meta[i].help, metrics_meta[i].name, metrics_meta[i].type,
-                       metrics_meta[i].name, (unsigned long long)metrics_get((enum metrics_counter)i));
-    metrics_printf(&b, "# HELP recut_svm_train_seconds_total Time spent training viewer SVMs.\n"
-                       "# TYPE recut_svm_train_seconds_total counter\nrecut_svm_train_seconds_total %.6f\n",
-                   (double)atomic_load(&metrics_svm_ns) / 1e9);
-    metrics_printf(&b, "# HELP recut_events_dead_letter_total Malformed events sent to the dead-letter topic, by reason.\n"
+                       metrics_meta[i].name,
+                       (unsigned long long)metrics_get((enum metrics_counter)i));
+    metrics_printf(
+        &b,
+        "# HELP recut_svm_train_seconds_total Time spent training viewer SVMs.\n"
+        "# TYPE recut_svm_train_seconds_total counter\nrecut_svm_train_seconds_total %.6f\n",
+        (double)atomic_load(&metrics_svm_ns) / 1e9);
+    metrics_printf(&b, "# HELP recut_events_dead_letter_total Malformed events sent to the "
+                       "dead-letter topic, by reason.\n"
                        "# TYPE recut_events_dead_letter_total counter\n");
     for (int i = 1; i < VEVENT_N_ERRORS; i++)
         metrics_printf(&b, "recut_events_dead_letter_total{reason=\"%s\"} %llu\n",
@@ -136,27 +152,44 @@ char *metrics_render(struct recutd *d, size_t *len)
     for (int i = 1; i <= 5; i++)
         metrics_printf(&b, "recut_http_responses_total{code=\"%dxx\"} %llu\n", i,
                        (unsigned long long)metrics_http[i]);
-    metrics_printf(&b, "# HELP recut_catalog_movies Movies in the catalog.\n# TYPE recut_catalog_movies gauge\n"
-                       "recut_catalog_movies %zu\n", d->catalog.n);
-    metrics_printf(&b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE recut_plugins_loaded gauge\n");
+    metrics_printf(
+        &b,
+        "# HELP recut_catalog_movies Movies in the catalog.\n# TYPE recut_catalog_movies gauge\n"
+        "recut_catalog_movies %zu\n",
+        d->catalog.n);
+    metrics_printf(&b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE "
+                       "recut_plugins_loaded gauge\n");
     static const char *const kinds[] = { "", "scorer", "editor", "publisher" };
     for (int k = 1; k <= 3; k++)
         metrics_printf(&b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k],
                        d->plugins ? plugins_count(d->plugins, k) : 0);
-    metrics_printf(&b, "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE recut_redis_pending gauge\n"
-                       "recut_redis_pending %zu\n", d->store ? store_pending(d->store) : 0);
-    metrics_printf(&b, "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
-                       "recut_redis_up %d\n", d->store ? store_connected(d->store) : 0);
+    metrics_printf(&b,
+                   "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE "
+                   "recut_redis_pending gauge\n"
+                   "recut_redis_pending %zu\n",
+                   d->store ? store_pending(d->store) : 0);
+    metrics_printf(
+        &b,
+        "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
+        "recut_redis_up %d\n",
+        d->store ? store_connected(d->store) : 0);
     if (d->kafka)
-        metrics_printf(&b, "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum over partitions).\n"
-                           "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
+        metrics_printf(&b,
+                       "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum "
+                       "over partitions).\n"
+                       "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
                        (long long)kafka_in_lag(d->kafka));
-    metrics_printf(&b, "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
-                       "recut_info{version=\"%s\",instance=\"%s\"} 1\n", PACKAGE_VERSION, recutd_instance(d));
+    metrics_printf(&b,
+                   "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
+                   "recut_info{version=\"%s\",instance=\"%s\"} 1\n",
+                   PACKAGE_VERSION, recutd_instance(d));
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    metrics_printf(&b, "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
-                       "recut_uptime_seconds %.3f\n", (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started);
+    metrics_printf(
+        &b,
+        "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
+        "recut_uptime_seconds %.3f\n",
+        (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started);
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -16,7 +16,7 @@ struct plugin_slot {
     void *dl;
     const struct recut_plugin *p;
     void *state;
-    double weight;               /* scorers: blend weight */
+    double weight; /* scorers: blend weight */
 };
 
 struct plugins {
@@ -79,8 +79,8 @@ const struct recut_host_api *plugins_host_api(void)
 }
 
 /* Load one plugin file; -1 with the reason on refusal. */
-static int plugin_load_one(struct plugins *ps, const char *dir, const char *name,
-                           char *errstr, size_t errstr_size)
+static int plugin_load_one(struct plugins *ps, const char *dir, const char *name, char *errstr,
+                           size_t errstr_size)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.so", dir, name);
@@ -92,7 +92,8 @@ static int plugin_load_one(struct plugins *ps, const char *dir, const char *name
     recut_plugin_entry_fn entry;
     *(void **)&entry = dlsym(dl, RECUT_PLUGIN_ENTRY);
     if (!entry) {
-        snprintf(errstr, errstr_size, "%s: no symbol %s: not a recut plugin", path, RECUT_PLUGIN_ENTRY);
+        snprintf(errstr, errstr_size, "%s: no symbol %s: not a recut plugin", path,
+                 RECUT_PLUGIN_ENTRY);
         dlclose(dl);
         return -1;
     }
@@ -106,7 +107,8 @@ static int plugin_load_one(struct plugins *ps, const char *dir, const char *name
         strcmp(p->signature, RECUT_PLUGIN_SIGNATURE) != 0 ||
         p->struct_size != sizeof(struct recut_plugin)) {
         snprintf(errstr, errstr_size,
-                 "%s: plugin is not binary compatible (plugin ABI %u, signature \"%s\"; recutd ABI %u, signature \"%s\")",
+                 "%s: plugin is not binary compatible (plugin ABI %u, signature \"%s\"; recutd ABI "
+                 "%u, signature \"%s\")",
                  path, p->abi_version, p->signature ? p->signature : "(none)",
                  RECUT_PLUGIN_ABI_VERSION, RECUT_PLUGIN_SIGNATURE);
         dlclose(dl);
@@ -122,7 +124,9 @@ static int plugin_load_one(struct plugins *ps, const char *dir, const char *name
         (p->kind == RECUT_PLUGIN_SCORER && !p->u.scorer.score_movie) ||
         (p->kind == RECUT_PLUGIN_PUBLISHER && !p->u.publisher.publish)) {
         snprintf(errstr, errstr_size, "%s: plugin %s lacks its %s function", path, p->name,
-                 p->kind == RECUT_PLUGIN_EDITOR ? "edit" : p->kind == RECUT_PLUGIN_SCORER ? "score_movie" : "publish");
+                 p->kind == RECUT_PLUGIN_EDITOR   ? "edit"
+                 : p->kind == RECUT_PLUGIN_SCORER ? "score_movie"
+                                                  : "publish");
         dlclose(dl);
         return -1;
     }
@@ -136,7 +140,8 @@ static int plugin_load_one(struct plugins *ps, const char *dir, const char *name
     if (p->init) {
         char err[512] = "";
         if (p->init(&plugin_host_api, &state, err, sizeof err) < 0) {
-            snprintf(errstr, errstr_size, "%s: init failed: %s", path, err[0] ? err : "(no reason given)");
+            snprintf(errstr, errstr_size, "%s: init failed: %s", path,
+                     err[0] ? err : "(no reason given)");
             dlclose(dl);
             return -1;
         }
@@ -165,9 +170,10 @@ static void plugins_build_json(struct plugins *ps)
     static const char *const kinds[] = { "", "scorer", "editor", "publisher" };
     json_t *arr = json_array();
     for (size_t i = 0; i < ps->n; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "name", ps->v[i].p->name,
-                                             "kind", kinds[ps->v[i].p->kind], "description",
-                                             ps->v[i].p->description ? ps->v[i].p->description : ""));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:s}", "name", ps->v[i].p->name, "kind",
+                                        kinds[ps->v[i].p->kind], "description",
+                                        ps->v[i].p->description ? ps->v[i].p->description : ""));
     free(ps->list_json);
     ps->list_json = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
@@ -235,8 +241,8 @@ size_t plugins_count(const struct plugins *ps, int kind)
     return n;
 }
 
-int plugins_publish(struct plugins *ps, const char *viewer, const char *kind,
-                    const char *key, const char *json, size_t len)
+int plugins_publish(struct plugins *ps, const char *viewer, const char *kind, const char *key,
+                    const char *json, size_t len)
 {
     int failures = 0;
     for (size_t i = 0; i < ps->n; i++) {
@@ -244,7 +250,8 @@ int plugins_publish(struct plugins *ps, const char *viewer, const char *kind,
         if (p->kind != RECUT_PLUGIN_PUBLISHER)
             continue;
         char err[512] = "";
-        if (p->u.publisher.publish(ps->v[i].state, viewer, kind, key, json, len, err, sizeof err) < 0) {
+        if (p->u.publisher.publish(ps->v[i].state, viewer, kind, key, json, len, err, sizeof err) <
+            0) {
             static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 5);
             log_limited(&rl, LOG_LVL_WARNING, "plugin %s: publish failed: %s", p->name, err);
             metrics_inc(M_PUBLISH_ERRORS, 1);
@@ -268,7 +275,8 @@ double plugins_score_movie(struct plugins *ps, const recut_viewer *v, const stru
             continue;
         double sc = 0;
         char why[160] = "", err[256] = "";
-        if (p->u.scorer.score_movie(ps->v[i].state, v, m, &sc, why, sizeof why, err, sizeof err) < 0) {
+        if (p->u.scorer.score_movie(ps->v[i].state, v, m, &sc, why, sizeof why, err, sizeof err) <
+            0) {
             static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 5);
             log_limited(&rl, LOG_LVL_WARNING, "plugin %s: score_movie: %s", p->name, err);
             continue;

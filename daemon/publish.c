@@ -12,7 +12,7 @@
 
 struct publish {
     struct recutd *d;
-    struct strmap pending;      /* viewers changed since the last tick */
+    struct strmap pending; /* viewers changed since the last tick */
     struct event *timer;
     int inflight;
 };
@@ -22,7 +22,7 @@ struct publish {
 struct publish_ranked {
     struct recommend_item it;
     double plugin;
-    double cluster;             /* cold start: the group's liking, 0..1 */
+    double cluster; /* cold start: the group's liking, 0..1 */
     char reason[160];
 };
 
@@ -34,9 +34,8 @@ static int publish_ranked_cmp(const void *a, const void *b)
     return strcmp(x->it.movie->m.id, y->it.movie->m.id);
 }
 
-char *publish_recs_json(struct recutd *d, const recut_viewer *v,
-                        const struct recommend_globals *g, size_t n,
-                        const struct strmap *exclude, int include_seen)
+char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct recommend_globals *g,
+                        size_t n, const struct strmap *exclude, int include_seen)
 {
     /* with scorer plugins: re-rank a wider candidate list */
     int scorers = d->plugins && plugins_count(d->plugins, RECUT_PLUGIN_SCORER) > 0;
@@ -108,12 +107,12 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
             json_object_set_new(comp, "plugins", json_real(ranked[i].plugin));
         if (ranked[i].cluster > 0)
             json_object_set_new(comp, "cluster", json_real(ranked[i].cluster));
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o,s:o}",
-            "movie", items[i].movie->m.id, "title", items[i].movie->m.title,
-            "score", items[i].score, "components", comp, "reasons", jr));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o,s:o}", "movie", items[i].movie->m.id,
+                                             "title", items[i].movie->m.title, "score",
+                                             items[i].score, "components", comp, "reasons", jr));
     }
-    json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "events",
-                            (json_int_t)v->events, "items", arr);
+    json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "events", (json_int_t)v->events,
+                            "items", arr);
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     free(items);
@@ -121,8 +120,8 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v,
     return s;
 }
 
-static void publish_loaded(void *arg, int ok, recut_viewer *v,
-                           const struct recommend_globals *g, int known)
+static void publish_loaded(void *arg, int ok, recut_viewer *v, const struct recommend_globals *g,
+                           int known)
 {
     struct publish *p = arg;
     p->inflight--;
@@ -130,7 +129,8 @@ static void publish_loaded(void *arg, int ok, recut_viewer *v,
         return;
     char *json = publish_recs_json(p->d, v, g, (size_t)p->d->cfg.publish_n, NULL, 0);
     if (json) {
-        plugins_publish(p->d->plugins, viewer_id(v), "recommendations", viewer_id(v), json, strlen(json));
+        plugins_publish(p->d->plugins, viewer_id(v), "recommendations", viewer_id(v), json,
+                        strlen(json));
         free(json);
     }
 }
@@ -146,7 +146,8 @@ static void publish_tick(evutil_socket_t fd, short what, void *arg)
     struct strmap_entry *e;
     char **users = malloc(p->pending.len * sizeof *users);
     size_t n = 0;
-    while (users && (e = strmap_next(&p->pending, &it)) && p->inflight + (int)n < PUBLISH_MAX_INFLIGHT)
+    while (users && (e = strmap_next(&p->pending, &it)) &&
+           p->inflight + (int)n < PUBLISH_MAX_INFLIGHT)
         users[n++] = strdup(e->key);
     for (size_t i = 0; i < n; i++) {
         if (!users[i])

@@ -27,7 +27,7 @@ struct recutd {
     struct event_base *base;
     struct recut_config cfg;
     const char *config_path;
-    char **set_args;            /* --set overrides, re-applied on reload */
+    char **set_args; /* --set overrides, re-applied on reload */
     int n_set_args;
     struct catalog catalog;
     struct store *store;
@@ -35,9 +35,9 @@ struct recutd {
     struct http *http;
     struct plugins *plugins;
     struct publish *publish;
-    struct groups *groups;           /* viewer groups (groups.c), or NULL */
-    struct svm_scorer *svm;          /* the viewers' SVMs (svm_scorer.c), or NULL */
-    struct nbtext_model *sentiment;  /* comment sentiment, or NULL */
+    struct groups *groups;          /* viewer groups (groups.c), or NULL */
+    struct svm_scorer *svm;         /* the viewers' SVMs (svm_scorer.c), or NULL */
+    struct nbtext_model *sentiment; /* comment sentiment, or NULL */
     int draining;
     int exit_code;
     double started;
@@ -48,10 +48,25 @@ const char *recutd_instance(struct recutd *d);
 
 /* ---- metrics.c -------------------------------------------------------- */
 enum metrics_counter {
-    M_EVENTS_RECEIVED, M_EVENTS_APPLIED, M_EVENTS_DUPLICATE, M_EMOTION_DROPPED,
-    M_REDIS_ERRORS, M_BATCHES, M_PUBLISHED, M_PUBLISH_ERRORS, M_HTTP_REQUESTS,
-    M_CATALOG_UPDATES, M_RELOADS, M_DLQ_ERRORS, M_COOC_COMPACTIONS, M_COOC_BAD_ROWS,
-    M_SVM_TRAINED, M_SVM_SKIPPED, M_SVM_QUEUE_DROPPED, M_SVM_BAD_BLOB, M_N_COUNTERS
+    M_EVENTS_RECEIVED,
+    M_EVENTS_APPLIED,
+    M_EVENTS_DUPLICATE,
+    M_EMOTION_DROPPED,
+    M_REDIS_ERRORS,
+    M_BATCHES,
+    M_PUBLISHED,
+    M_PUBLISH_ERRORS,
+    M_HTTP_REQUESTS,
+    M_CATALOG_UPDATES,
+    M_RELOADS,
+    M_DLQ_ERRORS,
+    M_COOC_COMPACTIONS,
+    M_COOC_BAD_ROWS,
+    M_SVM_TRAINED,
+    M_SVM_SKIPPED,
+    M_SVM_QUEUE_DROPPED,
+    M_SVM_BAD_BLOB,
+    M_N_COUNTERS
 };
 void metrics_inc(enum metrics_counter c, uint64_t n);
 uint64_t metrics_get(enum metrics_counter c);
@@ -79,12 +94,11 @@ typedef void (*ingest_done_fn)(void *arg, int ok);
 struct ingest_batch *ingest_batch_new(struct recutd *d, ingest_done_fn done, void *arg);
 /* Parse and queue one message.  Returns VEVENT_OK, or the reason it is
  * malformed (errstr says why; nothing was queued). */
-enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len,
-                             const char *key, size_t key_len,
-                             char *errstr, size_t errstr_size);
+enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len, const char *key,
+                             size_t key_len, char *errstr, size_t errstr_size);
 /* A catalog entry (from the catalog topic). */
-int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len,
-                     char *errstr, size_t errstr_size);
+int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len, char *errstr,
+                     size_t errstr_size);
 size_t ingest_batch_size(const struct ingest_batch *b);
 /* Drop a batch that was not submitted (done is not called). */
 void ingest_batch_discard(struct ingest_batch *b);
@@ -114,9 +128,11 @@ typedef void (*store_viewer_fn)(void *arg, int ok, recut_viewer *v,
                                 const struct recommend_globals *g, int known);
 void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, void *arg);
 /* Erase every key of a viewer. */
-void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n), void *arg);
+void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n),
+                  void *arg);
 /* Persist a movie (PUT /v1/movies). */
-void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)(void *arg, int ok), void *arg);
+void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)(void *arg, int ok),
+                     void *arg);
 /* Load the catalog at start-up (blocking, before the loop runs). */
 int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size);
 /* Forget cached viewers (partition assignment changed). */
@@ -133,9 +149,8 @@ void kafka_in_drain(struct kafka_in *k);
 int kafka_in_drained(const struct kafka_in *k);
 void kafka_in_free(struct kafka_in *k);
 /* Produce a malformed message to the dead-letter topic (HTTP path too). */
-void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len,
-                          const char *key, size_t key_len, const char *reason,
-                          const char *detail);
+void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
+                          size_t key_len, const char *reason, const char *detail);
 int64_t kafka_in_lag(const struct kafka_in *k);
 
 /* ---- http.c ------------------------------------------------------------ */
@@ -145,16 +160,15 @@ void http_free(struct http *h);
 /* ---- plugin.c ---------------------------------------------------------- */
 struct plugins *plugins_load(struct recutd *d, char *errstr, size_t errstr_size);
 void plugins_free(struct plugins *p);
-const struct recut_plugin *plugins_editor(const struct plugins *p, const char *name,
-                                          void **state);
+const struct recut_plugin *plugins_editor(const struct plugins *p, const char *name, void **state);
 size_t plugins_count(const struct plugins *p, int kind);
 /* Send to every publisher; returns number of failures. */
-int plugins_publish(struct plugins *p, const char *viewer, const char *kind,
-                    const char *key, const char *json, size_t len);
+int plugins_publish(struct plugins *p, const char *viewer, const char *kind, const char *key,
+                    const char *json, size_t len);
 /* Weighted sum of the scorer plugins' scores for a movie (0 if none is
  * loaded); the strongest plugin's reason into reason. */
-double plugins_score_movie(struct plugins *p, const recut_viewer *v,
-                           const struct recut_movie *m, char *reason, size_t reason_size);
+double plugins_score_movie(struct plugins *p, const recut_viewer *v, const struct recut_movie *m,
+                           char *reason, size_t reason_size);
 /* Blend the scorer plugins' scene scores (0..1) into scores, by weight. */
 void plugins_score_scenes(struct plugins *p, const recut_viewer *v, const struct recut_movie *m,
                           double *scores);
@@ -165,9 +179,8 @@ struct publish *publish_new(struct recutd *d);
 void publish_free(struct publish *p);
 void publish_viewer_changed(struct publish *p, const char *user);
 /* Build the recommendations document of a loaded viewer. */
-char *publish_recs_json(struct recutd *d, const recut_viewer *v,
-                        const struct recommend_globals *g, size_t n,
-                        const struct strmap *exclude, int include_seen);
+char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct recommend_globals *g,
+                        size_t n, const struct strmap *exclude, int include_seen);
 
 /* ---- groups.c: viewer groups ("viewers like you") -------------------- */
 /* Starts the periodic job ([models] groups_interval_s) and loads the stored

@@ -25,23 +25,22 @@ const char *recutd_instance(struct recutd *d)
 
 static void recutd_usage(FILE *out)
 {
-    fprintf(out,
-        "Usage: recutd [-c FILE] [--set SECTION.KEY=VALUE]... [--check-config]\n"
-        "       recutd --dump-config | --version | --help\n"
-        "\n"
-        "  -c, --config FILE     configuration file (INI, see recutd.conf(5))\n"
-        "  -s, --set S.K=V       override a key (repeatable; wins over the file)\n"
-        "  -t, --check-config    validate the configuration and exit\n"
-        "  -d, --dump-config     print every key with its doc, default and value\n"
-        "  -V, --version         print the version and exit\n"
-        "\n"
-        "recutd runs in the foreground and logs to stderr. SIGTERM drains and\n"
-        "exits 0; SIGHUP re-reads the configuration and the plugins.\n");
+    fprintf(out, "Usage: recutd [-c FILE] [--set SECTION.KEY=VALUE]... [--check-config]\n"
+                 "       recutd --dump-config | --version | --help\n"
+                 "\n"
+                 "  -c, --config FILE     configuration file (INI, see recutd.conf(5))\n"
+                 "  -s, --set S.K=V       override a key (repeatable; wins over the file)\n"
+                 "  -t, --check-config    validate the configuration and exit\n"
+                 "  -d, --dump-config     print every key with its doc, default and value\n"
+                 "  -V, --version         print the version and exit\n"
+                 "\n"
+                 "recutd runs in the foreground and logs to stderr. SIGTERM drains and\n"
+                 "exits 0; SIGHUP re-reads the configuration and the plugins.\n");
 }
 
 /* Read file + overrides into cfg; -1 with "file:line: reason". */
-static int recutd_read_config(struct recutd *d, struct recut_config *cfg,
-                              char *errstr, size_t errstr_size)
+static int recutd_read_config(struct recutd *d, struct recut_config *cfg, char *errstr,
+                              size_t errstr_size)
 {
     if (conf_init(cfg) < 0) {
         snprintf(errstr, errstr_size, "internal error in the defaults");
@@ -99,7 +98,9 @@ static void recutd_apply_reloadable(struct recut_config *cur, struct recut_confi
         if (!r->reloadable)
             continue;
         char *a = (char *)cur + r->offset, *b = (char *)fresh + r->offset;
-        size_t sz = r->type == CFG_STRING ? sizeof(char *) : r->type == CFG_DOUBLE ? sizeof(double) : sizeof(int);
+        size_t sz = r->type == CFG_STRING   ? sizeof(char *)
+                    : r->type == CFG_DOUBLE ? sizeof(double)
+                                            : sizeof(int);
         char tmp[sizeof(double) > sizeof(char *) ? sizeof(double) : sizeof(char *)];
         memcpy(tmp, a, sz);
         memcpy(a, b, sz);
@@ -167,17 +168,31 @@ int main(int argc, char **argv)
         return 1;
     while ((c = getopt_long(argc, argv, "c:s:tdVh", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': d.config_path = optarg; break;
-        case 's': d.set_args[d.n_set_args++] = optarg; break;
-        case 't': check = 1; break;
-        case 'd': dump = 1; break;
+        case 'c':
+            d.config_path = optarg;
+            break;
+        case 's':
+            d.set_args[d.n_set_args++] = optarg;
+            break;
+        case 't':
+            check = 1;
+            break;
+        case 'd':
+            dump = 1;
+            break;
         case 'V':
             printf("recutd %s (plugin ABI %u, %s)\n", PACKAGE_VERSION, RECUT_PLUGIN_ABI_VERSION,
                    RECUT_PLUGIN_SIGNATURE);
             free(d.set_args);
             return 0;
-        case 'h': recutd_usage(stdout); free(d.set_args); return 0;
-        default: recutd_usage(stderr); free(d.set_args); return 2;
+        case 'h':
+            recutd_usage(stdout);
+            free(d.set_args);
+            return 0;
+        default:
+            recutd_usage(stderr);
+            free(d.set_args);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -263,8 +278,8 @@ int main(int argc, char **argv)
     sigterm = evsignal_new(d.base, SIGTERM, recutd_on_term, &d);
     sigint = evsignal_new(d.base, SIGINT, recutd_on_term, &d);
     sighup = evsignal_new(d.base, SIGHUP, recutd_on_hup, &d);
-    if (!sigterm || !sigint || !sighup || evsignal_add(sigterm, NULL) || evsignal_add(sigint, NULL) ||
-        evsignal_add(sighup, NULL)) {
+    if (!sigterm || !sigint || !sighup || evsignal_add(sigterm, NULL) ||
+        evsignal_add(sigint, NULL) || evsignal_add(sighup, NULL)) {
         log_err("cannot install signal handlers");
         goto out;
     }

@@ -13,13 +13,13 @@
 struct eval_csv {
     FILE *f;
     char path[512];
-    long line;              /* line the current record started on */
+    long line; /* line the current record started on */
     long next_line;
-    char *buf;              /* field bytes, each NUL-terminated */
+    char *buf; /* field bytes, each NUL-terminated */
     size_t len, cap;
-    size_t *off;            /* field start offsets into buf */
+    size_t *off; /* field start offsets into buf */
     size_t n_fields, cap_fields;
-    char **fields;          /* valid after eval_csv_next() returned 1 */
+    char **fields; /* valid after eval_csv_next() returned 1 */
     int first;
 };
 

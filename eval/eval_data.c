@@ -19,7 +19,7 @@
 /* A movie while the directory is read (before it becomes a catalog entry). */
 struct eval_data_movie {
     char *id, *title, *genres;
-    struct strmap tags;          /* lower-cased tag -> count */
+    struct strmap tags; /* lower-cased tag -> count */
 };
 
 struct eval_data_load {
@@ -27,7 +27,7 @@ struct eval_data_load {
     const struct eval_data_opts *o;
     struct eval_data_movie *movies;
     size_t n_movies, cap_movies;
-    struct strmap movie_index;   /* id -> index + 1 (in num) */
+    struct strmap movie_index; /* id -> index + 1 (in num) */
     struct eval_event *ev;
     size_t n_ev, cap_ev;
 };
@@ -60,12 +60,12 @@ static void eval_data_load_free(struct eval_data_load *l)
 }
 
 /* A bad row: an error, or a counted skip with skip_bad.  Returns -1 to stop. */
-static int eval_data_bad(struct eval_data_load *l, const struct eval_csv *c,
-                         char *errstr, size_t errstr_size, const char *fmt, ...)
+static int eval_data_bad(struct eval_data_load *l, const struct eval_csv *c, char *errstr,
+                         size_t errstr_size, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static int eval_data_bad(struct eval_data_load *l, const struct eval_csv *c,
-                         char *errstr, size_t errstr_size, const char *fmt, ...)
+static int eval_data_bad(struct eval_data_load *l, const struct eval_csv *c, char *errstr,
+                         size_t errstr_size, const char *fmt, ...)
 {
     if (l->o->skip_bad) {
         l->d->skipped++;
@@ -117,8 +117,8 @@ static int eval_data_header(struct eval_csv *c, const char *const *names, int *c
     return 0;
 }
 
-static int eval_data_path(char *out, size_t n, const char *dir, const char *file,
-                          char *errstr, size_t errstr_size)
+static int eval_data_path(char *out, size_t n, const char *dir, const char *file, char *errstr,
+                          size_t errstr_size)
 {
     int w = snprintf(out, n, "%s/%s", dir, file);
     if (w < 0 || (size_t)w >= n) {
@@ -128,7 +128,8 @@ static int eval_data_path(char *out, size_t n, const char *dir, const char *file
     return 0;
 }
 
-static int eval_data_movies(struct eval_data_load *l, const char *dir, char *errstr, size_t errstr_size)
+static int eval_data_movies(struct eval_data_load *l, const char *dir, char *errstr,
+                            size_t errstr_size)
 {
     char path[1024];
     if (eval_data_path(path, sizeof path, dir, "movies.csv", errstr, errstr_size) < 0)
@@ -146,7 +147,8 @@ static int eval_data_movies(struct eval_data_load *l, const char *dir, char *err
             break;
         }
         if (c.n_fields != 3) {
-            rc = eval_data_bad(l, &c, errstr, errstr_size, "expected 3 fields, got %zu", c.n_fields);
+            rc =
+                eval_data_bad(l, &c, errstr, errstr_size, "expected 3 fields, got %zu", c.n_fields);
             continue;
         }
         const char *id = c.fields[col[0]];
@@ -248,12 +250,12 @@ static char *eval_data_tag_norm(char *s)
 }
 
 /* ratings.csv (tag = 0) or tags.csv (tag = 1) */
-static int eval_data_events(struct eval_data_load *l, const char *dir, int tag,
-                            char *errstr, size_t errstr_size)
+static int eval_data_events(struct eval_data_load *l, const char *dir, int tag, char *errstr,
+                            size_t errstr_size)
 {
     char path[1024];
-    if (eval_data_path(path, sizeof path, dir, tag ? "tags.csv" : "ratings.csv",
-                       errstr, errstr_size) < 0)
+    if (eval_data_path(path, sizeof path, dir, tag ? "tags.csv" : "ratings.csv", errstr,
+                       errstr_size) < 0)
         return -1;
     if (tag && !l->o->need_tags && access(path, F_OK) != 0)
         return 0;
@@ -272,7 +274,8 @@ static int eval_data_events(struct eval_data_load *l, const char *dir, int tag,
             break;
         }
         if (c.n_fields != 4) {
-            rc = eval_data_bad(l, &c, errstr, errstr_size, "expected 4 fields, got %zu", c.n_fields);
+            rc =
+                eval_data_bad(l, &c, errstr, errstr_size, "expected 4 fields, got %zu", c.n_fields);
             continue;
         }
         long long id_num, ts;
@@ -293,8 +296,9 @@ static int eval_data_events(struct eval_data_load *l, const char *dir, int tag,
                                movie);
             continue;
         }
-        struct eval_event ev = { .ts = ts, .seq = (uint32_t)l->n_ev,
-                                 .movie = (uint32_t)(me->num - 1), .tag = -1 };
+        struct eval_event ev = {
+            .ts = ts, .seq = (uint32_t)l->n_ev, .movie = (uint32_t)(me->num - 1), .tag = -1
+        };
         if (!tag) {
             char *end;
             double v = strtod(c.fields[col[2]], &end);
@@ -391,8 +395,10 @@ static int eval_data_catalog(struct eval_data_load *l, char *errstr, size_t errs
         char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
         json_decref(doc);
         if (!text) {
-            snprintf(errstr, errstr_size, "movie %s: cannot build its catalog entry "
-                     "(title or genre not UTF-8?)", m->id);
+            snprintf(errstr, errstr_size,
+                     "movie %s: cannot build its catalog entry "
+                     "(title or genre not UTF-8?)",
+                     m->id);
             return -1;
         }
         char why[256];
@@ -450,8 +456,8 @@ int eval_data_load(struct eval_data *d, const char *dir, const struct eval_data_
     return rc;
 }
 
-static int eval_data_write_kv(const char *path, int events, const struct eval_data *d,
-                              size_t limit, char *errstr, size_t errstr_size)
+static int eval_data_write_kv(const char *path, int events, const struct eval_data *d, size_t limit,
+                              char *errstr, size_t errstr_size)
 {
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -502,8 +508,8 @@ static int eval_data_write_kv(const char *path, int events, const struct eval_da
     return 0;
 }
 
-int eval_data_export(const struct eval_data *d, const char *dir, size_t limit,
-                     char *errstr, size_t errstr_size)
+int eval_data_export(const struct eval_data *d, const char *dir, size_t limit, char *errstr,
+                     size_t errstr_size)
 {
     char cat[1024], ev[1024];
     if (eval_data_path(cat, sizeof cat, dir, "catalog.kv", errstr, errstr_size) < 0 ||

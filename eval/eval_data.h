@@ -16,30 +16,30 @@
 #include "strmap.h"
 
 struct eval_event {
-    int64_t ts;             /* seconds */
-    uint32_t seq;           /* input order, breaks ties in ts */
-    uint32_t user;          /* index into user_ids */
-    uint32_t movie;         /* catalog index */
-    int32_t tag;            /* -1: a rating of `value`; else index into tags */
+    int64_t ts;     /* seconds */
+    uint32_t seq;   /* input order, breaks ties in ts */
+    uint32_t user;  /* index into user_ids */
+    uint32_t movie; /* catalog index */
+    int32_t tag;    /* -1: a rating of `value`; else index into tags */
     float value;
 };
 
 struct eval_data {
     struct catalog cat;
-    struct eval_event *events;   /* ratings and tags, by (ts, seq) */
+    struct eval_event *events; /* ratings and tags, by (ts, seq) */
     size_t n_events, n_ratings;
-    char **user_ids;             /* "u<userId>" */
+    char **user_ids; /* "u<userId>" */
     size_t n_users, cap_users;
-    struct strmap user_index;    /* "u<userId>" -> index */
-    char **tags;                 /* tag texts, for comment events */
+    struct strmap user_index; /* "u<userId>" -> index */
+    char **tags;              /* tag texts, for comment events */
     size_t n_tags, cap_tags;
-    size_t skipped;              /* bad rows skipped (skip_bad) */
+    size_t skipped; /* bad rows skipped (skip_bad) */
 };
 
 struct eval_data_opts {
-    int tag_features;            /* the movie's tags become catalog tags */
-    int skip_bad;                /* skip (count) bad rows instead of failing */
-    int need_tags;               /* tags.csv must exist */
+    int tag_features; /* the movie's tags become catalog tags */
+    int skip_bad;     /* skip (count) bad rows instead of failing */
+    int need_tags;    /* tags.csv must exist */
 };
 
 /* Load DIR; on error -1 with "file:line: reason" in errstr. */
@@ -49,7 +49,7 @@ void eval_data_free(struct eval_data *d);
 /* Write DIR/catalog.kv and DIR/events.kv (key TAB JSON lines, for kcat -K'\t')
  * holding the catalog and the first `limit` ratings (0: all), through temp
  * files renamed into place. */
-int eval_data_export(const struct eval_data *d, const char *dir, size_t limit,
-                     char *errstr, size_t errstr_size);
+int eval_data_export(const struct eval_data *d, const char *dir, size_t limit, char *errstr,
+                     size_t errstr_size);
 
 #endif

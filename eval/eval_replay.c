@@ -13,9 +13,8 @@ const char *const eval_method_names[EVAL_N_METHODS] = { "recut", "most_popular",
 
 typedef size_t (*eval_top_fn)(struct eval_state *s, uint32_t user, uint32_t *out, size_t k);
 
-static const eval_top_fn eval_replay_top[EVAL_N_METHODS] = {
-    eval_state_recut, eval_state_popular, eval_state_random
-};
+static const eval_top_fn eval_replay_top[EVAL_N_METHODS] = { eval_state_recut, eval_state_popular,
+                                                             eval_state_random };
 
 static double eval_replay_cpu(void)
 {
@@ -25,8 +24,8 @@ static double eval_replay_cpu(void)
 }
 
 int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
-                    const struct eval_opts *o, struct eval_result *r,
-                    char *errstr, size_t errstr_size)
+                    const struct eval_opts *o, struct eval_result *r, char *errstr,
+                    size_t errstr_size)
 {
     memset(r, 0, sizeof *r);
     r->catalog = d->cat.n;
@@ -88,8 +87,8 @@ int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
 }
 
 int eval_replay_dump(const struct eval_data *d, const struct recut_config *cfg,
-                     const struct eval_opts *o, const char *users, FILE *out,
-                     char *errstr, size_t errstr_size)
+                     const struct eval_opts *o, const char *users, FILE *out, char *errstr,
+                     size_t errstr_size)
 {
     /* resolve the viewers first: an unknown one is an error before any work */
     size_t n_users = 1;

@@ -12,41 +12,46 @@
 #include "eval_data.h"
 #include "update.h"
 
-enum eval_method { EVAL_RECUT, EVAL_POPULAR, EVAL_RANDOM, EVAL_N_METHODS };
+enum eval_method {
+    EVAL_RECUT,
+    EVAL_POPULAR,
+    EVAL_RANDOM,
+    EVAL_N_METHODS
+};
 extern const char *const eval_method_names[EVAL_N_METHODS];
 
 struct eval_opts {
-    size_t k;                 /* list length (1..64) */
-    uint64_t seed;            /* random baseline */
-    double relevant;          /* a rating at least this is a test case */
-    size_t limit;             /* replay only the first `limit` ratings (0: all) */
-    int comments;             /* replay tags as comments */
+    size_t k;        /* list length (1..64) */
+    uint64_t seed;   /* random baseline */
+    double relevant; /* a rating at least this is a test case */
+    size_t limit;    /* replay only the first `limit` ratings (0: all) */
+    int comments;    /* replay tags as comments */
     update_sentiment_fn sentiment;
     void *sentiment_ctx;
 };
 
 struct eval_score {
-    size_t n;                 /* test cases */
+    size_t n; /* test cases */
     size_t hits;
-    double ndcg;              /* sum over test cases */
-    size_t distinct;          /* distinct items ever recommended */
+    double ndcg;     /* sum over test cases */
+    size_t distinct; /* distinct items ever recommended */
 };
 
 struct eval_result {
     struct eval_score m[EVAL_N_METHODS];
     size_t ratings, comments, catalog, users;
-    double seconds;           /* replay CPU time */
+    double seconds;              /* replay CPU time */
     size_t svm_trained, svm_few; /* SVM trainings, attempts without a model */
-    double svm_seconds;       /* CPU time of those */
+    double svm_seconds;          /* CPU time of those */
 };
 
 int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
-                    const struct eval_opts *o, struct eval_result *r,
-                    char *errstr, size_t errstr_size);
+                    const struct eval_opts *o, struct eval_result *r, char *errstr,
+                    size_t errstr_size);
 /* Replay (no tests), then write "USER<TAB>movie,movie,..." (recut's top k)
  * for every viewer in the comma-separated list `users` ("u1" or "1"). */
 int eval_replay_dump(const struct eval_data *d, const struct recut_config *cfg,
-                     const struct eval_opts *o, const char *users, FILE *out,
-                     char *errstr, size_t errstr_size);
+                     const struct eval_opts *o, const char *users, FILE *out, char *errstr,
+                     size_t errstr_size);
 
 #endif

@@ -8,9 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-int eval_state_init(struct eval_state *s, const struct eval_data *d,
-                    const struct recut_config *cfg, uint64_t seed,
-                    char *errstr, size_t errstr_size)
+int eval_state_init(struct eval_state *s, const struct eval_data *d, const struct recut_config *cfg,
+                    uint64_t seed, char *errstr, size_t errstr_size)
 {
     memset(s, 0, sizeof *s);
     s->d = d;
@@ -113,8 +112,8 @@ static int eval_state_svm_train(struct eval_state *s, recut_viewer *v)
     while ((e = strmap_next(&v->seen, &it))) {
         const struct catalog_movie *cm = catalog_get(&s->d->cat, e->key);
         if (cm)
-            s->svm_samples[ns++] = (struct svmv_sample){ cm->m.id, cm->features,
-                                                         cm->n_features, e->num };
+            s->svm_samples[ns++] =
+                (struct svmv_sample){ cm->m.id, cm->features, cm->n_features, e->num };
     }
     double t0 = eval_state_cpu();
     svmv_model *m = NULL;
@@ -133,8 +132,8 @@ static int eval_state_svm_train(struct eval_state *s, recut_viewer *v)
     return 0;
 }
 
-int eval_state_learn(struct eval_state *s, const struct eval_event *ev,
-                     char *errstr, size_t errstr_size)
+int eval_state_learn(struct eval_state *s, const struct eval_event *ev, char *errstr,
+                     size_t errstr_size)
 {
     recut_viewer *v = &s->viewers[ev->user];
     const char *movie = s->d->cat.list[ev->movie]->m.id;
@@ -161,8 +160,8 @@ int eval_state_learn(struct eval_state *s, const struct eval_event *ev,
     int was_positive = old && old->num > 0;
     const char **partners;
     size_t n_partners;
-    if (viewer_apply(v, &s->u, s->cfg->history_max, s->cfg->cooc_window,
-                     &partners, &n_partners) < 0) {
+    if (viewer_apply(v, &s->u, s->cfg->history_max, s->cfg->cooc_window, &partners, &n_partners) <
+        0) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }

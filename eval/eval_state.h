@@ -18,7 +18,7 @@
 struct eval_state {
     const struct eval_data *d;
     const struct recut_config *cfg;
-    recut_viewer *viewers;        /* one per user of d */
+    recut_viewer *viewers; /* one per user of d */
     struct recommend_mem mem;
     /* most popular so far: positive events per catalog index, the indices
      * sorted by (count desc, index asc), and each index's position there */
@@ -27,7 +27,7 @@ struct eval_state {
     update_sentiment_fn sentiment;
     void *sentiment_ctx;
     uint64_t rng;
-    unsigned char *mark;          /* scratch, one byte per catalog item */
+    unsigned char *mark; /* scratch, one byte per catalog item */
     /* the viewers' SVMs, trained synchronously under recutd's policy
      * ([svm], daemon/svm_scorer.c) when [models] blend_svm > 0: new
      * labels per viewer since the last attempt; an attempt every
@@ -40,13 +40,12 @@ struct eval_state {
     double svm_seconds;
 };
 
-int eval_state_init(struct eval_state *s, const struct eval_data *d,
-                    const struct recut_config *cfg, uint64_t seed,
-                    char *errstr, size_t errstr_size);
+int eval_state_init(struct eval_state *s, const struct eval_data *d, const struct recut_config *cfg,
+                    uint64_t seed, char *errstr, size_t errstr_size);
 void eval_state_free(struct eval_state *s);
 /* Learn one event (a rating, or a tag as a comment). */
-int eval_state_learn(struct eval_state *s, const struct eval_event *ev,
-                     char *errstr, size_t errstr_size);
+int eval_state_learn(struct eval_state *s, const struct eval_event *ev, char *errstr,
+                     size_t errstr_size);
 /* Top k catalog indices for `user` (unseen items only); return how many. */
 size_t eval_state_recut(struct eval_state *s, uint32_t user, uint32_t *out, size_t k);
 size_t eval_state_popular(struct eval_state *s, uint32_t user, uint32_t *out, size_t k);

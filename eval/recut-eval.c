@@ -16,20 +16,19 @@
 
 static void eval_usage(FILE *f)
 {
-    fprintf(f,
-        "usage: recut-eval [options] MOVIELENS_DIR\n"
-        "  --json               one JSON object keyed by method instead of a table\n"
-        "  --k N                list length (default 10, at most 64)\n"
-        "  --limit N            replay only the first N ratings in time order\n"
-        "  --seed S             seed of the random baseline (default 1)\n"
-        "  --relevant R         ratings >= R are test cases (default 4.0)\n"
-        "  --config FILE        recutd.conf to take [models] and [weights] from\n"
-        "  --set SECTION.KEY=V  override one configuration key (repeatable)\n"
-        "  --no-tag-features    catalog entries without the movies' tags\n"
-        "  --comments MODEL.nbm replay tags as comments, sentiment from MODEL\n"
-        "  --skip-bad           skip (and count) bad CSV rows instead of failing\n"
-        "  --dump-recs USERS    replay, then print recut's top k for USERS (u1,u2,...)\n"
-        "  --export-kv DIR      write DIR/catalog.kv and DIR/events.kv for kcat\n");
+    fprintf(f, "usage: recut-eval [options] MOVIELENS_DIR\n"
+               "  --json               one JSON object keyed by method instead of a table\n"
+               "  --k N                list length (default 10, at most 64)\n"
+               "  --limit N            replay only the first N ratings in time order\n"
+               "  --seed S             seed of the random baseline (default 1)\n"
+               "  --relevant R         ratings >= R are test cases (default 4.0)\n"
+               "  --config FILE        recutd.conf to take [models] and [weights] from\n"
+               "  --set SECTION.KEY=V  override one configuration key (repeatable)\n"
+               "  --no-tag-features    catalog entries without the movies' tags\n"
+               "  --comments MODEL.nbm replay tags as comments, sentiment from MODEL\n"
+               "  --skip-bad           skip (and count) bad CSV rows instead of failing\n"
+               "  --dump-recs USERS    replay, then print recut's top k for USERS (u1,u2,...)\n"
+               "  --export-kv DIR      write DIR/catalog.kv and DIR/events.kv for kcat\n");
 }
 
 static int eval_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -57,53 +56,65 @@ static void eval_print(const struct eval_result *r, const struct eval_opts *o,
             const struct eval_score *s = &r->m[m];
             double n = s->n ? (double)s->n : 1;
             printf("%s\"%s\":{\"hr@%zu\":%.6f,\"ndcg@%zu\":%.6f,\"coverage\":%.6f,\"n\":%zu}",
-                   m ? "," : "", eval_method_names[m], o->k, (double)s->hits / n, o->k,
-                   s->ndcg / n, (double)s->distinct / (double)r->catalog, s->n);
+                   m ? "," : "", eval_method_names[m], o->k, (double)s->hits / n, o->k, s->ndcg / n,
+                   (double)s->distinct / (double)r->catalog, s->n);
         }
         printf("}\n");
         return;
     }
     printf("ratings replayed %zu, comments %zu, viewers %zu, catalog %zu, skipped rows %zu\n",
            r->ratings, r->comments, r->users, r->catalog, d->skipped);
-    printf("test cases (rating >= %.1f): %zu; top %zu; replay %.1f s CPU\n",
-           o->relevant, r->m[0].n, o->k, r->seconds);
+    printf("test cases (rating >= %.1f): %zu; top %zu; replay %.1f s CPU\n", o->relevant, r->m[0].n,
+           o->k, r->seconds);
     if (r->svm_trained || r->svm_few)
-        printf("viewer SVMs: %zu trained, %zu attempts with too few likes or dislikes; %.1f s CPU\n",
-               r->svm_trained, r->svm_few, r->svm_seconds);
+        printf(
+            "viewer SVMs: %zu trained, %zu attempts with too few likes or dislikes; %.1f s CPU\n",
+            r->svm_trained, r->svm_few, r->svm_seconds);
     printf("\n");
     printf("%-14s %8s %8s %9s\n", "method", "HR@k", "NDCG@k", "coverage");
     for (int m = 0; m < EVAL_N_METHODS; m++) {
         const struct eval_score *s = &r->m[m];
         double n = s->n ? (double)s->n : 1;
-        printf("%-14s %8.4f %8.4f %9.4f\n", eval_method_names[m], (double)s->hits / n,
-               s->ndcg / n, (double)s->distinct / (double)r->catalog);
+        printf("%-14s %8.4f %8.4f %9.4f\n", eval_method_names[m], (double)s->hits / n, s->ndcg / n,
+               (double)s->distinct / (double)r->catalog);
     }
     double pop = r->m[EVAL_POPULAR].ndcg;
     if (pop > 0)
         printf("\nrecut NDCG / most_popular NDCG = %.2f\n", r->m[EVAL_RECUT].ndcg / pop);
 }
 
-enum { OPT_JSON = 256, OPT_K, OPT_LIMIT, OPT_SEED, OPT_RELEVANT, OPT_CONFIG, OPT_SET,
-       OPT_NO_TAGS, OPT_COMMENTS, OPT_SKIP_BAD, OPT_DUMP, OPT_EXPORT, OPT_HELP };
+enum {
+    OPT_JSON = 256,
+    OPT_K,
+    OPT_LIMIT,
+    OPT_SEED,
+    OPT_RELEVANT,
+    OPT_CONFIG,
+    OPT_SET,
+    OPT_NO_TAGS,
+    OPT_COMMENTS,
+    OPT_SKIP_BAD,
+    OPT_DUMP,
+    OPT_EXPORT,
+    OPT_HELP
+};
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "json", no_argument, NULL, OPT_JSON },
-        { "k", required_argument, NULL, OPT_K },
-        { "limit", required_argument, NULL, OPT_LIMIT },
-        { "seed", required_argument, NULL, OPT_SEED },
-        { "relevant", required_argument, NULL, OPT_RELEVANT },
-        { "config", required_argument, NULL, OPT_CONFIG },
-        { "set", required_argument, NULL, OPT_SET },
-        { "no-tag-features", no_argument, NULL, OPT_NO_TAGS },
-        { "comments", required_argument, NULL, OPT_COMMENTS },
-        { "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
-        { "dump-recs", required_argument, NULL, OPT_DUMP },
-        { "export-kv", required_argument, NULL, OPT_EXPORT },
-        { "help", no_argument, NULL, OPT_HELP },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option longopts[] = { { "json", no_argument, NULL, OPT_JSON },
+                                              { "k", required_argument, NULL, OPT_K },
+                                              { "limit", required_argument, NULL, OPT_LIMIT },
+                                              { "seed", required_argument, NULL, OPT_SEED },
+                                              { "relevant", required_argument, NULL, OPT_RELEVANT },
+                                              { "config", required_argument, NULL, OPT_CONFIG },
+                                              { "set", required_argument, NULL, OPT_SET },
+                                              { "no-tag-features", no_argument, NULL, OPT_NO_TAGS },
+                                              { "comments", required_argument, NULL, OPT_COMMENTS },
+                                              { "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+                                              { "dump-recs", required_argument, NULL, OPT_DUMP },
+                                              { "export-kv", required_argument, NULL, OPT_EXPORT },
+                                              { "help", no_argument, NULL, OPT_HELP },
+                                              { NULL, 0, NULL, 0 } };
     struct recut_config cfg;
     char err[1024];
     if (conf_init(&cfg) < 0) {
@@ -130,7 +141,8 @@ int main(int argc, char **argv)
             break;
         case OPT_LIMIT:
             if (eval_parse_size(optarg, 1, (size_t)1 << 40, &o.limit) < 0) {
-                fprintf(stderr, "recut-eval: --limit must be a positive number, not '%s'\n", optarg);
+                fprintf(stderr, "recut-eval: --limit must be a positive number, not '%s'\n",
+                        optarg);
                 goto out;
             }
             break;

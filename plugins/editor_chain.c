@@ -44,7 +44,8 @@ static size_t editor_chain_filter(const struct editor_chain_in *in, size_t *sel)
     if (r == NULL)
         return 0;
     for (size_t i = 0; i < n; i++)
-        r[i] = (struct editor_chain_rank){i, in->value[i] + in->start_bonus[i] + in->end_bonus[i]};
+        r[i] =
+            (struct editor_chain_rank){ i, in->value[i] + in->start_bonus[i] + in->end_bonus[i] };
     qsort(r, n, sizeof *r, editor_chain_cmp_rank);
     for (size_t i = 0; i < EDITOR_CHAIN_MAX_CAND; i++)
         sel[i] = r[i].pos;
@@ -144,8 +145,7 @@ static int editor_chain_dp(const struct editor_chain_in *in, const size_t *sel, 
 }
 
 /* Step 3: insert candidates that fit and raise the objective. */
-static void editor_chain_refill(const struct editor_chain_in *in, size_t *chain,
-                                size_t *n_chain)
+static void editor_chain_refill(const struct editor_chain_in *in, size_t *chain, size_t *n_chain)
 {
     size_t m = *n_chain;
     if (m == 0)

@@ -24,10 +24,10 @@
 #define EDITOR_CHAIN_MAX_CAND 256
 
 struct editor_chain_in {
-    size_t n;                 /* candidates */
-    const double *duration;   /* seconds, > 0 */
-    const double *key;        /* must be non-decreasing along the chain */
-    const double *value;      /* per-candidate gain (may be negative) */
+    size_t n;               /* candidates */
+    const double *duration; /* seconds, > 0 */
+    const double *key;      /* must be non-decreasing along the chain */
+    const double *value;    /* per-candidate gain (may be negative) */
     const double *start_bonus;
     const double *end_bonus;
     double budget;

@@ -55,7 +55,7 @@ struct editor_highlights_subset {
 };
 
 static int editor_highlights_init(const struct recut_host_api *api, void **state, char *errstr,
-                           size_t errstr_size)
+                                  size_t errstr_size)
 {
     struct editor_highlights_state *st = calloc(1, sizeof *st);
     if (st == NULL) {
@@ -64,8 +64,8 @@ static int editor_highlights_init(const struct recut_host_api *api, void **state
     }
     st->api = api;
     st->reject_feedback = -0.5;
-    if (editor_util_config_double(api, HIGHLIGHTS_NAME, "min_score", 0.0, 1.0,
-                                  &st->min_score, errstr, errstr_size) < 0 ||
+    if (editor_util_config_double(api, HIGHLIGHTS_NAME, "min_score", 0.0, 1.0, &st->min_score,
+                                  errstr, errstr_size) < 0 ||
         editor_util_config_double(api, HIGHLIGHTS_NAME, "reject_feedback", -2.0, 0.0,
                                   &st->reject_feedback, errstr, errstr_size) < 0) {
         free(st);
@@ -82,7 +82,7 @@ static void editor_highlights_fini(void *state)
 
 /* All 2^n subsets of items[0..n) (n <= 15). */
 static void editor_highlights_enumerate(const struct editor_highlights_item *items, size_t n,
-                                 struct editor_highlights_subset *out)
+                                        struct editor_highlights_subset *out)
 {
     size_t count = (size_t)1 << n;
     for (size_t mask = 0; mask < count; mask++) {
@@ -93,7 +93,7 @@ static void editor_highlights_enumerate(const struct editor_highlights_item *ite
                 v += items[i].v;
             }
         }
-        out[mask] = (struct editor_highlights_subset){d, v, (uint32_t)mask};
+        out[mask] = (struct editor_highlights_subset){ d, v, (uint32_t)mask };
     }
 }
 
@@ -167,8 +167,8 @@ static int editor_highlights_exact(const struct editor_highlights_item *items, s
 /* Grid DP: durations rounded up to the grid, so the answer fits.  Two rows
  * of best values (previous item / this item) and one decision byte per
  * (item, cell); the branch-free inner loop lets the compiler vectorise. */
-static int editor_highlights_dp(const struct editor_highlights_item *items, size_t n,
-                                double budget, size_t *pick, size_t *n_pick)
+static int editor_highlights_dp(const struct editor_highlights_item *items, size_t n, double budget,
+                                size_t *pick, size_t *n_pick)
 {
     double q;
     size_t W = editor_util_grid(budget, n, DP_GRID, DP_MAX_CELLS, &q);
@@ -228,7 +228,7 @@ static int editor_highlights_cmp_add(const void *a, const void *b)
 }
 
 static int editor_highlights_edit(void *state, const struct recut_edit_request *req,
-                           struct recut_edit_result *out, char *errstr, size_t errstr_size)
+                                  struct recut_edit_result *out, char *errstr, size_t errstr_size)
 {
     const struct editor_highlights_state *st = state;
     double min_score = st ? st->min_score : 0.0;
@@ -252,7 +252,7 @@ static int editor_highlights_edit(void *state, const struct recut_edit_request *
             continue;
         }
         double d = editor_util_scene_duration(req, i);
-        items[m++] = (struct editor_highlights_item){i, d, req->scene_scores[i] * d};
+        items[m++] = (struct editor_highlights_item){ i, d, req->scene_scores[i] * d };
     }
     size_t n_pick = 0;
     int rc = m <= EXACT_MAX ? editor_highlights_exact(items, m, req->budget, pick, &n_pick)
@@ -312,8 +312,7 @@ static int editor_highlights_edit(void *state, const struct recut_edit_request *
              "(%zu disliked scenes left out)",
              req->min_fragment, req->budget, min_score > 0.0 ? " with score >= min_score" : "",
              rejected);
-    rc = editor_util_emit(req, kept, n_kept, value / req->budget, out, why, errstr,
-                          errstr_size);
+    rc = editor_util_emit(req, kept, n_kept, value / req->budget, out, why, errstr, errstr_size);
     if (rc == 0 && st && st->api && st->api->log)
         st->api->log(HIGHLIGHTS_NAME, RECUT_LOG_DEBUG,
                      "movie %s: kept %zu of %zu scenes (%zu candidates, %s), score %.3f",
@@ -340,7 +339,7 @@ static const struct recut_plugin editor_highlights_plugin = {
     .kind = RECUT_PLUGIN_EDITOR,
     .init = editor_highlights_init,
     .fini = editor_highlights_fini,
-    .u.editor = {.edit = editor_highlights_edit},
+    .u.editor = { .edit = editor_highlights_edit },
 };
 
 RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)

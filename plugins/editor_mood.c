@@ -63,12 +63,12 @@ static int editor_mood_init(const struct recut_host_api *api, void **state, char
     st->min_closeness = 0.2;
     if (editor_util_config_double(api, MOOD_NAME, "reject_feedback", -2.0, 0.0,
                                   &st->reject_feedback, errstr, errstr_size) < 0 ||
-        editor_util_config_double(api, MOOD_NAME, "end_weight", 0.0, 10.0, &st->end_weight,
-                                  errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, MOOD_NAME, "end_weight", 0.0, 10.0, &st->end_weight, errstr,
+                                  errstr_size) < 0 ||
         editor_util_config_double(api, MOOD_NAME, "width", 0.01, 1.0, &st->width, errstr,
                                   errstr_size) < 0 ||
-        editor_util_config_double(api, MOOD_NAME, "min_closeness", 0.0, 1.0,
-                                  &st->min_closeness, errstr, errstr_size) < 0) {
+        editor_util_config_double(api, MOOD_NAME, "min_closeness", 0.0, 1.0, &st->min_closeness,
+                                  errstr, errstr_size) < 0) {
         free(st);
         return -1;
     }
@@ -116,8 +116,7 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n,
-           *eb = buf + 4 * n;
+    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n, *eb = buf + 4 * n;
     size_t nc = 0, rejected = 0;
     for (size_t i = 0; i < n; i++) {
         if (!editor_util_eligible(req, i))
@@ -138,8 +137,13 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         nc++;
     }
     struct editor_chain_in in = {
-        .n = nc, .duration = dur, .key = key, .value = val,
-        .start_bonus = sb, .end_bonus = eb, .budget = req->budget,
+        .n = nc,
+        .duration = dur,
+        .key = key,
+        .value = val,
+        .start_bonus = sb,
+        .end_bonus = eb,
+        .budget = req->budget,
     };
     size_t n_chain = 0;
     double best = 0.0;
@@ -182,7 +186,7 @@ static const struct recut_plugin editor_mood_plugin = {
     .kind = RECUT_PLUGIN_EDITOR,
     .init = editor_mood_init,
     .fini = editor_mood_fini,
-    .u.editor = {.edit = editor_mood_edit},
+    .u.editor = { .edit = editor_mood_edit },
 };
 
 RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)

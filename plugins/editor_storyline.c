@@ -38,8 +38,8 @@ struct editor_storyline_state {
     double spread_span;
 };
 
-static int editor_storyline_init(const struct recut_host_api *api, void **state,
-                                 char *errstr, size_t errstr_size)
+static int editor_storyline_init(const struct recut_host_api *api, void **state, char *errstr,
+                                 size_t errstr_size)
 {
     struct editor_storyline_state *st = calloc(1, sizeof *st);
     if (st == NULL) {
@@ -51,8 +51,8 @@ static int editor_storyline_init(const struct recut_host_api *api, void **state,
     st->spread_span = 0.1;
     if (editor_util_config_double(api, STORYLINE_NAME, "spread_weight", 0.0, 10.0,
                                   &st->spread_weight, errstr, errstr_size) < 0 ||
-        editor_util_config_double(api, STORYLINE_NAME, "spread_span", 1e-3, 1.0,
-                                  &st->spread_span, errstr, errstr_size) < 0) {
+        editor_util_config_double(api, STORYLINE_NAME, "spread_span", 1e-3, 1.0, &st->spread_span,
+                                  errstr, errstr_size) < 0) {
         free(st);
         return -1;
     }
@@ -68,9 +68,9 @@ static void editor_storyline_fini(void *state)
 struct editor_storyline_ctx {
     const struct recut_edit_request *req;
     const unsigned char *kept;
-    double weight;  /* spread_weight */
-    double span;    /* spread_span * movie length, seconds */
-    double length;  /* movie length, seconds */
+    double weight; /* spread_weight */
+    double span;   /* spread_span * movie length, seconds */
+    double length; /* movie length, seconds */
 };
 
 /* For every scene, the end of the kept scene before it (or 0) and the start
@@ -119,8 +119,7 @@ static double editor_storyline_kept_total(const struct recut_edit_request *req,
 }
 
 static int editor_storyline_edit(void *state, const struct recut_edit_request *req,
-                                 struct recut_edit_result *out, char *errstr,
-                                 size_t errstr_size)
+                                 struct recut_edit_result *out, char *errstr, size_t errstr_size)
 {
     const struct editor_storyline_state *st = state;
     if (editor_util_validate(req, out, errstr, errstr_size) < 0)
@@ -156,8 +155,7 @@ static int editor_storyline_edit(void *state, const struct recut_edit_request *r
         kept[i] = (unsigned char)editor_util_eligible(req, i);
     size_t last = n - 1;
     if (kept[0] && kept[last] && last != 0 &&
-        editor_util_scene_duration(req, 0) + editor_util_scene_duration(req, last) <=
-            req->budget) {
+        editor_util_scene_duration(req, 0) + editor_util_scene_duration(req, last) <= req->budget) {
         protect[0] = protect[last] = 1;
     } else if (kept[0] && (!kept[last] || req->scene_scores[0] >= req->scene_scores[last])) {
         protect[0] = 1;
@@ -218,8 +216,7 @@ static int editor_storyline_edit(void *state, const struct recut_edit_request *r
     char why[160];
     snprintf(why, sizeof why, "no scene is between min_fragment (%g s) and the budget (%g s)",
              req->min_fragment, req->budget);
-    int rc = editor_util_emit(req, idx, n_kept, value / req->budget, out, why, errstr,
-                              errstr_size);
+    int rc = editor_util_emit(req, idx, n_kept, value / req->budget, out, why, errstr, errstr_size);
     if (rc == 0 && st && st->api && st->api->log)
         st->api->log(STORYLINE_NAME, RECUT_LOG_DEBUG,
                      "movie %s: kept %zu of %zu scenes, %.1f of %.1f s", m->id ? m->id : "?",
@@ -240,7 +237,7 @@ static const struct recut_plugin editor_storyline_plugin = {
     .kind = RECUT_PLUGIN_EDITOR,
     .init = editor_storyline_init,
     .fini = editor_storyline_fini,
-    .u.editor = {.edit = editor_storyline_edit},
+    .u.editor = { .edit = editor_storyline_edit },
 };
 
 RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)

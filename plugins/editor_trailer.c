@@ -58,12 +58,12 @@ static int editor_trailer_init(const struct recut_host_api *api, void **state, c
     st->peak_weight = 0.5;
     if (editor_util_config_double(api, TRAILER_NAME, "reject_feedback", -2.0, 0.0,
                                   &st->reject_feedback, errstr, errstr_size) < 0 ||
-        editor_util_config_double(api, TRAILER_NAME, "spoiler_tail", 0.0, 0.95,
-                                  &st->spoiler_tail, errstr, errstr_size) < 0 ||
-        editor_util_config_double(api, TRAILER_NAME, "open_weight", 0.0, 10.0,
-                                  &st->open_weight, errstr, errstr_size) < 0 ||
-        editor_util_config_double(api, TRAILER_NAME, "peak_weight", 0.0, 10.0,
-                                  &st->peak_weight, errstr, errstr_size) < 0) {
+        editor_util_config_double(api, TRAILER_NAME, "spoiler_tail", 0.0, 0.95, &st->spoiler_tail,
+                                  errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, TRAILER_NAME, "open_weight", 0.0, 10.0, &st->open_weight,
+                                  errstr, errstr_size) < 0 ||
+        editor_util_config_double(api, TRAILER_NAME, "peak_weight", 0.0, 10.0, &st->peak_weight,
+                                  errstr, errstr_size) < 0) {
         free(st);
         return -1;
     }
@@ -85,8 +85,7 @@ static double editor_trailer_clamp(double x, double lo, double hi)
 static double editor_trailer_peak(const struct editor_trailer_state *st,
                                   const struct recut_edit_request *req)
 {
-    if (st == NULL || st->api == NULL || st->api->viewer_affect == NULL ||
-        req->viewer == NULL)
+    if (st == NULL || st->api == NULL || st->api->viewer_affect == NULL || req->viewer == NULL)
         return 1.0;
     double a = 0.5, v = 0.0;
     if (st->api->viewer_affect(req->viewer, &a, &v) != 0 || !isfinite(a))
@@ -95,16 +94,15 @@ static double editor_trailer_peak(const struct editor_trailer_state *st,
 }
 
 static int editor_trailer_edit(void *state, const struct recut_edit_request *req,
-                               struct recut_edit_result *out, char *errstr,
-                               size_t errstr_size)
+                               struct recut_edit_result *out, char *errstr, size_t errstr_size)
 {
     const struct editor_trailer_state *st = state;
     if (editor_util_validate(req, out, errstr, errstr_size) < 0)
         return -1;
     double tail = req->spoiler_tail;
     if (!isfinite(tail) || tail >= 1.0) {
-        snprintf(errstr, errstr_size, "spoiler_tail must be below 1 (negative: the default), got %g",
-                 tail);
+        snprintf(errstr, errstr_size,
+                 "spoiler_tail must be below 1 (negative: the default), got %g", tail);
         return -1;
     }
     if (tail < 0.0)
@@ -130,8 +128,7 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n,
-           *eb = buf + 4 * n;
+    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n, *eb = buf + 4 * n;
     size_t nc = 0, rejected = 0;
     for (size_t i = 0; i < n; i++) {
         if (!editor_util_eligible(req, i) || m->scenes[i].end > cutoff)
@@ -152,8 +149,13 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
         nc++;
     }
     struct editor_chain_in in = {
-        .n = nc, .duration = dur, .key = key, .value = val,
-        .start_bonus = sb, .end_bonus = eb, .budget = req->budget,
+        .n = nc,
+        .duration = dur,
+        .key = key,
+        .value = val,
+        .start_bonus = sb,
+        .end_bonus = eb,
+        .budget = req->budget,
     };
     size_t n_chain = 0;
     double best = 0.0;
@@ -171,14 +173,14 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
                  "no scene before the spoiler cutoff (%.1f s, spoiler_tail %g) is between "
                  "min_fragment (%g s) and the budget (%g s) (%zu disliked scenes left out)",
                  cutoff, tail, req->min_fragment, req->budget, rejected);
-        rc = editor_util_emit(req, chain + first, n_chain - first,
-                              best / (1.0 + open_w + peak_w), out, why, errstr, errstr_size);
+        rc = editor_util_emit(req, chain + first, n_chain - first, best / (1.0 + open_w + peak_w),
+                              out, why, errstr, errstr_size);
     }
     if (rc == 0 && st && st->api && st->api->log)
         st->api->log(TRAILER_NAME, RECUT_LOG_DEBUG,
                      "movie %s: %zu scenes, peak arousal target %.2f, cutoff %.1f s, "
-                     "score %.3f", m->id ? m->id : "?", out->n_scenes, peak, cutoff,
-                     out->score);
+                     "score %.3f",
+                     m->id ? m->id : "?", out->n_scenes, peak, cutoff, out->score);
     free(cand);
     free(buf);
     free(chain);
@@ -192,7 +194,7 @@ static const struct recut_plugin editor_trailer_plugin = {
     .kind = RECUT_PLUGIN_EDITOR,
     .init = editor_trailer_init,
     .fini = editor_trailer_fini,
-    .u.editor = {.edit = editor_trailer_edit},
+    .u.editor = { .edit = editor_trailer_edit },
 };
 
 RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)

@@ -60,10 +60,9 @@ int editor_util_validate(const struct recut_edit_request *req, struct recut_edit
     double prev_end = 0.0;
     for (size_t i = 0; i < m->n_scenes; i++) {
         const struct recut_scene *s = &m->scenes[i];
-        if (!isfinite(s->start) || !isfinite(s->end) || s->start < 0.0 ||
-            s->end < s->start) {
-            snprintf(errstr, errstr_size, "movie %s: scene %zu has an invalid span %g..%g",
-                     id, i, s->start, s->end);
+        if (!isfinite(s->start) || !isfinite(s->end) || s->start < 0.0 || s->end < s->start) {
+            snprintf(errstr, errstr_size, "movie %s: scene %zu has an invalid span %g..%g", id, i,
+                     s->start, s->end);
             return -1;
         }
         if (i > 0 && s->start < prev_end - EDITOR_UTIL_OVERLAP_TOLERANCE) {
@@ -81,8 +80,8 @@ int editor_util_validate(const struct recut_edit_request *req, struct recut_edit
         }
         double sc = req->scene_scores[i];
         if (!isfinite(sc) || sc < 0.0 || sc > 1.0) {
-            snprintf(errstr, errstr_size, "movie %s: score of scene %zu is %g, not in 0..1",
-                     id, i, sc);
+            snprintf(errstr, errstr_size, "movie %s: score of scene %zu is %g, not in 0..1", id, i,
+                     sc);
             return -1;
         }
     }
@@ -95,8 +94,8 @@ int editor_util_eligible(const struct recut_edit_request *req, size_t i)
     return d > 0.0 && d >= req->min_fragment && d <= req->budget;
 }
 
-int editor_util_rejected(const struct recut_host_api *api,
-                         const struct recut_edit_request *req, size_t i, double floor)
+int editor_util_rejected(const struct recut_host_api *api, const struct recut_edit_request *req,
+                         size_t i, double floor)
 {
     if (api == NULL || api->viewer_scene_feedback == NULL || req->viewer == NULL ||
         req->movie->id == NULL)
@@ -105,9 +104,8 @@ int editor_util_rejected(const struct recut_host_api *api,
     return isfinite(fb) && fb <= floor;
 }
 
-int editor_util_config_double(const struct recut_host_api *api, const char *plugin,
-                              const char *key, double lo, double hi, double *value,
-                              char *errstr, size_t errstr_size)
+int editor_util_config_double(const struct recut_host_api *api, const char *plugin, const char *key,
+                              double lo, double hi, double *value, char *errstr, size_t errstr_size)
 {
     if (api == NULL || api->config_get == NULL)
         return 0;
@@ -127,8 +125,7 @@ int editor_util_config_double(const struct recut_host_api *api, const char *plug
     return 0;
 }
 
-double editor_util_total(const struct recut_edit_request *req, const size_t *idx,
-                         size_t n)
+double editor_util_total(const struct recut_edit_request *req, const size_t *idx, size_t n)
 {
     double t = 0.0;
     for (size_t k = 0; k < n; k++)
@@ -142,9 +139,9 @@ static int editor_util_cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int editor_util_emit(const struct recut_edit_request *req, size_t *idx, size_t n,
-                     double score, struct recut_edit_result *out, const char *why,
-                     char *errstr, size_t errstr_size)
+int editor_util_emit(const struct recut_edit_request *req, size_t *idx, size_t n, double score,
+                     struct recut_edit_result *out, const char *why, char *errstr,
+                     size_t errstr_size)
 {
     if (n == 0) {
         snprintf(errstr, errstr_size, "movie %s: nothing to keep: %s",
@@ -158,8 +155,7 @@ int editor_util_emit(const struct recut_edit_request *req, size_t *idx, size_t n
     return 0;
 }
 
-size_t editor_util_grid(double budget, size_t n_items, double min_q, double max_cells,
-                        double *q)
+size_t editor_util_grid(double budget, size_t n_items, double min_q, double max_cells, double *q)
 {
     double per_item = max_cells / (double)(n_items ? n_items : 1) - 1.0;
     double cells = floor(budget / min_q + 1e-9);

@@ -27,7 +27,8 @@ static void pubk_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
                     rd_kafka_err2str(m->err));
 }
 
-static int pubk_init(const struct recut_host_api *api, void **state, char *errstr, size_t errstr_size)
+static int pubk_init(const struct recut_host_api *api, void **state, char *errstr,
+                     size_t errstr_size)
 {
     const char *brokers = api->config_get("kafka", "brokers");
     if (!brokers)
@@ -88,8 +89,7 @@ static int pubk_publish(void *state, const char *viewer, const char *kind, const
     rd_kafka_resp_err_t err = rd_kafka_producev(
         p->rk, RD_KAFKA_V_TOPIC(p->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE((void *)json, len), RD_KAFKA_V_KEY(viewer, strlen(viewer)),
-        RD_KAFKA_V_HEADER("kind", kind, -1), RD_KAFKA_V_HEADER("key", key, -1),
-        RD_KAFKA_V_END);
+        RD_KAFKA_V_HEADER("kind", kind, -1), RD_KAFKA_V_HEADER("key", key, -1), RD_KAFKA_V_END);
     if (err) {
         snprintf(errstr, errstr_size, "%s", rd_kafka_err2str(err));
         return -1;

@@ -131,7 +131,8 @@ static void *pubr_main(void *arg)
     return NULL;
 }
 
-static int pubr_init(const struct recut_host_api *api, void **state, char *errstr, size_t errstr_size)
+static int pubr_init(const struct recut_host_api *api, void **state, char *errstr,
+                     size_t errstr_size)
 {
     struct pubr *p = calloc(1, sizeof *p);
     if (!p) {

@@ -19,7 +19,8 @@ struct affect {
     double valence_scale;
 };
 
-static int affect_init(const struct recut_host_api *api, void **state, char *errstr, size_t errstr_size)
+static int affect_init(const struct recut_host_api *api, void **state, char *errstr,
+                       size_t errstr_size)
 {
     struct affect *a = calloc(1, sizeof *a);
     if (!a) {
@@ -33,7 +34,8 @@ static int affect_init(const struct recut_host_api *api, void **state, char *err
         char *end;
         a->valence_scale = strtod(vs, &end);
         if (*end || !(a->valence_scale >= 0 && a->valence_scale <= 10)) {
-            snprintf(errstr, errstr_size, "[plugin.affect] valence_scale must be a number in [0, 10]");
+            snprintf(errstr, errstr_size,
+                     "[plugin.affect] valence_scale must be a number in [0, 10]");
             free(a);
             return -1;
         }
@@ -67,8 +69,8 @@ static int affect_movie(const struct recut_movie *m, double *ar, double *va)
 }
 
 static int affect_score(void *state, const recut_viewer *viewer, const struct recut_movie *m,
-                        double *score, char *reason, size_t reason_size,
-                        char *errstr, size_t errstr_size)
+                        double *score, char *reason, size_t reason_size, char *errstr,
+                        size_t errstr_size)
 {
     (void)errstr;
     (void)errstr_size;
@@ -99,7 +101,8 @@ static int affect_scenes(void *state, const recut_viewer *viewer, const struct r
             scores[i] = 0.5;
             continue;
         }
-        double da = m->scenes[i].arousal - pa, dv = a->valence_scale * (m->scenes[i].valence - pv) / 2.0;
+        double da = m->scenes[i].arousal - pa,
+               dv = a->valence_scale * (m->scenes[i].valence - pv) / 2.0;
         double dist = sqrt(da * da + dv * dv) / sqrt(1.0 + a->valence_scale * a->valence_scale);
         scores[i] = 1.0 - dist;
     }

@@ -45,7 +45,7 @@
 
 struct groups_cluster {
     size_t size;
-    char **top;                 /* movie ids, most liked first */
+    char **top; /* movie ids, most liked first */
     double *top_w;
     size_t n_top;
     size_t genre[GROUPS_TOP_GENRES]; /* indexes of the centre's top genres */
@@ -54,14 +54,14 @@ struct groups_cluster {
 
 struct groups_model {
     size_t dim;
-    char **genres;              /* dim genre names (lower case) */
+    char **genres; /* dim genre names (lower case) */
     kmeans_model *km;
-    fa_model *fa;               /* NULL: factor analysis was not fitted */
+    fa_model *fa; /* NULL: factor analysis was not fitted */
     struct groups_cluster *cl;
     size_t k;
-    size_t popular;             /* the biggest cluster */
+    size_t popular; /* the biggest cluster */
     size_t viewers;
-    double fitted_at;           /* unix time */
+    double fitted_at; /* unix time */
 };
 
 struct groups_job {
@@ -69,9 +69,9 @@ struct groups_job {
     char *address, *prefix;
     int timeout_ms;
     size_t k, factors;
-    int interval_s;             /* 0: only load what is stored */
-    int may_fit;                /* 0: at start-up, only load */
-    double have_fitted_at;      /* of the model in use (0: none) */
+    int interval_s;        /* 0: only load what is stored */
+    int may_fit;           /* 0: at start-up, only load */
+    double have_fitted_at; /* of the model in use (0: none) */
     char **vocab;
     size_t n_vocab;
     /* outputs */
@@ -183,14 +183,14 @@ static char *groups_doc_encode(const struct groups_model *m, const unsigned char
         json_t *top = json_array();
         for (size_t i = 0; i < m->cl[j].n_top; i++)
             json_array_append_new(top, json_pack("[s,f]", m->cl[j].top[i], m->cl[j].top_w[i]));
-        json_array_append_new(cls, json_pack("{s:I,s:o}", "size", (json_int_t)m->cl[j].size,
-                                             "top_movies", top));
+        json_array_append_new(
+            cls, json_pack("{s:I,s:o}", "size", (json_int_t)m->cl[j].size, "top_movies", top));
     }
     json_t *doc = json_pack("{s:i,s:f,s:I,s:o,s:I,s:o,s:o}", "version", GROUPS_DOC_VERSION,
-        "fitted_at", m->fitted_at, "viewers", (json_int_t)m->viewers, "genres", genres,
-        "kmeans_crc", (json_int_t)blob_crc32(0, kb, kl),
-        "fa_crc", fb ? json_integer((json_int_t)blob_crc32(0, fb, fl)) : json_null(),
-        "clusters", cls);
+                            "fitted_at", m->fitted_at, "viewers", (json_int_t)m->viewers, "genres",
+                            genres, "kmeans_crc", (json_int_t)blob_crc32(0, kb, kl), "fa_crc",
+                            fb ? json_integer((json_int_t)blob_crc32(0, fb, fl)) : json_null(),
+                            "clusters", cls);
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     if (!body)
@@ -249,8 +249,7 @@ static struct groups_model *groups_decode(const char *kb, size_t kl, const char 
         snprintf(errstr, errstr_size, "clusters: not a version %d document", GROUPS_DOC_VERSION);
         goto bad;
     }
-    if ((uint32_t)json_integer_value(json_object_get(doc, "kmeans_crc")) !=
-        blob_crc32(0, kb, kl)) {
+    if ((uint32_t)json_integer_value(json_object_get(doc, "kmeans_crc")) != blob_crc32(0, kb, kl)) {
         snprintf(errstr, errstr_size, "kmeans: not the blob the clusters were computed with");
         goto bad;
     }
@@ -277,12 +276,14 @@ static struct groups_model *groups_decode(const char *kb, size_t kl, const char 
     m->k = kmeans_k(m->km);
     if (kmeans_dim(m->km) != m->dim || kmeans_n_ready(m->km) != m->k ||
         json_array_size(cls) != m->k) {
-        snprintf(errstr, errstr_size, "kmeans: %zu clusters over %zu genres, the document has %zu over %zu",
-                 m->k, kmeans_dim(m->km), json_array_size(cls), m->dim);
+        snprintf(errstr, errstr_size,
+                 "kmeans: %zu clusters over %zu genres, the document has %zu over %zu", m->k,
+                 kmeans_dim(m->km), json_array_size(cls), m->dim);
         goto bad;
     }
     if (fb && fa_dim(m->fa) != m->dim) {
-        snprintf(errstr, errstr_size, "fa: %zu genres, the document has %zu", fa_dim(m->fa), m->dim);
+        snprintf(errstr, errstr_size, "fa: %zu genres, the document has %zu", fa_dim(m->fa),
+                 m->dim);
         goto bad;
     }
     m->cl = calloc(m->k, sizeof *m->cl);
@@ -329,7 +330,7 @@ bad:
 
 struct groups_viewer {
     double *x;
-    char **movies;              /* positively seen */
+    char **movies; /* positively seen */
     double *w;
     size_t n_movies;
 };
@@ -338,7 +339,7 @@ struct groups_data {
     struct groups_viewer *v;
     size_t n, cap;
     size_t nonfinite, empty;
-    struct strmap ids;          /* SCAN may return a key twice */
+    struct strmap ids; /* SCAN may return a key twice */
 };
 
 static void groups_data_free(struct groups_data *dt)
@@ -440,7 +441,8 @@ static int groups_scan(struct groups *g, redisContext *c, struct groups_data *dt
         redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
             r->element[0]->type != REDIS_REPLY_STRING) {
-            log_warn("groups: SCAN failed: %s", r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+            log_warn("groups: SCAN failed: %s",
+                     r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
             if (r)
                 freeReplyObject(r);
             return -1;
@@ -458,7 +460,8 @@ static int groups_scan(struct groups *g, redisContext *c, struct groups_data *dt
                 continue;
             strmap_putn(&dt->ids, k->str + plen + 4, idl);
             redisAppendCommand(c, "HGETALL %b", k->str, k->len);
-            redisAppendCommand(c, "HGETALL %b:{u:%b}:seen", j->prefix, plen, k->str + plen + 4, idl);
+            redisAppendCommand(c, "HGETALL %b:{u:%b}:seen", j->prefix, plen, k->str + plen + 4,
+                               idl);
             sent++;
         }
         int failed = 0;
@@ -552,7 +555,8 @@ static struct groups_model *groups_fit(const struct groups_job *j, const struct 
     if (dt->nonfinite)
         log_warn("groups: %zu viewer(s) with non-finite counts left out", dt->nonfinite);
     if (dt->n < 2 || j->n_vocab == 0) {
-        log_notice("groups: %zu viewer(s) with genre preferences over %zu genre(s): too few to group, skipped",
+        log_notice("groups: %zu viewer(s) with genre preferences over %zu genre(s): too few to "
+                   "group, skipped",
                    dt->n, j->n_vocab);
         return NULL;
     }
@@ -573,8 +577,8 @@ static struct groups_model *groups_fit(const struct groups_job *j, const struct 
         goto fail;
     m->k = j->k < dt->n ? j->k : dt->n;
     if (m->k < j->k)
-        log_notice("groups: %zu viewers, fewer than clusters = %zu: fitting %zu clusters",
-                   dt->n, j->k, m->k);
+        log_notice("groups: %zu viewers, fewer than clusters = %zu: fitting %zu clusters", dt->n,
+                   j->k, m->k);
     struct kmeans_params kp;
     kmeans_params_default(&kp);
     kp.n_init = 4;
@@ -651,8 +655,9 @@ static int groups_store(redisContext *c, const struct groups_job *j, const struc
         freeReplyObject(r);
     }
     if (rc == 0)
-        log_info("groups: stored %s:{models}:kmeans (%zu bytes), :fa (%zu bytes), :clusters (%zu bytes)",
-                 p, kl, fl, dl);
+        log_info(
+            "groups: stored %s:{models}:kmeans (%zu bytes), :fa (%zu bytes), :clusters (%zu bytes)",
+            p, kl, fl, dl);
 out:
     free(kb);
     free(fb);
@@ -664,20 +669,23 @@ out:
 static struct groups_model *groups_load(redisContext *c, const struct groups_job *j)
 {
     const char *p = j->prefix;
-    redisReply *r = redisCommand(c, "MGET %s:{models}:kmeans %s:{models}:fa %s:{models}:clusters",
-                                 p, p, p);
+    redisReply *r =
+        redisCommand(c, "MGET %s:{models}:kmeans %s:{models}:fa %s:{models}:clusters", p, p, p);
     struct groups_model *m = NULL;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
-        log_warn("groups: reading the stored models: %s", r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-    } else if (r->element[0]->type == REDIS_REPLY_STRING || r->element[2]->type == REDIS_REPLY_STRING) {
+        log_warn("groups: reading the stored models: %s",
+                 r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+    } else if (r->element[0]->type == REDIS_REPLY_STRING ||
+               r->element[2]->type == REDIS_REPLY_STRING) {
         const redisReply *k = r->element[0], *f = r->element[1], *cl = r->element[2];
         char err[256];
         if (k->type != REDIS_REPLY_STRING || cl->type != REDIS_REPLY_STRING)
-            snprintf(err, sizeof err, "%s is missing", k->type != REDIS_REPLY_STRING ? "kmeans" : "clusters");
+            snprintf(err, sizeof err, "%s is missing",
+                     k->type != REDIS_REPLY_STRING ? "kmeans" : "clusters");
         else
             m = groups_decode(k->str, k->len, f->type == REDIS_REPLY_STRING ? f->str : NULL,
-                              f->type == REDIS_REPLY_STRING ? f->len : 0, cl->str, cl->len,
-                              err, sizeof err);
+                              f->type == REDIS_REPLY_STRING ? f->len : 0, cl->str, cl->len, err,
+                              sizeof err);
         if (!m)
             log_warn("groups: stored models in %s:{models} ignored (refitting): %s", p, err);
     }
@@ -716,8 +724,9 @@ static void *groups_worker(void *arg)
         double t2 = groups_now(CLOCK_MONOTONIC);
         if (m) {
             log_info("groups: %zu clusters and %zu factors over %zu viewers x %zu genres "
-                     "(read %.1f ms, fit %.1f ms)", m->k, m->fa ? fa_n_factors(m->fa) : 0,
-                     m->viewers, m->dim, (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+                     "(read %.1f ms, fit %.1f ms)",
+                     m->k, m->fa ? fa_n_factors(m->fa) : 0, m->viewers, m->dim, (t1 - t0) * 1e3,
+                     (t2 - t1) * 1e3);
             if (!atomic_load(&g->stop))
                 groups_store(c, j, m);
             j->model = m;
@@ -975,10 +984,10 @@ void groups_profile(const struct groups *g, const recut_viewer *v, struct json_t
             qsort(ld, m->dim, sizeof *ld, groups_loading_cmp);
             json_t *tg = json_array();
             for (size_t q = 0; q < m->dim && q < GROUPS_TOP_GENRES; q++)
-                json_array_append_new(tg, json_pack("{s:s,s:f}", "genre", m->genres[ld[q].g],
-                                                    "loading", ld[q].l));
-            json_array_append_new(*factors, json_pack("{s:f,s:o}", "score",
-                                                      gsl_vector_get(z, f), "top_genres", tg));
+                json_array_append_new(
+                    tg, json_pack("{s:s,s:f}", "genre", m->genres[ld[q].g], "loading", ld[q].l));
+            json_array_append_new(
+                *factors, json_pack("{s:f,s:o}", "score", gsl_vector_get(z, f), "top_genres", tg));
         }
     }
     if (z)

@@ -12,14 +12,14 @@
 #include "svm_viewer.h"
 
 enum svm_scorer_kind {
-    SVM_SCORER_LABEL = 1,       /* one more label */
-    SVM_SCORER_RESET = 2,       /* the viewer was erased by an event */
-    SVM_SCORER_FORCE = 3        /* train now (the stored blob is damaged) */
+    SVM_SCORER_LABEL = 1, /* one more label */
+    SVM_SCORER_RESET = 2, /* the viewer was erased by an event */
+    SVM_SCORER_FORCE = 3  /* train now (the stored blob is damaged) */
 };
 
 struct svm_scorer_item {
     char user[VEVENT_ID_MAX + 1];
-    long long events;           /* the viewer's event count once written */
+    long long events; /* the viewer's event count once written */
     int kind;
 };
 
@@ -36,11 +36,11 @@ struct svm_scorer {
     size_t cap;
     atomic_size_t head, tail;
     sem_t wake;
-    atomic_int sleeping;        /* the trainer waits on wake: post it */
+    atomic_int sleeping; /* the trainer waits on wake: post it */
     atomic_int stop;
     pthread_t thread;
     int running;
-    pthread_mutex_t lock;       /* conf */
+    pthread_mutex_t lock; /* conf */
     struct svm_scorer_conf conf;
     /* copied at start (need a restart) */
     char *address, *prefix;

@@ -183,11 +183,12 @@ json_t *svm_scorer_profile(const recut_viewer *v)
     if (!v->svm.state || v->svm.free != svm_scorer_model_free)
         return json_null();
     const struct svmv_info *in = svmv_info(v->svm.state);
-    json_t *o = json_pack("{s:I,s:I,s:I,s:s,s:f,s:f,s:b,s:I,s:f}",
-        "labels", (json_int_t)(in->likes + in->dislikes), "likes", (json_int_t)in->likes,
-        "dislikes", (json_int_t)in->dislikes, "kernel", svmv_kernel_name(in->kernel),
-        "c", in->C, "gamma", in->gamma, "probability", in->probability,
-        "support_vectors", (json_int_t)in->n_sv, "training_accuracy", in->train_accuracy);
+    json_t *o =
+        json_pack("{s:I,s:I,s:I,s:s,s:f,s:f,s:b,s:I,s:f}", "labels",
+                  (json_int_t)(in->likes + in->dislikes), "likes", (json_int_t)in->likes,
+                  "dislikes", (json_int_t)in->dislikes, "kernel", svmv_kernel_name(in->kernel), "c",
+                  in->C, "gamma", in->gamma, "probability", in->probability, "support_vectors",
+                  (json_int_t)in->n_sv, "training_accuracy", in->train_accuracy);
     if (o) {
         json_object_set_new(o, "labels_available", json_integer((json_int_t)in->labels));
         json_object_set_new(o, "trained_at", json_integer((json_int_t)in->trained_at));

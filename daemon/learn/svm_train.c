@@ -38,7 +38,7 @@ static const char svm_train_lua_store[] =
     "redis.call('SADD', KEYS[3], KEYS[2])\n"
     "return 1\n";
 
-struct svm_train_feat {         /* a movie's catalog features, or none */
+struct svm_train_feat { /* a movie's catalog features, or none */
     char **f;
     size_t n;
 };
@@ -46,8 +46,8 @@ struct svm_train_feat {         /* a movie's catalog features, or none */
 struct svm_train {
     struct svm_scorer *s;
     redisContext *c;
-    struct strmap pending;      /* user -> new labels (num) */
-    struct strmap feats;        /* movie -> struct svm_train_feat* */
+    struct strmap pending; /* user -> new labels (num) */
+    struct strmap feats;   /* movie -> struct svm_train_feat* */
     char catalog_version[32];
     struct svm_scorer_conf conf;
 };
@@ -141,14 +141,16 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
     size_t sent = 0;
     for (size_t i = 0; i + 1 < seen->elements; i += 2) {
         const redisReply *k = seen->element[i], *w = seen->element[i + 1];
-        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) || strmap_get(&t->feats, k->str))
+        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) ||
+            strmap_get(&t->feats, k->str))
             continue;
         redisAppendCommand(t->c, "GET %s:{catalog}:movie:%s", p, k->str);
         sent++;
     }
     for (size_t i = 0, got = 0; got < sent; i += 2) {
         const redisReply *k = seen->element[i], *w = seen->element[i + 1];
-        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) || strmap_get(&t->feats, k->str))
+        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) ||
+            strmap_get(&t->feats, k->str))
             continue;
         got++;
         redisReply *r = NULL;
@@ -157,7 +159,8 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
         struct svm_train_feat *f = calloc(1, sizeof *f);
         char err[256];
         struct catalog_movie *cm = r && r->type == REDIS_REPLY_STRING
-            ? catalog_movie_parse(r->str, r->len, NULL, err, sizeof err) : NULL;
+                                       ? catalog_movie_parse(r->str, r->len, NULL, err, sizeof err)
+                                       : NULL;
         if (f && cm && cm->n_features && (f->f = calloc(cm->n_features, sizeof *f->f))) {
             for (size_t q = 0; q < cm->n_features; q++)
                 if ((f->f[f->n] = strdup(cm->features[q])))
@@ -187,8 +190,9 @@ static void svm_train_store(struct svm_train *t, const char *user, const svmv_mo
     const char *p = t->s->prefix;
     char ev[32];
     snprintf(ev, sizeof ev, "%lld", events);
-    redisReply *r = redisCommand(t->c, "EVAL %s 3 %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
-                                 svm_train_lua_store, p, user, p, user, p, user, b, bl, ev);
+    redisReply *r =
+        redisCommand(t->c, "EVAL %s 3 %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
+                     svm_train_lua_store, p, user, p, user, p, user, b, bl, ev);
     free(b);
     if (!r) {
         svm_train_drop_connection(t);
@@ -251,7 +255,8 @@ static void svm_train_viewer(struct svm_train *t, const char *user, long long wa
         metrics_inc(M_SVM_TRAINED, 1);
         metrics_svm_train_seconds(dt);
         const struct svmv_info *in = svmv_info(m);
-        log_debug("svm: viewer %s: %u likes, %u dislikes, %d support vectors, training accuracy %.3f, %.1f ms",
+        log_debug("svm: viewer %s: %u likes, %u dislikes, %d support vectors, training accuracy "
+                  "%.3f, %.1f ms",
                   user, in->likes, in->dislikes, in->n_sv, in->train_accuracy, dt * 1e3);
         svm_train_store(t, user, m, events);
         svmv_free(m);

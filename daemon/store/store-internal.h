@@ -21,7 +21,8 @@ struct store_args {
 
 void store_args_addn(struct store_args *a, const char *s, size_t len);
 void store_args_add(struct store_args *a, const char *s);
-void store_args_addf(struct store_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void store_args_addf(struct store_args *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void store_args_free(struct store_args *a);
 
 /* store_resp.c: commands written directly in the Redis protocol */
@@ -46,12 +47,12 @@ size_t store_resp_fmt_num(char *buf, size_t n, double v);
 int store_resp_send(struct store *s, struct store_resp *r, redisCallbackFn *fn, void *priv);
 void store_resp_free(struct store_resp *r);
 
-struct store_vc;                /* a cached viewer (store_batch.c) */
-struct store_pop_rank {         /* a movie and its popularity */
-    const char *id;             /* borrowed from struct store's pop map */
+struct store_vc;        /* a cached viewer (store_batch.c) */
+struct store_pop_rank { /* a movie and its popularity */
+    const char *id;     /* borrowed from struct store's pop map */
     double pop;
 };
-struct store_pairs {            /* counts keyed by a 64-bit pair of indices */
+struct store_pairs { /* counts keyed by a 64-bit pair of indices */
     uint64_t *keys;
     uint32_t *counts;
     size_t cap, len;
@@ -68,19 +69,19 @@ struct store {
      * batches waiting for their writes; the viewer cache; global deltas */
     struct store_batch *queue_head, *queue_tail;
     struct store_batch *wait_head, *wait_tail;
-    struct strmap cache;        /* user -> struct store_vc* */
+    struct strmap cache; /* user -> struct store_vc* */
     struct store_vc *lru_head, *lru_tail;
     size_t cache_max;
-    struct store_pairs g_co;    /* (movie, partner) -> count, by catalog index */
-    struct store_pairs g_pop;   /* (0, movie) -> count */
-    uint64_t epoch;             /* the epoch collecting global deltas */
-    uint64_t epoch_done;        /* every epoch <= this one is in Redis */
+    struct store_pairs g_co;  /* (movie, partner) -> count, by catalog index */
+    struct store_pairs g_pop; /* (0, movie) -> count */
+    uint64_t epoch;           /* the epoch collecting global deltas */
+    uint64_t epoch_done;      /* every epoch <= this one is in Redis */
     int flush_outstanding;
-    uint64_t pass;              /* store_batch.c: passes over batches' viewers */
-    struct store_resp resp;     /* the write path's command buffer */
+    uint64_t pass;                 /* store_batch.c: passes over batches' viewers */
+    struct store_resp resp;        /* the write path's command buffer */
     struct strmap cooc_compacting; /* movies whose row is being compacted */
-    struct strmap cooc_rowlen;  /* movie -> bytes of its row when last compacted here */
-    long long catalog_version;  /* PREFIX:{catalog}:version last seen */
+    struct strmap cooc_rowlen;     /* movie -> bytes of its row when last compacted here */
+    long long catalog_version;     /* PREFIX:{catalog}:version last seen */
     struct event *catalog_ev;
     struct event *flush_ev;
     /* popularity cache */
@@ -113,17 +114,17 @@ int store_catalog_write(struct store *s, const char *id, const char *json, size_
                         redisCallbackFn *fn, void *priv);
 
 /* store_cooc.c: co-occurrence rows and logs */
-struct store_cooc_buf {         /* records being built */
+struct store_cooc_buf { /* records being built */
     char *buf;
     size_t len, cap;
     int failed;
 };
-struct store_cooc_state {       /* what store_cooc_parse saw */
-    uint64_t gen;               /* the row's generation (0: none) */
-    unsigned char prefix[24];   /* the row's header and generation */
+struct store_cooc_state {     /* what store_cooc_parse saw */
+    uint64_t gen;             /* the row's generation (0: none) */
+    unsigned char prefix[24]; /* the row's header and generation */
     size_t prefix_len;
-    size_t log_used;            /* bytes of whole log records read */
-    int bad;                    /* the row was corrupt */
+    size_t log_used; /* bytes of whole log records read */
+    int bad;         /* the row was corrupt */
 };
 /* Read a movie's row and log atomically (reply: [row, log]). */
 int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, void *priv);

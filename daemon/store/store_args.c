@@ -16,17 +16,26 @@ void store_args_addn(struct store_args *a, const char *s, size_t len)
     if (a->n == a->ncap) {
         size_t nc = a->ncap ? a->ncap * 2 : 32;
         size_t *o = realloc(a->off, nc * sizeof *o);
-        if (!o) { a->oom = 1; return; }
+        if (!o) {
+            a->oom = 1;
+            return;
+        }
         a->off = o;
         size_t *l = realloc(a->alen, nc * sizeof *l);
-        if (!l) { a->oom = 1; return; }
+        if (!l) {
+            a->oom = 1;
+            return;
+        }
         a->alen = l;
         a->ncap = nc;
     }
     if (a->len + len + 1 > a->cap) {
         size_t nc = (a->cap + len + 1) * 2;
         char *b = realloc(a->buf, nc);
-        if (!b) { a->oom = 1; return; }
+        if (!b) {
+            a->oom = 1;
+            return;
+        }
         a->buf = b;
         a->cap = nc;
     }
@@ -64,4 +73,3 @@ void store_args_free(struct store_args *a)
     free(a->alen);
     memset(a, 0, sizeof *a);
 }
-

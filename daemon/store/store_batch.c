@@ -30,10 +30,10 @@ struct store_vc {
     char user[VEVENT_ID_MAX + 1];
     recut_viewer v;
     struct viewer_changes chg;
-    struct strmap ids;            /* applied event ids -> ts */
-    char **idq;                   /* the same ids, oldest first, from idq_head */
+    struct strmap ids; /* applied event ids -> ts */
+    char **idq;        /* the same ids, oldest first, from idq_head */
     size_t idq_head, idq_len, idq_cap;
-    struct store_args new_ids;    /* "ts id" pairs since the last write */
+    struct store_args new_ids; /* "ts id" pairs since the last write */
     int64_t last_ts;
     size_t redis_hist;            /* length of the hist list in Redis */
     uint64_t pass;                /* the last pass over a batch that met it */
@@ -45,22 +45,22 @@ struct store_vc {
     struct store_vc *prev, *next; /* LRU, most recent first */
 };
 
-struct store_bev {                /* one event kept by a batch */
-    struct vevent ev;             /* text dropped */
+struct store_bev {    /* one event kept by a batch */
+    struct vevent ev; /* text dropped */
     struct update u;
-    struct store_vc *vc;          /* resolved when the batch is prepared */
+    struct store_vc *vc; /* resolved when the batch is prepared */
 };
 
 struct store_batch {
     struct store *s;
     struct store_bev *evs;
     size_t n, cap;
-    struct store_args movies;     /* id and JSON, per catalog entry */
+    struct store_args movies; /* id and JSON, per catalog entry */
     size_t n_movies;
     size_t count;
-    unsigned gen;                 /* bumped on reset: stale replies are ignored */
+    unsigned gen; /* bumped on reset: stale replies are ignored */
     int prepared, missing, applied, outstanding;
-    uint64_t epoch;               /* flush that must land first (0: none) */
+    uint64_t epoch; /* flush that must land first (0: none) */
     void (*cb)(void *arg, int ok);
     void *arg;
     struct store_batch *next;
@@ -195,7 +195,7 @@ static void store_vc_trim_ids(struct store_vc *vc, size_t max)
 /* ---- loading a viewer into the cache --------------------------------------- */
 struct store_vload {
     struct store_vc *vc;
-    char which;                   /* M N S C E H I */
+    char which; /* M N S C E H I */
 };
 
 static void store_vc_loaded(struct store *s, struct store_vc *vc)
@@ -544,8 +544,14 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         store_resp_key(r, kp, kpl, "emo");
         rc |= store_resp_send(s, r, NULL, NULL);
     }
-    static const struct { char which; const char *name; } hs[] = {
-        { 'N', "nb" }, { 'S', "seen" }, { 'C', "scenes" }, { 'E', "emo" },
+    static const struct {
+        char which;
+        const char *name;
+    } hs[] = {
+        { 'N', "nb" },
+        { 'S', "seen" },
+        { 'C', "scenes" },
+        { 'E', "emo" },
     };
     vc->v.chg = c;
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
@@ -743,8 +749,8 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         if (e->u.positive && e->ev.movie[0] && (np || partners)) {
             store_global_add(s, e->ev.movie, partners, np);
             globals = 1;
-        } else if (e->u.positive && e->ev.movie[0] && vc->v.n_hist && strcmp(vc->v.hist[0], e->ev.movie) == 0 &&
-                   vc->chg.pushed) {
+        } else if (e->u.positive && e->ev.movie[0] && vc->v.n_hist &&
+                   strcmp(vc->v.hist[0], e->ev.movie) == 0 && vc->chg.pushed) {
             /* the viewer's first positive item: popularity only */
             store_global_add(s, e->ev.movie, NULL, 0);
             globals = 1;

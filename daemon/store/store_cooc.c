@@ -83,7 +83,8 @@ static size_t store_cooc_sum_records(struct strmap *m, const unsigned char *p, s
         if (pos + 1 + l + 4 > len)
             break; /* a partial record: never written by APPEND, but be safe */
         const unsigned char *c = p + pos + 1 + l;
-        uint32_t n = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
+        uint32_t n =
+            (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
         if (m)
             store_cooc_add(m, (const char *)p + pos + 1, l, n);
         pos += 1 + l + 4;
@@ -143,8 +144,9 @@ int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
     } else if (row->type == REDIS_REPLY_STRING) {
         char err[256];
         if (store_cooc_sum_row(m, row->str, row->len, &st->gen, err, sizeof err) < 0) {
-            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: co-occurrence of %s unreadable (%s): counted from its log only",
-                       movie, err);
+            log_limited(&store_cooc_rl, LOG_LVL_ERR,
+                        "redis: co-occurrence of %s unreadable (%s): counted from its log only",
+                        movie, err);
             metrics_inc(M_COOC_BAD_ROWS, 1);
             st->bad = 1;
             rc = -1;
@@ -186,7 +188,8 @@ static void store_cooc_compacted_cb(redisAsyncContext *ac, void *reply, void *pr
         s->pending--;
     if (!r || r->type == REDIS_REPLY_ERROR) {
         if (r)
-            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: compacting the co-occurrence of %s: %s", j->movie, r->str);
+            log_limited(&store_cooc_rl, LOG_LVL_ERR,
+                        "redis: compacting the co-occurrence of %s: %s", j->movie, r->str);
     } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
         metrics_inc(M_COOC_COMPACTIONS, 1);
     }
@@ -232,7 +235,8 @@ static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_cooc_state st;
     if (!r || r->type == REDIS_REPLY_ERROR) {
         if (r)
-            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: reading the co-occurrence of %s: %s", j->movie, r->str);
+            log_limited(&store_cooc_rl, LOG_LVL_ERR, "redis: reading the co-occurrence of %s: %s",
+                        j->movie, r->str);
         goto done;
     }
     store_cooc_parse(r, j->movie, &m, &st);
@@ -318,7 +322,8 @@ static void store_cooc_append_cb(redisAsyncContext *ac, void *reply, void *priv)
         s->pending--;
     int ok = r && r->type == REDIS_REPLY_INTEGER;
     if (!ok && r)
-        log_err("redis: co-occurrence: %s", r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        log_err("redis: co-occurrence: %s",
+                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     if (ok && r->integer >= s->d->cfg.cooc_log_max && s->connected) {
         /* compact when the log outgrows the row (as last compacted here):
          * merging costs the row's size, so that is O(1) per log byte */

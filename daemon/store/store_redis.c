@@ -57,8 +57,8 @@ redisContext *store_connect_sync(const char *address, int timeout_ms, char *errs
         return NULL;
     }
     struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-    redisContext *c = port < 0 ? redisConnectUnixWithTimeout(host, tv)
-                               : redisConnectWithTimeout(host, port, tv);
+    redisContext *c =
+        port < 0 ? redisConnectUnixWithTimeout(host, tv) : redisConnectWithTimeout(host, port, tv);
     if (!c || c->err) {
         snprintf(errstr, errstr_size, "cannot connect to Redis at %s: %s", address,
                  c ? c->errstr : "out of memory");
@@ -160,8 +160,8 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
         free(s);
         return NULL;
     }
-    const char *scripts[] = { store_lua_forget, store_lua_zincr,
-                              store_lua_cooc_read, store_lua_cooc_compact };
+    const char *scripts[] = { store_lua_forget, store_lua_zincr, store_lua_cooc_read,
+                              store_lua_cooc_compact };
     char *shas[] = { s->sha, s->sha_zincr, s->sha_cooc_read, s->sha_cooc_compact };
     for (size_t i = 0; i < sizeof shas / sizeof shas[0]; i++) {
         redisReply *r = redisCommand(c, "SCRIPT LOAD %s", scripts[i]);
@@ -237,14 +237,16 @@ size_t store_pending(const struct store *s)
 }
 
 const struct store_viewer_read store_viewer_reads[STORE_N_VIEWER_READS] = {
-    { 'M', "HGETALL %s:{u:%s}:meta" }, { 'N', "HGETALL %s:{u:%s}:nb" },
-    { 'S', "HGETALL %s:{u:%s}:seen" }, { 'C', "HGETALL %s:{u:%s}:scenes" },
-    { 'E', "HGETALL %s:{u:%s}:emo" }, { 'H', "LRANGE %s:{u:%s}:hist 0 -1" },
+    { 'M', "HGETALL %s:{u:%s}:meta" },
+    { 'N', "HGETALL %s:{u:%s}:nb" },
+    { 'S', "HGETALL %s:{u:%s}:seen" },
+    { 'C', "HGETALL %s:{u:%s}:scenes" },
+    { 'E', "HGETALL %s:{u:%s}:emo" },
+    { 'H', "LRANGE %s:{u:%s}:hist 0 -1" },
     { 'I', "ZRANGE %s:{u:%s}:ids 0 -1 WITHSCORES" },
 };
 
-int store_key(char *buf, size_t n, const struct store *s, const char *user,
-              const char *name)
+int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name)
 {
     int w = snprintf(buf, n, "%s:{u:%s}:%s", s->d->cfg.redis_prefix, user, name);
     return (w < 0 || (size_t)w >= n) ? -1 : 0;
@@ -255,7 +257,7 @@ struct store_load {
     struct store *s;
     recut_viewer v;
     int stage, outstanding, failed, known;
-    struct strmap cooc;        /* movie -> struct strmap* */
+    struct strmap cooc; /* movie -> struct strmap* */
     store_viewer_fn cb;
     void *arg;
 };
@@ -321,8 +323,10 @@ static void store_load_done(struct store_load *l)
             return;
     }
     viewer_finish(&l->v);
-    struct recommend_globals g = { .pop = store_load_pop_l, .max_pop = l->s->max_pop,
-                                   .cooc = store_load_cooc, .ctx = l,
+    struct recommend_globals g = { .pop = store_load_pop_l,
+                                   .max_pop = l->s->max_pop,
+                                   .cooc = store_load_cooc,
+                                   .ctx = l,
                                    .popular_at = l->s->pop_sorted ? store_load_popular_at : NULL };
     l->cb(l->arg, !l->failed, &l->v, &g, l->known);
     viewer_free(&l->v);
@@ -373,7 +377,7 @@ int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t
 
 struct store_load_cmd {
     struct store_load *l;
-    char which;                 /* M N S C E H (hist) P (pop) O (cooc) V (svm) */
+    char which; /* M N S C E H (hist) P (pop) O (cooc) V (svm) */
     char movie[VEVENT_ID_MAX + 1];
 };
 
@@ -423,8 +427,8 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_load_done(l);
 }
 
-static void store_load_send(struct store_load *l, char which, const char *movie,
-                            const char *fmt, ...)
+static void store_load_send(struct store_load *l, char which, const char *movie, const char *fmt,
+                            ...)
 {
     struct store *s = l->s;
     struct store_load_cmd *c = calloc(1, sizeof *c);
@@ -495,7 +499,8 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
     l->outstanding++; /* guard */
     for (size_t i = 0; i < STORE_N_VIEWER_READS; i++)
         if (store_viewer_reads[i].which != 'I') /* the ids are for the cache's de-duplication */
-            store_load_send(l, store_viewer_reads[i].which, NULL, store_viewer_reads[i].fmt, p, user);
+            store_load_send(l, store_viewer_reads[i].which, NULL, store_viewer_reads[i].fmt, p,
+                            user);
     if (svm_scorer_enabled(s->d->svm))
         store_load_send(l, 'V', NULL, "GET %s:{u:%s}:svm", p, user);
     if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
@@ -531,7 +536,8 @@ static void store_simple_cb(redisAsyncContext *ac, void *reply, void *priv)
     free(x);
 }
 
-void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n), void *arg)
+void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n),
+                  void *arg)
 {
     struct store_simple *x = calloc(1, sizeof *x);
     if (!x || !s->connected) {
@@ -558,7 +564,8 @@ void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int o
     store_args_free(&a);
 }
 
-void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)(void *arg, int ok), void *arg)
+void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)(void *arg, int ok),
+                     void *arg)
 {
     struct store_simple *x = calloc(1, sizeof *x);
     if (!x || !s->connected) {
@@ -664,7 +671,8 @@ int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t 
     }
     freeReplyObject(ids);
     redisFree(rc);
-    log_info("catalog: %zu movies loaded from Redis%s", loaded, bad ? " (some invalid, skipped)" : "");
+    log_info("catalog: %zu movies loaded from Redis%s", loaded,
+             bad ? " (some invalid, skipped)" : "");
     return 0;
 }
 

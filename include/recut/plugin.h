@@ -51,13 +51,13 @@ extern "C" {
 #else
 #define RECUT_PLUGIN_ENDIAN_ "L"
 #endif
-#define RECUT_PLUGIN_SIGNATURE                                              \
-    "recut:" RECUT_PLUGIN_STR(RECUT_PLUGIN_ABI_VERSION) ":p" RECUT_PLUGIN_STR( \
+#define RECUT_PLUGIN_SIGNATURE                                                                     \
+    "recut:" RECUT_PLUGIN_STR(RECUT_PLUGIN_ABI_VERSION) ":p" RECUT_PLUGIN_STR(                     \
         __SIZEOF_POINTER__) ":d" RECUT_PLUGIN_STR(__SIZEOF_DOUBLE__) ":" RECUT_PLUGIN_ENDIAN_
 
 /* The stamp every struct recut_plugin starts with. */
-#define RECUT_PLUGIN_V1                                                      \
-    .magic = RECUT_PLUGIN_MAGIC, .abi_version = RECUT_PLUGIN_ABI_VERSION,     \
+#define RECUT_PLUGIN_V1                                                                            \
+    .magic = RECUT_PLUGIN_MAGIC, .abi_version = RECUT_PLUGIN_ABI_VERSION,                          \
     .signature = RECUT_PLUGIN_SIGNATURE, .struct_size = sizeof(struct recut_plugin)
 
 #if defined(__GNUC__)
@@ -75,10 +75,10 @@ extern "C" {
 
 /* One scene of a movie: a contiguous span the editors never cut inside. */
 struct recut_scene {
-    double start, end;          /* seconds from the start of the movie */
-    double arousal;             /* 0 (calm) .. 1 (intense) */
-    double valence;             /* -1 (negative) .. 1 (positive) */
-    const char *const *labels;  /* e.g. "action", "dialogue" */
+    double start, end;         /* seconds from the start of the movie */
+    double arousal;            /* 0 (calm) .. 1 (intense) */
+    double valence;            /* -1 (negative) .. 1 (positive) */
+    const char *const *labels; /* e.g. "action", "dialogue" */
     size_t n_labels;
     const char *const *emotions; /* emotion labels ... */
     const double *emotion_p;     /* ... and their probabilities */
@@ -88,7 +88,7 @@ struct recut_scene {
 struct recut_movie {
     const char *id;
     const char *title;
-    double duration;            /* seconds */
+    double duration; /* seconds */
     const char *const *genres;
     size_t n_genres;
     const char *const *tags;
@@ -113,8 +113,8 @@ enum recut_log_level {
 /* What the host offers.  Fields after 'size' are appended over time; test
  * `api->version >= N` before using a field documented as "since N". */
 struct recut_host_api {
-    uint32_t version;           /* 1 */
-    uint32_t size;              /* sizeof(struct recut_host_api) of the host */
+    uint32_t version; /* 1 */
+    uint32_t size;    /* sizeof(struct recut_host_api) of the host */
 
     /* Log through recutd's logger, prefixed with the plugin's name. */
     void (*log)(const char *plugin, int level, const char *fmt, ...) RECUT_PRINTF(3, 4);
@@ -133,8 +133,7 @@ struct recut_host_api {
     int (*viewer_affect)(const recut_viewer *v, double *arousal, double *valence);
     /* Explicit feedback on one scene: -1 (disliked/skipped) .. 1 (liked,
      * rewatched); 0 when there is none. */
-    double (*viewer_scene_feedback)(const recut_viewer *v, const char *movie,
-                                    size_t scene);
+    double (*viewer_scene_feedback)(const recut_viewer *v, const char *movie, size_t scene);
     /* Non-zero if the viewer has already watched or rated the movie. */
     int (*viewer_has_seen)(const recut_viewer *v, const char *movie);
 };
@@ -153,19 +152,17 @@ enum recut_plugin_kind {
  * finite scale (the host normalises across scorers). Return 0, or -1 with a
  * message in errstr. */
 struct recut_scorer {
-    int (*score_movie)(void *state, const recut_viewer *v,
-                       const struct recut_movie *m, double *score,
-                       char *reason, size_t reason_size,
-                       char *errstr, size_t errstr_size);
+    int (*score_movie)(void *state, const recut_viewer *v, const struct recut_movie *m,
+                       double *score, char *reason, size_t reason_size, char *errstr,
+                       size_t errstr_size);
     /* Optional: one score per scene into scores[m->n_scenes]. */
-    int (*score_scenes)(void *state, const recut_viewer *v,
-                        const struct recut_movie *m, double *scores,
-                        char *errstr, size_t errstr_size);
+    int (*score_scenes)(void *state, const recut_viewer *v, const struct recut_movie *m,
+                        double *scores, char *errstr, size_t errstr_size);
 };
 
 /* What an editor is asked for. */
 struct recut_edit_request {
-    uint32_t version;           /* 1 */
+    uint32_t version; /* 1 */
     const struct recut_movie *movie;
     const recut_viewer *viewer;
     const double *scene_scores; /* one per scene, in 0..1, higher = better */
@@ -182,20 +179,19 @@ struct recut_edit_request {
 struct recut_edit_result {
     size_t *scenes;
     size_t n_scenes;
-    double score;               /* the editor's own quality measure */
+    double score; /* the editor's own quality measure */
 };
 
 struct recut_editor {
-    int (*edit)(void *state, const struct recut_edit_request *req,
-                struct recut_edit_result *out, char *errstr, size_t errstr_size);
+    int (*edit)(void *state, const struct recut_edit_request *req, struct recut_edit_result *out,
+                char *errstr, size_t errstr_size);
 };
 
 /* Publisher: sends results somewhere.  `kind` is "recommendations" or "cut";
  * `json` is the document the HTTP API would return for it. */
 struct recut_publisher {
-    int (*publish)(void *state, const char *viewer, const char *kind,
-                   const char *key, const char *json, size_t json_len,
-                   char *errstr, size_t errstr_size);
+    int (*publish)(void *state, const char *viewer, const char *kind, const char *key,
+                   const char *json, size_t json_len, char *errstr, size_t errstr_size);
 };
 
 struct recut_plugin {
@@ -205,13 +201,12 @@ struct recut_plugin {
     const char *signature;
     size_t struct_size;
 
-    const char *name;           /* unique per kind, [a-z0-9_-] */
+    const char *name; /* unique per kind, [a-z0-9_-] */
     const char *description;
     enum recut_plugin_kind kind;
 
     /* Optional: called once after load; *state is passed to every call. */
-    int (*init)(const struct recut_host_api *api, void **state,
-                char *errstr, size_t errstr_size);
+    int (*init)(const struct recut_host_api *api, void **state, char *errstr, size_t errstr_size);
     /* Optional: called before unload (shutdown, reload). */
     void (*fini)(void *state);
 

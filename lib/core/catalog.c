@@ -45,7 +45,10 @@ void catalog_movie_free(struct catalog_movie *cm)
     free(cm);
 }
 
-static void catalog_movie_free_v(void *p) { catalog_movie_free(p); }
+static void catalog_movie_free_v(void *p)
+{
+    catalog_movie_free(p);
+}
 
 void catalog_free(struct catalog *c)
 {
@@ -71,8 +74,8 @@ int catalog_feature(char *out, size_t n, const char *kind, const char *value)
 }
 
 /* Array of strings -> heap vector; -1 on type error. */
-static int catalog_strv(json_t *arr, const char *name, char ***out, size_t *n,
-                        char *errstr, size_t errstr_size)
+static int catalog_strv(json_t *arr, const char *name, char ***out, size_t *n, char *errstr,
+                        size_t errstr_size)
 {
     *out = NULL;
     *n = 0;
@@ -112,8 +115,8 @@ static int catalog_strv(json_t *arr, const char *name, char ***out, size_t *n,
 }
 
 static int catalog_num(json_t *obj, const char *name, double *out, double lo, double hi,
-                       int required, double def, const char *where,
-                       char *errstr, size_t errstr_size)
+                       int required, double def, const char *where, char *errstr,
+                       size_t errstr_size)
 {
     json_t *v = json_object_get(obj, name);
     if (!v || json_is_null(v)) {
@@ -137,8 +140,8 @@ static int catalog_num(json_t *obj, const char *name, double *out, double lo, do
     return 0;
 }
 
-static int catalog_scene_parse(json_t *js, struct recut_scene *s, size_t idx,
-                               double duration, char *errstr, size_t errstr_size)
+static int catalog_scene_parse(json_t *js, struct recut_scene *s, size_t idx, double duration,
+                               char *errstr, size_t errstr_size)
 {
     char where[48];
     snprintf(where, sizeof where, "scenes[%zu]: ", idx);
@@ -156,14 +159,15 @@ static int catalog_scene_parse(json_t *js, struct recut_scene *s, size_t idx,
         return -1;
     }
     char **labels;
-    if (catalog_strv(json_object_get(js, "labels"), "labels", &labels, &s->n_labels,
-                     errstr, errstr_size) < 0)
+    if (catalog_strv(json_object_get(js, "labels"), "labels", &labels, &s->n_labels, errstr,
+                     errstr_size) < 0)
         return -1;
     s->labels = (const char *const *)labels;
     json_t *emo = json_object_get(js, "emotion");
     if (emo && !json_is_null(emo)) {
         if (!json_is_object(emo) || json_object_size(emo) > 64) {
-            snprintf(errstr, errstr_size, "%s'emotion' must be an object label: probability", where);
+            snprintf(errstr, errstr_size, "%s'emotion' must be an object label: probability",
+                     where);
             return -1;
         }
         size_t n = json_object_size(emo);
@@ -177,7 +181,8 @@ static int catalog_scene_parse(json_t *js, struct recut_scene *s, size_t idx,
         }
         const char *k;
         json_t *v;
-        json_object_foreach(emo, k, v) {
+        json_object_foreach(emo, k, v)
+        {
             if (!json_is_number(v) || !(json_number_value(v) >= 0 && json_number_value(v) <= 1)) {
                 snprintf(errstr, errstr_size, "%semotion '%s' must be a probability", where, k);
                 return -1;
@@ -211,15 +216,14 @@ static int catalog_add_feature(struct catalog_movie *cm, const char *kind, const
     return 0;
 }
 
-struct catalog_movie *catalog_movie_parse(const char *buf, size_t len,
-                                          const char *want_id,
+struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const char *want_id,
                                           char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        snprintf(errstr, errstr_size, "invalid JSON at line %d column %d: %s",
-                 jerr.line, jerr.column, jerr.text);
+        snprintf(errstr, errstr_size, "invalid JSON at line %d column %d: %s", jerr.line,
+                 jerr.column, jerr.text);
         return NULL;
     }
     struct catalog_movie *cm = calloc(1, sizeof *cm);
@@ -256,15 +260,16 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len,
         snprintf(errstr, errstr_size, "out of memory");
         goto fail;
     }
-    if (catalog_num(root, "duration", &cm->m.duration, 1e-3, 1e7, 1, 0, "", errstr, errstr_size) < 0)
+    if (catalog_num(root, "duration", &cm->m.duration, 1e-3, 1e7, 1, 0, "", errstr, errstr_size) <
+        0)
         goto fail;
     char **genres, **tags;
-    if (catalog_strv(json_object_get(root, "genres"), "genres", &genres, &cm->m.n_genres,
-                     errstr, errstr_size) < 0)
+    if (catalog_strv(json_object_get(root, "genres"), "genres", &genres, &cm->m.n_genres, errstr,
+                     errstr_size) < 0)
         goto fail;
     cm->m.genres = (const char *const *)genres;
-    if (catalog_strv(json_object_get(root, "tags"), "tags", &tags, &cm->m.n_tags,
-                     errstr, errstr_size) < 0)
+    if (catalog_strv(json_object_get(root, "tags"), "tags", &tags, &cm->m.n_tags, errstr,
+                     errstr_size) < 0)
         goto fail;
     cm->m.tags = (const char *const *)tags;
     json_t *scenes = json_object_get(root, "scenes");
@@ -285,8 +290,8 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len,
     cm->m.scenes = sv;
     for (size_t i = 0; i < ns; i++) {
         cm->m.n_scenes = i + 1;
-        if (catalog_scene_parse(json_array_get(scenes, i), &sv[i], i, cm->m.duration,
-                                errstr, errstr_size) < 0)
+        if (catalog_scene_parse(json_array_get(scenes, i), &sv[i], i, cm->m.duration, errstr,
+                                errstr_size) < 0)
             goto fail;
         if (i > 0 && sv[i].start < sv[i - 1].end - 1e-9) {
             snprintf(errstr, errstr_size, "scenes[%zu] starts before scenes[%zu] ends", i, i - 1);

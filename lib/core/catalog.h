@@ -7,16 +7,16 @@
 #include "strmap.h"
 
 struct catalog_movie {
-    struct recut_movie m;       /* what plugins see */
-    char *json;                 /* the canonical JSON text */
+    struct recut_movie m; /* what plugins see */
+    char *json;           /* the canonical JSON text */
     /* NB features of the movie: "genre:x", "tag:y" */
     char **features;
     size_t n_features;
-    size_t index;               /* dense index in the catalog */
+    size_t index; /* dense index in the catalog */
 };
 
 struct catalog {
-    struct strmap by_id;        /* id -> struct catalog_movie* */
+    struct strmap by_id; /* id -> struct catalog_movie* */
     struct catalog_movie **list;
     size_t n, cap;
 };
@@ -24,8 +24,7 @@ struct catalog {
 void catalog_init(struct catalog *c);
 void catalog_free(struct catalog *c);
 /* Parse and validate one entry; `want_id`, if set, must match "id" (PUT). */
-struct catalog_movie *catalog_movie_parse(const char *buf, size_t len,
-                                          const char *want_id,
+struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const char *want_id,
                                           char *errstr, size_t errstr_size);
 void catalog_movie_free(struct catalog_movie *cm);
 /* Takes ownership; replaces an entry with the same id. */

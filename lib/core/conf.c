@@ -13,14 +13,22 @@
 #include <strings.h>
 
 #define OFF(f) offsetof(struct recut_config, f)
-#define S(sec, key, field, def, rl, doc) \
-    { sec, key, CFG_STRING, OFF(field), def, 0, 0, rl, doc }
-#define I(sec, key, field, def, lo, hi, rl, doc) \
-    { sec, key, CFG_INT, OFF(field), def, lo, hi, rl, doc }
-#define D(sec, key, field, def, lo, hi, rl, doc) \
-    { sec, key, CFG_DOUBLE, OFF(field), def, lo, hi, rl, doc }
-#define B(sec, key, field, def, rl, doc) \
-    { sec, key, CFG_BOOL, OFF(field), def, 0, 1, rl, doc }
+#define S(sec, key, field, def, rl, doc)                                                           \
+    {                                                                                              \
+        sec, key, CFG_STRING, OFF(field), def, 0, 0, rl, doc                                       \
+    }
+#define I(sec, key, field, def, lo, hi, rl, doc)                                                   \
+    {                                                                                              \
+        sec, key, CFG_INT, OFF(field), def, lo, hi, rl, doc                                        \
+    }
+#define D(sec, key, field, def, lo, hi, rl, doc)                                                   \
+    {                                                                                              \
+        sec, key, CFG_DOUBLE, OFF(field), def, lo, hi, rl, doc                                     \
+    }
+#define B(sec, key, field, def, rl, doc)                                                           \
+    {                                                                                              \
+        sec, key, CFG_BOOL, OFF(field), def, 0, 1, rl, doc                                         \
+    }
 
 const struct conf_row conf_table[] = {
     { "daemon", "log_level", CFG_LOGLEVEL, OFF(log_level), "info", 0, 0, 1,
@@ -60,15 +68,15 @@ const struct conf_row conf_table[] = {
     I("redis", "ids_max", ids_max, "10000", 0, 10000000, 1,
       "Event ids remembered per viewer for de-duplication (0: no de-duplication)."),
     I("redis", "cooc_log_max", cooc_log_max, "8192", 64, 1073741824, 1,
-      "Bytes a movie's co-occurrence log may reach (and at least its row's size) before it is folded into the row."),
+      "Bytes a movie's co-occurrence log may reach (and at least its row's size) before it is "
+      "folded into the row."),
 
     S("http", "listen", http_listen, "127.0.0.1:8080", 0,
       "Address of the HTTP API, host:port. Empty: no HTTP API."),
     I("http", "max_body_bytes", http_max_body, "8388608", 1024, 1073741824, 0,
       "Largest request body accepted (413 beyond)."),
 
-    S("plugins", "dir", plugin_dir, PKGLIBDIR, 1,
-      "Directory plugins are loaded from."),
+    S("plugins", "dir", plugin_dir, PKGLIBDIR, 1, "Directory plugins are loaded from."),
     S("plugins", "load", plugin_load, "highlights,storyline,trailer,mood,redis,kafka", 1,
       "Comma-separated plugins to load (file NAME.so in dir)."),
 
@@ -81,19 +89,20 @@ const struct conf_row conf_table[] = {
     I("models", "cooc_window", cooc_window, "20", 1, 10000, 1,
       "Most recent positive items paired with a new one in the co-occurrence counts."),
     S("models", "comment_model", comment_model, PKGDATADIR "/comment-sentiment.nbm", 0,
-      "Naive Bayes text model giving comments their sentiment (empty: comments carry no preference)."),
+      "Naive Bayes text model giving comments their sentiment (empty: comments carry no "
+      "preference)."),
     D("models", "blend_nb", w_nb, "0.2", 0, 100, 1,
       "Weight of the Naive Bayes genre/tag scorer in recommendations."),
     D("models", "blend_cooc", w_cooc, "1.0", 0, 100, 1,
       "Weight of the item-to-item co-occurrence scorer."),
-    D("models", "blend_popularity", w_pop, "0.3", 0, 100, 1,
-      "Weight of popularity (cold start)."),
+    D("models", "blend_popularity", w_pop, "0.3", 0, 100, 1, "Weight of popularity (cold start)."),
     D("models", "blend_svm", w_svm, "0", 0, 100, 1,
       "Weight of the viewer's SVM (its probability of a like) in recommendations."),
     D("models", "blend_affect", w_affect, "0.3", 0, 100, 1,
       "Weight of the emotion/affect match in scene scores."),
     I("models", "groups_interval_s", groups_interval_s, "60", 0, 86400, 1,
-      "Seconds between fits of the viewer groups (k-means and factor analysis over genre preferences; 0: off)."),
+      "Seconds between fits of the viewer groups (k-means and factor analysis over genre "
+      "preferences; 0: off)."),
     I("models", "clusters", groups_clusters, "8", 1, 1000, 1,
       "Number of viewer groups (k of k-means)."),
     I("models", "factors", groups_factors, "3", 1, 100, 1,
@@ -102,11 +111,10 @@ const struct conf_row conf_table[] = {
       "Viewers with fewer events than this also get their group's favourite movies (0: never)."),
 
     B("svm", "enabled", svm_enabled, "yes", 0,
-      "Train a like/dislike SVM per viewer in a background thread, store it in Redis and use it in recommendations."),
-    S("svm", "kernel", svm_kernel, "rbf", 1,
-      "Kernel of the viewers' SVMs: linear or rbf."),
-    D("svm", "c", svm_c, "1.0", 1e-6, 1e6, 1,
-      "Cost C of the C-SVC."),
+      "Train a like/dislike SVM per viewer in a background thread, store it in Redis and use it in "
+      "recommendations."),
+    S("svm", "kernel", svm_kernel, "rbf", 1, "Kernel of the viewers' SVMs: linear or rbf."),
+    D("svm", "c", svm_c, "1.0", 1e-6, 1e6, 1, "Cost C of the C-SVC."),
     D("svm", "gamma", svm_gamma, "1.0", 0, 1e6, 1,
       "RBF gamma (feature rows have unit length; 0: 1 / number of hashed features)."),
     B("svm", "probability", svm_probability, "yes", 1,
@@ -116,7 +124,8 @@ const struct conf_row conf_table[] = {
     I("svm", "retrain_labels", svm_retrain_labels, "20", 1, 1000000, 1,
       "New labels after which a viewer's SVM is trained (again)."),
     I("svm", "queue", svm_queue, "16384", 16, 16777216, 0,
-      "Capacity of the trainer's queue of labelled events (when full they are dropped and counted)."),
+      "Capacity of the trainer's queue of labelled events (when full they are dropped and "
+      "counted)."),
     I("svm", "max_train", svm_max_train, "500", 2, 1000000, 1,
       "Most samples a viewer's SVM is trained on (the strongest, up to half of each class)."),
 
@@ -126,28 +135,23 @@ const struct conf_row conf_table[] = {
       "How much a skip counts (negative: a dislike)."),
     D("weights", "rewatch", weight[CFG_EV_REWATCH], "1.5", -100, 100, 1,
       "How much a rewatch counts."),
-    D("weights", "like", weight[CFG_EV_LIKE], "2.0", -100, 100, 1,
-      "How much a like counts."),
+    D("weights", "like", weight[CFG_EV_LIKE], "2.0", -100, 100, 1, "How much a like counts."),
     D("weights", "dislike", weight[CFG_EV_DISLIKE], "-2.0", -100, 100, 1,
       "How much a dislike counts."),
     D("weights", "rating", weight[CFG_EV_RATING], "1.0", -100, 100, 1,
       "How much a rating counts, times its distance from like_threshold."),
     D("weights", "comment", weight[CFG_EV_COMMENT], "1.0", -100, 100, 1,
       "How much a comment counts, signed by its sentiment."),
-    D("weights", "share", weight[CFG_EV_SHARE], "1.5", -100, 100, 1,
-      "How much a share counts."),
+    D("weights", "share", weight[CFG_EV_SHARE], "1.5", -100, 100, 1, "How much a share counts."),
 
     B("publish", "recommendations", publish_recs, "yes", 1,
       "Publish a viewer's recommendations after their events are applied."),
-    I("publish", "n", publish_n, "10", 1, 1000, 1,
-      "Number of recommendations published."),
+    I("publish", "n", publish_n, "10", 1, 1000, 1, "Number of recommendations published."),
     I("publish", "delay_ms", publish_delay_ms, "1000", 0, 3600000, 1,
       "Coalesce a viewer's events for this long before publishing."),
 
-    S("cuts", "editor", cut_editor, "highlights", 1,
-      "Editor used when a request names none."),
-    D("cuts", "budget", cut_budget, "120", 1, 86400, 1,
-      "Default budget of a cut, seconds."),
+    S("cuts", "editor", cut_editor, "highlights", 1, "Editor used when a request names none."),
+    D("cuts", "budget", cut_budget, "120", 1, 86400, 1, "Default budget of a cut, seconds."),
     D("cuts", "min_fragment", cut_min_fragment, "2.0", 0, 3600, 1,
       "No kept scene shorter than this, seconds."),
     D("cuts", "spoiler_tail", cut_spoiler_tail, "-1", -1, 0.99, 1,
@@ -158,8 +162,7 @@ const size_t conf_table_len = sizeof conf_table / sizeof conf_table[0];
 static const struct conf_row *conf_find(const char *section, const char *key)
 {
     for (size_t i = 0; i < conf_table_len; i++)
-        if (strcmp(conf_table[i].section, section) == 0 &&
-            strcmp(conf_table[i].key, key) == 0)
+        if (strcmp(conf_table[i].section, section) == 0 && strcmp(conf_table[i].key, key) == 0)
             return &conf_table[i];
     return NULL;
 }
@@ -185,8 +188,8 @@ static int conf_parse_bool(const char *v)
     return -1;
 }
 
-static int conf_set_row(struct recut_config *cfg, const struct conf_row *row,
-                          const char *value, char *errstr, size_t errstr_size)
+static int conf_set_row(struct recut_config *cfg, const struct conf_row *row, const char *value,
+                        char *errstr, size_t errstr_size)
 {
     char *base = (char *)cfg + row->offset;
     switch (row->type) {
@@ -214,8 +217,8 @@ static int conf_set_row(struct recut_config *cfg, const struct conf_row *row,
     case CFG_BOOL: {
         int b = conf_parse_bool(value);
         if (b < 0) {
-            snprintf(errstr, errstr_size, "%s.%s: '%s' is not a boolean (yes/no)",
-                     row->section, row->key, value);
+            snprintf(errstr, errstr_size, "%s.%s: '%s' is not a boolean (yes/no)", row->section,
+                     row->key, value);
             return -1;
         }
         *(int *)base = b;
@@ -226,13 +229,13 @@ static int conf_set_row(struct recut_config *cfg, const struct conf_row *row,
         errno = 0;
         long long v = strtoll(value, &end, 10);
         if (errno || end == value || *end) {
-            snprintf(errstr, errstr_size, "%s.%s: '%s' is not an integer",
-                     row->section, row->key, value);
+            snprintf(errstr, errstr_size, "%s.%s: '%s' is not an integer", row->section, row->key,
+                     value);
             return -1;
         }
         if ((double)v < row->min || (double)v > row->max) {
-            snprintf(errstr, errstr_size, "%s.%s: %lld is out of range [%.0f, %.0f]",
-                     row->section, row->key, v, row->min, row->max);
+            snprintf(errstr, errstr_size, "%s.%s: %lld is out of range [%.0f, %.0f]", row->section,
+                     row->key, v, row->min, row->max);
             return -1;
         }
         *(int *)base = (int)v;
@@ -243,13 +246,13 @@ static int conf_set_row(struct recut_config *cfg, const struct conf_row *row,
         errno = 0;
         double v = strtod(value, &end);
         if (errno || end == value || *end || !isfinite(v)) {
-            snprintf(errstr, errstr_size, "%s.%s: '%s' is not a number",
-                     row->section, row->key, value);
+            snprintf(errstr, errstr_size, "%s.%s: '%s' is not a number", row->section, row->key,
+                     value);
             return -1;
         }
         if (v < row->min || v > row->max) {
-            snprintf(errstr, errstr_size, "%s.%s: %g is out of range [%g, %g]",
-                     row->section, row->key, v, row->min, row->max);
+            snprintf(errstr, errstr_size, "%s.%s: %g is out of range [%g, %g]", row->section,
+                     row->key, v, row->min, row->max);
             return -1;
         }
         *(double *)base = v;
@@ -260,8 +263,8 @@ static int conf_set_row(struct recut_config *cfg, const struct conf_row *row,
     return -1;
 }
 
-static int conf_add_extra(struct recut_config *cfg, const char *section,
-                            const char *key, const char *value)
+static int conf_add_extra(struct recut_config *cfg, const char *section, const char *key,
+                          const char *value)
 {
     for (size_t i = 0; i < cfg->n_extra; i++) {
         struct conf_kv *kv = &cfg->extra[i];
@@ -292,8 +295,8 @@ static int conf_add_extra(struct recut_config *cfg, const char *section,
     return 0;
 }
 
-int conf_set(struct recut_config *cfg, const char *section, const char *key,
-               const char *value, char *errstr, size_t errstr_size)
+int conf_set(struct recut_config *cfg, const char *section, const char *key, const char *value,
+             char *errstr, size_t errstr_size)
 {
     if (strncmp(section, "plugin.", 7) == 0 && section[7]) {
         if (conf_add_extra(cfg, section, key, value) < 0) {
@@ -356,8 +359,7 @@ struct conf_parse_ctx {
     int failed;
 };
 
-static int conf_ini_handler(void *user, const char *section, const char *name,
-                              const char *value)
+static int conf_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
     struct conf_parse_ctx *ctx = user;
     if (!name) /* section header alone (INI_CALL_HANDLER_ON_NEW_SECTION) */
@@ -374,8 +376,7 @@ static int conf_ini_handler(void *user, const char *section, const char *name,
     return 1;
 }
 
-int conf_load_file(struct recut_config *cfg, const char *path,
-                     char *errstr, size_t errstr_size)
+int conf_load_file(struct recut_config *cfg, const char *path, char *errstr, size_t errstr_size)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -392,8 +393,8 @@ int conf_load_file(struct recut_config *cfg, const char *path,
             snprintf(errstr, errstr_size, "%s:%d: %s", path, rc, ctx.err);
         else
             snprintf(errstr, errstr_size,
-                     "%s:%d: syntax error (expected [section], key = value, or a comment)",
-                     path, rc);
+                     "%s:%d: syntax error (expected [section], key = value, or a comment)", path,
+                     rc);
         return -1;
     }
     char *p = strdup(path);
@@ -404,8 +405,7 @@ int conf_load_file(struct recut_config *cfg, const char *path,
     return 0;
 }
 
-int conf_set_arg(struct recut_config *cfg, const char *arg,
-                   char *errstr, size_t errstr_size)
+int conf_set_arg(struct recut_config *cfg, const char *arg, char *errstr, size_t errstr_size)
 {
     const char *eq = strchr(arg, '=');
     const char *dot = strrchr(arg, '.');
@@ -447,7 +447,8 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
     }
     for (const char *p = cfg->instance; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-')) {
-            snprintf(errstr, errstr_size, "%s: daemon.instance may hold only letters, digits, '.', '_' and '-'", where);
+            snprintf(errstr, errstr_size,
+                     "%s: daemon.instance may hold only letters, digits, '.', '_' and '-'", where);
             return -1;
         }
     if (strcmp(cfg->svm_kernel, "linear") != 0 && strcmp(cfg->svm_kernel, "rbf") != 0) {
@@ -456,8 +457,9 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
         return -1;
     }
     if (2 * (long long)cfg->svm_min_labels > cfg->svm_max_train) {
-        snprintf(errstr, errstr_size, "%s: svm.max_train (%d) must be at least twice svm.min_labels (%d)",
-                 where, cfg->svm_max_train, cfg->svm_min_labels);
+        snprintf(errstr, errstr_size,
+                 "%s: svm.max_train (%d) must be at least twice svm.min_labels (%d)", where,
+                 cfg->svm_max_train, cfg->svm_min_labels);
         return -1;
     }
     if (!cfg->redis_address[0]) {
@@ -465,25 +467,23 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
         return -1;
     }
     if (!cfg->redis_prefix[0] || strpbrk(cfg->redis_prefix, "{} \t")) {
-        snprintf(errstr, errstr_size,
-                 "%s: redis.prefix must be non-empty without braces or blanks", where);
+        snprintf(errstr, errstr_size, "%s: redis.prefix must be non-empty without braces or blanks",
+                 where);
         return -1;
     }
     return 0;
 }
 
-const char *conf_extra(const struct recut_config *cfg, const char *section,
-                         const char *key)
+const char *conf_extra(const struct recut_config *cfg, const char *section, const char *key)
 {
     for (size_t i = 0; i < cfg->n_extra; i++)
-        if (strcmp(cfg->extra[i].section, section) == 0 &&
-            strcmp(cfg->extra[i].key, key) == 0)
+        if (strcmp(cfg->extra[i].section, section) == 0 && strcmp(cfg->extra[i].key, key) == 0)
             return cfg->extra[i].value;
     return NULL;
 }
 
-const char *conf_value_str(const struct recut_config *cfg,
-                             const struct conf_row *row, char *buf, size_t n)
+const char *conf_value_str(const struct recut_config *cfg, const struct conf_row *row, char *buf,
+                           size_t n)
 {
     const char *base = (const char *)cfg + row->offset;
     switch (row->type) {
@@ -514,13 +514,13 @@ void conf_dump(const struct recut_config *cfg, FILE *out)
         }
         char buf[64];
         fprintf(out, "# %s\n# default: %s%s\n%s = %s\n", r->doc, r->def,
-                r->reloadable ? "; reloads on SIGHUP" : "; needs a restart",
-                r->key, conf_value_str(cfg, r, buf, sizeof buf));
+                r->reloadable ? "; reloads on SIGHUP" : "; needs a restart", r->key,
+                conf_value_str(cfg, r, buf, sizeof buf));
     }
 }
 
-int conf_diff_nonreloadable(const struct recut_config *a, const struct recut_config *b,
-                              char *buf, size_t n)
+int conf_diff_nonreloadable(const struct recut_config *a, const struct recut_config *b, char *buf,
+                            size_t n)
 {
     size_t off = 0;
     int count = 0;
@@ -533,8 +533,8 @@ int conf_diff_nonreloadable(const struct recut_config *a, const struct recut_con
         if (strcmp(conf_value_str(a, r, b1, sizeof b1), conf_value_str(b, r, b2, sizeof b2)) == 0)
             continue;
         if (off < n)
-            off += (size_t)snprintf(buf + off, n - off, "%s%s.%s", count ? ", " : "",
-                                    r->section, r->key);
+            off += (size_t)snprintf(buf + off, n - off, "%s%s.%s", count ? ", " : "", r->section,
+                                    r->key);
         count++;
     }
     return count;

@@ -8,8 +8,15 @@
 #include <stdio.h>
 
 enum conf_event_type {
-    CFG_EV_VIEW, CFG_EV_SKIP, CFG_EV_REWATCH, CFG_EV_LIKE, CFG_EV_DISLIKE,
-    CFG_EV_RATING, CFG_EV_COMMENT, CFG_EV_SHARE, CFG_EV_N_WEIGHTED
+    CFG_EV_VIEW,
+    CFG_EV_SKIP,
+    CFG_EV_REWATCH,
+    CFG_EV_LIKE,
+    CFG_EV_DISLIKE,
+    CFG_EV_RATING,
+    CFG_EV_COMMENT,
+    CFG_EV_SHARE,
+    CFG_EV_N_WEIGHTED
 };
 
 /* A free-form key=value from [plugin.NAME] or [librdkafka]. */
@@ -24,7 +31,7 @@ struct recut_config {
     int watchdog_sec;
     /* [kafka] */
     char *brokers;
-    char *topics;            /* comma list */
+    char *topics; /* comma list */
     char *group;
     char *catalog_topic;
     char *publish_topic;
@@ -45,7 +52,7 @@ struct recut_config {
     int http_threads_unused;
     /* [plugins] */
     char *plugin_dir;
-    char *plugin_load;       /* comma list */
+    char *plugin_load; /* comma list */
     /* [models] */
     double like_threshold;
     double nb_alpha;
@@ -59,7 +66,7 @@ struct recut_config {
     int cold_start_events;
     /* [svm] */
     int svm_enabled;
-    char *svm_kernel;        /* "linear" or "rbf" */
+    char *svm_kernel; /* "linear" or "rbf" */
     double svm_c, svm_gamma;
     int svm_probability;
     int svm_min_labels;
@@ -81,17 +88,23 @@ struct recut_config {
     /* free-form sections */
     struct conf_kv *extra;
     size_t n_extra;
-    char *path;              /* file it was read from */
+    char *path; /* file it was read from */
 };
 
-enum conf_type { CFG_STRING, CFG_INT, CFG_DOUBLE, CFG_BOOL, CFG_LOGLEVEL };
+enum conf_type {
+    CFG_STRING,
+    CFG_INT,
+    CFG_DOUBLE,
+    CFG_BOOL,
+    CFG_LOGLEVEL
+};
 
 struct conf_row {
     const char *section, *key;
     enum conf_type type;
     size_t offset;
     const char *def;
-    double min, max;         /* numeric range (ints and doubles) */
+    double min, max; /* numeric range (ints and doubles) */
     int reloadable;
     const char *doc;
 };
@@ -104,26 +117,23 @@ int conf_init(struct recut_config *cfg);
 void conf_free(struct recut_config *cfg);
 /* Read an INI file over the current values.  On error returns -1 with
  * "file:line: reason" in errstr. */
-int conf_load_file(struct recut_config *cfg, const char *path,
-                     char *errstr, size_t errstr_size);
+int conf_load_file(struct recut_config *cfg, const char *path, char *errstr, size_t errstr_size);
 /* Apply "section.key=value" (from --set). */
-int conf_set_arg(struct recut_config *cfg, const char *arg,
-                   char *errstr, size_t errstr_size);
+int conf_set_arg(struct recut_config *cfg, const char *arg, char *errstr, size_t errstr_size);
 /* Set one key; returns -1 with reason (no file/line) on error. */
-int conf_set(struct recut_config *cfg, const char *section, const char *key,
-               const char *value, char *errstr, size_t errstr_size);
+int conf_set(struct recut_config *cfg, const char *section, const char *key, const char *value,
+             char *errstr, size_t errstr_size);
 /* Cross-key checks after everything is read. */
 int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_size);
 /* Value of a free-form key, or NULL. */
-const char *conf_extra(const struct recut_config *cfg, const char *section,
-                         const char *key);
+const char *conf_extra(const struct recut_config *cfg, const char *section, const char *key);
 /* Current value of a table key as text (into buf). */
-const char *conf_value_str(const struct recut_config *cfg,
-                             const struct conf_row *row, char *buf, size_t n);
+const char *conf_value_str(const struct recut_config *cfg, const struct conf_row *row, char *buf,
+                           size_t n);
 /* Write every key with its doc, default and current value (recutd --dump-config). */
 void conf_dump(const struct recut_config *cfg, FILE *out);
 /* Names of keys whose value differs and are not reloadable, into errstr. */
-int conf_diff_nonreloadable(const struct recut_config *a, const struct recut_config *b,
-                              char *buf, size_t n);
+int conf_diff_nonreloadable(const struct recut_config *a, const struct recut_config *b, char *buf,
+                            size_t n);
 
 #endif

@@ -22,8 +22,7 @@ struct editlist_buf {
     int failed;
 };
 
-static void editlist_buf_add(struct editlist_buf *b, const char *fmt, ...)
-    RECUT_PRINTF(2, 3);
+static void editlist_buf_add(struct editlist_buf *b, const char *fmt, ...) RECUT_PRINTF(2, 3);
 
 static void editlist_buf_add(struct editlist_buf *b, const char *fmt, ...)
 {
@@ -282,7 +281,7 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
     editlist_ascii(full, title, EDITLIST_TITLE_MAX);
     editlist_ascii(m->title && m->title[0] ? m->title : m->id, clip, EDITLIST_TITLE_MAX);
 
-    struct editlist_buf b = {0};
+    struct editlist_buf b = { 0 };
     editlist_buf_add(&b, "TITLE: %s\nFCM: NON-DROP FRAME\n\n", title);
     long long rec = 3600LL * base; /* record starts at 01:00:00:00 */
     size_t event = 0;
@@ -297,8 +296,8 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
             editlist_timecode(rec, base, tc[2], sizeof tc[2]) < 0 ||
             editlist_timecode(rec + (out - in), base, tc[3], sizeof tc[3]) < 0) {
             free(b.s);
-            snprintf(errstr, errstr_size, "scene %zu: timecode beyond 23:59:59:%02d",
-                     el->scenes[k], base - 1);
+            snprintf(errstr, errstr_size, "scene %zu: timecode beyond 23:59:59:%02d", el->scenes[k],
+                     base - 1);
             return NULL;
         }
         editlist_buf_add(&b, "%03zu  %-8s V     C        %s %s %s %s\n", ++event, reel, tc[0],
@@ -329,7 +328,7 @@ char *editlist_ffconcat(const struct editlist *el, const char *source_path, char
     }
     /* Inside '...' the concat demuxer takes every byte literally, so a quote
      * is written as '\'' (close, escaped quote, reopen). */
-    struct editlist_buf q = {0};
+    struct editlist_buf q = { 0 };
     editlist_buf_add(&q, "'");
     for (const char *p = source_path; *p; p++) {
         if (*p == '\'')
@@ -346,12 +345,12 @@ char *editlist_ffconcat(const struct editlist *el, const char *source_path, char
     snprintf(raw, sizeof raw, "%s cut of %s for %s", el->editor, el->movie->id, el->viewer);
     editlist_ascii(raw, who, sizeof who - 1);
 
-    struct editlist_buf b = {0};
+    struct editlist_buf b = { 0 };
     editlist_buf_add(&b, "ffconcat version 1.0\n# recut: %s\n", who);
     for (size_t k = 0; k < el->n_scenes; k++) {
         const struct recut_scene *s = &el->movie->scenes[el->scenes[k]];
-        editlist_buf_add(&b, "# scene %zu\nfile %s\ninpoint %.6f\noutpoint %.6f\n",
-                         el->scenes[k], quoted, s->start, s->end);
+        editlist_buf_add(&b, "# scene %zu\nfile %s\ninpoint %.6f\noutpoint %.6f\n", el->scenes[k],
+                         quoted, s->start, s->end);
     }
     free(quoted);
     return editlist_buf_take(&b, errstr, errstr_size);

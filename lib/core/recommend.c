@@ -101,8 +101,8 @@ static int recommend_mem_bump(struct recommend_mem *g, const char *a, const char
     return 0;
 }
 
-int recommend_mem_positive(struct recommend_mem *g, const char *movie,
-                           const char *const *partners, size_t n_partners)
+int recommend_mem_positive(struct recommend_mem *g, const char *movie, const char *const *partners,
+                           size_t n_partners)
 {
     struct strmap_entry *e = strmap_put(&g->pop, movie);
     if (!e)
@@ -183,7 +183,7 @@ size_t recommend_cooc_reads(const struct recut_config *cfg)
 /* Per-query NB read-out: viewer_feature() of the features met so far. */
 struct recommend_nbq {
     const recut_viewer *v;
-    struct strmap memo;      /* feature -> viewer_feature() */
+    struct strmap memo; /* feature -> viewer_feature() */
 };
 
 /* NB part in 0..1: posterior of "like" from the movie's features, with the
@@ -280,8 +280,8 @@ static void recommend_pc_sift(struct recommend_pc *h, size_t n, size_t i)
 }
 
 struct recommend_cand {
-    double partial;          /* score without the NB part */
-    size_t i;                /* catalog index */
+    double partial; /* score without the NB part */
+    size_t i;       /* catalog index */
 };
 
 static void recommend_cand_sift(struct recommend_cand *h, size_t n, size_t i)
@@ -345,8 +345,8 @@ static int recommend_scratch_alloc(struct recommend_scratch *x, size_t n, size_t
 
 size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
                      const recut_viewer *v, const struct recommend_globals *g,
-                     const struct strmap *exclude, int include_seen,
-                     struct recommend_item *out, size_t n)
+                     const struct strmap *exclude, int include_seen, struct recommend_item *out,
+                     size_t n)
 {
     if (n == 0 || cat->n == 0)
         return 0;
@@ -377,7 +377,8 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
             size_t i = m->index;
             if (x.popc[i] < 0) {
                 x.popc[i] = indexed && g->pop_index ? g->pop_index(g->ctx, i)
-                          : g->pop ? g->pop(g->ctx, e->key) : 1;
+                            : g->pop                ? g->pop(g->ctx, e->key)
+                                                    : 1;
                 x.norm[i] = sqrt(x.popc[i] + 1);
                 x.cand[n_cand++] = i;
             }
@@ -445,7 +446,8 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
             continue;
         x.co[i] = co_max > 0 ? x.co[i] / co_max : 0;
         x.popc[i] = log1p(x.popc[i] > 0 ? x.popc[i] : 0) / lmax;
-        x.order[n_order++] = (struct recommend_cand){ cfg->w_cooc * x.co[i] + cfg->w_pop * x.popc[i], i };
+        x.order[n_order++] =
+            (struct recommend_cand){ cfg->w_cooc * x.co[i] + cfg->w_pop * x.popc[i], i };
     }
     for (size_t k = n_order / 2; k-- > 0;)
         recommend_cand_sift(x.order, n_order, k);
@@ -462,8 +464,9 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
         const struct catalog_movie *m = cat->list[c.i];
         if (exclude && strmap_get(exclude, m->m.id))
             continue;
-        struct recommend_item it = { .movie = m, .cooc = x.co[c.i], .pop = x.popc[c.i],
-                                     .because = x.because[c.i] };
+        struct recommend_item it = {
+            .movie = m, .cooc = x.co[c.i], .pop = x.popc[c.i], .because = x.because[c.i]
+        };
         it.nb = recommend_nbq(&q, m);
         it.svm = recommend_svm(v, w_svm, m);
         it.score = cfg->w_nb * it.nb + c.partial + recommend_svm_part(w_svm, it.svm);

@@ -36,8 +36,8 @@ struct recommend_globals {
 
 /* In-memory globals (recut-eval, tests; the daemon reads Redis instead). */
 struct recommend_mem {
-    struct strmap pop;   /* movie -> count (ptr: its rank + 1) */
-    struct strmap cooc;  /* movie -> struct strmap* */
+    struct strmap pop;  /* movie -> count (ptr: its rank + 1) */
+    struct strmap cooc; /* movie -> struct strmap* */
     double max_pop;
     /* movies by popularity descending, then id (keys borrowed from pop) */
     const char **rank;
@@ -48,8 +48,8 @@ struct recommend_mem {
 };
 void recommend_mem_init(struct recommend_mem *g);
 void recommend_mem_free(struct recommend_mem *g);
-int recommend_mem_positive(struct recommend_mem *g, const char *movie,
-                           const char *const *partners, size_t n_partners);
+int recommend_mem_positive(struct recommend_mem *g, const char *movie, const char *const *partners,
+                           size_t n_partners);
 void recommend_mem_globals(struct recommend_mem *g, struct recommend_globals *out);
 /* Tie g to a catalog that will not change while g is used (before the
  * first recommend_mem_positive): lookups then go by catalog index. */
@@ -58,8 +58,8 @@ int recommend_mem_use_catalog(struct recommend_mem *g, const struct catalog *cat
 struct recommend_item {
     const struct catalog_movie *movie;
     double score, nb, cooc, pop;
-    double svm;              /* the viewer's SVM: P(like), or -1 (no model, or blend_svm 0) */
-    const char *because;     /* movie id behind the co-occurrence part, or NULL */
+    double svm;          /* the viewer's SVM: P(like), or -1 (no model, or blend_svm 0) */
+    const char *because; /* movie id behind the co-occurrence part, or NULL */
 };
 
 /* Top n for v into out[n]; returns how many were written.  Movies the viewer
@@ -72,8 +72,8 @@ struct recommend_item {
  * catalog's insertion order. */
 size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
                      const recut_viewer *v, const struct recommend_globals *g,
-                     const struct strmap *exclude, int include_seen,
-                     struct recommend_item *out, size_t n);
+                     const struct strmap *exclude, int include_seen, struct recommend_item *out,
+                     size_t n);
 /* How many of the viewer's most recent positives recommend_top reads the
  * co-occurrences of (at most [models] cooc_window): a caller loading them
  * from a store needs no more. */

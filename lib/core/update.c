@@ -84,12 +84,15 @@ static int update_op_nb(struct update *u, char prefix, const char *cls, const ch
 }
 
 /* Emotion labels on Russell's circumplex: (valence, arousal in 0..1). */
-static const struct { const char *label; double v, a; } update_circumplex[] = {
-    { "joy", 0.8, 0.65 },      { "happiness", 0.8, 0.6 },  { "amusement", 0.7, 0.6 },
+static const struct {
+    const char *label;
+    double v, a;
+} update_circumplex[] = {
+    { "joy", 0.8, 0.65 },       { "happiness", 0.8, 0.6 }, { "amusement", 0.7, 0.6 },
     { "excitement", 0.6, 0.9 }, { "surprise", 0.2, 0.85 }, { "anger", -0.7, 0.85 },
-    { "fear", -0.75, 0.8 },    { "tension", -0.4, 0.75 },  { "disgust", -0.7, 0.55 },
-    { "sadness", -0.7, 0.25 }, { "boredom", -0.35, 0.1 },  { "calm", 0.4, 0.15 },
-    { "relief", 0.5, 0.3 },    { "love", 0.85, 0.5 },      { "neutral", 0.0, 0.4 },
+    { "fear", -0.75, 0.8 },     { "tension", -0.4, 0.75 }, { "disgust", -0.7, 0.55 },
+    { "sadness", -0.7, 0.25 },  { "boredom", -0.35, 0.1 }, { "calm", 0.4, 0.15 },
+    { "relief", 0.5, 0.3 },     { "love", 0.85, 0.5 },     { "neutral", 0.0, 0.4 },
 };
 
 int update_emotion_va(const char *label, double *valence, double *arousal)
@@ -132,9 +135,8 @@ double update_weight(const struct recut_config *cfg, const struct vevent *ev,
     }
 }
 
-int update_compute(struct update *u, const struct recut_config *cfg,
-                   const struct catalog *cat, const struct vevent *ev,
-                   update_sentiment_fn sentiment, void *sentiment_ctx)
+int update_compute(struct update *u, const struct recut_config *cfg, const struct catalog *cat,
+                   const struct vevent *ev, update_sentiment_fn sentiment, void *sentiment_ctx)
 {
     u->n_ops = 0;
     u->ev = ev;
@@ -169,8 +171,7 @@ int update_compute(struct update *u, const struct recut_config *cfg,
         v /= mass;
         a /= mass;
         if (update_op(u, UPD_EMO, 1, "n") || update_op(u, UPD_EMO, v, "v") ||
-            update_op(u, UPD_EMO, a, "a") ||
-            update_op(u, UPD_EMO, v, "m:%s:v", ev->movie) ||
+            update_op(u, UPD_EMO, a, "a") || update_op(u, UPD_EMO, v, "m:%s:v", ev->movie) ||
             update_op(u, UPD_EMO, 1, "m:%s:n", ev->movie))
             return -1;
         if (scene >= 0 && (update_op(u, UPD_EMO, v, "s:%s:%ld:v", ev->movie, scene) ||
@@ -184,8 +185,9 @@ int update_compute(struct update *u, const struct recut_config *cfg,
 
     double w = update_weight(cfg, ev, sentiment, sentiment_ctx);
     u->weight = w;
-    int scene_level = cm && scene >= 0 && (ev->type == VEVENT_SKIP || ev->type == VEVENT_REWATCH ||
-                                     ev->type == VEVENT_LIKE || ev->type == VEVENT_DISLIKE);
+    int scene_level = cm && scene >= 0 &&
+                      (ev->type == VEVENT_SKIP || ev->type == VEVENT_REWATCH ||
+                       ev->type == VEVENT_LIKE || ev->type == VEVENT_DISLIKE);
     if (scene_level) {
         /* feedback on one scene: the scene's labels learn, the movie as a
          * whole is not judged by it */

@@ -10,13 +10,13 @@
 #include <string.h>
 
 static const char *const vevent_type_names[VEVENT_N_TYPES] = {
-    "view", "skip", "rewatch", "like", "dislike", "rating", "comment",
-    "share", "emotion", "consent", "forget",
+    "view",    "skip",  "rewatch", "like",    "dislike", "rating",
+    "comment", "share", "emotion", "consent", "forget",
 };
 
 static const char *const vevent_error_names[VEVENT_N_ERRORS] = {
-    "ok", "empty", "too_large", "bad_json", "bad_utf8", "not_object",
-    "missing_field", "bad_field_type", "field_too_long", "unknown_type",
+    "ok",           "empty",         "too_large",      "bad_json",       "bad_utf8",
+    "not_object",   "missing_field", "bad_field_type", "field_too_long", "unknown_type",
     "out_of_range", "key_mismatch",
 };
 
@@ -82,17 +82,16 @@ void vevent_clear(struct vevent *ev)
     ev->t = -1;
 }
 
-#define FAIL(code, ...)                                   \
-    do {                                                  \
-        snprintf(errstr, errstr_size, __VA_ARGS__);       \
-        rc = (code);                                      \
-        goto out;                                         \
+#define FAIL(code, ...)                                                                            \
+    do {                                                                                           \
+        snprintf(errstr, errstr_size, __VA_ARGS__);                                                \
+        rc = (code);                                                                               \
+        goto out;                                                                                  \
     } while (0)
 
 /* Copy a string field; 0 ok, else error code. */
-static enum vevent_error vevent_str(json_t *obj, const char *name, char *dst,
-                                    size_t cap, int required, char *errstr,
-                                    size_t errstr_size)
+static enum vevent_error vevent_str(json_t *obj, const char *name, char *dst, size_t cap,
+                                    int required, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(obj, name);
     if (!v || json_is_null(v)) {
@@ -126,15 +125,14 @@ static enum vevent_error vevent_str(json_t *obj, const char *name, char *dst,
 }
 
 /* The per-type requirements, once the fields are read. */
-static enum vevent_error vevent_check(const struct vevent *ev, const char *type,
-                                      char *errstr, size_t errstr_size)
+static enum vevent_error vevent_check(const struct vevent *ev, const char *type, char *errstr,
+                                      size_t errstr_size)
 {
     enum vevent_error rc = VEVENT_OK;
     switch (ev->type) {
     case VEVENT_CONSENT:
         if (!ev->has_value || (ev->value != 0 && ev->value != 1))
-            FAIL(ev->has_value ? VEVENT_E_RANGE : VEVENT_E_MISSING,
-                 "consent needs 'value' 0 or 1");
+            FAIL(ev->has_value ? VEVENT_E_RANGE : VEVENT_E_MISSING, "consent needs 'value' 0 or 1");
         break;
     case VEVENT_FORGET:
         break;
@@ -260,8 +258,17 @@ static int vevent_fast_copy(char *dst, size_t cap, const char *s, size_t n)
     return 1;
 }
 
-enum { VF_USER = 1, VF_TYPE = 2, VF_TS = 4, VF_ID = 8, VF_MOVIE = 16, VF_SCENE = 32,
-       VF_T = 64, VF_VALUE = 128, VF_TEXT = 256 };
+enum {
+    VF_USER = 1,
+    VF_TYPE = 2,
+    VF_TS = 4,
+    VF_ID = 8,
+    VF_MOVIE = 16,
+    VF_SCENE = 32,
+    VF_T = 64,
+    VF_VALUE = 128,
+    VF_TEXT = 256
+};
 
 static int vevent_fast(struct vevent *ev, const char *buf, size_t len, char *type, size_t type_cap)
 {
@@ -280,10 +287,13 @@ static int vevent_fast(struct vevent *ev, const char *buf, size_t len, char *typ
         if (c.p >= c.end || *c.p++ != ':')
             return 0;
         vevent_ws(&c);
-        static const struct { const char *name; unsigned bit; } keys[] = {
-            { "user", VF_USER }, { "type", VF_TYPE }, { "ts", VF_TS }, { "id", VF_ID },
-            { "movie", VF_MOVIE }, { "scene", VF_SCENE }, { "t", VF_T },
-            { "value", VF_VALUE }, { "text", VF_TEXT },
+        static const struct {
+            const char *name;
+            unsigned bit;
+        } keys[] = {
+            { "user", VF_USER }, { "type", VF_TYPE },   { "ts", VF_TS },
+            { "id", VF_ID },     { "movie", VF_MOVIE }, { "scene", VF_SCENE },
+            { "t", VF_T },       { "value", VF_VALUE }, { "text", VF_TEXT },
         };
         unsigned bit = 0;
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -296,7 +306,11 @@ static int vevent_fast(struct vevent *ev, const char *buf, size_t len, char *typ
         long long ll;
         int is_int;
         switch (bit) {
-        case VF_USER: case VF_TYPE: case VF_ID: case VF_MOVIE: case VF_TEXT:
+        case VF_USER:
+        case VF_TYPE:
+        case VF_ID:
+        case VF_MOVIE:
+        case VF_TEXT:
             if (!vevent_fast_str(&c, &s, &sn))
                 return 0;
             if (bit == VF_USER && !vevent_fast_copy(ev->user, sizeof ev->user, s, sn))
@@ -353,8 +367,8 @@ static int vevent_fast(struct vevent *ev, const char *buf, size_t len, char *typ
 }
 
 static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, size_t len,
-                                          const char *key, size_t key_len, size_t max_bytes,
-                                          char *errstr, size_t errstr_size, int fast)
+                                           const char *key, size_t key_len, size_t max_bytes,
+                                           char *errstr, size_t errstr_size, int fast)
 {
     enum vevent_error rc = VEVENT_OK;
     json_t *root = NULL;
@@ -371,7 +385,8 @@ static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, s
     char type[32];
     if (fast && vevent_fast(ev, buf, len, type, sizeof type)) {
         int t = vevent_type_parse(type);
-        if (t >= 0 && (!key || (key_len == strlen(ev->user) && memcmp(key, ev->user, key_len) == 0))) {
+        if (t >= 0 &&
+            (!key || (key_len == strlen(ev->user) && memcmp(key, ev->user, key_len) == 0))) {
             ev->type = (enum vevent_type)t;
             if ((rc = vevent_check(ev, type, errstr, errstr_size)) != VEVENT_OK)
                 vevent_clear(ev);
@@ -383,7 +398,8 @@ static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, s
     json_error_t jerr;
     root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        FAIL(VEVENT_E_JSON, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+        FAIL(VEVENT_E_JSON, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
+             jerr.text);
     if (!json_is_object(root))
         FAIL(VEVENT_E_NOT_OBJECT, "event must be a JSON object");
 
@@ -459,9 +475,11 @@ static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, s
             FAIL(VEVENT_E_TYPE, "field 'emotion' must be an object of label: probability");
         const char *label;
         json_t *p;
-        json_object_foreach(emo, label, p) {
+        json_object_foreach(emo, label, p)
+        {
             if (ev->n_emotions == VEVENT_EMOTIONS_MAX)
-                FAIL(VEVENT_E_TOO_LONG, "field 'emotion' has more than %d labels", VEVENT_EMOTIONS_MAX);
+                FAIL(VEVENT_E_TOO_LONG, "field 'emotion' has more than %d labels",
+                     VEVENT_EMOTIONS_MAX);
             size_t ll = strlen(label);
             if (ll == 0 || ll >= sizeof ev->emotions[0].label)
                 FAIL(VEVENT_E_TOO_LONG, "emotion label must be 1..32 bytes");
@@ -485,16 +503,15 @@ out:
     return rc;
 }
 
-enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len,
-                               const char *key, size_t key_len, size_t max_bytes,
-                               char *errstr, size_t errstr_size)
+enum vevent_error vevent_parse(struct vevent *ev, const char *buf, size_t len, const char *key,
+                               size_t key_len, size_t max_bytes, char *errstr, size_t errstr_size)
 {
     return vevent_parse_impl(ev, buf, len, key, key_len, max_bytes, errstr, errstr_size, 1);
 }
 
-enum vevent_error vevent_parse_full(struct vevent *ev, const char *buf, size_t len,
-                                    const char *key, size_t key_len, size_t max_bytes,
-                                    char *errstr, size_t errstr_size)
+enum vevent_error vevent_parse_full(struct vevent *ev, const char *buf, size_t len, const char *key,
+                                    size_t key_len, size_t max_bytes, char *errstr,
+                                    size_t errstr_size)
 {
     return vevent_parse_impl(ev, buf, len, key, key_len, max_bytes, errstr, errstr_size, 0);
 }

@@ -57,10 +57,22 @@ static void viewer_which(struct recut_viewer *v, char which, struct strmap **m,
 {
     struct viewer_changes *c = v->chg;
     switch (which) {
-    case 'N': *m = &v->nb; *d = &c->nb; break;
-    case 'S': *m = &v->seen; *d = &c->seen; break;
-    case 'C': *m = &v->scenes; *d = &c->scenes; break;
-    default: *m = &v->emo; *d = &c->emo; break;
+    case 'N':
+        *m = &v->nb;
+        *d = &c->nb;
+        break;
+    case 'S':
+        *m = &v->seen;
+        *d = &c->seen;
+        break;
+    case 'C':
+        *m = &v->scenes;
+        *d = &c->scenes;
+        break;
+    default:
+        *m = &v->emo;
+        *d = &c->emo;
+        break;
     }
 }
 
@@ -129,11 +141,13 @@ void viewer_set_model(struct recut_viewer *v, const struct viewer_model *m)
         v->svm = *m;
 }
 
-int viewer_load_field(struct recut_viewer *v, char which, const char *field,
-                      size_t field_len, const char *value)
+int viewer_load_field(struct recut_viewer *v, char which, const char *field, size_t field_len,
+                      const char *value)
 {
-    struct strmap *m = which == 'N' ? &v->nb : which == 'S' ? &v->seen
-                     : which == 'C' ? &v->scenes : &v->emo;
+    struct strmap *m = which == 'N'   ? &v->nb
+                       : which == 'S' ? &v->seen
+                       : which == 'C' ? &v->scenes
+                                      : &v->emo;
     struct strmap_entry *e = strmap_putn(m, field, field_len);
     if (!e)
         return -1;
@@ -223,8 +237,8 @@ static void viewer_nb_changed(struct recut_viewer *v, const char *key, double d,
     }
 }
 
-int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max,
-                 int window, const char ***partners, size_t *n_partners)
+int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max, int window,
+                 const char ***partners, size_t *n_partners)
 {
     *partners = NULL;
     *n_partners = 0;

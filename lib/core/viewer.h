@@ -15,7 +15,7 @@ struct viewer_dirty {
     struct viewer_dirty_key {
         const char *key;
         uint32_t len, hash;
-    } *keys;
+    } * keys;
     size_t n, cap;
 };
 extern char viewer_dirty_mark;
@@ -35,11 +35,11 @@ struct viewer_model {
  * writes exactly these fields back to Redis. */
 struct viewer_changes {
     struct viewer_dirty nb, seen, scenes, emo; /* changed fields */
-    size_t pushed;          /* items pushed at the front of hist */
-    int forgot;             /* the viewer was erased (write: DEL first) */
-    int emo_cleared;        /* consent withdrawn: emo erased */
-    int meta;               /* events/consent changed */
-    int emotion_dropped;    /* emotion data refused for lack of consent */
+    size_t pushed;                             /* items pushed at the front of hist */
+    int forgot;                                /* the viewer was erased (write: DEL first) */
+    int emo_cleared;                           /* consent withdrawn: emo erased */
+    int meta;                                  /* events/consent changed */
+    int emotion_dropped;                       /* emotion data refused for lack of consent */
 };
 void viewer_changes_init(struct viewer_changes *c);
 /* Forget the record (the viewer's marks must be gone: taken, or the maps
@@ -58,15 +58,15 @@ size_t viewer_changes_count(const struct recut_viewer *v, char which);
 
 struct recut_viewer {
     char id[VEVENT_ID_MAX + 1];
-    struct strmap nb;       /* Redis field -> count ("n:like", "f:like:genre:x", ...) */
-    struct strmap seen;     /* movie -> signed weight */
-    struct strmap scenes;   /* "movie:scene" -> feedback */
-    struct strmap emo;      /* "v", "a", "n", "m:<movie>:v", ... */
-    char **hist;            /* positive movies, newest first */
+    struct strmap nb;     /* Redis field -> count ("n:like", "f:like:genre:x", ...) */
+    struct strmap seen;   /* movie -> signed weight */
+    struct strmap scenes; /* "movie:scene" -> feedback */
+    struct strmap emo;    /* "v", "a", "n", "m:<movie>:v", ... */
+    char **hist;          /* positive movies, newest first */
     size_t n_hist, cap_hist;
     long long events;
     int consent;
-    double alpha;           /* NB smoothing */
+    double alpha;               /* NB smoothing */
     struct viewer_changes *chg; /* optional change recorder */
     struct viewer_model svm;    /* state NULL: none */
     /* derived NB sums, refreshed by viewer_finish() and kept by viewer_apply */
@@ -76,8 +76,8 @@ struct recut_viewer {
 void viewer_init(struct recut_viewer *v, const char *id, double alpha);
 void viewer_free(struct recut_viewer *v);
 /* Add a hash field read from Redis (which: 'N' nb, 'S' seen, 'C' scenes, 'E' emo). */
-int viewer_load_field(struct recut_viewer *v, char which, const char *field,
-                      size_t field_len, const char *value);
+int viewer_load_field(struct recut_viewer *v, char which, const char *field, size_t field_len,
+                      const char *value);
 int viewer_push_hist(struct recut_viewer *v, const char *movie, int at_end);
 /* Attach a classifier (the previous one is freed). */
 void viewer_set_model(struct recut_viewer *v, const struct viewer_model *m);
@@ -86,8 +86,8 @@ void viewer_finish(struct recut_viewer *v);
 /* Apply an update in memory, exactly as the Redis script does.  Returns 1 if
  * applied, and fills partners (borrowed pointers into hist, newest first, up
  * to `window`) for a new positive item. */
-int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max,
-                 int window, const char ***partners, size_t *n_partners);
+int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max, int window,
+                 const char ***partners, size_t *n_partners);
 
 /* The host API accessors (recut/plugin.h). */
 const char *viewer_id(const recut_viewer *v);

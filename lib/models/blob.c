@@ -15,39 +15,56 @@ static const unsigned char blob_magic[4] = { 'R', 'C', 'M', 'B' };
 const char *blob_strerror(int status)
 {
     switch (status) {
-    case BLOB_OK: return "ok";
-    case BLOB_E_NOMEM: return "out of memory";
-    case BLOB_E_TRUNCATED: return "truncated blob";
-    case BLOB_E_MAGIC: return "not a recut model blob (bad magic)";
-    case BLOB_E_TYPE: return "blob holds another model type";
-    case BLOB_E_VERSION: return "unsupported blob format version";
-    case BLOB_E_CRC: return "corrupt blob (checksum mismatch)";
-    case BLOB_E_FORMAT: return "corrupt blob (inconsistent payload)";
-    case BLOB_E_TOOBIG: return "blob too large";
-    default: return "unknown blob error";
+    case BLOB_OK:
+        return "ok";
+    case BLOB_E_NOMEM:
+        return "out of memory";
+    case BLOB_E_TRUNCATED:
+        return "truncated blob";
+    case BLOB_E_MAGIC:
+        return "not a recut model blob (bad magic)";
+    case BLOB_E_TYPE:
+        return "blob holds another model type";
+    case BLOB_E_VERSION:
+        return "unsupported blob format version";
+    case BLOB_E_CRC:
+        return "corrupt blob (checksum mismatch)";
+    case BLOB_E_FORMAT:
+        return "corrupt blob (inconsistent payload)";
+    case BLOB_E_TOOBIG:
+        return "blob too large";
+    default:
+        return "unknown blob error";
     }
 }
 
 const char *blob_type_name(int type)
 {
     switch (type) {
-    case BLOB_NB: return "naive-bayes";
-    case BLOB_SVM: return "svm";
-    case BLOB_KMEANS: return "k-means";
-    case BLOB_FA: return "factor-analysis";
-    case BLOB_EMOTION: return "emotion";
-    case BLOB_SVM_VIEWER: return "svm-viewer";
-    case BLOB_COOC: return "co-occurrence";
-    default: return "unknown";
+    case BLOB_NB:
+        return "naive-bayes";
+    case BLOB_SVM:
+        return "svm";
+    case BLOB_KMEANS:
+        return "k-means";
+    case BLOB_FA:
+        return "factor-analysis";
+    case BLOB_EMOTION:
+        return "emotion";
+    case BLOB_SVM_VIEWER:
+        return "svm-viewer";
+    case BLOB_COOC:
+        return "co-occurrence";
+    default:
+        return "unknown";
     }
 }
 
 /* Nibble-wise table for the reflected IEEE polynomial 0xEDB88320. */
-static const uint32_t blob_crc_nibble[16] = {
-    0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
-    0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
-    0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu
-};
+static const uint32_t blob_crc_nibble[16] = { 0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu,
+                                              0x76dc4190u, 0x6b6b51f4u, 0x4db26158u, 0x5005713cu,
+                                              0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
+                                              0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu };
 
 uint32_t blob_crc32(uint32_t crc, const void *data, size_t len)
 {
@@ -119,11 +136,26 @@ static void blob_put_le(struct blob_writer *w, uint64_t v, size_t n)
         blob_le_store(p, v, n);
 }
 
-void blob_put_u8(struct blob_writer *w, uint8_t v) { blob_put_le(w, v, 1); }
-void blob_put_u16(struct blob_writer *w, uint16_t v) { blob_put_le(w, v, 2); }
-void blob_put_u32(struct blob_writer *w, uint32_t v) { blob_put_le(w, v, 4); }
-void blob_put_u64(struct blob_writer *w, uint64_t v) { blob_put_le(w, v, 8); }
-void blob_put_i32(struct blob_writer *w, int32_t v) { blob_put_le(w, (uint32_t)v, 4); }
+void blob_put_u8(struct blob_writer *w, uint8_t v)
+{
+    blob_put_le(w, v, 1);
+}
+void blob_put_u16(struct blob_writer *w, uint16_t v)
+{
+    blob_put_le(w, v, 2);
+}
+void blob_put_u32(struct blob_writer *w, uint32_t v)
+{
+    blob_put_le(w, v, 4);
+}
+void blob_put_u64(struct blob_writer *w, uint64_t v)
+{
+    blob_put_le(w, v, 8);
+}
+void blob_put_i32(struct blob_writer *w, int32_t v)
+{
+    blob_put_le(w, (uint32_t)v, 4);
+}
 
 void blob_put_f64(struct blob_writer *w, double v)
 {
@@ -150,15 +182,15 @@ void blob_put_str(struct blob_writer *w, const char *s)
     blob_put_bytes(w, s, n);
 }
 
-int blob_writer_finish(struct blob_writer *w, unsigned char **out, size_t *out_len,
-                       char *errstr, size_t errstr_size)
+int blob_writer_finish(struct blob_writer *w, unsigned char **out, size_t *out_len, char *errstr,
+                       size_t errstr_size)
 {
     *out = NULL;
     *out_len = 0;
     if (w->failed) {
         int rc = w->failed;
         errbuf_printf(errstr, errstr_size, "%s blob: %s", blob_type_name(w->type),
-                 blob_strerror(rc));
+                      blob_strerror(rc));
         blob_writer_discard(w);
         return rc;
     }
@@ -199,16 +231,15 @@ int blob_peek(const void *buf, size_t len, int *type, uint16_t *version)
     return BLOB_OK;
 }
 
-int blob_open(const void *buf, size_t len, enum blob_type expected_type,
-              uint16_t max_version, uint16_t *version, struct blob_reader *r,
-              char *errstr, size_t errstr_size)
+int blob_open(const void *buf, size_t len, enum blob_type expected_type, uint16_t max_version,
+              uint16_t *version, struct blob_reader *r, char *errstr, size_t errstr_size)
 {
     const unsigned char *p = buf;
     const char *tname = blob_type_name(expected_type);
     memset(r, 0, sizeof *r);
     if (!buf || len < BLOB_HEADER_SIZE) {
-        errbuf_printf(errstr, errstr_size, "%s blob: truncated (%zu bytes, header needs %d)",
-                 tname, buf ? len : 0, BLOB_HEADER_SIZE);
+        errbuf_printf(errstr, errstr_size, "%s blob: truncated (%zu bytes, header needs %d)", tname,
+                      buf ? len : 0, BLOB_HEADER_SIZE);
         return BLOB_E_TRUNCATED;
     }
     if (memcmp(p, blob_magic, 4) != 0) {
@@ -221,34 +252,35 @@ int blob_open(const void *buf, size_t len, enum blob_type expected_type,
     uint32_t crc = (uint32_t)blob_le_load(p + 12, 4);
     if (type != (int)expected_type) {
         errbuf_printf(errstr, errstr_size, "expected a %s blob, got type %d (%s)", tname, type,
-                 blob_type_name(type));
+                      blob_type_name(type));
         return BLOB_E_TYPE;
     }
     if (ver == 0 || ver > max_version) {
         errbuf_printf(errstr, errstr_size,
-                 "%s blob: format version %u not supported (this build reads 1..%u)",
-                 tname, (unsigned)ver, (unsigned)max_version);
+                      "%s blob: format version %u not supported (this build reads 1..%u)", tname,
+                      (unsigned)ver, (unsigned)max_version);
         return BLOB_E_VERSION;
     }
     if (plen > BLOB_MAX_PAYLOAD) {
         errbuf_printf(errstr, errstr_size, "%s blob: payload of %llu bytes is too large", tname,
-                 (unsigned long long)plen);
+                      (unsigned long long)plen);
         return BLOB_E_TOOBIG;
     }
     if (len - BLOB_HEADER_SIZE < plen) {
-        errbuf_printf(errstr, errstr_size, "%s blob: truncated (%zu of %llu payload bytes)",
-                 tname, len - BLOB_HEADER_SIZE, (unsigned long long)plen);
+        errbuf_printf(errstr, errstr_size, "%s blob: truncated (%zu of %llu payload bytes)", tname,
+                      len - BLOB_HEADER_SIZE, (unsigned long long)plen);
         return BLOB_E_TRUNCATED;
     }
     if (len - BLOB_HEADER_SIZE > plen) {
-        errbuf_printf(errstr, errstr_size, "%s blob: %zu trailing bytes after the payload",
-                 tname, (size_t)(len - BLOB_HEADER_SIZE - plen));
+        errbuf_printf(errstr, errstr_size, "%s blob: %zu trailing bytes after the payload", tname,
+                      (size_t)(len - BLOB_HEADER_SIZE - plen));
         return BLOB_E_FORMAT;
     }
     uint32_t got = blob_crc32(0, p + BLOB_HEADER_SIZE, (size_t)plen);
     if (got != crc) {
-        errbuf_printf(errstr, errstr_size, "%s blob: checksum mismatch (stored %08x, computed %08x)",
-                 tname, (unsigned)crc, (unsigned)got);
+        errbuf_printf(errstr, errstr_size,
+                      "%s blob: checksum mismatch (stored %08x, computed %08x)", tname,
+                      (unsigned)crc, (unsigned)got);
         return BLOB_E_CRC;
     }
     r->p = p + BLOB_HEADER_SIZE;
@@ -277,11 +309,26 @@ static uint64_t blob_get_le(struct blob_reader *r, size_t n)
     return p ? blob_le_load(p, n) : 0;
 }
 
-uint8_t blob_get_u8(struct blob_reader *r) { return (uint8_t)blob_get_le(r, 1); }
-uint16_t blob_get_u16(struct blob_reader *r) { return (uint16_t)blob_get_le(r, 2); }
-uint32_t blob_get_u32(struct blob_reader *r) { return (uint32_t)blob_get_le(r, 4); }
-uint64_t blob_get_u64(struct blob_reader *r) { return blob_get_le(r, 8); }
-int32_t blob_get_i32(struct blob_reader *r) { return (int32_t)(uint32_t)blob_get_le(r, 4); }
+uint8_t blob_get_u8(struct blob_reader *r)
+{
+    return (uint8_t)blob_get_le(r, 1);
+}
+uint16_t blob_get_u16(struct blob_reader *r)
+{
+    return (uint16_t)blob_get_le(r, 2);
+}
+uint32_t blob_get_u32(struct blob_reader *r)
+{
+    return (uint32_t)blob_get_le(r, 4);
+}
+uint64_t blob_get_u64(struct blob_reader *r)
+{
+    return blob_get_le(r, 8);
+}
+int32_t blob_get_i32(struct blob_reader *r)
+{
+    return (int32_t)(uint32_t)blob_get_le(r, 4);
+}
 
 double blob_get_f64(struct blob_reader *r)
 {
@@ -325,12 +372,13 @@ int blob_reader_finish(const struct blob_reader *r, const char *what, char *errs
                        size_t errstr_size)
 {
     if (r->failed) {
-        errbuf_printf(errstr, errstr_size, "%s blob: payload inconsistent (read past its end)", what);
+        errbuf_printf(errstr, errstr_size, "%s blob: payload inconsistent (read past its end)",
+                      what);
         return BLOB_E_FORMAT;
     }
     if (r->pos != r->len) {
         errbuf_printf(errstr, errstr_size, "%s blob: %zu unread payload bytes", what,
-                 r->len - r->pos);
+                      r->len - r->pos);
         return BLOB_E_FORMAT;
     }
     return BLOB_OK;

@@ -32,11 +32,11 @@
 #define BLOB_MAX_PAYLOAD (256u * 1024u * 1024u)
 
 enum blob_type {
-    BLOB_NB = 1,      /* nb.h */
-    BLOB_SVM = 2,     /* svmm.h */
-    BLOB_KMEANS = 3,  /* kmeans.h */
-    BLOB_FA = 4,      /* fa.h */
-    BLOB_EMOTION = 5, /* emotion.h */
+    BLOB_NB = 1,         /* nb.h */
+    BLOB_SVM = 2,        /* svmm.h */
+    BLOB_KMEANS = 3,     /* kmeans.h */
+    BLOB_FA = 4,         /* fa.h */
+    BLOB_EMOTION = 5,    /* emotion.h */
     BLOB_SVM_VIEWER = 6, /* svm_viewer.h: a viewer's SVM and what it was trained on */
     BLOB_COOC = 7,       /* a co-occurrence row (daemon/store_cooc.c) */
     BLOB_TYPE_MAX = 7
@@ -83,8 +83,8 @@ void blob_put_bytes(struct blob_writer *w, const void *p, size_t n);
 void blob_put_str(struct blob_writer *w, const char *s);
 /* Fill in the header and hand the buffer (malloc'd, free() it) to the caller.
  * Returns BLOB_OK or an error (the writer's memory is released either way). */
-int blob_writer_finish(struct blob_writer *w, unsigned char **out, size_t *out_len,
-                       char *errstr, size_t errstr_size);
+int blob_writer_finish(struct blob_writer *w, unsigned char **out, size_t *out_len, char *errstr,
+                       size_t errstr_size);
 void blob_writer_discard(struct blob_writer *w);
 
 /* ---- reading ---------------------------------------------------------- */
@@ -101,9 +101,8 @@ int blob_peek(const void *buf, size_t len, int *type, uint16_t *version);
 /* Check the header (magic, type == expected_type, 1 <= version <=
  * max_version, length) and the payload checksum; on success set *version and
  * point r at the payload. */
-int blob_open(const void *buf, size_t len, enum blob_type expected_type,
-              uint16_t max_version, uint16_t *version, struct blob_reader *r,
-              char *errstr, size_t errstr_size);
+int blob_open(const void *buf, size_t len, enum blob_type expected_type, uint16_t max_version,
+              uint16_t *version, struct blob_reader *r, char *errstr, size_t errstr_size);
 
 /* Getters return 0 and set r->failed once the payload is exhausted. */
 uint8_t blob_get_u8(struct blob_reader *r);
@@ -122,7 +121,7 @@ char *blob_get_str(struct blob_reader *r);
 size_t blob_remaining(const struct blob_reader *r);
 /* BLOB_OK if every read succeeded and the payload was consumed exactly,
  * else BLOB_E_FORMAT with a message. */
-int blob_reader_finish(const struct blob_reader *r, const char *what,
-                       char *errstr, size_t errstr_size);
+int blob_reader_finish(const struct blob_reader *r, const char *what, char *errstr,
+                       size_t errstr_size);
 
 #endif

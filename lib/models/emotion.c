@@ -63,14 +63,13 @@ int emotion_lookup(const char *label, struct emotion_va *out)
 }
 
 int emotion_from_reading(const char *const *labels, const double *probs, size_t n,
-                         struct emotion_va *out, double *mass, char *errstr,
-                         size_t errstr_size)
+                         struct emotion_va *out, double *mass, char *errstr, size_t errstr_size)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(probs[i]) || probs[i] < 0) {
             errbuf_printf(errstr, errstr_size,
-                        "emotion reading: probability of '%.40s' is not finite and >= 0",
-                        labels[i] ? labels[i] : "(null)");
+                          "emotion reading: probability of '%.40s' is not finite and >= 0",
+                          labels[i] ? labels[i] : "(null)");
             return -1;
         }
     double m = 0, v = 0, a = 0;
@@ -139,12 +138,11 @@ static void emotion_merge(double *mean, double *weight, double value, double w_o
     *weight = wt;
 }
 
-int emotion_state_observe(struct emotion_state *st, int64_t ts_ms, double valence,
-                          double v_weight, double arousal, double a_weight,
-                          double half_life_s)
+int emotion_state_observe(struct emotion_state *st, int64_t ts_ms, double valence, double v_weight,
+                          double arousal, double a_weight, double half_life_s)
 {
-    if (!isfinite(valence) || !isfinite(arousal) || !isfinite(v_weight) ||
-        !isfinite(a_weight) || v_weight < 0 || a_weight < 0)
+    if (!isfinite(valence) || !isfinite(arousal) || !isfinite(v_weight) || !isfinite(a_weight) ||
+        v_weight < 0 || a_weight < 0)
         return -1;
     valence = emotion_clamp(valence, -1, 1);
     arousal = emotion_clamp(arousal, 0, 1);
@@ -163,9 +161,8 @@ int emotion_state_observe(struct emotion_state *st, int64_t ts_ms, double valenc
 }
 
 int emotion_observe_reading(struct emotion_state *st, const struct emotion_config *cfg,
-                            enum emotion_scope scope, int64_t ts_ms,
-                            const char *const *labels, const double *probs, size_t n,
-                            char *errstr, size_t errstr_size)
+                            enum emotion_scope scope, int64_t ts_ms, const char *const *labels,
+                            const double *probs, size_t n, char *errstr, size_t errstr_size)
 {
     if ((unsigned)scope > EMOTION_SCOPE_SCENE) {
         errbuf_printf(errstr, errstr_size, "emotion: invalid scope %d", (int)scope);
@@ -195,24 +192,31 @@ int emotion_observe_sentiment(struct emotion_state *st, const struct emotion_con
                               enum emotion_scope scope, int64_t ts_ms, double sentiment,
                               double confidence)
 {
-    if ((unsigned)scope > EMOTION_SCOPE_SCENE || !isfinite(sentiment) ||
-        !isfinite(confidence))
+    if ((unsigned)scope > EMOTION_SCOPE_SCENE || !isfinite(sentiment) || !isfinite(confidence))
         return -1;
     double w = cfg->comment_weight * emotion_clamp(fabs(confidence), 0, 1);
     return emotion_state_observe(st, ts_ms, sentiment, w, 0, 0, cfg->half_life_s[scope]);
 }
 
 int emotion_observe_behaviour(struct emotion_state *st, const struct emotion_config *cfg,
-                              enum emotion_scope scope, int64_t ts_ms,
-                              enum emotion_behaviour b)
+                              enum emotion_scope scope, int64_t ts_ms, enum emotion_behaviour b)
 {
     double v;
     switch (b) {
-    case EMOTION_SKIP: v = cfg->skip_valence; break;
-    case EMOTION_REWATCH: v = cfg->rewatch_valence; break;
-    case EMOTION_LIKE: v = cfg->like_valence; break;
-    case EMOTION_DISLIKE: v = cfg->dislike_valence; break;
-    default: return -1;
+    case EMOTION_SKIP:
+        v = cfg->skip_valence;
+        break;
+    case EMOTION_REWATCH:
+        v = cfg->rewatch_valence;
+        break;
+    case EMOTION_LIKE:
+        v = cfg->like_valence;
+        break;
+    case EMOTION_DISLIKE:
+        v = cfg->dislike_valence;
+        break;
+    default:
+        return -1;
     }
     if ((unsigned)scope > EMOTION_SCOPE_SCENE)
         return -1;
@@ -240,8 +244,7 @@ int emotion_state_estimate(const struct emotion_state *st, struct emotion_va *ou
     return have_v && have_a ? 0 : (have_v || have_a) ? 1 : -1;
 }
 
-double emotion_state_weight(const struct emotion_state *st, int64_t now_ms,
-                            double half_life_s)
+double emotion_state_weight(const struct emotion_state *st, int64_t now_ms, double half_life_s)
 {
     return st->v_weight * emotion_decay(st->ts_ms, now_ms, half_life_s);
 }
@@ -292,8 +295,8 @@ int emotion_deserialize(const void *buf, size_t len, struct emotion_state *st, c
 {
     struct blob_reader r;
     uint16_t version;
-    int rc = blob_open(buf, len, BLOB_EMOTION, EMOTION_BLOB_VERSION, &version, &r, errstr,
-                       errstr_size);
+    int rc =
+        blob_open(buf, len, BLOB_EMOTION, EMOTION_BLOB_VERSION, &version, &r, errstr, errstr_size);
     if (rc != BLOB_OK)
         return rc;
     struct emotion_state s;

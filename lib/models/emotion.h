@@ -73,8 +73,7 @@ int emotion_lookup(const char *label, struct emotion_va *out);
  * (sum of the known labels' probabilities); if no label is known, *mass = 0
  * and *out is neutral (0, 0.5). */
 int emotion_from_reading(const char *const *labels, const double *probs, size_t n,
-                         struct emotion_va *out, double *mass, char *errstr,
-                         size_t errstr_size);
+                         struct emotion_va *out, double *mass, char *errstr, size_t errstr_size);
 
 #define EMOTION_STATE_NUMBERS 5
 
@@ -84,7 +83,11 @@ struct emotion_state {
     int64_t ts_ms; /* time of the newest evidence; 0 = none yet */
 };
 
-enum emotion_scope { EMOTION_SCOPE_VIEWER = 0, EMOTION_SCOPE_MOVIE = 1, EMOTION_SCOPE_SCENE = 2 };
+enum emotion_scope {
+    EMOTION_SCOPE_VIEWER = 0,
+    EMOTION_SCOPE_MOVIE = 1,
+    EMOTION_SCOPE_SCENE = 2
+};
 
 enum emotion_behaviour {
     EMOTION_SKIP = 0,
@@ -113,13 +116,11 @@ double emotion_decay(int64_t from_ms, int64_t to_ms, double half_life_s);
 
 /* Merge one observation; v_weight / a_weight 0 leaves that axis alone.
  * Values are clamped to their ranges; non-finite input is rejected (-1). */
-int emotion_state_observe(struct emotion_state *st, int64_t ts_ms, double valence,
-                          double v_weight, double arousal, double a_weight,
-                          double half_life_s);
+int emotion_state_observe(struct emotion_state *st, int64_t ts_ms, double valence, double v_weight,
+                          double arousal, double a_weight, double half_life_s);
 int emotion_observe_reading(struct emotion_state *st, const struct emotion_config *cfg,
-                            enum emotion_scope scope, int64_t ts_ms,
-                            const char *const *labels, const double *probs, size_t n,
-                            char *errstr, size_t errstr_size);
+                            enum emotion_scope scope, int64_t ts_ms, const char *const *labels,
+                            const double *probs, size_t n, char *errstr, size_t errstr_size);
 /* The same from a reading already reduced by emotion_from_reading() (so
  * one reading can update the viewer, movie and scene states cheaply). */
 int emotion_observe_va(struct emotion_state *st, const struct emotion_config *cfg,
@@ -130,8 +131,7 @@ int emotion_observe_sentiment(struct emotion_state *st, const struct emotion_con
                               enum emotion_scope scope, int64_t ts_ms, double sentiment,
                               double confidence);
 int emotion_observe_behaviour(struct emotion_state *st, const struct emotion_config *cfg,
-                              enum emotion_scope scope, int64_t ts_ms,
-                              enum emotion_behaviour b);
+                              enum emotion_scope scope, int64_t ts_ms, enum emotion_behaviour b);
 /* Preferred affect: scene's point weighted by max(0, response) (-1..1). */
 int emotion_pref_observe(struct emotion_state *pref, const struct emotion_config *cfg,
                          int64_t ts_ms, const struct emotion_va *scene, double response);
@@ -141,8 +141,7 @@ int emotion_pref_observe(struct emotion_state *pref, const struct emotion_config
  * needed: decay scales both numerator and weight alike. */
 int emotion_state_estimate(const struct emotion_state *st, struct emotion_va *out);
 /* Decayed evidence weight of the valence axis at now_ms (confidence). */
-double emotion_state_weight(const struct emotion_state *st, int64_t now_ms,
-                            double half_life_s);
+double emotion_state_weight(const struct emotion_state *st, int64_t now_ms, double half_life_s);
 
 /* As EMOTION_STATE_NUMBERS doubles (e.g. one Redis hash field each):
  * valence, v_weight, arousal, a_weight, ts_ms.  unpack validates. */

@@ -24,17 +24,20 @@
 
 struct fa_model {
     size_t p, k;
-    gsl_matrix *L;   /* p x k loadings */
-    gsl_vector *psi; /* p */
+    gsl_matrix *L;    /* p x k loadings */
+    gsl_vector *psi;  /* p */
     gsl_vector *mean; /* p */
-    gsl_matrix *M;   /* k x k: (I + L^T Psi^-1 L)^-1 */
+    gsl_matrix *M;    /* k x k: (I + L^T Psi^-1 L)^-1 */
     double loglik;
     size_t n_iter;
     int converged;
 };
 
 static pthread_once_t fa_gsl_once = PTHREAD_ONCE_INIT;
-static void fa_gsl_init(void) { gsl_set_error_handler_off(); }
+static void fa_gsl_init(void)
+{
+    gsl_set_error_handler_off();
+}
 
 void fa_params_default(struct fa_params *p)
 {
@@ -75,14 +78,38 @@ void fa_free(fa_model *m)
     free(m);
 }
 
-size_t fa_dim(const fa_model *m) { return m->p; }
-size_t fa_n_factors(const fa_model *m) { return m->k; }
-size_t fa_iterations(const fa_model *m) { return m->n_iter; }
-int fa_converged(const fa_model *m) { return m->converged; }
-double fa_log_likelihood(const fa_model *m) { return m->loglik; }
-const gsl_matrix *fa_loadings(const fa_model *m) { return m->L; }
-const gsl_vector *fa_noise_variance(const fa_model *m) { return m->psi; }
-const gsl_vector *fa_mean(const fa_model *m) { return m->mean; }
+size_t fa_dim(const fa_model *m)
+{
+    return m->p;
+}
+size_t fa_n_factors(const fa_model *m)
+{
+    return m->k;
+}
+size_t fa_iterations(const fa_model *m)
+{
+    return m->n_iter;
+}
+int fa_converged(const fa_model *m)
+{
+    return m->converged;
+}
+double fa_log_likelihood(const fa_model *m)
+{
+    return m->loglik;
+}
+const gsl_matrix *fa_loadings(const fa_model *m)
+{
+    return m->L;
+}
+const gsl_vector *fa_noise_variance(const fa_model *m)
+{
+    return m->psi;
+}
+const gsl_vector *fa_mean(const fa_model *m)
+{
+    return m->mean;
+}
 
 /* M = (I + L^T Psi^-1 L)^-1, by Cholesky. */
 static int fa_posterior(fa_model *m)
@@ -130,13 +157,20 @@ struct fa_work {
 
 static void fa_work_free(struct fa_work *w)
 {
-    if (w->S) gsl_matrix_free(w->S);
-    if (w->C) gsl_matrix_free(w->C);
-    if (w->evec) gsl_matrix_free(w->evec);
-    if (w->eval) gsl_vector_free(w->eval);
-    if (w->var) gsl_vector_free(w->var);
-    if (w->sqrt_psi) gsl_vector_free(w->sqrt_psi);
-    if (w->ws) gsl_eigen_symmv_free(w->ws);
+    if (w->S)
+        gsl_matrix_free(w->S);
+    if (w->C)
+        gsl_matrix_free(w->C);
+    if (w->evec)
+        gsl_matrix_free(w->evec);
+    if (w->eval)
+        gsl_vector_free(w->eval);
+    if (w->var)
+        gsl_vector_free(w->var);
+    if (w->sqrt_psi)
+        gsl_vector_free(w->sqrt_psi);
+    if (w->ws)
+        gsl_eigen_symmv_free(w->ws);
 }
 
 static int fa_check(const gsl_matrix *X, size_t k, char *errstr, size_t errstr_size)
@@ -147,21 +181,21 @@ static int fa_check(const gsl_matrix *X, size_t k, char *errstr, size_t errstr_s
     }
     if (k == 0 || k > X->size2) {
         errbuf_printf(errstr, errstr_size, "factor analysis: %zu factors for %zu variables", k,
-               X->size2);
+                      X->size2);
         return FA_E_INVALID;
     }
     for (size_t i = 0; i < X->size1; i++)
         for (size_t j = 0; j < X->size2; j++)
             if (!isfinite(gsl_matrix_get(X, i, j))) {
                 errbuf_printf(errstr, errstr_size,
-                       "factor analysis: non-finite value at row %zu col %zu", i, j);
+                              "factor analysis: non-finite value at row %zu col %zu", i, j);
                 return FA_E_NONFINITE;
             }
     return FA_OK;
 }
 
-int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params,
-           fa_model **out, char *errstr, size_t errstr_size)
+int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params, fa_model **out,
+           char *errstr, size_t errstr_size)
 {
     pthread_once(&fa_gsl_once, fa_gsl_init);
     *out = NULL;
@@ -351,8 +385,7 @@ fa_model *fa_deserialize(const void *buf, size_t len, char *errstr, size_t errst
     pthread_once(&fa_gsl_once, fa_gsl_init);
     struct blob_reader r;
     uint16_t version;
-    if (blob_open(buf, len, BLOB_FA, FA_BLOB_VERSION, &version, &r, errstr, errstr_size) !=
-        BLOB_OK)
+    if (blob_open(buf, len, BLOB_FA, FA_BLOB_VERSION, &version, &r, errstr, errstr_size) != BLOB_OK)
         return NULL;
     uint32_t p = blob_get_u32(&r), k = blob_get_u32(&r);
     double loglik = blob_get_f64(&r);

@@ -47,8 +47,8 @@ struct fa_params {
 void fa_params_default(struct fa_params *p);
 
 /* Fit on X (n x p, rows are observations) with n_factors = k. */
-int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params,
-           fa_model **out, char *errstr, size_t errstr_size);
+int fa_fit(const gsl_matrix *X, size_t n_factors, const struct fa_params *params, fa_model **out,
+           char *errstr, size_t errstr_size);
 void fa_free(fa_model *m);
 
 size_t fa_dim(const fa_model *m);
@@ -58,7 +58,7 @@ int fa_converged(const fa_model *m);
 /* Log-likelihood of the training data under the fitted model. */
 double fa_log_likelihood(const fa_model *m);
 
-const gsl_matrix *fa_loadings(const fa_model *m);      /* p x k */
+const gsl_matrix *fa_loadings(const fa_model *m);       /* p x k */
 const gsl_vector *fa_noise_variance(const fa_model *m); /* psi, p */
 const gsl_vector *fa_mean(const fa_model *m);           /* p */
 

@@ -30,20 +30,32 @@ struct kmeans_model {
 };
 
 static pthread_once_t kmeans_gsl_once = PTHREAD_ONCE_INIT;
-static void kmeans_gsl_init(void) { gsl_set_error_handler_off(); }
+static void kmeans_gsl_init(void)
+{
+    gsl_set_error_handler_off();
+}
 
 const char *kmeans_strerror(int status)
 {
     switch (status) {
-    case KMEANS_OK: return "ok";
-    case KMEANS_E_INVALID: return "invalid argument";
-    case KMEANS_E_NOMEM: return "out of memory";
-    case KMEANS_E_NONFINITE: return "NaN or infinity in the input";
-    case KMEANS_E_EMPTY: return "no samples";
-    case KMEANS_E_TOO_FEW: return "fewer samples than clusters";
-    case KMEANS_E_DIM: return "wrong number of columns";
-    case KMEANS_E_NOT_FITTED: return "model has no centres yet";
-    default: return "unknown k-means error";
+    case KMEANS_OK:
+        return "ok";
+    case KMEANS_E_INVALID:
+        return "invalid argument";
+    case KMEANS_E_NOMEM:
+        return "out of memory";
+    case KMEANS_E_NONFINITE:
+        return "NaN or infinity in the input";
+    case KMEANS_E_EMPTY:
+        return "no samples";
+    case KMEANS_E_TOO_FEW:
+        return "fewer samples than clusters";
+    case KMEANS_E_DIM:
+        return "wrong number of columns";
+    case KMEANS_E_NOT_FITTED:
+        return "model has no centres yet";
+    default:
+        return "unknown k-means error";
     }
 }
 
@@ -56,8 +68,8 @@ void kmeans_params_default(struct kmeans_params *p)
     p->count_cap = 0;
 }
 
-kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *params,
-                         char *errstr, size_t errstr_size)
+kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *params, char *errstr,
+                         size_t errstr_size)
 {
     pthread_once(&kmeans_gsl_once, kmeans_gsl_init);
     struct kmeans_params p;
@@ -65,12 +77,11 @@ kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *param
         p = *params;
     else
         kmeans_params_default(&p);
-    if (k == 0 || dim == 0 || k > 1u << 20 || dim > 1u << 20 || p.n_init == 0 ||
-        p.max_iter == 0 || !(p.tol >= 0) || !isfinite(p.tol) || !(p.count_cap >= 0) ||
-        !isfinite(p.count_cap)) {
+    if (k == 0 || dim == 0 || k > 1u << 20 || dim > 1u << 20 || p.n_init == 0 || p.max_iter == 0 ||
+        !(p.tol >= 0) || !isfinite(p.tol) || !(p.count_cap >= 0) || !isfinite(p.count_cap)) {
         errbuf_printf(errstr, errstr_size,
-                   "k-means: invalid parameters (k, dim, n_init, max_iter > 0; tol, "
-                   "count_cap finite >= 0)");
+                      "k-means: invalid parameters (k, dim, n_init, max_iter > 0; tol, "
+                      "count_cap finite >= 0)");
         return NULL;
     }
     kmeans_model *m = calloc(1, sizeof *m);
@@ -101,12 +112,30 @@ void kmeans_free(kmeans_model *m)
     free(m);
 }
 
-size_t kmeans_k(const kmeans_model *m) { return m->k; }
-size_t kmeans_dim(const kmeans_model *m) { return m->dim; }
-size_t kmeans_n_ready(const kmeans_model *m) { return m->n_ready; }
-const gsl_matrix *kmeans_centres(const kmeans_model *m) { return m->centres; }
-double kmeans_fit_inertia(const kmeans_model *m) { return m->fit_inertia; }
-size_t kmeans_fit_iterations(const kmeans_model *m) { return m->fit_iter; }
+size_t kmeans_k(const kmeans_model *m)
+{
+    return m->k;
+}
+size_t kmeans_dim(const kmeans_model *m)
+{
+    return m->dim;
+}
+size_t kmeans_n_ready(const kmeans_model *m)
+{
+    return m->n_ready;
+}
+const gsl_matrix *kmeans_centres(const kmeans_model *m)
+{
+    return m->centres;
+}
+double kmeans_fit_inertia(const kmeans_model *m)
+{
+    return m->fit_inertia;
+}
+size_t kmeans_fit_iterations(const kmeans_model *m)
+{
+    return m->fit_iter;
+}
 
 double kmeans_count(const kmeans_model *m, size_t j)
 {
@@ -131,8 +160,7 @@ static double kmeans_d2(const double *a, const double *b, size_t d)
 }
 
 /* Nearest of the first n centres (rows of C, row stride d). */
-static size_t kmeans_nearest(const double *C, size_t n, size_t d, const double *x,
-                             double *best_d2)
+static size_t kmeans_nearest(const double *C, size_t n, size_t d, const double *x, double *best_d2)
 {
     size_t best = 0;
     double bd = INFINITY;
@@ -157,7 +185,7 @@ static int kmeans_check(const kmeans_model *m, const gsl_matrix *X, char *errstr
     }
     if (X->size2 != m->dim) {
         errbuf_printf(errstr, errstr_size, "k-means: %zu columns, model has dim %zu", X->size2,
-                   m->dim);
+                      m->dim);
         return KMEANS_E_DIM;
     }
     for (size_t i = 0; i < X->size1; i++) {
@@ -165,7 +193,7 @@ static int kmeans_check(const kmeans_model *m, const gsl_matrix *X, char *errstr
         for (size_t j = 0; j < m->dim; j++)
             if (!isfinite(r[j])) {
                 errbuf_printf(errstr, errstr_size, "k-means: non-finite value at row %zu col %zu",
-                           i, j);
+                              i, j);
                 return KMEANS_E_NONFINITE;
             }
     }
@@ -320,8 +348,7 @@ int kmeans_fit(kmeans_model *m, const gsl_matrix *X, char *errstr, size_t errstr
     w.sizes = malloc(k * sizeof *w.sizes);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     rc = KMEANS_OK;
-    if (!best || !best_sizes || !w.C || !w.Cnew || !w.closest || !w.labels || !w.sizes ||
-        !rng) {
+    if (!best || !best_sizes || !w.C || !w.Cnew || !w.closest || !w.labels || !w.sizes || !rng) {
         errbuf_printf(errstr, errstr_size, "k-means: out of memory");
         rc = KMEANS_E_NOMEM;
         goto out;
@@ -406,8 +433,7 @@ static int kmeans_maybe_seed(kmeans_model *m, const double *x)
     return 1;
 }
 
-int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr,
-                       size_t errstr_size)
+int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr, size_t errstr_size)
 {
     int rc = kmeans_check(m, batch, errstr, errstr_size);
     if (rc != KMEANS_OK)
@@ -428,8 +454,8 @@ int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr,
     }
     double *nj = sums + k * d;
     for (size_t i = start; i < n; i++)
-        labels[i - start] = kmeans_nearest(m->centres->data, k, m->centres->tda,
-                                           kmeans_row(batch, i), NULL);
+        labels[i - start] =
+            kmeans_nearest(m->centres->data, k, m->centres->tda, kmeans_row(batch, i), NULL);
     for (size_t i = start; i < n; i++) {
         size_t j = labels[i - start];
         const double *x = kmeans_row(batch, i);
@@ -451,12 +477,10 @@ int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr,
     return KMEANS_OK;
 }
 
-int kmeans_update(kmeans_model *m, const double *x, size_t dim, char *errstr,
-                  size_t errstr_size)
+int kmeans_update(kmeans_model *m, const double *x, size_t dim, char *errstr, size_t errstr_size)
 {
     if (dim != m->dim) {
-        errbuf_printf(errstr, errstr_size, "k-means: point of dim %zu, model has %zu", dim,
-                   m->dim);
+        errbuf_printf(errstr, errstr_size, "k-means: point of dim %zu, model has %zu", dim, m->dim);
         return KMEANS_E_DIM;
     }
     for (size_t t = 0; t < dim; t++)
@@ -513,8 +537,8 @@ int kmeans_predict(const kmeans_model *m, const gsl_matrix *X, size_t *labels)
     if (rc != KMEANS_OK)
         return rc;
     for (size_t i = 0; i < X->size1; i++)
-        labels[i] = kmeans_nearest(m->centres->data, m->n_ready, m->centres->tda,
-                                   kmeans_row(X, i), NULL);
+        labels[i] =
+            kmeans_nearest(m->centres->data, m->n_ready, m->centres->tda, kmeans_row(X, i), NULL);
     return KMEANS_OK;
 }
 
@@ -558,13 +582,12 @@ int kmeans_serialize(const kmeans_model *m, unsigned char **buf, size_t *len, ch
     return blob_writer_finish(&w, buf, len, errstr, errstr_size) == BLOB_OK ? 0 : -1;
 }
 
-kmeans_model *kmeans_deserialize(const void *buf, size_t len, char *errstr,
-                                 size_t errstr_size)
+kmeans_model *kmeans_deserialize(const void *buf, size_t len, char *errstr, size_t errstr_size)
 {
     struct blob_reader r;
     uint16_t version;
-    if (blob_open(buf, len, BLOB_KMEANS, KMEANS_BLOB_VERSION, &version, &r, errstr,
-                  errstr_size) != BLOB_OK)
+    if (blob_open(buf, len, BLOB_KMEANS, KMEANS_BLOB_VERSION, &version, &r, errstr, errstr_size) !=
+        BLOB_OK)
         return NULL;
     struct kmeans_params p;
     uint32_t k = blob_get_u32(&r), dim = blob_get_u32(&r);

@@ -43,13 +43,13 @@ typedef struct kmeans_model kmeans_model;
 
 enum kmeans_status {
     KMEANS_OK = 0,
-    KMEANS_E_INVALID = -1,    /* bad argument (k = 0, dim = 0, ...) */
+    KMEANS_E_INVALID = -1, /* bad argument (k = 0, dim = 0, ...) */
     KMEANS_E_NOMEM = -2,
-    KMEANS_E_NONFINITE = -3,  /* NaN or infinity in the input */
-    KMEANS_E_EMPTY = -4,      /* no samples */
-    KMEANS_E_TOO_FEW = -5,    /* fewer samples than clusters */
-    KMEANS_E_DIM = -6,        /* wrong number of columns */
-    KMEANS_E_NOT_FITTED = -7  /* no centre yet */
+    KMEANS_E_NONFINITE = -3, /* NaN or infinity in the input */
+    KMEANS_E_EMPTY = -4,     /* no samples */
+    KMEANS_E_TOO_FEW = -5,   /* fewer samples than clusters */
+    KMEANS_E_DIM = -6,       /* wrong number of columns */
+    KMEANS_E_NOT_FITTED = -7 /* no centre yet */
 };
 
 struct kmeans_params {
@@ -64,8 +64,8 @@ void kmeans_params_default(struct kmeans_params *p);
 const char *kmeans_strerror(int status);
 
 /* params NULL = defaults.  NULL on bad arguments (k, dim > 0). */
-kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *params,
-                         char *errstr, size_t errstr_size);
+kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *params, char *errstr,
+                         size_t errstr_size);
 void kmeans_free(kmeans_model *m);
 
 size_t kmeans_k(const kmeans_model *m);
@@ -85,11 +85,9 @@ size_t kmeans_fit_iterations(const kmeans_model *m);
  * error the model is unchanged. */
 int kmeans_fit(kmeans_model *m, const gsl_matrix *X, char *errstr, size_t errstr_size);
 /* Online update with a batch (n x dim, n >= 1). */
-int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr,
-                       size_t errstr_size);
+int kmeans_partial_fit(kmeans_model *m, const gsl_matrix *batch, char *errstr, size_t errstr_size);
 /* Online update with one point x[dim]. */
-int kmeans_update(kmeans_model *m, const double *x, size_t dim, char *errstr,
-                  size_t errstr_size);
+int kmeans_update(kmeans_model *m, const double *x, size_t dim, char *errstr, size_t errstr_size);
 
 /* Nearest centre of x (ties: lowest index) and its squared distance. */
 int kmeans_assign(const kmeans_model *m, const gsl_vector *x, size_t *cluster, double *dist2);
@@ -101,7 +99,6 @@ int kmeans_inertia(const kmeans_model *m, const gsl_matrix *X, double *inertia);
 /* Blob (type BLOB_KMEANS, version 1). */
 int kmeans_serialize(const kmeans_model *m, unsigned char **buf, size_t *len, char *errstr,
                      size_t errstr_size);
-kmeans_model *kmeans_deserialize(const void *buf, size_t len, char *errstr,
-                                 size_t errstr_size);
+kmeans_model *kmeans_deserialize(const void *buf, size_t len, char *errstr, size_t errstr_size);
 
 #endif

@@ -73,12 +73,12 @@ static char *nb_strdup(const char *s)
     return d;
 }
 
-nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha,
-                 char *errstr, size_t errstr_size)
+nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha, char *errstr,
+                 size_t errstr_size)
 {
     if (n_classes < 2 || n_classes > NB_MAX_CLASSES) {
         errbuf_printf(errstr, errstr_size, "naive bayes: need 2..%d classes, got %zu",
-               NB_MAX_CLASSES, n_classes);
+                      NB_MAX_CLASSES, n_classes);
         return NULL;
     }
     if (!(alpha > 0) || !isfinite(alpha)) {
@@ -88,7 +88,7 @@ nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha,
     for (size_t i = 0; i < n_classes; i++) {
         if (!nb_class_name_ok(classes[i])) {
             errbuf_printf(errstr, errstr_size,
-                   "naive bayes: class name %zu invalid (1..64 chars of [A-Za-z0-9_.-])", i);
+                          "naive bayes: class name %zu invalid (1..64 chars of [A-Za-z0-9_.-])", i);
             return NULL;
         }
         for (size_t j = 0; j < i; j++)
@@ -241,9 +241,18 @@ int nb_set_prior_alpha(nb_model *m, double prior_alpha)
     return 0;
 }
 
-size_t nb_n_classes(const nb_model *m) { return m->n_classes; }
-double nb_alpha(const nb_model *m) { return m->alpha; }
-size_t nb_n_features(const nb_model *m) { return m->n_feat; }
+size_t nb_n_classes(const nb_model *m)
+{
+    return m->n_classes;
+}
+double nb_alpha(const nb_model *m)
+{
+    return m->alpha;
+}
+size_t nb_n_features(const nb_model *m)
+{
+    return m->n_feat;
+}
 
 const char *nb_class_name(const nb_model *m, size_t cls)
 {
@@ -285,7 +294,7 @@ static int nb_check_class(const nb_model *m, size_t cls, char *errstr, size_t er
 {
     if (cls >= m->n_classes) {
         errbuf_printf(errstr, errstr_size, "naive bayes: class %zu out of range (%zu classes)", cls,
-               m->n_classes);
+                      m->n_classes);
         return -1;
     }
     return 0;
@@ -298,8 +307,8 @@ int nb_add(nb_model *m, size_t cls, const char *feature, double weight, char *er
         nb_check_weight(weight, "feature weight", errstr, errstr_size) != 0)
         return -1;
     if (!nb_feature_name_ok(feature)) {
-        errbuf_printf(errstr, errstr_size, "naive bayes: feature name empty or longer than %d bytes",
-               NB_MAX_NAME);
+        errbuf_printf(errstr, errstr_size,
+                      "naive bayes: feature name empty or longer than %d bytes", NB_MAX_NAME);
         return -1;
     }
     size_t f;
@@ -321,15 +330,15 @@ int nb_add_samples(nb_model *m, size_t cls, double n, char *errstr, size_t errst
     return 0;
 }
 
-int nb_add_sample(nb_model *m, size_t cls, const char *const *features,
-                  const double *weights, size_t n, char *errstr, size_t errstr_size)
+int nb_add_sample(nb_model *m, size_t cls, const char *const *features, const double *weights,
+                  size_t n, char *errstr, size_t errstr_size)
 {
     if (nb_check_class(m, cls, errstr, errstr_size) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         if (!nb_feature_name_ok(features[i])) {
             errbuf_printf(errstr, errstr_size,
-                   "naive bayes: feature %zu empty or longer than %d bytes", i, NB_MAX_NAME);
+                          "naive bayes: feature %zu empty or longer than %d bytes", i, NB_MAX_NAME);
             return -1;
         }
         if (weights && nb_check_weight(weights[i], "feature weight", errstr, errstr_size) != 0)
@@ -361,8 +370,7 @@ int nb_add_sample(nb_model *m, size_t cls, const char *const *features,
 }
 
 int nb_fit_matrix(nb_model *m, const double *X, size_t n_rows, size_t n_cols,
-                  const char *const *names, const size_t *y, char *errstr,
-                  size_t errstr_size)
+                  const char *const *names, const size_t *y, char *errstr, size_t errstr_size)
 {
     for (size_t j = 0; j < n_cols; j++)
         if (!nb_feature_name_ok(names[j])) {
@@ -470,8 +478,7 @@ int nb_set_class_samples(nb_model *m, size_t cls, double n, char *errstr, size_t
     return 0;
 }
 
-int nb_field_format(const nb_model *m, size_t cls, const char *feature, char *buf,
-                    size_t size)
+int nb_field_format(const nb_model *m, size_t cls, const char *feature, char *buf, size_t size)
 {
     if (cls >= m->n_classes)
         return -1;
@@ -519,8 +526,8 @@ static int nb_parse_number(const char *s, double *v)
     return 0;
 }
 
-int nb_load_fields(nb_model *m, const char *const *fields, const char *const *values,
-                   size_t n, char *errstr, size_t errstr_size)
+int nb_load_fields(nb_model *m, const char *const *fields, const char *const *values, size_t n,
+                   char *errstr, size_t errstr_size)
 {
     for (size_t i = 0; i < n; i++) {
         int kind;
@@ -529,12 +536,12 @@ int nb_load_fields(nb_model *m, const char *const *fields, const char *const *va
         double v;
         if (nb_parse_field(m, fields[i], &kind, &cls, &feature) != 0) {
             errbuf_printf(errstr, errstr_size, "naive bayes: bad count field '%.80s'",
-                   fields[i] ? fields[i] : "(null)");
+                          fields[i] ? fields[i] : "(null)");
             return -1;
         }
         if (nb_parse_number(values[i], &v) != 0) {
             errbuf_printf(errstr, errstr_size,
-                   "naive bayes: value of '%.80s' is not a finite number >= 0", fields[i]);
+                          "naive bayes: value of '%.80s' is not a finite number >= 0", fields[i]);
             return -1;
         }
     }
@@ -591,22 +598,19 @@ double nb_feature_log_prob(const nb_model *m, size_t cls, const char *feature)
     if (cls >= m->n_classes)
         return NAN;
     size_t f;
-    double cnt = nb_feature_lookup(m, feature, &f) == 0 ? m->counts[f * m->n_classes + cls]
-                                                        : 0.0;
+    double cnt = nb_feature_lookup(m, feature, &f) == 0 ? m->counts[f * m->n_classes + cls] : 0.0;
     return log(cnt + m->alpha) - nb_log_denominator(m, cls);
 }
 
-double nb_feature_log_odds(const nb_model *m, const char *feature, size_t class_a,
-                           size_t class_b)
+double nb_feature_log_odds(const nb_model *m, const char *feature, size_t class_a, size_t class_b)
 {
     if (class_a >= m->n_classes || class_b >= m->n_classes)
         return NAN;
     return nb_feature_log_prob(m, class_a, feature) - nb_feature_log_prob(m, class_b, feature);
 }
 
-int nb_joint_log_likelihood(const nb_model *m, const char *const *features,
-                            const double *weights, size_t n, double *out, char *errstr,
-                            size_t errstr_size)
+int nb_joint_log_likelihood(const nb_model *m, const char *const *features, const double *weights,
+                            size_t n, double *out, char *errstr, size_t errstr_size)
 {
     if (weights)
         for (size_t i = 0; i < n; i++)
@@ -634,7 +638,7 @@ int nb_joint_log_likelihood_dense(const nb_model *m, const double *x, size_t n_f
 {
     if (n_features > m->n_feat) {
         errbuf_printf(errstr, errstr_size, "naive bayes: vector has %zu features, model %zu",
-               n_features, m->n_feat);
+                      n_features, m->n_feat);
         return -1;
     }
     for (size_t j = 0; j < n_features; j++)
@@ -667,8 +671,8 @@ void nb_normalize_log(double *v, size_t n)
         v[i] -= lse;
 }
 
-int nb_log_proba(const nb_model *m, const char *const *features, const double *weights,
-                 size_t n, double *out, char *errstr, size_t errstr_size)
+int nb_log_proba(const nb_model *m, const char *const *features, const double *weights, size_t n,
+                 double *out, char *errstr, size_t errstr_size)
 {
     if (nb_joint_log_likelihood(m, features, weights, n, out, errstr, errstr_size) != 0)
         return -1;
@@ -676,8 +680,8 @@ int nb_log_proba(const nb_model *m, const char *const *features, const double *w
     return 0;
 }
 
-int nb_predict(const nb_model *m, const char *const *features, const double *weights,
-               size_t n, size_t *cls, char *errstr, size_t errstr_size)
+int nb_predict(const nb_model *m, const char *const *features, const double *weights, size_t n,
+               size_t *cls, char *errstr, size_t errstr_size)
 {
     double jll[NB_MAX_CLASSES];
     if (nb_joint_log_likelihood(m, features, weights, n, jll, errstr, errstr_size) != 0)
@@ -752,8 +756,7 @@ nb_model *nb_deserialize(const void *buf, size_t len, char *errstr, size_t errst
 {
     struct blob_reader r;
     uint16_t version;
-    if (blob_open(buf, len, BLOB_NB, NB_BLOB_VERSION, &version, &r, errstr, errstr_size) !=
-        BLOB_OK)
+    if (blob_open(buf, len, BLOB_NB, NB_BLOB_VERSION, &version, &r, errstr, errstr_size) != BLOB_OK)
         return NULL;
     nb_model *m = NULL;
     char *names[NB_MAX_CLASSES] = { 0 };

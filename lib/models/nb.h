@@ -35,8 +35,8 @@ typedef struct nb_model nb_model;
 
 /* classes: n_classes (2..NB_MAX_CLASSES) distinct names of [A-Za-z0-9_.-]
  * (so that they can be embedded in storage field names); alpha > 0. */
-nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha,
-                 char *errstr, size_t errstr_size);
+nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha, char *errstr,
+                 size_t errstr_size);
 void nb_free(nb_model *m);
 nb_model *nb_clone(const nb_model *m);
 
@@ -58,21 +58,20 @@ int nb_feature_lookup(const nb_model *m, const char *feature, size_t *f);
 
 /* Count sum of (cls, feature) += weight (finite, >= 0).  Registers the
  * feature (so it counts in n_features) even when weight is 0. */
-int nb_add(nb_model *m, size_t cls, const char *feature, double weight,
-           char *errstr, size_t errstr_size);
+int nb_add(nb_model *m, size_t cls, const char *feature, double weight, char *errstr,
+           size_t errstr_size);
 /* Sample count of cls += n (finite, >= 0). */
 int nb_add_samples(nb_model *m, size_t cls, double n, char *errstr, size_t errstr_size);
 /* Bulk form: one sample of class cls with n features (weights NULL = all 1):
  * samples += 1 and every feature added.  All input is validated first; on
  * error nothing is changed. */
-int nb_add_sample(nb_model *m, size_t cls, const char *const *features,
-                  const double *weights, size_t n, char *errstr, size_t errstr_size);
+int nb_add_sample(nb_model *m, size_t cls, const char *const *features, const double *weights,
+                  size_t n, char *errstr, size_t errstr_size);
 /* Batch fit: rows of the row-major matrix X (n_rows x n_cols, column j named
  * names[j]) with classes y[i]; the same as nb_add_sample() row by row, so the
  * counts equal those of the same stream of online updates. */
 int nb_fit_matrix(nb_model *m, const double *X, size_t n_rows, size_t n_cols,
-                  const char *const *names, const size_t *y, char *errstr,
-                  size_t errstr_size);
+                  const char *const *names, const size_t *y, char *errstr, size_t errstr_size);
 /* Multiply every count by factor (0 < factor <= 1): exponential forgetting. */
 int nb_scale(nb_model *m, double factor);
 
@@ -81,27 +80,25 @@ int nb_scale(nb_model *m, double factor);
 double nb_count(const nb_model *m, size_t cls, size_t f);
 double nb_class_samples(const nb_model *m, size_t cls);
 double nb_class_total(const nb_model *m, size_t cls); /* sum_f N_cf */
-int nb_set_count(nb_model *m, size_t cls, const char *feature, double count,
-                 char *errstr, size_t errstr_size);
-int nb_set_class_samples(nb_model *m, size_t cls, double n, char *errstr,
-                         size_t errstr_size);
+int nb_set_count(nb_model *m, size_t cls, const char *feature, double count, char *errstr,
+                 size_t errstr_size);
+int nb_set_class_samples(nb_model *m, size_t cls, double n, char *errstr, size_t errstr_size);
 
 /* Storage field names: "s|<class>" holds the class's sample count and
  * "f|<class>|<feature>" a feature count (the feature is everything after the
  * second '|').  Writes the name of (cls, feature), or of the sample count
  * when feature is NULL, into buf; returns its length, or -1 if it does not
  * fit or cls is invalid.  Incremental updates map onto HINCRBYFLOAT. */
-int nb_field_format(const nb_model *m, size_t cls, const char *feature, char *buf,
-                    size_t size);
+int nb_field_format(const nb_model *m, size_t cls, const char *feature, char *buf, size_t size);
 /* Apply n field/value pairs as HGETALL returns them (values are decimal
  * numbers), setting (not adding) each count.  Unknown field kinds or classes
  * are errors; all pairs are validated before any is applied. */
-int nb_load_fields(nb_model *m, const char *const *fields, const char *const *values,
-                   size_t n, char *errstr, size_t errstr_size);
+int nb_load_fields(nb_model *m, const char *const *fields, const char *const *values, size_t n,
+                   char *errstr, size_t errstr_size);
 /* New model from such pairs. */
 nb_model *nb_from_fields(const char *const *classes, size_t n_classes, double alpha,
-                         const char *const *fields, const char *const *values,
-                         size_t n, char *errstr, size_t errstr_size);
+                         const char *const *fields, const char *const *values, size_t n,
+                         char *errstr, size_t errstr_size);
 
 /* ---- queries ---------------------------------------------------------- */
 
@@ -110,20 +107,18 @@ double nb_class_log_prior(const nb_model *m, size_t cls);
 double nb_feature_log_prob(const nb_model *m, size_t cls, const char *feature);
 /* log P(f | a) - log P(f | b): > 0 means the feature speaks for class a.
  * NAN for an invalid class. */
-double nb_feature_log_odds(const nb_model *m, const char *feature, size_t class_a,
-                           size_t class_b);
+double nb_feature_log_odds(const nb_model *m, const char *feature, size_t class_a, size_t class_b);
 
 /* out[n_classes]: joint log-likelihood of the feature vector per class.
  * weights NULL = 1 each; weights must be finite and >= 0. */
-int nb_joint_log_likelihood(const nb_model *m, const char *const *features,
-                            const double *weights, size_t n, double *out,
-                            char *errstr, size_t errstr_size);
+int nb_joint_log_likelihood(const nb_model *m, const char *const *features, const double *weights,
+                            size_t n, double *out, char *errstr, size_t errstr_size);
 /* out[n_classes]: normalized log-probabilities (log-sum-exp = 0). */
-int nb_log_proba(const nb_model *m, const char *const *features, const double *weights,
-                 size_t n, double *out, char *errstr, size_t errstr_size);
+int nb_log_proba(const nb_model *m, const char *const *features, const double *weights, size_t n,
+                 double *out, char *errstr, size_t errstr_size);
 /* Most probable class (lowest index on ties). */
-int nb_predict(const nb_model *m, const char *const *features, const double *weights,
-               size_t n, size_t *cls, char *errstr, size_t errstr_size);
+int nb_predict(const nb_model *m, const char *const *features, const double *weights, size_t n,
+               size_t *cls, char *errstr, size_t errstr_size);
 /* Dense form: x[n_features] indexed like nb_feature_name(). */
 int nb_joint_log_likelihood_dense(const nb_model *m, const double *x, size_t n_features,
                                   double *out, char *errstr, size_t errstr_size);

@@ -258,8 +258,9 @@ static int train_load_tags(struct train_set *t, const char *dir, int with_neutra
             (*skipped_unrated)++;
             continue;
         }
-        enum nbtext_class cls = r >= 3.5 ? NBTEXT_POSITIVE : r <= 2.5 ? NBTEXT_NEGATIVE
-                                                                      : NBTEXT_NEUTRAL;
+        enum nbtext_class cls = r >= 3.5   ? NBTEXT_POSITIVE
+                                : r <= 2.5 ? NBTEXT_NEGATIVE
+                                           : NBTEXT_NEUTRAL;
         if (cls == NBTEXT_NEUTRAL && !with_neutral) {
             (*skipped_neutral)++;
             continue;
@@ -343,8 +344,8 @@ static nbtext_model *train_model(const struct train_set *t, int with_neutral, do
     return m;
 }
 
-static int train_evaluate(const struct train_set *t, int with_neutral, double alpha,
-                          int fold, struct train_eval *ev)
+static int train_evaluate(const struct train_set *t, int with_neutral, double alpha, int fold,
+                          struct train_eval *ev)
 {
     nbtext_model *m = train_model(t, with_neutral, alpha, fold);
     if (!m)
@@ -415,8 +416,7 @@ static int train_report(const struct train_set *t, int with_neutral, double alph
     if (n)
         printf("%d-fold by user (mean of %zu folds): accuracy %.3f, majority %.3f; "
                "balanced accuracy %.3f, majority %.3f\n",
-               TRAIN_FOLDS, n, acc / (double)n, maj / (double)n, bal / (double)n,
-               mbal / (double)n);
+               TRAIN_FOLDS, n, acc / (double)n, maj / (double)n, bal / (double)n, mbal / (double)n);
     return 0;
 }
 

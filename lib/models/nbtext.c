@@ -32,11 +32,17 @@ static size_t nbtext_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
     size_t len;
     uint32_t c, min;
     if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-        len = 2; c = p[0] & 0x1Fu; min = 0x80;
+        len = 2;
+        c = p[0] & 0x1Fu;
+        min = 0x80;
     } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        len = 3; c = p[0] & 0x0Fu; min = 0x800;
+        len = 3;
+        c = p[0] & 0x0Fu;
+        min = 0x800;
     } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        len = 4; c = p[0] & 0x07u; min = 0x10000;
+        len = 4;
+        c = p[0] & 0x07u;
+        min = 0x10000;
     } else {
         return 0;
     }
@@ -229,8 +235,7 @@ static int nbtext_collect(const char *token, size_t len, void *userdata)
 }
 
 /* Tokenize into t and build the pointer array *ptrs; -1 on OOM. */
-static int nbtext_split(const char *text, size_t len, struct nbtext_tokens *t,
-                        const char ***ptrs)
+static int nbtext_split(const char *text, size_t len, struct nbtext_tokens *t, const char ***ptrs)
 {
     memset(t, 0, sizeof *t);
     *ptrs = NULL;
@@ -277,11 +282,17 @@ void nbtext_free(nbtext_model *m)
     free(m);
 }
 
-size_t nbtext_n_classes(const nbtext_model *m) { return nb_n_classes(m->nb); }
-const nb_model *nbtext_nb(const nbtext_model *m) { return m->nb; }
+size_t nbtext_n_classes(const nbtext_model *m)
+{
+    return nb_n_classes(m->nb);
+}
+const nb_model *nbtext_nb(const nbtext_model *m)
+{
+    return m->nb;
+}
 
-int nbtext_train(nbtext_model *m, enum nbtext_class cls, const char *text, size_t len,
-                 char *errstr, size_t errstr_size)
+int nbtext_train(nbtext_model *m, enum nbtext_class cls, const char *text, size_t len, char *errstr,
+                 size_t errstr_size)
 {
     if ((size_t)cls >= nb_n_classes(m->nb)) {
         errbuf_printf(errstr, errstr_size, "text model: class %d not in this model", (int)cls);
@@ -492,8 +503,8 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     }
     if (version < 1 || version > NBTEXT_FORMAT_VERSION) {
         errbuf_printf(errstr, errstr_size,
-                   "text model: format version %d not supported (this build reads 1..%d)",
-                   version, NBTEXT_FORMAT_VERSION);
+                      "text model: format version %d not supported (this build reads 1..%d)",
+                      version, NBTEXT_FORMAT_VERSION);
         return NULL;
     }
     double alpha;
@@ -507,8 +518,8 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
     cl[ll] = '\0';
     char n1[32], n2[32], n3[32];
     int got = sscanf(cl, "%31s %zu %31s %31s %31s", word, &nc, n1, n2, n3);
-    if (got < 4 || strcmp(word, "classes") != 0 || (nc != 2 && nc != 3) ||
-        (size_t)got != nc + 2 || strcmp(n1, "negative") != 0 || strcmp(n2, "positive") != 0 ||
+    if (got < 4 || strcmp(word, "classes") != 0 || (nc != 2 && nc != 3) || (size_t)got != nc + 2 ||
+        strcmp(n1, "negative") != 0 || strcmp(n2, "positive") != 0 ||
         (nc == 3 && strcmp(n3, "neutral") != 0))
         goto bad;
     m = nbtext_new(nc == 3, alpha, errstr, errstr_size);
@@ -568,7 +579,7 @@ nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t err
 bad:
     nbtext_free(m);
     errbuf_printf(errstr, errstr_size, "text model: malformed file near byte %zu",
-               (size_t)(p - buf));
+                  (size_t)(p - buf));
     return NULL;
 }
 

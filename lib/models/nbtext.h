@@ -33,7 +33,11 @@
 #define NBTEXT_MAX_TOKEN 64
 #define NBTEXT_FORMAT_VERSION 1
 
-enum nbtext_class { NBTEXT_NEGATIVE = 0, NBTEXT_POSITIVE = 1, NBTEXT_NEUTRAL = 2 };
+enum nbtext_class {
+    NBTEXT_NEGATIVE = 0,
+    NBTEXT_POSITIVE = 1,
+    NBTEXT_NEUTRAL = 2
+};
 
 typedef struct nbtext_model nbtext_model;
 
@@ -50,8 +54,8 @@ const nb_model *nbtext_nb(const nbtext_model *m);
 
 /* Add one document of class cls (a document without tokens still counts
  * towards the class prior). */
-int nbtext_train(nbtext_model *m, enum nbtext_class cls, const char *text, size_t len,
-                 char *errstr, size_t errstr_size);
+int nbtext_train(nbtext_model *m, enum nbtext_class cls, const char *text, size_t len, char *errstr,
+                 size_t errstr_size);
 
 /* probs[nbtext_n_classes()] (may be NULL): class probabilities, indexed by
  * enum nbtext_class; *cls (may be NULL): the most probable class.  Text
@@ -62,8 +66,7 @@ int nbtext_classify(const nbtext_model *m, const char *text, size_t len, double 
 double nbtext_sentiment(const nbtext_model *m, const char *text, size_t len);
 
 /* The .nbm text (malloc'd, NUL-terminated, *len without the NUL). */
-int nbtext_format(const nbtext_model *m, char **buf, size_t *len, char *errstr,
-                  size_t errstr_size);
+int nbtext_format(const nbtext_model *m, char **buf, size_t *len, char *errstr, size_t errstr_size);
 nbtext_model *nbtext_parse(const char *buf, size_t len, char *errstr, size_t errstr_size);
 /* Write atomically (temporary file in the same directory, then rename). */
 int nbtext_save(const nbtext_model *m, const char *path, char *errstr, size_t errstr_size);

@@ -34,22 +34,38 @@ struct svmm_model {
 };
 
 static pthread_once_t svmm_once = PTHREAD_ONCE_INIT;
-static void svmm_quiet(const char *s) { (void)s; }
-static void svmm_init(void) { svm_set_print_string_function(svmm_quiet); }
+static void svmm_quiet(const char *s)
+{
+    (void)s;
+}
+static void svmm_init(void)
+{
+    svm_set_print_string_function(svmm_quiet);
+}
 
 const char *svmm_strerror(int status)
 {
     switch (status) {
-    case SVMM_OK: return "ok";
-    case SVMM_E_INVALID: return "invalid argument";
-    case SVMM_E_NOMEM: return "out of memory";
-    case SVMM_E_NONFINITE: return "NaN or infinity in a feature";
-    case SVMM_E_EMPTY: return "empty problem";
-    case SVMM_E_ONE_CLASS: return "only one class in the problem";
-    case SVMM_E_TOO_FEW: return "too few samples per class for probability estimates";
-    case SVMM_E_NO_PROB: return "model has no probability information";
-    case SVMM_E_CORRUPT: return "corrupt model blob";
-    default: return "unknown svm error";
+    case SVMM_OK:
+        return "ok";
+    case SVMM_E_INVALID:
+        return "invalid argument";
+    case SVMM_E_NOMEM:
+        return "out of memory";
+    case SVMM_E_NONFINITE:
+        return "NaN or infinity in a feature";
+    case SVMM_E_EMPTY:
+        return "empty problem";
+    case SVMM_E_ONE_CLASS:
+        return "only one class in the problem";
+    case SVMM_E_TOO_FEW:
+        return "too few samples per class for probability estimates";
+    case SVMM_E_NO_PROB:
+        return "model has no probability information";
+    case SVMM_E_CORRUPT:
+        return "corrupt model blob";
+    default:
+        return "unknown svm error";
     }
 }
 
@@ -81,8 +97,14 @@ void svmm_problem_free(svmm_problem *pb)
     free(pb);
 }
 
-size_t svmm_problem_size(const svmm_problem *pb) { return pb->n_rows; }
-int svmm_problem_max_index(const svmm_problem *pb) { return pb->max_index; }
+size_t svmm_problem_size(const svmm_problem *pb)
+{
+    return pb->n_rows;
+}
+int svmm_problem_max_index(const svmm_problem *pb)
+{
+    return pb->max_index;
+}
 
 static int svmm_grow(svmm_problem *pb, size_t nodes)
 {
@@ -136,7 +158,7 @@ static int svmm_check_sparse(const int *index, const double *value, size_t nnz, 
     for (size_t j = 0; j < nnz; j++) {
         if (index[j] < 1 || (j > 0 && index[j] <= index[j - 1])) {
             errbuf_printf(errstr, errstr_size,
-                     "svm: feature indices must be >= 1 and strictly ascending (at %zu)", j);
+                          "svm: feature indices must be >= 1 and strictly ascending (at %zu)", j);
             return SVMM_E_INVALID;
         }
         if (!isfinite(value[j])) {
@@ -190,8 +212,8 @@ static void svmm_row_end(svmm_problem *pb, size_t nnz)
     pb->n_rows++;
 }
 
-int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t dim,
-                           char *errstr, size_t errstr_size)
+int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t dim, char *errstr,
+                           size_t errstr_size)
 {
     size_t nnz;
     int rc = svmm_check_dense(x, dim, &nnz, errstr, errstr_size);
@@ -204,9 +226,8 @@ int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t 
     return SVMM_OK;
 }
 
-int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index,
-                            const double *value, size_t nnz, char *errstr,
-                            size_t errstr_size)
+int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index, const double *value,
+                            size_t nnz, char *errstr, size_t errstr_size)
 {
     int rc = svmm_check_sparse(index, value, nnz, errstr, errstr_size);
     if (rc != SVMM_OK)
@@ -249,9 +270,8 @@ static int svmm_n_pairs(int nr_class)
 
 /* Allocate a model with every array sized (node block of total_nodes
  * including terminators); has_* select the optional arrays. */
-static struct svm_model *svmm_model_alloc(int nr_class, int l, size_t total_nodes,
-                                          int has_prob_a, int has_prob_b, int has_svi,
-                                          int has_label, int has_nsv)
+static struct svm_model *svmm_model_alloc(int nr_class, int l, size_t total_nodes, int has_prob_a,
+                                          int has_prob_b, int has_svi, int has_label, int has_nsv)
 {
     struct svm_model *m = calloc(1, sizeof *m);
     if (!m)
@@ -297,9 +317,8 @@ static struct svm_model *svmm_copy(const struct svm_model *src)
     for (int i = 0; i < src->l; i++)
         total += svmm_row_len(src->SV[i]) + 1;
     struct svm_model *m =
-        svmm_model_alloc(src->nr_class, src->l, total, src->probA != NULL,
-                         src->probB != NULL, src->sv_indices != NULL, src->label != NULL,
-                         src->nSV != NULL);
+        svmm_model_alloc(src->nr_class, src->l, total, src->probA != NULL, src->probB != NULL,
+                         src->sv_indices != NULL, src->label != NULL, src->nSV != NULL);
     if (!m)
         return NULL;
     m->param = src->param;
@@ -354,8 +373,7 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
         errbuf_printf(errstr, errstr_size, "svm: kernel must be linear or rbf");
         return SVMM_E_INVALID;
     }
-    if (!isfinite(prm.C) || !isfinite(prm.gamma) || !isfinite(prm.eps) ||
-        !isfinite(prm.cache_mb)) {
+    if (!isfinite(prm.C) || !isfinite(prm.gamma) || !isfinite(prm.eps) || !isfinite(prm.cache_mb)) {
         errbuf_printf(errstr, errstr_size, "svm: non-finite parameter");
         return SVMM_E_INVALID;
     }
@@ -380,15 +398,15 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
     }
     if (nc < 2) {
         errbuf_printf(errstr, errstr_size, "svm: only one class (label %d) in %zu rows", labels[0],
-                 pb->n_rows);
+                      pb->n_rows);
         return SVMM_E_ONE_CLASS;
     }
     if (prm.probability)
         for (int c = 0; c < nc; c++)
             if (counts[c] < SVMM_PROB_MIN_PER_CLASS) {
                 errbuf_printf(errstr, errstr_size,
-                         "svm: class %d has %zu rows, probability estimates need %d",
-                         labels[c], counts[c], SVMM_PROB_MIN_PER_CLASS);
+                              "svm: class %d has %zu rows, probability estimates need %d",
+                              labels[c], counts[c], SVMM_PROB_MIN_PER_CLASS);
                 return SVMM_E_TOO_FEW;
             }
     struct svm_parameter param;
@@ -396,8 +414,8 @@ int svmm_train(const svmm_problem *pb, const struct svmm_params *params, svmm_mo
     param.svm_type = C_SVC;
     param.kernel_type = prm.kernel == SVMM_LINEAR ? LINEAR : RBF;
     param.degree = 3;
-    param.gamma = prm.gamma > 0 ? prm.gamma
-                                : 1.0 / (pb->max_index > 0 ? (double)pb->max_index : 1.0);
+    param.gamma =
+        prm.gamma > 0 ? prm.gamma : 1.0 / (pb->max_index > 0 ? (double)pb->max_index : 1.0);
     param.coef0 = 0;
     param.cache_size = prm.cache_mb;
     param.eps = prm.eps;
@@ -456,9 +474,18 @@ void svmm_free(svmm_model *m)
     free(m);
 }
 
-int svmm_n_classes(const svmm_model *m) { return m->m->nr_class; }
-int svmm_n_sv(const svmm_model *m) { return m->m->l; }
-const struct svm_model *svmm_libsvm(const svmm_model *m) { return m->m; }
+int svmm_n_classes(const svmm_model *m)
+{
+    return m->m->nr_class;
+}
+int svmm_n_sv(const svmm_model *m)
+{
+    return m->m->l;
+}
+const struct svm_model *svmm_libsvm(const svmm_model *m)
+{
+    return m->m;
+}
 
 void svmm_labels(const svmm_model *m, int *labels)
 {
@@ -473,8 +500,8 @@ int svmm_has_probability(const svmm_model *m)
 /* ---- prediction ------------------------------------------------------- */
 
 /* Room for a query of nnz nodes: the stack buffer or malloc'd. */
-static struct svm_node *svmm_query_nodes(size_t nnz, struct svm_node *stack, int *rc,
-                                         char *errstr, size_t errstr_size)
+static struct svm_node *svmm_query_nodes(size_t nnz, struct svm_node *stack, int *rc, char *errstr,
+                                         size_t errstr_size)
 {
     struct svm_node *n = nnz + 1 <= SVMM_STACK_NODES ? stack : malloc((nnz + 1) * sizeof *n);
     if (!n) {
@@ -509,8 +536,8 @@ static struct svm_node *svmm_sparse_nodes(const int *index, const double *value,
     return n;
 }
 
-static int svmm_decide(const svmm_model *m, const struct svm_node *x, double *dec,
-                       size_t n_dec, int *label, char *errstr, size_t errstr_size)
+static int svmm_decide(const svmm_model *m, const struct svm_node *x, double *dec, size_t n_dec,
+                       int *label, char *errstr, size_t errstr_size)
 {
     size_t need = (size_t)svmm_n_pairs(m->m->nr_class);
     if (n_dec < need) {
@@ -523,8 +550,8 @@ static int svmm_decide(const svmm_model *m, const struct svm_node *x, double *de
     return SVMM_OK;
 }
 
-static int svmm_prob(const svmm_model *m, const struct svm_node *x, double *probs,
-                     int *label, char *errstr, size_t errstr_size)
+static int svmm_prob(const svmm_model *m, const struct svm_node *x, double *probs, int *label,
+                     char *errstr, size_t errstr_size)
 {
     if (!svmm_has_probability(m)) {
         errbuf_printf(errstr, errstr_size, "svm: model was trained without probability estimates");
@@ -553,9 +580,9 @@ static int svmm_run(const svmm_model *m, const struct svmm_query *q, int prob, d
 {
     struct svm_node stack[SVMM_STACK_NODES];
     int rc;
-    struct svm_node *n = q->dense ? svmm_dense_nodes(q->x, q->dim, stack, &rc, errstr, errstr_size)
-                                  : svmm_sparse_nodes(q->index, q->value, q->nnz, stack, &rc,
-                                                      errstr, errstr_size);
+    struct svm_node *n =
+        q->dense ? svmm_dense_nodes(q->x, q->dim, stack, &rc, errstr, errstr_size)
+                 : svmm_sparse_nodes(q->index, q->value, q->nnz, stack, &rc, errstr, errstr_size);
     if (!n)
         return rc;
     rc = prob ? svmm_prob(m, n, out, label, errstr, errstr_size)
@@ -565,40 +592,38 @@ static int svmm_run(const svmm_model *m, const struct svmm_query *q, int prob, d
     return rc;
 }
 
-int svmm_decision_dense(const svmm_model *m, const double *x, size_t dim, double *dec,
-                        size_t n_dec, int *label, char *errstr, size_t errstr_size)
+int svmm_decision_dense(const svmm_model *m, const double *x, size_t dim, double *dec, size_t n_dec,
+                        int *label, char *errstr, size_t errstr_size)
 {
     const struct svmm_query q = { .dense = 1, .x = x, .dim = dim };
     return svmm_run(m, &q, 0, dec, n_dec, label, errstr, errstr_size);
 }
 
-int svmm_decision_sparse(const svmm_model *m, const int *index, const double *value,
-                         size_t nnz, double *dec, size_t n_dec, int *label, char *errstr,
-                         size_t errstr_size)
+int svmm_decision_sparse(const svmm_model *m, const int *index, const double *value, size_t nnz,
+                         double *dec, size_t n_dec, int *label, char *errstr, size_t errstr_size)
 {
     const struct svmm_query q = { .index = index, .value = value, .nnz = nnz };
     return svmm_run(m, &q, 0, dec, n_dec, label, errstr, errstr_size);
 }
 
-int svmm_predict_dense(const svmm_model *m, const double *x, size_t dim, int *label,
-                       char *errstr, size_t errstr_size)
+int svmm_predict_dense(const svmm_model *m, const double *x, size_t dim, int *label, char *errstr,
+                       size_t errstr_size)
 {
     double dec[SVMM_MAX_CLASSES * (SVMM_MAX_CLASSES - 1) / 2];
     return svmm_decision_dense(m, x, dim, dec, sizeof dec / sizeof dec[0], label, errstr,
                                errstr_size);
 }
 
-int svmm_predict_probability_dense(const svmm_model *m, const double *x, size_t dim,
-                                   double *probs, int *label, char *errstr,
-                                   size_t errstr_size)
+int svmm_predict_probability_dense(const svmm_model *m, const double *x, size_t dim, double *probs,
+                                   int *label, char *errstr, size_t errstr_size)
 {
     const struct svmm_query q = { .dense = 1, .x = x, .dim = dim };
     return svmm_run(m, &q, 1, probs, 0, label, errstr, errstr_size);
 }
 
-int svmm_predict_probability_sparse(const svmm_model *m, const int *index,
-                                    const double *value, size_t nnz, double *probs,
-                                    int *label, char *errstr, size_t errstr_size)
+int svmm_predict_probability_sparse(const svmm_model *m, const int *index, const double *value,
+                                    size_t nnz, double *probs, int *label, char *errstr,
+                                    size_t errstr_size)
 {
     const struct svmm_query q = { .index = index, .value = value, .nnz = nnz };
     return svmm_run(m, &q, 1, probs, 0, label, errstr, errstr_size);
@@ -670,10 +695,13 @@ int svmm_serialize(const svmm_model *sm, unsigned char **buf, size_t *len, char 
     for (int i = 0; m->nSV && i < m->nr_class; i++)
         blob_put_i32(&w, m->nSV[i]);
     return blob_writer_finish(&w, buf, len, errstr, errstr_size) == BLOB_OK ? SVMM_OK
-                                                                           : SVMM_E_NOMEM;
+                                                                            : SVMM_E_NOMEM;
 }
 
-static int svmm_fin(double v) { return isfinite(v); }
+static int svmm_fin(double v)
+{
+    return isfinite(v);
+}
 
 int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr,
                      size_t errstr_size)
@@ -700,11 +728,11 @@ int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr
     int32_t nw = blob_get_i32(&r);
     struct svm_model *m = NULL;
     const char *why = "bad parameters";
-    if (r.failed || pa.svm_type != C_SVC || (pa.kernel_type != LINEAR &&
-        pa.kernel_type != POLY && pa.kernel_type != RBF && pa.kernel_type != SIGMOID) ||
+    if (r.failed || pa.svm_type != C_SVC ||
+        (pa.kernel_type != LINEAR && pa.kernel_type != POLY && pa.kernel_type != RBF &&
+         pa.kernel_type != SIGMOID) ||
         !svmm_fin(pa.gamma) || !svmm_fin(pa.coef0) || !svmm_fin(pa.cache_size) ||
-        !svmm_fin(pa.eps) || !svmm_fin(pa.C) || nw < 0 ||
-        (size_t)nw > blob_remaining(&r) / 12)
+        !svmm_fin(pa.eps) || !svmm_fin(pa.C) || nw < 0 || (size_t)nw > blob_remaining(&r) / 12)
         goto corrupt;
     /* class weights are training-only: validated and skipped */
     for (int32_t i = 0; i < nw; i++) {
@@ -721,8 +749,7 @@ int svmm_deserialize(const void *buf, size_t len, svmm_model **out, char *errstr
     uint8_t flags = blob_get_u8(&r);
     why = "bad sizes";
     if (r.failed || !svmm_fin(pa.nu) || !svmm_fin(pa.p) || nr_class < 2 ||
-        nr_class > SVMM_MAX_CLASSES || l < 0 || (size_t)l > blob_remaining(&r) / 4 ||
-        flags > 31)
+        nr_class > SVMM_MAX_CLASSES || l < 0 || (size_t)l > blob_remaining(&r) / 4 || flags > 31)
         goto corrupt;
     /* first pass over the SVs to size the node block */
     struct blob_reader scan = r;

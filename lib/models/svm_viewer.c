@@ -18,7 +18,7 @@
 struct svmv_model {
     svmm_model *svm;
     struct svmv_info info;
-    int like_pos;               /* index of label +1 in svmm_labels() */
+    int like_pos; /* index of label +1 in svmm_labels() */
 };
 
 void svmv_config_default(struct svmv_config *c)
@@ -214,14 +214,12 @@ static void svmv_fill_info(svmv_model *m)
 }
 
 /* P(like) of a row. */
-static double svmv_score_row(const svmv_model *m, const int *index, const double *value,
-                             size_t nnz)
+static double svmv_score_row(const svmv_model *m, const int *index, const double *value, size_t nnz)
 {
     double p[2];
     int label;
     if (m->info.probability &&
-        svmm_predict_probability_sparse(m->svm, index, value, nnz, p, &label, NULL, 0) ==
-            SVMM_OK)
+        svmm_predict_probability_sparse(m->svm, index, value, nnz, p, &label, NULL, 0) == SVMM_OK)
         return p[m->like_pos];
     double dec;
     if (svmm_decision_sparse(m->svm, index, value, nnz, &dec, 1, &label, NULL, 0) != SVMM_OK)
@@ -231,8 +229,8 @@ static double svmv_score_row(const svmv_model *m, const int *index, const double
     return 1.0 / (1.0 + exp(-f));
 }
 
-int svmv_train(const struct svmv_sample *s, size_t n, const struct svmv_config *c,
-               int64_t now, svmv_model **out, char *errstr, size_t errstr_size)
+int svmv_train(const struct svmv_sample *s, size_t n, const struct svmv_config *c, int64_t now,
+               svmv_model **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
     if (!c || c->min_labels < 1 || (c->kernel != SVMM_LINEAR && c->kernel != SVMM_RBF)) {
@@ -260,8 +258,8 @@ int svmv_train(const struct svmv_sample *s, size_t n, const struct svmv_config *
     p.kernel = c->kernel;
     p.C = c->C;
     p.gamma = c->gamma;
-    p.probability = c->probability && nl >= SVMM_PROB_MIN_PER_CLASS &&
-                    nd >= SVMM_PROB_MIN_PER_CLASS;
+    p.probability =
+        c->probability && nl >= SVMM_PROB_MIN_PER_CLASS && nd >= SVMM_PROB_MIN_PER_CLASS;
     if (p.probability)
         srand(SVMV_SEED);
     svmv_model *m = calloc(1, sizeof *m);
@@ -296,8 +294,7 @@ int svmv_train(const struct svmv_sample *s, size_t n, const struct svmv_config *
         size_t nnz = svmv_row(sel[i]->features, sel[i]->n_features, index, value);
         double dec;
         int label = 0;
-        if (svmm_decision_sparse(m->svm, index, value, nnz, &dec, 1, &label, NULL, 0) ==
-                SVMM_OK &&
+        if (svmm_decision_sparse(m->svm, index, value, nnz, &dec, 1, &label, NULL, 0) == SVMM_OK &&
             label == (i < tl ? 1 : -1))
             right++;
     }
@@ -317,8 +314,14 @@ void svmv_free(svmv_model *m)
     free(m);
 }
 
-const struct svmv_info *svmv_info(const svmv_model *m) { return &m->info; }
-const svmm_model *svmv_svm(const svmv_model *m) { return m->svm; }
+const struct svmv_info *svmv_info(const svmv_model *m)
+{
+    return &m->info;
+}
+const svmm_model *svmv_svm(const svmv_model *m)
+{
+    return m->svm;
+}
 
 double svmv_score(const svmv_model *m, char *const *features, size_t n)
 {
@@ -376,8 +379,8 @@ int svmv_deserialize(const void *buf, size_t len, svmv_model **out, char *errstr
     struct blob_reader r;
     uint16_t version;
     char err[200];
-    if (blob_open(buf, len, BLOB_SVM_VIEWER, SVMV_BLOB_VERSION, &version, &r, err,
-                  sizeof err) != BLOB_OK) {
+    if (blob_open(buf, len, BLOB_SVM_VIEWER, SVMV_BLOB_VERSION, &version, &r, err, sizeof err) !=
+        BLOB_OK) {
         errbuf_printf(errstr, errstr_size, "%s", err);
         return SVMV_E_CORRUPT;
     }
@@ -399,9 +402,8 @@ int svmv_deserialize(const void *buf, size_t len, svmv_model **out, char *errstr
         why = "truncated payload";
     else if (scheme != SVMV_SCHEME || dim != SVMV_DIM)
         why = "features hashed under another scheme";
-    else if (!(m->info.train_accuracy >= 0 && m->info.train_accuracy <= 1) ||
-             m->info.likes < 1 || m->info.dislikes < 1 ||
-             m->info.labels < m->info.likes + m->info.dislikes)
+    else if (!(m->info.train_accuracy >= 0 && m->info.train_accuracy <= 1) || m->info.likes < 1 ||
+             m->info.dislikes < 1 || m->info.labels < m->info.likes + m->info.dislikes)
         why = "inconsistent counts";
     else if (blob_reader_finish(&r, "svm-viewer", err, sizeof err) != BLOB_OK)
         why = "payload length";

@@ -41,25 +41,25 @@
 #include "svmm.h"
 
 #define SVMV_DIM 1024
-#define SVMV_SCHEME 1           /* FNV-1a mod SVMV_DIM, unit length rows */
+#define SVMV_SCHEME 1 /* FNV-1a mod SVMV_DIM, unit length rows */
 #define SVMV_LABEL_MIN 0.25
 #define SVMV_SEED 20240917u
 
 enum svmv_status {
     SVMV_OK = 0,
-    SVMV_E_FEW_LABELS = -1,     /* too few labels of a class: no model */
-    SVMV_E_SVM = -2,            /* LibSVM refused (message in errstr) */
-    SVMV_E_CORRUPT = -3,        /* damaged, foreign or other-scheme blob */
+    SVMV_E_FEW_LABELS = -1, /* too few labels of a class: no model */
+    SVMV_E_SVM = -2,        /* LibSVM refused (message in errstr) */
+    SVMV_E_CORRUPT = -3,    /* damaged, foreign or other-scheme blob */
     SVMV_E_NOMEM = -4,
     SVMV_E_INVALID = -5
 };
 
 struct svmv_config {
     enum svmm_kernel kernel;
-    double C, gamma;            /* gamma <= 0: LibSVM's 1 / dimension */
+    double C, gamma; /* gamma <= 0: LibSVM's 1 / dimension */
     int probability;
-    size_t min_labels;          /* per class, >= 1 */
-    size_t max_train;           /* samples used at most (0: all) */
+    size_t min_labels; /* per class, >= 1 */
+    size_t max_train;  /* samples used at most (0: all) */
 };
 
 /* One rated movie. */
@@ -67,19 +67,19 @@ struct svmv_sample {
     const char *movie;
     char *const *features;
     size_t n_features;
-    double weight;              /* the signed `seen` weight */
+    double weight; /* the signed `seen` weight */
 };
 
 /* What a model was trained on and how well it fits it. */
 struct svmv_info {
-    uint32_t likes, dislikes;   /* samples trained on, per class */
-    uint32_t labels;            /* labels the viewer had (before max_train) */
-    int kernel;                 /* SVMM_LINEAR or SVMM_RBF */
+    uint32_t likes, dislikes; /* samples trained on, per class */
+    uint32_t labels;          /* labels the viewer had (before max_train) */
+    int kernel;               /* SVMM_LINEAR or SVMM_RBF */
     double C, gamma;
-    int probability;            /* trained with probability estimates */
+    int probability; /* trained with probability estimates */
     int n_sv;
-    double train_accuracy;      /* on the samples trained on */
-    int64_t trained_at;         /* unix seconds (0 in recut-eval) */
+    double train_accuracy; /* on the samples trained on */
+    int64_t trained_at;    /* unix seconds (0 in recut-eval) */
 };
 
 typedef struct svmv_model svmv_model;
@@ -97,8 +97,8 @@ void svmv_count(const struct svmv_sample *s, size_t n, size_t *likes, size_t *di
 int svmv_problem(const struct svmv_sample *s, size_t n, const struct svmv_config *c,
                  svmm_problem **out, size_t *likes, size_t *dislikes, char *errstr,
                  size_t errstr_size);
-int svmv_train(const struct svmv_sample *s, size_t n, const struct svmv_config *c,
-               int64_t now, svmv_model **out, char *errstr, size_t errstr_size);
+int svmv_train(const struct svmv_sample *s, size_t n, const struct svmv_config *c, int64_t now,
+               svmv_model **out, char *errstr, size_t errstr_size);
 void svmv_free(svmv_model *m);
 const struct svmv_info *svmv_info(const svmv_model *m);
 const svmm_model *svmv_svm(const svmv_model *m);

@@ -42,7 +42,7 @@ typedef struct svmm_model svmm_model;
 
 enum svmm_status {
     SVMM_OK = 0,
-    SVMM_E_INVALID = -1,   /* bad argument or parameter */
+    SVMM_E_INVALID = -1, /* bad argument or parameter */
     SVMM_E_NOMEM = -2,
     SVMM_E_NONFINITE = -3,
     SVMM_E_EMPTY = -4,
@@ -52,7 +52,10 @@ enum svmm_status {
     SVMM_E_CORRUPT = -8
 };
 
-enum svmm_kernel { SVMM_LINEAR = 0, SVMM_RBF = 2 }; /* LibSVM's numbers */
+enum svmm_kernel {
+    SVMM_LINEAR = 0,
+    SVMM_RBF = 2
+}; /* LibSVM's numbers */
 
 struct svmm_params {
     enum svmm_kernel kernel; /* default SVMM_RBF */
@@ -72,12 +75,11 @@ const char *svmm_strerror(int status);
 svmm_problem *svmm_problem_new(void);
 void svmm_problem_free(svmm_problem *pb);
 /* Row x[0..dim-1] becomes features 1..dim (zeros are not stored). */
-int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t dim,
-                           char *errstr, size_t errstr_size);
+int svmm_problem_add_dense(svmm_problem *pb, int label, const double *x, size_t dim, char *errstr,
+                           size_t errstr_size);
 /* Sparse row: indices >= 1, strictly ascending. */
-int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index,
-                            const double *value, size_t nnz, char *errstr,
-                            size_t errstr_size);
+int svmm_problem_add_sparse(svmm_problem *pb, int label, const int *index, const double *value,
+                            size_t nnz, char *errstr, size_t errstr_size);
 size_t svmm_problem_size(const svmm_problem *pb);
 int svmm_problem_max_index(const svmm_problem *pb);
 
@@ -100,20 +102,18 @@ const struct svm_model *svmm_libsvm(const svmm_model *m);
 
 /* dec[n_dec] with n_dec >= k(k-1)/2 (k = classes): one-vs-one decision
  * values in LibSVM's order; *label (may be NULL) the predicted label. */
-int svmm_decision_dense(const svmm_model *m, const double *x, size_t dim, double *dec,
-                        size_t n_dec, int *label, char *errstr, size_t errstr_size);
-int svmm_decision_sparse(const svmm_model *m, const int *index, const double *value,
-                         size_t nnz, double *dec, size_t n_dec, int *label, char *errstr,
-                         size_t errstr_size);
-int svmm_predict_dense(const svmm_model *m, const double *x, size_t dim, int *label,
-                       char *errstr, size_t errstr_size);
+int svmm_decision_dense(const svmm_model *m, const double *x, size_t dim, double *dec, size_t n_dec,
+                        int *label, char *errstr, size_t errstr_size);
+int svmm_decision_sparse(const svmm_model *m, const int *index, const double *value, size_t nnz,
+                         double *dec, size_t n_dec, int *label, char *errstr, size_t errstr_size);
+int svmm_predict_dense(const svmm_model *m, const double *x, size_t dim, int *label, char *errstr,
+                       size_t errstr_size);
 /* probs[k] in the order of svmm_labels(). */
-int svmm_predict_probability_dense(const svmm_model *m, const double *x, size_t dim,
-                                   double *probs, int *label, char *errstr,
-                                   size_t errstr_size);
-int svmm_predict_probability_sparse(const svmm_model *m, const int *index,
-                                    const double *value, size_t nnz, double *probs,
-                                    int *label, char *errstr, size_t errstr_size);
+int svmm_predict_probability_dense(const svmm_model *m, const double *x, size_t dim, double *probs,
+                                   int *label, char *errstr, size_t errstr_size);
+int svmm_predict_probability_sparse(const svmm_model *m, const int *index, const double *value,
+                                    size_t nnz, double *probs, int *label, char *errstr,
+                                    size_t errstr_size);
 
 /* ---- serialization (BLOB_SVM, version 1) ------------------------------ */
 

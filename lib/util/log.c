@@ -15,13 +15,18 @@ static int log_level = LOG_LVL_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const log_names[] = {
-    [LOG_LVL_ERR] = "err", [LOG_LVL_WARNING] = "warning",
-    [LOG_LVL_NOTICE] = "notice", [LOG_LVL_INFO] = "info",
-    [LOG_LVL_DEBUG] = "debug",
+    [LOG_LVL_ERR] = "err",   [LOG_LVL_WARNING] = "warning", [LOG_LVL_NOTICE] = "notice",
+    [LOG_LVL_INFO] = "info", [LOG_LVL_DEBUG] = "debug",
 };
 
-void log_set_level(int level) { log_level = level; }
-int log_get_level(void) { return log_level; }
+void log_set_level(int level)
+{
+    log_level = level;
+}
+int log_get_level(void)
+{
+    return log_level;
+}
 
 int log_level_parse(const char *name)
 {
@@ -55,8 +60,8 @@ void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
         localtime_r(&tv.tv_sec, &tm);
         char ts[32];
         strftime(ts, sizeof ts, "%H:%M:%S", &tm);
-        off = snprintf(line, sizeof line, "%s.%03d %-7s ", ts,
-                       (int)(tv.tv_usec / 1000), log_level_name(level));
+        off = snprintf(line, sizeof line, "%s.%03d %-7s ", ts, (int)(tv.tv_usec / 1000),
+                       log_level_name(level));
     } else {
         off = snprintf(line, sizeof line, "<%d>", level);
     }
@@ -90,8 +95,8 @@ void log_limited(struct log_ratelimit *rl, int level, const char *fmt, ...)
     time_t now = time(NULL);
     if (now - rl->window_start >= (time_t)rl->interval) {
         if (rl->suppressed)
-            log_msg(level, "(%u similar messages suppressed in the last %us)",
-                    rl->suppressed, rl->interval);
+            log_msg(level, "(%u similar messages suppressed in the last %us)", rl->suppressed,
+                    rl->interval);
         rl->window_start = now;
         rl->printed = 0;
         rl->suppressed = 0;

@@ -7,8 +7,13 @@
 #include <stdarg.h>
 #include <time.h>
 
-enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARNING = 4, LOG_LVL_NOTICE = 5,
-                 LOG_LVL_INFO = 6, LOG_LVL_DEBUG = 7 };
+enum log_level {
+    LOG_LVL_ERR = 3,
+    LOG_LVL_WARNING = 4,
+    LOG_LVL_NOTICE = 5,
+    LOG_LVL_INFO = 6,
+    LOG_LVL_DEBUG = 7
+};
 
 void log_set_level(int level);
 int log_get_level(void);
@@ -26,7 +31,10 @@ struct log_ratelimit {
     time_t window_start;
     unsigned interval, burst, printed, suppressed;
 };
-#define LOG_RATELIMIT_INIT(interval_s, burst_n) { 0, (interval_s), (burst_n), 0, 0 }
+#define LOG_RATELIMIT_INIT(interval_s, burst_n)                                                    \
+    {                                                                                              \
+        0, (interval_s), (burst_n), 0, 0                                                           \
+    }
 void log_limited(struct log_ratelimit *rl, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

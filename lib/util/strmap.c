@@ -35,8 +35,8 @@ void strmap_clear(struct strmap *m, void (*free_ptr)(void *))
     strmap_init(m);
 }
 
-static struct strmap_entry *strmap_find(const struct strmap *m, const char *key,
-                                        size_t len, uint32_t h)
+static struct strmap_entry *strmap_find(const struct strmap *m, const char *key, size_t len,
+                                        uint32_t h)
 {
     if (!m->cap)
         return NULL;

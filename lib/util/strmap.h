@@ -12,7 +12,7 @@ struct strmap_entry {
     double num;
     void *ptr;
     uint32_t hash;
-    uint32_t len;           /* of key */
+    uint32_t len; /* of key */
 };
 
 struct strmap {
@@ -26,7 +26,8 @@ void strmap_clear(struct strmap *m, void (*free_ptr)(void *));
 struct strmap_entry *strmap_get(const struct strmap *m, const char *key);
 struct strmap_entry *strmap_getn(const struct strmap *m, const char *key, size_t len);
 /* The same for a key whose hash (strmap_hash) is known, e.g. an entry's. */
-struct strmap_entry *strmap_geth(const struct strmap *m, const char *key, size_t len, uint32_t hash);
+struct strmap_entry *strmap_geth(const struct strmap *m, const char *key, size_t len,
+                                 uint32_t hash);
 /* Find or insert (num 0, ptr NULL); NULL on out of memory. */
 struct strmap_entry *strmap_put(struct strmap *m, const char *key);
 struct strmap_entry *strmap_putn(struct strmap *m, const char *key, size_t len);

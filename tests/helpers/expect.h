@@ -18,26 +18,25 @@
 static int failures;
 static int checks;
 
-#define EXPECT(cond, ...)                                                      \
-    do {                                                                       \
-        checks++;                                                              \
-        if (!(cond)) {                                                         \
-            failures++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-        }                                                                      \
+#define EXPECT(cond, ...)                                                                          \
+    do {                                                                                           \
+        checks++;                                                                                  \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
 #define EXPECT_TRUE(cond) EXPECT(cond, "check failed: %s", #cond)
 
-#define EXPECT_NEAR(a, b, tol)                                                 \
-    do {                                                                       \
-        double expect_a_ = (a), expect_b_ = (b);                               \
-        EXPECT(fabs(expect_a_ - expect_b_) <=                                  \
-                   (tol) * fmax(1.0, fabs(expect_b_)),                         \
-               "%s = %.17g, expected %s = %.17g (tol %g)", #a, expect_a_, #b,  \
-               expect_b_, (double)(tol));                                      \
+#define EXPECT_NEAR(a, b, tol)                                                                     \
+    do {                                                                                           \
+        double expect_a_ = (a), expect_b_ = (b);                                                   \
+        EXPECT(fabs(expect_a_ - expect_b_) <= (tol)*fmax(1.0, fabs(expect_b_)),                    \
+               "%s = %.17g, expected %s = %.17g (tol %g)", #a, expect_a_, #b, expect_b_,           \
+               (double)(tol));                                                                     \
     } while (0)
 
 static inline int expect_report(void)

@@ -11,8 +11,8 @@
 
 #define MOCKKAFKA_OFFSETS_TIMEOUT_MS 10000
 
-static rd_kafka_t *mockkafka_offsets_consumer(const char *boot, const char *group,
-                                              char *errstr, size_t errstr_size)
+static rd_kafka_t *mockkafka_offsets_consumer(const char *boot, const char *group, char *errstr,
+                                              size_t errstr_size)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     static const char *const kv[][2] = {
@@ -23,14 +23,12 @@ static rd_kafka_t *mockkafka_offsets_consumer(const char *boot, const char *grou
     };
     if (rd_kafka_conf_set(conf, "bootstrap.servers", boot, errstr, errstr_size) !=
             RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "group.id", group, errstr, errstr_size) !=
-            RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_set(conf, "group.id", group, errstr, errstr_size) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
     for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
-        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], errstr, errstr_size) !=
-            RD_KAFKA_CONF_OK) {
+        if (rd_kafka_conf_set(conf, kv[i][0], kv[i][1], errstr, errstr_size) != RD_KAFKA_CONF_OK) {
             rd_kafka_conf_destroy(conf);
             return NULL;
         }
@@ -44,13 +42,13 @@ static rd_kafka_t *mockkafka_offsets_consumer(const char *boot, const char *grou
 /* Partitions of `topic` into a new list (offsets unset); NULL on error.
  * Asks for the metadata of all topics: asking for one topic by name makes
  * the mock cluster auto-create it. */
-static rd_kafka_topic_partition_list_t *
-mockkafka_offsets_partitions(rd_kafka_t *rk, const char *topic, char *errstr,
-                             size_t errstr_size)
+static rd_kafka_topic_partition_list_t *mockkafka_offsets_partitions(rd_kafka_t *rk,
+                                                                     const char *topic,
+                                                                     char *errstr,
+                                                                     size_t errstr_size)
 {
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err =
-        rd_kafka_metadata(rk, 1, NULL, &md, MOCKKAFKA_OFFSETS_TIMEOUT_MS);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, MOCKKAFKA_OFFSETS_TIMEOUT_MS);
     if (err) {
         snprintf(errstr, errstr_size, "metadata: %s", rd_kafka_err2str(err));
         return NULL;
@@ -73,36 +71,32 @@ mockkafka_offsets_partitions(rd_kafka_t *rk, const char *topic, char *errstr,
     return list;
 }
 
-static int mockkafka_offsets_print(rd_kafka_t *rk,
-                                   rd_kafka_topic_partition_list_t *list,
+static int mockkafka_offsets_print(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
                                    char *errstr, size_t errstr_size)
 {
-    rd_kafka_resp_err_t err =
-        rd_kafka_committed(rk, list, MOCKKAFKA_OFFSETS_TIMEOUT_MS);
+    rd_kafka_resp_err_t err = rd_kafka_committed(rk, list, MOCKKAFKA_OFFSETS_TIMEOUT_MS);
     if (err) {
-        snprintf(errstr, errstr_size, "committed offsets: %s",
-                 rd_kafka_err2str(err));
+        snprintf(errstr, errstr_size, "committed offsets: %s", rd_kafka_err2str(err));
         return -1;
     }
     int64_t sum_committed = 0, sum_end = 0;
     for (int i = 0; i < list->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &list->elems[i];
         if (tp->err) {
-            snprintf(errstr, errstr_size, "partition %" PRId32 ": %s",
-                     tp->partition, rd_kafka_err2str(tp->err));
+            snprintf(errstr, errstr_size, "partition %" PRId32 ": %s", tp->partition,
+                     rd_kafka_err2str(tp->err));
             return -1;
         }
         int64_t lo = 0, hi = 0;
-        err = rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo,
-                                               &hi, MOCKKAFKA_OFFSETS_TIMEOUT_MS);
+        err = rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi,
+                                               MOCKKAFKA_OFFSETS_TIMEOUT_MS);
         if (err) {
-            snprintf(errstr, errstr_size, "end offset of partition %" PRId32 ": %s",
-                     tp->partition, rd_kafka_err2str(err));
+            snprintf(errstr, errstr_size, "end offset of partition %" PRId32 ": %s", tp->partition,
+                     rd_kafka_err2str(err));
             return -1;
         }
         int64_t committed = tp->offset >= 0 ? tp->offset : -1;
-        printf("%" PRId32 " %" PRId64 " %" PRId64 "\n", tp->partition, committed,
-               hi);
+        printf("%" PRId32 " %" PRId64 " %" PRId64 "\n", tp->partition, committed, hi);
         sum_committed += committed >= 0 ? committed : 0;
         sum_end += hi;
     }
@@ -117,8 +111,7 @@ int mockkafka_offsets_main(int argc, char **argv)
         return 2;
     }
     char errstr[512];
-    rd_kafka_t *rk = mockkafka_offsets_consumer(argv[1], argv[2], errstr,
-                                                sizeof(errstr));
+    rd_kafka_t *rk = mockkafka_offsets_consumer(argv[1], argv[2], errstr, sizeof(errstr));
     if (!rk) {
         fprintf(stderr, "recut-mockkafka offsets: %s\n", errstr);
         return 1;

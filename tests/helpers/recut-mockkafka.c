@@ -61,7 +61,7 @@
 #define MOCKKAFKA_MAX_BROKERS 16
 
 struct mockkafka_topic {
-    const char *name;   /* points into argv, ':' replaced by NUL */
+    const char *name; /* points into argv, ':' replaced by NUL */
     int partitions;
 };
 
@@ -83,14 +83,13 @@ static void mockkafka_on_signal(int sig)
 
 static void mockkafka_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: recut-mockkafka [--brokers N] [--topic NAME[:PARTITIONS]]...\n"
-            "                       [--bootstraps-file FILE] [--verbose]\n"
-            "       recut-mockkafka offsets BOOTSTRAPS GROUP TOPIC\n"
-            "Runs a mock Kafka cluster on 127.0.0.1 until SIGTERM/SIGINT.\n"
-            "Prints the bootstrap list on stdout once every topic exists.\n"
-            "'offsets' prints a group's committed and the end offset of each\n"
-            "partition of TOPIC (\"PARTITION COMMITTED END\", then \"total ...\").\n");
+    fprintf(out, "usage: recut-mockkafka [--brokers N] [--topic NAME[:PARTITIONS]]...\n"
+                 "                       [--bootstraps-file FILE] [--verbose]\n"
+                 "       recut-mockkafka offsets BOOTSTRAPS GROUP TOPIC\n"
+                 "Runs a mock Kafka cluster on 127.0.0.1 until SIGTERM/SIGINT.\n"
+                 "Prints the bootstrap list on stdout once every topic exists.\n"
+                 "'offsets' prints a group's committed and the end offset of each\n"
+                 "partition of TOPIC (\"PARTITION COMMITTED END\", then \"total ...\").\n");
 }
 
 /* Parses a decimal integer in [lo, hi]; returns 0 or -1. */
@@ -107,22 +106,19 @@ static int mockkafka_parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-static int mockkafka_add_topic(struct mockkafka_opts *o, char *spec,
-                               char *errstr, size_t errstr_size)
+static int mockkafka_add_topic(struct mockkafka_opts *o, char *spec, char *errstr,
+                               size_t errstr_size)
 {
     if (o->n_topics == MOCKKAFKA_MAX_TOPICS) {
-        snprintf(errstr, errstr_size, "too many topics (max %d)",
-                 MOCKKAFKA_MAX_TOPICS);
+        snprintf(errstr, errstr_size, "too many topics (max %d)", MOCKKAFKA_MAX_TOPICS);
         return -1;
     }
     int partitions = 1;
     char *colon = strrchr(spec, ':');
     if (colon) {
         *colon = '\0';
-        if (mockkafka_parse_int(colon + 1, 1, MOCKKAFKA_MAX_PARTITIONS,
-                                &partitions) == -1) {
-            snprintf(errstr, errstr_size,
-                     "topic '%s': partition count '%s' is not in 1..%d", spec,
+        if (mockkafka_parse_int(colon + 1, 1, MOCKKAFKA_MAX_PARTITIONS, &partitions) == -1) {
+            snprintf(errstr, errstr_size, "topic '%s': partition count '%s' is not in 1..%d", spec,
                      colon + 1, MOCKKAFKA_MAX_PARTITIONS);
             return -1;
         }
@@ -134,10 +130,9 @@ static int mockkafka_add_topic(struct mockkafka_opts *o, char *spec,
     }
     for (size_t i = 0; i < len; i++) {
         char c = spec[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
-            snprintf(errstr, errstr_size,
-                     "topic '%s': only [A-Za-z0-9._-] are allowed", spec);
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-')) {
+            snprintf(errstr, errstr_size, "topic '%s': only [A-Za-z0-9._-] are allowed", spec);
             return -1;
         }
     }
@@ -154,8 +149,8 @@ static int mockkafka_add_topic(struct mockkafka_opts *o, char *spec,
 }
 
 /* Returns 0 on success, 1 for --help, -1 on a usage error. */
-static int mockkafka_parse_args(int argc, char **argv, struct mockkafka_opts *o,
-                                char *errstr, size_t errstr_size)
+static int mockkafka_parse_args(int argc, char **argv, struct mockkafka_opts *o, char *errstr,
+                                size_t errstr_size)
 {
     o->brokers = 1;
     for (int i = 1; i < argc; i++) {
@@ -166,10 +161,9 @@ static int mockkafka_parse_args(int argc, char **argv, struct mockkafka_opts *o,
         if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbose = 1;
         } else if (strcmp(a, "--brokers") == 0 && has_val) {
-            if (mockkafka_parse_int(argv[++i], 1, MOCKKAFKA_MAX_BROKERS,
-                                    &o->brokers) == -1) {
-                snprintf(errstr, errstr_size, "--brokers: '%s' is not in 1..%d",
-                         argv[i], MOCKKAFKA_MAX_BROKERS);
+            if (mockkafka_parse_int(argv[++i], 1, MOCKKAFKA_MAX_BROKERS, &o->brokers) == -1) {
+                snprintf(errstr, errstr_size, "--brokers: '%s' is not in 1..%d", argv[i],
+                         MOCKKAFKA_MAX_BROKERS);
                 return -1;
             }
         } else if (strcmp(a, "--topic") == 0 && has_val) {
@@ -197,20 +191,18 @@ static const char *mockkafka_tail(const char *path)
     return len > 200 ? path + len - 200 : path;
 }
 
-static int mockkafka_write_file(const char *path, const char *line,
-                                char *errstr, size_t errstr_size)
+static int mockkafka_write_file(const char *path, const char *line, char *errstr,
+                                size_t errstr_size)
 {
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        snprintf(errstr, errstr_size, "%.200s: path too long",
-                 mockkafka_tail(path));
+        snprintf(errstr, errstr_size, "%.200s: path too long", mockkafka_tail(path));
         return -1;
     }
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        snprintf(errstr, errstr_size, "%.200s: %.100s", mockkafka_tail(tmp),
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "%.200s: %.100s", mockkafka_tail(tmp), strerror(errno));
         return -1;
     }
     int bad = fprintf(f, "%s\n", line) < 0;
@@ -218,35 +210,33 @@ static int mockkafka_write_file(const char *path, const char *line,
     bad |= fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad) {
-        snprintf(errstr, errstr_size, "%.200s: write failed: %.100s",
-                 mockkafka_tail(tmp), strerror(errno));
+        snprintf(errstr, errstr_size, "%.200s: write failed: %.100s", mockkafka_tail(tmp),
+                 strerror(errno));
         unlink(tmp);
         return -1;
     }
     if (rename(tmp, path) == -1) {
-        snprintf(errstr, errstr_size, "rename to %.200s: %.100s",
-                 mockkafka_tail(path), strerror(errno));
+        snprintf(errstr, errstr_size, "rename to %.200s: %.100s", mockkafka_tail(path),
+                 strerror(errno));
         unlink(tmp);
         return -1;
     }
     return 0;
 }
 
-static rd_kafka_t *mockkafka_handle_new(int verbose, char *errstr,
-                                        size_t errstr_size)
+static rd_kafka_t *mockkafka_handle_new(int verbose, char *errstr, size_t errstr_size)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     /* Quiet unless asked: the mock logs every connection at info level. */
-    if (rd_kafka_conf_set(conf, "log_level", verbose ? "7" : "3", errstr,
-                          errstr_size) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "recut-mockkafka", errstr,
-                          errstr_size) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, "log_level", verbose ? "7" : "3", errstr, errstr_size) !=
+            RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "client.id", "recut-mockkafka", errstr, errstr_size) !=
+            RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
     if (verbose &&
-        rd_kafka_conf_set(conf, "debug", "mock", errstr, errstr_size) !=
-            RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_set(conf, "debug", "mock", errstr, errstr_size) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
@@ -281,13 +271,15 @@ static int mockkafka_run(const struct mockkafka_opts *o)
     int rc = 1;
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(rk, o->brokers);
     if (!mc) {
-        fprintf(stderr, "recut-mockkafka: cannot create a mock cluster of %d "
-                        "broker(s)\n", o->brokers);
+        fprintf(stderr,
+                "recut-mockkafka: cannot create a mock cluster of %d "
+                "broker(s)\n",
+                o->brokers);
         goto out_rk;
     }
     for (size_t i = 0; i < o->n_topics; i++) {
-        rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
-            mc, o->topics[i].name, o->topics[i].partitions, 1);
+        rd_kafka_resp_err_t err =
+            rd_kafka_mock_topic_create(mc, o->topics[i].name, o->topics[i].partitions, 1);
         if (err) {
             fprintf(stderr, "recut-mockkafka: topic %s: %s\n", o->topics[i].name,
                     rd_kafka_err2str(err));
@@ -300,8 +292,7 @@ static int mockkafka_run(const struct mockkafka_opts *o)
         goto out_mc;
     }
     if (o->bootstraps_file &&
-        mockkafka_write_file(o->bootstraps_file, boot, errstr, sizeof(errstr)) ==
-            -1) {
+        mockkafka_write_file(o->bootstraps_file, boot, errstr, sizeof(errstr)) == -1) {
         fprintf(stderr, "recut-mockkafka: %s\n", errstr);
         goto out_mc;
     }

@@ -29,8 +29,7 @@
 #endif
 
 static int abi_bad_edit(void *state, const struct recut_edit_request *req,
-                        struct recut_edit_result *out, char *errstr,
-                        size_t errstr_size)
+                        struct recut_edit_result *out, char *errstr, size_t errstr_size)
 {
     (void)state;
     (void)errstr;

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
         snprintf(cbuf[c], sizeof cbuf[c], "c%zu", c);
         classes[c] = cbuf[c];
     }
-    char (*fbuf)[24] = malloc(d * sizeof *fbuf);
+    char(*fbuf)[24] = malloc(d * sizeof *fbuf);
     const char **names = malloc(d * sizeof *names);
     double *X = malloc(n * d * sizeof *X);
     size_t *y = malloc(n * sizeof *y);
@@ -127,8 +127,7 @@ int main(int argc, char **argv)
         printf("samples %zu %a\n", c, nb_class_samples(online, c));
         for (size_t j = 0; j < d; j++) {
             size_t f;
-            double v = nb_feature_lookup(online, names[j], &f) == 0 ? nb_count(online, c, f)
-                                                                    : -1;
+            double v = nb_feature_lookup(online, names[j], &f) == 0 ? nb_count(online, c, f) : -1;
             printf("count %zu %zu %a\n", c, j, v);
         }
     }

@@ -151,8 +151,8 @@ int main(int argc, char **argv)
         print_vec("ref", dref, nd);
         print_vec("rt", drt, nd);
         if (p.probability) {
-            if (svmm_predict_probability_sparse(m, te[i].idx, te[i].val, te[i].nnz, prob,
-                                                &lab, err, sizeof err) != SVMM_OK)
+            if (svmm_predict_probability_sparse(m, te[i].idx, te[i].val, te[i].nnz, prob, &lab, err,
+                                                sizeof err) != SVMM_OK)
                 peer_die(err);
             svm_predict_probability(ref, x, pref);
             print_vec("prob", prob, (size_t)k);

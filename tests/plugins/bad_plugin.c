@@ -40,7 +40,7 @@ static const struct recut_plugin bad_plugin_me = {
     .name = "bad",
     .description = "refused by design",
     .kind = RECUT_PLUGIN_EDITOR,
-    .u.editor = {.edit = bad_plugin_edit},
+    .u.editor = { .edit = bad_plugin_edit },
 };
 
 RECUT_PLUGIN_EXPORT const struct recut_plugin *recut_plugin_entry(void)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const movie_gen_labels[MOVIE_GEN_N_LABELS] = {"action", "romance", "dialogue",
-                                                          "comedy"};
+const char *const movie_gen_labels[MOVIE_GEN_N_LABELS] = { "action", "romance", "dialogue",
+                                                           "comedy" };
 
 void movie_gen_seed(struct movie_gen_rng *r, uint64_t seed)
 {
@@ -41,8 +41,8 @@ size_t movie_gen_below(struct movie_gen_rng *r, size_t n)
     return n ? (size_t)(movie_gen_next(r) % n) : 0;
 }
 
-int movie_gen_make(struct movie_gen *g, struct movie_gen_rng *r,
-                   const struct movie_gen_params *p, const char *id)
+int movie_gen_make(struct movie_gen *g, struct movie_gen_rng *r, const struct movie_gen_params *p,
+                   const char *id)
 {
     memset(g, 0, sizeof *g);
     snprintf(g->id, sizeof g->id, "%s", id);
@@ -88,8 +88,8 @@ double movie_gen_duration(const struct recut_scene *s)
     return s->end - s->start;
 }
 
-int movie_gen_check_cut(const struct recut_edit_request *req, const size_t *scenes,
-                        size_t n, double score, char *msg, size_t msg_size)
+int movie_gen_check_cut(const struct recut_edit_request *req, const size_t *scenes, size_t n,
+                        double score, char *msg, size_t msg_size)
 {
     const struct recut_movie *m = req->movie;
     if (n == 0) {
@@ -108,8 +108,8 @@ int movie_gen_check_cut(const struct recut_edit_request *req, const size_t *scen
             return -1;
         }
         if (k > 0 && scenes[k] <= scenes[k - 1]) {
-            snprintf(msg, msg_size, "scene %zu after %zu: not strictly in story order",
-                     scenes[k], scenes[k - 1]);
+            snprintf(msg, msg_size, "scene %zu after %zu: not strictly in story order", scenes[k],
+                     scenes[k - 1]);
             return -1;
         }
         double d = movie_gen_duration(&m->scenes[scenes[k]]);

@@ -27,9 +27,9 @@ size_t movie_gen_below(struct movie_gen_rng *r, size_t n); /* 0..n-1 */
 
 struct movie_gen_params {
     size_t n_scenes;
-    double min_len, max_len;  /* scene durations, seconds */
-    double short_p;           /* probability of a very short (< 2 s) scene */
-    double gap_p;             /* probability of a gap before a scene */
+    double min_len, max_len; /* scene durations, seconds */
+    double short_p;          /* probability of a very short (< 2 s) scene */
+    double gap_p;            /* probability of a gap before a scene */
 };
 
 /* A generated movie; free with movie_gen_free. */
@@ -39,8 +39,8 @@ struct movie_gen {
     char id[32];
 };
 
-int movie_gen_make(struct movie_gen *g, struct movie_gen_rng *r,
-                   const struct movie_gen_params *p, const char *id);
+int movie_gen_make(struct movie_gen *g, struct movie_gen_rng *r, const struct movie_gen_params *p,
+                   const char *id);
 void movie_gen_free(struct movie_gen *g);
 
 /* Label index (0..3) of a generated scene. */
@@ -52,7 +52,7 @@ double movie_gen_duration(const struct recut_scene *s);
  * indices strictly ascending and in range (whole scenes in story order),
  * total <= budget, every scene >= min_fragment, finite score.  Returns 0 or
  * -1 with the failed property in msg. */
-int movie_gen_check_cut(const struct recut_edit_request *req, const size_t *scenes,
-                        size_t n, double score, char *msg, size_t msg_size);
+int movie_gen_check_cut(const struct recut_edit_request *req, const size_t *scenes, size_t n,
+                        double score, char *msg, size_t msg_size);
 
 #endif

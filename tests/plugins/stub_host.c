@@ -77,8 +77,7 @@ static void stub_host_log(const char *plugin, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(stub_host_log_buf, sizeof stub_host_log_buf, "%s: %s", plugin ? plugin : "?",
-             msg);
+    snprintf(stub_host_log_buf, sizeof stub_host_log_buf, "%s: %s", plugin ? plugin : "?", msg);
     stub_host_n_log++;
     if (getenv("STUB_HOST_VERBOSE"))
         fprintf(stderr, "[%d] %s\n", level, stub_host_log_buf);
@@ -208,8 +207,7 @@ void stub_host_plugin_path(const char *name, char *buf, size_t size)
     snprintf(buf, size, "%s/%s.so", PLUGIN_DIR, name);
 }
 
-int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr,
-                   size_t errstr_size)
+int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr, size_t errstr_size)
 {
     memset(pl, 0, sizeof *pl);
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -223,8 +221,7 @@ int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr,
     memcpy(&entry, &sym, sizeof entry);
     const struct recut_plugin *p = entry ? entry() : NULL;
     if (p == NULL) {
-        snprintf(errstr, errstr_size, "%s: no %s() or it returned NULL", path,
-                 RECUT_PLUGIN_ENTRY);
+        snprintf(errstr, errstr_size, "%s: no %s() or it returned NULL", path, RECUT_PLUGIN_ENTRY);
         dlclose(dl);
         return -1;
     }
@@ -232,16 +229,14 @@ int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr,
         snprintf(errstr, errstr_size, "%s: not binary compatible (bad magic 0x%08x)", path,
                  (unsigned)p->magic);
     } else if (p->abi_version != RECUT_PLUGIN_ABI_VERSION) {
-        snprintf(errstr, errstr_size,
-                 "%s: not binary compatible (plugin ABI version %u, host %u)", path,
-                 (unsigned)p->abi_version, RECUT_PLUGIN_ABI_VERSION);
+        snprintf(errstr, errstr_size, "%s: not binary compatible (plugin ABI version %u, host %u)",
+                 path, (unsigned)p->abi_version, RECUT_PLUGIN_ABI_VERSION);
     } else if (p->signature == NULL || strcmp(p->signature, RECUT_PLUGIN_SIGNATURE) != 0) {
         snprintf(errstr, errstr_size,
                  "%s: not binary compatible (plugin signature \"%s\", host \"%s\")", path,
                  p->signature ? p->signature : "(null)", RECUT_PLUGIN_SIGNATURE);
     } else if (p->struct_size < sizeof(struct recut_plugin)) {
-        snprintf(errstr, errstr_size,
-                 "%s: not binary compatible (struct size %zu, host %zu)", path,
+        snprintf(errstr, errstr_size, "%s: not binary compatible (struct size %zu, host %zu)", path,
                  p->struct_size, sizeof(struct recut_plugin));
     } else if (p->kind == RECUT_PLUGIN_EDITOR && p->u.editor.edit == NULL) {
         snprintf(errstr, errstr_size, "%s: editor without an edit function", path);
@@ -273,7 +268,7 @@ int stub_host_edit(const struct stub_host_plugin *pl, const struct recut_edit_re
                    size_t *scenes, size_t *n_scenes, double *score, char *errstr,
                    size_t errstr_size)
 {
-    struct recut_edit_result out = {.scenes = scenes, .n_scenes = 0, .score = 0.0};
+    struct recut_edit_result out = { .scenes = scenes, .n_scenes = 0, .score = 0.0 };
     errstr[0] = '\0';
     int rc = pl->p->u.editor.edit(pl->state, req, &out, errstr, errstr_size);
     *n_scenes = out.n_scenes;

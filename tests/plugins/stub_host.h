@@ -69,8 +69,7 @@ void stub_host_plugin_path(const char *name, char *buf, size_t size);
 /* dlopen + stamp check + init.  Refuses plugins whose magic, ABI version,
  * signature or struct size do not match ("... not binary compatible ...").
  * Returns 0 or -1 with a message. */
-int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr,
-                   size_t errstr_size);
+int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr, size_t errstr_size);
 void stub_host_unload(struct stub_host_plugin *pl);
 
 /* Runs an editor; scenes[] must hold movie->n_scenes entries. */

@@ -31,8 +31,7 @@ static double cut_value(const struct recut_edit_request *req, const size_t *cut,
 {
     double total = 0.0, v = 0.0;
     for (size_t k = 0; k < n; k++) {
-        if (cut[k] >= req->movie->n_scenes || (k && cut[k] <= cut[k - 1]) ||
-            !usable(req, cut[k]))
+        if (cut[k] >= req->movie->n_scenes || (k && cut[k] <= cut[k - 1]) || !usable(req, cut[k]))
             return -1.0;
         double d = movie_gen_duration(&req->movie->scenes[cut[k]]);
         total += d;
@@ -140,9 +139,11 @@ int main(void)
     /* 1. brute force, n <= 15 */
     size_t n_small = 0, n_opt = 0;
     for (size_t c = 0; c < 500; c++) {
-        struct movie_gen_params p = {.n_scenes = 1 + movie_gen_below(&r, 15), .min_len = 1,
-                                     .max_len = movie_gen_range(&r, 5, 90), .short_p = 0.1,
-                                     .gap_p = 0.2};
+        struct movie_gen_params p = { .n_scenes = 1 + movie_gen_below(&r, 15),
+                                      .min_len = 1,
+                                      .max_len = movie_gen_range(&r, 5, 90),
+                                      .short_p = 0.1,
+                                      .gap_p = 0.2 };
         struct movie_gen g;
         if (movie_gen_make(&g, &r, &p, "small") < 0)
             abort();
@@ -151,7 +152,9 @@ int main(void)
         for (size_t i = 0; i < p.n_scenes; i++)
             scores[i] = ties ? (double)movie_gen_below(&r, 3) / 2.0 : movie_gen_uniform(&r);
         struct recut_edit_request req = {
-            .version = 1, .movie = &g.movie, .scene_scores = scores,
+            .version = 1,
+            .movie = &g.movie,
+            .scene_scores = scores,
             .budget = movie_gen_range(&r, 0.05, 1.0) * g.scenes[p.n_scenes - 1].end,
             .min_fragment = movie_gen_uniform(&r) < 0.5 ? 0.0 : movie_gen_range(&r, 0, 10),
         };
@@ -183,13 +186,15 @@ int main(void)
             sc[i].end = t;
             scores[i] = movie_gen_uniform(&r);
         }
-        struct recut_movie m = {.id = "mid", .duration = t, .scenes = sc, .n_scenes = n};
+        struct recut_movie m = { .id = "mid", .duration = t, .scenes = sc, .n_scenes = n };
         /* within the plugin's exact regime: n x budget / 0.1 s <= 1.6e7 */
         double want = t * movie_gen_range(&r, 0.05, 0.6);
         size_t cap = (size_t)(want < 1.5e6 / (double)n ? want : 1.5e6 / (double)n);
-        struct recut_edit_request req = {.version = 1, .movie = &m, .scene_scores = scores,
-                                         .budget = (double)cap,
-                                         .min_fragment = (double)movie_gen_below(&r, 5)};
+        struct recut_edit_request req = { .version = 1,
+                                          .movie = &m,
+                                          .scene_scores = scores,
+                                          .budget = (double)cap,
+                                          .min_fragment = (double)movie_gen_below(&r, 5) };
         char tag[32];
         snprintf(tag, sizeof tag, "grid case %zu", c);
         double best = integer_dp(&req, cap);
@@ -198,19 +203,20 @@ int main(void)
         if (got >= best - 1e-9 * (1.0 + best))
             n_mid_opt++;
         else
-            EXPECT(0, "%s: value %.6f < optimum %.6f (n=%zu, budget %zu)", tag, got, best, n,
-                   cap);
+            EXPECT(0, "%s: value %.6f < optimum %.6f (n=%zu, budget %zu)", tag, got, best, n, cap);
         free(sc);
         free(scores);
     }
-    printf("highlights vs exact integer DP (40..300 scenes): %zu/%zu optimal\n", n_mid_opt,
-           n_mid);
+    printf("highlights vs exact integer DP (40..300 scenes): %zu/%zu optimal\n", n_mid_opt, n_mid);
 
     /* 3. arbitrary durations, 200..1000 scenes: within 1%% of the LP bound. */
     double worst = 1.0;
     for (size_t c = 0; c < 20; c++) {
-        struct movie_gen_params p = {.n_scenes = 200 + movie_gen_below(&r, 800), .min_len = 2,
-                                     .max_len = 60, .short_p = 0.05, .gap_p = 0.1};
+        struct movie_gen_params p = { .n_scenes = 200 + movie_gen_below(&r, 800),
+                                      .min_len = 2,
+                                      .max_len = 60,
+                                      .short_p = 0.05,
+                                      .gap_p = 0.1 };
         struct movie_gen g;
         if (movie_gen_make(&g, &r, &p, "large") < 0)
             abort();
@@ -220,7 +226,9 @@ int main(void)
         for (size_t i = 0; i < p.n_scenes; i++)
             scores[i] = movie_gen_uniform(&r);
         struct recut_edit_request req = {
-            .version = 1, .movie = &g.movie, .scene_scores = scores,
+            .version = 1,
+            .movie = &g.movie,
+            .scene_scores = scores,
             .budget = movie_gen_range(&r, 0.1, 0.5) * g.scenes[p.n_scenes - 1].end,
             .min_fragment = 3.0,
         };

@@ -26,7 +26,7 @@
 
 #include "expect.h"
 
-static const char *const editor_names[] = {"highlights", "storyline", "trailer", "mood"};
+static const char *const editor_names[] = { "highlights", "storyline", "trailer", "mood" };
 #define N_EDITORS (sizeof editor_names / sizeof editor_names[0])
 
 static double movie_length(const struct recut_movie *m)
@@ -76,27 +76,26 @@ static void check_specific(const char *editor, const struct recut_edit_request *
             if (in[j] || !can_keep(editor, req, j))
                 continue;
             double d = movie_gen_duration(&m->scenes[j]);
-            EXPECT(total + d > req->budget,
-                   "%s %s: scene %zu (%.3f s) still fits the %.3f s left", editor, tag, j, d,
-                   req->budget - total);
+            EXPECT(total + d > req->budget, "%s %s: scene %zu (%.3f s) still fits the %.3f s left",
+                   editor, tag, j, d, req->budget - total);
         }
-        EXPECT(fabs(score - value / req->budget) < 1e-9, "%s %s: score %g != %g", editor,
-               tag, score, value / req->budget);
+        EXPECT(fabs(score - value / req->budget) < 1e-9, "%s %s: score %g != %g", editor, tag,
+               score, value / req->budget);
     }
     if (strcmp(editor, "storyline") == 0) {
         size_t last = m->n_scenes - 1;
-        double both = movie_gen_duration(&m->scenes[0]) +
-                      (last ? movie_gen_duration(&m->scenes[last]) : 0.0);
+        double both =
+            movie_gen_duration(&m->scenes[0]) + (last ? movie_gen_duration(&m->scenes[last]) : 0.0);
         if (can_keep(editor, req, 0) && can_keep(editor, req, last) && both <= req->budget)
-            EXPECT(in[0] && in[last], "%s %s: opening/ending not kept though they fit",
-                   editor, tag);
+            EXPECT(in[0] && in[last], "%s %s: opening/ending not kept though they fit", editor,
+                   tag);
     }
     if (strcmp(editor, "trailer") == 0) {
         double cutoff = (1.0 - effective_tail(req)) * movie_length(m);
         for (size_t k = 0; k < n; k++) {
             EXPECT(m->scenes[cut[k]].end <= cutoff,
-                   "%s %s: scene %zu ends at %.3f, in the spoiler tail (cutoff %.3f)",
-                   editor, tag, cut[k], m->scenes[cut[k]].end, cutoff);
+                   "%s %s: scene %zu ends at %.3f, in the spoiler tail (cutoff %.3f)", editor, tag,
+                   cut[k], m->scenes[cut[k]].end, cutoff);
             if (k > 0)
                 EXPECT(m->scenes[cut[k]].arousal >= m->scenes[cut[k - 1]].arousal,
                        "%s %s: arousal drops from %.3f to %.3f", editor, tag,
@@ -105,12 +104,11 @@ static void check_specific(const char *editor, const struct recut_edit_request *
     }
     if (strcmp(editor, "mood") == 0) {
         for (size_t k = 1; k < n; k++) {
-            double a = va_distance(&m->scenes[cut[k - 1]], req->target_arousal,
-                                   req->target_valence);
-            double b = va_distance(&m->scenes[cut[k]], req->target_arousal,
-                                   req->target_valence);
-            EXPECT(b <= a + 1e-12, "%s %s: distance to target grows %.4f -> %.4f", editor, tag,
-                   a, b);
+            double a =
+                va_distance(&m->scenes[cut[k - 1]], req->target_arousal, req->target_valence);
+            double b = va_distance(&m->scenes[cut[k]], req->target_arousal, req->target_valence);
+            EXPECT(b <= a + 1e-12, "%s %s: distance to target grows %.4f -> %.4f", editor, tag, a,
+                   b);
         }
     }
     free(in);
@@ -153,7 +151,9 @@ static void random_case(struct movie_gen_rng *r, struct movie_gen *g, double **s
         .min_fragment = movie_gen_uniform(r) < 0.3 ? 0.0 : movie_gen_range(r, 0.0, 20.0),
         .target_arousal = movie_gen_uniform(r),
         .target_valence = movie_gen_range(r, -1.0, 1.0),
-        .spoiler_tail = movie_gen_uniform(r) < 0.3 ? -1.0 : movie_gen_uniform(r) < 0.1 ? 0.0 : movie_gen_range(r, 0.05, 0.6),
+        .spoiler_tail = movie_gen_uniform(r) < 0.3   ? -1.0
+                        : movie_gen_uniform(r) < 0.1 ? 0.0
+                                                     : movie_gen_range(r, 0.05, 0.6),
     };
 }
 
@@ -190,10 +190,9 @@ static void run_random(const char *editor, const struct stub_host_plugin *pl, ui
                 check_specific(editor, &req, cut, n_cut, score, tag);
         } else {
             refused++;
-            EXPECT(rc == -1 && err[0] != '\0', "%s %s: rc %d without a message", editor, tag,
-                   rc);
-            EXPECT(possible == 0, "%s %s: refused (%s) though %zu scenes could be kept",
-                   editor, tag, err, possible);
+            EXPECT(rc == -1 && err[0] != '\0', "%s %s: rc %d without a message", editor, tag, rc);
+            EXPECT(possible == 0, "%s %s: refused (%s) though %zu scenes could be kept", editor,
+                   tag, err, possible);
         }
         /* Same input again (fresh copy of the scores): same answer. */
         memcpy(scores2, scores, n * sizeof *scores2);
@@ -210,23 +209,28 @@ static void run_random(const char *editor, const struct stub_host_plugin *pl, ui
     }
     printf("%-10s %zu random cases: %zu cuts, %zu refused (nothing could be kept)\n", editor,
            (size_t)N_CASES, ok, refused);
-    EXPECT(ok > N_CASES / 2, "%s: only %zu of %d random cases produced a cut", editor, ok,
-           N_CASES);
+    EXPECT(ok > N_CASES / 2, "%s: only %zu of %d random cases produced a cut", editor, ok, N_CASES);
 }
 
 /* Bad input is refused with a message, and nothing is returned. */
 static void run_bad_input(const char *editor, const struct stub_host_plugin *pl)
 {
     struct recut_scene sc[3] = {
-        {.start = 0, .end = 10, .arousal = 0.2, .valence = 0},
-        {.start = 10, .end = 25, .arousal = 0.5, .valence = 0.1},
-        {.start = 25, .end = 40, .arousal = 0.9, .valence = -0.2},
+        { .start = 0, .end = 10, .arousal = 0.2, .valence = 0 },
+        { .start = 10, .end = 25, .arousal = 0.5, .valence = 0.1 },
+        { .start = 25, .end = 40, .arousal = 0.9, .valence = -0.2 },
     };
-    struct recut_movie m = {.id = "bad", .duration = 100, .scenes = sc, .n_scenes = 3};
-    double scores[3] = {0.5, 0.6, 0.7};
+    struct recut_movie m = { .id = "bad", .duration = 100, .scenes = sc, .n_scenes = 3 };
+    double scores[3] = { 0.5, 0.6, 0.7 };
     struct recut_edit_request good = {
-        .version = 1, .movie = &m, .scene_scores = scores, .budget = 30,
-        .min_fragment = 1, .target_arousal = 0.5, .target_valence = 0, .spoiler_tail = 0.1,
+        .version = 1,
+        .movie = &m,
+        .scene_scores = scores,
+        .budget = 30,
+        .min_fragment = 1,
+        .target_arousal = 0.5,
+        .target_valence = 0,
+        .spoiler_tail = 0.1,
     };
     size_t cut[3], n_cut;
     double score;
@@ -239,14 +243,14 @@ static void run_bad_input(const char *editor, const struct stub_host_plugin *pl)
         struct recut_edit_request req;
         int nan_score, overlap;
     } bad[] = {
-        {"no scenes", "no scenes", good, 0, 0},
-        {"budget 0", "budget", good, 0, 0},
-        {"negative budget", "budget", good, 0, 0},
-        {"NaN budget", "budget", good, 0, 0},
-        {"NaN score", "score", good, 1, 0},
-        {"negative min_fragment", "min_fragment", good, 0, 0},
-        {"overlapping scenes", "overlap", good, 0, 1},
-        {"no movie", "movie", good, 0, 0},
+        { "no scenes", "no scenes", good, 0, 0 },
+        { "budget 0", "budget", good, 0, 0 },
+        { "negative budget", "budget", good, 0, 0 },
+        { "NaN budget", "budget", good, 0, 0 },
+        { "NaN score", "score", good, 1, 0 },
+        { "negative min_fragment", "min_fragment", good, 0, 0 },
+        { "overlapping scenes", "overlap", good, 0, 1 },
+        { "no movie", "movie", good, 0, 0 },
     };
     struct recut_movie empty = m;
     empty.n_scenes = 0;
@@ -257,7 +261,7 @@ static void run_bad_input(const char *editor, const struct stub_host_plugin *pl)
     bad[5].req.min_fragment = -1.0;
     bad[7].req.movie = NULL;
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        double s2[3] = {0.5, bad[k].nan_score ? NAN : 0.6, 0.7};
+        double s2[3] = { 0.5, bad[k].nan_score ? NAN : 0.6, 0.7 };
         struct recut_scene sc2[3];
         memcpy(sc2, sc, sizeof sc2);
         if (bad[k].overlap)
@@ -301,19 +305,23 @@ static void run_bad_input(const char *editor, const struct stub_host_plugin *pl)
 /* Equal scores: storyline spreads the dropped scenes over the movie. */
 static void run_storyline_spread(const struct stub_host_plugin *pl)
 {
-    enum { N = 100 };
+    enum {
+        N = 100
+    };
     struct recut_scene sc[N];
     double scores[N];
     for (size_t i = 0; i < N; i++) {
-        sc[i] = (struct recut_scene){.start = 60.0 * (double)i, .end = 60.0 * (double)(i + 1),
-                                     .arousal = 0.5};
+        sc[i] = (struct recut_scene){ .start = 60.0 * (double)i,
+                                      .end = 60.0 * (double)(i + 1),
+                                      .arousal = 0.5 };
         scores[i] = 0.5;
     }
-    struct recut_movie m = {.id = "even", .duration = 60.0 * N, .scenes = sc, .n_scenes = N};
-    const double fractions[] = {0.3, 0.5, 0.7, 0.9};
+    struct recut_movie m = { .id = "even", .duration = 60.0 * N, .scenes = sc, .n_scenes = N };
+    const double fractions[] = { 0.3, 0.5, 0.7, 0.9 };
     for (size_t f = 0; f < sizeof fractions / sizeof fractions[0]; f++) {
-        struct recut_edit_request req = {.version = 1, .movie = &m, .scene_scores = scores,
-                                         .budget = fractions[f] * 60.0 * N};
+        struct recut_edit_request req = {
+            .version = 1, .movie = &m, .scene_scores = scores, .budget = fractions[f] * 60.0 * N
+        };
         size_t cut[N], n_cut;
         double score;
         char err[256];

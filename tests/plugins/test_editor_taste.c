@@ -16,7 +16,10 @@
 #include "movie_gen.h"
 #include "stub_host.h"
 
-enum { ACTION = 0, ROMANCE = 1 };
+enum {
+    ACTION = 0,
+    ROMANCE = 1
+};
 
 #include "expect.h"
 
@@ -37,7 +40,7 @@ static double va_distance(const struct recut_scene *s, double ta, double tv)
 static struct taste measure(const struct recut_edit_request *req, const size_t *cut, size_t n)
 {
     const struct recut_movie *m = req->movie;
-    struct taste t = {0};
+    struct taste t = { 0 };
     double action = 0.0, romance = 0.0, romance_all = 0.0, dist = 0.0;
     for (size_t i = 0; i < m->n_scenes; i++)
         if (movie_gen_label(&m->scenes[i]) == ROMANCE)
@@ -88,8 +91,9 @@ int main(void)
 {
     struct movie_gen_rng r;
     movie_gen_seed(&r, 777);
-    struct movie_gen_params p = {.n_scenes = 120, .min_len = 8, .max_len = 60, .short_p = 0.05,
-                                 .gap_p = 0.1};
+    struct movie_gen_params p = {
+        .n_scenes = 120, .min_len = 8, .max_len = 60, .short_p = 0.05, .gap_p = 0.1
+    };
     struct movie_gen g;
     if (movie_gen_make(&g, &r, &p, "tastemovie") < 0)
         abort();
@@ -117,10 +121,10 @@ int main(void)
         double budget_fraction, budget_seconds; /* one of the two */
         double ta, tv;
     } runs[] = {
-        {"highlights", 0.15, 0, 0.5, 0.0},
-        {"storyline", 0.60, 0, 0.5, 0.0},
-        {"trailer", 0, 150, 0.5, 0.0},
-        {"mood", 0.15, 0, 0.2, 0.6},
+        { "highlights", 0.15, 0, 0.5, 0.0 },
+        { "storyline", 0.60, 0, 0.5, 0.0 },
+        { "trailer", 0, 150, 0.5, 0.0 },
+        { "mood", 0.15, 0, 0.2, 0.6 },
     };
     for (size_t e = 0; e < sizeof runs / sizeof runs[0]; e++) {
         const char *ed = runs[e].editor;
@@ -132,10 +136,15 @@ int main(void)
             continue;
         }
         struct recut_edit_request req = {
-            .version = 1, .movie = &g.movie, .viewer = &viewer, .scene_scores = personal,
+            .version = 1,
+            .movie = &g.movie,
+            .viewer = &viewer,
+            .scene_scores = personal,
             .budget = runs[e].budget_seconds > 0 ? runs[e].budget_seconds
                                                  : runs[e].budget_fraction * length,
-            .min_fragment = 5.0, .target_arousal = runs[e].ta, .target_valence = runs[e].tv,
+            .min_fragment = 5.0,
+            .target_arousal = runs[e].ta,
+            .target_valence = runs[e].tv,
             .spoiler_tail = 0.25,
         };
         struct recut_edit_request greq = req;
@@ -210,8 +219,7 @@ int main(void)
             size_t n2 = 0;
             if (edit(&pl, &req2, gcut, &n2, ed) == 0)
                 EXPECT(!cut_has(gcut, n2, target),
-                       "%s: scene %zu still in the cut after the viewer disliked it", ed,
-                       target);
+                       "%s: scene %zu still in the cut after the viewer disliked it", ed, target);
             printf("%-10s feedback: disliked kept scene %zu -> %s\n", ed, target,
                    cut_has(gcut, n2, target) ? "still kept" : "dropped");
             /* highlights and storyline must also get there from the scores
@@ -240,20 +248,25 @@ int main(void)
             stub_host_viewer_set_affect(&calm, 0.0, 0.0);
             stub_host_viewer_init(&intense, "intense");
             stub_host_viewer_set_affect(&intense, 1.0, 0.0);
-            struct recut_edit_request req = {.version = 1, .movie = &g.movie, .viewer = &calm,
-                                             .scene_scores = generic, .budget = 150,
-                                             .min_fragment = 5, .spoiler_tail = 0.25};
+            struct recut_edit_request req = { .version = 1,
+                                              .movie = &g.movie,
+                                              .viewer = &calm,
+                                              .scene_scores = generic,
+                                              .budget = 150,
+                                              .min_fragment = 5,
+                                              .spoiler_tail = 0.25 };
             size_t nc = 0, ni = 0;
             if (edit(&pl, &req, cut, &nc, "trailer calm") == 0) {
                 req.viewer = &intense;
                 if (edit(&pl, &req, gcut, &ni, "trailer intense") == 0) {
                     double pc = g.scenes[cut[nc - 1]].arousal;
                     double pi = g.scenes[gcut[ni - 1]].arousal;
-                    printf("trailer    peak arousal: calm viewer %.2f, intense viewer %.2f\n",
-                           pc, pi);
+                    printf("trailer    peak arousal: calm viewer %.2f, intense viewer %.2f\n", pc,
+                           pi);
                     EXPECT(pc < pi && fabs(pc - 0.5) < 0.15 && pi > 0.85,
                            "trailer peaks: calm viewer %.2f (target 0.5), intense %.2f "
-                           "(target 1)", pc, pi);
+                           "(target 1)",
+                           pc, pi);
                 }
             }
             stub_host_unload(&pl);

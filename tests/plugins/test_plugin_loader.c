@@ -22,11 +22,11 @@
 
 #include "expect.h"
 
-static const char *const editor_names[] = {"highlights", "storyline", "trailer", "mood"};
+static const char *const editor_names[] = { "highlights", "storyline", "trailer", "mood" };
 
 static void test_refused(void)
 {
-    const char *const bad[] = {"bad_abi", "bad_sig", "bad_magic"};
+    const char *const bad[] = { "bad_abi", "bad_sig", "bad_magic" };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         char path[512], err[512] = "";
         snprintf(path, sizeof path, "%s/%s.so", TEST_LIB_DIR, bad[k]);
@@ -51,8 +51,8 @@ static void test_refused(void)
 
 static void test_editors_load(void)
 {
-    const char *const hidden[] = {"editor_chain_solve", "editor_util_validate",
-                                  "editor_highlights_edit", "editor_trailer_edit"};
+    const char *const hidden[] = { "editor_chain_solve", "editor_util_validate",
+                                   "editor_highlights_edit", "editor_trailer_edit" };
     for (size_t e = 0; e < sizeof editor_names / sizeof editor_names[0]; e++) {
         char path[512], err[512];
         struct stub_host_plugin pl;
@@ -76,11 +76,9 @@ static void test_bad_config(void)
     static const struct {
         const char *plugin, *key, *value;
     } bad[] = {
-        {"highlights", "min_score", "2"},
-        {"storyline", "spread_weight", "lots"},
-        {"trailer", "spoiler_tail", "0.3x"},
-        {"mood", "end_weight", "-1"},
-        {"trailer", "reject_feedback", "nan"},
+        { "highlights", "min_score", "2" },      { "storyline", "spread_weight", "lots" },
+        { "trailer", "spoiler_tail", "0.3x" },   { "mood", "end_weight", "-1" },
+        { "trailer", "reject_feedback", "nan" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         stub_host_config_clear();
@@ -89,9 +87,8 @@ static void test_bad_config(void)
         struct stub_host_plugin pl;
         stub_host_plugin_path(bad[k].plugin, path, sizeof path);
         int rc = stub_host_load(path, &pl, err, sizeof err);
-        EXPECT(rc == -1 && strstr(err, bad[k].key) != NULL,
-               "%s: %s = %s: rc %d, message \"%s\"", bad[k].plugin, bad[k].key, bad[k].value,
-               rc, err);
+        EXPECT(rc == -1 && strstr(err, bad[k].key) != NULL, "%s: %s = %s: rc %d, message \"%s\"",
+               bad[k].plugin, bad[k].key, bad[k].value, rc, err);
         if (rc == 0)
             stub_host_unload(&pl);
     }
@@ -130,30 +127,37 @@ static void test_trailer_config(void)
 {
     /* 40 scenes of 10 s whose arousal and score rise to the end: the
      * trailer wants the latest scenes it may use. */
-    enum { N = 40 };
+    enum {
+        N = 40
+    };
     struct recut_scene sc[N];
     double scores[N];
     for (size_t i = 0; i < N; i++) {
-        sc[i] = (struct recut_scene){.start = 10.0 * (double)i, .end = 10.0 * (double)(i + 1),
-                                     .arousal = (double)i / N, .valence = 0.0};
+        sc[i] = (struct recut_scene){ .start = 10.0 * (double)i,
+                                      .end = 10.0 * (double)(i + 1),
+                                      .arousal = (double)i / N,
+                                      .valence = 0.0 };
         scores[i] = 0.2 + 0.8 * (double)i / N;
     }
-    struct recut_movie m = {.id = "ramp", .duration = 10.0 * N, .scenes = sc, .n_scenes = N};
-    struct recut_edit_request req = {.version = 1, .movie = &m, .scene_scores = scores,
-                                     .budget = 60, .min_fragment = 1, .spoiler_tail = -1.0};
+    struct recut_movie m = { .id = "ramp", .duration = 10.0 * N, .scenes = sc, .n_scenes = N };
+    struct recut_edit_request req = { .version = 1,
+                                      .movie = &m,
+                                      .scene_scores = scores,
+                                      .budget = 60,
+                                      .min_fragment = 1,
+                                      .spoiler_tail = -1.0 };
     double dflt = trailer_reach(NULL, &req);
     double half = trailer_reach("0.5", &req);
     double none = trailer_reach("0", &req);
-    printf("trailer reach: default %.3f, spoiler_tail=0.5 %.3f, spoiler_tail=0 %.3f\n", dflt,
-           half, none);
+    printf("trailer reach: default %.3f, spoiler_tail=0.5 %.3f, spoiler_tail=0 %.3f\n", dflt, half,
+           none);
     EXPECT(dflt <= 0.75 && dflt > 0.7, "default spoiler tail: reaches %.3f", dflt);
     EXPECT(half <= 0.5 && half > 0.45, "spoiler_tail 0.5: reaches %.3f", half);
     EXPECT(none > 0.95, "spoiler_tail 0: reaches only %.3f", none);
     /* The request's own value wins over the configuration, 0 included. */
     req.spoiler_tail = 0.6;
     double req_tail = trailer_reach("0.1", &req);
-    EXPECT(req_tail <= 0.4 && req_tail > 0.35, "request spoiler_tail 0.6: reaches %.3f",
-           req_tail);
+    EXPECT(req_tail <= 0.4 && req_tail > 0.35, "request spoiler_tail 0.6: reaches %.3f", req_tail);
     req.spoiler_tail = 0.0;
     double req_none = trailer_reach("0.5", &req);
     EXPECT(req_none > 0.95, "request spoiler_tail 0: reaches only %.3f", req_none);

@@ -103,11 +103,10 @@ static void test_damage(void)
     memcpy(longer, buf, len);
     longer[len] = 0;
     EXPECT_TRUE(blob_open(longer, len + 1, BLOB_KMEANS, 1, &ver, &r, err, sizeof err) ==
-             BLOB_E_FORMAT);
+                BLOB_E_FORMAT);
     free(longer);
     EXPECT_TRUE(blob_open(buf, len, BLOB_KMEANS, 1, &ver, &r, err, sizeof err) == BLOB_OK);
-    EXPECT_TRUE(blob_open(NULL, 0, BLOB_KMEANS, 1, &ver, &r, err, sizeof err) ==
-             BLOB_E_TRUNCATED);
+    EXPECT_TRUE(blob_open(NULL, 0, BLOB_KMEANS, 1, &ver, &r, err, sizeof err) == BLOB_E_TRUNCATED);
     free(buf);
 }
 
@@ -120,16 +119,14 @@ static void test_versions(void)
     char err[256];
     make_blob(&buf, &len, 2);
     /* a reader that knows up to version 1 refuses version 2 ... */
-    EXPECT_TRUE(blob_open(buf, len, BLOB_KMEANS, 1, &ver, &r, err, sizeof err) ==
-             BLOB_E_VERSION);
+    EXPECT_TRUE(blob_open(buf, len, BLOB_KMEANS, 1, &ver, &r, err, sizeof err) == BLOB_E_VERSION);
     EXPECT_TRUE(strstr(err, "version 2") != NULL);
     /* ... one that knows version 3 accepts it and is told it is version 2 */
     EXPECT_TRUE(blob_open(buf, len, BLOB_KMEANS, 3, &ver, &r, err, sizeof err) == BLOB_OK &&
-             ver == 2);
+                ver == 2);
     free(buf);
     make_blob(&buf, &len, 0); /* version 0 never exists */
-    EXPECT_TRUE(blob_open(buf, len, BLOB_KMEANS, 3, &ver, &r, err, sizeof err) ==
-             BLOB_E_VERSION);
+    EXPECT_TRUE(blob_open(buf, len, BLOB_KMEANS, 3, &ver, &r, err, sizeof err) == BLOB_E_VERSION);
     free(buf);
 }
 

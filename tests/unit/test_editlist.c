@@ -17,17 +17,23 @@
 #include "expect.h"
 
 static struct recut_scene scenes5[5] = {
-    {.start = 0.0, .end = 5.0},   {.start = 5.0, .end = 12.0},  {.start = 12.0, .end = 18.5},
-    {.start = 18.5, .end = 30.0}, {.start = 30.0, .end = 82.0},
+    { .start = 0.0, .end = 5.0 },   { .start = 5.0, .end = 12.0 },  { .start = 12.0, .end = 18.5 },
+    { .start = 18.5, .end = 30.0 }, { .start = 30.0, .end = 82.0 },
 };
 static struct recut_movie movie5 = {
-    .id = "m1", .title = "Example", .duration = 90.0, .scenes = scenes5, .n_scenes = 5};
+    .id = "m1", .title = "Example", .duration = 90.0, .scenes = scenes5, .n_scenes = 5
+};
 
 static void test_json(void)
 {
-    size_t kept[] = {2, 4};
-    struct editlist el = {.viewer = "u1", .movie = &movie5, .editor = "highlights",
-                          .budget = 60.0, .score = 0.82, .scenes = kept, .n_scenes = 2};
+    size_t kept[] = { 2, 4 };
+    struct editlist el = { .viewer = "u1",
+                           .movie = &movie5,
+                           .editor = "highlights",
+                           .budget = 60.0,
+                           .score = 0.82,
+                           .scenes = kept,
+                           .n_scenes = 2 };
     char err[256] = "";
     char *s = editlist_json(&el, err, sizeof err);
     const char *want = "{\"viewer\":\"u1\",\"movie\":\"m1\",\"editor\":\"highlights\","
@@ -67,13 +73,13 @@ static void test_json(void)
     EXPECT(s == NULL && strstr(err, "finite"), "NaN score accepted: %s", err);
     free(s);
     el.score = 0.5;
-    size_t out_of_range[] = {1, 5};
+    size_t out_of_range[] = { 1, 5 };
     el.scenes = out_of_range;
     s = editlist_json(&el, err, sizeof err);
     EXPECT(s == NULL && strstr(err, "out of range"), "index 5 accepted: %s", err);
     free(s);
     EXPECT(editlist_duration(&el) == -1.0, "duration of an invalid list");
-    size_t unsorted[] = {3, 1};
+    size_t unsorted[] = { 3, 1 };
     el.scenes = unsorted;
     s = editlist_json(&el, err, sizeof err);
     EXPECT(s == NULL && strstr(err, "ascending"), "unsorted accepted: %s", err);
@@ -89,16 +95,22 @@ static void test_json(void)
 /* One-scene EDL: the event line for [start, end) at fps. */
 static void expect_event(double start, double end, double fps, const char *line)
 {
-    struct recut_scene sc[2] = {{.start = 0.0, .end = start}, {.start = start, .end = end}};
-    struct recut_movie m = {.id = "tc", .title = "TC", .duration = end, .scenes = sc,
-                            .n_scenes = 2};
-    size_t kept[] = {1};
-    struct editlist el = {.viewer = "u", .movie = &m, .editor = "e", .budget = 1e6,
-                          .score = 1, .scenes = kept, .n_scenes = 1};
+    struct recut_scene sc[2] = { { .start = 0.0, .end = start }, { .start = start, .end = end } };
+    struct recut_movie m = {
+        .id = "tc", .title = "TC", .duration = end, .scenes = sc, .n_scenes = 2
+    };
+    size_t kept[] = { 1 };
+    struct editlist el = { .viewer = "u",
+                           .movie = &m,
+                           .editor = "e",
+                           .budget = 1e6,
+                           .score = 1,
+                           .scenes = kept,
+                           .n_scenes = 1 };
     char err[256] = "";
     char *s = editlist_edl(&el, fps, NULL, err, sizeof err);
-    EXPECT(s && strstr(s, line), "%.3f..%.3f at %g fps: want \"%s\" in:\n%s", start, end, fps,
-           line, s ? s : err);
+    EXPECT(s && strstr(s, line), "%.3f..%.3f at %g fps: want \"%s\" in:\n%s", start, end, fps, line,
+           s ? s : err);
     free(s);
 }
 
@@ -151,7 +163,7 @@ static double rnd(void)
  * at the nearest frame of the scene, total = sum of rounded lengths. */
 static void test_edl_random(void)
 {
-    const double rates[] = {24, 25, 29.97, 30, 23.976, 50, 59.94, 60};
+    const double rates[] = { 24, 25, 29.97, 30, 23.976, 50, 59.94, 60 };
     for (size_t c = 0; c < 200; c++) {
         double fps = rates[c % (sizeof rates / sizeof rates[0])];
         int base = (int)ceil(fps);
@@ -169,10 +181,18 @@ static void test_edl_random(void)
             if (rnd() < 0.5)
                 kept[nk++] = i;
         }
-        struct recut_movie m = {.id = "r", .title = "Random\nTitle\twith \"odd\" bytes \xc3\xa9",
-                                .duration = t, .scenes = sc, .n_scenes = n};
-        struct editlist el = {.viewer = "u", .movie = &m, .editor = "e", .budget = t,
-                              .score = 0.5, .scenes = kept, .n_scenes = nk};
+        struct recut_movie m = { .id = "r",
+                                 .title = "Random\nTitle\twith \"odd\" bytes \xc3\xa9",
+                                 .duration = t,
+                                 .scenes = sc,
+                                 .n_scenes = n };
+        struct editlist el = { .viewer = "u",
+                               .movie = &m,
+                               .editor = "e",
+                               .budget = t,
+                               .score = 0.5,
+                               .scenes = kept,
+                               .n_scenes = nk };
         char err[256];
         char *s = editlist_edl(&el, fps, "REEL_01", err, sizeof err);
         if (s == NULL) {
@@ -195,7 +215,8 @@ static void test_edl_random(void)
             unsigned num;
             char reel[16], tc[4][16];
             if (sscanf(line, "%3u  %8s V     C        %11s %11s %11s %11s", &num, reel, tc[0],
-                       tc[1], tc[2], tc[3]) != 6 || strlen(line) != 76) {
+                       tc[1], tc[2], tc[3]) != 6 ||
+                strlen(line) != 76) {
                 lines_ok = 0;
                 EXPECT(0, "random EDL %zu: unexpected line \"%s\"", c, line);
                 break;
@@ -232,28 +253,38 @@ static void test_edl_random(void)
 
 static void test_edl_bad(void)
 {
-    size_t kept[] = {2, 4};
-    struct editlist el = {.viewer = "u1", .movie = &movie5, .editor = "highlights",
-                          .budget = 60.0, .score = 0.82, .scenes = kept, .n_scenes = 2};
+    size_t kept[] = { 2, 4 };
+    struct editlist el = { .viewer = "u1",
+                           .movie = &movie5,
+                           .editor = "highlights",
+                           .budget = 60.0,
+                           .score = 0.82,
+                           .scenes = kept,
+                           .n_scenes = 2 };
     char err[256];
-    const double bad_fps[] = {0, -25, NAN, INFINITY, 23.5, 1000};
+    const double bad_fps[] = { 0, -25, NAN, INFINITY, 23.5, 1000 };
     for (size_t i = 0; i < sizeof bad_fps / sizeof bad_fps[0]; i++) {
         char *s = editlist_edl(&el, bad_fps[i], NULL, err, sizeof err);
         EXPECT(s == NULL && strstr(err, "fps"), "fps %g accepted (%s)", bad_fps[i], err);
         free(s);
     }
-    const char *bad_reel[] = {"", "TOOLONGREEL", "A B", "a\n"};
+    const char *bad_reel[] = { "", "TOOLONGREEL", "A B", "a\n" };
     for (size_t i = 0; i < sizeof bad_reel / sizeof bad_reel[0]; i++) {
         char *s = editlist_edl(&el, 25, bad_reel[i], err, sizeof err);
         EXPECT(s == NULL && strstr(err, "reel"), "reel \"%s\" accepted", bad_reel[i]);
         free(s);
     }
     /* 24 h of timecode is the limit */
-    struct recut_scene late[1] = {{.start = 86000.0, .end = 86500.0}};
-    struct recut_movie lm = {.id = "late", .duration = 86500, .scenes = late, .n_scenes = 1};
-    size_t k0[] = {0};
-    struct editlist ll = {.viewer = "u", .movie = &lm, .editor = "e", .budget = 1e6,
-                          .score = 0, .scenes = k0, .n_scenes = 1};
+    struct recut_scene late[1] = { { .start = 86000.0, .end = 86500.0 } };
+    struct recut_movie lm = { .id = "late", .duration = 86500, .scenes = late, .n_scenes = 1 };
+    size_t k0[] = { 0 };
+    struct editlist ll = { .viewer = "u",
+                           .movie = &lm,
+                           .editor = "e",
+                           .budget = 1e6,
+                           .score = 0,
+                           .scenes = k0,
+                           .n_scenes = 1 };
     char *s = editlist_edl(&ll, 25, NULL, err, sizeof err);
     EXPECT(s == NULL && strstr(err, "timecode"), "a timecode past 24 h accepted");
     free(s);
@@ -261,9 +292,14 @@ static void test_edl_bad(void)
 
 static void test_ffconcat(void)
 {
-    size_t kept[] = {2, 4};
-    struct editlist el = {.viewer = "u1", .movie = &movie5, .editor = "highlights",
-                          .budget = 60.0, .score = 0.82, .scenes = kept, .n_scenes = 2};
+    size_t kept[] = { 2, 4 };
+    struct editlist el = { .viewer = "u1",
+                           .movie = &movie5,
+                           .editor = "highlights",
+                           .budget = 60.0,
+                           .score = 0.82,
+                           .scenes = kept,
+                           .n_scenes = 2 };
     char err[256] = "";
     char *s = editlist_ffconcat(&el, "/media/it's here.mp4", err, sizeof err);
     const char *want = "ffconcat version 1.0\n"

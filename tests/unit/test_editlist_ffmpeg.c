@@ -87,7 +87,7 @@ static long count_frames(const char *path)
 
 static void cleanup(const char *clip)
 {
-    const char *files[] = {"list.ffconcat", "broken.ffconcat", "out.crc", "ffmpeg.log"};
+    const char *files[] = { "list.ffconcat", "broken.ffconcat", "out.crc", "ffmpeg.log" };
     char p[256];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
@@ -99,7 +99,7 @@ static void cleanup(const char *clip)
 
 int main(void)
 {
-    char *const version[] = {FFMPEG, "-hide_banner", "-version", NULL};
+    char *const version[] = { FFMPEG, "-hide_banner", "-version", NULL };
     snprintf(dir, sizeof dir, "editlist-ffmpeg.XXXXXX");
     if (mkdtemp(dir) == NULL) {
         perror("mkdtemp");
@@ -117,9 +117,11 @@ int main(void)
         cleanup(clip);
         return 77;
     }
-    char *const make[] = {FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-                          "-i", "testsrc2=size=64x48:rate=25:duration=8", "-c:v", "mjpeg",
-                          "-y", clip, NULL};
+    char *const make[] = { FFMPEG,      "-nostdin", "-hide_banner",
+                           "-loglevel", "error",    "-f",
+                           "lavfi",     "-i",       "testsrc2=size=64x48:rate=25:duration=8",
+                           "-c:v",      "mjpeg",    "-y",
+                           clip,        NULL };
     if (run(make) != 0) {
         show_log();
         printf("SKIP: %s cannot make a test clip with lavfi/mjpeg\n", FFMPEG);
@@ -128,14 +130,20 @@ int main(void)
     }
 
     /* scenes of the clip; keep 1, 3, 5: 1.6 + 1.2 + 2.0 s = 120 frames */
-    struct recut_scene sc[6] = {{.start = 0.0, .end = 1.0}, {.start = 1.0, .end = 2.6},
-                                {.start = 2.6, .end = 4.0}, {.start = 4.0, .end = 5.2},
-                                {.start = 5.2, .end = 6.0}, {.start = 6.0, .end = 8.0}};
-    struct recut_movie m = {.id = "clip", .title = "clip", .duration = 8, .scenes = sc,
-                            .n_scenes = 6};
-    size_t kept[] = {1, 3, 5};
-    struct editlist el = {.viewer = "u", .movie = &m, .editor = "highlights", .budget = 5,
-                          .score = 1, .scenes = kept, .n_scenes = 3};
+    struct recut_scene sc[6] = { { .start = 0.0, .end = 1.0 }, { .start = 1.0, .end = 2.6 },
+                                 { .start = 2.6, .end = 4.0 }, { .start = 4.0, .end = 5.2 },
+                                 { .start = 5.2, .end = 6.0 }, { .start = 6.0, .end = 8.0 } };
+    struct recut_movie m = {
+        .id = "clip", .title = "clip", .duration = 8, .scenes = sc, .n_scenes = 6
+    };
+    size_t kept[] = { 1, 3, 5 };
+    struct editlist el = { .viewer = "u",
+                           .movie = &m,
+                           .editor = "highlights",
+                           .budget = 5,
+                           .score = 1,
+                           .scenes = kept,
+                           .n_scenes = 3 };
     char err[256];
     char *script = editlist_ffconcat(&el, clip, err, sizeof err);
     int failures = 0;
@@ -147,16 +155,19 @@ int main(void)
     }
     free(script);
 
-    char *const play[] = {FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-f",
-                          "concat", "-safe", "0", "-i", list, "-f", "null", "-", NULL};
+    char *const play[] = { FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error",
+                           "-f",   "concat",   "-safe",        "0",         "-i",
+                           list,   "-f",       "null",         "-",         NULL };
     if (run(play) != 0) {
         fprintf(stderr, "FAIL: ffmpeg -f concat refused the ffconcat script\n");
         show_log();
         failures++;
     }
-    char *const decode[] = {FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-f",
-                            "concat", "-safe", "0", "-i", list, "-map", "0:v", "-f", "framecrc",
-                            "-y", crc, NULL};
+    char *const decode[] = { FFMPEG,  "-nostdin", "-hide_banner", "-loglevel",
+                             "error", "-f",       "concat",       "-safe",
+                             "0",     "-i",       list,           "-map",
+                             "0:v",   "-f",       "framecrc",     "-y",
+                             crc,     NULL };
     long frames = run(decode) == 0 ? count_frames(crc) : -1;
     printf("concat of 3 scenes (4.8 s at 25 fps = 120 frames): %ld frames decoded\n", frames);
     if (frames < 117 || frames > 123) {
@@ -170,8 +181,9 @@ int main(void)
     snprintf(broken, sizeof broken, "%s/broken.ffconcat", dir);
     if (write_file(broken, "ffconcat version 1.0\ninpoint 1.0\nfile 'x.mkv'\n") < 0)
         return 99;
-    char *const play_broken[] = {FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-f",
-                                 "concat", "-safe", "0", "-i", broken, "-f", "null", "-", NULL};
+    char *const play_broken[] = { FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error",
+                                  "-f",   "concat",   "-safe",        "0",         "-i",
+                                  broken, "-f",       "null",         "-",         NULL };
     if (run(play_broken) == 0) {
         fprintf(stderr, "FAIL: ffmpeg accepted a broken script; the check above proves nothing\n");
         failures++;

@@ -27,7 +27,7 @@ static void test_table(void)
     EXPECT_TRUE(emotion_lookup("Joy", &a) == 0 && a.valence > 0.5);
     EXPECT_TRUE(emotion_lookup("sadness", &b) == 0 && b.valence < 0 && b.arousal < 0.5);
     EXPECT_TRUE(emotion_lookup("calm", &a) == 0 && emotion_lookup("excitement", &b) == 0 &&
-             a.arousal < b.arousal);
+                a.arousal < b.arousal);
     EXPECT_TRUE(emotion_lookup("anger", &a) == 0 && a.valence < 0 && a.arousal > 0.5);
     EXPECT_TRUE(emotion_lookup("schadenfreude", &a) == -1);
     EXPECT_TRUE(emotion_lookup(NULL, &a) == -1);
@@ -59,10 +59,10 @@ static void test_reading(void)
     struct emotion_state st;
     emotion_state_init(&st);
     EXPECT_TRUE(emotion_observe_reading(&st, &cfg, EMOTION_SCOPE_SCENE, 1000, unk, p, 2, err,
-                                     sizeof err) == 0);
+                                        sizeof err) == 0);
     EXPECT_TRUE(emotion_state_estimate(&st, &va) == -1 && va.valence == 0 && va.arousal == 0.5);
     EXPECT_TRUE(emotion_observe_reading(&st, &cfg, EMOTION_SCOPE_SCENE, 1000, labels, p, 3, err,
-                                     sizeof err) == 0);
+                                        sizeof err) == 0);
     EXPECT_TRUE(emotion_state_estimate(&st, &va) == 0);
     EXPECT_NEAR(va.valence, (0.6 * joy.valence + 0.2 * sad.valence) / 0.8, 1e-15);
     /* the two-step form (reduce once, apply to several states) is the same */
@@ -127,13 +127,13 @@ static void test_behaviour(void)
     emotion_state_estimate(&st, &va);
     EXPECT_TRUE(va.valence < 0);
     EXPECT_TRUE(emotion_observe_behaviour(&st, &cfg, EMOTION_SCOPE_MOVIE, 2000, EMOTION_REWATCH) ==
-             0);
+                0);
     EXPECT_TRUE(emotion_observe_behaviour(&st, &cfg, EMOTION_SCOPE_MOVIE, 3000, EMOTION_REWATCH) ==
-             0);
+                0);
     emotion_state_estimate(&st, &va);
     EXPECT_TRUE(va.valence > 0);
     EXPECT_TRUE(emotion_observe_behaviour(&st, &cfg, EMOTION_SCOPE_MOVIE, 3000,
-                                       (enum emotion_behaviour)99) == -1);
+                                          (enum emotion_behaviour)99) == -1);
     emotion_state_init(&st);
     EXPECT_TRUE(emotion_observe_sentiment(&st, &cfg, EMOTION_SCOPE_VIEWER, 1000, -0.8, 1.0) == 0);
     emotion_state_estimate(&st, &va);
@@ -186,7 +186,7 @@ static void test_storage(void)
     EXPECT_TRUE(blob_writer_finish(&w, &buf, &len, err, sizeof err) == 0);
     EXPECT_TRUE(emotion_deserialize(buf, len, &back, err, sizeof err) == 0);
     EXPECT_TRUE(back.valence == -0.5 && back.arousal == 0.3 && back.v_weight == 4.0 &&
-             back.a_weight == 4.0 && back.ts_ms == 42);
+                back.a_weight == 4.0 && back.ts_ms == 42);
     free(buf);
     /* a version-1 payload under a version-2 header is inconsistent */
     blob_writer_init(&w, BLOB_EMOTION, 2);

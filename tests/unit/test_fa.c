@@ -122,7 +122,7 @@ static void test_recover(void)
     EXPECT_TRUE(r != NULL);
     if (r) {
         EXPECT_TRUE(memcmp(fa_loadings(r)->data, fa_loadings(m)->data, P * K * sizeof(double)) ==
-                 0);
+                    0);
         EXPECT_TRUE(fa_log_likelihood(r) == fa_log_likelihood(m));
         fa_free(r);
     }

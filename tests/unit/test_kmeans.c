@@ -149,7 +149,7 @@ static void test_online(void)
             EXPECT_NEAR(gsl_matrix_get(kmeans_centres(m), c, j), sum[c][j] / cnt[c], 1e-9);
         /* and near the true centre (interleaved stream: centre c = cluster c) */
         EXPECT_TRUE(hypot(gsl_matrix_get(kmeans_centres(m), c, 0) - true_c[c][0],
-                       gsl_matrix_get(kmeans_centres(m), c, 1) - true_c[c][1]) < 0.3);
+                          gsl_matrix_get(kmeans_centres(m), c, 1) - true_c[c][1]) < 0.3);
     }
     /* the mini-batch form gives the same running means per batch */
     kmeans_model *b = kmeans_new(3, 2, NULL, err, sizeof err);
@@ -163,7 +163,7 @@ static void test_online(void)
     EXPECT_TRUE(total == 600);
     for (size_t c = 0; c < 3; c++)
         EXPECT_TRUE(hypot(gsl_matrix_get(kmeans_centres(b), c, 0) - true_c[c][0],
-                       gsl_matrix_get(kmeans_centres(b), c, 1) - true_c[c][1]) < 0.3);
+                          gsl_matrix_get(kmeans_centres(b), c, 1) - true_c[c][1]) < 0.3);
     kmeans_free(b);
     kmeans_free(m);
     gsl_matrix_free(X);
@@ -203,7 +203,7 @@ static void test_serialize(void)
     EXPECT_TRUE(r && kmeans_n_ready(r) == 3 && kmeans_k(r) == 3 && kmeans_dim(r) == 2);
     if (r) {
         EXPECT_TRUE(memcmp(kmeans_centres(m)->data, kmeans_centres(r)->data, 6 * sizeof(double)) ==
-                 0);
+                    0);
         for (size_t c = 0; c < 3; c++)
             EXPECT_TRUE(kmeans_count(r, c) == kmeans_count(m, c));
         kmeans_free(r);

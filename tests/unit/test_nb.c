@@ -115,13 +115,13 @@ static void test_fields(void)
     EXPECT_TRUE(nb_field_format(m, 1, "tag:dark|grim", name, sizeof name) > 0);
     EXPECT_TRUE(strcmp(name, "f|like|tag:dark|grim") == 0);
     EXPECT_TRUE(nb_field_format(m, 0, NULL, name, sizeof name) > 0 &&
-             strcmp(name, "s|dislike") == 0);
+                strcmp(name, "s|dislike") == 0);
     EXPECT_TRUE(nb_field_format(m, 0, "x", name, 4) == -1);
     EXPECT_TRUE(nb_field_format(m, 5, "x", name, sizeof name) == -1);
 
     /* what a daemon would have stored: one HINCRBYFLOAT per count */
-    const char *fields[] = { "s|like", "f|like|genre:a", "f|like|genre:b", "s|dislike",
-                             "f|dislike|genre:c", "f|like|tag:dark|grim" };
+    const char *fields[] = { "s|like",    "f|like|genre:a",    "f|like|genre:b",
+                             "s|dislike", "f|dislike|genre:c", "f|like|tag:dark|grim" };
     const char *values[] = { "2", "3", "1", "1", "2", "0.5" };
     nb_model *r = nb_from_fields(classes, 2, 1.0, fields, values, 6, err, sizeof err);
     EXPECT_TRUE(r != NULL);
@@ -165,7 +165,7 @@ static void test_serialize(void)
                 EXPECT_TRUE(nb_count(r, c, f) == nb_count(m, c, f));
         EXPECT_TRUE(nb_class_log_prior(r, 0) == nb_class_log_prior(m, 0));
         EXPECT_TRUE(nb_feature_log_odds(r, "genre:b", 1, 0) ==
-                 nb_feature_log_odds(m, "genre:b", 1, 0));
+                    nb_feature_log_odds(m, "genre:b", 1, 0));
         nb_free(r);
     }
     /* truncated and corrupted blobs are refused */

@@ -46,17 +46,25 @@ static void test_tokenizer(void)
     EXPECT_TRUE(tokens_are("I don't like it", "dont like it"));
     EXPECT_TRUE(tokens_are("I don\xe2\x80\x99t like it", "dont like it"));
     EXPECT_TRUE(tokens_are("'quoted' rock'n'roll", "quoted rocknroll"));
-    EXPECT_TRUE(tokens_are("Caf\xc3\xa9 \xc3\x89" "COLE na\xc3\xafve", "caf\xc3\xa9 \xc3\xa9" "cole na\xc3\xafve"));
-    EXPECT_TRUE(tokens_are("\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2 \xd0\xbc\xd0\xb8\xd1\x80",
-                        "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xd0\xbc\xd0\xb8\xd1\x80"));
+    EXPECT_TRUE(tokens_are("Caf\xc3\xa9 \xc3\x89"
+                           "COLE na\xc3\xafve",
+                           "caf\xc3\xa9 \xc3\xa9"
+                           "cole na\xc3\xafve"));
+    EXPECT_TRUE(
+        tokens_are("\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2 \xd0\xbc\xd0\xb8\xd1\x80",
+                   "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xd0\xbc\xd0\xb8\xd1\x80"));
     /* CJK stays whole; the ideographic full stop separates */
     EXPECT_TRUE(tokens_are("\xe6\x97\xa5\xe6\x9c\xac\xe3\x80\x82\xe8\xaa\x9e\xe8\xaa\x9e",
-                        "\xe6\x97\xa5\xe6\x9c\xac \xe8\xaa\x9e\xe8\xaa\x9e"));
-    EXPECT_TRUE(tokens_are("foo\xe2\x80\x94" "bar", "foo bar"));           /* em dash */
-    EXPECT_TRUE(tokens_are("great\xf0\x9f\x98\x80movie", "great movie"));  /* emoji */
-    EXPECT_TRUE(tokens_are("ab\xff" "cd", "ab cd"));                       /* invalid byte */
-    EXPECT_TRUE(tokens_are("ab\xc3", "ab"));                               /* cut sequence */
-    EXPECT_TRUE(tokens_are("ab\xc3(cd", "ab cd"));                         /* bad continuation */
+                           "\xe6\x97\xa5\xe6\x9c\xac \xe8\xaa\x9e\xe8\xaa\x9e"));
+    EXPECT_TRUE(tokens_are("foo\xe2\x80\x94"
+                           "bar",
+                           "foo bar"));                                   /* em dash */
+    EXPECT_TRUE(tokens_are("great\xf0\x9f\x98\x80movie", "great movie")); /* emoji */
+    EXPECT_TRUE(tokens_are("ab\xff"
+                           "cd",
+                           "ab cd"));              /* invalid byte */
+    EXPECT_TRUE(tokens_are("ab\xc3", "ab"));       /* cut sequence */
+    EXPECT_TRUE(tokens_are("ab\xc3(cd", "ab cd")); /* bad continuation */
     EXPECT_TRUE(tokens_are("x y z ok", "ok"));
     EXPECT_TRUE(tokens_are("\xc3\xa9 \xc3\xa9\xc3\xa9", "\xc3\xa9\xc3\xa9")); /* 1 char dropped */
     EXPECT_TRUE(tokens_are("10/10 A+", "10 10"));
@@ -79,10 +87,10 @@ static nbtext_model *toy_model(int neutral)
 {
     char err[256];
     nbtext_model *m = nbtext_new(neutral, 1.0, err, sizeof err);
-    static const char *pos[] = { "great fun, loved it", "brilliant and fun",
-                                 "loved the great cast", "a brilliant classic" };
-    static const char *neg[] = { "boring and awful", "awful waste of time",
-                                 "boring, so boring", "a waste" };
+    static const char *pos[] = { "great fun, loved it", "brilliant and fun", "loved the great cast",
+                                 "a brilliant classic" };
+    static const char *neg[] = { "boring and awful", "awful waste of time", "boring, so boring",
+                                 "a waste" };
     for (size_t i = 0; i < 4; i++) {
         EXPECT_TRUE(nbtext_train(m, NBTEXT_POSITIVE, pos[i], strlen(pos[i]), err, sizeof err) == 0);
         EXPECT_TRUE(nbtext_train(m, NBTEXT_NEGATIVE, neg[i], strlen(neg[i]), err, sizeof err) == 0);
@@ -117,7 +125,7 @@ static void test_classify(void)
     m = toy_model(1);
     EXPECT_TRUE(nbtext_n_classes(m) == 3);
     EXPECT_TRUE(nbtext_classify(m, "okay, okay", 10, p, &c, err, sizeof err) == 0 &&
-             c == NBTEXT_NEUTRAL);
+                c == NBTEXT_NEUTRAL);
     EXPECT_NEAR(p[0] + p[1] + p[2], 1.0, 1e-12);
     nbtext_free(m);
 }
@@ -202,7 +210,7 @@ static void test_shipped(void)
     const nb_model *nb = nbtext_nb(m);
     EXPECT_TRUE(nb_n_features(nb) > 100);
     EXPECT_TRUE(nb_class_samples(nb, NBTEXT_POSITIVE) > 0 &&
-             nb_class_samples(nb, NBTEXT_NEGATIVE) > 0);
+                nb_class_samples(nb, NBTEXT_NEGATIVE) > 0);
     double p[3];
     const char *q = "funny, great soundtrack";
     EXPECT_TRUE(nbtext_classify(m, q, strlen(q), p, NULL, err, sizeof err) == 0);

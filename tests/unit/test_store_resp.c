@@ -25,11 +25,24 @@ static uint64_t rnd64(void)
 
 static void test_exact_text(void)
 {
-    static const struct { double v; const char *text; } cases[] = {
-        { 0, "0" }, { -0.0, "0" }, { 1, "1" }, { -1, "-1" }, { 2.5, "2.5" }, { -0.5, "-0.5" },
-        { 0.75, "0.75" }, { -3.25, "-3.25" }, { 1.0 / 1024, "0.0009765625" },
-        { 123456789012.0, "123456789012" }, { 1700000000000.0, "1700000000000" },
-        { 0.1, "0.10000000000000001" }, { 1.0 / 3, "0.33333333333333331" }, { 1e300, "1.0000000000000001e+300" },
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {
+        { 0, "0" },
+        { -0.0, "0" },
+        { 1, "1" },
+        { -1, "-1" },
+        { 2.5, "2.5" },
+        { -0.5, "-0.5" },
+        { 0.75, "0.75" },
+        { -3.25, "-3.25" },
+        { 1.0 / 1024, "0.0009765625" },
+        { 123456789012.0, "123456789012" },
+        { 1700000000000.0, "1700000000000" },
+        { 0.1, "0.10000000000000001" },
+        { 1.0 / 3, "0.33333333333333331" },
+        { 1e300, "1.0000000000000001e+300" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[40];
@@ -38,7 +51,8 @@ static void test_exact_text(void)
                cases[i].v, buf, cases[i].text);
     }
     char b[24];
-    EXPECT(store_resp_fmt_ll(b, -9223372036854775807LL - 1) == 20 && strcmp(b, "-9223372036854775808") == 0,
+    EXPECT(store_resp_fmt_ll(b, -9223372036854775807LL - 1) == 20 &&
+               strcmp(b, "-9223372036854775808") == 0,
            "LLONG_MIN: '%s'", b);
     EXPECT(store_resp_fmt_ll(b, 0) == 1 && strcmp(b, "0") == 0, "0: '%s'", b);
 }
@@ -49,10 +63,20 @@ static void test_round_trip(void)
     for (int i = 0; i < 300000; i++) {
         double v;
         switch (i % 4) {
-        case 0: v = (double)(int64_t)(rnd64() % 2000001 - 1000000) / 1024.0; break; /* dyadic */
-        case 1: v = (double)(int64_t)(rnd64() % 20001 - 10000) / 10.0; break;      /* tenths */
-        case 2: { uint64_t u = rnd64(); memcpy(&v, &u, sizeof v); break; }           /* any bits */
-        default: v = ldexp((double)(rnd64() >> 11), (int)(rnd64() % 80) - 60); break;
+        case 0:
+            v = (double)(int64_t)(rnd64() % 2000001 - 1000000) / 1024.0;
+            break; /* dyadic */
+        case 1:
+            v = (double)(int64_t)(rnd64() % 20001 - 10000) / 10.0;
+            break; /* tenths */
+        case 2: {
+            uint64_t u = rnd64();
+            memcpy(&v, &u, sizeof v);
+            break;
+        } /* any bits */
+        default:
+            v = ldexp((double)(rnd64() >> 11), (int)(rnd64() % 80) - 60);
+            break;
         }
         if (!isfinite(v))
             continue;
@@ -74,7 +98,8 @@ static void test_resp(void)
     store_resp_key(&r, "p:{u:1}:", 8, "nb");
     store_resp_num(&r, 2.5);
     static const char want[] = "*3\r\n$4\r\nHSET\r\n$10\r\np:{u:1}:nb\r\n$3\r\n2.5\r\n";
-    EXPECT(r.len == sizeof want - 1 && memcmp(r.buf, want, r.len) == 0, "RESP: '%.*s'", (int)r.len, r.buf);
+    EXPECT(r.len == sizeof want - 1 && memcmp(r.buf, want, r.len) == 0, "RESP: '%.*s'", (int)r.len,
+           r.buf);
     store_resp_free(&r);
 }
 

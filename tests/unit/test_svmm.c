@@ -98,7 +98,7 @@ static void test_train_roundtrip(enum svmm_kernel kern, int n_classes)
     EXPECT_TRUE(svmm_decision_sparse(m, idx, val, DIM, ds, nd, NULL, err, sizeof err) == 0);
     EXPECT_TRUE(memcmp(dd, ds, nd * sizeof(double)) == 0);
     EXPECT_TRUE(svmm_decision_dense(m, d.x[5], DIM, dd, nd - 1, NULL, err, sizeof err) ==
-             SVMM_E_INVALID);
+                SVMM_E_INVALID);
     /* damaged blobs */
     svmm_model *bad = NULL;
     EXPECT_TRUE(svmm_deserialize(buf, len - 1, &bad, err, sizeof err) == SVMM_E_CORRUPT && !bad);
@@ -149,7 +149,7 @@ static void test_bad_input(void)
     double probs[2];
     int lab;
     EXPECT_TRUE(svmm_predict_probability_dense(m, x, 2, probs, &lab, err, sizeof err) ==
-             SVMM_E_NO_PROB);
+                SVMM_E_NO_PROB);
     EXPECT_TRUE(svmm_predict_dense(m, x, 2, &lab, err, sizeof err) == SVMM_OK && lab == 3);
     x[0] = NAN;
     EXPECT_TRUE(svmm_predict_dense(m, x, 2, &lab, err, sizeof err) == SVMM_E_NONFINITE);
@@ -158,8 +158,8 @@ static void test_bad_input(void)
     double dec;
     svmm_params_default(&p);
     EXPECT_TRUE(svmm_train(pb, &p, &m, err, sizeof err) == SVMM_OK);
-    EXPECT_TRUE(svmm_decision_sparse(m, NULL, NULL, 0, &dec, 1, &lab, err, sizeof err) ==
-             SVMM_OK && isfinite(dec));
+    EXPECT_TRUE(svmm_decision_sparse(m, NULL, NULL, 0, &dec, 1, &lab, err, sizeof err) == SVMM_OK &&
+                isfinite(dec));
     p.C = -1;
     svmm_model *m2 = NULL;
     EXPECT_TRUE(svmm_train(pb, &p, &m2, err, sizeof err) == SVMM_E_INVALID && !m2);
@@ -203,16 +203,16 @@ static void test_policy(void)
 {
     struct svmm_retrain_policy p;
     svmm_retrain_policy_default(&p);
-    EXPECT_TRUE(svmm_should_retrain(5, 5, &p) == 0);    /* below min_total */
-    EXPECT_TRUE(svmm_should_retrain(10, 10, &p) == 1);  /* first model */
-    EXPECT_TRUE(svmm_should_retrain(0, 100, &p) == 0);  /* nothing new */
-    EXPECT_TRUE(svmm_should_retrain(1, 11, &p) == 0);   /* below the floor */
-    EXPECT_TRUE(svmm_should_retrain(2, 12, &p) == 1);   /* 2 >= 10% of 12 */
+    EXPECT_TRUE(svmm_should_retrain(5, 5, &p) == 0);   /* below min_total */
+    EXPECT_TRUE(svmm_should_retrain(10, 10, &p) == 1); /* first model */
+    EXPECT_TRUE(svmm_should_retrain(0, 100, &p) == 0); /* nothing new */
+    EXPECT_TRUE(svmm_should_retrain(1, 11, &p) == 0);  /* below the floor */
+    EXPECT_TRUE(svmm_should_retrain(2, 12, &p) == 1);  /* 2 >= 10% of 12 */
     EXPECT_TRUE(svmm_should_retrain(5, 100, &p) == 0);
-    EXPECT_TRUE(svmm_should_retrain(10, 100, &p) == 1); /* 10% */
+    EXPECT_TRUE(svmm_should_retrain(10, 100, &p) == 1);  /* 10% */
     EXPECT_TRUE(svmm_should_retrain(20, 1000, &p) == 1); /* min_new */
     EXPECT_TRUE(svmm_should_retrain(19, 1000, &p) == 0);
-    EXPECT_TRUE(svmm_should_retrain(20, 10, &p) == 0);  /* inconsistent input */
+    EXPECT_TRUE(svmm_should_retrain(20, 10, &p) == 0); /* inconsistent input */
     EXPECT_TRUE(svmm_should_retrain(10, 10, NULL) == 1);
 }
 
@@ -235,7 +235,9 @@ static void *job_run(void *arg)
 
 static void test_threads(void)
 {
-    enum { T = 4 };
+    enum {
+        T = 4
+    };
     static struct job par[T], seq[T];
     pthread_t th[T];
     for (int t = 0; t < T; t++) {

@@ -133,11 +133,13 @@ static void test_problem(void)
         memcpy(s2, s, n * sizeof *s);
         s2[n] = (struct svmv_sample){ "c-weak", zz, 2, 0.3 };
         c.max_train = 16;
-        EXPECT_TRUE(svmv_problem(s2, n + 1, &c, &pb, &likes, &dislikes, err, sizeof err) == SVMV_OK);
+        EXPECT_TRUE(svmv_problem(s2, n + 1, &c, &pb, &likes, &dislikes, err, sizeof err) ==
+                    SVMV_OK);
         EXPECT_TRUE(svmm_problem_max_index(pb) < ix[0]);
         svmm_problem_free(pb);
         c.max_train = 0;
-        EXPECT_TRUE(svmv_problem(s2, n + 1, &c, &pb, &likes, &dislikes, err, sizeof err) == SVMV_OK);
+        EXPECT_TRUE(svmv_problem(s2, n + 1, &c, &pb, &likes, &dislikes, err, sizeof err) ==
+                    SVMV_OK);
         EXPECT_TRUE(svmm_problem_max_index(pb) == ix[0]);
         svmm_problem_free(pb);
     } else {

@@ -22,18 +22,25 @@ static const struct {
     enum vevent_error want;
 } cases[] = {
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}", NULL, VEVENT_OK },
-    { " {\n\t\"user\" : \"u1\" , \"type\":\"rating\",\"ts\":2,\"movie\":\"m1\",\"value\":4.5 } ", "u1", VEVENT_OK },
-    { "{\"user\":\"u1\",\"type\":\"comment\",\"ts\":2,\"movie\":\"m1\",\"text\":\"caf\xc3\xa9 \\u00e9\"}", NULL, VEVENT_OK },
-    { "{\"user\":\"u1\",\"type\":\"emotion\",\"ts\":2,\"movie\":\"m1\",\"emotion\":{\"joy\":0.5}}", NULL, VEVENT_OK },
-    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"device\":\"tv\"}", NULL, VEVENT_OK },
-    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"id\":null}", NULL, VEVENT_OK },
+    { " {\n\t\"user\" : \"u1\" , \"type\":\"rating\",\"ts\":2,\"movie\":\"m1\",\"value\":4.5 } ",
+      "u1", VEVENT_OK },
+    { "{\"user\":\"u1\",\"type\":\"comment\",\"ts\":2,\"movie\":\"m1\",\"text\":\"caf\xc3\xa9 "
+      "\\u00e9\"}",
+      NULL, VEVENT_OK },
+    { "{\"user\":\"u1\",\"type\":\"emotion\",\"ts\":2,\"movie\":\"m1\",\"emotion\":{\"joy\":0.5}}",
+      NULL, VEVENT_OK },
+    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"device\":\"tv\"}", NULL,
+      VEVENT_OK },
+    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"id\":null}", NULL,
+      VEVENT_OK },
     { "{\"user\":\"u1\",\"type\":\"consent\",\"ts\":1,\"value\":1}", NULL, VEVENT_OK },
     { "{\"user\":\"u1\",\"type\":\"forget\",\"ts\":0}", NULL, VEVENT_OK },
     { "", NULL, VEVENT_E_EMPTY },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m\xff\"}", NULL, VEVENT_E_UTF8 },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"", NULL, VEVENT_E_JSON },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"} x", NULL, VEVENT_E_JSON },
-    { "{\"user\":\"u1\",\"user\":\"u2\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}", NULL, VEVENT_E_JSON },
+    { "{\"user\":\"u1\",\"user\":\"u2\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}", NULL,
+      VEVENT_E_JSON },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":01,\"movie\":\"m1\"}", NULL, VEVENT_E_JSON },
     { "[1,2]", NULL, VEVENT_E_NOT_OBJECT },
     { "{\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}", NULL, VEVENT_E_MISSING },
@@ -42,12 +49,17 @@ static const struct {
     { "{\"user\":\"u1\",\"type\":\"rating\",\"ts\":1,\"movie\":\"m1\"}", NULL, VEVENT_E_MISSING },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1.5,\"movie\":\"m1\"}", NULL, VEVENT_E_TYPE },
     { "{\"user\":7,\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}", NULL, VEVENT_E_TYPE },
-    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"scene\":\"2\"}", NULL, VEVENT_E_TYPE },
-    { "{\"user\":\"u1\",\"type\":\"sneeze\",\"ts\":1,\"movie\":\"m1\"}", NULL, VEVENT_E_UNKNOWN_TYPE },
+    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"scene\":\"2\"}", NULL,
+      VEVENT_E_TYPE },
+    { "{\"user\":\"u1\",\"type\":\"sneeze\",\"ts\":1,\"movie\":\"m1\"}", NULL,
+      VEVENT_E_UNKNOWN_TYPE },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":-1,\"movie\":\"m1\"}", NULL, VEVENT_E_RANGE },
-    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"value\":1.5}", NULL, VEVENT_E_RANGE },
-    { "{\"user\":\"u1\",\"type\":\"rating\",\"ts\":1,\"movie\":\"m1\",\"value\":11}", NULL, VEVENT_E_RANGE },
-    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"scene\":100001}", NULL, VEVENT_E_RANGE },
+    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"value\":1.5}", NULL,
+      VEVENT_E_RANGE },
+    { "{\"user\":\"u1\",\"type\":\"rating\",\"ts\":1,\"movie\":\"m1\",\"value\":11}", NULL,
+      VEVENT_E_RANGE },
+    { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\",\"scene\":100001}", NULL,
+      VEVENT_E_RANGE },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"\"}", NULL, VEVENT_E_RANGE },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m\\u0000\"}", NULL, VEVENT_E_JSON },
     { "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}", "u2", VEVENT_E_KEY },
@@ -59,8 +71,8 @@ static void test_table(void)
         struct vevent ev;
         char err[256] = "";
         const char *m = cases[i].msg, *k = cases[i].key;
-        enum vevent_error rc = vevent_parse(&ev, m, strlen(m), k, k ? strlen(k) : 0, MAX_BYTES,
-                                            err, sizeof err);
+        enum vevent_error rc =
+            vevent_parse(&ev, m, strlen(m), k, k ? strlen(k) : 0, MAX_BYTES, err, sizeof err);
         EXPECT(rc == cases[i].want, "case %zu (%s): got %s (%s), want %s", i, m,
                vevent_error_name(rc), err, vevent_error_name(cases[i].want));
         EXPECT(rc == VEVENT_OK || err[0], "case %zu: an error without a message", i);
@@ -71,11 +83,13 @@ static void test_table(void)
     char err[256];
     const char *m = "{\"user\":\"u9\",\"type\":\"rating\",\"ts\":1700000000123,\"movie\":\"m7\","
                     "\"id\":\"e1\",\"scene\":3,\"t\":12.25,\"value\":3.5e0}";
-    EXPECT(vevent_parse(&ev, m, strlen(m), NULL, 0, MAX_BYTES, err, sizeof err) == VEVENT_OK, "%s", err);
+    EXPECT(vevent_parse(&ev, m, strlen(m), NULL, 0, MAX_BYTES, err, sizeof err) == VEVENT_OK, "%s",
+           err);
     EXPECT(strcmp(ev.user, "u9") == 0 && strcmp(ev.movie, "m7") == 0 && strcmp(ev.id, "e1") == 0,
            "strings read");
     EXPECT(ev.type == VEVENT_RATING && ev.ts == 1700000000123LL && ev.scene == 3 && ev.t == 12.25 &&
-           ev.has_value && ev.value == 3.5, "numbers read");
+               ev.has_value && ev.value == 3.5,
+           "numbers read");
     vevent_clear(&ev);
 }
 
@@ -91,19 +105,23 @@ static unsigned rnd(unsigned n)
 
 static void gen(char *buf, size_t cap)
 {
-    static const char *const types[] = { "view", "skip", "rewatch", "like", "dislike", "rating",
-                                         "comment", "share", "emotion", "consent", "forget", "nope" };
-    static const char *const nums[] = { "0", "1", "-0", "4.5", "1e2", "0.25", "-3", "12345678901234567890",
-                                        "1E-2", "10", "100000", "100001", "2.0", "1e400", "0.5" };
-    static const char *const strs[] = { "\"a\"", "\"m1\"", "\"\"", "\"x\\\"y\"", "\"\\u00e9\"", "null",
-                                        "true", "7", "\"caf\xc3\xa9\"", "{}", "[]" };
+    static const char *const types[] = { "view",    "skip",    "rewatch", "like",
+                                         "dislike", "rating",  "comment", "share",
+                                         "emotion", "consent", "forget",  "nope" };
+    static const char *const nums[] = { "0",    "1",     "-0",     "4.5",
+                                        "1e2",  "0.25",  "-3",     "12345678901234567890",
+                                        "1E-2", "10",    "100000", "100001",
+                                        "2.0",  "1e400", "0.5" };
+    static const char *const strs[] = { "\"a\"",           "\"m1\"", "\"\"", "\"x\\\"y\"",
+                                        "\"\\u00e9\"",     "null",   "true", "7",
+                                        "\"caf\xc3\xa9\"", "{}",     "[]" };
     static const char *const ws[] = { "", "", "", " ", "\n", "\t " };
     size_t len = 0;
 #define PUT(...) (len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, __VA_ARGS__))
     PUT("%s{", ws[rnd(6)]);
     int first = 1;
-    const char *fields[] = { "user", "type", "ts", "id", "movie", "scene", "t", "value", "text",
-                             "emotion", "extra" };
+    const char *fields[] = { "user", "type",  "ts",   "id",      "movie", "scene",
+                             "t",    "value", "text", "emotion", "extra" };
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
         unsigned often = f < 3 ? 19 : f == 4 ? 17 : 8; /* in 20 */
         int reps = rnd(50) == 0 ? 2 : (rnd(20) < often ? 1 : 0);
@@ -123,21 +141,28 @@ static void gen(char *buf, size_t cap)
                 else
                     PUT("%s", strs[rnd(11)]);
                 break;
-            case 2: PUT("%s", rnd(8) ? "1700000000000" : nums[rnd(15)]); break;
-            case 3: case 4:
+            case 2:
+                PUT("%s", rnd(8) ? "1700000000000" : nums[rnd(15)]);
+                break;
+            case 3:
+            case 4:
                 if (rnd(5))
                     PUT("\"x%u\"", rnd(5));
                 else
                     PUT("%s", strs[rnd(11)]);
                 break;
-            case 8: PUT("%s", strs[rnd(11)]); break;
+            case 8:
+                PUT("%s", strs[rnd(11)]);
+                break;
             case 9:
                 if (rnd(3))
                     PUT("{\"joy\":%s}", nums[rnd(15)]);
                 else
                     PUT("%s", nums[rnd(15)]);
                 break;
-            default: PUT("%s", rnd(6) ? nums[rnd(15)] : strs[rnd(11)]); break;
+            default:
+                PUT("%s", rnd(6) ? nums[rnd(15)] : strs[rnd(11)]);
+                break;
             }
         }
     }
@@ -149,8 +174,13 @@ static void gen(char *buf, size_t cap)
     if (len > 2 && rnd(4) == 0) {
         size_t at = rnd((unsigned)len);
         switch (rnd(3)) {
-        case 0: buf[at] = "{}[]\":,\\ 0a-.e\x01\xc3"[rnd(16)]; break;
-        case 1: memmove(buf + at, buf + at + 1, len - at); len--; break;
+        case 0:
+            buf[at] = "{}[]\":,\\ 0a-.e\x01\xc3"[rnd(16)];
+            break;
+        case 1:
+            memmove(buf + at, buf + at + 1, len - at);
+            len--;
+            break;
         default:
             if (len + 1 < cap) {
                 memmove(buf + at + 1, buf + at, len - at);
@@ -170,7 +200,8 @@ static int same_event(const struct vevent *a, const struct vevent *b)
         (a->text && strcmp(a->text, b->text)) || a->n_emotions != b->n_emotions)
         return 0;
     for (size_t i = 0; i < a->n_emotions; i++)
-        if (strcmp(a->emotions[i].label, b->emotions[i].label) || a->emotions[i].p != b->emotions[i].p)
+        if (strcmp(a->emotions[i].label, b->emotions[i].label) ||
+            a->emotions[i].p != b->emotions[i].p)
             return 0;
     return 1;
 }
@@ -185,8 +216,10 @@ static void test_paths_agree(void)
         const char *key = rnd(4) == 0 ? "u1" : NULL;
         struct vevent a, b;
         char ea[256] = "", eb[256] = "";
-        enum vevent_error ra = vevent_parse(&a, msg, strlen(msg), key, key ? 2 : 0, MAX_BYTES, ea, sizeof ea);
-        enum vevent_error rb = vevent_parse_full(&b, msg, strlen(msg), key, key ? 2 : 0, MAX_BYTES, eb, sizeof eb);
+        enum vevent_error ra =
+            vevent_parse(&a, msg, strlen(msg), key, key ? 2 : 0, MAX_BYTES, ea, sizeof ea);
+        enum vevent_error rb =
+            vevent_parse_full(&b, msg, strlen(msg), key, key ? 2 : 0, MAX_BYTES, eb, sizeof eb);
         int agree = ra == rb && (ra != VEVENT_OK || same_event(&a, &b)) && strcmp(ea, eb) == 0;
         if (!agree && reported++ < 5)
             EXPECT(0, "paths disagree on %s: %s (%s) vs %s (%s)", msg, vevent_error_name(ra), ea,

@@ -9,7 +9,7 @@
 
 extern const char *const analyze_affect_emotions[4];
 
-int analyze_affect_compute(struct analyze_movie *m, const struct analyze_opts *o,
-			   char *errstr, size_t errstr_size);
+int analyze_affect_compute(struct analyze_movie *m, const struct analyze_opts *o, char *errstr,
+                           size_t errstr_size);
 
 #endif

@@ -35,119 +35,121 @@ static const int analyze_blend_windows[] = { 6, 9, 13, 18, 25, 34, 46, 60 };
 #define ANALYZE_BLEND_MAX_RESID 0.30f  /* residual / change */
 #define ANALYZE_BLEND_BOUNDED 2.0f     /* change vs. change beside the window */
 #define ANALYZE_BLEND_DARK 26.0f       /* mean luma (0..255) of a "black" end */
-#define ANALYZE_BLEND_STRUCT 0.2f     /* normalised luma pattern difference */
+#define ANALYZE_BLEND_STRUCT 0.2f      /* normalised luma pattern difference */
 
 static void analyze_blend_moments(const struct analyze_frame_grid *g, float *mean, float *sd)
 {
-	double s = 0, ss = 0;
-	for (int i = 0; i < NB; i++)
-		s += g->y[i], ss += (double)g->y[i] * g->y[i];
-	double m = s / NB, v = ss / NB - m * m;
-	*mean = (float)m;
-	*sd = (float)sqrt(v > 0 ? v : 0);
+    double s = 0, ss = 0;
+    for (int i = 0; i < NB; i++)
+        s += g->y[i], ss += (double)g->y[i] * g->y[i];
+    double m = s / NB, v = ss / NB - m * m;
+    *mean = (float)m;
+    *sd = (float)sqrt(v > 0 ? v : 0);
 }
 
 /* Mean absolute difference of the z-normalised luma patterns; 0 when one
  * of them is flat. */
 static float analyze_blend_structure(const struct analyze_frame_grid *a, float ma, float sa,
-				     const struct analyze_frame_grid *b, float mb, float sb)
+                                     const struct analyze_frame_grid *b, float mb, float sb)
 {
-	if (sa < 2.0f || sb < 2.0f)
-		return 0.0f;
-	float s = 0.0f, ia = 1.0f / sa, ib = 1.0f / sb;
-	for (int i = 0; i < NB; i++)
-		s += fabsf((a->y[i] - ma) * ia - (b->y[i] - mb) * ib);
-	return s / NB;
+    if (sa < 2.0f || sb < 2.0f)
+        return 0.0f;
+    float s = 0.0f, ia = 1.0f / sa, ib = 1.0f / sb;
+    for (int i = 0; i < NB; i++)
+        s += fabsf((a->y[i] - ma) * ia - (b->y[i] - mb) * ib);
+    return s / NB;
 }
 
 /* Residual of g against (1-q) a + q b, and the |b - a| norm, both weighted
  * like the pixel distance. */
-static void analyze_blend_resid(const struct analyze_frame_grid *a, const struct analyze_frame_grid *b,
-				const struct analyze_frame_grid *g, float q, float *resid, float *change)
+static void analyze_blend_resid(const struct analyze_frame_grid *a,
+                                const struct analyze_frame_grid *b,
+                                const struct analyze_frame_grid *g, float q, float *resid,
+                                float *change)
 {
-	float r = 0.0f, c = 0.0f, p = 1.0f - q;
-	for (int i = 0; i < NB; i++) {
-		r += fabsf(g->y[i] - (p * a->y[i] + q * b->y[i])) +
-		     0.5f * (fabsf(g->u[i] - (p * a->u[i] + q * b->u[i])) +
-			     fabsf(g->v[i] - (p * a->v[i] + q * b->v[i])));
-		c += fabsf(b->y[i] - a->y[i]) +
-		     0.5f * (fabsf(b->u[i] - a->u[i]) + fabsf(b->v[i] - a->v[i]));
-	}
-	*resid = r;
-	*change = c;
+    float r = 0.0f, c = 0.0f, p = 1.0f - q;
+    for (int i = 0; i < NB; i++) {
+        r += fabsf(g->y[i] - (p * a->y[i] + q * b->y[i])) +
+             0.5f * (fabsf(g->u[i] - (p * a->u[i] + q * b->u[i])) +
+                     fabsf(g->v[i] - (p * a->v[i] + q * b->v[i])));
+        c +=
+            fabsf(b->y[i] - a->y[i]) + 0.5f * (fabsf(b->u[i] - a->u[i]) + fabsf(b->v[i] - a->v[i]));
+    }
+    *resid = r;
+    *change = c;
 }
 
-int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m,
-		       char *errstr, size_t errstr_size)
+int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m, char *errstr,
+                       size_t errstr_size)
 {
-	if (af->count < 2)
-		return 0;
-	size_t j = af->count - 1;
-	float best_score = 0.0f;
-	struct analyze_grad best = { 0, 0, 0.0f, 0.0f };
-	for (size_t wi = 0; wi < ANALYZE_BLEND_NWIN; wi++) {
-		size_t w = (size_t)analyze_blend_windows[wi];
-		if (3 * w >= RING || j < 2 * w)
-			break;
-		size_t e = j - w, s = e - w;
-		const struct analyze_frame_grid *S = &af->ring[s % RING], *E = &af->ring[e % RING];
-		float dc = analyze_frame_dist(S, E);
-		if (dc < ANALYZE_BLEND_MIN_CHANGE)
-			continue;
-		float side = analyze_frame_dist(E, &af->ring[j % RING]);
-		if (s >= w) {
-			float before = analyze_frame_dist(&af->ring[(s - w) % RING], S);
-			if (before < side)
-				side = before;
-		}
-		if (dc < ANALYZE_BLEND_BOUNDED * side)
-			continue;
-		float ms, ss, me, se;
-		analyze_blend_moments(S, &ms, &ss);
-		analyze_blend_moments(E, &me, &se);
-		if (ms > ANALYZE_BLEND_DARK && me > ANALYZE_BLEND_DARK &&
-		    analyze_blend_structure(S, ms, ss, E, me, se) < ANALYZE_BLEND_STRUCT)
-			continue;
-		float maxstep = 0.0f;
-		for (size_t k = s + 1; k <= e; k++)
-			if (m->f[k].d[0] > maxstep)
-				maxstep = m->f[k].d[0];
-		if (maxstep > ANALYZE_BLEND_MAX_STEP * dc)
-			continue;
-		float worst = 0.0f;
-		static const float qs[3] = { 0.5f, 0.25f, 0.75f };
-		for (int qi = 0; qi < 3 && worst <= ANALYZE_BLEND_MAX_RESID; qi++) {
-			size_t k = s + (size_t)lroundf(qs[qi] * (float)w);
-			float q = (float)(k - s) / (float)w;
-			float resid, change;
-			analyze_blend_resid(S, E, &af->ring[k % RING], q, &resid, &change);
-			float r = change > 0.0f ? resid / change : 1.0f;
-			if (r > worst)
-				worst = r;
-		}
-		if (worst > ANALYZE_BLEND_MAX_RESID)
-			continue;
-		float score = dc * (1.0f - worst / ANALYZE_BLEND_MAX_RESID);
-		if (score > best_score) {
-			best_score = score;
-			best.s = s;
-			best.e = e;
-			best.change = dc;
-			best.resid = worst;
-		}
-	}
-	if (best_score <= 0.0f)
-		return 0;
-	if (m->ng == m->capg) {
-		size_t ncap = m->capg ? m->capg * 2 : 256;
-		struct analyze_grad *g = realloc(m->g, ncap * sizeof *g);
-		if (!g) {
-			snprintf(errstr, errstr_size, "out of memory");
-			return -1;
-		}
-		m->g = g;
-		m->capg = ncap;
-	}
-	m->g[m->ng++] = best;
-	return 0;
+    if (af->count < 2)
+        return 0;
+    size_t j = af->count - 1;
+    float best_score = 0.0f;
+    struct analyze_grad best = { 0, 0, 0.0f, 0.0f };
+    for (size_t wi = 0; wi < ANALYZE_BLEND_NWIN; wi++) {
+        size_t w = (size_t)analyze_blend_windows[wi];
+        if (3 * w >= RING || j < 2 * w)
+            break;
+        size_t e = j - w, s = e - w;
+        const struct analyze_frame_grid *S = &af->ring[s % RING], *E = &af->ring[e % RING];
+        float dc = analyze_frame_dist(S, E);
+        if (dc < ANALYZE_BLEND_MIN_CHANGE)
+            continue;
+        float side = analyze_frame_dist(E, &af->ring[j % RING]);
+        if (s >= w) {
+            float before = analyze_frame_dist(&af->ring[(s - w) % RING], S);
+            if (before < side)
+                side = before;
+        }
+        if (dc < ANALYZE_BLEND_BOUNDED * side)
+            continue;
+        float ms, ss, me, se;
+        analyze_blend_moments(S, &ms, &ss);
+        analyze_blend_moments(E, &me, &se);
+        if (ms > ANALYZE_BLEND_DARK && me > ANALYZE_BLEND_DARK &&
+            analyze_blend_structure(S, ms, ss, E, me, se) < ANALYZE_BLEND_STRUCT)
+            continue;
+        float maxstep = 0.0f;
+        for (size_t k = s + 1; k <= e; k++)
+            if (m->f[k].d[0] > maxstep)
+                maxstep = m->f[k].d[0];
+        if (maxstep > ANALYZE_BLEND_MAX_STEP * dc)
+            continue;
+        float worst = 0.0f;
+        static const float qs[3] = { 0.5f, 0.25f, 0.75f };
+        for (int qi = 0; qi < 3 && worst <= ANALYZE_BLEND_MAX_RESID; qi++) {
+            size_t k = s + (size_t)lroundf(qs[qi] * (float)w);
+            float q = (float)(k - s) / (float)w;
+            float resid, change;
+            analyze_blend_resid(S, E, &af->ring[k % RING], q, &resid, &change);
+            float r = change > 0.0f ? resid / change : 1.0f;
+            if (r > worst)
+                worst = r;
+        }
+        if (worst > ANALYZE_BLEND_MAX_RESID)
+            continue;
+        float score = dc * (1.0f - worst / ANALYZE_BLEND_MAX_RESID);
+        if (score > best_score) {
+            best_score = score;
+            best.s = s;
+            best.e = e;
+            best.change = dc;
+            best.resid = worst;
+        }
+    }
+    if (best_score <= 0.0f)
+        return 0;
+    if (m->ng == m->capg) {
+        size_t ncap = m->capg ? m->capg * 2 : 256;
+        struct analyze_grad *g = realloc(m->g, ncap * sizeof *g);
+        if (!g) {
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        m->g = g;
+        m->capg = ncap;
+    }
+    m->g[m->ng++] = best;
+    return 0;
 }

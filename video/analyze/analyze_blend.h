@@ -10,7 +10,7 @@ struct analyze_movie;
 
 /* Test the windows that end at the newest frame; a passing window is
  * appended to m->g.  Returns -1 only when out of memory. */
-int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m,
-		       char *errstr, size_t errstr_size);
+int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m, char *errstr,
+                       size_t errstr_size);
 
 #endif

@@ -9,7 +9,7 @@
 
 /* Fills m (frames, blend candidates, loudness slots, duration, stream
  * facts).  Warnings go to stderr unless quiet; errors to errstr. */
-int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet,
-		       char *errstr, size_t errstr_size);
+int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet, char *errstr,
+                       size_t errstr_size);
 
 #endif

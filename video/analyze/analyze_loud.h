@@ -11,23 +11,23 @@
 struct AVChannelLayout;
 
 struct analyze_loud_ch {
-	double weight;            /* G: 1.0 front, 1.41 surround, 0 LFE */
-	double z1[2], z2[2];      /* biquad states (transposed direct form II) */
+    double weight;       /* G: 1.0 front, 1.41 surround, 0 LFE */
+    double z1[2], z2[2]; /* biquad states (transposed direct form II) */
 };
 
 struct analyze_loud {
-	int rate, nch;
-	struct analyze_loud_ch *ch;
-	double b[2][3], a[2][2];  /* stage 0: high shelf, stage 1: RLB high-pass */
-	int64_t pos;              /* next sample's index on the movie timeline */
-	int have_pos;
+    int rate, nch;
+    struct analyze_loud_ch *ch;
+    double b[2][3], a[2][2]; /* stage 0: high shelf, stage 1: RLB high-pass */
+    int64_t pos;             /* next sample's index on the movie timeline */
+    int have_pos;
 };
 
 int analyze_loud_init(struct analyze_loud *l, int rate, const struct AVChannelLayout *layout,
-		      char *errstr, size_t errstr_size);
+                      char *errstr, size_t errstr_size);
 /* n samples per channel (planar float) starting at time t (s). */
 int analyze_loud_push(struct analyze_loud *l, const float *const *planes, int n, double t,
-		      struct analyze_movie *m, char *errstr, size_t errstr_size);
+                      struct analyze_movie *m, char *errstr, size_t errstr_size);
 void analyze_loud_free(struct analyze_loud *l);
 
 /* Gated loudness (LUFS) of [t0, t1) and the standard deviation (LU) of the

@@ -10,6 +10,6 @@
 #include "av_cut.h"
 
 int analyze_plot_write(FILE *fp, const struct analyze_movie *m, const char *title,
-		       const struct av_cut *cut, char *errstr, size_t errstr_size);
+                       const struct av_cut *cut, char *errstr, size_t errstr_size);
 
 #endif

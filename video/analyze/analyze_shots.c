@@ -19,80 +19,80 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ANALYZE_SHOTS_W 12         /* frames on each side for the statistics */
-#define ANALYZE_SHOTS_T 0.14       /* absolute floor of the cut threshold */
-#define ANALYZE_SHOTS_K 4.0        /* standard deviations above the mean */
-#define ANALYZE_SHOTS_PEAK 1.6     /* cut vs. largest neighbour within 2 frames */
-#define ANALYZE_SHOTS_FLASH 0.45   /* "came back": distance below this share */
+#define ANALYZE_SHOTS_W 12       /* frames on each side for the statistics */
+#define ANALYZE_SHOTS_T 0.14     /* absolute floor of the cut threshold */
+#define ANALYZE_SHOTS_K 4.0      /* standard deviations above the mean */
+#define ANALYZE_SHOTS_PEAK 1.6   /* cut vs. largest neighbour within 2 frames */
+#define ANALYZE_SHOTS_FLASH 0.45 /* "came back": distance below this share */
 
 static int analyze_shots_dark(const struct analyze_fstat *f)
 {
-	return f->luma < 0.1f && f->luma_sd < 0.06f;
+    return f->luma < 0.1f && f->luma_sd < 0.06f;
 }
 
 static int analyze_shots_push(struct analyze_cutpt **v, size_t *n, size_t *cap,
-			      const struct analyze_cutpt *c)
+                              const struct analyze_cutpt *c)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct analyze_cutpt *nv = realloc(*v, ncap * sizeof *nv);
-		if (!nv)
-			return -1;
-		*v = nv;
-		*cap = ncap;
-	}
-	(*v)[(*n)++] = *c;
-	return 0;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        struct analyze_cutpt *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = *c;
+    return 0;
 }
 
 static int analyze_shots_is_hard(const struct analyze_movie *m, size_t i)
 {
-	const struct analyze_fstat *f = m->f;
-	double x = f[i].d[0];
-	if (x < ANALYZE_SHOTS_T)
-		return 0;
-	size_t lo = i > ANALYZE_SHOTS_W ? i - ANALYZE_SHOTS_W : 1;
-	size_t hi = i + ANALYZE_SHOTS_W < m->nf ? i + ANALYZE_SHOTS_W : m->nf - 1;
-	double win[2 * ANALYZE_SHOTS_W], near = 0;
-	size_t n = 0;
-	for (size_t k = lo; k <= hi; k++) {
-		if (k == i)
-			continue;
-		double v = f[k].d[0];
-		if (k + 2 >= i && k <= i + 2) {
-			if (v > x || (v == x && k < i))
-				return 0; /* not the (first) maximum around it */
-			if (v > near)
-				near = v;
-		}
-		win[n++] = v;
-	}
-	/* statistics without the two largest values (other cuts, flashes) */
-	for (int drop = 0; drop < 2 && n > 4; drop++) {
-		size_t arg = 0;
-		for (size_t k = 1; k < n; k++)
-			if (win[k] > win[arg])
-				arg = k;
-		win[arg] = win[--n];
-	}
-	if (n > 0) {
-		double s = 0, ss = 0;
-		for (size_t k = 0; k < n; k++)
-			s += win[k], ss += win[k] * win[k];
-		double mean = s / (double)n, var = ss / (double)n - mean * mean;
-		if (x < mean + ANALYZE_SHOTS_K * sqrt(var > 0 ? var : 0))
-			return 0;
-	}
-	if (x < ANALYZE_SHOTS_PEAK * near)
-		return 0;
-	/* flash filter: does the old content come back? */
-	for (size_t k = 1; k <= ANALYZE_BACK - 1; k++) {
-		if (i + k < m->nf && f[i + k].d[k] < ANALYZE_SHOTS_FLASH * x)
-			return 0; /* frame i-1 again at i+k */
-		if (i >= k + 1 && f[i].d[k] < ANALYZE_SHOTS_FLASH * x)
-			return 0; /* frame i looks like i-k-1: i-k..i-1 was a flash */
-	}
-	return 1;
+    const struct analyze_fstat *f = m->f;
+    double x = f[i].d[0];
+    if (x < ANALYZE_SHOTS_T)
+        return 0;
+    size_t lo = i > ANALYZE_SHOTS_W ? i - ANALYZE_SHOTS_W : 1;
+    size_t hi = i + ANALYZE_SHOTS_W < m->nf ? i + ANALYZE_SHOTS_W : m->nf - 1;
+    double win[2 * ANALYZE_SHOTS_W], near = 0;
+    size_t n = 0;
+    for (size_t k = lo; k <= hi; k++) {
+        if (k == i)
+            continue;
+        double v = f[k].d[0];
+        if (k + 2 >= i && k <= i + 2) {
+            if (v > x || (v == x && k < i))
+                return 0; /* not the (first) maximum around it */
+            if (v > near)
+                near = v;
+        }
+        win[n++] = v;
+    }
+    /* statistics without the two largest values (other cuts, flashes) */
+    for (int drop = 0; drop < 2 && n > 4; drop++) {
+        size_t arg = 0;
+        for (size_t k = 1; k < n; k++)
+            if (win[k] > win[arg])
+                arg = k;
+        win[arg] = win[--n];
+    }
+    if (n > 0) {
+        double s = 0, ss = 0;
+        for (size_t k = 0; k < n; k++)
+            s += win[k], ss += win[k] * win[k];
+        double mean = s / (double)n, var = ss / (double)n - mean * mean;
+        if (x < mean + ANALYZE_SHOTS_K * sqrt(var > 0 ? var : 0))
+            return 0;
+    }
+    if (x < ANALYZE_SHOTS_PEAK * near)
+        return 0;
+    /* flash filter: does the old content come back? */
+    for (size_t k = 1; k <= ANALYZE_BACK - 1; k++) {
+        if (i + k < m->nf && f[i + k].d[k] < ANALYZE_SHOTS_FLASH * x)
+            return 0; /* frame i-1 again at i+k */
+        if (i >= k + 1 && f[i].d[k] < ANALYZE_SHOTS_FLASH * x)
+            return 0; /* frame i looks like i-k-1: i-k..i-1 was a flash */
+    }
+    return 1;
 }
 
 /* A fade (one end of the window much darker) often starts or ends softly
@@ -101,173 +101,175 @@ static int analyze_shots_is_hard(const struct analyze_movie *m, size_t i)
  * fade from black at the very start are recognised as one transition. */
 static void analyze_shots_extend(const struct analyze_movie *m, struct analyze_grad *g)
 {
-	const struct analyze_fstat *f = m->f;
-	float ls = f[g->s].luma, le = f[g->e].luma;
-	if (ls + 0.05f < le) { /* brightening: fade in */
-		while (g->s > 0 && f[g->s - 1].luma < f[g->s].luma - 0.001f && f[g->s].motion < 0.06f)
-			g->s--;
-	} else if (le + 0.05f < ls) { /* darkening: fade out */
-		while (g->e + 1 < m->nf && f[g->e + 1].luma < f[g->e].luma - 0.001f && f[g->e + 1].motion < 0.06f)
-			g->e++;
-	}
+    const struct analyze_fstat *f = m->f;
+    float ls = f[g->s].luma, le = f[g->e].luma;
+    if (ls + 0.05f < le) { /* brightening: fade in */
+        while (g->s > 0 && f[g->s - 1].luma < f[g->s].luma - 0.001f && f[g->s].motion < 0.06f)
+            g->s--;
+    } else if (le + 0.05f < ls) { /* darkening: fade out */
+        while (g->e + 1 < m->nf && f[g->e + 1].luma < f[g->e].luma - 0.001f &&
+               f[g->e + 1].motion < 0.06f)
+            g->e++;
+    }
 }
 
 static int analyze_shots_gcmp(const void *a, const void *b)
 {
-	const struct analyze_grad *x = a, *y = b;
-	double sx = x->change * (1.0 - 0.5 * x->resid / 0.3), sy = y->change * (1.0 - 0.5 * y->resid / 0.3);
-	return sx < sy ? 1 : sx > sy ? -1 : 0;
+    const struct analyze_grad *x = a, *y = b;
+    double sx = x->change * (1.0 - 0.5 * x->resid / 0.3),
+           sy = y->change * (1.0 - 0.5 * y->resid / 0.3);
+    return sx < sy ? 1 : sx > sy ? -1 : 0;
 }
 
 static int analyze_shots_tcmp(const void *a, const void *b)
 {
-	const struct analyze_cutpt *x = a, *y = b;
-	return x->t < y->t ? -1 : x->t > y->t ? 1 : 0;
+    const struct analyze_cutpt *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t ? 1 : 0;
 }
 
 /* Every frame strictly between a and b (frame indices) dark? */
 static int analyze_shots_dark_between(const struct analyze_movie *m, size_t a, size_t b)
 {
-	for (size_t k = a + 1; k < b; k++)
-		if (!analyze_shots_dark(&m->f[k]))
-			return 0;
-	return 1;
+    for (size_t k = a + 1; k < b; k++)
+        if (!analyze_shots_dark(&m->f[k]))
+            return 0;
+    return 1;
 }
 
 static size_t analyze_shots_frame_at(const struct analyze_movie *m, double t)
 {
-	size_t lo = 0, hi = m->nf;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (m->f[mid].t < t - 1e-9)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+    size_t lo = 0, hi = m->nf;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->f[mid].t < t - 1e-9)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o,
-			 char *errstr, size_t errstr_size)
+int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o, char *errstr,
+                         size_t errstr_size)
 {
-	struct analyze_cutpt *c = NULL;
-	size_t nc = 0, cap = 0;
-	/* 1. gradual transitions: non-maximum suppression */
-	if (m->ng > 1)
-		qsort(m->g, m->ng, sizeof *m->g, analyze_shots_gcmp);
-	struct analyze_grad *acc = NULL;
-	size_t na = 0;
-	if (m->ng) {
-		acc = malloc(m->ng * sizeof *acc);
-		if (!acc)
-			goto oom;
-	}
-	for (size_t i = 0; i < m->ng; i++) {
-		const struct analyze_grad *g = &m->g[i];
-		int clash = 0;
-		for (size_t k = 0; k < na && !clash; k++)
-			clash = g->s <= acc[k].e + 2 && acc[k].s <= g->e + 2;
-		if (!clash)
-			acc[na++] = *g;
-	}
-	for (size_t k = 0; k < na; k++)
-		analyze_shots_extend(m, &acc[k]);
-	/* sort the accepted ones by time (selection sort; few of them) */
-	for (size_t i = 0; i < na; i++)
-		for (size_t k = i + 1; k < na; k++)
-			if (acc[k].s < acc[i].s) {
-				struct analyze_grad tmp = acc[i];
-				acc[i] = acc[k];
-				acc[k] = tmp;
-			}
-	/* 2. hard cuts, unless inside an accepted gradual window */
-	for (size_t i = 1; i < m->nf; i++) {
-		if (!analyze_shots_is_hard(m, i))
-			continue;
-		int inside = 0;
-		for (size_t k = 0; k < na && !inside; k++)
-			inside = i > acc[k].s && i <= acc[k].e;
-		if (inside)
-			continue;
-		struct analyze_cutpt p = { m->f[i].t, m->f[i].t, m->f[i].t, 0, m->f[i].d[0] };
-		if (analyze_shots_push(&c, &nc, &cap, &p) != 0)
-			goto oom;
-	}
-	for (size_t k = 0; k < na; k++) {
-		size_t mid = (acc[k].s + acc[k].e + 1) / 2;
-		struct analyze_cutpt p = { m->f[mid].t, m->f[acc[k].s].t, m->f[acc[k].e].t, 1,
-					   acc[k].change };
-		if (analyze_shots_push(&c, &nc, &cap, &p) != 0)
-			goto oom;
-	}
-	free(acc);
-	acc = NULL;
-	if (nc > 1)
-		qsort(c, nc, sizeof *c, analyze_shots_tcmp);
-	/* 3. merge transitions separated only by dark frames (fade out, black,
+    struct analyze_cutpt *c = NULL;
+    size_t nc = 0, cap = 0;
+    /* 1. gradual transitions: non-maximum suppression */
+    if (m->ng > 1)
+        qsort(m->g, m->ng, sizeof *m->g, analyze_shots_gcmp);
+    struct analyze_grad *acc = NULL;
+    size_t na = 0;
+    if (m->ng) {
+        acc = malloc(m->ng * sizeof *acc);
+        if (!acc)
+            goto oom;
+    }
+    for (size_t i = 0; i < m->ng; i++) {
+        const struct analyze_grad *g = &m->g[i];
+        int clash = 0;
+        for (size_t k = 0; k < na && !clash; k++)
+            clash = g->s <= acc[k].e + 2 && acc[k].s <= g->e + 2;
+        if (!clash)
+            acc[na++] = *g;
+    }
+    for (size_t k = 0; k < na; k++)
+        analyze_shots_extend(m, &acc[k]);
+    /* sort the accepted ones by time (selection sort; few of them) */
+    for (size_t i = 0; i < na; i++)
+        for (size_t k = i + 1; k < na; k++)
+            if (acc[k].s < acc[i].s) {
+                struct analyze_grad tmp = acc[i];
+                acc[i] = acc[k];
+                acc[k] = tmp;
+            }
+    /* 2. hard cuts, unless inside an accepted gradual window */
+    for (size_t i = 1; i < m->nf; i++) {
+        if (!analyze_shots_is_hard(m, i))
+            continue;
+        int inside = 0;
+        for (size_t k = 0; k < na && !inside; k++)
+            inside = i > acc[k].s && i <= acc[k].e;
+        if (inside)
+            continue;
+        struct analyze_cutpt p = { m->f[i].t, m->f[i].t, m->f[i].t, 0, m->f[i].d[0] };
+        if (analyze_shots_push(&c, &nc, &cap, &p) != 0)
+            goto oom;
+    }
+    for (size_t k = 0; k < na; k++) {
+        size_t mid = (acc[k].s + acc[k].e + 1) / 2;
+        struct analyze_cutpt p = { m->f[mid].t, m->f[acc[k].s].t, m->f[acc[k].e].t, 1,
+                                   acc[k].change };
+        if (analyze_shots_push(&c, &nc, &cap, &p) != 0)
+            goto oom;
+    }
+    free(acc);
+    acc = NULL;
+    if (nc > 1)
+        qsort(c, nc, sizeof *c, analyze_shots_tcmp);
+    /* 3. merge transitions separated only by dark frames (fade out, black,
 	 * fade in or cut in) into one */
-	size_t w = 0;
-	for (size_t i = 0; i < nc; i++) {
-		if (w > 0) {
-			struct analyze_cutpt *prev = &c[w - 1];
-			size_t a = analyze_shots_frame_at(m, prev->t1);
-			size_t b = analyze_shots_frame_at(m, c[i].t0);
-			if (b <= a + 3 || (c[i].t0 - prev->t1 < 3.0 && analyze_shots_dark_between(m, a, b))) {
-				prev->t1 = c[i].t1 > prev->t1 ? c[i].t1 : prev->t1;
-				prev->gradual = prev->gradual || c[i].gradual || prev->t1 > prev->t0;
-				prev->strength = prev->strength > c[i].strength ? prev->strength : c[i].strength;
-				/* boundary: first frame of the new shot in the middle of the dark run */
-				size_t f0 = analyze_shots_frame_at(m, prev->t0);
-				size_t f1 = analyze_shots_frame_at(m, prev->t1);
-				prev->t = m->f[(f0 + f1 + 1) / 2].t;
-				continue;
-			}
-		}
-		c[w++] = c[i];
-	}
-	nc = w;
-	/* 4. fades from black at the start / to black at the end, and the
+    size_t w = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (w > 0) {
+            struct analyze_cutpt *prev = &c[w - 1];
+            size_t a = analyze_shots_frame_at(m, prev->t1);
+            size_t b = analyze_shots_frame_at(m, c[i].t0);
+            if (b <= a + 3 || (c[i].t0 - prev->t1 < 3.0 && analyze_shots_dark_between(m, a, b))) {
+                prev->t1 = c[i].t1 > prev->t1 ? c[i].t1 : prev->t1;
+                prev->gradual = prev->gradual || c[i].gradual || prev->t1 > prev->t0;
+                prev->strength = prev->strength > c[i].strength ? prev->strength : c[i].strength;
+                /* boundary: first frame of the new shot in the middle of the dark run */
+                size_t f0 = analyze_shots_frame_at(m, prev->t0);
+                size_t f1 = analyze_shots_frame_at(m, prev->t1);
+                prev->t = m->f[(f0 + f1 + 1) / 2].t;
+                continue;
+            }
+        }
+        c[w++] = c[i];
+    }
+    nc = w;
+    /* 4. fades from black at the start / to black at the end, and the
 	 * minimum shot length */
-	w = 0;
-	for (size_t i = 0; i < nc; i++) {
-		size_t f0 = analyze_shots_frame_at(m, c[i].t0);
-		size_t f1 = analyze_shots_frame_at(m, c[i].t1);
-		/* nothing but black before (after) the transition: no shot there */
-		if (c[i].gradual && analyze_shots_dark(&m->f[0]) &&
-		    (f0 == 0 || analyze_shots_dark_between(m, 0, f0 + 1)))
-			continue;
-		if (c[i].gradual && analyze_shots_dark(&m->f[m->nf - 1]) &&
-		    (f1 + 1 >= m->nf || analyze_shots_dark_between(m, f1 > 0 ? f1 - 1 : 0, m->nf)))
-			continue;
-		if (c[i].t < o->min_shot || c[i].t > m->duration - o->min_shot)
-			continue;
-		if (w > 0 && c[i].t - c[w - 1].t < o->min_shot) {
-			if (c[i].strength > c[w - 1].strength)
-				c[w - 1] = c[i];
-			continue;
-		}
-		c[w++] = c[i];
-	}
-	nc = w;
-	m->cuts = c;
-	m->ncuts = nc;
-	/* 5. shots */
-	m->shots = malloc((nc + 1) * sizeof *m->shots);
-	if (!m->shots)
-		goto oom_nofree;
-	m->nshots = nc + 1;
-	for (size_t i = 0; i <= nc; i++) {
-		struct analyze_shot *s = &m->shots[i];
-		s->start = i == 0 ? 0.0 : c[i - 1].t;
-		s->end = i == nc ? m->duration : c[i].t;
-		s->f0 = i == 0 ? 0 : analyze_shots_frame_at(m, s->start);
-		s->f1 = i == nc ? m->nf : analyze_shots_frame_at(m, s->end);
-	}
-	return 0;
+    w = 0;
+    for (size_t i = 0; i < nc; i++) {
+        size_t f0 = analyze_shots_frame_at(m, c[i].t0);
+        size_t f1 = analyze_shots_frame_at(m, c[i].t1);
+        /* nothing but black before (after) the transition: no shot there */
+        if (c[i].gradual && analyze_shots_dark(&m->f[0]) &&
+            (f0 == 0 || analyze_shots_dark_between(m, 0, f0 + 1)))
+            continue;
+        if (c[i].gradual && analyze_shots_dark(&m->f[m->nf - 1]) &&
+            (f1 + 1 >= m->nf || analyze_shots_dark_between(m, f1 > 0 ? f1 - 1 : 0, m->nf)))
+            continue;
+        if (c[i].t < o->min_shot || c[i].t > m->duration - o->min_shot)
+            continue;
+        if (w > 0 && c[i].t - c[w - 1].t < o->min_shot) {
+            if (c[i].strength > c[w - 1].strength)
+                c[w - 1] = c[i];
+            continue;
+        }
+        c[w++] = c[i];
+    }
+    nc = w;
+    m->cuts = c;
+    m->ncuts = nc;
+    /* 5. shots */
+    m->shots = malloc((nc + 1) * sizeof *m->shots);
+    if (!m->shots)
+        goto oom_nofree;
+    m->nshots = nc + 1;
+    for (size_t i = 0; i <= nc; i++) {
+        struct analyze_shot *s = &m->shots[i];
+        s->start = i == 0 ? 0.0 : c[i - 1].t;
+        s->end = i == nc ? m->duration : c[i].t;
+        s->f0 = i == 0 ? 0 : analyze_shots_frame_at(m, s->start);
+        s->f1 = i == nc ? m->nf : analyze_shots_frame_at(m, s->end);
+    }
+    return 0;
 oom:
-	free(acc);
-	free(c);
+    free(acc);
+    free(c);
 oom_nofree:
-	snprintf(errstr, errstr_size, "out of memory");
-	return -1;
+    snprintf(errstr, errstr_size, "out of memory");
+    return -1;
 }

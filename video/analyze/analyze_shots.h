@@ -8,7 +8,7 @@
 #include "analyze.h"
 
 /* Fills m->cuts and m->shots. */
-int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o,
-			 char *errstr, size_t errstr_size);
+int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o, char *errstr,
+                         size_t errstr_size);
 
 #endif

@@ -11,7 +11,7 @@
 /* Find, configure and open the decoder of st.  threads is the codec's
  * thread_count (0 = automatic); other than 1 also enables frame and slice
  * threading.  Returns 0, or -1 with the reason in errstr. */
-int av_decoder_open(const AVStream *st, int threads, AVCodecContext **out,
-		    char *errstr, size_t errstr_size);
+int av_decoder_open(const AVStream *st, int threads, AVCodecContext **out, char *errstr,
+                    size_t errstr_size);
 
 #endif

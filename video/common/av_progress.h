@@ -4,11 +4,11 @@
 #define AV_PROGRESS_H
 
 struct av_progress {
-	int enabled;
-	double total;      /* seconds of media to go through, <= 0 if unknown */
-	double last_draw;  /* monotonic wall time of the last redraw */
-	double started;
-	const char *label;
+    int enabled;
+    double total;     /* seconds of media to go through, <= 0 if unknown */
+    double last_draw; /* monotonic wall time of the last redraw */
+    double started;
+    const char *label;
 };
 
 void av_progress_init(struct av_progress *p, const char *label, double total, int quiet);

@@ -9,6 +9,6 @@
  * before the first keyframe at or after its end (nothing listed is lost;
  * up to one GOP more on each side).  *total gets the output duration. */
 int render_copy_run(struct render_in *in, struct render_out *out, const struct av_cut *cut,
-		    int quiet, double *total, char *errstr, size_t errstr_size);
+                    int quiet, double *total, char *errstr, size_t errstr_size);
 
 #endif

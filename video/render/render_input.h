@@ -5,8 +5,8 @@
 #include "render.h"
 
 /* With decoders (want_decoders) or for stream copy (streams only). */
-int render_input_open(struct render_in *in, const char *path, int want_decoders,
-		      char *errstr, size_t errstr_size);
+int render_input_open(struct render_in *in, const char *path, int want_decoders, char *errstr,
+                      size_t errstr_size);
 /* Seek so that decoding starts at a keyframe at or before t (s on the
  * movie timeline) and flush the decoders. */
 int render_input_seek(struct render_in *in, double t, char *errstr, size_t errstr_size);

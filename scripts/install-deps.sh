@@ -8,7 +8,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libjansson-dev libinih-dev libsystemd-dev
  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
  redis-server kcat ffmpeg python3 python3-sklearn python3-numpy libsvm-tools
- curl valgrind clang-format"
+ curl valgrind clang-format
+ debhelper dpkg-dev fakeroot lintian libxxhash-dev zlib1g-dev"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=""

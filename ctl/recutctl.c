@@ -6,6 +6,7 @@
  * or a local file could not be read or written), 2 the server could not be
  * reached, 64 usage error. */
 #include "config.h"
+#include "addr.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -127,51 +128,16 @@ static int recutctl_parse_server(struct recutctl *c, const char *spec, char *err
     size_t len = strlen(s);
     while (len && s[len - 1] == '/')
         len--;
-    const char *host = s, *port = NULL;
-    size_t hl;
-    if (len && s[0] == '[') {
-        const char *rb = memchr(s, ']', len);
-        if (!rb) {
-            snprintf(errstr, errstr_size, "server '%s': missing ']'", spec);
-            return -1;
-        }
-        host = s + 1;
-        hl = (size_t)(rb - host);
-        if (rb + 1 < s + len) {
-            if (rb[1] != ':') {
-                snprintf(errstr, errstr_size, "server '%s': expected ':' after ']'", spec);
-                return -1;
-            }
-            port = rb + 2;
-        }
-    } else {
-        const char *colon = memchr(s, ':', len);
-        hl = colon ? (size_t)(colon - s) : len;
-        port = colon ? colon + 1 : NULL;
-    }
-    if (hl == 0 || hl >= sizeof c->host) {
-        snprintf(errstr, errstr_size, "server '%s': expected HOST:PORT", spec);
+    char addr[300], why[256];
+    if (len >= sizeof addr) {
+        snprintf(errstr, errstr_size, "server '%s': too long", spec);
         return -1;
     }
-    memcpy(c->host, host, hl);
-    c->host[hl] = '\0';
-    c->port = 8080;
-    if (port) {
-        size_t pl = (size_t)(s + len - port);
-        char buf[8];
-        char *end;
-        if (pl == 0 || pl >= sizeof buf) {
-            snprintf(errstr, errstr_size, "server '%s': bad port", spec);
-            return -1;
-        }
-        memcpy(buf, port, pl);
-        buf[pl] = '\0';
-        long p = strtol(buf, &end, 10);
-        if (*end || p < 1 || p > 65535) {
-            snprintf(errstr, errstr_size, "server '%s': port must be 1..65535", spec);
-            return -1;
-        }
-        c->port = (int)p;
+    memcpy(addr, s, len);
+    addr[len] = '\0';
+    if (util_parse_addr(addr, 0, 8080, c->host, sizeof c->host, &c->port, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "server: %s", why);
+        return -1;
     }
     return 0;
 }

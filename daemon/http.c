@@ -4,6 +4,7 @@
 #include "config.h"
 #include "recutd-internal.h"
 #include "editlist.h"
+#include "addr.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -675,20 +676,12 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(h->eh, http_route, h);
-    char host[256];
-    const char *colon = strrchr(d->cfg.http_listen, ':');
-    long port = colon ? strtol(colon + 1, NULL, 10) : 0;
-    size_t hl = colon ? (size_t)(colon - d->cfg.http_listen) : 0;
-    if (!colon || port < 0 || port > 65535 || hl >= sizeof host) {
-        snprintf(errstr, errstr_size, "http.listen '%s' is not host:port", d->cfg.http_listen);
+    char host[256], why[256];
+    int port;
+    if (util_parse_hostport(d->cfg.http_listen, host, sizeof host, &port, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "http.listen: %s", why);
         http_free(h);
         return NULL;
-    }
-    memcpy(host, d->cfg.http_listen, hl);
-    host[hl] = '\0';
-    if (host[0] == '[' && hl > 1 && host[hl - 1] == ']') {
-        memmove(host, host + 1, hl - 2);
-        host[hl - 2] = '\0';
     }
     if (!evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port)) {
         snprintf(errstr, errstr_size, "cannot listen on %s: %s", d->cfg.http_listen,

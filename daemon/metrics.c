@@ -2,8 +2,8 @@
 /* metrics.c -- counters and the Prometheus text exposition of GET /metrics. */
 #include "config.h"
 #include "recutd-internal.h"
+#include "strbuf.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,112 +88,69 @@ void metrics_http_status(int code)
     metrics_inc(M_HTTP_REQUESTS, 1);
 }
 
-struct metrics_buf {
-    char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int w = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (w < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)w < b->cap - b->len) {
-            b->len += (size_t)w;
-            return;
-        }
-        size_t ncap = (b->cap + (size_t)w + 1) * 2;
-        char *n = realloc(b->p, ncap);
-        if (!n) {
-            b->oom = 1;
-            return;
-        }
-        b->p = n;
-        b->cap = ncap;
-    }
-}
-
 char *metrics_render(struct recutd *d, size_t *len)
 {
-    struct metrics_buf b = { .cap = 4096 };
-    b.p = malloc(b.cap);
-    if (!b.p)
+    struct strbuf *b = strbuf_new();
+    if (!b)
         return NULL;
     for (int i = 0; i < M_N_COUNTERS; i++)
-        metrics_printf(&b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics_meta[i].name,
-                       metrics_meta[i].help, metrics_meta[i].name, metrics_meta[i].type,
-                       metrics_meta[i].name,
-                       (unsigned long long)metrics_get((enum metrics_counter)i));
-    metrics_printf(
-        &b,
+        strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", metrics_meta[i].name,
+                      metrics_meta[i].help, metrics_meta[i].name, metrics_meta[i].type,
+                      metrics_meta[i].name,
+                      (unsigned long long)metrics_get((enum metrics_counter)i));
+    strbuf_printf(
+        b,
         "# HELP recut_svm_train_seconds_total Time spent training viewer SVMs.\n"
         "# TYPE recut_svm_train_seconds_total counter\nrecut_svm_train_seconds_total %.6f\n",
         (double)atomic_load(&metrics_svm_ns) / 1e9);
-    metrics_printf(&b, "# HELP recut_events_dead_letter_total Malformed events sent to the "
-                       "dead-letter topic, by reason.\n"
-                       "# TYPE recut_events_dead_letter_total counter\n");
+    strbuf_printf(b, "# HELP recut_events_dead_letter_total Malformed events sent to the "
+                     "dead-letter topic, by reason.\n"
+                     "# TYPE recut_events_dead_letter_total counter\n");
     for (int i = 1; i < VEVENT_N_ERRORS; i++)
-        metrics_printf(&b, "recut_events_dead_letter_total{reason=\"%s\"} %llu\n",
-                       vevent_error_name((enum vevent_error)i), (unsigned long long)metrics_dlq[i]);
-    metrics_printf(&b, "# HELP recut_http_responses_total HTTP responses by status class.\n"
-                       "# TYPE recut_http_responses_total counter\n");
+        strbuf_printf(b, "recut_events_dead_letter_total{reason=\"%s\"} %llu\n",
+                      vevent_error_name((enum vevent_error)i), (unsigned long long)metrics_dlq[i]);
+    strbuf_printf(b, "# HELP recut_http_responses_total HTTP responses by status class.\n"
+                     "# TYPE recut_http_responses_total counter\n");
     for (int i = 1; i <= 5; i++)
-        metrics_printf(&b, "recut_http_responses_total{code=\"%dxx\"} %llu\n", i,
-                       (unsigned long long)metrics_http[i]);
-    metrics_printf(
-        &b,
+        strbuf_printf(b, "recut_http_responses_total{code=\"%dxx\"} %llu\n", i,
+                      (unsigned long long)metrics_http[i]);
+    strbuf_printf(
+        b,
         "# HELP recut_catalog_movies Movies in the catalog.\n# TYPE recut_catalog_movies gauge\n"
         "recut_catalog_movies %zu\n",
         d->catalog.n);
-    metrics_printf(&b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE "
-                       "recut_plugins_loaded gauge\n");
+    strbuf_printf(b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE "
+                     "recut_plugins_loaded gauge\n");
     static const char *const kinds[] = { "", "scorer", "editor", "publisher" };
     for (int k = 1; k <= 3; k++)
-        metrics_printf(&b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k],
-                       d->plugins ? plugins_count(d->plugins, k) : 0);
-    metrics_printf(&b,
-                   "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE "
-                   "recut_redis_pending gauge\n"
-                   "recut_redis_pending %zu\n",
-                   d->store ? store_pending(d->store) : 0);
-    metrics_printf(
-        &b,
+        strbuf_printf(b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k],
+                      d->plugins ? plugins_count(d->plugins, k) : 0);
+    strbuf_printf(b,
+                  "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE "
+                  "recut_redis_pending gauge\n"
+                  "recut_redis_pending %zu\n",
+                  d->store ? store_pending(d->store) : 0);
+    strbuf_printf(
+        b,
         "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
         "recut_redis_up %d\n",
         d->store ? store_connected(d->store) : 0);
     if (d->kafka)
-        metrics_printf(&b,
-                       "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum "
-                       "over partitions).\n"
-                       "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
-                       (long long)kafka_in_lag(d->kafka));
-    metrics_printf(&b,
-                   "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
-                   "recut_info{version=\"%s\",instance=\"%s\"} 1\n",
-                   PACKAGE_VERSION, recutd_instance(d));
+        strbuf_printf(b,
+                      "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum "
+                      "over partitions).\n"
+                      "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
+                      (long long)kafka_in_lag(d->kafka));
+    strbuf_printf(b,
+                  "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
+                  "recut_info{version=\"%s\",instance=\"%s\"} 1\n",
+                  PACKAGE_VERSION, recutd_instance(d));
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    metrics_printf(
-        &b,
+    strbuf_printf(
+        b,
         "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
         "recut_uptime_seconds %.3f\n",
         (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started);
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    *len = b.len;
-    return b.p;
+    return strbuf_take(b, len);
 }

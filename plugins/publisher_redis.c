@@ -11,6 +11,7 @@
  *                queue = max documents waiting       (default 10000) */
 #define _POSIX_C_SOURCE 200809L
 #include <recut/plugin.h>
+#include "addr.h" /* lib/util/addr.c, compiled into this plugin */
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@ struct pubr_item {
 struct pubr {
     const struct recut_host_api *api;
     char address[512], prefix[128];
+    char host[512]; /* parsed from address: a host, or a socket path (port -1) */
+    int port;
     long ttl;
     size_t max_queue, queued;
     struct pubr_item *head, *tail;
@@ -48,19 +51,10 @@ static redisContext *pubr_connect(struct pubr *p)
 {
     struct timeval tv = { 5, 0 };
     redisContext *c;
-    if (strncmp(p->address, "unix:", 5) == 0) {
-        c = redisConnectUnixWithTimeout(p->address + 5, tv);
-    } else {
-        char host[512];
-        snprintf(host, sizeof host, "%s", p->address);
-        char *colon = strrchr(host, ':');
-        int port = 6379;
-        if (colon) {
-            *colon = '\0';
-            port = atoi(colon + 1);
-        }
-        c = redisConnectWithTimeout(host, port, tv);
-    }
+    if (p->port < 0)
+        c = redisConnectUnixWithTimeout(p->host, tv);
+    else
+        c = redisConnectWithTimeout(p->host, p->port, tv);
     if (!c || c->err) {
         p->api->log("redis", RECUT_LOG_WARNING, "cannot connect to %s: %s", p->address,
                     c ? c->errstr : "out of memory");
@@ -148,6 +142,13 @@ static int pubr_init(const struct recut_host_api *api, void **state, char *errst
         pre = api->config_get("redis", "redis.prefix");
     snprintf(p->address, sizeof p->address, "%s", a ? a : "127.0.0.1:6379");
     snprintf(p->prefix, sizeof p->prefix, "%s", pre ? pre : "recut");
+    char why[256];
+    if (util_parse_addr(p->address, UTIL_ADDR_UNIX, 6379, p->host, sizeof p->host, &p->port, why,
+                        sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "[plugin.redis] address: %s", why);
+        free(p);
+        return -1;
+    }
     const char *ttl = api->config_get("redis", "ttl");
     p->ttl = ttl ? strtol(ttl, NULL, 10) : 0;
     const char *q = api->config_get("redis", "queue");

@@ -114,11 +114,6 @@ int store_catalog_write(struct store *s, const char *id, const char *json, size_
                         redisCallbackFn *fn, void *priv);
 
 /* store_cooc.c: co-occurrence rows and logs */
-struct store_cooc_buf { /* records being built */
-    char *buf;
-    size_t len, cap;
-    int failed;
-};
 struct store_cooc_state {     /* what store_cooc_parse saw */
     uint64_t gen;             /* the row's generation (0: none) */
     unsigned char prefix[24]; /* the row's header and generation */

@@ -24,6 +24,7 @@
 #include "store-internal.h"
 #include "store_lua.h"
 #include "blob.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,34 +36,19 @@
 static struct log_ratelimit store_cooc_rl = LOG_RATELIMIT_INIT(10, 5);
 
 /* ---- the record format ----------------------------------------------------- */
-static void store_cooc_put_record(struct store_cooc_buf *b, const char *id, size_t len, uint32_t n)
+static void store_cooc_put_record(struct strbuf *b, const char *id, size_t len, uint32_t n)
 {
-    if (b->failed)
-        return;
     if (len > 255)
         len = 255; /* ids are at most VEVENT_ID_MAX (128) bytes */
-    size_t need = b->len + 1 + len + 4;
-    if (need > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < need)
-            nc *= 2;
-        char *p = realloc(b->buf, nc);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = p;
-        b->cap = nc;
-    }
-    unsigned char *o = (unsigned char *)b->buf + b->len;
-    o[0] = (unsigned char)len;
-    memcpy(o + 1, id, len);
-    o += 1 + len;
+    unsigned char rec[1 + 255 + 4];
+    rec[0] = (unsigned char)len;
+    memcpy(rec + 1, id, len);
+    unsigned char *o = rec + 1 + len;
     o[0] = (unsigned char)n;
     o[1] = (unsigned char)(n >> 8);
     o[2] = (unsigned char)(n >> 16);
     o[3] = (unsigned char)(n >> 24);
-    b->len = need;
+    strbuf_append(b, rec, 1 + len + 4);
 }
 
 static void store_cooc_add(struct strmap *m, const char *id, size_t len, double n)
@@ -200,7 +186,7 @@ static void store_cooc_compacted_cb(redisAsyncContext *ac, void *reply, void *pr
 static int store_cooc_encode(const struct strmap *m, uint64_t gen, unsigned char **out,
                              size_t *out_len)
 {
-    struct store_cooc_buf rec = { 0 };
+    struct strbuf *rec = strbuf_new();
     size_t it = 0;
     struct strmap_entry *e;
     uint32_t n = 0;
@@ -208,17 +194,17 @@ static int store_cooc_encode(const struct strmap *m, uint64_t gen, unsigned char
         double v = e->num;
         if (!(v > 0))
             continue;
-        store_cooc_put_record(&rec, e->key, e->len, v >= 4294967295.0 ? 4294967295u : (uint32_t)v);
+        store_cooc_put_record(rec, e->key, e->len, v >= 4294967295.0 ? 4294967295u : (uint32_t)v);
         n++;
     }
     struct blob_writer w;
     blob_writer_init(&w, BLOB_COOC, STORE_COOC_VERSION);
     blob_put_u64(&w, gen);
     blob_put_u32(&w, n);
-    blob_put_bytes(&w, rec.buf, rec.len);
-    if (rec.failed)
+    blob_put_bytes(&w, strbuf_data(rec), strbuf_len(rec));
+    if (strbuf_failed(rec))
         w.failed = 1;
-    free(rec.buf);
+    strbuf_free(rec);
     char err[128];
     return blob_writer_finish(&w, out, out_len, err, sizeof err) == BLOB_OK ? 0 : -1;
 }
@@ -368,24 +354,24 @@ int store_cooc_flush(struct store *s, uint64_t epoch)
             pairs[2 * at + 1] = s->g_co.counts[i];
         }
     free(start);
-    struct store_cooc_buf rec = { 0 };
+    struct strbuf *rec = strbuf_new();
     int rc = 0;
     for (size_t k = 0; k < np; k++) {
         size_t mi = (size_t)(pairs[2 * k] >> 32), pi = (size_t)(pairs[2 * k] & 0xffffffffu);
         if (mi && mi <= cat->n && pi && pi <= cat->n) {
             const char *pid = cat->list[pi - 1]->m.id;
-            store_cooc_put_record(&rec, pid, strlen(pid), (uint32_t)pairs[2 * k + 1]);
+            store_cooc_put_record(rec, pid, strlen(pid), (uint32_t)pairs[2 * k + 1]);
         }
         if (k + 1 < np && (pairs[2 * (k + 1)] >> 32) == mi)
             continue;
-        if (rec.len && !rec.failed && mi && mi <= cat->n) {
+        if (strbuf_len(rec) && !strbuf_failed(rec) && mi && mi <= cat->n) {
             struct store_cooc_append *x = calloc(1, sizeof *x);
             char key[512];
             snprintf(key, sizeof key, "%s:{i:%s}:col", prefix, cat->list[mi - 1]->m.id);
             struct store_args a = { 0 };
             store_args_add(&a, "APPEND");
             store_args_add(&a, key);
-            store_args_addn(&a, rec.buf, rec.len);
+            store_args_addn(&a, strbuf_data(rec), strbuf_len(rec));
             if (x) {
                 x->epoch = epoch;
                 snprintf(x->movie, sizeof x->movie, "%s", cat->list[mi - 1]->m.id);
@@ -398,12 +384,11 @@ int store_cooc_flush(struct store *s, uint64_t epoch)
             }
             store_args_free(&a);
         }
-        if (rec.failed)
+        if (strbuf_failed(rec))
             rc = -1;
-        rec.len = 0;
-        rec.failed = 0;
+        strbuf_reset(rec);
     }
-    free(rec.buf);
+    strbuf_free(rec);
     free(pairs);
     return rc;
 }

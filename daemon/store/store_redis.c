@@ -7,6 +7,7 @@
 #include "recutd-internal.h"
 #include "store_lua.h"
 #include "store-internal.h"
+#include "addr.h"
 
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
@@ -21,30 +22,12 @@
 
 static void store_connect(struct store *s);
 
-static int store_parse_addr(const char *addr, char *host, size_t hn, int *port)
+/* [redis] address: host:port, [v6]:port, a bare host (port 6379) or
+ * unix:/path (port -1). */
+static int store_parse_addr(const char *addr, char *host, size_t hn, int *port, char *errstr,
+                            size_t errstr_size)
 {
-    if (strncmp(addr, "unix:", 5) == 0) {
-        snprintf(host, hn, "%s", addr + 5);
-        *port = -1;
-        return 0;
-    }
-    const char *colon = strrchr(addr, ':');
-    if (!colon) {
-        snprintf(host, hn, "%s", addr);
-        *port = 6379;
-        return 0;
-    }
-    size_t l = (size_t)(colon - addr);
-    if (l >= hn)
-        return -1;
-    memcpy(host, addr, l);
-    host[l] = '\0';
-    char *end;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || p <= 0 || p > 65535)
-        return -1;
-    *port = (int)p;
-    return 0;
+    return util_parse_addr(addr, UTIL_ADDR_UNIX, 6379, host, hn, port, errstr, errstr_size);
 }
 
 redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
@@ -52,8 +35,9 @@ redisContext *store_connect_sync(const char *address, int timeout_ms, char *errs
 {
     char host[256];
     int port;
-    if (store_parse_addr(address, host, sizeof host, &port) < 0) {
-        snprintf(errstr, errstr_size, "redis.address '%s' is not host:port or unix:/path", address);
+    char why[256];
+    if (store_parse_addr(address, host, sizeof host, &port, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "redis.address: %s (expected host:port or unix:/path)", why);
         return NULL;
     }
     struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
@@ -124,8 +108,11 @@ static void store_connect(struct store *s)
 {
     char host[256];
     int port;
-    if (store_parse_addr(s->d->cfg.redis_address, host, sizeof host, &port) < 0)
+    char why[256];
+    if (store_parse_addr(s->d->cfg.redis_address, host, sizeof host, &port, why, sizeof why) < 0) {
+        log_err("redis.address: %s (expected host:port or unix:/path)", why);
         return;
+    }
     redisAsyncContext *ac = port < 0 ? redisAsyncConnectUnix(host) : redisAsyncConnect(host, port);
     if (!ac || ac->err) {
         log_warn("redis: %s", ac ? ac->errstr : "out of memory");

@@ -3,10 +3,10 @@
  * editlist.c -- JSON, CMX 3600 EDL and ffconcat exports of a cut.
  */
 #include "editlist.h"
+#include "strbuf.h"
 
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,53 +15,13 @@
 #define EDITLIST_TITLE_MAX 70
 #define EDITLIST_REEL_MAX 8
 
-/* A growing heap string. */
-struct editlist_buf {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
-
-static void editlist_buf_add(struct editlist_buf *b, const char *fmt, ...) RECUT_PRINTF(2, 3);
-
-static void editlist_buf_add(struct editlist_buf *b, const char *fmt, ...)
+/* The text built in b (strbuf.h), or NULL with the reason; frees b. */
+static char *editlist_buf_take(struct strbuf *b, char *errstr, size_t errstr_size)
 {
-    if (b->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = 1;
-            return;
-        }
-        if (b->s && (size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (s == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
-static char *editlist_buf_take(struct editlist_buf *b, char *errstr, size_t errstr_size)
-{
-    if (b->failed) {
-        free(b->s);
+    char *s = strbuf_take(b, NULL);
+    if (!s)
         snprintf(errstr, errstr_size, "out of memory");
-        return NULL;
-    }
-    return b->s;
+    return s;
 }
 
 /* Common checks: ids present, scene indices in range and ascending, scene
@@ -281,8 +241,8 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
     editlist_ascii(full, title, EDITLIST_TITLE_MAX);
     editlist_ascii(m->title && m->title[0] ? m->title : m->id, clip, EDITLIST_TITLE_MAX);
 
-    struct editlist_buf b = { 0 };
-    editlist_buf_add(&b, "TITLE: %s\nFCM: NON-DROP FRAME\n\n", title);
+    struct strbuf *b = strbuf_new();
+    strbuf_printf(b, "TITLE: %s\nFCM: NON-DROP FRAME\n\n", title);
     long long rec = 3600LL * base; /* record starts at 01:00:00:00 */
     size_t event = 0;
     for (size_t k = 0; k < el->n_scenes; k++) {
@@ -295,18 +255,18 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
             editlist_timecode(out, base, tc[1], sizeof tc[1]) < 0 ||
             editlist_timecode(rec, base, tc[2], sizeof tc[2]) < 0 ||
             editlist_timecode(rec + (out - in), base, tc[3], sizeof tc[3]) < 0) {
-            free(b.s);
+            strbuf_free(b);
             snprintf(errstr, errstr_size, "scene %zu: timecode beyond 23:59:59:%02d", el->scenes[k],
                      base - 1);
             return NULL;
         }
-        editlist_buf_add(&b, "%03zu  %-8s V     C        %s %s %s %s\n", ++event, reel, tc[0],
-                         tc[1], tc[2], tc[3]);
-        editlist_buf_add(&b, "* FROM CLIP NAME: %s\n* COMMENT: RECUT SCENE %zu\n\n", clip,
-                         el->scenes[k]);
+        strbuf_printf(b, "%03zu  %-8s V     C        %s %s %s %s\n", ++event, reel, tc[0], tc[1],
+                      tc[2], tc[3]);
+        strbuf_printf(b, "* FROM CLIP NAME: %s\n* COMMENT: RECUT SCENE %zu\n\n", clip,
+                      el->scenes[k]);
         rec += out - in;
     }
-    return editlist_buf_take(&b, errstr, errstr_size);
+    return editlist_buf_take(b, errstr, errstr_size);
 }
 
 char *editlist_ffconcat(const struct editlist *el, const char *source_path, char *errstr,
@@ -328,16 +288,16 @@ char *editlist_ffconcat(const struct editlist *el, const char *source_path, char
     }
     /* Inside '...' the concat demuxer takes every byte literally, so a quote
      * is written as '\'' (close, escaped quote, reopen). */
-    struct editlist_buf q = { 0 };
-    editlist_buf_add(&q, "'");
+    struct strbuf *q = strbuf_new();
+    strbuf_printf(q, "'");
     for (const char *p = source_path; *p; p++) {
         if (*p == '\'')
-            editlist_buf_add(&q, "'\\''");
+            strbuf_printf(q, "'\\''");
         else
-            editlist_buf_add(&q, "%c", *p);
+            strbuf_printf(q, "%c", *p);
     }
-    editlist_buf_add(&q, "'");
-    char *quoted = editlist_buf_take(&q, errstr, errstr_size);
+    strbuf_printf(q, "'");
+    char *quoted = editlist_buf_take(q, errstr, errstr_size);
     if (quoted == NULL)
         return NULL;
     char who[200];
@@ -345,13 +305,13 @@ char *editlist_ffconcat(const struct editlist *el, const char *source_path, char
     snprintf(raw, sizeof raw, "%s cut of %s for %s", el->editor, el->movie->id, el->viewer);
     editlist_ascii(raw, who, sizeof who - 1);
 
-    struct editlist_buf b = { 0 };
-    editlist_buf_add(&b, "ffconcat version 1.0\n# recut: %s\n", who);
+    struct strbuf *b = strbuf_new();
+    strbuf_printf(b, "ffconcat version 1.0\n# recut: %s\n", who);
     for (size_t k = 0; k < el->n_scenes; k++) {
         const struct recut_scene *s = &el->movie->scenes[el->scenes[k]];
-        editlist_buf_add(&b, "# scene %zu\nfile %s\ninpoint %.6f\noutpoint %.6f\n", el->scenes[k],
-                         quoted, s->start, s->end);
+        strbuf_printf(b, "# scene %zu\nfile %s\ninpoint %.6f\noutpoint %.6f\n", el->scenes[k],
+                      quoted, s->start, s->end);
     }
     free(quoted);
-    return editlist_buf_take(&b, errstr, errstr_size);
+    return editlist_buf_take(b, errstr, errstr_size);
 }

@@ -5,10 +5,12 @@
 #include "blob.h"
 #include "errbuf.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static const unsigned char blob_magic[4] = { 'R', 'C', 'M', 'B' };
 
@@ -60,22 +62,19 @@ const char *blob_type_name(int type)
     }
 }
 
-/* Nibble-wise table for the reflected IEEE polynomial 0xEDB88320. */
-static const uint32_t blob_crc_nibble[16] = { 0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu,
-                                              0x76dc4190u, 0x6b6b51f4u, 0x4db26158u, 0x5005713cu,
-                                              0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
-                                              0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu };
-
+/* zlib's CRC-32, which is the one the format names (blob.h).  zlib takes a
+ * uInt length, so a longer buffer goes in pieces; an empty one returns crc
+ * unchanged (zlib would answer 0 for a NULL buffer). */
 uint32_t blob_crc32(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        crc = (crc >> 4) ^ blob_crc_nibble[crc & 15u];
-        crc = (crc >> 4) ^ blob_crc_nibble[crc & 15u];
+    while (len > 0) {
+        uInt n = len > (size_t)UINT_MAX ? UINT_MAX : (uInt)len;
+        crc = (uint32_t)crc32((uLong)crc, p, n);
+        p += n;
+        len -= n;
     }
-    return ~crc;
+    return crc;
 }
 
 static void blob_le_store(unsigned char *p, uint64_t v, size_t n)

@@ -57,8 +57,8 @@ enum blob_status {
 const char *blob_strerror(int status);
 const char *blob_type_name(int type);
 
-/* CRC-32 (reflected polynomial 0xEDB88320, init and final xor ~0).
- * Chain calls by passing the previous result as crc (start with 0). */
+/* CRC-32 (reflected polynomial 0xEDB88320, init and final xor ~0): zlib's
+ * crc32.  Chain calls by passing the previous result as crc (start with 0). */
 uint32_t blob_crc32(uint32_t crc, const void *data, size_t len);
 
 /* ---- writing ---------------------------------------------------------- */

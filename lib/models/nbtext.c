@@ -3,13 +3,13 @@
 #include "config.h"
 
 #include "nbtext.h"
+#include "strbuf.h"
 #include "errbuf.h"
 #include "blob.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,80 +347,41 @@ double nbtext_sentiment(const nbtext_model *m, const char *text, size_t len)
 
 /* ---- text format ------------------------------------------------------ */
 
-struct nbtext_buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-};
-
-static void nbtext_printf(struct nbtext_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void nbtext_printf(struct nbtext_buf *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = 1;
-            return;
-        }
-        if (b->p && (size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-}
-
 static int nbtext_format_feature(const char *feature, const double *counts, size_t nc,
                                  void *userdata)
 {
-    struct nbtext_buf *b = userdata;
+    struct strbuf *b = userdata;
     for (size_t c = 0; c < nc; c++)
-        nbtext_printf(b, "%.17g ", counts[c]);
-    nbtext_printf(b, "%s\n", feature);
-    return b->failed;
+        strbuf_printf(b, "%.17g ", counts[c]);
+    strbuf_printf(b, "%s\n", feature);
+    return strbuf_failed(b);
 }
 
 int nbtext_format(const nbtext_model *m, char **out, size_t *out_len, char *errstr,
                   size_t errstr_size)
 {
-    struct nbtext_buf b = { 0 };
+    struct strbuf *b = strbuf_new();
     size_t nc = nb_n_classes(m->nb);
-    nbtext_printf(&b, "recut-nbtext %d\n", NBTEXT_FORMAT_VERSION);
-    nbtext_printf(&b, "alpha %.17g\n", nb_alpha(m->nb));
-    nbtext_printf(&b, "classes %zu", nc);
+    strbuf_printf(b, "recut-nbtext %d\n", NBTEXT_FORMAT_VERSION);
+    strbuf_printf(b, "alpha %.17g\n", nb_alpha(m->nb));
+    strbuf_printf(b, "classes %zu", nc);
     for (size_t c = 0; c < nc; c++)
-        nbtext_printf(&b, " %s", nb_class_name(m->nb, c));
-    nbtext_printf(&b, "\nsamples");
+        strbuf_printf(b, " %s", nb_class_name(m->nb, c));
+    strbuf_printf(b, "\nsamples");
     for (size_t c = 0; c < nc; c++)
-        nbtext_printf(&b, " %.17g", nb_class_samples(m->nb, c));
-    nbtext_printf(&b, "\nfeatures %zu\n", nb_n_features(m->nb));
-    nb_foreach_feature(m->nb, nbtext_format_feature, &b);
-    if (!b.failed) {
-        uint32_t crc = blob_crc32(0, b.p, b.len);
-        nbtext_printf(&b, "crc32 %08" PRIx32 "\n", crc);
+        strbuf_printf(b, " %.17g", nb_class_samples(m->nb, c));
+    strbuf_printf(b, "\nfeatures %zu\n", nb_n_features(m->nb));
+    nb_foreach_feature(m->nb, nbtext_format_feature, b);
+    if (!strbuf_failed(b)) {
+        uint32_t crc = blob_crc32(0, strbuf_data(b), strbuf_len(b));
+        strbuf_printf(b, "crc32 %08" PRIx32 "\n", crc);
     }
-    if (b.failed) {
-        free(b.p);
+    char *text = strbuf_take(b, out_len);
+    if (!text) {
         errbuf_printf(errstr, errstr_size, "text model: out of memory");
         return -1;
     }
-    *out = b.p;
-    *out_len = b.len;
+    *out = text;
     return 0;
 }
 

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* strmap.c -- linear-probing hash map with tombstone-free deletion
- * (backward shift), FNV-1a hashing. */
+ * (backward shift).  Keys are hashed with util_hash (hash.h), keyed with a
+ * per-process random seed, because they are ids chosen by whoever sends
+ * events: with a fixed hash, ids crafted to collide would make every probe
+ * walk one long cluster. */
 #include "config.h"
 #include "strmap.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 uint32_t strmap_hash(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
+    uint64_t h64 = util_hash(s, len);
+    uint32_t h = (uint32_t)(h64 ^ (h64 >> 32));
     return h ? h : 1;
 }
 

@@ -32,8 +32,12 @@ struct strmap_entry *strmap_geth(const struct strmap *m, const char *key, size_t
 struct strmap_entry *strmap_put(struct strmap *m, const char *key);
 struct strmap_entry *strmap_putn(struct strmap *m, const char *key, size_t len);
 int strmap_del(struct strmap *m, const char *key, void (*free_ptr)(void *));
-/* Iterate: for (size_t i = 0; (e = strmap_next(m, &i)); ) */
+/* Iterate: for (size_t i = 0; (e = strmap_next(m, &i)); )
+ * The order is the hash order, which changes from run to run: sort whatever
+ * an output or a test sees. */
 struct strmap_entry *strmap_next(const struct strmap *m, size_t *iter);
+/* The keyed hash the map uses (util_hash folded to 32 bits, never 0): it
+ * differs between processes, and so does the order strmap_next visits. */
 uint32_t strmap_hash(const char *s, size_t len);
 
 #endif

@@ -9,7 +9,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
  redis-server kcat ffmpeg python3 python3-sklearn python3-numpy libsvm-tools
  curl valgrind clang-format
- debhelper dpkg-dev fakeroot lintian libxxhash-dev zlib1g-dev"
+ debhelper dpkg-dev fakeroot lintian"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=""

@@ -77,11 +77,13 @@ kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *param
         p = *params;
     else
         kmeans_params_default(&p);
-    if (k == 0 || dim == 0 || k > 1u << 20 || dim > 1u << 20 || p.n_init == 0 || p.max_iter == 0 ||
-        !(p.tol >= 0) || !isfinite(p.tol) || !(p.count_cap >= 0) || !isfinite(p.count_cap)) {
+    if (k == 0 || dim == 0 || k > 1u << 20 || dim > 1u << 20 || k * dim > KMEANS_MAX_CELLS ||
+        p.n_init == 0 || p.max_iter == 0 || !(p.tol >= 0) || !isfinite(p.tol) ||
+        !(p.count_cap >= 0) || !isfinite(p.count_cap)) {
         errbuf_printf(errstr, errstr_size,
-                      "k-means: invalid parameters (k, dim, n_init, max_iter > 0; tol, "
-                      "count_cap finite >= 0)");
+                      "k-means: invalid parameters (k, dim, n_init, max_iter > 0; k x dim "
+                      "at most %u; tol, count_cap finite >= 0)",
+                      KMEANS_MAX_CELLS);
         return NULL;
     }
     kmeans_model *m = calloc(1, sizeof *m);

@@ -63,7 +63,13 @@ struct kmeans_params {
 void kmeans_params_default(struct kmeans_params *p);
 const char *kmeans_strerror(int status);
 
-/* params NULL = defaults.  NULL on bad arguments (k, dim > 0). */
+/* The most centre coordinates (k x dim) a model may hold: 2^22 doubles,
+ * 32 MiB.  recutd's groups use at most 1,000 x a few dozen genres; the
+ * bound keeps a damaged or hostile blob from asking for gigabytes. */
+#define KMEANS_MAX_CELLS (1u << 22)
+
+/* params NULL = defaults.  NULL on bad arguments (k, dim > 0, k x dim at
+ * most KMEANS_MAX_CELLS). */
 kmeans_model *kmeans_new(size_t k, size_t dim, const struct kmeans_params *params, char *errstr,
                          size_t errstr_size);
 void kmeans_free(kmeans_model *m);

@@ -2,6 +2,7 @@
 /* viewer.c -- in-memory viewer state and its NB read-out. */
 #include "config.h"
 #include "viewer.h"
+#include "nb.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -340,18 +341,26 @@ static double viewer_count(const recut_viewer *v, const char *cls, const char *f
     return e ? e->num : 0;
 }
 
+/* The viewer's NB is lib/models/nb's multinomial model on counts held in
+ * the nb map (nb_log_prob_counts, nb_log_prior_counts), with two choices of
+ * its own: a feature the viewer never met counts as a smoothed zero in both
+ * classes (nb_model queries ignore it), and the class prior is smoothed
+ * with prior_alpha 1 so that a viewer with one class only is not certain. */
+#define VIEWER_PRIOR_ALPHA 1.0
+
 double viewer_feature(const recut_viewer *v, const char *feature)
 {
+    /* an empty vocabulary counts as one feature: keeps log(0) away */
     double a = v->alpha, V = v->vocab > 0 ? v->vocab : 1;
-    double pl = (viewer_count(v, "like", feature) + a) / (v->t_like + a * V);
-    double pd = (viewer_count(v, "dislike", feature) + a) / (v->t_dislike + a * V);
-    return log(pl) - log(pd);
+    return nb_log_prob_counts(viewer_count(v, "like", feature), v->t_like, a, V) -
+           nb_log_prob_counts(viewer_count(v, "dislike", feature), v->t_dislike, a, V);
 }
 
 double viewer_nb_logodds(const recut_viewer *v, char *const *features, size_t n)
 {
-    /* class prior with add-one so a viewer with one class is not certain */
-    double lo = log((v->n_like + 1) / (v->n_dislike + 1));
+    double ns = v->n_like + v->n_dislike;
+    double lo = nb_log_prior_counts(v->n_like, ns, VIEWER_PRIOR_ALPHA, 2) -
+                nb_log_prior_counts(v->n_dislike, ns, VIEWER_PRIOR_ALPHA, 2);
     for (size_t i = 0; i < n; i++)
         lo += viewer_feature(v, features[i]);
     return lo;

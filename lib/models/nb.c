@@ -575,6 +575,19 @@ nb_model *nb_from_fields(const char *const *classes, size_t n_classes, double al
 
 /* ---- queries ---------------------------------------------------------- */
 
+double nb_log_prob_counts(double count, double class_total, double alpha, double n_features)
+{
+    return log(count + alpha) - log(class_total + alpha * n_features);
+}
+
+double nb_log_prior_counts(double samples, double samples_sum, double prior_alpha, size_t n_classes)
+{
+    double k = (double)n_classes;
+    if (samples_sum + prior_alpha * k <= 0)
+        return -log(k);
+    return log(samples + prior_alpha) - log(samples_sum + prior_alpha * k);
+}
+
 double nb_class_log_prior(const nb_model *m, size_t cls)
 {
     if (cls >= m->n_classes)
@@ -582,10 +595,7 @@ double nb_class_log_prior(const nb_model *m, size_t cls)
     double sum = 0;
     for (size_t c = 0; c < m->n_classes; c++)
         sum += m->samples[c];
-    double k = (double)m->n_classes;
-    if (sum + m->prior_alpha * k <= 0)
-        return -log(k);
-    return log(m->samples[cls] + m->prior_alpha) - log(sum + m->prior_alpha * k);
+    return nb_log_prior_counts(m->samples[cls], sum, m->prior_alpha, m->n_classes);
 }
 
 static double nb_log_denominator(const nb_model *m, size_t cls)
@@ -599,7 +609,7 @@ double nb_feature_log_prob(const nb_model *m, size_t cls, const char *feature)
         return NAN;
     size_t f;
     double cnt = nb_feature_lookup(m, feature, &f) == 0 ? m->counts[f * m->n_classes + cls] : 0.0;
-    return log(cnt + m->alpha) - nb_log_denominator(m, cls);
+    return nb_log_prob_counts(cnt, m->totals[cls], m->alpha, (double)m->n_feat);
 }
 
 double nb_feature_log_odds(const nb_model *m, const char *feature, size_t class_a, size_t class_b)
@@ -709,11 +719,12 @@ size_t nb_top_features(const nb_model *m, size_t class_a, size_t class_b, size_t
 {
     if (class_a >= m->n_classes || class_b >= m->n_classes)
         return 0;
-    double la = nb_log_denominator(m, class_a), lb = nb_log_denominator(m, class_b);
+    double V = (double)m->n_feat;
     size_t got = 0;
     for (size_t f = 0; f < m->n_feat; f++) {
         const double *cn = m->counts + f * m->n_classes;
-        double lo = (log(cn[class_a] + m->alpha) - la) - (log(cn[class_b] + m->alpha) - lb);
+        double lo = nb_log_prob_counts(cn[class_a], m->totals[class_a], m->alpha, V) -
+                    nb_log_prob_counts(cn[class_b], m->totals[class_b], m->alpha, V);
         if (got == k && (k == 0 || lo <= log_odds[k - 1]))
             continue;
         size_t pos = got < k ? got++ : k - 1;

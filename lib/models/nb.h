@@ -100,6 +100,22 @@ nb_model *nb_from_fields(const char *const *classes, size_t n_classes, double al
                          const char *const *fields, const char *const *values, size_t n,
                          char *errstr, size_t errstr_size);
 
+/* ---- the estimates on bare counts ------------------------------------- */
+
+/* The two formulas above on numbers rather than a model, for counts kept
+ * outside an nb_model (a viewer's map of Redis fields, lib/core/viewer.c);
+ * the model's own queries are computed with them too, so recut has one
+ * implementation of the estimates.
+ *
+ * log P(f | c) = log(count + alpha) - log(class_total + alpha * n_features),
+ * where count is N_cf, class_total N_c and n_features the vocabulary size
+ * (> 0, or class_total > 0, for a finite result). */
+double nb_log_prob_counts(double count, double class_total, double alpha, double n_features);
+/* log P(c) = log(samples + prior_alpha) - log(samples_sum + prior_alpha * n_classes),
+ * or the uniform -log(n_classes) when that denominator is <= 0. */
+double nb_log_prior_counts(double samples, double samples_sum, double prior_alpha,
+                           size_t n_classes);
+
 /* ---- queries ---------------------------------------------------------- */
 
 double nb_class_log_prior(const nb_model *m, size_t cls);

@@ -68,6 +68,27 @@ static void test_by_hand(void)
     nb_free(m);
 }
 
+/* The bare-count formulas (for counts kept outside a model, viewer.c) are
+ * what the model's own queries compute. */
+static void test_counts(void)
+{
+    nb_model *m = small_model();
+    EXPECT_NEAR(nb_log_prob_counts(3, 4, 1.0, 3), log(4.0 / 7.0), 1e-15);
+    EXPECT_NEAR(nb_log_prob_counts(0, 2, 0.5, 3), log(0.5 / 3.5), 1e-15);
+    EXPECT_TRUE(nb_log_prob_counts(3, 4, 1.0, 3) == nb_feature_log_prob(m, 1, "genre:a"));
+    EXPECT_TRUE(nb_log_prob_counts(0, 2, 1.0, 3) == nb_feature_log_prob(m, 0, "nope"));
+    EXPECT_NEAR(nb_log_prior_counts(2, 3, 0, 2), log(2.0 / 3.0), 1e-15);
+    EXPECT_TRUE(nb_log_prior_counts(2, 3, 0, 2) == nb_class_log_prior(m, 1));
+    /* prior smoothing: (S_c + a) / (sum S + a k) */
+    EXPECT_NEAR(nb_log_prior_counts(2, 3, 1.0, 2), log(3.0 / 5.0), 1e-15);
+    EXPECT_NEAR(nb_log_prior_counts(0, 3, 0.5, 3), log(0.5 / 4.5), 1e-15);
+    EXPECT_TRUE(nb_set_prior_alpha(m, 1.0) == 0);
+    EXPECT_TRUE(nb_log_prior_counts(1, 3, 1.0, 2) == nb_class_log_prior(m, 0));
+    /* no samples: uniform */
+    EXPECT_NEAR(nb_log_prior_counts(0, 0, 0, 4), -log(4.0), 1e-15);
+    nb_free(m);
+}
+
 static void test_bad_input(void)
 {
     char err[256];
@@ -216,6 +237,7 @@ static void test_many_features(void)
 int main(void)
 {
     test_by_hand();
+    test_counts();
     test_bad_input();
     test_fields();
     test_serialize();

@@ -2,6 +2,7 @@
 /* update.c -- event -> model operations (see update.h). */
 #include "config.h"
 #include "update.h"
+#include "viewer_fields.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -55,31 +56,19 @@ static int update_op(struct update *u, char code, double value, const char *fmt,
     return 0;
 }
 
-/* The same for a field made of prefix ("n:", "f:", "t:"), cls and, if
- * given, ":" feature -- the ops of every event, without printf. */
-static int update_op_nb(struct update *u, char prefix, const char *cls, const char *feature,
-                        double value)
+/* The same for a field of the viewer's NB hash (viewer_fields.h) -- the ops
+ * of every event, without printf. */
+static int update_op_nb(struct update *u, enum viewer_field_kind kind, enum viewer_class cls,
+                        const char *feature, double value)
 {
-    size_t cl = strlen(cls), fl = feature ? strlen(feature) + 1 : 0;
-    if (2 + cl + fl >= sizeof u->ops[0].field)
-        return 0; /* over-long feature name: skipped, as update_op does */
     struct update_op *op = update_op_slot(u);
     if (!op)
         return -1;
+    if (viewer_field_format(op->field, sizeof op->field, kind, cls, feature) < 0)
+        return 0; /* over-long feature name: skipped, as update_op does */
     u->n_ops++;
     op->code = UPD_NB;
     op->value = value;
-    char *p = op->field;
-    *p++ = prefix;
-    *p++ = ':';
-    memcpy(p, cls, cl);
-    p += cl;
-    if (feature) {
-        *p++ = ':';
-        memcpy(p, feature, fl - 1);
-        p += fl - 1;
-    }
-    *p = '\0';
     return 0;
 }
 
@@ -196,16 +185,17 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
             return -1;
         if (w == 0)
             return 0;
-        const char *cls = w > 0 ? "like" : "dislike";
+        enum viewer_class cls = w > 0 ? VIEWER_LIKE : VIEWER_DISLIKE;
         double aw = fabs(w);
         const struct recut_scene *s = &cm->m.scenes[scene];
-        if (s->n_labels && update_op_nb(u, 'n', cls, NULL, aw))
+        if (s->n_labels && update_op_nb(u, VIEWER_FIELD_SAMPLES, cls, NULL, aw))
             return -1;
         for (size_t i = 0; i < s->n_labels; i++) {
             char f[280];
             if (catalog_feature(f, sizeof f, "label", s->labels[i]) < 0)
                 continue;
-            if (update_op_nb(u, 'f', cls, f, aw) || update_op_nb(u, 't', cls, NULL, aw))
+            if (update_op_nb(u, VIEWER_FIELD_FEATURE, cls, f, aw) ||
+                update_op_nb(u, VIEWER_FIELD_TOTAL, cls, NULL, aw))
                 return -1;
         }
         return 0;
@@ -217,15 +207,16 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
     if (w == 0)
         return 0;
     u->positive = w > 0;
-    const char *cls = w > 0 ? "like" : "dislike";
+    enum viewer_class cls = w > 0 ? VIEWER_LIKE : VIEWER_DISLIKE;
     double aw = fabs(w);
-    if (update_op_nb(u, 'n', cls, NULL, aw))
+    if (update_op_nb(u, VIEWER_FIELD_SAMPLES, cls, NULL, aw))
         return -1;
     if (cm) {
         for (size_t i = 0; i < cm->n_features; i++)
-            if (update_op_nb(u, 'f', cls, cm->features[i], aw))
+            if (update_op_nb(u, VIEWER_FIELD_FEATURE, cls, cm->features[i], aw))
                 return -1;
-        if (cm->n_features && update_op_nb(u, 't', cls, NULL, aw * (double)cm->n_features))
+        if (cm->n_features &&
+            update_op_nb(u, VIEWER_FIELD_TOTAL, cls, NULL, aw * (double)cm->n_features))
             return -1;
     }
     return 0;

@@ -181,22 +181,23 @@ int viewer_push_hist(struct recut_viewer *v, const char *movie, int at_end)
 
 void viewer_finish(struct recut_viewer *v)
 {
-    struct strmap_entry *e;
-    v->n_like = (e = strmap_get(&v->nb, "n:like")) ? e->num : 0;
-    v->n_dislike = (e = strmap_get(&v->nb, "n:dislike")) ? e->num : 0;
-    v->t_like = (e = strmap_get(&v->nb, "t:like")) ? e->num : 0;
-    v->t_dislike = (e = strmap_get(&v->nb, "t:dislike")) ? e->num : 0;
+    const struct strmap *nb = &v->nb;
+    v->n_like = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL);
+    v->n_dislike = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL);
+    v->t_like = viewer_field_value(nb, VIEWER_FIELD_TOTAL, VIEWER_LIKE, NULL);
+    v->t_dislike = viewer_field_value(nb, VIEWER_FIELD_TOTAL, VIEWER_DISLIKE, NULL);
     /* vocabulary: distinct features in either class */
     size_t vocab = 0, it = 0;
-    while ((e = strmap_next(&v->nb, &it))) {
-        if (strncmp(e->key, "f:like:", 7) == 0) {
+    struct strmap_entry *e;
+    while ((e = strmap_next(nb, &it))) {
+        enum viewer_field_kind kind;
+        enum viewer_class cls;
+        const char *f;
+        if (viewer_field_parse(e->key, e->len, &kind, &cls, &f) < 0 || kind != VIEWER_FIELD_FEATURE)
+            continue;
+        /* a feature of both classes counts once, at its like field */
+        if (cls == VIEWER_LIKE || !viewer_field_get(nb, VIEWER_FIELD_FEATURE, VIEWER_LIKE, f))
             vocab++;
-        } else if (strncmp(e->key, "f:dislike:", 10) == 0) {
-            char k[320];
-            snprintf(k, sizeof k, "f:like:%s", e->key + 10);
-            if (!strmap_get(&v->nb, k))
-                vocab++;
-        }
     }
     v->vocab = (double)vocab;
 }
@@ -207,34 +208,30 @@ static void viewer_trim_hist(struct recut_viewer *v, int history_max)
         free(v->hist[--v->n_hist]);
 }
 
-/* Keep the NB sums current when field `key` of the nb map changes by d. */
-static void viewer_nb_changed(struct recut_viewer *v, const char *key, double d, int created)
+/* Keep the NB sums current when entry e of the nb map changes by d. */
+static void viewer_nb_changed(struct recut_viewer *v, const struct strmap_entry *e, double d,
+                              int created)
 {
-    if (strcmp(key, "n:like") == 0)
-        v->n_like += d;
-    else if (strcmp(key, "n:dislike") == 0)
-        v->n_dislike += d;
-    else if (strcmp(key, "t:like") == 0)
-        v->t_like += d;
-    else if (strcmp(key, "t:dislike") == 0)
-        v->t_dislike += d;
-    else if (created && strncmp(key, "f:", 2) == 0) {
+    enum viewer_field_kind kind;
+    enum viewer_class cls;
+    const char *f;
+    if (viewer_field_parse(e->key, e->len, &kind, &cls, &f) < 0)
+        return;
+    switch (kind) {
+    case VIEWER_FIELD_SAMPLES:
+        *(cls == VIEWER_LIKE ? &v->n_like : &v->n_dislike) += d;
+        break;
+    case VIEWER_FIELD_TOTAL:
+        *(cls == VIEWER_LIKE ? &v->t_like : &v->t_dislike) += d;
+        break;
+    case VIEWER_FIELD_FEATURE: {
         /* a feature new to this class is new to the vocabulary unless the
          * other class has it */
-        const char *rest = NULL, *other = NULL;
-        if (strncmp(key, "f:like:", 7) == 0) {
-            rest = key + 7;
-            other = "f:dislike:";
-        } else if (strncmp(key, "f:dislike:", 10) == 0) {
-            rest = key + 10;
-            other = "f:like:";
-        }
-        if (rest) {
-            char k[320];
-            snprintf(k, sizeof k, "%s%s", other, rest);
-            if (!strmap_get(&v->nb, k))
-                v->vocab += 1;
-        }
+        enum viewer_class other = cls == VIEWER_LIKE ? VIEWER_DISLIKE : VIEWER_LIKE;
+        if (created && !viewer_field_get(&v->nb, VIEWER_FIELD_FEATURE, other, f))
+            v->vocab += 1;
+        break;
+    }
     }
 }
 
@@ -299,7 +296,7 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
             return -1;
         e->num += op->value;
         if (m == &v->nb)
-            viewer_nb_changed(v, e->key, op->value, m->len > before);
+            viewer_nb_changed(v, e, op->value, m->len > before);
         if (dirty && viewer_mark(dirty, e) < 0)
             return -1;
     }
@@ -333,14 +330,6 @@ const char *viewer_id(const recut_viewer *v)
     return v->id;
 }
 
-static double viewer_count(const recut_viewer *v, const char *cls, const char *feature)
-{
-    char k[320];
-    snprintf(k, sizeof k, "f:%s:%s", cls, feature);
-    struct strmap_entry *e = strmap_get(&v->nb, k);
-    return e ? e->num : 0;
-}
-
 /* The viewer's NB is lib/models/nb's multinomial model on counts held in
  * the nb map (nb_log_prob_counts, nb_log_prior_counts), with two choices of
  * its own: a feature the viewer never met counts as a smoothed zero in both
@@ -352,8 +341,9 @@ double viewer_feature(const recut_viewer *v, const char *feature)
 {
     /* an empty vocabulary counts as one feature: keeps log(0) away */
     double a = v->alpha, V = v->vocab > 0 ? v->vocab : 1;
-    return nb_log_prob_counts(viewer_count(v, "like", feature), v->t_like, a, V) -
-           nb_log_prob_counts(viewer_count(v, "dislike", feature), v->t_dislike, a, V);
+    double cl = viewer_field_value(&v->nb, VIEWER_FIELD_FEATURE, VIEWER_LIKE, feature);
+    double cd = viewer_field_value(&v->nb, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, feature);
+    return nb_log_prob_counts(cl, v->t_like, a, V) - nb_log_prob_counts(cd, v->t_dislike, a, V);
 }
 
 double viewer_nb_logodds(const recut_viewer *v, char *const *features, size_t n)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_viewer.c -- a viewer's naive Bayes read-out is lib/models/nb's model
- * on the counts of the viewer's nb map, and viewer_apply keeps the derived
+/* test_viewer.c -- the field layout of a viewer's NB hash (viewer_fields.h)
+ * builds and parses back; a viewer's naive Bayes read-out is lib/models/nb's
+ * model on the counts of the viewer's nb map; viewer_apply keeps the derived
  * sums exactly as viewer_finish computes them from the map. */
 #include "config.h"
 
@@ -125,8 +126,88 @@ static void test_apply_sums(void)
     viewer_free(&v);
 }
 
+/* The field layout: built and split again, features with ':' included. */
+static void test_fields(void)
+{
+    char b[VIEWER_FIELD_MAX];
+    EXPECT_TRUE(viewer_field_format(b, sizeof b, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL) == 6 &&
+                strcmp(b, "n:like") == 0);
+    EXPECT_TRUE(viewer_field_format(b, sizeof b, VIEWER_FIELD_TOTAL, VIEWER_DISLIKE, "x") == 9 &&
+                strcmp(b, "t:dislike") == 0);
+    EXPECT_TRUE(viewer_field_format(b, sizeof b, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE,
+                                    "genre:sci:fi") == 22 &&
+                strcmp(b, "f:dislike:genre:sci:fi") == 0);
+    EXPECT_TRUE(viewer_field_format(b, 22, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, "genre:sci:fi") ==
+                -1);
+    EXPECT_TRUE(viewer_field_format(b, 7, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL) == 6);
+    EXPECT_TRUE(viewer_field_format(b, 6, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL) == -1);
+    EXPECT_TRUE(viewer_field_format(b, sizeof b, VIEWER_FIELD_FEATURE, VIEWER_LIKE, NULL) == -1);
+    EXPECT_TRUE(viewer_field_format(b, sizeof b, (enum viewer_field_kind)'x', VIEWER_LIKE, NULL) ==
+                -1);
+    EXPECT_TRUE(strcmp(viewer_field_class_name(VIEWER_LIKE), "like") == 0 &&
+                strcmp(viewer_field_class_name(VIEWER_DISLIKE), "dislike") == 0);
+
+    static const struct {
+        const char *field;
+        int ok;
+        enum viewer_field_kind kind;
+        enum viewer_class cls;
+        const char *feature;
+    } cases[] = {
+        { "n:like", 1, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL },
+        { "n:dislike", 1, VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL },
+        { "t:like", 1, VIEWER_FIELD_TOTAL, VIEWER_LIKE, NULL },
+        { "f:like:genre:comedy", 1, VIEWER_FIELD_FEATURE, VIEWER_LIKE, "genre:comedy" },
+        { "f:dislike:tag:a:b", 1, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, "tag:a:b" },
+        { "f:like:", 1, VIEWER_FIELD_FEATURE, VIEWER_LIKE, "" },
+        { "f:like", 0, 0, 0, NULL },
+        { "f:likes:x", 0, 0, 0, NULL },
+        { "n:likes", 0, 0, 0, NULL },
+        { "n:like:x", 0, 0, 0, NULL },
+        { "n:lik", 0, 0, 0, NULL },
+        { "x:like", 0, 0, 0, NULL },
+        { "n|like", 0, 0, 0, NULL },
+        { "", 0, 0, 0, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum viewer_field_kind kind;
+        enum viewer_class cls;
+        const char *f = "unset";
+        int rc = viewer_field_parse(cases[i].field, strlen(cases[i].field), &kind, &cls, &f);
+        EXPECT(rc == (cases[i].ok ? 0 : -1), "parse %s: %d", cases[i].field, rc);
+        if (rc != 0 || !cases[i].ok)
+            continue;
+        EXPECT(kind == cases[i].kind && cls == cases[i].cls, "parse %s: kind %c class %d",
+               cases[i].field, (char)kind, (int)cls);
+        EXPECT(cases[i].feature ? f && strcmp(f, cases[i].feature) == 0 : f == NULL,
+               "parse %s: feature %s", cases[i].field, f ? f : "(null)");
+        /* and back */
+        EXPECT_TRUE(viewer_field_format(b, sizeof b, kind, cls, f) == (int)strlen(cases[i].field) &&
+                    strcmp(b, cases[i].field) == 0);
+    }
+    /* only len bytes count */
+    enum viewer_field_kind kind;
+    enum viewer_class cls;
+    const char *f;
+    EXPECT_TRUE(viewer_field_parse("n:likely", 6, &kind, &cls, &f) == 0 &&
+                kind == VIEWER_FIELD_SAMPLES && cls == VIEWER_LIKE);
+
+    struct strmap m;
+    strmap_init(&m);
+    struct strmap_entry *e = strmap_put(&m, "f:dislike:genre:x");
+    EXPECT_TRUE(e != NULL);
+    if (e)
+        e->num = 2.5;
+    EXPECT_TRUE(viewer_field_get(&m, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, "genre:x") == e);
+    EXPECT_TRUE(viewer_field_value(&m, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, "genre:x") == 2.5);
+    EXPECT_TRUE(viewer_field_value(&m, VIEWER_FIELD_FEATURE, VIEWER_LIKE, "genre:x") == 0);
+    EXPECT_TRUE(viewer_field_get(&m, VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL) == NULL);
+    strmap_clear(&m, NULL);
+}
+
 int main(void)
 {
+    test_fields();
     test_nb_readout();
     test_apply_sums();
     return expect_report();

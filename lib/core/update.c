@@ -3,13 +3,13 @@
 #include "config.h"
 #include "update.h"
 #include "viewer_fields.h"
+#include "emotion.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 void update_init(struct update *u)
 {
@@ -72,29 +72,6 @@ static int update_op_nb(struct update *u, enum viewer_field_kind kind, enum view
     return 0;
 }
 
-/* Emotion labels on Russell's circumplex: (valence, arousal in 0..1). */
-static const struct {
-    const char *label;
-    double v, a;
-} update_circumplex[] = {
-    { "joy", 0.8, 0.65 },       { "happiness", 0.8, 0.6 }, { "amusement", 0.7, 0.6 },
-    { "excitement", 0.6, 0.9 }, { "surprise", 0.2, 0.85 }, { "anger", -0.7, 0.85 },
-    { "fear", -0.75, 0.8 },     { "tension", -0.4, 0.75 }, { "disgust", -0.7, 0.55 },
-    { "sadness", -0.7, 0.25 },  { "boredom", -0.35, 0.1 }, { "calm", 0.4, 0.15 },
-    { "relief", 0.5, 0.3 },     { "love", 0.85, 0.5 },     { "neutral", 0.0, 0.4 },
-};
-
-int update_emotion_va(const char *label, double *valence, double *arousal)
-{
-    for (size_t i = 0; i < sizeof update_circumplex / sizeof update_circumplex[0]; i++)
-        if (strcasecmp(label, update_circumplex[i].label) == 0) {
-            *valence = update_circumplex[i].v;
-            *arousal = update_circumplex[i].a;
-            return 0;
-        }
-    return -1;
-}
-
 double update_weight(const struct recut_config *cfg, const struct vevent *ev,
                      update_sentiment_fn sentiment, void *ctx)
 {
@@ -145,20 +122,20 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
         scene = -1;
 
     if (ev->type == VEVENT_EMOTION) {
-        /* viewer's affective response: overall and per movie/scene */
-        double v = 0, a = 0, mass = 0;
+        /* viewer's affective response: overall and per movie/scene, the
+         * reading's mean point on the circumplex (lib/models/emotion.h) */
+        const char *labels[VEVENT_EMOTIONS_MAX];
+        double probs[VEVENT_EMOTIONS_MAX];
         for (size_t i = 0; i < ev->n_emotions; i++) {
-            double ev_v, ev_a;
-            if (update_emotion_va(ev->emotions[i].label, &ev_v, &ev_a) < 0)
-                continue;
-            v += ev->emotions[i].p * ev_v;
-            a += ev->emotions[i].p * ev_a;
-            mass += ev->emotions[i].p;
+            labels[i] = ev->emotions[i].label;
+            probs[i] = ev->emotions[i].p;
         }
-        if (mass <= 0)
-            return 0;
-        v /= mass;
-        a /= mass;
+        struct emotion_va va;
+        double mass;
+        if (emotion_from_reading(labels, probs, ev->n_emotions, &va, &mass, NULL, 0) < 0 ||
+            mass <= 0)
+            return 0; /* no known label (the parser admits only probabilities) */
+        double v = va.valence, a = va.arousal;
         if (update_op(u, UPD_EMO, 1, "n") || update_op(u, UPD_EMO, v, "v") ||
             update_op(u, UPD_EMO, a, "a") || update_op(u, UPD_EMO, v, "m:%s:v", ev->movie) ||
             update_op(u, UPD_EMO, 1, "m:%s:n", ev->movie))

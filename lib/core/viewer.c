@@ -2,6 +2,7 @@
 /* viewer.c -- in-memory viewer state and its NB read-out. */
 #include "config.h"
 #include "viewer.h"
+#include "emotion.h"
 #include "nb.h"
 
 #include <math.h>
@@ -360,12 +361,12 @@ int viewer_affect(const recut_viewer *v, double *arousal, double *valence)
 {
     struct strmap_entry *n = strmap_get(&v->emo, "n");
     if (!n || n->num <= 0) {
-        *arousal = 0.5;
+        *arousal = EMOTION_NEUTRAL_AROUSAL;
         *valence = 0.0;
         return -1;
     }
     struct strmap_entry *a = strmap_get(&v->emo, "a"), *vv = strmap_get(&v->emo, "v");
-    *arousal = a ? a->num / n->num : 0.5;
+    *arousal = a ? a->num / n->num : EMOTION_NEUTRAL_AROUSAL;
     *valence = vv ? vv->num / n->num : 0.0;
     return 0;
 }

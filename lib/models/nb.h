@@ -4,9 +4,10 @@
  *
  * Classes are fixed at creation and named (e.g. "dislike", "like"); features
  * are arbitrary strings ("genre:Comedy", "tag:dark", "label:action") mapped
- * to indices by an internal hash map, created on first use.  Feature weights
- * are non-negative and may be fractional.  The model keeps, per class, the
- * number of samples (for the class prior) and the per-feature count sums:
+ * to indices by a string map (lib/util/strmap), created on first use.
+ * Feature weights are non-negative and may be fractional.  The model keeps,
+ * per class, the number of samples (for the class prior) and the
+ * per-feature count sums:
  *
  *   log P(f | c) = log(N_cf + alpha) - log(N_c + alpha * n_features)
  *   log P(c)     = log(S_c / sum_k S_k)           (prior_alpha = 0, default)

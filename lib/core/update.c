@@ -136,15 +136,19 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
             mass <= 0)
             return 0; /* no known label (the parser admits only probabilities) */
         double v = va.valence, a = va.arousal;
-        if (update_op(u, UPD_EMO, 1, "n") || update_op(u, UPD_EMO, v, "v") ||
-            update_op(u, UPD_EMO, a, "a") || update_op(u, UPD_EMO, v, "m:%s:v", ev->movie) ||
-            update_op(u, UPD_EMO, 1, "m:%s:n", ev->movie))
+        if (update_op(u, UPD_EMO, 1, VIEWER_EMO_COUNT) ||
+            update_op(u, UPD_EMO, v, VIEWER_EMO_VALENCE) ||
+            update_op(u, UPD_EMO, a, VIEWER_EMO_AROUSAL) ||
+            update_op(u, UPD_EMO, v, VIEWER_EMO_MOVIE_VALENCE_FMT, ev->movie) ||
+            update_op(u, UPD_EMO, 1, VIEWER_EMO_MOVIE_COUNT_FMT, ev->movie))
             return -1;
-        if (scene >= 0 && (update_op(u, UPD_EMO, v, "s:%s:%ld:v", ev->movie, scene) ||
-                           update_op(u, UPD_EMO, 1, "s:%s:%ld:n", ev->movie, scene)))
+        if (scene >= 0 &&
+            (update_op(u, UPD_EMO, v, VIEWER_EMO_SCENE_VALENCE_FMT, ev->movie, scene) ||
+             update_op(u, UPD_EMO, 1, VIEWER_EMO_SCENE_COUNT_FMT, ev->movie, scene)))
             return -1;
         for (size_t i = 0; i < ev->n_emotions; i++)
-            if (update_op(u, UPD_EMO, ev->emotions[i].p, "e:%s", ev->emotions[i].label))
+            if (update_op(u, UPD_EMO, ev->emotions[i].p, VIEWER_EMO_LABEL_FMT,
+                          ev->emotions[i].label))
                 return -1;
         return 0;
     }
@@ -158,7 +162,9 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
         /* feedback on one scene: the scene's labels learn, the movie as a
          * whole is not judged by it */
         double fb = w > 0 ? 1.0 : (w < 0 ? -1.0 : 0.0);
-        if (fb != 0 && update_op(u, UPD_SCENE, fb, "%s:%ld", ev->movie, scene))
+        char sf[sizeof u->ops[0].field];
+        if (fb != 0 && viewer_field_scene(sf, sizeof sf, ev->movie, scene) >= 0 &&
+            update_op(u, UPD_SCENE, fb, "%s", sf))
             return -1;
         if (w == 0)
             return 0;

@@ -5,6 +5,7 @@
 #include "emotion.h"
 #include "nb.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,13 +360,14 @@ double viewer_nb_logodds(const recut_viewer *v, char *const *features, size_t n)
 
 int viewer_affect(const recut_viewer *v, double *arousal, double *valence)
 {
-    struct strmap_entry *n = strmap_get(&v->emo, "n");
+    struct strmap_entry *n = strmap_get(&v->emo, VIEWER_EMO_COUNT);
     if (!n || n->num <= 0) {
         *arousal = EMOTION_NEUTRAL_AROUSAL;
         *valence = 0.0;
         return -1;
     }
-    struct strmap_entry *a = strmap_get(&v->emo, "a"), *vv = strmap_get(&v->emo, "v");
+    struct strmap_entry *a = strmap_get(&v->emo, VIEWER_EMO_AROUSAL);
+    struct strmap_entry *vv = strmap_get(&v->emo, VIEWER_EMO_VALENCE);
     *arousal = a ? a->num / n->num : EMOTION_NEUTRAL_AROUSAL;
     *valence = vv ? vv->num / n->num : 0.0;
     return 0;
@@ -373,8 +375,9 @@ int viewer_affect(const recut_viewer *v, double *arousal, double *valence)
 
 double viewer_scene_feedback(const recut_viewer *v, const char *movie, size_t scene)
 {
-    char k[300];
-    snprintf(k, sizeof k, "%s:%zu", movie, scene);
+    char k[VIEWER_FIELD_MAX];
+    if (scene > (size_t)LONG_MAX || viewer_field_scene(k, sizeof k, movie, (long)scene) < 0)
+        return 0;
     struct strmap_entry *e = strmap_get(&v->scenes, k);
     if (!e)
         return 0;

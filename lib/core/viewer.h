@@ -61,8 +61,8 @@ struct recut_viewer {
     char id[VEVENT_ID_MAX + 1];
     struct strmap nb;     /* Redis field -> count, named by viewer_fields.h */
     struct strmap seen;   /* movie -> signed weight */
-    struct strmap scenes; /* "movie:scene" -> feedback */
-    struct strmap emo;    /* "v", "a", "n", "m:<movie>:v", ... */
+    struct strmap scenes; /* "movie:scene" -> feedback (viewer_field_scene) */
+    struct strmap emo;    /* emotion sums, named by viewer_fields.h */
     char **hist;          /* positive movies, newest first */
     size_t n_hist, cap_hist;
     long long events;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* viewer_fields.c -- builds and splits the field names of a viewer's naive
- * Bayes hash (viewer_fields.h), so that update.c, viewer.c, the HTTP
- * profile and the viewer groups share one spelling of the layout. */
+/* viewer_fields.c -- builds and splits the field names of a viewer's hashes
+ * (viewer_fields.h), so that update.c, viewer.c, the HTTP profile and the
+ * viewer groups share one spelling of the layout. */
 #include "config.h"
 #include "viewer_fields.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const viewer_field_classes[2] = { "dislike", "like" };
@@ -83,4 +84,10 @@ double viewer_field_value(const struct strmap *nb, enum viewer_field_kind kind,
 {
     struct strmap_entry *e = viewer_field_get(nb, kind, cls, feature);
     return e ? e->num : 0;
+}
+
+int viewer_field_scene(char *buf, size_t size, const char *movie, long scene)
+{
+    int n = snprintf(buf, size, "%s:%ld", movie, scene);
+    return n < 0 || (size_t)n >= size ? -1 : n;
 }

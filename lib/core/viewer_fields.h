@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * viewer_fields.h -- the field names of a viewer's naive Bayes hash
- * (PREFIX:{u:ID}:nb in Redis, struct recut_viewer's nb map in memory).
+ * viewer_fields.h -- the field names of a viewer's hashes in Redis (and of
+ * struct recut_viewer's maps in memory): the naive Bayes counts
+ * (PREFIX:{u:ID}:nb), scene feedback (:scenes) and emotion sums (:emo).
  *
  * The update rules write these fields, the viewer reads its counts from
  * them, and the HTTP profile and the viewer groups scan them; this is the
@@ -57,5 +58,30 @@ struct strmap_entry *viewer_field_get(const struct strmap *nb, enum viewer_field
 /* Its value, 0 when absent. */
 double viewer_field_value(const struct strmap *nb, enum viewer_field_kind kind,
                           enum viewer_class cls, const char *feature);
+
+/* The scenes hash (PREFIX:{u:ID}:scenes): field <movie>:<scene index> ->
+ * the viewer's feedback on that scene.  Writes the field into buf; returns
+ * its length, or -1 if it does not fit. */
+int viewer_field_scene(char *buf, size_t size, const char *movie, long scene);
+
+/* The emo hash (PREFIX:{u:ID}:emo, kept only with consent): sums over the
+ * viewer's emotion readings, each reduced to one point (valence, arousal)
+ * on the circumplex (lib/models/emotion.h):
+ *
+ *   n, v, a                 readings, sum of valence, sum of arousal
+ *   m:<movie>:n, m:<movie>:v              the same per movie (no arousal)
+ *   s:<movie>:<scene>:n, s:<movie>:<scene>:v    per scene
+ *   e:<label>               sum of one label's probability
+ *
+ * The formats below take printf arguments (movie, or movie and scene as
+ * long, or label). */
+#define VIEWER_EMO_COUNT "n"
+#define VIEWER_EMO_VALENCE "v"
+#define VIEWER_EMO_AROUSAL "a"
+#define VIEWER_EMO_MOVIE_COUNT_FMT "m:%s:n"
+#define VIEWER_EMO_MOVIE_VALENCE_FMT "m:%s:v"
+#define VIEWER_EMO_SCENE_COUNT_FMT "s:%s:%ld:n"
+#define VIEWER_EMO_SCENE_VALENCE_FMT "s:%s:%ld:v"
+#define VIEWER_EMO_LABEL_FMT "e:%s"
 
 #endif

@@ -5,6 +5,7 @@
  * sums exactly as viewer_finish computes them from the map. */
 #include "config.h"
 
+#include "emotion.h"
 #include "expect.h"
 #include "nb.h"
 #include "viewer.h"
@@ -205,8 +206,55 @@ static void test_fields(void)
     strmap_clear(&m, NULL);
 }
 
+/* The scenes and emo maps: what the update rules write is what the host
+ * API reads back. */
+static void test_scene_emo(void)
+{
+    char b[VIEWER_FIELD_MAX];
+    EXPECT_TRUE(viewer_field_scene(b, sizeof b, "m:1", 12) == 6 && strcmp(b, "m:1:12") == 0);
+    EXPECT_TRUE(viewer_field_scene(b, 6, "m:1", 12) == -1);
+
+    struct vevent ev;
+    memset(&ev, 0, sizeof ev);
+    struct update_op ops[8];
+    struct update u;
+    memset(&u, 0, sizeof u);
+    u.ev = &ev;
+    u.ops = ops;
+    ops[0].code = UPD_SCENE;
+    viewer_field_scene(ops[0].field, sizeof ops[0].field, "m1", 3);
+    ops[0].value = -1;
+    ops[1].code = UPD_CONSENT;
+    ops[1].value = 1;
+    ops[2].code = UPD_EMO;
+    snprintf(ops[2].field, sizeof ops[2].field, VIEWER_EMO_COUNT);
+    ops[2].value = 1;
+    ops[3].code = UPD_EMO;
+    snprintf(ops[3].field, sizeof ops[3].field, VIEWER_EMO_VALENCE);
+    ops[3].value = -0.25;
+    ops[4].code = UPD_EMO;
+    snprintf(ops[4].field, sizeof ops[4].field, VIEWER_EMO_AROUSAL);
+    ops[4].value = 0.75;
+    u.n_ops = 5;
+    struct recut_viewer v;
+    viewer_init(&v, "u4", 1.0);
+    double ar, va;
+    EXPECT_TRUE(viewer_affect(&v, &ar, &va) == -1 && ar == EMOTION_NEUTRAL_AROUSAL && va == 0);
+    const char **partners;
+    size_t n_partners;
+    EXPECT_TRUE(viewer_apply(&v, &u, 10, 5, &partners, &n_partners) == 1);
+    EXPECT_TRUE(viewer_apply(&v, &u, 10, 5, &partners, &n_partners) == 1);
+    EXPECT_TRUE(viewer_scene_feedback(&v, "m1", 3) == -1); /* -2, clamped */
+    EXPECT_TRUE(viewer_scene_feedback(&v, "m1", 2) == 0);
+    EXPECT_TRUE(viewer_affect(&v, &ar, &va) == 0);
+    EXPECT_NEAR(ar, 0.75, 1e-15);
+    EXPECT_NEAR(va, -0.25, 1e-15);
+    viewer_free(&v);
+}
+
 int main(void)
 {
+    test_scene_emo();
     test_fields();
     test_nb_readout();
     test_apply_sums();

@@ -370,12 +370,12 @@ static void http_profile(struct http_user *u, recut_viewer *v)
     struct strmap seenf;
     strmap_init(&seenf);
     while (feats && (e = strmap_next(&v->nb, &it))) {
+        enum viewer_field_kind kind;
+        enum viewer_class cls;
         const char *f = NULL;
-        if (strncmp(e->key, "f:like:", 7) == 0)
-            f = e->key + 7;
-        else if (strncmp(e->key, "f:dislike:", 10) == 0)
-            f = e->key + 10;
-        if (!f || strmap_get(&seenf, f))
+        if (viewer_field_parse(e->key, e->len, &kind, &cls, &f) < 0 || kind != VIEWER_FIELD_FEATURE)
+            continue;
+        if (strmap_get(&seenf, f))
             continue;
         strmap_put(&seenf, f);
         feats[n++] = json_pack("{s:s,s:f}", "feature", f, "log_odds", viewer_feature(v, f));
@@ -395,8 +395,11 @@ static void http_profile(struct http_user *u, recut_viewer *v)
     json_t *all = json_array();
     it = 0;
     while ((e = strmap_next(&v->nb, &it))) {
-        const char *f = strncmp(e->key, "f:dislike:", 10) == 0 ? e->key + 10 : NULL;
-        if (!f)
+        enum viewer_field_kind kind;
+        enum viewer_class cls;
+        const char *f;
+        if (viewer_field_parse(e->key, e->len, &kind, &cls, &f) < 0 ||
+            kind != VIEWER_FIELD_FEATURE || cls != VIEWER_DISLIKE)
             continue;
         double lo = viewer_feature(v, f);
         if (lo < 0)

@@ -147,19 +147,17 @@ static void groups_model_derive(struct groups_model *m)
  * a count is not finite. */
 static int groups_vector(const struct strmap *nb, char *const *genres, size_t dim, double *x)
 {
-    struct strmap_entry *e;
-    double nl = (e = strmap_get(nb, "n:like")) ? e->num : 0;
-    double nd = (e = strmap_get(nb, "n:dislike")) ? e->num : 0;
+    double nl = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL);
+    double nd = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL);
     if (!isfinite(nl) || !isfinite(nd))
         return -1;
     double tot = nl + nd;
     int any = 0;
     for (size_t g = 0; g < dim; g++) {
-        char k[320];
-        snprintf(k, sizeof k, "f:like:genre:%s", genres[g]);
-        double l = (e = strmap_get(nb, k)) ? e->num : 0;
-        snprintf(k, sizeof k, "f:dislike:genre:%s", genres[g]);
-        double dl = (e = strmap_get(nb, k)) ? e->num : 0;
+        char f[VIEWER_FIELD_MAX];
+        snprintf(f, sizeof f, "genre:%s", genres[g]);
+        double l = viewer_field_value(nb, VIEWER_FIELD_FEATURE, VIEWER_LIKE, f);
+        double dl = viewer_field_value(nb, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, f);
         if (!isfinite(l) || !isfinite(dl))
             return -1;
         x[g] = tot > 0 ? (l - dl) / tot : 0;

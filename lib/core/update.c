@@ -2,13 +2,14 @@
 /* update.c -- event -> model operations (see update.h). */
 #include "config.h"
 #include "update.h"
+#include "viewer_fields.h"
+#include "emotion.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 void update_init(struct update *u)
 {
@@ -55,55 +56,20 @@ static int update_op(struct update *u, char code, double value, const char *fmt,
     return 0;
 }
 
-/* The same for a field made of prefix ("n:", "f:", "t:"), cls and, if
- * given, ":" feature -- the ops of every event, without printf. */
-static int update_op_nb(struct update *u, char prefix, const char *cls, const char *feature,
-                        double value)
+/* The same for a field of the viewer's NB hash (viewer_fields.h) -- the ops
+ * of every event, without printf. */
+static int update_op_nb(struct update *u, enum viewer_field_kind kind, enum viewer_class cls,
+                        const char *feature, double value)
 {
-    size_t cl = strlen(cls), fl = feature ? strlen(feature) + 1 : 0;
-    if (2 + cl + fl >= sizeof u->ops[0].field)
-        return 0; /* over-long feature name: skipped, as update_op does */
     struct update_op *op = update_op_slot(u);
     if (!op)
         return -1;
+    if (viewer_field_format(op->field, sizeof op->field, kind, cls, feature) < 0)
+        return 0; /* over-long feature name: skipped, as update_op does */
     u->n_ops++;
     op->code = UPD_NB;
     op->value = value;
-    char *p = op->field;
-    *p++ = prefix;
-    *p++ = ':';
-    memcpy(p, cls, cl);
-    p += cl;
-    if (feature) {
-        *p++ = ':';
-        memcpy(p, feature, fl - 1);
-        p += fl - 1;
-    }
-    *p = '\0';
     return 0;
-}
-
-/* Emotion labels on Russell's circumplex: (valence, arousal in 0..1). */
-static const struct {
-    const char *label;
-    double v, a;
-} update_circumplex[] = {
-    { "joy", 0.8, 0.65 },       { "happiness", 0.8, 0.6 }, { "amusement", 0.7, 0.6 },
-    { "excitement", 0.6, 0.9 }, { "surprise", 0.2, 0.85 }, { "anger", -0.7, 0.85 },
-    { "fear", -0.75, 0.8 },     { "tension", -0.4, 0.75 }, { "disgust", -0.7, 0.55 },
-    { "sadness", -0.7, 0.25 },  { "boredom", -0.35, 0.1 }, { "calm", 0.4, 0.15 },
-    { "relief", 0.5, 0.3 },     { "love", 0.85, 0.5 },     { "neutral", 0.0, 0.4 },
-};
-
-int update_emotion_va(const char *label, double *valence, double *arousal)
-{
-    for (size_t i = 0; i < sizeof update_circumplex / sizeof update_circumplex[0]; i++)
-        if (strcasecmp(label, update_circumplex[i].label) == 0) {
-            *valence = update_circumplex[i].v;
-            *arousal = update_circumplex[i].a;
-            return 0;
-        }
-    return -1;
 }
 
 double update_weight(const struct recut_config *cfg, const struct vevent *ev,
@@ -156,29 +122,33 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
         scene = -1;
 
     if (ev->type == VEVENT_EMOTION) {
-        /* viewer's affective response: overall and per movie/scene */
-        double v = 0, a = 0, mass = 0;
+        /* viewer's affective response: overall and per movie/scene, the
+         * reading's mean point on the circumplex (lib/models/emotion.h) */
+        const char *labels[VEVENT_EMOTIONS_MAX];
+        double probs[VEVENT_EMOTIONS_MAX];
         for (size_t i = 0; i < ev->n_emotions; i++) {
-            double ev_v, ev_a;
-            if (update_emotion_va(ev->emotions[i].label, &ev_v, &ev_a) < 0)
-                continue;
-            v += ev->emotions[i].p * ev_v;
-            a += ev->emotions[i].p * ev_a;
-            mass += ev->emotions[i].p;
+            labels[i] = ev->emotions[i].label;
+            probs[i] = ev->emotions[i].p;
         }
-        if (mass <= 0)
-            return 0;
-        v /= mass;
-        a /= mass;
-        if (update_op(u, UPD_EMO, 1, "n") || update_op(u, UPD_EMO, v, "v") ||
-            update_op(u, UPD_EMO, a, "a") || update_op(u, UPD_EMO, v, "m:%s:v", ev->movie) ||
-            update_op(u, UPD_EMO, 1, "m:%s:n", ev->movie))
+        struct emotion_va va;
+        double mass;
+        if (emotion_from_reading(labels, probs, ev->n_emotions, &va, &mass, NULL, 0) < 0 ||
+            mass <= 0)
+            return 0; /* no known label (the parser admits only probabilities) */
+        double v = va.valence, a = va.arousal;
+        if (update_op(u, UPD_EMO, 1, VIEWER_EMO_COUNT) ||
+            update_op(u, UPD_EMO, v, VIEWER_EMO_VALENCE) ||
+            update_op(u, UPD_EMO, a, VIEWER_EMO_AROUSAL) ||
+            update_op(u, UPD_EMO, v, VIEWER_EMO_MOVIE_VALENCE_FMT, ev->movie) ||
+            update_op(u, UPD_EMO, 1, VIEWER_EMO_MOVIE_COUNT_FMT, ev->movie))
             return -1;
-        if (scene >= 0 && (update_op(u, UPD_EMO, v, "s:%s:%ld:v", ev->movie, scene) ||
-                           update_op(u, UPD_EMO, 1, "s:%s:%ld:n", ev->movie, scene)))
+        if (scene >= 0 &&
+            (update_op(u, UPD_EMO, v, VIEWER_EMO_SCENE_VALENCE_FMT, ev->movie, scene) ||
+             update_op(u, UPD_EMO, 1, VIEWER_EMO_SCENE_COUNT_FMT, ev->movie, scene)))
             return -1;
         for (size_t i = 0; i < ev->n_emotions; i++)
-            if (update_op(u, UPD_EMO, ev->emotions[i].p, "e:%s", ev->emotions[i].label))
+            if (update_op(u, UPD_EMO, ev->emotions[i].p, VIEWER_EMO_LABEL_FMT,
+                          ev->emotions[i].label))
                 return -1;
         return 0;
     }
@@ -192,20 +162,23 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
         /* feedback on one scene: the scene's labels learn, the movie as a
          * whole is not judged by it */
         double fb = w > 0 ? 1.0 : (w < 0 ? -1.0 : 0.0);
-        if (fb != 0 && update_op(u, UPD_SCENE, fb, "%s:%ld", ev->movie, scene))
+        char sf[sizeof u->ops[0].field];
+        if (fb != 0 && viewer_field_scene(sf, sizeof sf, ev->movie, scene) >= 0 &&
+            update_op(u, UPD_SCENE, fb, "%s", sf))
             return -1;
         if (w == 0)
             return 0;
-        const char *cls = w > 0 ? "like" : "dislike";
+        enum viewer_class cls = w > 0 ? VIEWER_LIKE : VIEWER_DISLIKE;
         double aw = fabs(w);
         const struct recut_scene *s = &cm->m.scenes[scene];
-        if (s->n_labels && update_op_nb(u, 'n', cls, NULL, aw))
+        if (s->n_labels && update_op_nb(u, VIEWER_FIELD_SAMPLES, cls, NULL, aw))
             return -1;
         for (size_t i = 0; i < s->n_labels; i++) {
             char f[280];
             if (catalog_feature(f, sizeof f, "label", s->labels[i]) < 0)
                 continue;
-            if (update_op_nb(u, 'f', cls, f, aw) || update_op_nb(u, 't', cls, NULL, aw))
+            if (update_op_nb(u, VIEWER_FIELD_FEATURE, cls, f, aw) ||
+                update_op_nb(u, VIEWER_FIELD_TOTAL, cls, NULL, aw))
                 return -1;
         }
         return 0;
@@ -217,15 +190,16 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
     if (w == 0)
         return 0;
     u->positive = w > 0;
-    const char *cls = w > 0 ? "like" : "dislike";
+    enum viewer_class cls = w > 0 ? VIEWER_LIKE : VIEWER_DISLIKE;
     double aw = fabs(w);
-    if (update_op_nb(u, 'n', cls, NULL, aw))
+    if (update_op_nb(u, VIEWER_FIELD_SAMPLES, cls, NULL, aw))
         return -1;
     if (cm) {
         for (size_t i = 0; i < cm->n_features; i++)
-            if (update_op_nb(u, 'f', cls, cm->features[i], aw))
+            if (update_op_nb(u, VIEWER_FIELD_FEATURE, cls, cm->features[i], aw))
                 return -1;
-        if (cm->n_features && update_op_nb(u, 't', cls, NULL, aw * (double)cm->n_features))
+        if (cm->n_features &&
+            update_op_nb(u, VIEWER_FIELD_TOTAL, cls, NULL, aw * (double)cm->n_features))
             return -1;
     }
     return 0;

@@ -44,7 +44,5 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
 /* Signed weight of an event under cfg (0 if it carries no preference). */
 double update_weight(const struct recut_config *cfg, const struct vevent *ev,
                      update_sentiment_fn sentiment, void *ctx);
-/* Valence/arousal of an emotion label (Russell's circumplex); -1 if unknown. */
-int update_emotion_va(const char *label, double *valence, double *arousal);
 
 #endif

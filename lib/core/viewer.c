@@ -2,7 +2,10 @@
 /* viewer.c -- in-memory viewer state and its NB read-out. */
 #include "config.h"
 #include "viewer.h"
+#include "emotion.h"
+#include "nb.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,22 +183,23 @@ int viewer_push_hist(struct recut_viewer *v, const char *movie, int at_end)
 
 void viewer_finish(struct recut_viewer *v)
 {
-    struct strmap_entry *e;
-    v->n_like = (e = strmap_get(&v->nb, "n:like")) ? e->num : 0;
-    v->n_dislike = (e = strmap_get(&v->nb, "n:dislike")) ? e->num : 0;
-    v->t_like = (e = strmap_get(&v->nb, "t:like")) ? e->num : 0;
-    v->t_dislike = (e = strmap_get(&v->nb, "t:dislike")) ? e->num : 0;
+    const struct strmap *nb = &v->nb;
+    v->n_like = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL);
+    v->n_dislike = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL);
+    v->t_like = viewer_field_value(nb, VIEWER_FIELD_TOTAL, VIEWER_LIKE, NULL);
+    v->t_dislike = viewer_field_value(nb, VIEWER_FIELD_TOTAL, VIEWER_DISLIKE, NULL);
     /* vocabulary: distinct features in either class */
     size_t vocab = 0, it = 0;
-    while ((e = strmap_next(&v->nb, &it))) {
-        if (strncmp(e->key, "f:like:", 7) == 0) {
+    struct strmap_entry *e;
+    while ((e = strmap_next(nb, &it))) {
+        enum viewer_field_kind kind;
+        enum viewer_class cls;
+        const char *f;
+        if (viewer_field_parse(e->key, e->len, &kind, &cls, &f) < 0 || kind != VIEWER_FIELD_FEATURE)
+            continue;
+        /* a feature of both classes counts once, at its like field */
+        if (cls == VIEWER_LIKE || !viewer_field_get(nb, VIEWER_FIELD_FEATURE, VIEWER_LIKE, f))
             vocab++;
-        } else if (strncmp(e->key, "f:dislike:", 10) == 0) {
-            char k[320];
-            snprintf(k, sizeof k, "f:like:%s", e->key + 10);
-            if (!strmap_get(&v->nb, k))
-                vocab++;
-        }
     }
     v->vocab = (double)vocab;
 }
@@ -206,34 +210,30 @@ static void viewer_trim_hist(struct recut_viewer *v, int history_max)
         free(v->hist[--v->n_hist]);
 }
 
-/* Keep the NB sums current when field `key` of the nb map changes by d. */
-static void viewer_nb_changed(struct recut_viewer *v, const char *key, double d, int created)
+/* Keep the NB sums current when entry e of the nb map changes by d. */
+static void viewer_nb_changed(struct recut_viewer *v, const struct strmap_entry *e, double d,
+                              int created)
 {
-    if (strcmp(key, "n:like") == 0)
-        v->n_like += d;
-    else if (strcmp(key, "n:dislike") == 0)
-        v->n_dislike += d;
-    else if (strcmp(key, "t:like") == 0)
-        v->t_like += d;
-    else if (strcmp(key, "t:dislike") == 0)
-        v->t_dislike += d;
-    else if (created && strncmp(key, "f:", 2) == 0) {
+    enum viewer_field_kind kind;
+    enum viewer_class cls;
+    const char *f;
+    if (viewer_field_parse(e->key, e->len, &kind, &cls, &f) < 0)
+        return;
+    switch (kind) {
+    case VIEWER_FIELD_SAMPLES:
+        *(cls == VIEWER_LIKE ? &v->n_like : &v->n_dislike) += d;
+        break;
+    case VIEWER_FIELD_TOTAL:
+        *(cls == VIEWER_LIKE ? &v->t_like : &v->t_dislike) += d;
+        break;
+    case VIEWER_FIELD_FEATURE: {
         /* a feature new to this class is new to the vocabulary unless the
          * other class has it */
-        const char *rest = NULL, *other = NULL;
-        if (strncmp(key, "f:like:", 7) == 0) {
-            rest = key + 7;
-            other = "f:dislike:";
-        } else if (strncmp(key, "f:dislike:", 10) == 0) {
-            rest = key + 10;
-            other = "f:like:";
-        }
-        if (rest) {
-            char k[320];
-            snprintf(k, sizeof k, "%s%s", other, rest);
-            if (!strmap_get(&v->nb, k))
-                v->vocab += 1;
-        }
+        enum viewer_class other = cls == VIEWER_LIKE ? VIEWER_DISLIKE : VIEWER_LIKE;
+        if (created && !viewer_field_get(&v->nb, VIEWER_FIELD_FEATURE, other, f))
+            v->vocab += 1;
+        break;
+    }
     }
 }
 
@@ -298,7 +298,7 @@ int viewer_apply(struct recut_viewer *v, const struct update *u, int history_max
             return -1;
         e->num += op->value;
         if (m == &v->nb)
-            viewer_nb_changed(v, e->key, op->value, m->len > before);
+            viewer_nb_changed(v, e, op->value, m->len > before);
         if (dirty && viewer_mark(dirty, e) < 0)
             return -1;
     }
@@ -332,26 +332,27 @@ const char *viewer_id(const recut_viewer *v)
     return v->id;
 }
 
-static double viewer_count(const recut_viewer *v, const char *cls, const char *feature)
-{
-    char k[320];
-    snprintf(k, sizeof k, "f:%s:%s", cls, feature);
-    struct strmap_entry *e = strmap_get(&v->nb, k);
-    return e ? e->num : 0;
-}
+/* The viewer's NB is lib/models/nb's multinomial model on counts held in
+ * the nb map (nb_log_prob_counts, nb_log_prior_counts), with two choices of
+ * its own: a feature the viewer never met counts as a smoothed zero in both
+ * classes (nb_model queries ignore it), and the class prior is smoothed
+ * with prior_alpha 1 so that a viewer with one class only is not certain. */
+#define VIEWER_PRIOR_ALPHA 1.0
 
 double viewer_feature(const recut_viewer *v, const char *feature)
 {
+    /* an empty vocabulary counts as one feature: keeps log(0) away */
     double a = v->alpha, V = v->vocab > 0 ? v->vocab : 1;
-    double pl = (viewer_count(v, "like", feature) + a) / (v->t_like + a * V);
-    double pd = (viewer_count(v, "dislike", feature) + a) / (v->t_dislike + a * V);
-    return log(pl) - log(pd);
+    double cl = viewer_field_value(&v->nb, VIEWER_FIELD_FEATURE, VIEWER_LIKE, feature);
+    double cd = viewer_field_value(&v->nb, VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, feature);
+    return nb_log_prob_counts(cl, v->t_like, a, V) - nb_log_prob_counts(cd, v->t_dislike, a, V);
 }
 
 double viewer_nb_logodds(const recut_viewer *v, char *const *features, size_t n)
 {
-    /* class prior with add-one so a viewer with one class is not certain */
-    double lo = log((v->n_like + 1) / (v->n_dislike + 1));
+    double ns = v->n_like + v->n_dislike;
+    double lo = nb_log_prior_counts(v->n_like, ns, VIEWER_PRIOR_ALPHA, 2) -
+                nb_log_prior_counts(v->n_dislike, ns, VIEWER_PRIOR_ALPHA, 2);
     for (size_t i = 0; i < n; i++)
         lo += viewer_feature(v, features[i]);
     return lo;
@@ -359,22 +360,24 @@ double viewer_nb_logodds(const recut_viewer *v, char *const *features, size_t n)
 
 int viewer_affect(const recut_viewer *v, double *arousal, double *valence)
 {
-    struct strmap_entry *n = strmap_get(&v->emo, "n");
+    struct strmap_entry *n = strmap_get(&v->emo, VIEWER_EMO_COUNT);
     if (!n || n->num <= 0) {
-        *arousal = 0.5;
+        *arousal = EMOTION_NEUTRAL_AROUSAL;
         *valence = 0.0;
         return -1;
     }
-    struct strmap_entry *a = strmap_get(&v->emo, "a"), *vv = strmap_get(&v->emo, "v");
-    *arousal = a ? a->num / n->num : 0.5;
+    struct strmap_entry *a = strmap_get(&v->emo, VIEWER_EMO_AROUSAL);
+    struct strmap_entry *vv = strmap_get(&v->emo, VIEWER_EMO_VALENCE);
+    *arousal = a ? a->num / n->num : EMOTION_NEUTRAL_AROUSAL;
     *valence = vv ? vv->num / n->num : 0.0;
     return 0;
 }
 
 double viewer_scene_feedback(const recut_viewer *v, const char *movie, size_t scene)
 {
-    char k[300];
-    snprintf(k, sizeof k, "%s:%zu", movie, scene);
+    char k[VIEWER_FIELD_MAX];
+    if (scene > (size_t)LONG_MAX || viewer_field_scene(k, sizeof k, movie, (long)scene) < 0)
+        return 0;
     struct strmap_entry *e = strmap_get(&v->scenes, k);
     if (!e)
         return 0;

@@ -7,6 +7,7 @@
 
 #include "strmap.h"
 #include "update.h"
+#include "viewer_fields.h"
 
 /* Fields of one map changed since the last write: the entries' keys
  * (borrowed from the viewer's map, each once: a changed entry's ptr is
@@ -58,10 +59,10 @@ size_t viewer_changes_count(const struct recut_viewer *v, char which);
 
 struct recut_viewer {
     char id[VEVENT_ID_MAX + 1];
-    struct strmap nb;     /* Redis field -> count ("n:like", "f:like:genre:x", ...) */
+    struct strmap nb;     /* Redis field -> count, named by viewer_fields.h */
     struct strmap seen;   /* movie -> signed weight */
-    struct strmap scenes; /* "movie:scene" -> feedback */
-    struct strmap emo;    /* "v", "a", "n", "m:<movie>:v", ... */
+    struct strmap scenes; /* "movie:scene" -> feedback (viewer_field_scene) */
+    struct strmap emo;    /* emotion sums, named by viewer_fields.h */
     char **hist;          /* positive movies, newest first */
     size_t n_hist, cap_hist;
     long long events;

@@ -37,7 +37,6 @@ static const struct emotion_point emotion_points[] = {
 };
 
 #define EMOTION_N_POINTS (sizeof emotion_points / sizeof emotion_points[0])
-#define EMOTION_NEUTRAL_AROUSAL 0.5
 
 const struct emotion_point *emotion_table(size_t *n)
 {

@@ -8,7 +8,13 @@
  * label near its place on the circumplex of Russell (1980), "A circumplex model
  * of affect", J. Pers. Soc. Psych. 39(6), with the arousal axis mapped from
  * -1..1 to 0..1.  The numbers are our rounded reading of the figure's
- * angles (not measured data); synonyms share a point:
+ * angles (not measured data); synonyms share a point.  The paper's abstract
+ * fixes eight anchors on the unit circle -- pleasure 0 deg, excitement 45,
+ * arousal 90, distress 135, displeasure 180, depression 225, sleepiness 270,
+ * relaxation 315 -- so excitement and relaxation have valence cos 45 = 0.71,
+ * distress (fear) -0.71, and "neutral" is the centre, arousal 0.5; the
+ * table follows them.  This is recut's one emotion table: recutd's update
+ * rules (lib/core/update.c) read emotion readings through it.
  *
  *   label                          valence  arousal
  *   excitement, excited, thrill     +0.70    0.90
@@ -62,6 +68,9 @@ struct emotion_point {
     const char *label;
     struct emotion_va va;
 };
+
+/* The arousal of no evidence: the centre of the circumplex. */
+#define EMOTION_NEUTRAL_AROUSAL 0.5
 
 /* The table above; *n = number of entries. */
 const struct emotion_point *emotion_table(size_t *n);

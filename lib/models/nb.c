@@ -3,48 +3,12 @@
 #include "config.h"
 
 #include "nb.h"
+#include "nb_impl.h"
 #include "errbuf.h"
-#include "blob.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NB_BLOB_VERSION 1
-
-struct nb_slot {
-    uint64_t hash;
-    size_t idx1; /* feature index + 1, 0 = empty */
-};
-
-struct nb_model {
-    size_t n_classes;
-    char **classes;
-    double alpha, prior_alpha;
-    double *samples; /* [n_classes] */
-    double *totals;  /* [n_classes]: sum over features of counts */
-
-    size_t n_feat, cap_feat;
-    char **names;   /* [cap_feat] */
-    double *counts; /* [cap_feat * n_classes], feature-major */
-
-    struct nb_slot *slots; /* open addressing, linear probing */
-    size_t n_slots;        /* power of two */
-};
-
-static uint64_t nb_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
 
 static int nb_class_name_ok(const char *s)
 {
@@ -59,7 +23,7 @@ static int nb_class_name_ok(const char *s)
     return 1;
 }
 
-static int nb_feature_name_ok(const char *s)
+int nb_feature_name_ok(const char *s)
 {
     return s && *s && strnlen(s, NB_MAX_NAME + 1) <= NB_MAX_NAME;
 }
@@ -105,9 +69,8 @@ nb_model *nb_new(const char *const *classes, size_t n_classes, double alpha, cha
     m->classes = calloc(n_classes, sizeof *m->classes);
     m->samples = calloc(n_classes, sizeof *m->samples);
     m->totals = calloc(n_classes, sizeof *m->totals);
-    m->n_slots = 16;
-    m->slots = calloc(m->n_slots, sizeof *m->slots);
-    if (!m->classes || !m->samples || !m->totals || !m->slots)
+    strmap_init(&m->index);
+    if (!m->classes || !m->samples || !m->totals)
         goto nomem;
     for (size_t i = 0; i < n_classes; i++)
         if (!(m->classes[i] = nb_strdup(classes[i])))
@@ -133,11 +96,11 @@ void nb_free(nb_model *m)
     free(m->totals);
     free(m->names);
     free(m->counts);
-    free(m->slots);
+    strmap_clear(&m->index, NULL);
     free(m);
 }
 
-static int nb_reserve(nb_model *m, size_t need)
+int nb_reserve(nb_model *m, size_t need)
 {
     if (need <= m->cap_feat)
         return 0;
@@ -156,59 +119,29 @@ static int nb_reserve(nb_model *m, size_t need)
     return 0;
 }
 
-static void nb_slot_insert(struct nb_slot *slots, size_t n_slots, uint64_t h, size_t f)
-{
-    size_t i = (size_t)h & (n_slots - 1);
-    while (slots[i].idx1)
-        i = (i + 1) & (n_slots - 1);
-    slots[i].hash = h;
-    slots[i].idx1 = f + 1;
-}
-
-static int nb_find(const nb_model *m, const char *feature, uint64_t h, size_t *f)
-{
-    size_t i = (size_t)h & (m->n_slots - 1);
-    while (m->slots[i].idx1) {
-        if (m->slots[i].hash == h) {
-            size_t g = m->slots[i].idx1 - 1;
-            if (strcmp(m->names[g], feature) == 0) {
-                *f = g;
-                return 0;
-            }
-        }
-        i = (i + 1) & (m->n_slots - 1);
-    }
-    return -1;
-}
-
 /* Index of feature, creating it (with zero counts) if needed; -1 on OOM. */
-static int nb_intern(nb_model *m, const char *feature, size_t *f)
+int nb_intern(nb_model *m, const char *feature, size_t *f)
 {
-    uint64_t h = nb_hash(feature);
-    if (nb_find(m, feature, h, f) == 0)
+    size_t len = strlen(feature);
+    struct strmap_entry *e = strmap_getn(&m->index, feature, len);
+    if (e) {
+        *f = (size_t)e->num;
         return 0;
+    }
     if (nb_reserve(m, m->n_feat + 1) != 0)
         return -1;
-    if ((m->n_feat + 1) * 2 > m->n_slots) {
-        size_t n_slots = m->n_slots * 2;
-        struct nb_slot *slots = calloc(n_slots, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t i = 0; i < m->n_slots; i++)
-            if (m->slots[i].idx1)
-                nb_slot_insert(slots, n_slots, m->slots[i].hash, m->slots[i].idx1 - 1);
-        free(m->slots);
-        m->slots = slots;
-        m->n_slots = n_slots;
-    }
     char *name = nb_strdup(feature);
     if (!name)
         return -1;
+    if (!(e = strmap_putn(&m->index, feature, len))) {
+        free(name);
+        return -1;
+    }
     size_t g = m->n_feat++;
     m->names[g] = name;
     for (size_t c = 0; c < m->n_classes; c++)
         m->counts[g * m->n_classes + c] = 0.0;
-    nb_slot_insert(m->slots, m->n_slots, h, g);
+    e->num = (double)g;
     *f = g;
     return 0;
 }
@@ -276,7 +209,11 @@ int nb_feature_lookup(const nb_model *m, const char *feature, size_t *f)
 {
     if (!feature)
         return -1;
-    return nb_find(m, feature, nb_hash(feature), f);
+    struct strmap_entry *e = strmap_get(&m->index, feature);
+    if (!e)
+        return -1;
+    *f = (size_t)e->num;
+    return 0;
 }
 
 /* ---- learning --------------------------------------------------------- */
@@ -408,7 +345,7 @@ int nb_fit_matrix(nb_model *m, const double *X, size_t n_rows, size_t n_cols,
     return 0;
 }
 
-static void nb_recompute_totals(nb_model *m)
+void nb_recompute_totals(nb_model *m)
 {
     for (size_t c = 0; c < m->n_classes; c++)
         m->totals[c] = 0.0;
@@ -478,102 +415,20 @@ int nb_set_class_samples(nb_model *m, size_t cls, double n, char *errstr, size_t
     return 0;
 }
 
-int nb_field_format(const nb_model *m, size_t cls, const char *feature, char *buf, size_t size)
-{
-    if (cls >= m->n_classes)
-        return -1;
-    int n = feature ? snprintf(buf, size, "f|%s|%s", m->classes[cls], feature)
-                    : snprintf(buf, size, "s|%s", m->classes[cls]);
-    if (n < 0 || (size_t)n >= size)
-        return -1;
-    return n;
-}
-
-/* Parse one field name: kind 's' or 'f', class index, feature (pointer into
- * field, NULL for 's'). */
-static int nb_parse_field(const nb_model *m, const char *field, int *kind, size_t *cls,
-                          const char **feature)
-{
-    if (!field || (field[0] != 's' && field[0] != 'f') || field[1] != '|')
-        return -1;
-    const char *cname = field + 2;
-    const char *bar = strchr(cname, '|');
-    size_t clen = bar ? (size_t)(bar - cname) : strlen(cname);
-    if (field[0] == 's' && bar)
-        return -1;
-    if (field[0] == 'f' && (!bar || !nb_feature_name_ok(bar + 1)))
-        return -1;
-    for (size_t c = 0; c < m->n_classes; c++)
-        if (strlen(m->classes[c]) == clen && memcmp(m->classes[c], cname, clen) == 0) {
-            *kind = field[0];
-            *cls = c;
-            *feature = field[0] == 'f' ? bar + 1 : NULL;
-            return 0;
-        }
-    return -1;
-}
-
-static int nb_parse_number(const char *s, double *v)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(d) || d < 0)
-        return -1;
-    *v = d;
-    return 0;
-}
-
-int nb_load_fields(nb_model *m, const char *const *fields, const char *const *values, size_t n,
-                   char *errstr, size_t errstr_size)
-{
-    for (size_t i = 0; i < n; i++) {
-        int kind;
-        size_t cls;
-        const char *feature;
-        double v;
-        if (nb_parse_field(m, fields[i], &kind, &cls, &feature) != 0) {
-            errbuf_printf(errstr, errstr_size, "naive bayes: bad count field '%.80s'",
-                          fields[i] ? fields[i] : "(null)");
-            return -1;
-        }
-        if (nb_parse_number(values[i], &v) != 0) {
-            errbuf_printf(errstr, errstr_size,
-                          "naive bayes: value of '%.80s' is not a finite number >= 0", fields[i]);
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        int kind;
-        size_t cls;
-        const char *feature;
-        double v;
-        nb_parse_field(m, fields[i], &kind, &cls, &feature);
-        nb_parse_number(values[i], &v);
-        int rc = kind == 's' ? nb_set_class_samples(m, cls, v, errstr, errstr_size)
-                             : nb_set_count(m, cls, feature, v, errstr, errstr_size);
-        if (rc != 0)
-            return -1;
-    }
-    nb_recompute_totals(m);
-    return 0;
-}
-
-nb_model *nb_from_fields(const char *const *classes, size_t n_classes, double alpha,
-                         const char *const *fields, const char *const *values, size_t n,
-                         char *errstr, size_t errstr_size)
-{
-    nb_model *m = nb_new(classes, n_classes, alpha, errstr, errstr_size);
-    if (m && nb_load_fields(m, fields, values, n, errstr, errstr_size) != 0) {
-        nb_free(m);
-        return NULL;
-    }
-    return m;
-}
-
 /* ---- queries ---------------------------------------------------------- */
+
+double nb_log_prob_counts(double count, double class_total, double alpha, double n_features)
+{
+    return log(count + alpha) - log(class_total + alpha * n_features);
+}
+
+double nb_log_prior_counts(double samples, double samples_sum, double prior_alpha, size_t n_classes)
+{
+    double k = (double)n_classes;
+    if (samples_sum + prior_alpha * k <= 0)
+        return -log(k);
+    return log(samples + prior_alpha) - log(samples_sum + prior_alpha * k);
+}
 
 double nb_class_log_prior(const nb_model *m, size_t cls)
 {
@@ -582,10 +437,7 @@ double nb_class_log_prior(const nb_model *m, size_t cls)
     double sum = 0;
     for (size_t c = 0; c < m->n_classes; c++)
         sum += m->samples[c];
-    double k = (double)m->n_classes;
-    if (sum + m->prior_alpha * k <= 0)
-        return -log(k);
-    return log(m->samples[cls] + m->prior_alpha) - log(sum + m->prior_alpha * k);
+    return nb_log_prior_counts(m->samples[cls], sum, m->prior_alpha, m->n_classes);
 }
 
 static double nb_log_denominator(const nb_model *m, size_t cls)
@@ -599,7 +451,7 @@ double nb_feature_log_prob(const nb_model *m, size_t cls, const char *feature)
         return NAN;
     size_t f;
     double cnt = nb_feature_lookup(m, feature, &f) == 0 ? m->counts[f * m->n_classes + cls] : 0.0;
-    return log(cnt + m->alpha) - nb_log_denominator(m, cls);
+    return nb_log_prob_counts(cnt, m->totals[cls], m->alpha, (double)m->n_feat);
 }
 
 double nb_feature_log_odds(const nb_model *m, const char *feature, size_t class_a, size_t class_b)
@@ -709,11 +561,12 @@ size_t nb_top_features(const nb_model *m, size_t class_a, size_t class_b, size_t
 {
     if (class_a >= m->n_classes || class_b >= m->n_classes)
         return 0;
-    double la = nb_log_denominator(m, class_a), lb = nb_log_denominator(m, class_b);
+    double V = (double)m->n_feat;
     size_t got = 0;
     for (size_t f = 0; f < m->n_feat; f++) {
         const double *cn = m->counts + f * m->n_classes;
-        double lo = (log(cn[class_a] + m->alpha) - la) - (log(cn[class_b] + m->alpha) - lb);
+        double lo = nb_log_prob_counts(cn[class_a], m->totals[class_a], m->alpha, V) -
+                    nb_log_prob_counts(cn[class_b], m->totals[class_b], m->alpha, V);
         if (got == k && (k == 0 || lo <= log_odds[k - 1]))
             continue;
         size_t pos = got < k ? got++ : k - 1;
@@ -726,99 +579,4 @@ size_t nb_top_features(const nb_model *m, size_t class_a, size_t class_b, size_t
         features[pos] = f;
     }
     return got;
-}
-
-/* ---- serialization ---------------------------------------------------- */
-
-int nb_serialize(const nb_model *m, unsigned char **buf, size_t *len, char *errstr,
-                 size_t errstr_size)
-{
-    struct blob_writer w;
-    blob_writer_init(&w, BLOB_NB, NB_BLOB_VERSION);
-    blob_put_f64(&w, m->alpha);
-    blob_put_f64(&w, m->prior_alpha);
-    blob_put_u32(&w, (uint32_t)m->n_classes);
-    for (size_t c = 0; c < m->n_classes; c++) {
-        blob_put_str(&w, m->classes[c]);
-        blob_put_f64(&w, m->samples[c]);
-        blob_put_f64(&w, m->totals[c]);
-    }
-    blob_put_u32(&w, (uint32_t)m->n_feat);
-    for (size_t f = 0; f < m->n_feat; f++) {
-        blob_put_str(&w, m->names[f]);
-        for (size_t c = 0; c < m->n_classes; c++)
-            blob_put_f64(&w, m->counts[f * m->n_classes + c]);
-    }
-    return blob_writer_finish(&w, buf, len, errstr, errstr_size) == BLOB_OK ? 0 : -1;
-}
-
-nb_model *nb_deserialize(const void *buf, size_t len, char *errstr, size_t errstr_size)
-{
-    struct blob_reader r;
-    uint16_t version;
-    if (blob_open(buf, len, BLOB_NB, NB_BLOB_VERSION, &version, &r, errstr, errstr_size) != BLOB_OK)
-        return NULL;
-    nb_model *m = NULL;
-    char *names[NB_MAX_CLASSES] = { 0 };
-    double samples[NB_MAX_CLASSES], totals[NB_MAX_CLASSES];
-    double alpha = blob_get_f64(&r), prior_alpha = blob_get_f64(&r);
-    uint32_t nc = blob_get_u32(&r);
-    if (r.failed || nc < 2 || nc > NB_MAX_CLASSES)
-        goto corrupt;
-    for (uint32_t c = 0; c < nc; c++) {
-        names[c] = blob_get_str(&r);
-        samples[c] = blob_get_f64(&r);
-        totals[c] = blob_get_f64(&r);
-        if (r.failed || !isfinite(samples[c]) || samples[c] < 0 || !isfinite(totals[c]) ||
-            totals[c] < 0)
-            goto corrupt;
-    }
-    m = nb_new((const char *const *)names, nc, alpha, NULL, 0);
-    if (!m || nb_set_prior_alpha(m, prior_alpha) != 0)
-        goto corrupt;
-    memcpy(m->samples, samples, nc * sizeof *samples);
-    uint32_t nf = blob_get_u32(&r);
-    if (r.failed || nf > blob_remaining(&r) / (4 + 8 * (size_t)nc))
-        goto corrupt;
-    if (nb_reserve(m, nf) != 0)
-        goto nomem;
-    for (uint32_t f = 0; f < nf; f++) {
-        char *name = blob_get_str(&r);
-        size_t g;
-        if (!name || !nb_feature_name_ok(name) || nb_find(m, name, nb_hash(name), &g) == 0) {
-            free(name);
-            goto corrupt;
-        }
-        int rc = nb_intern(m, name, &g);
-        free(name);
-        if (rc != 0)
-            goto nomem;
-        for (uint32_t c = 0; c < nc; c++) {
-            double v = blob_get_f64(&r);
-            if (r.failed || !isfinite(v) || v < 0)
-                goto corrupt;
-            m->counts[g * nc + c] = v;
-        }
-    }
-    if (blob_reader_finish(&r, "naive-bayes", errstr, errstr_size) != BLOB_OK)
-        goto fail;
-    nb_recompute_totals(m);
-    for (uint32_t c = 0; c < nc; c++) {
-        if (fabs(m->totals[c] - totals[c]) > 1e-9 * fmax(1.0, totals[c]))
-            goto corrupt;
-        m->totals[c] = totals[c]; /* keep the exact incremental sums */
-    }
-    for (uint32_t c = 0; c < nc; c++)
-        free(names[c]);
-    return m;
-nomem:
-    errbuf_printf(errstr, errstr_size, "naive-bayes blob: out of memory");
-    goto fail;
-corrupt:
-    errbuf_printf(errstr, errstr_size, "naive-bayes blob: corrupt payload");
-fail:
-    for (uint32_t c = 0; c < NB_MAX_CLASSES; c++)
-        free(names[c]);
-    nb_free(m);
-    return NULL;
 }

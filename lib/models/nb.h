@@ -4,9 +4,10 @@
  *
  * Classes are fixed at creation and named (e.g. "dislike", "like"); features
  * are arbitrary strings ("genre:Comedy", "tag:dark", "label:action") mapped
- * to indices by an internal hash map, created on first use.  Feature weights
- * are non-negative and may be fractional.  The model keeps, per class, the
- * number of samples (for the class prior) and the per-feature count sums:
+ * to indices by a string map (lib/util/strmap), created on first use.
+ * Feature weights are non-negative and may be fractional.  The model keeps,
+ * per class, the number of samples (for the class prior) and the
+ * per-feature count sums:
  *
  *   log P(f | c) = log(N_cf + alpha) - log(N_c + alpha * n_features)
  *   log P(c)     = log(S_c / sum_k S_k)           (prior_alpha = 0, default)
@@ -99,6 +100,22 @@ int nb_load_fields(nb_model *m, const char *const *fields, const char *const *va
 nb_model *nb_from_fields(const char *const *classes, size_t n_classes, double alpha,
                          const char *const *fields, const char *const *values, size_t n,
                          char *errstr, size_t errstr_size);
+
+/* ---- the estimates on bare counts ------------------------------------- */
+
+/* The two formulas above on numbers rather than a model, for counts kept
+ * outside an nb_model (a viewer's map of Redis fields, lib/core/viewer.c);
+ * the model's own queries are computed with them too, so recut has one
+ * implementation of the estimates.
+ *
+ * log P(f | c) = log(count + alpha) - log(class_total + alpha * n_features),
+ * where count is N_cf, class_total N_c and n_features the vocabulary size
+ * (> 0, or class_total > 0, for a finite result). */
+double nb_log_prob_counts(double count, double class_total, double alpha, double n_features);
+/* log P(c) = log(samples + prior_alpha) - log(samples_sum + prior_alpha * n_classes),
+ * or the uniform -log(n_classes) when that denominator is <= 0. */
+double nb_log_prior_counts(double samples, double samples_sum, double prior_alpha,
+                           size_t n_classes);
 
 /* ---- queries ---------------------------------------------------------- */
 

@@ -68,6 +68,27 @@ static void test_by_hand(void)
     nb_free(m);
 }
 
+/* The bare-count formulas (for counts kept outside a model, viewer.c) are
+ * what the model's own queries compute. */
+static void test_counts(void)
+{
+    nb_model *m = small_model();
+    EXPECT_NEAR(nb_log_prob_counts(3, 4, 1.0, 3), log(4.0 / 7.0), 1e-15);
+    EXPECT_NEAR(nb_log_prob_counts(0, 2, 0.5, 3), log(0.5 / 3.5), 1e-15);
+    EXPECT_TRUE(nb_log_prob_counts(3, 4, 1.0, 3) == nb_feature_log_prob(m, 1, "genre:a"));
+    EXPECT_TRUE(nb_log_prob_counts(0, 2, 1.0, 3) == nb_feature_log_prob(m, 0, "nope"));
+    EXPECT_NEAR(nb_log_prior_counts(2, 3, 0, 2), log(2.0 / 3.0), 1e-15);
+    EXPECT_TRUE(nb_log_prior_counts(2, 3, 0, 2) == nb_class_log_prior(m, 1));
+    /* prior smoothing: (S_c + a) / (sum S + a k) */
+    EXPECT_NEAR(nb_log_prior_counts(2, 3, 1.0, 2), log(3.0 / 5.0), 1e-15);
+    EXPECT_NEAR(nb_log_prior_counts(0, 3, 0.5, 3), log(0.5 / 4.5), 1e-15);
+    EXPECT_TRUE(nb_set_prior_alpha(m, 1.0) == 0);
+    EXPECT_TRUE(nb_log_prior_counts(1, 3, 1.0, 2) == nb_class_log_prior(m, 0));
+    /* no samples: uniform */
+    EXPECT_NEAR(nb_log_prior_counts(0, 0, 0, 4), -log(4.0), 1e-15);
+    nb_free(m);
+}
+
 static void test_bad_input(void)
 {
     char err[256];
@@ -178,6 +199,49 @@ static void test_serialize(void)
     nb_free(m);
 }
 
+/* A blob written by the nb.c of recut 0.1.0 (before its feature index was
+ * a strmap): alpha 0.5, prior_alpha 1; like: one sample {genre:a 2,
+ * tag:b|c 0.25}; dislike: one sample {genre:a 1}.  It must stay readable,
+ * and a model writes the same bytes again. */
+static const unsigned char golden_blob[] = {
+    0x52, 0x43, 0x4d, 0x42, 0x01, 0x00, 0x01, 0x00, 0x81, 0x00, 0x00, 0x00, 0xfe, 0xab, 0xf1,
+    0x94, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xf0, 0x3f, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x64, 0x69, 0x73, 0x6c, 0x69,
+    0x6b, 0x65, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0xf0, 0x3f, 0x04, 0x00, 0x00, 0x00, 0x6c, 0x69, 0x6b, 0x65, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0xf0, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x40, 0x02, 0x00, 0x00,
+    0x00, 0x07, 0x00, 0x00, 0x00, 0x67, 0x65, 0x6e, 0x72, 0x65, 0x3a, 0x61, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0xf0, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x07, 0x00,
+    0x00, 0x00, 0x74, 0x61, 0x67, 0x3a, 0x62, 0x7c, 0x63, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xd0, 0x3f
+};
+
+static void test_golden_blob(void)
+{
+    char err[256];
+    nb_model *m = nb_deserialize(golden_blob, sizeof golden_blob, err, sizeof err);
+    EXPECT(m != NULL, "golden blob: %s", err);
+    if (!m)
+        return;
+    size_t a, b;
+    EXPECT_TRUE(nb_n_classes(m) == 2 && strcmp(nb_class_name(m, 0), "dislike") == 0 &&
+                strcmp(nb_class_name(m, 1), "like") == 0);
+    EXPECT_TRUE(nb_alpha(m) == 0.5 && nb_n_features(m) == 2);
+    EXPECT_TRUE(nb_feature_lookup(m, "genre:a", &a) == 0 && a == 0 &&
+                nb_feature_lookup(m, "tag:b|c", &b) == 0 && b == 1);
+    EXPECT_TRUE(nb_count(m, 1, a) == 2 && nb_count(m, 0, a) == 1 && nb_count(m, 1, b) == 0.25 &&
+                nb_count(m, 0, b) == 0);
+    EXPECT_TRUE(nb_class_samples(m, 0) == 1 && nb_class_samples(m, 1) == 1 &&
+                nb_class_total(m, 1) == 2.25 && nb_class_total(m, 0) == 1);
+    EXPECT_NEAR(nb_class_log_prior(m, 1), log(0.5), 1e-15); /* prior_alpha 1 */
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    EXPECT_TRUE(nb_serialize(m, &buf, &len, err, sizeof err) == 0);
+    EXPECT_TRUE(len == sizeof golden_blob && memcmp(buf, golden_blob, len) == 0);
+    free(buf);
+    nb_free(m);
+}
+
 static void test_scale_clone(void)
 {
     nb_model *m = small_model();
@@ -216,9 +280,11 @@ static void test_many_features(void)
 int main(void)
 {
     test_by_hand();
+    test_counts();
     test_bad_input();
     test_fields();
     test_serialize();
+    test_golden_blob();
     test_scale_clone();
     test_many_features();
     return expect_report();

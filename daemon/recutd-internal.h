@@ -46,6 +46,11 @@ struct recutd {
 /* The instance name: [daemon] instance, else the host name. */
 const char *recutd_instance(struct recutd *d);
 
+/* ---- confcheck.c ------------------------------------------------------ */
+/* What start-up would refuse beyond conf_validate: http.listen and
+ * redis.address, and the [librdkafka] keys; -1 with "file:line: reason". */
+int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_size);
+
 /* ---- metrics.c -------------------------------------------------------- */
 enum metrics_counter {
     M_EVENTS_RECEIVED,

@@ -138,6 +138,8 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     log_set_level(d->cfg.log_level);
     groups_reload(d->groups);
     svm_scorer_reload(d->svm);
+    kafka_in_reload(d->kafka);
+    publish_reload(d->publish);
     struct plugins *np = plugins_load(d, err, sizeof err);
     if (!np) {
         log_err("reload: plugins: %s; keeping the loaded ones", err);

@@ -322,6 +322,19 @@ static void kafka_batch_note_offset(struct kafka_batch *b, const rd_kafka_messag
         b->n_offs++;
 }
 
+/* Give messages from..n-1 back: seek each partition to its first message
+ * among them (going backwards, the lowest offset is sought last), so they
+ * are fetched again. */
+static void kafka_in_retry_from(struct kafka_in *k, ssize_t from, ssize_t n)
+{
+    for (ssize_t i = n - 1; i >= from; i--) {
+        rd_kafka_message_t *m = k->msgs[i];
+        if (!m->err)
+            rd_kafka_seek(m->rkt, m->partition, m->offset, 0);
+        rd_kafka_message_destroy(m);
+    }
+}
+
 /* Read what is there, up to max_inflight batches. */
 static void kafka_in_poll(struct kafka_in *k)
 {
@@ -334,11 +347,8 @@ static void kafka_in_poll(struct kafka_in *k)
         struct ingest_batch *ib = kb ? ingest_batch_new(d, kafka_in_batch_stored, kb) : NULL;
         if (!ib) {
             /* out of memory: put the messages back by seeking to them */
-            log_err("kafka: out of memory; retrying the batch");
-            for (ssize_t i = 0; i < n; i++) {
-                rd_kafka_seek(k->msgs[i]->rkt, k->msgs[i]->partition, k->msgs[i]->offset, 0);
-                rd_kafka_message_destroy(k->msgs[i]);
-            }
+            log_limited(&k->rl, LOG_LVL_ERR, "kafka: out of memory; retrying the batch");
+            kafka_in_retry_from(k, 0, n);
             free(kb);
             return;
         }
@@ -350,6 +360,7 @@ static void kafka_in_poll(struct kafka_in *k)
             k->head = kb;
         k->tail = kb;
         k->inflight++;
+        int retry = 0;
         for (ssize_t i = 0; i < n; i++) {
             rd_kafka_message_t *m = k->msgs[i];
             if (m->err) {
@@ -358,7 +369,6 @@ static void kafka_in_poll(struct kafka_in *k)
                 rd_kafka_message_destroy(m);
                 continue;
             }
-            kafka_batch_note_offset(kb, m);
             const char *topic = rd_kafka_topic_name(m->rkt);
             char err[512];
             if (d->cfg.catalog_topic[0] && strcmp(topic, d->cfg.catalog_topic) == 0) {
@@ -372,6 +382,17 @@ static void kafka_in_poll(struct kafka_in *k)
             } else {
                 enum vevent_error rc =
                     ingest_add(ib, m->payload, m->len, m->key, m->key_len, err, sizeof err);
+                if (rc == VEVENT_E_NOMEM) {
+                    /* our fault, not the event's: never dead-letter it;
+                     * this one and the rest are fetched again (the batch
+                     * goes with what it holds, its offsets end before) */
+                    log_limited(&k->rl, LOG_LVL_ERR,
+                                "kafka: %s at %s[%d]@%lld; retrying from there", err, topic,
+                                (int)m->partition, (long long)m->offset);
+                    kafka_in_retry_from(k, i, n);
+                    retry = 1;
+                    break;
+                }
                 if (rc != VEVENT_OK) {
                     metrics_dead_letter(rc);
                     log_limited(
@@ -381,9 +402,12 @@ static void kafka_in_poll(struct kafka_in *k)
                                          vevent_error_name(rc), err);
                 }
             }
+            kafka_batch_note_offset(kb, m); /* applied or dead-lettered */
             rd_kafka_message_destroy(m);
         }
         ingest_batch_submit(ib);
+        if (retry)
+            return; /* the next tick tries again */
     }
 }
 

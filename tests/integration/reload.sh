@@ -123,6 +123,29 @@ case_cuts_and_plugins() {
     h_assert_num "$(h_json "$H_BODY" 'd["budget"]')" == 300 "cuts.budget after the reload"
 }
 
+recs_of_() { [ -n "$(h_redis GET "recut:{u:$1}:recs")" ]; }
+
+case_publish_recommendations() {
+    local applied
+    applied=$(h_metric recut_events_applied_total)
+    reload $'[kafka]\ncommit_interval_ms = 100\n[publish]\ndelay_ms = 100\nrecommendations = no'
+    printf 'r5\t%s\n' "$(h_event r5 like m3 p-5)" | h_produce recut.events
+    h_wait_metric recut_events_applied_total $((applied + 1)) || { h_check_failed "r5's event not applied"; return 1; }
+    reload $'[kafka]\ncommit_interval_ms = 100\n[publish]\ndelay_ms = 100\nrecommendations = yes'
+    printf 'r6\t%s\n' "$(h_event r6 like m3 p-6)" | h_produce recut.events
+    h_wait_for 20 "r6's recommendations published with recommendations = yes" recs_of_ r6 ||
+        { h_check_failed "nothing published for r6 after publish.recommendations = yes"; return 1; }
+    # r6 was published by a tick after r5's event: r5, changed while
+    # publishing was off, was never queued
+    h_assert_eq "$(h_redis EXISTS 'recut:{u:r5}:recs')" 0 "r5 published although publish.recommendations was no"
+}
+
+case_groups_interval() {
+    reload $'[kafka]\ncommit_interval_ms = 100\n[publish]\ndelay_ms = 100\n[models]\ngroups_interval_s = 0'
+    grep -q 'groups: fitting every 0 s (off)' "$H_RECUTD_LOG" ||
+        h_check_failed "no log line for groups_interval_s = 0"
+}
+
 case_same_process() {
     kill -0 "$PID" 2>/dev/null || { h_check_failed "recutd died"; return 1; }
     h_assert_eq "$H_RECUTD_PID" "$PID" "same process" || return 1
@@ -135,5 +158,7 @@ h_case "log_level takes effect on SIGHUP" case_log_level
 h_case "max_message_bytes takes effect on SIGHUP" case_max_message_bytes
 h_case "ids_max takes effect on SIGHUP" case_ids_max
 h_case "plugins.load, cuts.editor and cuts.budget take effect on SIGHUP" case_cuts_and_plugins
+h_case "publish.recommendations takes effect on SIGHUP" case_publish_recommendations
+h_case "models.groups_interval_s takes effect on SIGHUP" case_groups_interval
 h_case "one process throughout, exit 0 on SIGTERM" case_same_process
 h_done

@@ -4,6 +4,12 @@
 # take effect in the running process, seen from outside (committed offsets,
 # what gets published, metrics, HTTP answers, the log), not only in
 # --dump-config.  sighup.sh covers [publish] n and reloading under load.
+# Covered here: kafka.commit_interval_ms, publish.delay_ms, daemon.log_level,
+# kafka.max_message_bytes, redis.ids_max, plugins.load, cuts.editor,
+# cuts.budget, publish.recommendations, weights.like, models.groups_interval_s.
+# The other reloadable keys are read from the running configuration at each
+# use (lib/core/update.c, recommend.c, daemon/store, svm_scorer_reload), the
+# same path as weights.like and ids_max.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
@@ -140,6 +146,25 @@ case_publish_recommendations() {
     h_assert_eq "$(h_redis EXISTS 'recut:{u:r5}:recs')" 0 "r5 published although publish.recommendations was no"
 }
 
+like_weight_of() { # USER: the weight of the likes the viewer's model learned
+    h_http GET "/v1/users/$1/profile"
+    [ "$H_STATUS" = 200 ] && h_json "$H_BODY" 'd["naive_bayes"]["like_weight"]'
+}
+
+case_weights() {
+    local applied
+    applied=$(h_metric recut_events_applied_total)
+    # weights.like = 0: a like teaches nothing
+    reload $'[kafka]\ncommit_interval_ms = 100\n[publish]\ndelay_ms = 100\n[weights]\nlike = 0'
+    printf 'r7\t%s\n' "$(h_event r7 like m2 w-7)" | h_produce recut.events
+    h_wait_metric recut_events_applied_total $((applied + 1)) || { h_check_failed "r7's like not applied"; return 1; }
+    h_assert_num "$(like_weight_of r7)" == 0 "r7's like weight after a like weighted 0" || return 1
+    reload $'[kafka]\ncommit_interval_ms = 100\n[publish]\ndelay_ms = 100\n[weights]\nlike = 2.0'
+    printf 'r8w\t%s\n' "$(h_event r8w like m2 w-8)" | h_produce recut.events
+    h_wait_metric recut_events_applied_total $((applied + 2)) || { h_check_failed "r8w's like not applied"; return 1; }
+    h_assert_num "$(like_weight_of r8w)" == 2 "r8w's like weight after a like weighted 2.0"
+}
+
 case_groups_interval() {
     reload $'[kafka]\ncommit_interval_ms = 100\n[publish]\ndelay_ms = 100\n[models]\ngroups_interval_s = 0'
     grep -q 'groups: fitting every 0 s (off)' "$H_RECUTD_LOG" ||
@@ -159,6 +184,7 @@ h_case "max_message_bytes takes effect on SIGHUP" case_max_message_bytes
 h_case "ids_max takes effect on SIGHUP" case_ids_max
 h_case "plugins.load, cuts.editor and cuts.budget take effect on SIGHUP" case_cuts_and_plugins
 h_case "publish.recommendations takes effect on SIGHUP" case_publish_recommendations
+h_case "weights.like takes effect on SIGHUP" case_weights
 h_case "models.groups_interval_s takes effect on SIGHUP" case_groups_interval
 h_case "one process throughout, exit 0 on SIGTERM" case_same_process
 h_done

@@ -299,6 +299,10 @@ static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b, cons
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail)
 {
+    /* running out of memory is recutd's fault, not the event's: the HTTP
+     * client got the reason and may send it again; it is not malformed */
+    if (strcmp(reason, vevent_error_name(VEVENT_E_NOMEM)) == 0)
+        return;
     kafka_in_dlq_produce(k, NULL, payload, len, key, key_len, reason, detail);
 }
 

@@ -155,7 +155,8 @@ int kafka_in_drained(const struct kafka_in *k);
 /* After SIGHUP: follow a changed commit_interval_ms. */
 void kafka_in_reload(struct kafka_in *k);
 void kafka_in_free(struct kafka_in *k);
-/* Produce a malformed message to the dead-letter topic (HTTP path too). */
+/* Produce a malformed message to the dead-letter topic (HTTP path too);
+ * reason "out_of_memory" (recutd's own, not the event's) is never sent. */
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail);
 int64_t kafka_in_lag(const struct kafka_in *k);

@@ -52,12 +52,11 @@ enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len
     if (update_compute(&u, &d->cfg, &d->catalog, &ev, d->sentiment ? ingest_sentiment : NULL,
                        d->sentiment) < 0 ||
         store_batch_add(b->sb, &u) < 0) {
-        /* out of memory: not the event's fault, but it must not be lost
-         * silently either -- refuse it as too large for now */
+        /* out of memory: not the event's fault; the caller retries it */
         snprintf(errstr, errstr_size, "out of memory while applying the event");
         update_free(&u);
         vevent_clear(&ev);
-        return VEVENT_E_TOO_LARGE;
+        return VEVENT_E_NOMEM;
     }
     b->n++;
     update_free(&u);

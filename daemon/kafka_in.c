@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kafka_in.c -- the Kafka consumer: reads events in batches, sends each
  * batch to Redis, and stores a partition's offset only when every batch up
- * to it has been acknowledged (at-least-once; librdkafka commits stored
- * offsets every commit_interval_ms).  Malformed events go to the dead-letter
- * topic with the reason in a header. */
+ * to it has been acknowledged (at-least-once; a timer commits the stored
+ * offsets every commit_interval_ms, re-armed on SIGHUP, rather than
+ * librdkafka's auto-commit, whose interval is fixed at start).  Malformed
+ * events go to the dead-letter topic with the reason in a header.
+ *
+ * Commits fail while the group rebalances (the generation is fenced, the
+ * coordinator moves): those are expected, logged once per rebalance at
+ * info, and the offsets are committed again after it.  Other commit
+ * failures stay warnings. */
 #include "config.h"
 #include "recutd-internal.h"
 
@@ -36,6 +42,11 @@ struct kafka_in {
     rd_kafka_queue_t *queue;
     int pipefd[2];
     struct event *pipe_ev, *timer_ev;
+    struct event *commit_ev; /* every commit_interval_ms */
+    int commit_interval_ms;  /* the interval commit_ev is armed with */
+    /* rebalances seen (one per assignment), and the last one a commit
+     * failure was logged for: one line per rebalance */
+    unsigned rebalances, commitfail_logged;
     struct kafka_batch *head, *tail;
     int inflight;
     int draining, drained;
@@ -63,6 +74,11 @@ static int kafka_conf_set(rd_kafka_conf_t *c, const char *k, const char *v, char
 static void kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
+    /* librdkafka logs every failed commit (COMMITFAIL), a flood during each
+     * rebalance; kafka_in_commit_result reports them instead, knowing which
+     * ones a rebalance explains */
+    if (strcmp(fac, "COMMITFAIL") == 0 && level < LOG_LVL_DEBUG)
+        level = LOG_LVL_DEBUG;
     log_msg(level < LOG_LVL_ERR     ? LOG_LVL_ERR
             : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG
                                     : level,
@@ -74,6 +90,51 @@ static void kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *op
     (void)rk;
     (void)opaque;
     log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+/* Errors a commit gets because the group is rebalancing (or was fenced by
+ * a newer generation): the offsets stay stored and are committed after. */
+static int kafka_commit_err_rebalance(rd_kafka_resp_err_t err)
+{
+    switch (err) {
+    case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+    case RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST:
+    case RD_KAFKA_RESP_ERR__STATE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Report a commit's result (what: which commit): nothing when it worked or
+ * had nothing to commit, once per rebalance at info when a rebalance
+ * explains it, a warning otherwise. */
+static void kafka_in_commit_result(struct kafka_in *k, rd_kafka_resp_err_t err,
+                                   const rd_kafka_topic_partition_list_t *offsets, const char *what)
+{
+    /* a partition's own error when the request as a whole worked */
+    for (int i = 0; !err && offsets && i < offsets->cnt; i++)
+        err = offsets->elems[i].err;
+    if (!err || err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+        return;
+    if (kafka_commit_err_rebalance(err) || k->pending_parts) {
+        if (k->commitfail_logged == k->rebalances + 1) {
+            log_debug("kafka: %s failed during the rebalance: %s", what, rd_kafka_err2str(err));
+            return;
+        }
+        k->commitfail_logged = k->rebalances + 1;
+        log_info("kafka: %s failed during a group rebalance (%s); the offsets are committed "
+                 "after it",
+                 what, rd_kafka_err2str(err));
+        return;
+    }
+    log_limited(&k->rl, LOG_LVL_WARNING, "kafka: %s failed: %s", what, rd_kafka_err2str(err));
 }
 
 /* A viewer belongs to whichever instance holds its partition: when the
@@ -91,6 +152,7 @@ static void kafka_in_rebalance_finish(struct kafka_in *k)
     store_cache_clear(k->d->store);
     if (k->pending_err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("kafka: assigned %d partition(s)", parts->cnt);
+        k->rebalances++; /* this rebalance is over */
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e)
@@ -100,8 +162,7 @@ static void kafka_in_rebalance_finish(struct kafka_in *k)
         }
     } else {
         rd_kafka_resp_err_t err = rd_kafka_commit(rk, NULL, 0);
-        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            log_warn("kafka: commit before giving up partitions: %s", rd_kafka_err2str(err));
+        kafka_in_commit_result(k, err, NULL, "commit before giving up partitions");
         log_info("kafka: %d partition(s) revoked", parts->cnt);
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
@@ -238,6 +299,10 @@ static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b, cons
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail)
 {
+    /* running out of memory is recutd's fault, not the event's: the HTTP
+     * client got the reason and may send it again; it is not malformed */
+    if (strcmp(reason, vevent_error_name(VEVENT_E_NOMEM)) == 0)
+        return;
     kafka_in_dlq_produce(k, NULL, payload, len, key, key_len, reason, detail);
 }
 
@@ -261,6 +326,19 @@ static void kafka_batch_note_offset(struct kafka_batch *b, const rd_kafka_messag
         b->n_offs++;
 }
 
+/* Give messages from..n-1 back: seek each partition to its first message
+ * among them (going backwards, the lowest offset is sought last), so they
+ * are fetched again. */
+static void kafka_in_retry_from(struct kafka_in *k, ssize_t from, ssize_t n)
+{
+    for (ssize_t i = n - 1; i >= from; i--) {
+        rd_kafka_message_t *m = k->msgs[i];
+        if (!m->err)
+            rd_kafka_seek(m->rkt, m->partition, m->offset, 0);
+        rd_kafka_message_destroy(m);
+    }
+}
+
 /* Read what is there, up to max_inflight batches. */
 static void kafka_in_poll(struct kafka_in *k)
 {
@@ -273,11 +351,8 @@ static void kafka_in_poll(struct kafka_in *k)
         struct ingest_batch *ib = kb ? ingest_batch_new(d, kafka_in_batch_stored, kb) : NULL;
         if (!ib) {
             /* out of memory: put the messages back by seeking to them */
-            log_err("kafka: out of memory; retrying the batch");
-            for (ssize_t i = 0; i < n; i++) {
-                rd_kafka_seek(k->msgs[i]->rkt, k->msgs[i]->partition, k->msgs[i]->offset, 0);
-                rd_kafka_message_destroy(k->msgs[i]);
-            }
+            log_limited(&k->rl, LOG_LVL_ERR, "kafka: out of memory; retrying the batch");
+            kafka_in_retry_from(k, 0, n);
             free(kb);
             return;
         }
@@ -289,6 +364,7 @@ static void kafka_in_poll(struct kafka_in *k)
             k->head = kb;
         k->tail = kb;
         k->inflight++;
+        int retry = 0;
         for (ssize_t i = 0; i < n; i++) {
             rd_kafka_message_t *m = k->msgs[i];
             if (m->err) {
@@ -297,7 +373,6 @@ static void kafka_in_poll(struct kafka_in *k)
                 rd_kafka_message_destroy(m);
                 continue;
             }
-            kafka_batch_note_offset(kb, m);
             const char *topic = rd_kafka_topic_name(m->rkt);
             char err[512];
             if (d->cfg.catalog_topic[0] && strcmp(topic, d->cfg.catalog_topic) == 0) {
@@ -311,6 +386,17 @@ static void kafka_in_poll(struct kafka_in *k)
             } else {
                 enum vevent_error rc =
                     ingest_add(ib, m->payload, m->len, m->key, m->key_len, err, sizeof err);
+                if (rc == VEVENT_E_NOMEM) {
+                    /* our fault, not the event's: never dead-letter it;
+                     * this one and the rest are fetched again (the batch
+                     * goes with what it holds, its offsets end before) */
+                    log_limited(&k->rl, LOG_LVL_ERR,
+                                "kafka: %s at %s[%d]@%lld; retrying from there", err, topic,
+                                (int)m->partition, (long long)m->offset);
+                    kafka_in_retry_from(k, i, n);
+                    retry = 1;
+                    break;
+                }
                 if (rc != VEVENT_OK) {
                     metrics_dead_letter(rc);
                     log_limited(
@@ -320,9 +406,12 @@ static void kafka_in_poll(struct kafka_in *k)
                                          vevent_error_name(rc), err);
                 }
             }
+            kafka_batch_note_offset(kb, m); /* applied or dead-lettered */
             rd_kafka_message_destroy(m);
         }
         ingest_batch_submit(ib);
+        if (retry)
+            return; /* the next tick tries again */
     }
 }
 
@@ -351,12 +440,54 @@ static void kafka_in_timer_cb(evutil_socket_t fd, short what, void *arg)
         return;
     /* everything acknowledged: commit synchronously and leave the group */
     rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, NULL, 0);
-    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        log_warn("kafka: final commit: %s", rd_kafka_err2str(err));
+    kafka_in_commit_result(k, err, NULL, "final commit");
     k->closing = 1;
     rd_kafka_consumer_close(k->rk);
     k->drained = 1;
     log_info("kafka: drained and left the group");
+}
+
+static void kafka_in_commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk;
+    kafka_in_commit_result(opaque, err, offsets, "offset commit");
+}
+
+/* Commit the stored offsets (asynchronously: the result comes back on the
+ * consumer queue, which kafka_in_poll serves). */
+static void kafka_in_commit_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct kafka_in *k = arg;
+    if (k->closing || k->drained)
+        return;
+    rd_kafka_resp_err_t err = rd_kafka_commit_queue(k->rk, NULL, k->queue, kafka_in_commit_cb, k);
+    if (err)
+        kafka_in_commit_result(k, err, NULL, "offset commit");
+}
+
+static int kafka_in_arm_commit(struct kafka_in *k)
+{
+    int ms = k->d->cfg.commit_interval_ms;
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+    if (event_add(k->commit_ev, &tv) < 0)
+        return -1;
+    k->commit_interval_ms = ms;
+    return 0;
+}
+
+void kafka_in_reload(struct kafka_in *k)
+{
+    if (!k || k->commit_interval_ms == k->d->cfg.commit_interval_ms)
+        return;
+    if (kafka_in_arm_commit(k) < 0) {
+        log_err("kafka: cannot re-arm the commit timer; keeping every %d ms",
+                k->commit_interval_ms);
+        return;
+    }
+    log_info("kafka: committing offsets every %d ms", k->commit_interval_ms);
 }
 
 struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size)
@@ -399,11 +530,8 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
     rd_kafka_conf_t *cc = kafka_base_conf(d, errstr, errstr_size);
     if (!cc)
         goto fail;
-    char interval[32];
-    snprintf(interval, sizeof interval, "%d", d->cfg.commit_interval_ms);
     if (kafka_conf_set(cc, "group.id", d->cfg.group, errstr, errstr_size) < 0 ||
-        kafka_conf_set(cc, "enable.auto.commit", "true", errstr, errstr_size) < 0 ||
-        kafka_conf_set(cc, "auto.commit.interval.ms", interval, errstr, errstr_size) < 0 ||
+        kafka_conf_set(cc, "enable.auto.commit", "false", errstr, errstr_size) < 0 ||
         kafka_conf_set(cc, "enable.auto.offset.store", "false", errstr, errstr_size) < 0 ||
         kafka_conf_set(cc, "auto.offset.reset", "earliest", errstr, errstr_size) < 0 ||
         kafka_conf_set(cc, "enable.partition.eof", "false", errstr, errstr_size) < 0) {
@@ -450,9 +578,10 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
     rd_kafka_queue_io_event_enable(k->queue, k->pipefd[1], "1", 1);
     k->pipe_ev = event_new(d->base, k->pipefd[0], EV_READ | EV_PERSIST, kafka_in_pipe_cb, k);
     k->timer_ev = event_new(d->base, -1, EV_PERSIST, kafka_in_timer_cb, k);
+    k->commit_ev = event_new(d->base, -1, EV_PERSIST, kafka_in_commit_timer_cb, k);
     struct timeval tv = { 0, 50000 };
-    if (!k->pipe_ev || !k->timer_ev || event_add(k->pipe_ev, NULL) < 0 ||
-        event_add(k->timer_ev, &tv) < 0)
+    if (!k->pipe_ev || !k->timer_ev || !k->commit_ev || event_add(k->pipe_ev, NULL) < 0 ||
+        event_add(k->timer_ev, &tv) < 0 || kafka_in_arm_commit(k) < 0)
         goto oom;
     log_info("kafka: consuming %s%s%s as group %s from %s", d->cfg.topics,
              d->cfg.catalog_topic[0] ? " and " : "", d->cfg.catalog_topic, d->cfg.group,
@@ -507,6 +636,8 @@ void kafka_in_free(struct kafka_in *k)
         return;
     if (k->timer_ev)
         event_free(k->timer_ev);
+    if (k->commit_ev)
+        event_free(k->commit_ev);
     if (k->pipe_ev)
         event_free(k->pipe_ev);
     if (k->queue) {
@@ -514,6 +645,10 @@ void kafka_in_free(struct kafka_in *k)
         rd_kafka_queue_destroy(k->queue);
     }
     if (k->rk) {
+        /* without a drain: commit what Redis acknowledged (auto-commit is
+         * off, so closing the consumer would not) */
+        if (!k->drained && k->queue)
+            kafka_in_commit_result(k, rd_kafka_commit(k->rk, NULL, 0), NULL, "final commit");
         k->closing = 1;
         if (!k->drained)
             rd_kafka_consumer_close(k->rk);

@@ -4,6 +4,7 @@
  * call back into. */
 #include "config.h"
 #include "recutd-internal.h"
+#include "plugin_stamp.h"
 
 #include <dlfcn.h>
 #include <jansson.h>
@@ -98,19 +99,9 @@ static int plugin_load_one(struct plugins *ps, const char *dir, const char *name
         return -1;
     }
     const struct recut_plugin *p = entry();
-    if (!p || p->magic != RECUT_PLUGIN_MAGIC) {
-        snprintf(errstr, errstr_size, "%s: bad magic: not a recut plugin", path);
-        dlclose(dl);
-        return -1;
-    }
-    if (p->abi_version != RECUT_PLUGIN_ABI_VERSION || !p->signature ||
-        strcmp(p->signature, RECUT_PLUGIN_SIGNATURE) != 0 ||
-        p->struct_size != sizeof(struct recut_plugin)) {
-        snprintf(errstr, errstr_size,
-                 "%s: plugin is not binary compatible (plugin ABI %u, signature \"%s\"; recutd ABI "
-                 "%u, signature \"%s\")",
-                 path, p->abi_version, p->signature ? p->signature : "(none)",
-                 RECUT_PLUGIN_ABI_VERSION, RECUT_PLUGIN_SIGNATURE);
+    char why[512];
+    if (plugin_stamp_check(p, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "%s: %s", path, why);
         dlclose(dl);
         return -1;
     }

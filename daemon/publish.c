@@ -14,6 +14,7 @@ struct publish {
     struct recutd *d;
     struct strmap pending; /* viewers changed since the last tick */
     struct event *timer;
+    int delay_ms; /* the interval timer is armed with */
     int inflight;
 };
 
@@ -160,6 +161,17 @@ static void publish_tick(evutil_socket_t fd, short what, void *arg)
     free(users);
 }
 
+/* (Re-)arm the tick every delay_ms (at least 10 ms). */
+static int publish_arm(struct publish *p)
+{
+    int want = p->d->cfg.publish_delay_ms, ms = want > 10 ? want : 10;
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+    if (event_add(p->timer, &tv) < 0)
+        return -1;
+    p->delay_ms = want;
+    return 0;
+}
+
 struct publish *publish_new(struct recutd *d)
 {
     struct publish *p = calloc(1, sizeof *p);
@@ -168,13 +180,22 @@ struct publish *publish_new(struct recutd *d)
     p->d = d;
     strmap_init(&p->pending);
     p->timer = event_new(d->base, -1, EV_PERSIST, publish_tick, p);
-    int ms = d->cfg.publish_delay_ms > 10 ? d->cfg.publish_delay_ms : 10;
-    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-    if (!p->timer || event_add(p->timer, &tv) < 0) {
+    if (!p->timer || publish_arm(p) < 0) {
         publish_free(p);
         return NULL;
     }
     return p;
+}
+
+void publish_reload(struct publish *p)
+{
+    if (!p || p->delay_ms == p->d->cfg.publish_delay_ms)
+        return;
+    if (publish_arm(p) < 0) {
+        log_err("publish: cannot re-arm the timer; keeping delay_ms %d", p->delay_ms);
+        return;
+    }
+    log_info("publish: coalescing for %d ms", p->delay_ms);
 }
 
 void publish_free(struct publish *p)

@@ -46,6 +46,11 @@ struct recutd {
 /* The instance name: [daemon] instance, else the host name. */
 const char *recutd_instance(struct recutd *d);
 
+/* ---- confcheck.c ------------------------------------------------------ */
+/* What start-up would refuse beyond conf_validate: http.listen and
+ * redis.address, and the [librdkafka] keys; -1 with "file:line: reason". */
+int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_size);
+
 /* ---- metrics.c -------------------------------------------------------- */
 enum metrics_counter {
     M_EVENTS_RECEIVED,
@@ -147,8 +152,11 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
 /* Stop fetching, finish in-flight batches, commit, leave the group. */
 void kafka_in_drain(struct kafka_in *k);
 int kafka_in_drained(const struct kafka_in *k);
+/* After SIGHUP: follow a changed commit_interval_ms. */
+void kafka_in_reload(struct kafka_in *k);
 void kafka_in_free(struct kafka_in *k);
-/* Produce a malformed message to the dead-letter topic (HTTP path too). */
+/* Produce a malformed message to the dead-letter topic (HTTP path too);
+ * reason "out_of_memory" (recutd's own, not the event's) is never sent. */
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail);
 int64_t kafka_in_lag(const struct kafka_in *k);
@@ -178,6 +186,8 @@ const char *plugins_list_json(const struct plugins *p);
 struct publish *publish_new(struct recutd *d);
 void publish_free(struct publish *p);
 void publish_viewer_changed(struct publish *p, const char *user);
+/* After SIGHUP: follow a changed delay_ms. */
+void publish_reload(struct publish *p);
 /* Build the recommendations document of a loaded viewer. */
 char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct recommend_globals *g,
                         size_t n, const struct strmap *exclude, int include_seen);

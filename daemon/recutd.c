@@ -51,7 +51,9 @@ static int recutd_read_config(struct recutd *d, struct recut_config *cfg, char *
     for (int i = 0; i < d->n_set_args; i++)
         if (conf_set_arg(cfg, d->set_args[i], errstr, errstr_size) < 0)
             return -1;
-    return conf_validate(cfg, errstr, errstr_size);
+    if (conf_validate(cfg, errstr, errstr_size) < 0)
+        return -1;
+    return confcheck_run(cfg, errstr, errstr_size);
 }
 
 static struct event *recutd_drain_ev; /* polls for the end of a drain */
@@ -136,6 +138,8 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     log_set_level(d->cfg.log_level);
     groups_reload(d->groups);
     svm_scorer_reload(d->svm);
+    kafka_in_reload(d->kafka);
+    publish_reload(d->publish);
     struct plugins *np = plugins_load(d, err, sizeof err);
     if (!np) {
         log_err("reload: plugins: %s; keeping the loaded ones", err);

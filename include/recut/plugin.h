@@ -6,8 +6,10 @@
  * recut_plugin_entry, a function returning a pointer to a static
  * struct recut_plugin.  The struct opens with a stamp (RECUT_PLUGIN_V1) that
  * recutd checks before it reads anything else: a plugin built against
- * another ABI version or with an incompatible build signature is refused
- * ("not binary compatible") and the daemon goes on without it.
+ * another ABI version or with an incompatible build signature, or whose
+ * struct is smaller than recutd's, is refused ("not binary compatible") and
+ * the daemon goes on without it.  A larger struct of the same ABI (a newer
+ * header that appended fields) is accepted.
  *
  *     static const struct recut_plugin me = {
  *         RECUT_PLUGIN_V1,

@@ -264,7 +264,7 @@ static int conf_set_row(struct recut_config *cfg, const struct conf_row *row, co
 }
 
 static int conf_add_extra(struct recut_config *cfg, const char *section, const char *key,
-                          const char *value)
+                          const char *value, int line)
 {
     for (size_t i = 0; i < cfg->n_extra; i++) {
         struct conf_kv *kv = &cfg->extra[i];
@@ -274,6 +274,7 @@ static int conf_add_extra(struct recut_config *cfg, const char *section, const c
                 return -1;
             free(kv->value);
             kv->value = v;
+            kv->line = line;
             return 0;
         }
     }
@@ -285,6 +286,7 @@ static int conf_add_extra(struct recut_config *cfg, const char *section, const c
     kv->section = strdup(section);
     kv->key = strdup(key);
     kv->value = strdup(value);
+    kv->line = line;
     if (!kv->section || !kv->key || !kv->value) {
         free(kv->section);
         free(kv->key);
@@ -295,18 +297,12 @@ static int conf_add_extra(struct recut_config *cfg, const char *section, const c
     return 0;
 }
 
-int conf_set(struct recut_config *cfg, const char *section, const char *key, const char *value,
-             char *errstr, size_t errstr_size)
+/* conf_set, remembering where the value came from (line as in row_line). */
+static int conf_set_at(struct recut_config *cfg, const char *section, const char *key,
+                       const char *value, int line, char *errstr, size_t errstr_size)
 {
-    if (strncmp(section, "plugin.", 7) == 0 && section[7]) {
-        if (conf_add_extra(cfg, section, key, value) < 0) {
-            snprintf(errstr, errstr_size, "out of memory");
-            return -1;
-        }
-        return 0;
-    }
-    if (strcmp(section, "librdkafka") == 0) {
-        if (conf_add_extra(cfg, section, key, value) < 0) {
+    if ((strncmp(section, "plugin.", 7) == 0 && section[7]) || strcmp(section, "librdkafka") == 0) {
+        if (conf_add_extra(cfg, section, key, value, line) < 0) {
             snprintf(errstr, errstr_size, "out of memory");
             return -1;
         }
@@ -320,12 +316,27 @@ int conf_set(struct recut_config *cfg, const char *section, const char *key, con
             snprintf(errstr, errstr_size, "unknown key '%s' in section [%s]", key, section);
         return -1;
     }
-    return conf_set_row(cfg, row, value, errstr, errstr_size);
+    if (conf_set_row(cfg, row, value, errstr, errstr_size) < 0)
+        return -1;
+    if (cfg->row_line)
+        cfg->row_line[row - conf_table] = line;
+    return 0;
+}
+
+int conf_set(struct recut_config *cfg, const char *section, const char *key, const char *value,
+             char *errstr, size_t errstr_size)
+{
+    return conf_set_at(cfg, section, key, value, 0, errstr, errstr_size);
 }
 
 int conf_init(struct recut_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
+    cfg->row_line = calloc(conf_table_len, sizeof *cfg->row_line);
+    if (!cfg->row_line) {
+        log_err("config: out of memory");
+        return -1;
+    }
     char err[256];
     for (size_t i = 0; i < conf_table_len; i++)
         if (conf_set_row(cfg, &conf_table[i], conf_table[i].def, err, sizeof err) < 0) {
@@ -350,27 +361,51 @@ void conf_free(struct recut_config *cfg)
     }
     free(cfg->extra);
     free(cfg->path);
+    free(cfg->row_line);
     memset(cfg, 0, sizeof *cfg);
 }
 
+/* inih reports the line of the first error only, and keeps parsing after
+ * it: the reader below counts lines so each error keeps its own line, and
+ * only the first error's message is kept. */
 struct conf_parse_ctx {
     struct recut_config *cfg;
+    FILE *f;
+    int lineno;   /* line inih is handling now */
+    int err_line; /* line of the first error the handler found (0: none) */
     char err[512];
-    int failed;
 };
+
+static char *conf_read_line(char *str, int num, void *stream)
+{
+    struct conf_parse_ctx *ctx = stream;
+    char *s = fgets(str, num, ctx->f);
+    if (s)
+        ctx->lineno++;
+    return s;
+}
+
+static void conf_parse_fail(struct conf_parse_ctx *ctx, const char *why)
+{
+    if (ctx->err_line)
+        return;
+    ctx->err_line = ctx->lineno;
+    snprintf(ctx->err, sizeof ctx->err, "%s", why);
+}
 
 static int conf_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
     struct conf_parse_ctx *ctx = user;
     if (!name) /* section header alone (INI_CALL_HANDLER_ON_NEW_SECTION) */
         return 1;
+    char why[512];
     if (!*section) {
-        snprintf(ctx->err, sizeof ctx->err, "key '%s' outside of any [section]", name);
-        ctx->failed = 1;
+        snprintf(why, sizeof why, "key '%s' outside of any [section]", name);
+        conf_parse_fail(ctx, why);
         return 0;
     }
-    if (conf_set(ctx->cfg, section, name, value, ctx->err, sizeof ctx->err) < 0) {
-        ctx->failed = 1;
+    if (conf_set_at(ctx->cfg, section, name, value, ctx->lineno, why, sizeof why) < 0) {
+        conf_parse_fail(ctx, why);
         return 0;
     }
     return 1;
@@ -383,13 +418,15 @@ int conf_load_file(struct recut_config *cfg, const char *path, char *errstr, siz
         snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
         return -1;
     }
-    struct conf_parse_ctx ctx = { .cfg = cfg };
-    int rc = ini_parse_file(f, conf_ini_handler, &ctx);
+    struct conf_parse_ctx ctx = { .cfg = cfg, .f = f };
+    int rc = ini_parse_stream(conf_read_line, &ctx, conf_ini_handler, &ctx);
     fclose(f);
     if (rc != 0) {
+        /* rc is the first error's line: the handler's message if the
+         * handler failed there, else inih's own syntax error */
         if (rc < 0)
             snprintf(errstr, errstr_size, "%s: cannot read file", path);
-        else if (ctx.failed)
+        else if (ctx.err_line == rc)
             snprintf(errstr, errstr_size, "%s:%d: %s", path, rc, ctx.err);
         else
             snprintf(errstr, errstr_size,
@@ -412,6 +449,8 @@ int conf_set_arg(struct recut_config *cfg, const char *arg, char *errstr, size_t
     if (eq && dot > eq) /* a dot in the value: find the last dot before '=' */
         for (dot = eq; dot > arg && *dot != '.'; dot--)
             ;
+    if (eq && strncmp(arg, "librdkafka.", 11) == 0) /* librdkafka's keys hold dots */
+        dot = arg + 10;
     if (!eq || !dot || dot == arg || dot > eq || dot + 1 == eq) {
         snprintf(errstr, errstr_size, "--set %s: expected section.key=value", arg);
         return -1;
@@ -427,7 +466,7 @@ int conf_set_arg(struct recut_config *cfg, const char *arg, char *errstr, size_t
     memcpy(key, dot + 1, kl);
     key[kl] = '\0';
     char why[384];
-    if (conf_set(cfg, section, key, eq + 1, why, sizeof why) < 0) {
+    if (conf_set_at(cfg, section, key, eq + 1, -1, why, sizeof why) < 0) {
         snprintf(errstr, errstr_size, "--set %s: %s", arg, why);
         return -1;
     }
@@ -437,6 +476,7 @@ int conf_set_arg(struct recut_config *cfg, const char *arg, char *errstr, size_t
 int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_size)
 {
     const char *where = cfg->path ? cfg->path : "configuration";
+    char at[600]; /* a single key's errors name its line (conf_where) */
     if (cfg->brokers[0] && !cfg->topics[0]) {
         snprintf(errstr, errstr_size, "%s: kafka.topics is empty but kafka.brokers is set", where);
         return -1;
@@ -448,12 +488,13 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
     for (const char *p = cfg->instance; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-')) {
             snprintf(errstr, errstr_size,
-                     "%s: daemon.instance may hold only letters, digits, '.', '_' and '-'", where);
+                     "%s: daemon.instance may hold only letters, digits, '.', '_' and '-'",
+                     conf_where(cfg, "daemon", "instance", at, sizeof at));
             return -1;
         }
     if (strcmp(cfg->svm_kernel, "linear") != 0 && strcmp(cfg->svm_kernel, "rbf") != 0) {
-        snprintf(errstr, errstr_size, "%s: svm.kernel must be linear or rbf, not '%s'", where,
-                 cfg->svm_kernel);
+        snprintf(errstr, errstr_size, "%s: svm.kernel must be linear or rbf, not '%s'",
+                 conf_where(cfg, "svm", "kernel", at, sizeof at), cfg->svm_kernel);
         return -1;
     }
     if (2 * (long long)cfg->svm_min_labels > cfg->svm_max_train) {
@@ -463,15 +504,36 @@ int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_si
         return -1;
     }
     if (!cfg->redis_address[0]) {
-        snprintf(errstr, errstr_size, "%s: redis.address must not be empty", where);
+        snprintf(errstr, errstr_size, "%s: redis.address must not be empty",
+                 conf_where(cfg, "redis", "address", at, sizeof at));
         return -1;
     }
     if (!cfg->redis_prefix[0] || strpbrk(cfg->redis_prefix, "{} \t")) {
         snprintf(errstr, errstr_size, "%s: redis.prefix must be non-empty without braces or blanks",
-                 where);
+                 conf_where(cfg, "redis", "prefix", at, sizeof at));
         return -1;
     }
     return 0;
+}
+
+const char *conf_where(const struct recut_config *cfg, const char *section, const char *key,
+                       char *buf, size_t n)
+{
+    int line = 0;
+    const struct conf_row *row = conf_find(section, key);
+    if (row && cfg->row_line)
+        line = cfg->row_line[row - conf_table];
+    for (size_t i = 0; !row && i < cfg->n_extra; i++)
+        if (strcmp(cfg->extra[i].section, section) == 0 && strcmp(cfg->extra[i].key, key) == 0)
+            line = cfg->extra[i].line;
+    const char *file = cfg->path ? cfg->path : "configuration";
+    if (line > 0)
+        snprintf(buf, n, "%s:%d", file, line);
+    else if (line < 0)
+        snprintf(buf, n, "--set %s.%s", section, key);
+    else
+        snprintf(buf, n, "%s", file);
+    return buf;
 }
 
 const char *conf_extra(const struct recut_config *cfg, const char *section, const char *key)

@@ -22,6 +22,7 @@ enum conf_event_type {
 /* A free-form key=value from [plugin.NAME] or [librdkafka]. */
 struct conf_kv {
     char *section, *key, *value;
+    int line; /* where it was set: see conf_where() */
 };
 
 struct recut_config {
@@ -88,7 +89,9 @@ struct recut_config {
     /* free-form sections */
     struct conf_kv *extra;
     size_t n_extra;
-    char *path; /* file it was read from */
+    char *path;    /* file it was read from */
+    int *row_line; /* per conf_table row: file line it was set on, -1 for
+                    * --set, 0 for the default (see conf_where()) */
 };
 
 enum conf_type {
@@ -125,6 +128,10 @@ int conf_set(struct recut_config *cfg, const char *section, const char *key, con
              char *errstr, size_t errstr_size);
 /* Cross-key checks after everything is read. */
 int conf_validate(const struct recut_config *cfg, char *errstr, size_t errstr_size);
+/* Where section.key got its value, for messages: "FILE:LINE", "--set
+ * section.key", or FILE (or "configuration") for a default; into buf. */
+const char *conf_where(const struct recut_config *cfg, const char *section, const char *key,
+                       char *buf, size_t n);
 /* Value of a free-form key, or NULL. */
 const char *conf_extra(const struct recut_config *cfg, const char *section, const char *key);
 /* Current value of a table key as text (into buf). */

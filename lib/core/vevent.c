@@ -17,8 +17,15 @@ static const char *const vevent_type_names[VEVENT_N_TYPES] = {
 static const char *const vevent_error_names[VEVENT_N_ERRORS] = {
     "ok",           "empty",         "too_large",      "bad_json",       "bad_utf8",
     "not_object",   "missing_field", "bad_field_type", "field_too_long", "unknown_type",
-    "out_of_range", "key_mismatch",
+    "out_of_range", "key_mismatch",  "out_of_memory",
 };
+
+static void *(*vevent_alloc)(size_t) = malloc;
+
+void vevent_set_alloc_hook(void *(*alloc)(size_t))
+{
+    vevent_alloc = alloc ? alloc : malloc;
+}
 
 const char *vevent_type_name(enum vevent_type t)
 {
@@ -322,7 +329,7 @@ static int vevent_fast(struct vevent *ev, const char *buf, size_t len, char *typ
             if (bit == VF_MOVIE && !vevent_fast_copy(ev->movie, sizeof ev->movie, s, sn))
                 return 0;
             if (bit == VF_TEXT) {
-                if (sn > VEVENT_TEXT_MAX || !(ev->text = malloc(sn + 1)))
+                if (sn > VEVENT_TEXT_MAX || !(ev->text = vevent_alloc(sn + 1)))
                     return 0;
                 memcpy(ev->text, s, sn);
                 ev->text[sn] = '\0';
@@ -397,6 +404,10 @@ static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, s
     vevent_clear(ev);
     json_error_t jerr;
     root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson says "out of memory", or, when even its lexer could not be
+     * set up, returns no document with no error text at all */
+    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]))
+        FAIL(VEVENT_E_NOMEM, "out of memory while parsing the event");
     if (!root)
         FAIL(VEVENT_E_JSON, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
              jerr.text);
@@ -464,9 +475,9 @@ static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, s
         size_t tl = json_string_length(text);
         if (tl > VEVENT_TEXT_MAX)
             FAIL(VEVENT_E_TOO_LONG, "field 'text' is longer than %d bytes", VEVENT_TEXT_MAX);
-        ev->text = malloc(tl + 1);
+        ev->text = vevent_alloc(tl + 1);
         if (!ev->text)
-            FAIL(VEVENT_E_TOO_LARGE, "out of memory");
+            FAIL(VEVENT_E_NOMEM, "out of memory while parsing the event");
         memcpy(ev->text, json_string_value(text), tl + 1);
     }
     json_t *emo = json_object_get(root, "emotion");

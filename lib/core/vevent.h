@@ -39,6 +39,9 @@ enum vevent_error {
     VEVENT_E_UNKNOWN_TYPE,
     VEVENT_E_RANGE,
     VEVENT_E_KEY,
+    /* Not the event's fault: memory ran out while parsing or applying it.
+     * The event may be good; retry it rather than dead-letter it. */
+    VEVENT_E_NOMEM,
     VEVENT_N_ERRORS
 };
 
@@ -75,6 +78,10 @@ void vevent_clear(struct vevent *ev);
 const char *vevent_type_name(enum vevent_type t);
 int vevent_type_parse(const char *s);
 const char *vevent_error_name(enum vevent_error e);
+/* The allocator vevent_parse uses for its own copies (NULL: malloc).  For
+ * tests that inject allocation failures; jansson's allocations are set
+ * with json_set_alloc_funcs. */
+void vevent_set_alloc_hook(void *(*alloc)(size_t));
 /* Validate UTF-8 (no overlongs, no surrogates). */
 int vevent_utf8_valid(const char *s, size_t len);
 

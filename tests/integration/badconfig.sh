@@ -75,6 +75,61 @@ case_range() {
     expect_refused "$f" $((BASE + 2)) log_level
 }
 
+case_two_errors() {
+    # two errors: the first is reported, with its own line and its own message
+    local f
+    f=$(bad_file two_errors $'[daemon]\nbogus = 1\n[kafka]\nbatch_size = 0')
+    expect_refused "$f" $((BASE + 2)) bogus --check-config || return 1
+    if grep -q batch_size "$H_TMP/out"; then
+        h_check_failed "the first error's line carries another error's message: $(cat "$H_TMP/out")"
+        return 1
+    fi
+    # a syntax error before a bad key: the syntax error's line and message
+    f=$(bad_file syntax_then_key $'this line is not ini\n[daemon]\nbogus = 1')
+    expect_refused "$f" $((BASE + 1)) syntax --check-config || return 1
+    if grep -q bogus "$H_TMP/out"; then
+        h_check_failed "a syntax error reported with a later key's message: $(cat "$H_TMP/out")"
+        return 1
+    fi
+    # a bad key before a syntax error: the key's line and message
+    f=$(bad_file key_then_syntax $'[daemon]\nbogus = 1\nthis line is not ini')
+    expect_refused "$f" $((BASE + 2)) bogus --check-config
+}
+
+case_addresses() {
+    local f
+    f=$(bad_file listen_nohost $'[http]\nlisten = nohost')
+    expect_refused "$f" $((BASE + 2)) http.listen --check-config || return 1
+    f=$(bad_file listen_port $'[http]\nlisten = 127.0.0.1:70000')
+    expect_refused "$f" $((BASE + 2)) http.listen --check-config || return 1
+    f=$(bad_file redis_addr $'[redis]\naddress = 127.0.0.1:notaport')
+    expect_refused "$f" $((BASE + 2)) redis.address --check-config || return 1
+    f=$(bad_file redis_unix $'[redis]\naddress = unix:')
+    expect_refused "$f" $((BASE + 2)) redis.address --check-config || return 1
+    # and what start-up takes is accepted: names, IPv6, unix sockets
+    f=$(bad_file good_addrs $'[http]\nlisten = localhost:8080\n[redis]\naddress = unix:/run/redis.sock')
+    run_recutd -c "$f" --check-config
+    h_assert_eq "$RC" 0 "--check-config with localhost:8080 and unix:/path ($(head -c 300 "$H_TMP/out"))" || return 1
+    run_recutd -c "$GOOD" --check-config --set 'http.listen=[::1]:8080' --set redis.address=redis.example:6380
+    h_assert_eq "$RC" 0 "--check-config with [::1]:8080 and a redis host name ($(head -c 300 "$H_TMP/out"))"
+}
+
+case_librdkafka() {
+    local f
+    f=$(bad_file rdk_unknown $'[librdkafka]\nno.such.property = 1')
+    expect_refused "$f" $((BASE + 2)) no.such.property --check-config || return 1
+    f=$(bad_file rdk_value $'[librdkafka]\nsession.timeout.ms = soon')
+    expect_refused "$f" $((BASE + 2)) session.timeout.ms --check-config || return 1
+    # without -t too: start-up refuses it the same way
+    expect_refused "$f" $((BASE + 2)) session.timeout.ms || return 1
+    # a valid pass-through key is accepted, from the file and from --set
+    run_recutd -c "$GOOD" --check-config --set librdkafka.fetch.wait.max.ms=50
+    h_assert_eq "$RC" 0 "--check-config with --set librdkafka.fetch.wait.max.ms=50 ($(head -c 300 "$H_TMP/out"))" || return 1
+    run_recutd -c "$GOOD" --check-config --set librdkafka.no.such.property=1
+    h_assert_ne "$RC" 0 "--set librdkafka.no.such.property=1 accepted" || return 1
+    grep -q no.such.property "$H_TMP/out" || h_check_failed "--set error does not name the property: $(cat "$H_TMP/out")"
+}
+
 case_check_config_bad() {
     local f
     f=$(bad_file check_bad $'[daemon]\nlog_levle = debug')
@@ -101,6 +156,9 @@ h_case "a syntax error is refused with FILE:LINE:" case_syntax
 h_case "an unknown key is refused with FILE:LINE: and its name" case_unknown_key
 h_case "out-of-range and ill-typed values are refused with FILE:LINE:" case_range
 h_case "--check-config refuses a bad file" case_check_config_bad
+h_case "of two errors the first is named, with its own line" case_two_errors
+h_case "bad http.listen and redis.address are refused with FILE:LINE:" case_addresses
+h_case "unknown or bad [librdkafka] keys are refused with FILE:LINE:" case_librdkafka
 h_case "--set errors and a missing file are refused" case_set_and_missing
 h_case "--version" case_version
 h_done

@@ -3,6 +3,7 @@
  * stub_host.c -- in-memory host for plugin tests (see stub_host.h).
  */
 #include "stub_host.h"
+#include "plugin_stamp.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -220,24 +221,15 @@ int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr, 
     /* POSIX: function pointers round-trip through void *. */
     memcpy(&entry, &sym, sizeof entry);
     const struct recut_plugin *p = entry ? entry() : NULL;
-    if (p == NULL) {
-        snprintf(errstr, errstr_size, "%s: no %s() or it returned NULL", path, RECUT_PLUGIN_ENTRY);
+    char why[512];
+    if (entry == NULL) {
+        snprintf(errstr, errstr_size, "%s: no %s()", path, RECUT_PLUGIN_ENTRY);
         dlclose(dl);
         return -1;
     }
-    if (p->magic != RECUT_PLUGIN_MAGIC) {
-        snprintf(errstr, errstr_size, "%s: not binary compatible (bad magic 0x%08x)", path,
-                 (unsigned)p->magic);
-    } else if (p->abi_version != RECUT_PLUGIN_ABI_VERSION) {
-        snprintf(errstr, errstr_size, "%s: not binary compatible (plugin ABI version %u, host %u)",
-                 path, (unsigned)p->abi_version, RECUT_PLUGIN_ABI_VERSION);
-    } else if (p->signature == NULL || strcmp(p->signature, RECUT_PLUGIN_SIGNATURE) != 0) {
-        snprintf(errstr, errstr_size,
-                 "%s: not binary compatible (plugin signature \"%s\", host \"%s\")", path,
-                 p->signature ? p->signature : "(null)", RECUT_PLUGIN_SIGNATURE);
-    } else if (p->struct_size < sizeof(struct recut_plugin)) {
-        snprintf(errstr, errstr_size, "%s: not binary compatible (struct size %zu, host %zu)", path,
-                 p->struct_size, sizeof(struct recut_plugin));
+    /* recutd's own check (lib/core/plugin_stamp.c) */
+    if (plugin_stamp_check(p, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "%s: %s", path, why);
     } else if (p->kind == RECUT_PLUGIN_EDITOR && p->u.editor.edit == NULL) {
         snprintf(errstr, errstr_size, "%s: editor without an edit function", path);
     } else {

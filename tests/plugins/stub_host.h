@@ -66,8 +66,9 @@ struct stub_host_plugin {
 /* Path of a built plugin: <PLUGIN_DIR>/<name>.so */
 void stub_host_plugin_path(const char *name, char *buf, size_t size);
 
-/* dlopen + stamp check + init.  Refuses plugins whose magic, ABI version,
- * signature or struct size do not match ("... not binary compatible ...").
+/* dlopen + stamp check + init.  The stamp is checked by recutd's own
+ * plugin_stamp_check (lib/core/plugin_stamp.h): wrong magic, ABI version or
+ * signature, or a smaller struct, is refused ("... not binary compatible").
  * Returns 0 or -1 with a message. */
 int stub_host_load(const char *path, struct stub_host_plugin *pl, char *errstr, size_t errstr_size);
 void stub_host_unload(struct stub_host_plugin *pl);

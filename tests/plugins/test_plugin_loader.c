@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_plugin_loader.c -- loading the editor plugins through the stub host:
+ *   - the stamp rule recutd applies (plugin_stamp_check): a larger struct of
+ *     the same ABI is accepted, a smaller one refused;
  *   - plugins whose stamp has ABI version + 1, another build signature or a
  *     wrong magic are refused with "not binary compatible";
  *   - every editor .so loads, is an editor with its own name, and exports
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugin_stamp.h"
 #include "stub_host.h"
 
 #ifndef TEST_LIB_DIR
@@ -47,6 +50,55 @@ static void test_refused(void)
     snprintf(path, sizeof path, "%s/good_stamp.so", TEST_LIB_DIR);
     EXPECT(stub_host_load(path, &pl, err, sizeof err) == 0, "good_stamp refused: %s", err);
     stub_host_unload(&pl);
+}
+
+/* The rule itself (lib/core/plugin_stamp.c, what recutd's loader and the
+ * stub host both call), on stamps built in memory: the same ABI and
+ * signature with a larger struct (a newer minor header that appended
+ * fields) is accepted; a smaller struct, another ABI or signature, a
+ * missing signature or a wrong magic is refused. */
+static void test_stamp_rule(void)
+{
+    static const struct {
+        const char *what;
+        uint32_t magic, abi;
+        const char *sig;
+        long size_delta;
+        int ok;
+    } cases[] = {
+        { "the host's own stamp", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION,
+          RECUT_PLUGIN_SIGNATURE, 0, 1 },
+        { "a larger struct (newer minor)", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION,
+          RECUT_PLUGIN_SIGNATURE, 64, 1 },
+        { "a smaller struct (fields missing)", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION,
+          RECUT_PLUGIN_SIGNATURE, -(long)sizeof(void *), 0 },
+        { "struct size 0", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION, RECUT_PLUGIN_SIGNATURE,
+          -(long)sizeof(struct recut_plugin), 0 },
+        { "ABI + 1", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION + 1, RECUT_PLUGIN_SIGNATURE, 0,
+          0 },
+        { "ABI - 1", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION - 1, RECUT_PLUGIN_SIGNATURE, 0,
+          0 },
+        { "another signature", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION, "recut:1:p4:d8:B", 0,
+          0 },
+        { "no signature", RECUT_PLUGIN_MAGIC, RECUT_PLUGIN_ABI_VERSION, NULL, 0, 0 },
+        { "wrong magic", 0x4e4f5045u, RECUT_PLUGIN_ABI_VERSION, RECUT_PLUGIN_SIGNATURE, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct recut_plugin p = { RECUT_PLUGIN_V1, .name = "x", .kind = RECUT_PLUGIN_EDITOR };
+        p.magic = cases[i].magic;
+        p.abi_version = cases[i].abi;
+        p.signature = cases[i].sig;
+        p.struct_size = (size_t)((long)sizeof(struct recut_plugin) + cases[i].size_delta);
+        char err[512] = "";
+        int rc = plugin_stamp_check(&p, err, sizeof err);
+        EXPECT(rc == (cases[i].ok ? 0 : -1), "%s: %s (%s)", cases[i].what,
+               rc == 0 ? "accepted" : "refused", err);
+        if (!cases[i].ok)
+            EXPECT(strstr(err, "not binary compatible") != NULL, "%s: message \"%s\"",
+                   cases[i].what, err);
+    }
+    char err[512] = "";
+    EXPECT(plugin_stamp_check(NULL, err, sizeof err) == -1, "a NULL plugin accepted");
 }
 
 static void test_editors_load(void)
@@ -165,6 +217,7 @@ static void test_trailer_config(void)
 
 int main(void)
 {
+    test_stamp_rule();
     test_refused();
     test_editors_load();
     test_bad_config();

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "vevent.h"
 
 #include "expect.h"
@@ -234,9 +236,88 @@ static void test_paths_agree(void)
     EXPECT(reported == 0, "%d disagreements", reported);
 }
 
+/* Allocation failure injection: fail every allocation (jansson's through
+ * json_set_alloc_funcs, vevent's own through its hook) or only those of at
+ * least fail_from bytes. */
+static size_t fail_from;
+static void *failing_malloc(size_t n)
+{
+    return n >= fail_from ? NULL : malloc(n);
+}
+
+/* Running out of memory is not the event's fault: it must get its own
+ * reason (the caller retries it), never "too_large" or "bad_json". */
+static void test_out_of_memory(void)
+{
+    static const char *const good[] = {
+        "{\"user\":\"u1\",\"type\":\"view\",\"ts\":1,\"movie\":\"m1\"}",
+        "{\"user\":\"u1\",\"type\":\"comment\",\"ts\":2,\"movie\":\"m1\",\"text\":\"fine "
+        "film\"}",
+    };
+    EXPECT(strcmp(vevent_error_name(VEVENT_E_NOMEM), "out_of_memory") == 0, "name %s",
+           vevent_error_name(VEVENT_E_NOMEM));
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        for (int fast = 0; fast < 2; fast++) {
+            struct vevent ev;
+            char err[256] = "";
+            /* jansson cannot allocate (the full path) */
+            fail_from = 0;
+            json_set_alloc_funcs(failing_malloc, free);
+            enum vevent_error rc = fast ? vevent_parse(&ev, good[i], strlen(good[i]), NULL, 0,
+                                                       MAX_BYTES, err, sizeof err)
+                                        : vevent_parse_full(&ev, good[i], strlen(good[i]), NULL, 0,
+                                                            MAX_BYTES, err, sizeof err);
+            json_set_alloc_funcs(malloc, free);
+            /* the fast path needs no jansson for a plain event */
+            if (!fast)
+                EXPECT(rc == VEVENT_E_NOMEM, "jansson out of memory, %s: %s (%s)", good[i],
+                       vevent_error_name(rc), err);
+            else
+                EXPECT(rc == VEVENT_OK || rc == VEVENT_E_NOMEM,
+                       "jansson out of memory, fast path, %s: %s (%s)", good[i],
+                       vevent_error_name(rc), err);
+            vevent_clear(&ev);
+            /* vevent's own copy of the text cannot be allocated */
+            fail_from = 5;
+            vevent_set_alloc_hook(failing_malloc);
+            rc = fast ? vevent_parse(&ev, good[i], strlen(good[i]), NULL, 0, MAX_BYTES, err,
+                                     sizeof err)
+                      : vevent_parse_full(&ev, good[i], strlen(good[i]), NULL, 0, MAX_BYTES, err,
+                                          sizeof err);
+            vevent_set_alloc_hook(NULL);
+            if (i == 1)
+                EXPECT(rc == VEVENT_E_NOMEM, "text copy out of memory (%s path): %s (%s)",
+                       fast ? "fast" : "full", vevent_error_name(rc), err);
+            else
+                EXPECT(rc == VEVENT_OK, "no text to copy: %s (%s)", vevent_error_name(rc), err);
+            vevent_clear(&ev);
+            /* some of jansson's allocations fail, others not: the event
+             * parses or runs out of memory, it is never called malformed */
+            int nomem = 0;
+            for (fail_from = 1; fail_from <= 1024; fail_from *= 2) {
+                json_set_alloc_funcs(failing_malloc, free);
+                rc = vevent_parse_full(&ev, good[i], strlen(good[i]), NULL, 0, MAX_BYTES, err,
+                                       sizeof err);
+                json_set_alloc_funcs(malloc, free);
+                EXPECT(rc == VEVENT_OK || rc == VEVENT_E_NOMEM,
+                       "allocations of %zu bytes and more fail: %s (%s)", fail_from,
+                       vevent_error_name(rc), err);
+                nomem += rc == VEVENT_E_NOMEM;
+                vevent_clear(&ev);
+            }
+            EXPECT(nomem > 0, "no partial failure reached");
+            /* and with memory back, the same event parses */
+            rc = vevent_parse(&ev, good[i], strlen(good[i]), NULL, 0, MAX_BYTES, err, sizeof err);
+            EXPECT(rc == VEVENT_OK, "after the failures: %s (%s)", vevent_error_name(rc), err);
+            vevent_clear(&ev);
+        }
+    }
+}
+
 int main(void)
 {
     test_table();
     test_paths_agree();
+    test_out_of_memory();
     return expect_report();
 }

@@ -2,7 +2,16 @@
 /* http.c -- the HTTP API (libevent evhttp), bound to 127.0.0.1 by default.
  * Every error is a JSON object {"error": "..."} with a 4xx/5xx status. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "http.h"
+#include "daemon.h"
+#include "groups.h"
+#include "ingest.h"
+#include "kafka_in.h"
+#include "metrics.h"
+#include "plugin.h"
+#include "publish.h"
+#include "store.h"
+#include "svm_scorer.h"
 #include "editlist.h"
 
 #include <event2/buffer.h>
@@ -13,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct http {
     struct recutd *d;
@@ -609,7 +619,20 @@ static void http_route(struct evhttp_request *req, void *arg)
 
     if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
         size_t len;
-        char *m = metrics_render(d, &len);
+        struct metrics_gauges g = {
+            .catalog_movies = d->catalog.n,
+            .redis_pending = d->store ? store_pending(d->store) : 0,
+            .redis_up = d->store ? store_connected(d->store) : 0,
+            .have_kafka = d->kafka != NULL,
+            .kafka_lag = d->kafka ? kafka_in_lag(d->kafka) : 0,
+            .instance = recutd_instance(d),
+        };
+        for (int k = 1; k <= 3; k++)
+            g.plugins[k] = d->plugins ? plugins_count(d->plugins, k) : 0;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        g.uptime = (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started;
+        char *m = metrics_render(&g, &len);
         if (m)
             http_reply(req, 200, "text/plain; version=0.0.4", m, len);
         else

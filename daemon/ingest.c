@@ -2,7 +2,9 @@
 /* ingest.c -- the one path every event takes, from Kafka or HTTP:
  * bytes -> validated event -> update operations -> a store batch. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "ingest.h"
+#include "metrics.h"
+#include "store.h"
 #include "nbtext.h"
 
 #include <stdlib.h>

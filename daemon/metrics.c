@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c -- counters and the Prometheus text exposition of GET /metrics. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "metrics.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -125,7 +125,7 @@ static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
     }
 }
 
-char *metrics_render(struct recutd *d, size_t *len)
+char *metrics_render(const struct metrics_gauges *g, size_t *len)
 {
     struct metrics_buf b = { .cap = 4096 };
     b.p = malloc(b.cap);
@@ -156,40 +156,37 @@ char *metrics_render(struct recutd *d, size_t *len)
         &b,
         "# HELP recut_catalog_movies Movies in the catalog.\n# TYPE recut_catalog_movies gauge\n"
         "recut_catalog_movies %zu\n",
-        d->catalog.n);
+        g->catalog_movies);
     metrics_printf(&b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE "
                        "recut_plugins_loaded gauge\n");
     static const char *const kinds[] = { "", "scorer", "editor", "publisher" };
     for (int k = 1; k <= 3; k++)
-        metrics_printf(&b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k],
-                       d->plugins ? plugins_count(d->plugins, k) : 0);
+        metrics_printf(&b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k], g->plugins[k]);
     metrics_printf(&b,
                    "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE "
                    "recut_redis_pending gauge\n"
                    "recut_redis_pending %zu\n",
-                   d->store ? store_pending(d->store) : 0);
+                   g->redis_pending);
     metrics_printf(
         &b,
         "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
         "recut_redis_up %d\n",
-        d->store ? store_connected(d->store) : 0);
-    if (d->kafka)
+        g->redis_up);
+    if (g->have_kafka)
         metrics_printf(&b,
                        "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum "
                        "over partitions).\n"
                        "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
-                       (long long)kafka_in_lag(d->kafka));
+                       (long long)g->kafka_lag);
     metrics_printf(&b,
                    "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
                    "recut_info{version=\"%s\",instance=\"%s\"} 1\n",
-                   PACKAGE_VERSION, recutd_instance(d));
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+                   PACKAGE_VERSION, g->instance);
     metrics_printf(
         &b,
         "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
         "recut_uptime_seconds %.3f\n",
-        (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started);
+        g->uptime);
     if (b.oom) {
         free(b.p);
         return NULL;

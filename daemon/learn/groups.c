@@ -17,7 +17,10 @@
  * The finished job is handed back to the event loop through a pipe; the
  * loop swaps the new models in.  Only the loop thread ever reads them. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "daemon.h"
+#include "groups.h"
+#include "metrics.h"
+#include "store.h"
 #include "blob.h"
 #include "fa.h"
 #include "kmeans.h"

@@ -16,7 +16,8 @@ struct ingest_batch;
 typedef void (*ingest_done_fn)(void *arg, int ok);
 struct ingest_batch *ingest_batch_new(struct recutd *d, ingest_done_fn done, void *arg);
 /* Parse and queue one message.  Returns VEVENT_OK, or the reason it is
- * malformed (errstr says why; nothing was queued). */
+ * refused (errstr says why; nothing was queued): malformed, or
+ * VEVENT_E_UNKNOWN_MOVIE for a movie the catalog does not hold yet. */
 enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len, const char *key,
                              size_t key_len, char *errstr, size_t errstr_size);
 /* A catalog entry (from the catalog topic). */

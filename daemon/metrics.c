@@ -24,6 +24,9 @@ static const struct {
                            "Events whose changes Redis acknowledged." },
     [M_EVENTS_DUPLICATE] = { "recut_events_duplicate_total", "counter",
                              "Events skipped because their id was already applied." },
+    [M_EVENTS_UNKNOWN_MOVIE] = { "recut_events_unknown_movie_total", "counter",
+                                 "Events for a movie not in the catalog (dead-lettered as "
+                                 "unknown_movie)." },
     [M_EMOTION_DROPPED] = { "recut_emotion_dropped_total", "counter",
                             "Emotion readings dropped for lack of consent." },
     [M_REDIS_ERRORS] = { "recut_redis_errors_total", "counter", "Redis errors and disconnects." },

@@ -39,6 +39,7 @@ enum vevent_error {
     VEVENT_E_UNKNOWN_TYPE,
     VEVENT_E_RANGE,
     VEVENT_E_KEY,
+    VEVENT_E_UNKNOWN_MOVIE, /* valid, but its movie is not in the catalog (recutd) */
     VEVENT_N_ERRORS
 };
 

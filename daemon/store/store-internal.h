@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* store-internal.h -- what the store's files share (store_redis.c:
- * connection, reads, catalog; store_batch.c: batches, the viewer cache,
- * writes; store_args.c: argument vectors). */
+ * connection, reads, catalog, hooks; store_cache.c: the viewer cache;
+ * store_batch.c: batches, writes, summed global counters; store_cooc.c:
+ * co-occurrence rows; store_resp.c, store_args.c: commands).  The rest of
+ * recutd sees only store.h. */
 #ifndef RECUTD_STORE_INTERNAL_H
 #define RECUTD_STORE_INTERNAL_H
 

@@ -2,7 +2,7 @@
 /* store_batch.c -- applying events to viewers.
  *
  * recutd keeps the viewers it is working on in memory (a bounded LRU cache,
- * filled from Redis on first use) and applies a batch's events there, in
+ * filled from Redis on first use: store_cache.c) and applies a batch's events there, in
  * order, with the same code recut-eval uses (viewer_apply).  What changed is
  * then written back with one MULTI/EXEC per viewer and batch: the changed
  * hash fields with their new values, the new history items, the new event
@@ -15,6 +15,10 @@
  * done when its viewers' transactions and the flush holding its increments
  * are acknowledged.  On any Redis failure the cache is dropped and every
  * unfinished batch is applied again from freshly loaded viewers.
+ *
+ * The daemon hears about it through the hooks it registered (store.h): every
+ * applied event (on_event), the end of a batch's events (on_events_done) and,
+ * once Redis acknowledged the batch, each viewer it changed (on_applied).
  *
  * With Kafka, one instance owns a viewer (the partition of its key); the
  * cache is cleared on every rebalance. */

@@ -5,55 +5,17 @@
  *
  * lib/core/conf.c checks types, ranges and the keys' relations without
  * those libraries (recutctl and the tests link it too); here the addresses
- * are parsed as http.c and the store will use them, and the [librdkafka]
+ * are parsed by the one parser http.c and the store use (lib/util/addr.h),
+ * with the same rules, and the [librdkafka]
  * pass-through keys are applied to a scratch librdkafka configuration,
  * which knows every property and its allowed values. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "addr.h"
+#include "confcheck.h"
 
-#include <event2/util.h>
 #include <librdkafka/rdkafka.h>
-#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-
-/* A host name as getaddrinfo takes it: letters, digits, '-', '_', '.'. */
-static int confcheck_hostname(const char *h, size_t n)
-{
-    if (n == 0 || n > 253)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(isalnum((unsigned char)h[i]) || h[i] == '-' || h[i] == '_' || h[i] == '.'))
-            return 0;
-    return 1;
-}
-
-/* host:port, [v6]:port or name:port with a port in [min_port, 65535]
- * (http.listen may take port 0: any free port). */
-static int confcheck_hostport(const char *addr, int min_port)
-{
-    const char *colon = strrchr(addr, ':');
-    if (!colon || !isdigit((unsigned char)colon[1]))
-        return 0;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < min_port || port > 65535)
-        return 0;
-    /* the host, as evutil_parse_sockaddr_port sees it with a valid port */
-    char probe[300];
-    size_t hl = (size_t)(colon - addr);
-    if (hl == 0 || hl + 3 > sizeof probe)
-        return 0;
-    memcpy(probe, addr, hl);
-    memcpy(probe + hl, ":1", 3);
-    struct sockaddr_storage ss;
-    int len = (int)sizeof ss;
-    if (evutil_parse_sockaddr_port(probe, (struct sockaddr *)&ss, &len) == 0)
-        return 1;
-    return confcheck_hostname(addr, hl);
-}
 
 static int confcheck_kafka(const struct recut_config *cfg, char *errstr, size_t errstr_size)
 {
@@ -76,16 +38,20 @@ static int confcheck_kafka(const struct recut_config *cfg, char *errstr, size_t 
 
 int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_size)
 {
-    char at[600];
-    if (cfg->http_listen[0] && !confcheck_hostport(cfg->http_listen, 0)) {
-        snprintf(errstr, errstr_size, "%s: http.listen '%s' is not host:port",
-                 conf_where(cfg, "http", "listen", at, sizeof at), cfg->http_listen);
+    char at[600], host[256], why[256];
+    int port;
+    /* as http.c binds it: exactly host:port */
+    if (cfg->http_listen[0] &&
+        util_parse_hostport(cfg->http_listen, host, sizeof host, &port, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "%s: http.listen: %s",
+                 conf_where(cfg, "http", "listen", at, sizeof at), why);
         return -1;
     }
-    const char *ra = cfg->redis_address;
-    if (strncmp(ra, "unix:", 5) == 0 ? !ra[5] : !confcheck_hostport(ra, 1)) {
-        snprintf(errstr, errstr_size, "%s: redis.address '%s' is not host:port or unix:/path",
-                 conf_where(cfg, "redis", "address", at, sizeof at), ra);
+    /* as the store connects: host[:port] (6379) or unix:/path */
+    if (util_parse_addr(cfg->redis_address, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port, why,
+                        sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "%s: redis.address: %s",
+                 conf_where(cfg, "redis", "address", at, sizeof at), why);
         return -1;
     }
     return confcheck_kafka(cfg, errstr, errstr_size);

@@ -2,7 +2,16 @@
 /* http.c -- the HTTP API (libevent evhttp), bound to 127.0.0.1 by default.
  * Every error is a JSON object {"error": "..."} with a 4xx/5xx status. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "http.h"
+#include "daemon.h"
+#include "groups.h"
+#include "ingest.h"
+#include "kafka_in.h"
+#include "metrics.h"
+#include "plugin.h"
+#include "publish.h"
+#include "store.h"
+#include "svm_scorer.h"
 #include "editlist.h"
 #include "addr.h"
 
@@ -14,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct http {
     struct recutd *d;
@@ -262,12 +272,37 @@ struct http_user {
     double budget, budget_fraction, min_fragment, target_a, target_v, spoiler_tail, fps;
     char editor[64], format[16];
     char source[1024];
+    int publish; /* POST .../cuts/MOVIE/publish: hand the cut to the publishers */
 };
 
 static void http_user_free(struct http_user *u)
 {
     strmap_clear(&u->exclude, NULL);
     free(u);
+}
+
+/* POST .../publish: the cut (JSON) goes to every publisher; the answer
+ * says what was published and how many publishers took it. */
+static void http_cut_publish(struct http_user *u, const recut_viewer *v, const char *movie,
+                             const char *json)
+{
+    struct recutd *d = u->h->d;
+    size_t n = d->plugins ? plugins_count(d->plugins, RECUT_PLUGIN_PUBLISHER) : 0;
+    json_t *doc = json_loads(json, 0, NULL);
+    if (!doc) {
+        http_error(u->req, 500, "cannot read back the cut");
+        return;
+    }
+    if (n == 0) {
+        json_decref(doc);
+        http_error(u->req, 409, "no publisher plugin is loaded");
+        return;
+    }
+    int failed = plugins_publish(d->plugins, viewer_id(v), "cut", movie, json, strlen(json));
+    http_json(u->req, failed == 0 ? 200 : 502,
+              json_pack("{s:s,s:s,s:s,s:I,s:I,s:o}", "kind", "cut", "user", viewer_id(v), "key",
+                        movie, "published", (json_int_t)(n - (size_t)failed), "failed",
+                        (json_int_t)failed, "document", doc));
 }
 
 static void http_cut(struct http_user *u, recut_viewer *v)
@@ -344,9 +379,10 @@ static void http_cut(struct http_user *u, recut_viewer *v)
         http_error(u->req, 500, "cannot export the cut: %s", err);
         return;
     }
-    if (strcmp(u->format, "json") == 0)
-        plugins_publish(d->plugins, viewer_id(v), "cut", cm->m.id, out, strlen(out));
-    http_reply(u->req, 200, ctype, out, strlen(out));
+    if (u->publish)
+        http_cut_publish(u, v, cm->m.id, out);
+    else
+        http_reply(u->req, 200, ctype, out, strlen(out));
     free(out);
 }
 
@@ -487,7 +523,7 @@ static int http_valid_id(const char *s)
 static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
                        char **seg, int nseg, struct evkeyvalq *q)
 {
-    /* seg: users, ID [, recommendations | cuts MOVIE | profile] */
+    /* seg: users, ID [, recommendations | cuts MOVIE [publish] | profile] */
     const char *user = seg[1];
     if (!http_valid_id(user)) {
         http_error(req, 400, "invalid viewer id");
@@ -501,7 +537,14 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         store_forget(h->d->store, user, http_forget_done, req);
         return;
     }
-    if (cmd != EVHTTP_REQ_GET) {
+    /* POST .../cuts/MOVIE/publish is the one request here that changes
+     * something (publishers' outputs); every GET only computes and answers */
+    int publish = nseg == 5 && strcmp(seg[2], "cuts") == 0 && strcmp(seg[4], "publish") == 0;
+    if (publish && cmd != EVHTTP_REQ_POST) {
+        http_error(req, 405, "use POST to publish a cut");
+        return;
+    }
+    if (!publish && cmd != EVHTTP_REQ_GET) {
         http_error(req, 405, "method not allowed");
         return;
     }
@@ -529,8 +572,9 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
                 strmap_put(&u->exclude, t);
             free(dup);
         }
-    } else if (nseg == 4 && strcmp(seg[2], "cuts") == 0) {
+    } else if ((nseg == 4 || publish) && strcmp(seg[2], "cuts") == 0) {
         u->op = HU_CUT;
+        u->publish = publish;
         if (!http_valid_id(seg[3])) {
             http_error(req, 400, "invalid movie id");
             goto fail_replied;
@@ -558,6 +602,10 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         if (strcmp(u->format, "json") && strcmp(u->format, "edl") &&
             strcmp(u->format, "ffconcat")) {
             http_error(req, 400, "format must be json, edl or ffconcat");
+            goto fail_replied;
+        }
+        if (publish && strcmp(u->format, "json") != 0) {
+            http_error(req, 400, "only format=json is published");
             goto fail_replied;
         }
         const char *src = http_query(q, "source");
@@ -613,7 +661,20 @@ static void http_route(struct evhttp_request *req, void *arg)
 
     if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
         size_t len;
-        char *m = metrics_render(d, &len);
+        struct metrics_gauges g = {
+            .catalog_movies = d->catalog.n,
+            .redis_pending = d->store ? store_pending(d->store) : 0,
+            .redis_up = d->store ? store_connected(d->store) : 0,
+            .have_kafka = d->kafka != NULL,
+            .kafka_lag = d->kafka ? kafka_in_lag(d->kafka) : 0,
+            .instance = recutd_instance(d),
+        };
+        for (int k = 1; k <= 3; k++)
+            g.plugins[k] = d->plugins ? plugins_count(d->plugins, k) : 0;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        g.uptime = (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started;
+        char *m = metrics_render(&g, &len);
         if (m)
             http_reply(req, 200, "text/plain; version=0.0.4", m, len);
         else

@@ -11,7 +11,11 @@
  * info, and the offsets are committed again after it.  Other commit
  * failures stay warnings. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "daemon.h"
+#include "ingest.h"
+#include "kafka_in.h"
+#include "metrics.h"
+#include "store.h"
 
 #include <librdkafka/rdkafka.h>
 #include <fcntl.h>

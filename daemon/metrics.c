@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c -- counters and the Prometheus text exposition of GET /metrics. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "metrics.h"
 #include "strbuf.h"
 
 #include <stdatomic.h>
@@ -24,6 +24,9 @@ static const struct {
                            "Events whose changes Redis acknowledged." },
     [M_EVENTS_DUPLICATE] = { "recut_events_duplicate_total", "counter",
                              "Events skipped because their id was already applied." },
+    [M_EVENTS_UNKNOWN_MOVIE] = { "recut_events_unknown_movie_total", "counter",
+                                 "Events for a movie not in the catalog (dead-lettered as "
+                                 "unknown_movie)." },
     [M_EMOTION_DROPPED] = { "recut_emotion_dropped_total", "counter",
                             "Emotion readings dropped for lack of consent." },
     [M_REDIS_ERRORS] = { "recut_redis_errors_total", "counter", "Redis errors and disconnects." },
@@ -88,7 +91,7 @@ void metrics_http_status(int code)
     metrics_inc(M_HTTP_REQUESTS, 1);
 }
 
-char *metrics_render(struct recutd *d, size_t *len)
+char *metrics_render(const struct metrics_gauges *g, size_t *len)
 {
     struct strbuf *b = strbuf_new();
     if (!b)
@@ -103,8 +106,8 @@ char *metrics_render(struct recutd *d, size_t *len)
         "# HELP recut_svm_train_seconds_total Time spent training viewer SVMs.\n"
         "# TYPE recut_svm_train_seconds_total counter\nrecut_svm_train_seconds_total %.6f\n",
         (double)atomic_load(&metrics_svm_ns) / 1e9);
-    strbuf_printf(b, "# HELP recut_events_dead_letter_total Malformed events sent to the "
-                     "dead-letter topic, by reason.\n"
+    strbuf_printf(b, "# HELP recut_events_dead_letter_total Events refused, by reason (sent to the "
+                     "dead-letter topic, but out_of_memory, which is retried).\n"
                      "# TYPE recut_events_dead_letter_total counter\n");
     for (int i = 1; i < VEVENT_N_ERRORS; i++)
         strbuf_printf(b, "recut_events_dead_letter_total{reason=\"%s\"} %llu\n",
@@ -118,39 +121,36 @@ char *metrics_render(struct recutd *d, size_t *len)
         b,
         "# HELP recut_catalog_movies Movies in the catalog.\n# TYPE recut_catalog_movies gauge\n"
         "recut_catalog_movies %zu\n",
-        d->catalog.n);
+        g->catalog_movies);
     strbuf_printf(b, "# HELP recut_plugins_loaded Plugins loaded, by kind.\n# TYPE "
                      "recut_plugins_loaded gauge\n");
     static const char *const kinds[] = { "", "scorer", "editor", "publisher" };
     for (int k = 1; k <= 3; k++)
-        strbuf_printf(b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k],
-                      d->plugins ? plugins_count(d->plugins, k) : 0);
+        strbuf_printf(b, "recut_plugins_loaded{kind=\"%s\"} %zu\n", kinds[k], g->plugins[k]);
     strbuf_printf(b,
                   "# HELP recut_redis_pending Redis commands awaiting a reply.\n# TYPE "
                   "recut_redis_pending gauge\n"
                   "recut_redis_pending %zu\n",
-                  d->store ? store_pending(d->store) : 0);
+                  g->redis_pending);
     strbuf_printf(
         b,
         "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
         "recut_redis_up %d\n",
-        d->store ? store_connected(d->store) : 0);
-    if (d->kafka)
+        g->redis_up);
+    if (g->have_kafka)
         strbuf_printf(b,
                       "# HELP recut_kafka_consumer_lag Messages behind the high watermark (sum "
                       "over partitions).\n"
                       "# TYPE recut_kafka_consumer_lag gauge\nrecut_kafka_consumer_lag %lld\n",
-                      (long long)kafka_in_lag(d->kafka));
+                      (long long)g->kafka_lag);
     strbuf_printf(b,
                   "# HELP recut_info Build and instance.\n# TYPE recut_info gauge\n"
                   "recut_info{version=\"%s\",instance=\"%s\"} 1\n",
-                  PACKAGE_VERSION, recutd_instance(d));
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+                  PACKAGE_VERSION, g->instance);
     strbuf_printf(
         b,
         "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
         "recut_uptime_seconds %.3f\n",
-        (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started);
+        g->uptime);
     return strbuf_take(b, len);
 }

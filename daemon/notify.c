@@ -2,7 +2,7 @@
 /* notify.c -- systemd notifications (READY, STOPPING, RELOADING, STATUS,
  * WATCHDOG), as Redis does; compiled to no-ops without libsystemd. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "notify.h"
 
 #include <stdarg.h>
 #include <stdio.h>

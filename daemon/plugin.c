@@ -3,7 +3,9 @@
  * build signature, struct size) before anything else, and the host API they
  * call back into. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "daemon.h"
+#include "metrics.h"
+#include "plugin.h"
 #include "plugin_stamp.h"
 
 #include <dlfcn.h>

@@ -3,7 +3,11 @@
  * plugins after their events are applied.  Changes are coalesced: a viewer
  * changed many times within delay_ms is published once. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "publish.h"
+#include "groups.h"
+#include "metrics.h"
+#include "plugin.h"
+#include "store.h"
 
 #include <jansson.h>
 #include <stdlib.h>

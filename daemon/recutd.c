@@ -1,7 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* recutd.c -- the daemon: configuration, start-up, signals, shutdown. */
+/* recutd.c -- the daemon: configuration, start-up, signals, shutdown, and
+ * the wiring.  This is the one file that knows every module: the store's
+ * hooks (what happens after a batch was applied or a viewer loaded) are
+ * connected here to the SVM trainer and to publishing, so the store never
+ * calls up. */
 #include "config.h"
-#include "recutd-internal.h"
+#include "confcheck.h"
+#include "daemon.h"
+#include "groups.h"
+#include "http.h"
+#include "kafka_in.h"
+#include "metrics.h"
+#include "notify.h"
+#include "plugin.h"
+#include "publish.h"
+#include "store.h"
+#include "svm_scorer.h"
 #include "nbtext.h"
 
 #include <event2/event.h>
@@ -13,14 +27,42 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *recutd_instance(struct recutd *d)
+/* ---- the store's hooks ----------------------------------------------------- */
+static void recutd_on_event(void *ctx, const recut_viewer *v, const struct update *u)
 {
-    static char host[256];
-    if (d->cfg.instance && d->cfg.instance[0])
-        return d->cfg.instance;
-    if (!host[0] && gethostname(host, sizeof host - 1) != 0)
-        snprintf(host, sizeof host, "recutd");
-    return host;
+    struct recutd *d = ctx;
+    svm_scorer_applied(d->svm, v, u);
+}
+
+static void recutd_on_events_done(void *ctx)
+{
+    struct recutd *d = ctx;
+    svm_scorer_kick(d->svm);
+}
+
+static void recutd_on_applied(void *ctx, const char *user)
+{
+    struct recutd *d = ctx;
+    publish_viewer_changed(d->publish, user);
+}
+
+static void recutd_on_loaded(void *ctx, recut_viewer *v, const char *value, size_t len)
+{
+    struct recutd *d = ctx;
+    svm_scorer_attach(d->svm, v, value, len);
+}
+
+static void recutd_wire_store(struct recutd *d)
+{
+    struct store_hooks h = {
+        .ctx = d,
+        .on_event = recutd_on_event,
+        .on_events_done = recutd_on_events_done,
+        .on_applied = recutd_on_applied,
+        .extra_key = svm_scorer_enabled(d->svm) ? "svm" : NULL,
+        .on_loaded = recutd_on_loaded,
+    };
+    store_set_hooks(d->store, &h);
 }
 
 static void recutd_usage(FILE *out)
@@ -271,6 +313,7 @@ int main(int argc, char **argv)
         log_err("%s", err);
         goto out;
     }
+    recutd_wire_store(&d);
     if (d.cfg.http_listen[0] && !(d.http = http_new(&d, err, sizeof err))) {
         log_err("%s", err);
         goto out;

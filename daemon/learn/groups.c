@@ -15,18 +15,17 @@
  * refits when it is older than the interval (at start-up it only loads).
  *
  * The finished job is handed back to the event loop through a pipe; the
- * loop swaps the new models in.  Only the loop thread ever reads them. */
+ * loop swaps the new models in.  Only the loop thread ever reads them.
+ * This file holds the models, their stored form, the loop side and the
+ * queries; the worker thread is groups_worker.c (groups-internal.h). */
 #include "config.h"
-#include "recutd-internal.h"
+#include "groups-internal.h"
 #include "blob.h"
-#include "fa.h"
-#include "kmeans.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
-#include <hiredis/hiredis.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -37,70 +36,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define GROUPS_TOP_MOVIES 20
-#define GROUPS_TOP_GENRES 3
-#define GROUPS_MAX_GENRES 1000
-#define GROUPS_DOC_VERSION 1
-#define GROUPS_SEED 20240601UL
-
-struct groups_cluster {
-    size_t size;
-    char **top; /* movie ids, most liked first */
-    double *top_w;
-    size_t n_top;
-    size_t genre[GROUPS_TOP_GENRES]; /* indexes of the centre's top genres */
-    size_t n_genre;
-};
-
-struct groups_model {
-    size_t dim;
-    char **genres; /* dim genre names (lower case) */
-    kmeans_model *km;
-    fa_model *fa; /* NULL: factor analysis was not fitted */
-    struct groups_cluster *cl;
-    size_t k;
-    size_t popular; /* the biggest cluster */
-    size_t viewers;
-    double fitted_at; /* unix time */
-};
-
-struct groups_job {
-    /* inputs, copied on the loop thread */
-    char *address, *prefix;
-    int timeout_ms;
-    size_t k, factors;
-    int interval_s;        /* 0: only load what is stored */
-    int may_fit;           /* 0: at start-up, only load */
-    double have_fitted_at; /* of the model in use (0: none) */
-    char **vocab;
-    size_t n_vocab;
-    /* outputs */
-    struct groups_model *model; /* NULL: nothing new */
-    int fitted;
-};
-
-struct groups {
-    struct recutd *d;
-    struct event *timer, *done_ev;
-    int pipe_fd[2];
-    pthread_t thread;
-    int running;
-    atomic_int stop;
-    struct groups_job *job;
-    struct groups_model *cur;
-    int interval_s;
-};
-
 /* ---- models -------------------------------------------------------------- */
 
-static void groups_strv_free(char **v, size_t n)
+void groups_strv_free(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
         free(v[i]);
     free(v);
 }
 
-static void groups_model_free(struct groups_model *m)
+void groups_model_free(struct groups_model *m)
 {
     if (!m)
         return;
@@ -116,7 +61,7 @@ static void groups_model_free(struct groups_model *m)
 }
 
 /* The centre's strongest positive genres, and the biggest cluster. */
-static void groups_model_derive(struct groups_model *m)
+void groups_model_derive(struct groups_model *m)
 {
     const gsl_matrix *c = kmeans_centres(m->km);
     m->popular = 0;
@@ -145,7 +90,7 @@ static void groups_model_derive(struct groups_model *m)
 /* x[dim] from a viewer's NB counts.  Returns 1 with a vector, 0 when the
  * viewer has no evidence (nothing liked or disliked, or no genre), -1 when
  * a count is not finite. */
-static int groups_vector(const struct strmap *nb, char *const *genres, size_t dim, double *x)
+int groups_vector(const struct strmap *nb, char *const *genres, size_t dim, double *x)
 {
     double nl = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL);
     double nd = viewer_field_value(nb, VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL);
@@ -171,8 +116,8 @@ static int groups_vector(const struct strmap *nb, char *const *genres, size_t di
 /* ---- the stored form ------------------------------------------------------ */
 
 /* The clusters document: "CRC32HEX JSON". */
-static char *groups_doc_encode(const struct groups_model *m, const unsigned char *kb, size_t kl,
-                               const unsigned char *fb, size_t fl, size_t *len)
+char *groups_doc_encode(const struct groups_model *m, const unsigned char *kb, size_t kl,
+                        const unsigned char *fb, size_t fl, size_t *len)
 {
     json_t *genres = json_array(), *cls = json_array();
     for (size_t g = 0; g < m->dim; g++)
@@ -205,9 +150,8 @@ static char *groups_doc_encode(const struct groups_model *m, const unsigned char
 }
 
 /* Decode the three stored values into a model; -1 with why. */
-static struct groups_model *groups_decode(const char *kb, size_t kl, const char *fb, size_t fl,
-                                          const char *cb, size_t cl, char *errstr,
-                                          size_t errstr_size)
+struct groups_model *groups_decode(const char *kb, size_t kl, const char *fb, size_t fl,
+                                   const char *cb, size_t cl, char *errstr, size_t errstr_size)
 {
     char err[160];
     struct groups_model *m = calloc(1, sizeof *m);
@@ -321,427 +265,6 @@ nomem:
 bad:
     json_decref(doc);
     groups_model_free(m);
-    return NULL;
-}
-
-/* ---- the worker ---------------------------------------------------------- */
-
-struct groups_viewer {
-    double *x;
-    char **movies; /* positively seen */
-    double *w;
-    size_t n_movies;
-};
-
-struct groups_data {
-    struct groups_viewer *v;
-    size_t n, cap;
-    size_t nonfinite, empty;
-    struct strmap ids; /* SCAN may return a key twice */
-};
-
-static void groups_data_free(struct groups_data *dt)
-{
-    for (size_t i = 0; i < dt->n; i++) {
-        free(dt->v[i].x);
-        groups_strv_free(dt->v[i].movies, dt->v[i].n_movies);
-        free(dt->v[i].w);
-    }
-    free(dt->v);
-    strmap_clear(&dt->ids, NULL);
-}
-
-static redisContext *groups_connect(const struct groups_job *j)
-{
-    char err[512];
-    redisContext *c = store_connect_sync(j->address, j->timeout_ms, err, sizeof err);
-    if (!c)
-        log_warn("groups: %s", err);
-    return c;
-}
-
-/* One viewer from the replies of HGETALL nb and HGETALL seen. */
-static int groups_add_viewer(struct groups_data *dt, const struct groups_job *j,
-                             const redisReply *nb, const redisReply *seen)
-{
-    if (!nb || nb->type != REDIS_REPLY_ARRAY)
-        return 0;
-    struct strmap m;
-    strmap_init(&m);
-    for (size_t i = 0; i + 1 < nb->elements; i += 2) {
-        struct strmap_entry *e = strmap_putn(&m, nb->element[i]->str, nb->element[i]->len);
-        if (e)
-            e->num = strtod(nb->element[i + 1]->str ? nb->element[i + 1]->str : "0", NULL);
-    }
-    double *x = calloc(j->n_vocab, sizeof *x);
-    int rc = x ? groups_vector(&m, j->vocab, j->n_vocab, x) : 0;
-    strmap_clear(&m, NULL);
-    if (rc <= 0) {
-        if (rc < 0)
-            dt->nonfinite++;
-        else
-            dt->empty++;
-        free(x);
-        return 0;
-    }
-    if (dt->n == dt->cap) {
-        size_t nc = dt->cap ? dt->cap * 2 : 256;
-        struct groups_viewer *nv = realloc(dt->v, nc * sizeof *nv);
-        if (!nv) {
-            free(x);
-            return -1;
-        }
-        dt->v = nv;
-        dt->cap = nc;
-    }
-    struct groups_viewer *gv = &dt->v[dt->n++];
-    memset(gv, 0, sizeof *gv);
-    gv->x = x;
-    if (seen && seen->type == REDIS_REPLY_ARRAY && seen->elements >= 2) {
-        gv->movies = calloc(seen->elements / 2, sizeof *gv->movies);
-        gv->w = calloc(seen->elements / 2, sizeof *gv->w);
-        for (size_t i = 0; gv->movies && gv->w && i + 1 < seen->elements; i += 2) {
-            double w = strtod(seen->element[i + 1]->str ? seen->element[i + 1]->str : "0", NULL);
-            if (!(w > 0) || !isfinite(w) || !seen->element[i]->str)
-                continue;
-            char *id = strndup(seen->element[i]->str, seen->element[i]->len);
-            if (!id)
-                break;
-            gv->movies[gv->n_movies] = id;
-            gv->w[gv->n_movies++] = w;
-        }
-    }
-    return 0;
-}
-
-/* Glob-escape the key prefix for SCAN MATCH. */
-static void groups_glob_escape(const char *s, char *out, size_t n)
-{
-    size_t o = 0;
-    for (; *s && o + 2 < n; s++) {
-        if (strchr("*?[]\\", *s))
-            out[o++] = '\\';
-        out[o++] = *s;
-    }
-    out[o] = '\0';
-}
-
-static int groups_scan(struct groups *g, redisContext *c, struct groups_data *dt)
-{
-    const struct groups_job *j = g->job;
-    char esc[512], pattern[600], cursor[32] = "0";
-    groups_glob_escape(j->prefix, esc, sizeof esc);
-    snprintf(pattern, sizeof pattern, "%s:{u:*}:nb", esc);
-    size_t plen = strlen(j->prefix);
-    do {
-        if (atomic_load(&g->stop))
-            return -1;
-        redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-            r->element[0]->type != REDIS_REPLY_STRING) {
-            log_warn("groups: SCAN failed: %s",
-                     r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-            if (r)
-                freeReplyObject(r);
-            return -1;
-        }
-        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
-        const redisReply *keys = r->element[1];
-        size_t sent = 0;
-        for (size_t i = 0; i < keys->elements; i++) {
-            const redisReply *k = keys->element[i];
-            /* PREFIX:{u:ID}:nb */
-            if (k->type != REDIS_REPLY_STRING || k->len < plen + 9)
-                continue;
-            size_t idl = k->len - plen - 8;
-            if (strmap_getn(&dt->ids, k->str + plen + 4, idl))
-                continue;
-            strmap_putn(&dt->ids, k->str + plen + 4, idl);
-            redisAppendCommand(c, "HGETALL %b", k->str, k->len);
-            redisAppendCommand(c, "HGETALL %b:{u:%b}:seen", j->prefix, plen, k->str + plen + 4,
-                               idl);
-            sent++;
-        }
-        int failed = 0;
-        for (size_t i = 0; i < sent; i++) {
-            void *a = NULL, *b = NULL;
-            if (redisGetReply(c, &a) != REDIS_OK || redisGetReply(c, &b) != REDIS_OK) {
-                log_warn("groups: reading viewers: %s", c->errstr);
-                if (a)
-                    freeReplyObject(a);
-                failed = 1;
-                break;
-            }
-            if (!failed && groups_add_viewer(dt, j, a, b) < 0)
-                failed = 1;
-            freeReplyObject(a);
-            freeReplyObject(b);
-        }
-        freeReplyObject(r);
-        if (failed)
-            return -1;
-    } while (strcmp(cursor, "0") != 0);
-    return 0;
-}
-
-struct groups_pick {
-    const char *id;
-    double w;
-};
-
-static int groups_pick_cmp(const void *a, const void *b)
-{
-    const struct groups_pick *x = a, *y = b;
-    if (x->w != y->w)
-        return x->w < y->w ? 1 : -1;
-    return strcmp(x->id, y->id);
-}
-
-/* Each cluster's most liked movies from its members' seen weights. */
-static int groups_top_movies(struct groups_model *m, const struct groups_data *dt,
-                             const size_t *labels)
-{
-    for (size_t j = 0; j < m->k; j++) {
-        struct strmap sum;
-        strmap_init(&sum);
-        for (size_t i = 0; i < dt->n; i++) {
-            if (labels[i] != j)
-                continue;
-            for (size_t q = 0; q < dt->v[i].n_movies; q++) {
-                struct strmap_entry *e = strmap_put(&sum, dt->v[i].movies[q]);
-                if (e)
-                    e->num += dt->v[i].w[q];
-            }
-        }
-        struct groups_pick *p = calloc(sum.len + 1, sizeof *p);
-        size_t n = 0, it = 0;
-        struct strmap_entry *e;
-        while (p && (e = strmap_next(&sum, &it)))
-            p[n++] = (struct groups_pick){ e->key, e->num };
-        if (p)
-            qsort(p, n, sizeof *p, groups_pick_cmp);
-        if (n > GROUPS_TOP_MOVIES)
-            n = GROUPS_TOP_MOVIES;
-        struct groups_cluster *cl = &m->cl[j];
-        cl->top = calloc(n + 1, sizeof *cl->top);
-        cl->top_w = calloc(n + 1, sizeof *cl->top_w);
-        for (size_t i = 0; p && cl->top && cl->top_w && i < n; i++) {
-            if (!(cl->top[cl->n_top] = strdup(p[i].id)))
-                break;
-            cl->top_w[cl->n_top++] = p[i].w;
-        }
-        int ok = p && cl->top && cl->top_w && cl->n_top == n;
-        free(p);
-        strmap_clear(&sum, NULL);
-        if (!ok)
-            return -1;
-    }
-    return 0;
-}
-
-static double groups_now(clockid_t clk)
-{
-    struct timespec ts;
-    clock_gettime(clk, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Fit on the scanned viewers; NULL (logged) when there are too few. */
-static struct groups_model *groups_fit(const struct groups_job *j, const struct groups_data *dt)
-{
-    char err[256];
-    if (dt->nonfinite)
-        log_warn("groups: %zu viewer(s) with non-finite counts left out", dt->nonfinite);
-    if (dt->n < 2 || j->n_vocab == 0) {
-        log_notice("groups: %zu viewer(s) with genre preferences over %zu genre(s): too few to "
-                   "group, skipped",
-                   dt->n, j->n_vocab);
-        return NULL;
-    }
-    struct groups_model *m = calloc(1, sizeof *m);
-    gsl_matrix *X = gsl_matrix_alloc(dt->n, j->n_vocab);
-    size_t *labels = calloc(dt->n, sizeof *labels);
-    if (!m || !X || !labels)
-        goto fail;
-    for (size_t i = 0; i < dt->n; i++)
-        for (size_t g = 0; g < j->n_vocab; g++)
-            gsl_matrix_set(X, i, g, dt->v[i].x[g]);
-    m->dim = j->n_vocab;
-    m->genres = calloc(m->dim, sizeof *m->genres);
-    for (size_t g = 0; m->genres && g < m->dim; g++)
-        if (!(m->genres[g] = strdup(j->vocab[g])))
-            goto fail;
-    if (!m->genres)
-        goto fail;
-    m->k = j->k < dt->n ? j->k : dt->n;
-    if (m->k < j->k)
-        log_notice("groups: %zu viewers, fewer than clusters = %zu: fitting %zu clusters", dt->n,
-                   j->k, m->k);
-    struct kmeans_params kp;
-    kmeans_params_default(&kp);
-    kp.n_init = 4;
-    kp.seed = GROUPS_SEED;
-    m->km = kmeans_new(m->k, m->dim, &kp, err, sizeof err);
-    int rc = m->km ? kmeans_fit(m->km, X, err, sizeof err) : KMEANS_E_INVALID;
-    if (rc != KMEANS_OK) {
-        log_warn("groups: k-means: %s", err);
-        goto fail;
-    }
-    if (kmeans_predict(m->km, X, labels) != KMEANS_OK)
-        goto fail;
-    m->cl = calloc(m->k, sizeof *m->cl);
-    if (!m->cl)
-        goto fail;
-    for (size_t i = 0; i < dt->n; i++)
-        m->cl[labels[i]].size++;
-    size_t nf = j->factors < m->dim ? j->factors : m->dim;
-    if (fa_fit(X, nf, NULL, &m->fa, err, sizeof err) != FA_OK) {
-        log_notice("groups: factor analysis skipped: %s", err);
-        m->fa = NULL;
-    }
-    if (groups_top_movies(m, dt, labels) < 0)
-        goto fail;
-    m->viewers = dt->n;
-    m->fitted_at = groups_now(CLOCK_REALTIME);
-    groups_model_derive(m);
-    gsl_matrix_free(X);
-    free(labels);
-    return m;
-fail:
-    if (X)
-        gsl_matrix_free(X);
-    free(labels);
-    groups_model_free(m);
-    return NULL;
-}
-
-static int groups_store(redisContext *c, const struct groups_job *j, const struct groups_model *m)
-{
-    char err[256];
-    unsigned char *kb = NULL, *fb = NULL;
-    size_t kl = 0, fl = 0, dl = 0;
-    char *doc = NULL;
-    int rc = -1;
-    if (kmeans_serialize(m->km, &kb, &kl, err, sizeof err) != 0 ||
-        (m->fa && fa_serialize(m->fa, &fb, &fl, err, sizeof err) != 0)) {
-        log_warn("groups: cannot serialize the models: %s", err);
-        goto out;
-    }
-    if (!(doc = groups_doc_encode(m, kb, kl, fb, fl, &dl)))
-        goto out;
-    const char *p = j->prefix;
-    redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "SET %s:{models}:kmeans %b", p, kb, kl);
-    if (fb)
-        redisAppendCommand(c, "SET %s:{models}:fa %b", p, fb, fl);
-    else
-        redisAppendCommand(c, "DEL %s:{models}:fa", p);
-    redisAppendCommand(c, "SET %s:{models}:clusters %b", p, doc, dl);
-    redisAppendCommand(c, "EXEC");
-    rc = 0;
-    for (int i = 0; i < 5; i++) {
-        void *r = NULL;
-        if (redisGetReply(c, &r) != REDIS_OK) {
-            log_warn("groups: storing the models: %s", c->errstr);
-            rc = -1;
-            break;
-        }
-        if (((redisReply *)r)->type == REDIS_REPLY_ERROR) {
-            log_warn("groups: storing the models: %s", ((redisReply *)r)->str);
-            rc = -1;
-        }
-        freeReplyObject(r);
-    }
-    if (rc == 0)
-        log_info(
-            "groups: stored %s:{models}:kmeans (%zu bytes), :fa (%zu bytes), :clusters (%zu bytes)",
-            p, kl, fl, dl);
-out:
-    free(kb);
-    free(fb);
-    free(doc);
-    return rc;
-}
-
-/* What is stored: a model, or NULL (absent, or logged as damaged). */
-static struct groups_model *groups_load(redisContext *c, const struct groups_job *j)
-{
-    const char *p = j->prefix;
-    redisReply *r =
-        redisCommand(c, "MGET %s:{models}:kmeans %s:{models}:fa %s:{models}:clusters", p, p, p);
-    struct groups_model *m = NULL;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
-        log_warn("groups: reading the stored models: %s",
-                 r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-    } else if (r->element[0]->type == REDIS_REPLY_STRING ||
-               r->element[2]->type == REDIS_REPLY_STRING) {
-        const redisReply *k = r->element[0], *f = r->element[1], *cl = r->element[2];
-        char err[256];
-        if (k->type != REDIS_REPLY_STRING || cl->type != REDIS_REPLY_STRING)
-            snprintf(err, sizeof err, "%s is missing",
-                     k->type != REDIS_REPLY_STRING ? "kmeans" : "clusters");
-        else
-            m = groups_decode(k->str, k->len, f->type == REDIS_REPLY_STRING ? f->str : NULL,
-                              f->type == REDIS_REPLY_STRING ? f->len : 0, cl->str, cl->len, err,
-                              sizeof err);
-        if (!m)
-            log_warn("groups: stored models in %s:{models} ignored (refitting): %s", p, err);
-    }
-    if (r)
-        freeReplyObject(r);
-    return m;
-}
-
-static void *groups_worker(void *arg)
-{
-    struct groups *g = arg;
-    struct groups_job *j = g->job;
-    redisContext *c = groups_connect(j);
-    if (!c)
-        goto done;
-    struct groups_model *stored = groups_load(c, j);
-    double now = groups_now(CLOCK_REALTIME);
-    if (stored && (j->interval_s == 0 || now - stored->fitted_at < j->interval_s)) {
-        if (stored->fitted_at != j->have_fitted_at)
-            j->model = stored;
-        else
-            groups_model_free(stored);
-        goto done;
-    }
-    if (j->interval_s == 0 || !j->may_fit || atomic_load(&g->stop)) {
-        groups_model_free(stored);
-        goto done;
-    }
-    double t0 = groups_now(CLOCK_MONOTONIC);
-    struct groups_data dt;
-    memset(&dt, 0, sizeof dt);
-    strmap_init(&dt.ids);
-    if (groups_scan(g, c, &dt) == 0) {
-        double t1 = groups_now(CLOCK_MONOTONIC);
-        struct groups_model *m = groups_fit(j, &dt);
-        double t2 = groups_now(CLOCK_MONOTONIC);
-        if (m) {
-            log_info("groups: %zu clusters and %zu factors over %zu viewers x %zu genres "
-                     "(read %.1f ms, fit %.1f ms)",
-                     m->k, m->fa ? fa_n_factors(m->fa) : 0, m->viewers, m->dim, (t1 - t0) * 1e3,
-                     (t2 - t1) * 1e3);
-            if (!atomic_load(&g->stop))
-                groups_store(c, j, m);
-            j->model = m;
-            j->fitted = 1;
-        }
-    }
-    groups_data_free(&dt);
-    if (!j->model && stored && stored->fitted_at != j->have_fitted_at)
-        j->model = stored; /* could not refit: the stored one is still good */
-    else
-        groups_model_free(stored);
-done:
-    if (c)
-        redisFree(c);
-    char b = 1;
-    while (write(g->pipe_fd[1], &b, 1) < 0 && errno == EINTR)
-        ;
     return NULL;
 }
 

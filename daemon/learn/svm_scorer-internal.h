@@ -8,7 +8,10 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 
-#include "recutd-internal.h"
+#include "daemon.h"
+#include "metrics.h"
+#include "store.h"
+#include "svm_scorer.h"
 #include "svm_viewer.h"
 
 enum svm_scorer_kind {

@@ -2,7 +2,8 @@
 /* svm_scorer.h -- every viewer's like/dislike SVM inside recutd.
  *
  * The event loop tells the scorer about every applied event that carries a
- * label (svm_scorer_applied, called by store_batch.c: O(1), never blocks --
+ * label (svm_scorer_applied, called through the store's on_event hook that
+ * recutd.c registers: O(1), never blocks --
  * a lock-free single-producer ring of `[svm] queue` entries; when it is
  * full the event is dropped and counted).  A worker thread with its own
  * blocking hiredis connection counts each viewer's new labels; after
@@ -11,8 +12,8 @@
  * and stores the checksummed blob at PREFIX:{u:ID}:svm, registered in the
  * viewer's :keys set in the same Lua call, so erasing the viewer erases it.
  *
- * The read path (store_redis.c) GETs :svm with the viewer and hands it to
- * svm_scorer_attach: a good blob becomes the viewer's model (viewer.h), a
+ * The read path (store_redis.c) GETs :svm with the viewer (the store's
+ * extra_key hook) and hands it to svm_scorer_attach (on_loaded): a good blob becomes the viewer's model (viewer.h), a
  * damaged one is counted, logged once per viewer, ignored, and the viewer
  * is queued for a retraining that replaces it. */
 #ifndef RECUTD_SVM_SCORER_H
@@ -20,11 +21,10 @@
 
 #include <stddef.h>
 
+#include "daemon.h"
 #include "update.h"
 #include "viewer.h"
 
-struct recutd;
-struct svm_scorer;
 struct json_t;
 
 /* NULL with errstr empty when [svm] enabled = no; NULL with a message on

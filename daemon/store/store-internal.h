@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* store-internal.h -- what the store's files share (store_redis.c:
- * connection, reads, catalog; store_batch.c: batches, the viewer cache,
- * writes; store_args.c: argument vectors). */
+ * connection, reads, catalog, hooks; store_cache.c: the viewer cache;
+ * store_batch.c: batches, writes, summed global counters; store_cooc.c:
+ * co-occurrence rows; store_resp.c, store_args.c: commands).  The rest of
+ * recutd sees only store.h. */
 #ifndef RECUTD_STORE_INTERNAL_H
 #define RECUTD_STORE_INTERNAL_H
 
@@ -9,7 +11,9 @@
 #include <hiredis/async.h>
 #include <time.h>
 
-#include "recutd-internal.h"
+#include "daemon.h"
+#include "metrics.h"
+#include "store.h"
 
 struct store_args {
     char *buf;
@@ -47,19 +51,14 @@ size_t store_resp_fmt_num(char *buf, size_t n, double v);
 int store_resp_send(struct store *s, struct store_resp *r, redisCallbackFn *fn, void *priv);
 void store_resp_free(struct store_resp *r);
 
-struct store_vc;        /* a cached viewer (store_batch.c) */
 struct store_pop_rank { /* a movie and its popularity */
     const char *id;     /* borrowed from struct store's pop map */
     double pop;
 };
-struct store_pairs { /* counts keyed by a 64-bit pair of indices */
-    uint64_t *keys;
-    uint32_t *counts;
-    size_t cap, len;
-};
 
 struct store {
     struct recutd *d;
+    struct store_hooks hooks; /* what the daemon wants to hear (store.h) */
     redisAsyncContext *ac;
     int connected;
     struct event *reconnect_ev;
@@ -72,10 +71,10 @@ struct store {
     struct strmap cache; /* user -> struct store_vc* */
     struct store_vc *lru_head, *lru_tail;
     size_t cache_max;
-    struct store_pairs g_co;  /* (movie, partner) -> count, by catalog index */
-    struct store_pairs g_pop; /* (0, movie) -> count */
-    uint64_t epoch;           /* the epoch collecting global deltas */
-    uint64_t epoch_done;      /* every epoch <= this one is in Redis */
+    struct strmap g_co;  /* movie -> struct strmap* of partner -> count */
+    struct strmap g_pop; /* movie -> count */
+    uint64_t epoch;      /* the epoch collecting global deltas */
+    uint64_t epoch_done; /* every epoch <= this one is in Redis */
     int flush_outstanding;
     uint64_t pass;                 /* store_batch.c: passes over batches' viewers */
     struct store_resp resp;        /* the write path's command buffer */
@@ -132,11 +131,54 @@ int store_cooc_flush(struct store *s, uint64_t epoch);
 void store_cooc_fini(struct store *s);
 /* A flush command of epoch was acknowledged (or failed: ok = 0). */
 void store_flush_done(struct store *s, uint64_t epoch, int ok);
-/* store_batch.c */
+/* store_cache.c: the viewers held in memory */
+struct store_vc { /* a cached viewer */
+    char user[VEVENT_ID_MAX + 1];
+    recut_viewer v;
+    struct viewer_changes chg;
+    struct strmap ids; /* applied event ids -> ts */
+    char **idq;        /* the same ids, oldest first, from idq_head */
+    size_t idq_head, idq_len, idq_cap;
+    struct store_args new_ids; /* "ts id" pairs since the last write */
+    int64_t last_ts;
+    size_t redis_hist;            /* length of the hist list in Redis */
+    uint64_t pass;                /* the last pass over a batch that met it */
+    int loading;                  /* load replies still expected */
+    int refs;                     /* unapplied batches that use this viewer */
+    int detached;                 /* not in the cache any more: free at 0 refs */
+    struct store_batch **waiters; /* batches waiting for the load */
+    size_t n_waiters;
+    struct store_vc *prev, *next; /* LRU, most recent first */
+};
+void store_cache_init(struct store *s);
+void store_cache_fini(struct store *s);
+/* The cached viewer, or a new entry whose load from Redis was started
+ * (vc->loading > 0); NULL on failure. */
+struct store_vc *store_vc_get(struct store *s, const char *user);
+/* Take vc out of the cache; it is freed once nothing uses it. */
+void store_vc_detach(struct store *s, struct store_vc *vc);
+/* Drop a reference a prepared batch held (may free a detached vc). */
+void store_vc_release(struct store_vc *vc);
+/* Detach the least recently used viewers nothing uses beyond cache_max. */
+void store_cache_evict(struct store *s);
+/* Remember an applied event id (-1: out of memory). */
+int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts);
+/* Keep the newest max ids. */
+void store_vc_trim_ids(struct store_vc *vc, size_t max);
+void store_cache_drop(struct store *s, const char *user);
+
+/* store_batch.c: batches applied to cached viewers and written back */
 void store_batch_init(struct store *s);
+/* Empty the summed counters (s->g_pop, s->g_co). */
+void store_global_clear(struct store *s);
+/* A viewer batch b waited for is loaded. */
+void store_batch_load_done(struct store_batch *b);
+/* Apply every batch whose viewers are loaded, in order. */
+void store_batch_pump(struct store *s);
+/* Forget the cache and apply every unfinished batch again (a failure). */
+void store_batch_reset(struct store *s, const char *why);
 void store_batch_fini(struct store *s);
 void store_batch_connected(struct store *s);
 void store_batch_disconnected(struct store *s);
-void store_cache_drop(struct store *s, const char *user);
 
 #endif

@@ -2,7 +2,7 @@
 /* store_batch.c -- applying events to viewers.
  *
  * recutd keeps the viewers it is working on in memory (a bounded LRU cache,
- * filled from Redis on first use) and applies a batch's events there, in
+ * filled from Redis on first use: store_cache.c) and applies a batch's events there, in
  * order, with the same code recut-eval uses (viewer_apply).  What changed is
  * then written back with one MULTI/EXEC per viewer and batch: the changed
  * hash fields with their new values, the new history items, the new event
@@ -16,6 +16,10 @@
  * are acknowledged.  On any Redis failure the cache is dropped and every
  * unfinished batch is applied again from freshly loaded viewers.
  *
+ * The daemon hears about it through the hooks it registered (store.h): every
+ * applied event (on_event), the end of a batch's events (on_events_done) and,
+ * once Redis acknowledged the batch, each viewer it changed (on_applied).
+ *
  * With Kafka, one instance owns a viewer (the partition of its key); the
  * cache is cleared on every rebalance. */
 #include "config.h"
@@ -25,25 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct store_vc {
-    char user[VEVENT_ID_MAX + 1];
-    recut_viewer v;
-    struct viewer_changes chg;
-    struct strmap ids; /* applied event ids -> ts */
-    char **idq;        /* the same ids, oldest first, from idq_head */
-    size_t idq_head, idq_len, idq_cap;
-    struct store_args new_ids; /* "ts id" pairs since the last write */
-    int64_t last_ts;
-    size_t redis_hist;            /* length of the hist list in Redis */
-    uint64_t pass;                /* the last pass over a batch that met it */
-    int loading;                  /* load replies still expected */
-    int refs;                     /* unapplied batches that use this viewer */
-    int detached;                 /* not in the cache any more: free at 0 refs */
-    struct store_batch **waiters; /* batches waiting for the load */
-    size_t n_waiters;
-    struct store_vc *prev, *next; /* LRU, most recent first */
-};
 
 struct store_bev {    /* one event kept by a batch */
     struct vevent ev; /* text dropped */
@@ -61,6 +46,8 @@ struct store_batch {
     unsigned gen; /* bumped on reset: stale replies are ignored */
     int prepared, missing, applied, outstanding;
     uint64_t epoch; /* flush that must land first (0: none) */
+    char **touched; /* the viewers it changed, for hooks.on_applied */
+    size_t n_touched;
     void (*cb)(void *arg, int ok);
     void *arg;
     struct store_batch *next;
@@ -71,229 +58,32 @@ struct store_reply_ctx {
     unsigned gen;
 };
 
-static void store_batch_pump(struct store *s);
-static void store_batch_reset(struct store *s, const char *why);
 static void store_batch_flush(struct store *s);
-
-/* ---- the viewer cache ---------------------------------------------------- */
-static void store_vc_free(struct store_vc *vc)
-{
-    viewer_free(&vc->v);
-    viewer_changes_free(&vc->chg);
-    strmap_clear(&vc->ids, NULL);
-    for (size_t i = vc->idq_head; i < vc->idq_head + vc->idq_len; i++)
-        free(vc->idq[i]);
-    free(vc->idq);
-    store_args_free(&vc->new_ids);
-    free(vc->waiters);
-    free(vc);
-}
-
-static void store_lru_unlink(struct store *s, struct store_vc *vc)
-{
-    if (vc->prev)
-        vc->prev->next = vc->next;
-    else if (s->lru_head == vc)
-        s->lru_head = vc->next;
-    if (vc->next)
-        vc->next->prev = vc->prev;
-    else if (s->lru_tail == vc)
-        s->lru_tail = vc->prev;
-    vc->prev = vc->next = NULL;
-}
-
-static void store_lru_front(struct store *s, struct store_vc *vc)
-{
-    store_lru_unlink(s, vc);
-    vc->next = s->lru_head;
-    if (s->lru_head)
-        s->lru_head->prev = vc;
-    s->lru_head = vc;
-    if (!s->lru_tail)
-        s->lru_tail = vc;
-}
-
-/* Take vc out of the cache; it is freed once nothing uses it. */
-static void store_vc_detach(struct store *s, struct store_vc *vc)
-{
-    if (vc->detached)
-        return;
-    strmap_del(&s->cache, vc->user, NULL);
-    store_lru_unlink(s, vc);
-    vc->detached = 1;
-    vc->n_waiters = 0;
-    if (vc->refs == 0 && vc->loading == 0)
-        store_vc_free(vc);
-}
-
-static void store_vc_release(struct store_vc *vc)
-{
-    if (--vc->refs == 0 && vc->detached && vc->loading == 0)
-        store_vc_free(vc);
-}
-
-void store_cache_drop(struct store *s, const char *user)
-{
-    struct strmap_entry *e = strmap_get(&s->cache, user);
-    if (e)
-        store_vc_detach(s, e->ptr);
-}
-
-void store_cache_clear(struct store *s)
-{
-    while (s->lru_head)
-        store_vc_detach(s, s->lru_head);
-}
-
-static void store_cache_evict(struct store *s)
-{
-    struct store_vc *vc = s->lru_tail;
-    while (s->cache.len > s->cache_max && vc) {
-        struct store_vc *prev = vc->prev;
-        if (vc->refs == 0 && vc->loading == 0)
-            store_vc_detach(s, vc);
-        vc = prev;
-    }
-}
-
-static int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
-{
-    struct strmap_entry *e = strmap_put(&vc->ids, id);
-    if (!e)
-        return -1;
-    e->num = (double)ts;
-    if (vc->idq_head + vc->idq_len == vc->idq_cap) {
-        if (vc->idq_head > vc->idq_cap / 2) {
-            memmove(vc->idq, vc->idq + vc->idq_head, vc->idq_len * sizeof *vc->idq);
-            vc->idq_head = 0;
-        } else {
-            size_t nc = vc->idq_cap ? vc->idq_cap * 2 : 16;
-            char **n = realloc(vc->idq, nc * sizeof *n);
-            if (!n)
-                return -1;
-            vc->idq = n;
-            vc->idq_cap = nc;
-        }
-    }
-    char *dup = strdup(id);
-    if (!dup)
-        return -1;
-    vc->idq[vc->idq_head + vc->idq_len++] = dup;
-    return 0;
-}
-
-static void store_vc_trim_ids(struct store_vc *vc, size_t max)
-{
-    while (vc->idq_len > max) {
-        char *old = vc->idq[vc->idq_head++];
-        vc->idq_len--;
-        strmap_del(&vc->ids, old, NULL);
-        free(old);
-    }
-}
-
-/* ---- loading a viewer into the cache --------------------------------------- */
-struct store_vload {
-    struct store_vc *vc;
-    char which; /* M N S C E H I */
-};
-
-static void store_vc_loaded(struct store *s, struct store_vc *vc)
-{
-    viewer_finish(&vc->v);
-    vc->redis_hist = vc->v.n_hist;
-    for (size_t i = 0; i < vc->n_waiters; i++)
-        vc->waiters[i]->missing--;
-    vc->n_waiters = 0;
-    store_batch_pump(s);
-}
-
-static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
-{
-    struct store_vload *l = priv;
-    struct store_vc *vc = l->vc;
-    struct store *s = ac->data;
-    redisReply *r = reply;
-    char which = l->which;
-    free(l);
-    if (s->pending)
-        s->pending--;
-    vc->loading--;
-    if (vc->detached) {
-        if (vc->loading == 0 && vc->refs == 0)
-            store_vc_free(vc);
-        return;
-    }
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
-        return;
-    }
-    if (which == 'I') {
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
-            if (r->element[i]->str && r->element[i + 1]->str)
-                store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
-    } else {
-        store_viewer_reply(&vc->v, which, r, &vc->last_ts);
-    }
-    if (vc->loading == 0)
-        store_vc_loaded(s, vc);
-}
-
-static struct store_vc *store_vc_get(struct store *s, const char *user)
-{
-    struct strmap_entry *e = strmap_put(&s->cache, user);
-    if (!e)
-        return NULL;
-    if (e->ptr) {
-        store_lru_front(s, e->ptr);
-        return e->ptr;
-    }
-    struct store_vc *vc = calloc(1, sizeof *vc);
-    if (!vc) {
-        strmap_del(&s->cache, user, NULL);
-        return NULL;
-    }
-    snprintf(vc->user, sizeof vc->user, "%s", user);
-    viewer_init(&vc->v, user, s->d->cfg.nb_alpha);
-    viewer_changes_init(&vc->chg);
-    strmap_init(&vc->ids);
-    e->ptr = vc;
-    store_lru_front(s, vc);
-    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++) {
-        struct store_vload *l = malloc(sizeof *l);
-        if (!l || !s->ac) {
-            free(l);
-            store_vc_detach(s, vc);
-            return NULL;
-        }
-        l->vc = vc;
-        l->which = store_viewer_reads[i].which;
-        if (redisAsyncCommand(s->ac, store_vload_cb, l, store_viewer_reads[i].fmt,
-                              s->d->cfg.redis_prefix, user) != REDIS_OK) {
-            free(l);
-            continue;
-        }
-        s->pending++;
-        vc->loading++;
-    }
-    return vc;
-}
 
 /* ---- batches ----------------------------------------------------------------- */
 void store_batch_init(struct store *s)
 {
-    strmap_init(&s->cache);
-    s->cache_max = 200000;
+    store_cache_init(s);
+    strmap_init(&s->g_co);
+    strmap_init(&s->g_pop);
     s->epoch = 1;
     s->epoch_done = 0;
     strmap_init(&s->cooc_compacting);
     strmap_init(&s->cooc_rowlen);
 }
 
-static void store_pairs_free(struct store_pairs *p);
+static void store_batch_untouch(struct store_batch *b)
+{
+    for (size_t i = 0; i < b->n_touched; i++)
+        free(b->touched[i]);
+    free(b->touched);
+    b->touched = NULL;
+    b->n_touched = 0;
+}
 
 static void store_batch_free(struct store_batch *b)
 {
+    store_batch_untouch(b);
     for (size_t i = 0; i < b->n; i++)
         update_free(&b->evs[i].u);
     free(b->evs);
@@ -310,17 +100,8 @@ void store_batch_fini(struct store *s)
             store_batch_free(b);
         }
     s->queue_tail = s->wait_tail = NULL;
-    /* entries still referenced by stale replies are freed by the replies'
-     * owner going away with the connection */
-    while (s->lru_head) {
-        struct store_vc *vc = s->lru_head;
-        store_lru_unlink(s, vc);
-        strmap_del(&s->cache, vc->user, NULL);
-        store_vc_free(vc);
-    }
-    strmap_clear(&s->cache, NULL);
-    store_pairs_free(&s->g_co);
-    store_pairs_free(&s->g_pop);
+    store_cache_fini(s);
+    store_global_clear(s);
     store_resp_free(&s->resp);
     if (s->flush_ev)
         event_free(s->flush_ev);
@@ -433,6 +214,11 @@ static int store_batch_prepare(struct store *s, struct store_batch *b)
     return 0;
 }
 
+void store_batch_load_done(struct store_batch *b)
+{
+    b->missing--;
+}
+
 /* Undo prepare's references (the batch was applied or is being reset). */
 static void store_batch_unref(struct store *s, struct store_batch *b)
 {
@@ -462,6 +248,8 @@ static void store_batch_check_done(struct store *s)
         if (s->wait_tail == b)
             s->wait_tail = prev;
         metrics_inc(M_BATCHES, 1);
+        for (size_t i = 0; s->hooks.on_applied && i < b->n_touched; i++)
+            s->hooks.on_applied(s->hooks.ctx, b->touched[i]);
         if (b->cb)
             b->cb(b->arg, 1);
         store_batch_free(b);
@@ -630,68 +418,44 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     return 0;
 }
 
-/* ---- summed global counters, keyed by catalog index ------------------------- */
-/* struct store_pairs (store-internal.h): keys are (i + 1) << 32 | (j + 1)
- * of catalog indices, 0 = empty slot; linear probing, Fibonacci hashing. */
-static int store_pairs_add(struct store_pairs *p, uint64_t key, uint32_t n)
+/* ---- summed global counters ------------------------------------------------ */
+static void store_global_free_row(void *p)
 {
-    if ((p->len + 1) * 4 > p->cap * 3) {
-        size_t ncap = p->cap ? p->cap * 2 : 4096;
-        uint64_t *nk = calloc(ncap, sizeof *nk);
-        uint32_t *nc = calloc(ncap, sizeof *nc);
-        if (!nk || !nc) {
-            free(nk);
-            free(nc);
-            return -1;
-        }
-        for (size_t i = 0; i < p->cap; i++) {
-            if (!p->keys[i])
-                continue;
-            size_t j = (size_t)((p->keys[i] * 0x9E3779B97F4A7C15ull) >> 20) & (ncap - 1);
-            while (nk[j])
-                j = (j + 1) & (ncap - 1);
-            nk[j] = p->keys[i];
-            nc[j] = p->counts[i];
-        }
-        free(p->keys);
-        free(p->counts);
-        p->keys = nk;
-        p->counts = nc;
-        p->cap = ncap;
-    }
-    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (p->cap - 1);
-    while (p->keys[j] && p->keys[j] != key)
-        j = (j + 1) & (p->cap - 1);
-    if (!p->keys[j]) {
-        p->keys[j] = key;
-        p->len++;
-    }
-    p->counts[j] += n;
-    return 0;
+    strmap_clear(p, NULL);
+    free(p);
 }
 
-static void store_pairs_free(struct store_pairs *p)
+void store_global_clear(struct store *s)
 {
-    free(p->keys);
-    free(p->counts);
-    memset(p, 0, sizeof *p);
+    strmap_clear(&s->g_co, store_global_free_row);
+    strmap_clear(&s->g_pop, NULL);
 }
 
-static void store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
+/* One more positive event for m: its popularity, and a co-occurrence with
+ * each partner both ways (only catalog movies can be recommended). */
+static int store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
 {
-    const struct catalog_movie *cm = catalog_get(&s->d->catalog, m);
-    if (!cm)
-        return; /* only catalog movies can be recommended */
-    uint64_t mi = (uint64_t)cm->index + 1;
-    store_pairs_add(&s->g_pop, mi, 1);
+    if (!catalog_get(&s->d->catalog, m))
+        return 0;
+    struct strmap_entry *e = strmap_put(&s->g_pop, m);
+    if (!e)
+        return -1;
+    e->num += 1;
     for (size_t k = 0; k < n; k++) {
-        const struct catalog_movie *pm = catalog_get(&s->d->catalog, partners[k]);
-        if (!pm || pm == cm)
+        if (strcmp(partners[k], m) == 0 || !catalog_get(&s->d->catalog, partners[k]))
             continue;
-        uint64_t pi = (uint64_t)pm->index + 1;
-        store_pairs_add(&s->g_co, mi << 32 | pi, 1);
-        store_pairs_add(&s->g_co, pi << 32 | mi, 1);
+        for (int dir = 0; dir < 2; dir++) {
+            const char *from = dir ? partners[k] : m, *to = dir ? m : partners[k];
+            struct strmap_entry *row = strmap_put(&s->g_co, from);
+            if (row && !row->ptr && (row->ptr = malloc(sizeof(struct strmap))))
+                strmap_init(row->ptr);
+            struct strmap_entry *c = row && row->ptr ? strmap_put(row->ptr, to) : NULL;
+            if (!c)
+                return -1;
+            c->num += 1;
+        }
     }
+    return 0;
 }
 
 static void store_batch_apply(struct store *s, struct store_batch *b)
@@ -721,7 +485,8 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             log_err("out of memory applying an event of %s", vc->user);
             continue;
         }
-        svm_scorer_applied(s->d->svm, &vc->v, &e->u);
+        if (s->hooks.on_event)
+            s->hooks.on_event(s->hooks.ctx, &vc->v, &e->u);
         if (vc->chg.forgot) {
             /* the viewer is gone: the ids go with it */
             strmap_clear(&vc->ids, NULL);
@@ -747,12 +512,14 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             vc->chg.emotion_dropped = 0;
         }
         if (e->u.positive && e->ev.movie[0] && (np || partners)) {
-            store_global_add(s, e->ev.movie, partners, np);
+            if (store_global_add(s, e->ev.movie, partners, np) < 0)
+                log_err("out of memory counting co-occurrences");
             globals = 1;
         } else if (e->u.positive && e->ev.movie[0] && vc->v.n_hist &&
                    strcmp(vc->v.hist[0], e->ev.movie) == 0 && vc->chg.pushed) {
             /* the viewer's first positive item: popularity only */
-            store_global_add(s, e->ev.movie, NULL, 0);
+            if (store_global_add(s, e->ev.movie, NULL, 0) < 0)
+                log_err("out of memory counting popularity");
             globals = 1;
         }
         if (vc->pass != pass) {
@@ -760,14 +527,21 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             touched[n_touched++] = vc;
         }
     }
-    svm_scorer_kick(s->d->svm);
+    if (s->hooks.on_events_done)
+        s->hooks.on_events_done(s->hooks.ctx);
+    /* (kept from an earlier application of a reset batch: the viewers
+     * it changed then may count its events as duplicates now) */
+    char **tl = realloc(b->touched, (b->n_touched + n_touched + 1) * sizeof *tl);
+    if (tl)
+        b->touched = tl;
     for (size_t i = 0; i < n_touched; i++) {
-        if (store_vc_write(s, b, touched[i]) < 0) {
+        if (!tl || store_vc_write(s, b, touched[i]) < 0) {
             free(touched);
-            store_batch_reset(s, "cannot queue a write");
+            store_batch_reset(s, tl ? "cannot queue a write" : "out of memory");
             return;
         }
-        publish_viewer_changed(s->d->publish, touched[i]->user);
+        if ((b->touched[b->n_touched] = strdup(touched[i]->user)))
+            b->n_touched++;
     }
     free(touched);
     for (size_t i = 0; i < b->n_movies; i++) {
@@ -790,7 +564,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     store_batch_unref(s, b);
 }
 
-static void store_batch_pump(struct store *s)
+void store_batch_pump(struct store *s)
 {
     if (!s->connected)
         return;
@@ -868,7 +642,6 @@ static void store_batch_flush(struct store *s)
         s->epoch_done = epoch;
         return;
     }
-    const struct catalog *cat = &s->d->catalog;
     if (s->g_pop.len) {
         char key[512];
         struct store_args a = { 0 };
@@ -877,12 +650,11 @@ static void store_batch_flush(struct store *s)
         store_args_add(&a, "1");
         snprintf(key, sizeof key, "%s:pop", s->d->cfg.redis_prefix);
         store_args_add(&a, key);
-        for (size_t i = 0; i < s->g_pop.cap; i++) {
-            size_t mi = (size_t)s->g_pop.keys[i];
-            if (!mi || mi > cat->n)
-                continue;
-            store_args_add(&a, cat->list[mi - 1]->m.id);
-            store_args_addf(&a, "%u", s->g_pop.counts[i]);
+        size_t it = 0;
+        struct strmap_entry *e;
+        while ((e = strmap_next(&s->g_pop, &it))) {
+            store_args_addn(&a, e->key, e->len);
+            store_args_addf(&a, "%.0f", e->num);
         }
         if (store_send_args(s, store_flush_cb, (void *)(uintptr_t)epoch, &a) == 0)
             s->flush_outstanding++;
@@ -890,15 +662,14 @@ static void store_batch_flush(struct store *s)
     }
     if (store_cooc_flush(s, epoch) < 0)
         log_err("out of memory writing co-occurrence counts");
-    store_pairs_free(&s->g_co);
-    store_pairs_free(&s->g_pop);
+    store_global_clear(s);
     if (s->flush_outstanding == 0)
         s->epoch_done = epoch;
 }
 
 /* ---- failures ---------------------------------------------------------------- */
 /* Forget the cache and apply every unfinished batch again, in order. */
-static void store_batch_reset(struct store *s, const char *why)
+void store_batch_reset(struct store *s, const char *why)
 {
     log_warn("redis: %s; reloading viewers and re-applying unfinished batches", why);
     metrics_inc(M_REDIS_ERRORS, 1);
@@ -925,8 +696,7 @@ static void store_batch_reset(struct store *s, const char *why)
     store_cache_clear(s);
     /* increments not yet written are lost with the viewers' writes that
      * carried them: re-applying regenerates those of events not yet seen */
-    store_pairs_free(&s->g_co);
-    store_pairs_free(&s->g_pop);
+    store_global_clear(s);
     s->epoch_done = s->epoch - 1;
     if (s->connected && s->ac) {
         /* start again once the connection is known good */

@@ -324,57 +324,28 @@ static void store_cooc_append_cb(redisAsyncContext *ac, void *reply, void *priv)
 
 int store_cooc_flush(struct store *s, uint64_t epoch)
 {
-    const struct catalog *cat = &s->d->catalog;
     const char *prefix = s->d->cfg.redis_prefix;
-    if (!s->g_co.len)
-        return 0;
-    /* pairs grouped by their first movie (a counting sort on its catalog
-     * index): one APPEND per movie */
-    size_t nm = cat->n + 2;
-    uint64_t *pairs = malloc(s->g_co.len * 2 * sizeof *pairs);
-    size_t *start = calloc(nm, sizeof *start);
-    if (!pairs || !start) {
-        free(pairs);
-        free(start);
-        return -1;
-    }
-    for (size_t i = 0; i < s->g_co.cap; i++)
-        if (s->g_co.keys[i]) {
-            size_t mi = (size_t)(s->g_co.keys[i] >> 32);
-            start[(mi < nm - 1 ? mi : nm - 2) + 1]++;
-        }
-    for (size_t i = 1; i < nm; i++)
-        start[i] += start[i - 1];
-    size_t np = s->g_co.len;
-    for (size_t i = 0; i < s->g_co.cap; i++)
-        if (s->g_co.keys[i]) {
-            size_t mi = (size_t)(s->g_co.keys[i] >> 32);
-            size_t at = start[mi < nm - 1 ? mi : nm - 2]++;
-            pairs[2 * at] = s->g_co.keys[i];
-            pairs[2 * at + 1] = s->g_co.counts[i];
-        }
-    free(start);
+    /* one APPEND per movie: the records of its partners */
     struct strbuf *rec = strbuf_new();
     int rc = 0;
-    for (size_t k = 0; k < np; k++) {
-        size_t mi = (size_t)(pairs[2 * k] >> 32), pi = (size_t)(pairs[2 * k] & 0xffffffffu);
-        if (mi && mi <= cat->n && pi && pi <= cat->n) {
-            const char *pid = cat->list[pi - 1]->m.id;
-            store_cooc_put_record(rec, pid, strlen(pid), (uint32_t)pairs[2 * k + 1]);
-        }
-        if (k + 1 < np && (pairs[2 * (k + 1)] >> 32) == mi)
-            continue;
-        if (strbuf_len(rec) && !strbuf_failed(rec) && mi && mi <= cat->n) {
+    size_t it = 0;
+    struct strmap_entry *row;
+    while ((row = strmap_next(&s->g_co, &it))) {
+        size_t pit = 0;
+        struct strmap_entry *p;
+        while (row->ptr && (p = strmap_next(row->ptr, &pit)))
+            store_cooc_put_record(rec, p->key, p->len, (uint32_t)p->num);
+        if (strbuf_len(rec) && !strbuf_failed(rec)) {
             struct store_cooc_append *x = calloc(1, sizeof *x);
             char key[512];
-            snprintf(key, sizeof key, "%s:{i:%s}:col", prefix, cat->list[mi - 1]->m.id);
+            snprintf(key, sizeof key, "%s:{i:%s}:col", prefix, row->key);
             struct store_args a = { 0 };
             store_args_add(&a, "APPEND");
             store_args_add(&a, key);
             store_args_addn(&a, strbuf_data(rec), strbuf_len(rec));
             if (x) {
                 x->epoch = epoch;
-                snprintf(x->movie, sizeof x->movie, "%s", cat->list[mi - 1]->m.id);
+                snprintf(x->movie, sizeof x->movie, "%s", row->key);
             }
             if (!x || store_send_args(s, store_cooc_append_cb, x, &a) < 0) {
                 free(x);
@@ -389,7 +360,6 @@ int store_cooc_flush(struct store *s, uint64_t epoch)
         strbuf_reset(rec);
     }
     strbuf_free(rec);
-    free(pairs);
     return rc;
 }
 

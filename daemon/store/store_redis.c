@@ -4,7 +4,6 @@
  * viewers loaded with pipelined reads.  Every key of a viewer is
  * PREFIX:{u:ID}:NAME so Redis Cluster keeps a viewer in one slot. */
 #include "config.h"
-#include "recutd-internal.h"
 #include "store_lua.h"
 #include "store-internal.h"
 #include "addr.h"
@@ -193,6 +192,11 @@ void store_free(struct store *s)
     free(s);
 }
 
+void store_set_hooks(struct store *s, const struct store_hooks *h)
+{
+    s->hooks = *h;
+}
+
 int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a)
 {
     if (!s->ac || a->oom)
@@ -364,7 +368,7 @@ int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t
 
 struct store_load_cmd {
     struct store_load *l;
-    char which; /* M N S C E H (hist) P (pop) O (cooc) V (svm) */
+    char which; /* M N S C E H (hist) P (pop) O (cooc) V (hooks.extra_key) */
     char movie[VEVENT_ID_MAX + 1];
 };
 
@@ -403,8 +407,8 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
             store_cooc_parse(r, c->movie, m, NULL);
         }
     } else if (c->which == 'V') {
-        if (r->type == REDIS_REPLY_STRING)
-            svm_scorer_attach(s->d->svm, &l->v, r->str, r->len);
+        if (r->type == REDIS_REPLY_STRING && s->hooks.on_loaded)
+            s->hooks.on_loaded(s->hooks.ctx, &l->v, r->str, r->len);
     } else {
         if (store_viewer_reply(&l->v, c->which, r, NULL))
             l->known = 1;
@@ -488,8 +492,8 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
         if (store_viewer_reads[i].which != 'I') /* the ids are for the cache's de-duplication */
             store_load_send(l, store_viewer_reads[i].which, NULL, store_viewer_reads[i].fmt, p,
                             user);
-    if (svm_scorer_enabled(s->d->svm))
-        store_load_send(l, 'V', NULL, "GET %s:{u:%s}:svm", p, user);
+    if (s->hooks.extra_key)
+        store_load_send(l, 'V', NULL, "GET %s:{u:%s}:%s", p, user, s->hooks.extra_key);
     if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
         s->pop_loading = 1;
         store_load_send(l, 'P', NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p);

@@ -42,6 +42,7 @@ enum vevent_error {
     /* Not the event's fault: memory ran out while parsing or applying it.
      * The event may be good; retry it rather than dead-letter it. */
     VEVENT_E_NOMEM,
+    VEVENT_E_UNKNOWN_MOVIE, /* valid, but its movie is not in the catalog (recutd) */
     VEVENT_N_ERRORS
 };
 

@@ -4,7 +4,9 @@
 # events.  Every malformed one is produced to the dead-letter topic with its
 # original key and bytes and a "reason" header, and counted in
 # recut_events_dead_letter_total{reason}; every valid event is applied; the
-# daemon stays healthy.
+# daemon stays healthy.  Events for a movie the catalog does not hold yet
+# are dead-lettered as unknown_movie and apply once replayed after the
+# catalog entry arrived.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_require_mockkafka
@@ -215,8 +217,65 @@ case_healthy() {
     h_wait_metric recut_events_applied_total $((N_GOOD + 1)) || h_check_failed "event after the dead letters not applied"
 }
 
+unknown_dl_ge_() { # N: dead letters with reason unknown_movie on the topic
+    kcat -C -b "$H_KAFKA" -t recut.deadletter -e -o beginning -q -f '%k\t%h\t%s\n' \
+        >"$H_TMP/dl.unknown.all" 2>>"$H_TMP/dl.err" || return 1
+    grep -a "reason=unknown_movie" "$H_TMP/dl.unknown.all" >"$H_TMP/dl.unknown" || true
+    [ "$(wc -l <"$H_TMP/dl.unknown")" -ge "$1" ]
+}
+
+case_unknown_movie() {
+    # events for "late1" arrive before its catalog entry (another topic)
+    local applied dead
+    applied=$(h_metric recut_events_applied_total)
+    dead=$(h_metric recut_events_dead_letter_total)
+    {
+        printf 'w1\t%s\n' "$(h_event w1 rating late1 late-1 '"value":5')"
+        printf 'w1\t%s\n' "$(h_event w1 like late1 late-2)"
+        printf 'w1\t%s\n' "$(h_event w1 view late1 late-3 '"value":0.9')"
+    } | h_produce recut.events
+    h_http_body POST /v1/events "$(h_event w1 share late1 late-4)"
+    h_assert_eq "$H_STATUS" 400 "POST of an event for an unknown movie" || return 1
+    h_assert_eq "$(h_json "$H_BODY" 'd["rejected"][0]["reason"]')" unknown_movie "its reason" || return 1
+    h_wait_metric recut_events_unknown_movie_total 4 || { h_check_failed "not counted"; return 1; }
+    h_wait_metric 'recut_events_dead_letter_total{reason="unknown_movie"}' 4 ||
+        { h_check_failed "not counted as dead letters"; return 1; }
+    h_assert_eq "$(h_metric recut_events_unknown_movie_total)" 4 "recut_events_unknown_movie_total" || return 1
+    h_assert_eq "$(h_metric recut_events_dead_letter_total)" $((dead + 4)) "dead letters in all" || return 1
+    h_wait_for "$H_TIMEOUT" "4 unknown_movie dead letters" unknown_dl_ge_ 4 ||
+        { h_check_failed "recut.deadletter: $(wc -l <"$H_TMP/dl.unknown") with unknown_movie"; return 1; }
+    # nothing of them was applied: no half-learned viewer
+    h_assert_eq "$(h_metric recut_events_applied_total)" "$applied" "applied events" || return 1
+    h_assert_eq "$(h_redis EXISTS 'recut:{u:w1}:meta')" 0 "w1's meta before the replay" || return 1
+    # the catalog entry comes, then the dead letters are replayed: all apply,
+    # with the movie's features learned
+    h_movie_json late1 1500 5 Western >"$H_TMP/late1.json"
+    printf 'late1\t%s\n' "$(cat "$H_TMP/late1.json")" | h_produce recut.catalog
+    h_wait_for "$H_TIMEOUT" "late1 in the catalog" movie_known_ late1 ||
+        { h_check_failed "the catalog entry of late1 did not arrive"; return 1; }
+    # (keyed by their user: the one that came over HTTP has no key)
+    "$SYS_PYTHON3" -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    payload = line.rstrip("\n").split("\t", 2)[2]
+    print("%s\t%s" % (json.loads(payload)["user"], payload))' "$H_TMP/dl.unknown" |
+        h_produce recut.events
+    h_wait_metric recut_events_applied_total $((applied + 4)) ||
+        { h_check_failed "replayed events not applied"; return 1; }
+    h_assert_eq "$(h_redis HGET 'recut:{u:w1}:meta' events)" 4 "w1's events after the replay" || return 1
+    h_assert_num "$(h_redis HKEYS 'recut:{u:w1}:nb' | grep -ci western)" ">=" 1 \
+        "nb fields of w1 naming late1's genre" || return 1
+    h_assert_eq "$(h_metric recut_events_unknown_movie_total)" 4 "unknown after the replay"
+}
+
+movie_known_() {
+    h_http GET "/v1/movies/$1"
+    [ "$H_STATUS" = 200 ]
+}
+
 h_case "valid events among $N_BAD malformed ones are all applied" case_produce_and_apply
 h_case "every malformed message is on the dead-letter topic, bytes and key intact" case_dead_letter_topic
 h_case "reason headers and per-reason metrics agree" case_reasons
 h_case "the daemon is healthy and still consuming" case_healthy
+h_case "events for a movie not yet in the catalog are dead-lettered, and apply when replayed" case_unknown_movie
 h_done

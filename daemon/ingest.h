@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ingest.h -- the one path every event takes, from Kafka or HTTP: bytes ->
+ * validated event -> update -> a store batch.  The callers (kafka_in.c,
+ * http.c) decide what to do with what it refuses (dead letters). */
+#ifndef RECUTD_INGEST_H
+#define RECUTD_INGEST_H
+
+#include <stddef.h>
+
+#include "daemon.h"
+#include "vevent.h"
+
+struct ingest_batch;
+/* done(arg, ok) is called once every event of the batch is acknowledged by
+ * Redis (ok = 1) or the batch failed for good (ok = 0). */
+typedef void (*ingest_done_fn)(void *arg, int ok);
+struct ingest_batch *ingest_batch_new(struct recutd *d, ingest_done_fn done, void *arg);
+/* Parse and queue one message.  Returns VEVENT_OK, or the reason it is
+ * refused (errstr says why; nothing was queued): malformed, or
+ * VEVENT_E_UNKNOWN_MOVIE for a movie the catalog does not hold yet. */
+enum vevent_error ingest_add(struct ingest_batch *b, const char *buf, size_t len, const char *key,
+                             size_t key_len, char *errstr, size_t errstr_size);
+/* A catalog entry (from the catalog topic). */
+int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len, char *errstr,
+                     size_t errstr_size);
+size_t ingest_batch_size(const struct ingest_batch *b);
+/* Drop a batch that was not submitted (done is not called). */
+void ingest_batch_discard(struct ingest_batch *b);
+/* Hand the batch to the store; it frees itself after calling done. */
+void ingest_batch_submit(struct ingest_batch *b);
+
+#endif

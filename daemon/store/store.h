@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store.h -- the Redis store as the rest of recutd sees it: batches of
+ * updates applied per viewer, viewers loaded for reading, the catalog.
+ *
+ * The store is the bottom layer of the daemon: it knows nothing above it.
+ * What the daemon wants to do when something happened in the store
+ * (train a viewer's SVM, publish their recommendations) it registers as
+ * hooks (struct store_hooks, wired in recutd.c). */
+#ifndef RECUTD_STORE_H
+#define RECUTD_STORE_H
+
+#include <stddef.h>
+
+#include "catalog.h"
+#include "daemon.h"
+#include "recommend.h"
+#include "update.h"
+#include "viewer.h"
+
+/* What the store tells the daemon; every member may be NULL.  All are
+ * called on the event loop thread with ctx. */
+struct store_hooks {
+    void *ctx;
+    /* Event u was just applied to the cached viewer v (before Redis has
+     * it; v is only valid during the call). */
+    void (*on_event)(void *ctx, const recut_viewer *v, const struct update *u);
+    /* Once per batch, after its on_event calls. */
+    void (*on_events_done)(void *ctx);
+    /* Redis acknowledged a batch that changed viewer `user`. */
+    void (*on_applied)(void *ctx, const char *user);
+    /* The name of one more key of every viewer (PREFIX:{u:ID}:NAME) to read
+     * whenever a viewer is loaded for reading, or NULL for none. */
+    const char *extra_key;
+    /* A viewer was loaded for reading and its extra_key exists: value,
+     * len are that key's value (before the reader's callback runs). */
+    void (*on_loaded)(void *ctx, recut_viewer *v, const char *value, size_t len);
+};
+
+struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size);
+void store_free(struct store *s);
+/* Replace the hooks (copied). */
+void store_set_hooks(struct store *s, const struct store_hooks *h);
+/* A blocking connection to [redis] address (host:port or unix:/path), with
+ * timeout_ms for connecting and for every command, for the worker threads
+ * and start-up; NULL with the reason in errstr. */
+struct redisContext;
+struct redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
+                                        size_t errstr_size);
+int store_connected(const struct store *s);
+/* Apply updates of one batch atomically per viewer; cb when all acked. */
+struct store_batch;
+struct store_batch *store_batch_new(struct store *s);
+int store_batch_add(struct store_batch *b, const struct update *u);
+int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm);
+size_t store_batch_count(const struct store_batch *b);
+void store_batch_discard(struct store_batch *b);
+void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg);
+/* Load a viewer (and the globals it needs) and call cb; v is freed after cb. */
+typedef void (*store_viewer_fn)(void *arg, int ok, recut_viewer *v,
+                                const struct recommend_globals *g, int known);
+void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, void *arg);
+/* Erase every key of a viewer. */
+void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n),
+                  void *arg);
+/* Persist a movie (PUT /v1/movies). */
+void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)(void *arg, int ok),
+                     void *arg);
+/* Load the catalog at start-up (blocking, before the loop runs). */
+int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size);
+/* Forget cached viewers (partition assignment changed). */
+void store_cache_clear(struct store *s);
+/* Re-read the catalog when another instance changed it. */
+int store_catalog_watch(struct store *s, int interval_ms);
+/* Commands still waiting for a reply (drain waits for 0). */
+size_t store_pending(const struct store *s);
+
+#endif

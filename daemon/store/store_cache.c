@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store_cache.c -- the viewers recutd is working on, held in memory.
+ *
+ * Applying a batch needs each of its viewers as Redis has it; reading the
+ * viewer for every batch would cost a round trip per viewer and batch, so
+ * viewers stay cached (a bounded LRU, store_cache_evict) and are loaded
+ * from Redis on first use, with the ids of their applied events for the
+ * de-duplication.  A batch waiting for a load is woken when it completes
+ * (store_batch_pump).  Split from store_batch.c, which applies batches and
+ * writes them back: this file only decides which viewers are in memory. */
+#include "config.h"
+#include "store-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void store_cache_init(struct store *s)
+{
+    strmap_init(&s->cache);
+    s->cache_max = 200000;
+}
+
+static void store_vc_free(struct store_vc *vc)
+{
+    viewer_free(&vc->v);
+    viewer_changes_free(&vc->chg);
+    strmap_clear(&vc->ids, NULL);
+    for (size_t i = vc->idq_head; i < vc->idq_head + vc->idq_len; i++)
+        free(vc->idq[i]);
+    free(vc->idq);
+    store_args_free(&vc->new_ids);
+    free(vc->waiters);
+    free(vc);
+}
+
+static void store_lru_unlink(struct store *s, struct store_vc *vc)
+{
+    if (vc->prev)
+        vc->prev->next = vc->next;
+    else if (s->lru_head == vc)
+        s->lru_head = vc->next;
+    if (vc->next)
+        vc->next->prev = vc->prev;
+    else if (s->lru_tail == vc)
+        s->lru_tail = vc->prev;
+    vc->prev = vc->next = NULL;
+}
+
+static void store_lru_front(struct store *s, struct store_vc *vc)
+{
+    store_lru_unlink(s, vc);
+    vc->next = s->lru_head;
+    if (s->lru_head)
+        s->lru_head->prev = vc;
+    s->lru_head = vc;
+    if (!s->lru_tail)
+        s->lru_tail = vc;
+}
+
+/* Take vc out of the cache; it is freed once nothing uses it. */
+void store_vc_detach(struct store *s, struct store_vc *vc)
+{
+    if (vc->detached)
+        return;
+    strmap_del(&s->cache, vc->user, NULL);
+    store_lru_unlink(s, vc);
+    vc->detached = 1;
+    vc->n_waiters = 0;
+    if (vc->refs == 0 && vc->loading == 0)
+        store_vc_free(vc);
+}
+
+void store_vc_release(struct store_vc *vc)
+{
+    if (--vc->refs == 0 && vc->detached && vc->loading == 0)
+        store_vc_free(vc);
+}
+
+void store_cache_drop(struct store *s, const char *user)
+{
+    struct strmap_entry *e = strmap_get(&s->cache, user);
+    if (e)
+        store_vc_detach(s, e->ptr);
+}
+
+void store_cache_clear(struct store *s)
+{
+    while (s->lru_head)
+        store_vc_detach(s, s->lru_head);
+}
+
+void store_cache_evict(struct store *s)
+{
+    struct store_vc *vc = s->lru_tail;
+    while (s->cache.len > s->cache_max && vc) {
+        struct store_vc *prev = vc->prev;
+        if (vc->refs == 0 && vc->loading == 0)
+            store_vc_detach(s, vc);
+        vc = prev;
+    }
+}
+
+int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
+{
+    struct strmap_entry *e = strmap_put(&vc->ids, id);
+    if (!e)
+        return -1;
+    e->num = (double)ts;
+    if (vc->idq_head + vc->idq_len == vc->idq_cap) {
+        if (vc->idq_head > vc->idq_cap / 2) {
+            memmove(vc->idq, vc->idq + vc->idq_head, vc->idq_len * sizeof *vc->idq);
+            vc->idq_head = 0;
+        } else {
+            size_t nc = vc->idq_cap ? vc->idq_cap * 2 : 16;
+            char **n = realloc(vc->idq, nc * sizeof *n);
+            if (!n)
+                return -1;
+            vc->idq = n;
+            vc->idq_cap = nc;
+        }
+    }
+    char *dup = strdup(id);
+    if (!dup)
+        return -1;
+    vc->idq[vc->idq_head + vc->idq_len++] = dup;
+    return 0;
+}
+
+void store_vc_trim_ids(struct store_vc *vc, size_t max)
+{
+    while (vc->idq_len > max) {
+        char *old = vc->idq[vc->idq_head++];
+        vc->idq_len--;
+        strmap_del(&vc->ids, old, NULL);
+        free(old);
+    }
+}
+
+/* ---- loading a viewer into the cache --------------------------------------- */
+struct store_vload {
+    struct store_vc *vc;
+    char which; /* M N S C E H I */
+};
+
+static void store_vc_loaded(struct store *s, struct store_vc *vc)
+{
+    viewer_finish(&vc->v);
+    vc->redis_hist = vc->v.n_hist;
+    for (size_t i = 0; i < vc->n_waiters; i++)
+        store_batch_load_done(vc->waiters[i]);
+    vc->n_waiters = 0;
+    store_batch_pump(s);
+}
+
+static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_vload *l = priv;
+    struct store_vc *vc = l->vc;
+    struct store *s = ac->data;
+    redisReply *r = reply;
+    char which = l->which;
+    free(l);
+    if (s->pending)
+        s->pending--;
+    vc->loading--;
+    if (vc->detached) {
+        if (vc->loading == 0 && vc->refs == 0)
+            store_vc_free(vc);
+        return;
+    }
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
+        return;
+    }
+    if (which == 'I') {
+        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+            if (r->element[i]->str && r->element[i + 1]->str)
+                store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
+    } else {
+        store_viewer_reply(&vc->v, which, r, &vc->last_ts);
+    }
+    if (vc->loading == 0)
+        store_vc_loaded(s, vc);
+}
+
+struct store_vc *store_vc_get(struct store *s, const char *user)
+{
+    struct strmap_entry *e = strmap_put(&s->cache, user);
+    if (!e)
+        return NULL;
+    if (e->ptr) {
+        store_lru_front(s, e->ptr);
+        return e->ptr;
+    }
+    struct store_vc *vc = calloc(1, sizeof *vc);
+    if (!vc) {
+        strmap_del(&s->cache, user, NULL);
+        return NULL;
+    }
+    snprintf(vc->user, sizeof vc->user, "%s", user);
+    viewer_init(&vc->v, user, s->d->cfg.nb_alpha);
+    viewer_changes_init(&vc->chg);
+    strmap_init(&vc->ids);
+    e->ptr = vc;
+    store_lru_front(s, vc);
+    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++) {
+        struct store_vload *l = malloc(sizeof *l);
+        if (!l || !s->ac) {
+            free(l);
+            store_vc_detach(s, vc);
+            return NULL;
+        }
+        l->vc = vc;
+        l->which = store_viewer_reads[i].which;
+        if (redisAsyncCommand(s->ac, store_vload_cb, l, store_viewer_reads[i].fmt,
+                              s->d->cfg.redis_prefix, user) != REDIS_OK) {
+            free(l);
+            continue;
+        }
+        s->pending++;
+        vc->loading++;
+    }
+    return vc;
+}
+
+void store_cache_fini(struct store *s)
+{
+    /* entries still referenced by stale replies are freed by the replies'
+     * owner going away with the connection */
+    while (s->lru_head) {
+        struct store_vc *vc = s->lru_head;
+        store_lru_unlink(s, vc);
+        strmap_del(&s->cache, vc->user, NULL);
+        store_vc_free(vc);
+    }
+    strmap_clear(&s->cache, NULL);
+}

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "nbtext.h"
+#include "strmap.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -31,14 +32,8 @@ struct train_doc {
     size_t len;
 };
 
-struct train_rating {
-    uint64_t key; /* user << 32 | movie, 0 = empty */
-    double rating;
-};
-
 struct train_set {
-    struct train_rating *r;
-    size_t cap, n;
+    struct strmap ratings; /* "user:movie" -> rating */
     struct train_doc *docs;
     size_t n_docs, cap_docs;
 };
@@ -135,57 +130,29 @@ static int train_uint(const char *s, unsigned *v)
     return 0;
 }
 
-/* ---- ratings hash ----------------------------------------------------- */
+/* ---- ratings: lib/util's map keyed "user:movie" ----------------------- */
 
-static uint64_t train_mix(uint64_t k)
+static int train_rating_put(struct train_set *t, unsigned user, unsigned movie, double rating)
 {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return k;
-}
-
-static int train_rating_put(struct train_set *t, uint64_t key, double rating)
-{
-    if ((t->n + 1) * 2 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1 << 16;
-        struct train_rating *r = calloc(cap, sizeof *r);
-        if (!r)
-            return -1;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->r[i].key) {
-                size_t j = train_mix(t->r[i].key) & (cap - 1);
-                while (r[j].key)
-                    j = (j + 1) & (cap - 1);
-                r[j] = t->r[i];
-            }
-        free(t->r);
-        t->r = r;
-        t->cap = cap;
-    }
-    size_t j = train_mix(key) & (t->cap - 1);
-    while (t->r[j].key && t->r[j].key != key)
-        j = (j + 1) & (t->cap - 1);
-    if (!t->r[j].key)
-        t->n++;
-    t->r[j].key = key;
-    t->r[j].rating = rating;
+    char key[32];
+    snprintf(key, sizeof key, "%u:%u", user, movie);
+    struct strmap_entry *e = strmap_put(&t->ratings, key);
+    if (!e)
+        return -1;
+    e->num = rating;
     return 0;
 }
 
-static int train_rating_get(const struct train_set *t, uint64_t key, double *rating)
+static int train_rating_get(const struct train_set *t, unsigned user, unsigned movie,
+                            double *rating)
 {
-    if (!t->cap)
+    char key[32];
+    snprintf(key, sizeof key, "%u:%u", user, movie);
+    const struct strmap_entry *e = strmap_get(&t->ratings, key);
+    if (!e)
         return -1;
-    size_t j = train_mix(key) & (t->cap - 1);
-    while (t->r[j].key) {
-        if (t->r[j].key == key) {
-            *rating = t->r[j].rating;
-            return 0;
-        }
-        j = (j + 1) & (t->cap - 1);
-    }
-    return -1;
+    *rating = e->num;
+    return 0;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -212,7 +179,7 @@ static int train_load_ratings(struct train_set *t, const char *dir)
             rc = -1;
             break;
         }
-        if (train_rating_put(t, (uint64_t)user << 32 | movie, r) != 0) {
+        if (train_rating_put(t, user, movie, r) != 0) {
             fprintf(stderr, "nbtext-train: out of memory\n");
             rc = -1;
             break;
@@ -254,7 +221,7 @@ static int train_load_tags(struct train_set *t, const char *dir, int with_neutra
             break;
         }
         double r;
-        if (train_rating_get(t, (uint64_t)user << 32 | movie, &r) != 0) {
+        if (train_rating_get(t, user, movie, &r) != 0) {
             (*skipped_unrated)++;
             continue;
         }
@@ -311,6 +278,16 @@ static int train_load_tags(struct train_set *t, const char *dir, int with_neutra
 }
 
 /* ---- evaluation ------------------------------------------------------- */
+
+/* A fixed mix of the user id: the same folds in every run (not a hash
+ * table's hash, which lib/util seeds per process). */
+static uint64_t train_mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return k;
+}
 
 static unsigned train_fold(unsigned user)
 {
@@ -457,6 +434,7 @@ int main(int argc, char **argv)
         return 1;
     }
     struct train_set t = { 0 };
+    strmap_init(&t.ratings);
     size_t unrated = 0, neutral = 0;
     int rc = 1;
     if (train_load_ratings(&t, dir) != 0 ||
@@ -489,6 +467,6 @@ out:
     for (size_t i = 0; i < t.n_docs; i++)
         free(t.docs[i].text);
     free(t.docs);
-    free(t.r);
+    strmap_clear(&t.ratings, NULL);
     return rc;
 }

@@ -272,6 +272,10 @@ static int http_auth_token_line(struct http_auth *a, char *line, int lineno, cha
                  w1);
         return -1;
     }
+    if (w2[0] == ',' || w2[strlen(w2) - 1] == ',' || strstr(w2, ",,")) {
+        snprintf(why, whysz, "expected SHA256HEX SCOPE[,SCOPE...]");
+        return -1;
+    }
     char *ssave = NULL;
     for (char *s = strtok_r(w2, ",", &ssave); s; s = strtok_r(NULL, ",", &ssave)) {
         if (strcmp(s, "read") == 0)
@@ -284,10 +288,6 @@ static int http_auth_token_line(struct http_auth *a, char *line, int lineno, cha
             snprintf(why, whysz, "unknown scope '%.40s' (read, write or admin)", s);
             return -1;
         }
-    }
-    if (!t.scopes || w2[0] == ',' || w2[strlen(w2) - 1] == ',' || strstr(w2, ",,")) {
-        snprintf(why, whysz, "expected SHA256HEX SCOPE[,SCOPE...]");
-        return -1;
     }
     for (size_t i = 0; i < a->n_tokens; i++)
         if (memcmp(a->tokens[i].hash, t.hash, sizeof t.hash) == 0) {

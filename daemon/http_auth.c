@@ -309,10 +309,10 @@ static int http_auth_load_tokens(struct http_auth *a, const struct recut_config 
 {
     const char *path = cfg->http_tokens_file;
     char at[600];
+    conf_where(cfg, "http", "tokens_file", at, sizeof at);
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(errstr, errstr_size, "%s: http.tokens_file: %s: %s",
-                 conf_where(cfg, "http", "tokens_file", at, sizeof at), path, strerror(errno));
+        snprintf(errstr, errstr_size, "%s: http.tokens_file: %s: %s", at, path, strerror(errno));
         return -1;
     }
     char *line = NULL, why[256];

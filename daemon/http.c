@@ -732,18 +732,6 @@ static void http_route(struct evhttp_request *req, void *arg)
     evhttp_clear_headers(&q);
 }
 
-static void http_log_auth(const struct http *h)
-{
-    long n = http_auth_tokens(h->auth);
-    if (n < 0)
-        log_notice("http: no [http] tokens_file: any local process may use the API");
-    else if (n == 0)
-        log_warn("http: %s lists no token: only GET /v1/health is answered",
-                 h->d->cfg.http_tokens_file);
-    else
-        log_info("http: %ld token(s) from %s", n, h->d->cfg.http_tokens_file);
-}
-
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
 {
     struct http *h = calloc(1, sizeof *h);
@@ -782,7 +770,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         return NULL;
     }
     log_info("http: listening on %s", d->cfg.http_listen);
-    http_log_auth(h);
+    http_auth_log(h->auth, &h->d->cfg);
     return h;
 }
 
@@ -795,7 +783,7 @@ int http_reload(struct http *h, char *errstr, size_t errstr_size)
         return -1;
     http_auth_free(h->auth);
     h->auth = a;
-    http_log_auth(h);
+    http_auth_log(h->auth, &h->d->cfg);
     return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "http_auth.h"
 #include "addr.h"
+#include "log.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -402,9 +403,14 @@ void http_auth_free(struct http_auth *a)
     free(a);
 }
 
-long http_auth_tokens(const struct http_auth *a)
+void http_auth_log(const struct http_auth *a, const struct recut_config *cfg)
 {
-    return a->have_tokens ? (long)a->n_tokens : -1;
+    if (!a->have_tokens)
+        log_notice("http: no [http] tokens_file: any local process may use the API");
+    else if (a->n_tokens == 0)
+        log_warn("http: %s lists no token: only GET /v1/health is answered", cfg->http_tokens_file);
+    else
+        log_info("http: %zu token(s) from %s", a->n_tokens, cfg->http_tokens_file);
 }
 
 /* ---- checking a request -------------------------------------------------- */

@@ -20,8 +20,8 @@ struct evhttp_request;
 struct http_auth *http_auth_new(const struct recut_config *cfg, char *errstr, size_t errstr_size);
 void http_auth_free(struct http_auth *a);
 
-/* Number of tokens, or -1 when no tokens_file is set (the API is open). */
-long http_auth_tokens(const struct http_auth *a);
+/* Log who may use the API (no tokens_file, none listed, or how many). */
+void http_auth_log(const struct http_auth *a, const struct recut_config *cfg);
 
 /* May req go on?  segs are the decoded path segments.  0 if so; else the
  * HTTP status to answer (400, 401, 403, 415, 421) with the reason in msg;

@@ -19,6 +19,7 @@ struct recutctl {
     int port;
     double timeout;       /* seconds */
     const char *out_path; /* -o FILE, or NULL for stdout */
+    const char *token;    /* $RECUT_TOKEN, sent as a bearer token, or NULL */
     struct event_base *base;
     struct evhttp_connection *conn;
 };
@@ -84,5 +85,11 @@ void ctl_uri_seg(struct ctl_uri *u, const char *seg);
 void ctl_uri_query(struct ctl_uri *u, const char *name, const char *value);
 /* 1 if the URI was built, else 0 after printing "out of memory". */
 int ctl_uri_ok(struct ctl_uri *u);
+
+/* ---- ctl_token.c: token-hash ------------------------------------------- */
+
+/* recutctl token-hash [SCOPES]: the token on stdin, its tokens-file line on
+ * stdout.  Returns the exit status. */
+int ctl_token_hash(int argc, char **argv);
 
 #endif

@@ -148,6 +148,11 @@ int ctl_http_request(struct recutctl *c, enum evhttp_cmd_type method, const char
     evhttp_add_header(h, "Host", hostport);
     evhttp_add_header(h, "User-Agent", "recutctl/" PACKAGE_VERSION);
     evhttp_add_header(h, "Accept", "application/json, text/plain");
+    if (c->token) {
+        char auth[4200];
+        snprintf(auth, sizeof auth, "Bearer %s", c->token);
+        evhttp_add_header(h, "Authorization", auth);
+    }
     if (body) {
         evhttp_add_header(h, "Content-Type", ctype);
         evbuffer_add(evhttp_request_get_output_buffer(req), body, len);

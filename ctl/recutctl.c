@@ -44,6 +44,8 @@ static const char recutctl_usage_text[] =
     "  put-movie FILE.json [--id ID]   store a catalog entry\n"
     "  get-movie ID                    print a catalog entry\n"
     "  plugins                         list the loaded plugins\n"
+    "  token-hash [SCOPE[,SCOPE...]]   the tokens-file line of the token read\n"
+    "                                  from stdin (scopes: read, write, admin)\n"
     "\n"
     "Options:\n"
     "  -s, --server HOST:PORT   recutd's HTTP API (default $RECUT_SERVER "
@@ -52,6 +54,8 @@ static const char recutctl_usage_text[] =
     "  -o, --output FILE        write the body to FILE (atomically) instead of stdout\n"
     "  -h, --help               this text\n"
     "  -V, --version            print the version\n"
+    "\n"
+    "With RECUT_TOKEN set, every request carries \"Authorization: Bearer $RECUT_TOKEN\".\n"
     "\n"
     "Exit status: 0 success, 1 error reported by the server, 2 server unreachable,\n"
     "64 usage error. See recutctl(1).\n";
@@ -509,6 +513,8 @@ static int recutctl_dispatch(struct recutctl *c, int argc, char **argv)
         return recutctl_cmd_put_movie(c, argc, argv);
     if (strcmp(cmd, "event") == 0)
         return recutctl_cmd_event(c, argc, argv);
+    if (strcmp(cmd, "token-hash") == 0)
+        return ctl_token_hash(argc, argv);
     return recutctl_usage_error("unknown command '%s'", cmd);
 }
 
@@ -557,6 +563,12 @@ int main(int argc, char **argv)
             fputs(recutctl_usage_text, stdout);
             return 0;
         }
+    c.token = getenv("RECUT_TOKEN");
+    if (c.token && !*c.token)
+        c.token = NULL;
+    for (const char *p = c.token; p && *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || p - c.token > 4000)
+            return recutctl_usage_error("RECUT_TOKEN must be one word of printable characters");
     char err[512];
     if (ctl_http_parse_server(&c, server, err, sizeof err) < 0)
         return recutctl_usage_error("%s", err);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "http.h"
 #include "daemon.h"
+#include "http_auth.h"
 #include "groups.h"
 #include "ingest.h"
 #include "kafka_in.h"
@@ -28,6 +29,7 @@
 struct http {
     struct recutd *d;
     struct evhttp *eh;
+    struct http_auth *auth; /* who may do what (http_auth.c) */
 };
 
 static void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
@@ -43,9 +45,13 @@ static void http_reply(struct evhttp_request *req, int code, const char *ctype, 
                                            [201] = "Created",
                                            [202] = "Accepted",
                                            [400] = "Bad Request",
+                                           [401] = "Unauthorized",
+                                           [403] = "Forbidden",
                                            [404] = "Not Found",
                                            [405] = "Method Not Allowed",
                                            [413] = "Payload Too Large",
+                                           [415] = "Unsupported Media Type",
+                                           [421] = "Misdirected Request",
                                            [500] = "Internal Server Error",
                                            [503] = "Service Unavailable" };
     const char *reason =
@@ -659,7 +665,11 @@ static void http_route(struct evhttp_request *req, void *arg)
         segs[nseg++] = evhttp_uridecode(t, 0, NULL);
     free(copy);
 
-    if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
+    char why[256];
+    int denied = http_auth_check(h->auth, req, segs, nseg, why, sizeof why);
+    if (denied) {
+        http_error(req, denied, "%s", why);
+    } else if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
         size_t len;
         struct metrics_gauges g = {
             .catalog_movies = d->catalog.n,
@@ -730,8 +740,14 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         return NULL;
     }
     h->d = d;
+    h->auth = http_auth_new(&d->cfg, errstr, errstr_size);
+    if (!h->auth) {
+        free(h);
+        return NULL;
+    }
     h->eh = evhttp_new(d->base);
     if (!h->eh) {
+        http_auth_free(h->auth);
         free(h);
         snprintf(errstr, errstr_size, "evhttp_new failed");
         return NULL;
@@ -754,7 +770,21 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         return NULL;
     }
     log_info("http: listening on %s", d->cfg.http_listen);
+    http_auth_log(h->auth, &h->d->cfg);
     return h;
+}
+
+int http_reload(struct http *h, char *errstr, size_t errstr_size)
+{
+    if (!h)
+        return 0;
+    struct http_auth *a = http_auth_new(&h->d->cfg, errstr, errstr_size);
+    if (!a)
+        return -1;
+    http_auth_free(h->auth);
+    h->auth = a;
+    http_auth_log(h->auth, &h->d->cfg);
+    return 0;
 }
 
 void http_free(struct http *h)
@@ -763,5 +793,6 @@ void http_free(struct http *h)
         return;
     if (h->eh)
         evhttp_free(h->eh);
+    http_auth_free(h->auth);
     free(h);
 }

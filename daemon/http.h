@@ -10,5 +10,8 @@
 
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size);
 void http_free(struct http *h);
+/* Re-read [http]'s allowed_hosts, allowed_origins and tokens_file from the
+ * running configuration (SIGHUP); on error the old ones stay, -1. */
+int http_reload(struct http *h, char *errstr, size_t errstr_size);
 
 #endif

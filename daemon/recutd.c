@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "groups.h"
 #include "http.h"
+#include "http_auth.h"
 #include "kafka_in.h"
 #include "metrics.h"
 #include "notify.h"
@@ -95,7 +96,14 @@ static int recutd_read_config(struct recutd *d, struct recut_config *cfg, char *
             return -1;
     if (conf_validate(cfg, errstr, errstr_size) < 0)
         return -1;
-    return confcheck_run(cfg, errstr, errstr_size);
+    if (confcheck_run(cfg, errstr, errstr_size) < 0)
+        return -1;
+    /* the tokens file and the listen rule, as http_new will apply them */
+    struct http_auth *a = http_auth_new(cfg, errstr, errstr_size);
+    if (!a)
+        return -1;
+    http_auth_free(a);
+    return 0;
 }
 
 static struct event *recutd_drain_ev; /* polls for the end of a drain */
@@ -178,6 +186,8 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     recutd_apply_reloadable(&d->cfg, &fresh);
     conf_free(&fresh);
     log_set_level(d->cfg.log_level);
+    if (http_reload(d->http, err, sizeof err) < 0)
+        log_err("reload: %s; keeping the tokens, hosts and origins in use", err);
     groups_reload(d->groups);
     svm_scorer_reload(d->svm);
     kafka_in_reload(d->kafka);

@@ -75,6 +75,16 @@ const struct conf_row conf_table[] = {
       "Address of the HTTP API, host:port. Empty: no HTTP API."),
     I("http", "max_body_bytes", http_max_body, "8388608", 1024, 1073741824, 0,
       "Largest request body accepted (413 beyond)."),
+    S("http", "allowed_hosts", http_allowed_hosts, "localhost,127.0.0.1,[::1]", 1,
+      "Comma-separated Host header values accepted, host (any port) or host:port; the listen "
+      "address is accepted too, \"*\" accepts any. Other hosts get 421 (DNS rebinding)."),
+    S("http", "allowed_origins", http_allowed_origins, "", 1,
+      "Comma-separated origins (scheme://host[:port]) whose browser requests are accepted; a "
+      "request with any other Origin header gets 403 (cross-site requests). Empty: none."),
+    S("http", "tokens_file", http_tokens_file, "", 1,
+      "File of bearer tokens, one \"SHA256HEX SCOPE[,SCOPE...]\" a line (scopes read, write, "
+      "admin; re-read on SIGHUP). Empty: no token needed, allowed only when listen is a "
+      "loopback address."),
 
     S("plugins", "dir", plugin_dir, PKGLIBDIR, 1, "Directory plugins are loaded from."),
     S("plugins", "load", plugin_load, "highlights,storyline,trailer,mood,redis,kafka", 1,

@@ -50,6 +50,9 @@ struct recut_config {
     /* [http] */
     char *http_listen;
     int http_max_body;
+    char *http_allowed_hosts;   /* comma list: host or host:port, "*" */
+    char *http_allowed_origins; /* comma list: scheme://host[:port] */
+    char *http_tokens_file;     /* bearer tokens (daemon/http_auth.c), or "" */
     int http_threads_unused;
     /* [plugins] */
     char *plugin_dir;

@@ -399,17 +399,27 @@ h_committed() { # GROUP TOPIC
 # ---------------------------------------------------------------------------
 # HTTP (curl)
 
+# With H_TOKEN set, h_http, h_metric and h_metric_series send it as a bearer
+# token ([http] tokens_file); GET /v1/health needs none.
+h_auth_args() {
+    H_AUTH_ARGS=()
+    [ -n "${H_TOKEN:-}" ] && H_AUTH_ARGS=(-H "Authorization: Bearer $H_TOKEN")
+    return 0
+}
+
 # h_http METHOD PATH [BODY_FILE]: body in $H_BODY, status in $H_STATUS.
+# A body is sent as Content-Type: application/json.
 h_http() {
     local method=$1 path=$2 data=${3:-}
     local url="http://127.0.0.1:$H_HTTP_PORT$path"
+    h_auth_args
     if [ -n "$data" ]; then
         H_STATUS=$(curl -sS -m 30 -X "$method" -o "$H_BODY" -w '%{http_code}' \
-            -H 'Content-Type: application/json' -H 'Expect:' \
+            -H 'Content-Type: application/json' -H 'Expect:' "${H_AUTH_ARGS[@]}" \
             --data-binary "@$data" "$url" 2>"$H_TMP/curl.err")
     else
         H_STATUS=$(curl -sS -m 30 -X "$method" -o "$H_BODY" -w '%{http_code}' \
-            "$url" 2>"$H_TMP/curl.err")
+            "${H_AUTH_ARGS[@]}" "$url" 2>"$H_TMP/curl.err")
     fi
     [ -n "$H_STATUS" ] || H_STATUS=000
 }
@@ -550,7 +560,8 @@ h_stop_recutd() {
 # (any labels), or the one series given with labels, e.g.
 # 'recut_events_dead_letter_total{reason="bad_json"}'.  0 when absent.
 h_metric() { # NAME[{labels}]
-    curl -s -m 10 "http://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
+    h_auth_args
+    curl -s -m 10 "${H_AUTH_ARGS[@]}" "http://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
         awk -v want="$1" '
             /^#/ { next }
             {
@@ -563,7 +574,8 @@ h_metric() { # NAME[{labels}]
 
 # Series of metric NAME, one "series value" a line.
 h_metric_series() { # NAME
-    curl -s -m 10 "http://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
+    h_auth_args
+    curl -s -m 10 "${H_AUTH_ARGS[@]}" "http://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
         awk -v want="$1" '!/^#/ { n = $1; sub(/\{.*/, "", n); if (n == want) print }'
 }
 

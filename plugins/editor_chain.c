@@ -220,3 +220,70 @@ int editor_chain_solve(const struct editor_chain_in *in, size_t *chain, size_t *
     }
     return 0;
 }
+
+int editor_chain_cands_init(struct editor_chain_cands *c, size_t n_scenes, char *errstr,
+                            size_t errstr_size)
+{
+    memset(c, 0, sizeof *c);
+    size_t n = n_scenes ? n_scenes : 1;
+    c->scene = malloc(n * sizeof *c->scene);
+    c->chain = malloc(n * sizeof *c->chain);
+    c->buf = malloc(5 * n * sizeof *c->buf);
+    if (c->scene == NULL || c->chain == NULL || c->buf == NULL) {
+        editor_chain_cands_free(c);
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    c->duration = c->buf;
+    c->key = c->buf + n;
+    c->value = c->buf + 2 * n;
+    c->start_bonus = c->buf + 3 * n;
+    c->end_bonus = c->buf + 4 * n;
+    return 0;
+}
+
+void editor_chain_cands_free(struct editor_chain_cands *c)
+{
+    free(c->scene);
+    free(c->chain);
+    free(c->buf);
+    memset(c, 0, sizeof *c);
+}
+
+void editor_chain_add(struct editor_chain_cands *c, size_t scene, double duration, double key,
+                      double value, double start_bonus, double end_bonus)
+{
+    size_t k = c->n++;
+    c->scene[k] = scene;
+    c->duration[k] = duration;
+    c->key[k] = key;
+    c->value[k] = value;
+    c->start_bonus[k] = start_bonus;
+    c->end_bonus[k] = end_bonus;
+}
+
+int editor_chain_cut(struct editor_chain_cands *c, const struct recut_edit_request *req,
+                     size_t **idx, size_t *n, double *best, char *errstr, size_t errstr_size)
+{
+    struct editor_chain_in in = {
+        .n = c->n,
+        .duration = c->duration,
+        .key = c->key,
+        .value = c->value,
+        .start_bonus = c->start_bonus,
+        .end_bonus = c->end_bonus,
+        .budget = req->budget,
+    };
+    size_t n_chain = 0;
+    if (editor_chain_solve(&in, c->chain, &n_chain, best, errstr, errstr_size) < 0)
+        return -1;
+    for (size_t k = 0; k < n_chain; k++)
+        c->chain[k] = c->scene[c->chain[k]];
+    size_t first = 0;
+    while (first < n_chain &&
+           editor_util_total(req, c->chain + first, n_chain - first) > req->budget)
+        first++;
+    *idx = c->chain + first;
+    *n = n_chain - first;
+    return 0;
+}

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+#include "recut/plugin.h"
+
 #define EDITOR_CHAIN_MAX_CAND 256
 
 struct editor_chain_in {
@@ -38,5 +40,32 @@ struct editor_chain_in {
  * -1 on allocation failure. */
 int editor_chain_solve(const struct editor_chain_in *in, size_t *chain, size_t *n_chain,
                        double *best, char *errstr, size_t errstr_size);
+
+/* The candidates an editor offers the chain, with room for every scene of
+ * the movie: candidate k is scene[k].  The editor fills the arrays and n. */
+struct editor_chain_cands {
+    size_t n;
+    size_t *scene;
+    double *duration, *key, *value, *start_bonus, *end_bonus;
+    size_t *chain; /* the cut, as scene indices (editor_chain_cut) */
+    double *buf;
+};
+
+/* Room for n_scenes candidates.  0, or -1 with errstr. */
+int editor_chain_cands_init(struct editor_chain_cands *c, size_t n_scenes, char *errstr,
+                            size_t errstr_size);
+void editor_chain_cands_free(struct editor_chain_cands *c);
+
+/* Append scene as the next candidate (c has room for every scene). */
+void editor_chain_add(struct editor_chain_cands *c, size_t scene, double duration, double key,
+                      double value, double start_bonus, double end_bonus);
+
+/* Solve the chain over c (budget: req->budget) and turn it into a cut: the
+ * scene indices in *idx (c->chain), their number in *n, the objective in
+ * *best.  The grid's rounding may leave the real durations a little over
+ * the budget: scenes are then dropped from the chain's start until they
+ * fit.  0, or -1 with errstr. */
+int editor_chain_cut(struct editor_chain_cands *c, const struct recut_edit_request *req,
+                     size_t **idx, size_t *n, double *best, char *errstr, size_t errstr_size);
 
 #endif

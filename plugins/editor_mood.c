@@ -106,18 +106,10 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
     double min_close = st ? st->min_closeness : 0.2;
     const struct recut_movie *m = req->movie;
     size_t n = m->n_scenes;
-    size_t *cand = malloc(n * sizeof *cand);
-    double *buf = malloc(5 * n * sizeof *buf);
-    size_t *chain = malloc(n * sizeof *chain);
-    if (cand == NULL || buf == NULL || chain == NULL) {
-        free(cand);
-        free(buf);
-        free(chain);
-        snprintf(errstr, errstr_size, "out of memory");
+    struct editor_chain_cands c;
+    if (editor_chain_cands_init(&c, n, errstr, errstr_size) < 0)
         return -1;
-    }
-    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n, *eb = buf + 4 * n;
-    size_t nc = 0, rejected = 0;
+    size_t rejected = 0;
     for (size_t i = 0; i < n; i++) {
         if (!editor_util_eligible(req, i))
             continue;
@@ -127,35 +119,15 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
         }
         double d = editor_util_scene_duration(req, i);
         double dist = editor_mood_distance(&m->scenes[i], ta, tv);
-        cand[nc] = i;
-        dur[nc] = d;
-        key[nc] = -dist;
         double close = exp(-(dist / width) * (dist / width));
-        val[nc] = req->scene_scores[i] * (close - min_close) * d / req->budget;
-        sb[nc] = 0.0;
-        eb[nc] = end_w * close;
-        nc++;
+        editor_chain_add(&c, i, d, -dist,
+                         req->scene_scores[i] * (close - min_close) * d / req->budget, 0.0,
+                         end_w * close);
     }
-    struct editor_chain_in in = {
-        .n = nc,
-        .duration = dur,
-        .key = key,
-        .value = val,
-        .start_bonus = sb,
-        .end_bonus = eb,
-        .budget = req->budget,
-    };
-    size_t n_chain = 0;
+    size_t *cut = NULL, n_cut = 0;
     double best = 0.0;
-    int rc = editor_chain_solve(&in, chain, &n_chain, &best, errstr, errstr_size);
+    int rc = editor_chain_cut(&c, req, &cut, &n_cut, &best, errstr, errstr_size);
     if (rc == 0) {
-        for (size_t k = 0; k < n_chain; k++)
-            chain[k] = cand[chain[k]];
-        /* Grid tolerance: drop from the far end until the real sum fits. */
-        size_t first = 0;
-        while (first < n_chain &&
-               editor_util_total(req, chain + first, n_chain - first) > req->budget)
-            first++;
         char why[200];
         snprintf(why, sizeof why,
                  "no scene is between min_fragment (%g s) and the budget (%g s) "
@@ -166,16 +138,13 @@ static int editor_mood_edit(void *state, const struct recut_edit_request *req,
             score = 0.0;
         if (score > 1.0)
             score = 1.0;
-        rc = editor_util_emit(req, chain + first, n_chain - first, score, out, why, errstr,
-                              errstr_size);
+        rc = editor_util_emit(req, cut, n_cut, score, out, why, errstr, errstr_size);
     }
     if (rc == 0 && st && st->api && st->api->log)
         st->api->log(MOOD_NAME, RECUT_LOG_DEBUG,
                      "movie %s: %zu scenes toward arousal %.2f valence %.2f, score %.3f",
                      m->id ? m->id : "?", out->n_scenes, ta, tv, out->score);
-    free(cand);
-    free(buf);
-    free(chain);
+    editor_chain_cands_free(&c);
     return rc;
 }
 

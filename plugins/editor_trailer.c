@@ -118,18 +118,10 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
         length = m->duration;
     double cutoff = (1.0 - tail) * length;
 
-    size_t *cand = malloc(n * sizeof *cand);
-    double *buf = malloc(5 * n * sizeof *buf);
-    size_t *chain = malloc(n * sizeof *chain);
-    if (cand == NULL || buf == NULL || chain == NULL) {
-        free(cand);
-        free(buf);
-        free(chain);
-        snprintf(errstr, errstr_size, "out of memory");
+    struct editor_chain_cands c;
+    if (editor_chain_cands_init(&c, n, errstr, errstr_size) < 0)
         return -1;
-    }
-    double *dur = buf, *key = buf + n, *val = buf + 2 * n, *sb = buf + 3 * n, *eb = buf + 4 * n;
-    size_t nc = 0, rejected = 0;
+    size_t rejected = 0;
     for (size_t i = 0; i < n; i++) {
         if (!editor_util_eligible(req, i) || m->scenes[i].end > cutoff)
             continue;
@@ -140,50 +132,27 @@ static int editor_trailer_edit(void *state, const struct recut_edit_request *req
         double d = editor_util_scene_duration(req, i);
         double a = editor_trailer_clamp(m->scenes[i].arousal, 0.0, 1.0);
         double s = req->scene_scores[i];
-        cand[nc] = i;
-        dur[nc] = d;
-        key[nc] = m->scenes[i].arousal;
-        val[nc] = s * d / req->budget;
-        sb[nc] = open_w * (1.0 - a);
-        eb[nc] = peak_w * s * (1.0 - fabs(a - peak));
-        nc++;
+        editor_chain_add(&c, i, d, m->scenes[i].arousal, s * d / req->budget, open_w * (1.0 - a),
+                         peak_w * s * (1.0 - fabs(a - peak)));
     }
-    struct editor_chain_in in = {
-        .n = nc,
-        .duration = dur,
-        .key = key,
-        .value = val,
-        .start_bonus = sb,
-        .end_bonus = eb,
-        .budget = req->budget,
-    };
-    size_t n_chain = 0;
+    size_t *cut = NULL, n_cut = 0;
     double best = 0.0;
-    int rc = editor_chain_solve(&in, chain, &n_chain, &best, errstr, errstr_size);
+    int rc = editor_chain_cut(&c, req, &cut, &n_cut, &best, errstr, errstr_size);
     if (rc == 0) {
-        for (size_t k = 0; k < n_chain; k++)
-            chain[k] = cand[chain[k]];
-        /* Grid tolerance: shorten from the calm end until the real sum fits. */
-        size_t first = 0;
-        while (first < n_chain &&
-               editor_util_total(req, chain + first, n_chain - first) > req->budget)
-            first++;
         char why[240];
         snprintf(why, sizeof why,
                  "no scene before the spoiler cutoff (%.1f s, spoiler_tail %g) is between "
                  "min_fragment (%g s) and the budget (%g s) (%zu disliked scenes left out)",
                  cutoff, tail, req->min_fragment, req->budget, rejected);
-        rc = editor_util_emit(req, chain + first, n_chain - first, best / (1.0 + open_w + peak_w),
-                              out, why, errstr, errstr_size);
+        rc = editor_util_emit(req, cut, n_cut, best / (1.0 + open_w + peak_w), out, why, errstr,
+                              errstr_size);
     }
     if (rc == 0 && st && st->api && st->api->log)
         st->api->log(TRAILER_NAME, RECUT_LOG_DEBUG,
                      "movie %s: %zu scenes, peak arousal target %.2f, cutoff %.1f s, "
                      "score %.3f",
                      m->id ? m->id : "?", out->n_scenes, peak, cutoff, out->score);
-    free(cand);
-    free(buf);
-    free(chain);
+    editor_chain_cands_free(&c);
     return rc;
 }
 

@@ -16,7 +16,8 @@
  * instance that appended compacts it: it reads row and log, merges them in
  * memory and writes the new row while trimming the merged prefix of the log,
  * in a script that refuses if the row changed meanwhile (its header and
- * generation are compared), so two instances never both fold the same log.
+ * generation are compared, or a corrupt row's first bytes), so two
+ * instances never both fold the same log.
  *
  * Rows written as Redis hashes by earlier versions (partner -> count) are
  * read as such and replaced by a blob at their first compaction. */
@@ -136,10 +137,11 @@ int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
             metrics_inc(M_COOC_BAD_ROWS, 1);
             st->bad = 1;
             rc = -1;
-        } else if (row->len >= STORE_COOC_PREFIX) {
-            memcpy(st->prefix, row->str, STORE_COOC_PREFIX);
-            st->prefix_len = STORE_COOC_PREFIX;
         }
+        /* a corrupt row's first bytes too: a compaction must know whether
+         * another instance replaced it meanwhile */
+        st->prefix_len = row->len < STORE_COOC_PREFIX ? row->len : STORE_COOC_PREFIX;
+        memcpy(st->prefix, row->str, st->prefix_len);
     }
     if (log->type == REDIS_REPLY_STRING)
         st->log_used = store_cooc_sum_records(m, (const unsigned char *)log->str, log->len, NULL);
@@ -244,10 +246,10 @@ static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_args_add(&a, key);
     store_args_add(&a, lkey);
     store_args_addn(&a, (const char *)blob, blen);
-    /* the row we merged: its header and generation, "" if absent or a hash */
+    /* the row we merged: its header and generation (a corrupt row's first
+     * bytes), "" if absent or a hash */
     store_args_addn(&a, (const char *)st.prefix, st.prefix_len);
     store_args_addf(&a, "%zu", st.log_used);
-    store_args_add(&a, st.bad ? "bad" : "ok");
     free(blob);
     int rc = store_send_args(s, store_cooc_compacted_cb, j, &a);
     store_args_free(&a);

@@ -28,11 +28,12 @@ static const char store_lua_cooc_read[] =
     "elseif t == 'string' then row = redis.call('GET', KEYS[1]) end\n"
     "return {row, redis.call('GET', KEYS[2])}\n";
 /* Compact: KEYS = row log; ARGV = new row, the first 24 bytes of the row it
- * was merged from ("" if there was none or a hash), log bytes merged, "bad"
- * if that row was corrupt.  Refuses (0) if the row changed since. */
+ * was merged from, corrupt or not ("" if there was none or a hash), log
+ * bytes merged.  Refuses (0) if the row changed since: another instance
+ * compacted it, and the log bytes merged are no longer the log's first. */
 static const char store_lua_cooc_compact[] =
     "local cur = ''\n"
-    "if ARGV[4] ~= 'bad' and redis.call('TYPE', KEYS[1]).ok == 'string' then\n"
+    "if redis.call('TYPE', KEYS[1]).ok == 'string' then\n"
     "  cur = redis.call('GETRANGE', KEYS[1], 0, 23) end\n"
     "if cur ~= ARGV[2] then return 0 end\n"
     "local used = tonumber(ARGV[3])\n"

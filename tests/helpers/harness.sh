@@ -4,9 +4,8 @@
 # Source it from a test script:
 #
 #     . "$srcdir/helpers/harness.sh"          # creates $H_TMP, installs the trap
-#     h_require_tools redis-server kcat   # exit 77 (skip) if a tool is missing
-#     h_start_redis; h_start_kafka recut.events recut.deadletter
-#     h_write_config "$H_TMP/recutd.conf"; h_start_recutd "$H_TMP/recutd.conf"
+#     h_start_stack 4 "$H_TMP/recutd.conf"  # Redis, Kafka, config (or skip)
+#     h_start_recutd "$H_TMP/recutd.conf"
 #     h_case "events are applied" case_events
 #     h_done
 #
@@ -328,6 +327,19 @@ h_redis_scan() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" --raw --scan --patter
 
 # ---------------------------------------------------------------------------
 # Kafka (recut-mockkafka)
+
+# The stack most integration tests run on: skip unless redis-server,
+# redis-cli, kcat, curl, python3 and recut-mockkafka are there, start Redis
+# and a mock Kafka cluster with recut.events in PARTITIONS partitions plus
+# recut.catalog, recut.published and recut.deadletter, and write recutd's
+# configuration for them to CONF.
+h_start_stack() { # PARTITIONS CONF
+    h_require_tools redis-server redis-cli kcat curl python3
+    h_require_mockkafka
+    h_start_redis
+    h_start_kafka "recut.events:$1" recut.catalog recut.published recut.deadletter
+    h_write_config "$2"
+}
 
 # h_start_kafka TOPIC[:PARTITIONS]...: sets H_KAFKA (bootstrap list).
 h_start_kafka() {

@@ -2,21 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # Co-occurrence rows and logs (daemon/store_cooc.c): the counts in Redis are
 # exactly the pairs the viewers liked, across many flushes, compactions, a
-# row left as a hash by an earlier version, and a corrupt row.
+# row left as a hash by an earlier version, and corrupt rows.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
 
-NM=12        # movies m1..m12
+NM=12        # movies m1..m12 (and m13, corrupt from the start)
 ROUNDS=8     # rounds of likes, each waited for (so each is its own flush)
 NV=40        # viewers
 
-h_start_redis
-h_start_kafka recut.events:4 recut.catalog recut.published recut.deadletter
+h_start_stack 4 "$H_TMP/recutd.conf"
 # A row written as a hash by an earlier version, before recutd starts:
 # its counts must be kept.
 h_redis HSET "recut:{i:m1}:co" m2 5 m3 2 >/dev/null
-h_write_config "$H_TMP/recutd.conf"
 printf '[redis]\ncooc_log_max = 64\n' >>"$H_TMP/recutd.conf"
 h_start_recutd "$H_TMP/recutd.conf"
 for i in $(seq 1 $NM); do
@@ -61,19 +57,19 @@ EOF
 }
 gen v 1
 gen w 0
+gen x 0
 
-# What Redis holds: row blob (or hash) plus log, summed per movie and
-# compared with the expected pairs (read over RESP: the values are binary).
-redis_counts() { # EXPECTED.json...
-    "$SYS_PYTHON3" - "$H_REDIS_PORT" "$NM" "$@" <<'EOF'
-import json, socket, struct, sys, zlib
-port, nm, expected = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
-sock = socket.create_connection(("127.0.0.1", port))
+# A RESP client for the Python checks (the values are binary): cmd(ARG...)
+# with str or bytes arguments; replies as str (status, integer), bytes,
+# None or lists.  Port: the first argument.
+cat >"$H_TMP/resp.py" <<'EOF'
+import socket, sys
+sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 f = sock.makefile("rb")
 def cmd(*args):
     out = b"*%d\r\n" % len(args)
     for a in args:
-        a = a.encode()
+        a = a.encode() if isinstance(a, str) else a
         out += b"$%d\r\n%s\r\n" % (len(a), a)
     sock.sendall(out)
     return reply()
@@ -93,6 +89,15 @@ def reply():
     if t == b"*":
         return [reply() for _ in range(int(rest))]
     raise SystemExit("bad reply %r" % line)
+EOF
+
+# What Redis holds: row blob (or hash) plus log, summed per movie m1..mN
+# and compared with the expected pairs.
+redis_counts() { # N EXPECTED.json...
+    PYTHONPATH=$H_TMP "$SYS_PYTHON3" - "$H_REDIS_PORT" "$@" <<'EOF'
+import json, struct, sys, zlib
+from resp import cmd
+nm, expected = int(sys.argv[2]), sys.argv[3:]
 def records(b, out, row):
     pos = 0
     while pos < len(b):
@@ -103,16 +108,23 @@ def records(b, out, row):
         pos += 1 + l + 4
     assert pos == len(b), f"{row}: a partial record"
 got = {}
+# Row and log in one script, as recutd reads them: a compaction may still
+# be running, and it changes both at once.
+READ = """local t = redis.call('TYPE', KEYS[1]).ok
+local row = false
+if t == 'hash' then row = redis.call('HGETALL', KEYS[1])
+elseif t == 'string' then row = redis.call('GET', KEYS[1]) end
+return {t, row, redis.call('GET', KEYS[2])}"""
 for i in range(1, nm + 1):
     movie = f"m{i}"
-    key = "recut:{i:%s}:co" % movie
-    typ = cmd("TYPE", key)
+    typ, row, log = cmd("EVAL", READ, "2", "recut:{i:%s}:co" % movie, "recut:{i:%s}:col" % movie)
+    typ = typ.decode()
     if typ == "hash":
-        h = cmd("HGETALL", key)
+        h = row
         for k in range(0, len(h), 2):
             got[(movie, h[k].decode())] = got.get((movie, h[k].decode()), 0) + int(h[k + 1])
     elif typ == "string":
-        b = cmd("GET", key)
+        b = row
         magic, btype, ver, plen, crc = struct.unpack_from("<4sHHII", b, 0)
         assert magic == b"RCMB" and btype == 7 and ver == 1, (movie, magic, btype, ver)
         payload = b[16:]
@@ -124,7 +136,6 @@ for i in range(1, nm + 1):
         assert len(part) == n, f"{movie}: {len(part)} records, header says {n}"
         for k, v in part.items():
             got[k] = got.get(k, 0) + v
-    log = cmd("GET", "recut:{i:%s}:col" % movie)
     if log:
         records(log, got, movie)
 want = {}
@@ -147,63 +158,175 @@ case_counts_exact() {
         h_wait_metric recut_events_applied_total "$applied" || { h_check_failed "round $r not applied"; return 1; }
     done
     # the last flush is acknowledged before the batch counts as applied
-    h_assert_true "co-occurrence counts in Redis equal the liked pairs" redis_counts "$H_TMP/v-expected.json" || return 1
+    h_assert_true "co-occurrence counts in Redis equal the liked pairs" redis_counts $NM "$H_TMP/v-expected.json" || return 1
     h_assert_true "logs were compacted" h_metric_ge_ recut_cooc_compactions_total 1 || return 1
     h_assert_eq "$(h_redis TYPE 'recut:{i:m1}:co')" string "the hash row of an earlier version, after compaction"
 }
 
+# Wait until the group committed every event of recut.events: a commit
+# follows Redis' acknowledgement of the events' changes and of their counts.
+wait_committed() {
+    local deadline=$((SECONDS + H_TIMEOUT)) c
+    while :; do
+        c=$(h_committed "recutd-$H_NAME" recut.events)
+        set -- $c
+        [ -n "${1:-}" ] && [ "$1" = "$2" ] && return 0
+        [ "$SECONDS" -ge "$deadline" ] && { h_check_failed "committed/end offsets stuck at $c"; return 1; }
+        sleep 0.3
+    done
+}
+
+# The second instance holds partitions of recut.events once its log says
+# so (the first instance has given them up by then: the group assigns only
+# when every member has rejoined).
+b_assigned_() { grep -q 'kafka: assigned [1-9][0-9]* partition' "$B_LOG"; }
+
 case_two_instances() {
     # a second instance in the group: both append to and compact the same
     # rows, and the counts stay exact
-    local a0 r total
+    local a0 r total applied
     a0=$(h_metric recut_events_applied_total)
-    A_PORT=$H_HTTP_PORT
+    A_PORT=$H_HTTP_PORT A_PID=$H_RECUTD_PID
     H_HTTP_PORT=$(h_free_port) || { h_check_failed "no free port"; return 1; }
-    B_PORT=$H_HTTP_PORT
-    h_start_recutd "$H_TMP/recutd.conf" --set "http.listen=127.0.0.1:$B_PORT"
+    h_start_recutd "$H_TMP/recutd.conf" --set "http.listen=127.0.0.1:$H_HTTP_PORT"
+    B_PORT=$H_HTTP_PORT B_PID=$H_RECUTD_PID B_LOG=$H_RECUTD_LOG
+    # events produced before the rebalance would all go to the first
+    # instance: wait until the second one holds its share of the partitions
+    h_wait_for "$H_TIMEOUT" "partitions assigned to the second instance" b_assigned_ ||
+        { h_check_failed "the second instance was assigned no partition"; return 1; }
     total=0
     for r in $(seq 0 $((ROUNDS - 1))); do
         h_produce recut.events <"$H_TMP/w-round$r.kv"
         total=$((total + $(wc -l <"$H_TMP/w-round$r.kv")))
-        sleep 0.5
+        # each round applied (by both) before the next: many flushes, so
+        # many compactions of the same rows by both instances.  Events
+        # re-read after a rebalance are applied again: they carry no id,
+        # but a like already in the history adds no pair.
+        wait_committed || return 1
     done
-    # done when the group committed everything: a commit follows Redis'
-    # acknowledgement of the events' changes and of their counts (events
-    # re-read after the rebalance are applied again: they carry no id, but
-    # a like already in the history adds no pair)
-    local deadline=$((SECONDS + 90)) c a b
-    while :; do
-        c=$(h_committed "recutd-$H_NAME" recut.events)
-        set -- $c
-        [ -n "${1:-}" ] && [ "$1" = "$2" ] && break
-        [ "$SECONDS" -ge "$deadline" ] && { h_check_failed "committed/end offsets stuck at $c"; return 1; }
-        sleep 0.3
-    done
+    local a b
     H_HTTP_PORT=$A_PORT; a=$(h_metric recut_events_applied_total)
     H_HTTP_PORT=$B_PORT; b=$(h_metric recut_events_applied_total)
     h_log "instance A applied $((a - a0)), instance B applied $b of $total"
     [ "$b" -gt 0 ] || { h_check_failed "the second instance applied nothing"; return 1; }
-    H_HTTP_PORT=$B_PORT
-    h_assert_true "the second instance compacted" h_metric_ge_ recut_cooc_compactions_total 1 || return 1
-    H_HTTP_PORT=$A_PORT
     h_assert_true "counts in Redis equal the pairs of both instances' viewers" \
-        redis_counts "$H_TMP/v-expected.json" "$H_TMP/w-expected.json"
+        redis_counts $NM "$H_TMP/v-expected.json" "$H_TMP/w-expected.json" || return 1
+    # While both run, either may compact a row first and the other's
+    # compaction of it is refused, so which one compacted is a race.  The
+    # second instance alone now appends to the rows the first compacted: it
+    # compacts them (asynchronously, after its flushes are acknowledged).
+    H_RECUTD_PID=$A_PID
+    h_stop_recutd
+    H_RECUTD_PID=$B_PID
+    applied=$b
+    for r in $(seq 0 $((ROUNDS - 1))); do
+        h_produce recut.events <"$H_TMP/x-round$r.kv"
+        applied=$((applied + $(wc -l <"$H_TMP/x-round$r.kv")))
+        h_wait_metric recut_events_applied_total "$applied" || { h_check_failed "round $r not applied"; return 1; }
+    done
+    wait_committed || return 1
+    h_wait_for "$H_TIMEOUT" "a compaction by the second instance" \
+        h_metric_ge_ recut_cooc_compactions_total 1 ||
+        { h_check_failed "the second instance compacted"; return 1; }
+    h_assert_true "counts in Redis equal the pairs of every viewer of both instances" \
+        redis_counts $NM "$H_TMP/v-expected.json" "$H_TMP/w-expected.json" "$H_TMP/x-expected.json"
+}
+
+# Round r of viewers z: viewer zR_K likes m13 and then mK (K = 1..11).
+gen_z() { # ROUNDS
+    "$SYS_PYTHON3" - "$1" "$H_TMP" <<'EOF'
+import json, sys
+rounds, tmp = int(sys.argv[1]), sys.argv[2]
+ts = 1800000000000
+for r in range(rounds):
+    with open(f"{tmp}/z-round{r}.kv", "w") as f:
+        for k in range(1, 12):
+            u = f"z{r}_{k}"
+            for m in ("m13", f"m{k}"):
+                ts += 1000
+                f.write(f"{u}\t{json.dumps({'user': u, 'type': 'like', 'ts': ts, 'movie': m})}\n")
+pairs = {}
+for k in range(1, 12):
+    pairs[f"m13 m{k}"] = rounds
+    pairs[f"m{k} m13"] = rounds
+with open(f"{tmp}/z-expected.json", "w") as f:
+    json.dump(pairs, f)
+EOF
+}
+m13_row_is_blob_() { [ "$(h_redis GETRANGE 'recut:{i:m13}:co' 0 3)" = RCMB ]; }
+
+case_corrupt_row_compacted() {
+    # m13's row is garbage before it has any count: its log is counted, and
+    # its next compaction replaces the row by one made of the log alone
+    local r applied
+    h_redis SET "recut:{i:m13}:co" "not a model blob either" >/dev/null
+    h_put_movie m13 1800 4 G1
+    gen_z 4
+    applied=$(h_metric recut_events_applied_total)
+    for r in 0 1 2 3; do
+        h_produce recut.events <"$H_TMP/z-round$r.kv"
+        applied=$((applied + $(wc -l <"$H_TMP/z-round$r.kv")))
+        h_wait_metric recut_events_applied_total "$applied" || { h_check_failed "round $r not applied"; return 1; }
+    done
+    wait_committed || return 1
+    h_wait_for "$H_TIMEOUT" "m13's row compacted" m13_row_is_blob_ ||
+        { h_check_failed "the corrupt row of m13 was never replaced"; return 1; }
+    h_assert_true "the corrupt row is counted" h_metric_ge_ recut_cooc_bad_rows_total 1 || return 1
+    h_assert_true "counts in Redis equal the pairs, m13's from its log" \
+        redis_counts $((NM + 1)) "$H_TMP/v-expected.json" "$H_TMP/w-expected.json" \
+        "$H_TMP/x-expected.json" "$H_TMP/z-expected.json"
+}
+
+# The compaction script of daemon/store/store_lua.h run as two instances
+# would: both read the same corrupt row and log, the first compacts, more is
+# appended, then the second's compaction comes.  It names the row it read by
+# its first bytes, as recutd does: the row changed, so it must be refused,
+# and leave the first one's row and the log appended since as they are.
+stale_compaction() {
+    PYTHONPATH=$H_TMP "$SYS_PYTHON3" - "$H_REDIS_PORT" "$top_srcdir/daemon/store/store_lua.h" <<'EOF'
+import re, sys
+from resp import cmd
+src = open(sys.argv[2]).read()
+m = re.search(r'store_lua_cooc_compact\[\]\s*=((?:\s*"(?:[^"\\]|\\.)*")+)\s*;', src)
+script = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))).encode().decode("unicode_escape")
+def rec(pid, n):
+    return bytes([len(pid)]) + pid.encode() + n.to_bytes(4, "little")
+row, log = "recut:{i:stale}:co", "recut:{i:stale}:col"
+bad = b"not a model blob, and stale"
+cmd("SET", row, bad)
+cmd("SET", log, rec("m1", 3))
+used = str(len(rec("m1", 3)))
+first = cmd("EVAL", script, "2", row, log, b"row of the first", bad[:24], used)
+cmd("APPEND", log, rec("m2", 1))
+second = cmd("EVAL", script, "2", row, log, b"row of the second", bad[:24], used)
+got = (first, second, cmd("GET", row), cmd("GET", log))
+want = ("1", "0", b"row of the first", rec("m2", 1))
+print(f"# compactions answered {got[0]} and {got[1]}; row {got[2]!r}, log {got[3]!r}")
+sys.exit(0 if got == want else 1)
+EOF
+}
+
+case_stale_compaction() {
+    h_assert_true "a stale compaction of a corrupt row is refused" stale_compaction
 }
 
 case_corrupt_row() {
     # m12's row is garbage now: reads count its log only and say so
+    local v u="" bad0
+    bad0=$(h_metric recut_cooc_bad_rows_total)
     h_redis SET "recut:{i:m12}:co" "not a model blob" >/dev/null
-    local v u=""
     for v in $(seq 0 $((NV - 1))); do
         grep -q "\"user\": \"v$v\", \"type\": \"like\", \"ts\": [0-9]*, \"movie\": \"m12\"" "$H_TMP"/v-round*.kv && { u=v$v; break; }
     done
     [ -n "$u" ] || { h_check_failed "no viewer liked m12"; return 1; }
     h_http GET "/v1/users/$u/recommendations?n=5"
     h_assert_eq "$H_STATUS" 200 "recommendations of $u with a corrupt row" || return 1
-    h_assert_true "the corrupt row is counted" h_metric_ge_ recut_cooc_bad_rows_total 1
+    h_assert_true "the corrupt row is counted" h_metric_ge_ recut_cooc_bad_rows_total $((bad0 + 1))
 }
 
 h_case "counts are exact across flushes and compactions" case_counts_exact
 h_case "two instances append and compact the same rows exactly" case_two_instances
+h_case "a corrupt row is counted and replaced at its next compaction" case_corrupt_row_compacted
 h_case "a corrupt row is counted and ignored" case_corrupt_row
+h_case "a stale compaction of a corrupt row is refused" case_stale_compaction
 h_done

@@ -3,12 +3,7 @@
 # De-duplication: an event id is applied once per viewer, whether the copy
 # comes again over Kafka (same or later batch) or over HTTP.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:2 recut.catalog recut.published recut.deadletter
-h_write_config "$H_TMP/recutd.conf"
+h_start_stack 2 "$H_TMP/recutd.conf"
 h_start_recutd "$H_TMP/recutd.conf"
 h_put_movie m1 1800 10 Drama
 h_put_movie m2 1800 10 Action

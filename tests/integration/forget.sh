@@ -3,12 +3,7 @@
 # Forgetting a viewer (DELETE /v1/users/{id} or a "forget" event) removes
 # every key of that viewer from Redis and nothing of anyone else's.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:2 recut.catalog recut.published recut.deadletter
-h_write_config "$H_TMP/recutd.conf"
+h_start_stack 2 "$H_TMP/recutd.conf"
 h_start_recutd "$H_TMP/recutd.conf"
 for m in 1 2 3 4; do h_put_movie "m$m" 1200 6 Drama Comedy; done
 

@@ -5,13 +5,8 @@
 # outgrows the limit, so the list must be right across batches, a restart
 # (the length is learned again from Redis) and a forget.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:2 recut.catalog recut.published recut.deadletter
 CONF=$H_TMP/recutd.conf
-h_write_config "$CONF"
+h_start_stack 2 "$CONF"
 printf '[models]\nhistory_max = 3\n' >>"$CONF"
 h_start_recutd "$CONF"
 for m in $(seq 1 9); do

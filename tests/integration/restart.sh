@@ -5,13 +5,8 @@
 # picks up what was produced while it was down, and applies nothing twice
 # (some events carry no id, so a re-delivery would be counted twice).
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:4 recut.catalog recut.published recut.deadletter
 CONF=$H_TMP/recutd.conf
-h_write_config "$CONF"
+h_start_stack 4 "$CONF"
 GROUP=recutd-$H_NAME
 h_start_recutd "$CONF"
 

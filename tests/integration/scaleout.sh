@@ -4,12 +4,7 @@
 # every event is applied exactly once across them, and a movie stored through
 # one instance reaches the other.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:4 recut.catalog recut.published recut.deadletter
-h_write_config "$H_TMP/recutd.conf"
+h_start_stack 4 "$H_TMP/recutd.conf"
 h_start_recutd "$H_TMP/recutd.conf"
 A_PORT=$H_HTTP_PORT A_PID=$H_RECUTD_PID
 B_PORT=$(h_free_port) || h_fail "no free port"

@@ -3,13 +3,8 @@
 # SIGHUP: reloading the configuration (reloadable keys changed, then a broken
 # file) while events stream in loses no event and keeps the same process.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:4 recut.catalog recut.published recut.deadletter
 CONF=$H_TMP/recutd.conf
-h_write_config "$CONF"
+h_start_stack 4 "$CONF"
 cp "$CONF" "$H_TMP/base.conf"
 h_start_recutd "$CONF"
 PID=$H_RECUTD_PID

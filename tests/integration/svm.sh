@@ -10,12 +10,7 @@
 # counted, logged once, ignored (200 without the SVM part) and replaced; the
 # model survives a restart (served from Redis); DELETE erases it.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli kcat curl python3
-h_require_mockkafka
-
-h_start_redis
-h_start_kafka recut.events:2 recut.catalog recut.published recut.deadletter
-h_write_config "$H_TMP/recutd.conf"
+h_start_stack 2 "$H_TMP/recutd.conf"
 SVM_SETS=(--set svm.retrain_labels=12 --set svm.min_labels=5 --set models.blend_svm=1
           --set models.blend_nb=0 --set models.cold_start_events=0 --set models.groups_interval_s=0)
 h_start_recutd "$H_TMP/recutd.conf" "${SVM_SETS[@]}"

@@ -24,16 +24,19 @@ static struct recut_movie movie5 = {
     .id = "m1", .title = "Example", .duration = 90.0, .scenes = scenes5, .n_scenes = 5
 };
 
+/* The highlights cut of m1 for u1 that most cases format: scenes 2 and 4. */
+static const size_t kept_m1[] = { 2, 4 };
+static const struct editlist el_m1 = { .viewer = "u1",
+                                       .movie = &movie5,
+                                       .editor = "highlights",
+                                       .budget = 60.0,
+                                       .score = 0.82,
+                                       .scenes = kept_m1,
+                                       .n_scenes = 2 };
+
 static void test_json(void)
 {
-    size_t kept[] = { 2, 4 };
-    struct editlist el = { .viewer = "u1",
-                           .movie = &movie5,
-                           .editor = "highlights",
-                           .budget = 60.0,
-                           .score = 0.82,
-                           .scenes = kept,
-                           .n_scenes = 2 };
+    struct editlist el = el_m1;
     char err[256] = "";
     char *s = editlist_json(&el, err, sizeof err);
     const char *want = "{\"viewer\":\"u1\",\"movie\":\"m1\",\"editor\":\"highlights\","
@@ -84,7 +87,7 @@ static void test_json(void)
     s = editlist_json(&el, err, sizeof err);
     EXPECT(s == NULL && strstr(err, "ascending"), "unsorted accepted: %s", err);
     free(s);
-    el.scenes = kept;
+    el.scenes = kept_m1;
     el.editor = NULL;
     s = editlist_json(&el, err, sizeof err);
     EXPECT(s == NULL && err[0], "no editor accepted");
@@ -253,14 +256,7 @@ static void test_edl_random(void)
 
 static void test_edl_bad(void)
 {
-    size_t kept[] = { 2, 4 };
-    struct editlist el = { .viewer = "u1",
-                           .movie = &movie5,
-                           .editor = "highlights",
-                           .budget = 60.0,
-                           .score = 0.82,
-                           .scenes = kept,
-                           .n_scenes = 2 };
+    struct editlist el = el_m1;
     char err[256];
     const double bad_fps[] = { 0, -25, NAN, INFINITY, 23.5, 1000 };
     for (size_t i = 0; i < sizeof bad_fps / sizeof bad_fps[0]; i++) {
@@ -292,14 +288,7 @@ static void test_edl_bad(void)
 
 static void test_ffconcat(void)
 {
-    size_t kept[] = { 2, 4 };
-    struct editlist el = { .viewer = "u1",
-                           .movie = &movie5,
-                           .editor = "highlights",
-                           .budget = 60.0,
-                           .score = 0.82,
-                           .scenes = kept,
-                           .n_scenes = 2 };
+    struct editlist el = el_m1;
     char err[256] = "";
     char *s = editlist_ffconcat(&el, "/media/it's here.mp4", err, sizeof err);
     const char *want = "ffconcat version 1.0\n"

@@ -18,6 +18,12 @@ import sys
 FFMPEG = "ffmpeg"
 
 
+def life(w, h, r, seed, ratio, colour):
+    """Conway's life at the given initial density, living cells in colour."""
+    return (f"life=s={w}x{h}:r={r}:mold=10:ratio={ratio}:seed={seed}:life_color={colour}"
+            f":death_color=#602020:mold_color=#203060")
+
+
 def source(kind, w, h, r, seed):
     """A lavfi video source expression of one kind of content."""
     rnd = random.Random(seed)
@@ -34,9 +40,7 @@ def source(kind, w, h, r, seed):
     if kind == "cellauto":
         return f"cellauto=s={w}x{h}:r={r}:rule={rnd.choice([18, 30, 90, 110])}:seed={seed}"
     if kind == "life":
-        lc = rnd.choice(["#ffff00", "#00ff80", "#ff40ff"])
-        return (f"life=s={w}x{h}:r={r}:mold=10:ratio=0.2:seed={seed}:life_color={lc}"
-                f":death_color=#602020:mold_color=#203060")
+        return life(w, h, r, seed, 0.2, rnd.choice(["#ffff00", "#00ff80", "#ff40ff"]))
     if kind == "noise":
         c = rnd.choice(colours)
         return f"color=c={c}:s={w}x{h}:r={r},noise=alls=24:allf=t+u"
@@ -54,8 +58,7 @@ def source(kind, w, h, r, seed):
         # lighting that pulses (not a transition)
         return f"smptehdbars=s={w}x{h}:r={r},eq=brightness='0.15*sin(t*{rnd.uniform(4, 9):.2f})':eval=frame"
     if kind == "lifeb":
-        return (f"life=s={w}x{h}:r={r}:mold=10:ratio=0.3:seed={seed}:life_color=#ffff00"
-                f":death_color=#602020:mold_color=#203060")
+        return life(w, h, r, seed, 0.3, "#ffff00")
     if kind == "dim":
         return f"color=c=0x1c2430:s={w}x{h}:r={r}"
     if kind == "spectrum":

@@ -203,22 +203,13 @@ static int analyze_decode_open(struct analyze_decode *d, const char *path, struc
         snprintf(errstr, errstr_size, "%s: cannot read stream information", path);
         return -1;
     }
-    d->vi = -1;
     int have_audio_stream = 0;
     for (unsigned i = 0; i < d->fmt->nb_streams; i++) {
         AVStream *st = d->fmt->streams[i];
         if (st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
             have_audio_stream = 1;
     }
-    int best = av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    if (best >= 0 && !(d->fmt->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC))
-        d->vi = best;
-    for (unsigned i = 0; d->vi < 0 && i < d->fmt->nb_streams; i++) {
-        AVStream *st = d->fmt->streams[i];
-        if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-            !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
-            d->vi = (int)i;
-    }
+    d->vi = av_decoder_video_stream(d->fmt);
     if (d->vi < 0) {
         snprintf(errstr, errstr_size, "%s: no video stream%s", path,
                  have_audio_stream ? " (audio-only file)" : "");

@@ -206,6 +206,25 @@ static double analyze_loud_span_block(const struct analyze_movie *m, size_t k, s
     return c ? s / (double)c : -1.0;
 }
 
+/* The blocks of slots k0..k1 at or above gate (LUFS): their number, the sum
+ * of their mean squares, of their loudness and of its square. */
+static size_t analyze_loud_blocks(const struct analyze_movie *m, size_t k0, size_t k1, double gate,
+                                  double *sum_z, double *sum_l, double *sum_ll)
+{
+    size_t n = 0;
+    *sum_z = *sum_l = *sum_ll = 0.0;
+    for (size_t k = k0; k == k0 || k + 4 <= k1; k++) {
+        double z = analyze_loud_span_block(m, k, k0, k1);
+        if (z < 0.0)
+            continue;
+        double L = analyze_loud_lufs(z);
+        if (L < gate)
+            continue;
+        *sum_z += z, *sum_l += L, *sum_ll += L * L, n++;
+    }
+    return n;
+}
+
 double analyze_loud_span(const struct analyze_movie *m, double t0, double t1, double *var)
 {
     *var = 0.0;
@@ -217,34 +236,17 @@ double analyze_loud_span(const struct analyze_movie *m, double t0, double t1, do
         k1 = m->nslot;
     if (k1 <= k0)
         return ANALYZE_LOUD_FLOOR;
-    double sum_z = 0.0, sum_l = 0.0, sum_ll = 0.0;
-    size_t nb = 0;
-    for (size_t k = k0; k == k0 || k + 4 <= k1; k++) {
-        double z = analyze_loud_span_block(m, k, k0, k1);
-        if (z < 0.0)
-            continue;
-        double L = analyze_loud_lufs(z);
-        if (L < ANALYZE_LOUD_FLOOR)
-            continue;
-        sum_z += z, sum_l += L, sum_ll += L * L, nb++;
-    }
+    double sum_z, sum_l, sum_ll;
+    size_t nb = analyze_loud_blocks(m, k0, k1, ANALYZE_LOUD_FLOOR, &sum_z, &sum_l, &sum_ll);
     if (nb == 0)
         return ANALYZE_LOUD_FLOOR;
     double mean_l = sum_l / (double)nb;
     double v = sum_ll / (double)nb - mean_l * mean_l;
     *var = v > 0 ? sqrt(v) : 0.0;
     double gate = analyze_loud_lufs(sum_z / (double)nb) - 10.0;
-    double gz = 0.0;
-    size_t gn = 0;
-    for (size_t k = k0; k == k0 || k + 4 <= k1; k++) {
-        double z = analyze_loud_span_block(m, k, k0, k1);
-        if (z < 0.0)
-            continue;
-        double L = analyze_loud_lufs(z);
-        if (L < ANALYZE_LOUD_FLOOR || L < gate)
-            continue;
-        gz += z, gn++;
-    }
+    double gz, gl, gll;
+    size_t gn = analyze_loud_blocks(
+        m, k0, k1, gate > ANALYZE_LOUD_FLOOR ? gate : ANALYZE_LOUD_FLOOR, &gz, &gl, &gll);
     double L = gn ? analyze_loud_lufs(gz / (double)gn) : ANALYZE_LOUD_FLOOR;
     return L < ANALYZE_LOUD_FLOOR ? ANALYZE_LOUD_FLOOR : L;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* av_decoder.h -- opening the decoder of one stream (recut-analyze and
- * recut-render share it). */
+/* av_decoder.h -- choosing the video stream and opening the decoder of one
+ * stream (recut-analyze and recut-render share it). */
 #ifndef AV_DECODER_H
 #define AV_DECODER_H
 
@@ -13,5 +13,10 @@
  * threading.  Returns 0, or -1 with the reason in errstr. */
 int av_decoder_open(const AVStream *st, int threads, AVCodecContext **out, char *errstr,
                     size_t errstr_size);
+
+/* The video stream to decode: the best one by libavformat unless that is
+ * an attached picture (cover art), else the first video stream that is
+ * not one; -1 if there is none. */
+int av_decoder_video_stream(AVFormatContext *fmt);
 
 #endif

@@ -32,18 +32,7 @@ int render_input_open(struct render_in *in, const char *path, int want_decoders,
         snprintf(errstr, errstr_size, "%s: cannot read stream information", path);
         return -1;
     }
-    for (unsigned i = 0; i < in->fmt->nb_streams; i++) {
-        AVStream *st = in->fmt->streams[i];
-        if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-            !(st->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
-            int best = av_find_best_stream(in->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-            in->vi =
-                best >= 0 && !(in->fmt->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC)
-                    ? best
-                    : (int)i;
-            break;
-        }
-    }
+    in->vi = av_decoder_video_stream(in->fmt);
     if (in->vi < 0 || strcmp(in->fmt->iformat->name, "tty") == 0) {
         snprintf(errstr, errstr_size, "%s: no video stream", path);
         return -1;

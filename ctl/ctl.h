@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctl.h -- what the parts of recutctl share: the client's state, and the
  * functions of its HTTP client (ctl_http.c), output and files (ctl_out.c)
- * and URI builder (ctl_uri.c).  The commands and main are in recutctl.c. */
+ * and URI builder (ctl_uri.c), and rotate-key, which talks to Redis
+ * (ctl_rotate.c).  The other commands and main are in recutctl.c. */
 #ifndef RECUT_CTL_H
 #define RECUT_CTL_H
 
@@ -84,5 +85,10 @@ void ctl_uri_seg(struct ctl_uri *u, const char *seg);
 void ctl_uri_query(struct ctl_uri *u, const char *name, const char *value);
 /* 1 if the URI was built, else 0 after printing "out of memory". */
 int ctl_uri_ok(struct ctl_uri *u);
+
+/* ---- ctl_rotate.c: rotate-key, straight to Redis --------------------------- */
+
+/* recutctl rotate-key ARGS (argv[0] is "rotate-key"): an exit status. */
+int ctl_rotate_main(int argc, char **argv);
 
 #endif

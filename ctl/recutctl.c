@@ -44,6 +44,9 @@ static const char recutctl_usage_text[] =
     "  put-movie FILE.json [--id ID]   store a catalog entry\n"
     "  get-movie ID                    print a catalog entry\n"
     "  plugins                         list the loaded plugins\n"
+    "  rotate-key [--config FILE] [--redis ADDR] [--prefix P] [--key-file FILE]\n"
+    "                                  re-seal stored emotion data with the key\n"
+    "                                  file's first key (straight to Redis)\n"
     "\n"
     "Options:\n"
     "  -s, --server HOST:PORT   recutd's HTTP API (default $RECUT_SERVER "
@@ -509,6 +512,8 @@ static int recutctl_dispatch(struct recutctl *c, int argc, char **argv)
         return recutctl_cmd_put_movie(c, argc, argv);
     if (strcmp(cmd, "event") == 0)
         return recutctl_cmd_event(c, argc, argv);
+    if (strcmp(cmd, "rotate-key") == 0)
+        return ctl_rotate_main(argc, argv);
     return recutctl_usage_error("unknown command '%s'", cmd);
 }
 

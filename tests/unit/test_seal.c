@@ -2,11 +2,14 @@
 /* test_seal.c -- sealed values: a round trip, the format and key id, a
  * fresh nonce per value, refusal under other associated data, a tampered
  * byte or an unknown key, rotation (a second key file whose first key is
- * new opens the old values), and key files that must stop start-up with
- * "file:line: reason" and no key in the message. */
+ * new opens the old values), key files that must stop start-up with
+ * "file:line: reason" and no key in the message; and a viewer's emotion
+ * map sealed whole (emoseal): it opens as that viewer's only, every field
+ * and number intact, and re-seals with a new first key. */
 #include "config.h"
 
 #include "expect.h"
+#include "emoseal.h"
 #include "seal.h"
 
 #include <stdio.h>
@@ -108,6 +111,48 @@ static void test_bad_files(void)
                 strstr(err, "/nonexistent/keys: "));
 }
 
+static void test_emoseal(void)
+{
+    char err[256];
+    struct seal_ring *r = load("k1 " K1 "\n", err, sizeof err);
+    struct seal_ring *r2 =
+        seal_ring_load(write_file("keys2", "k2 " K2 "\nk1 " K1 "\n", 0600), err, sizeof err);
+    EXPECT_TRUE(r && r2);
+    if (!r || !r2)
+        return;
+    struct strmap m, got;
+    strmap_init(&m);
+    strmap_init(&got);
+    strmap_put(&m, "n")->num = 3;
+    strmap_put(&m, "e:fear")->num = 0.1357;
+    strmap_put(&m, "s:m1:2:v")->num = -0.7071067811865476;
+    char *v = NULL, *v2 = NULL;
+    size_t vl, vl2;
+    EXPECT_TRUE(emoseal_pack(r, "alice", &m, &v, &vl, err, sizeof err) == 0);
+    EXPECT_TRUE(v && !strstr(v, "fear") && !strstr(v, "1357") && strncmp(v, "v1:k1:", 6) == 0);
+    EXPECT_TRUE(emoseal_unpack(r, "alice", v, vl, &got, err, sizeof err) == 0);
+    EXPECT_TRUE(got.len == 3 && strmap_get(&got, "n") && strmap_get(&got, "n")->num == 3);
+    EXPECT_TRUE(strmap_get(&got, "e:fear") && strmap_get(&got, "e:fear")->num == 0.1357);
+    EXPECT_TRUE(strmap_get(&got, "s:m1:2:v") &&
+                strmap_get(&got, "s:m1:2:v")->num == -0.7071067811865476);
+    /* another viewer's */
+    EXPECT_TRUE(emoseal_unpack(r, "bob", v, vl, &got, err, sizeof err) == -1);
+    /* rotation: k2 seals, the map is the same */
+    EXPECT_TRUE(emoseal_reseal(r2, "alice", v, vl, &v2, &vl2, err, sizeof err) == 0 && v2 &&
+                strncmp(v2, "v1:k2:", 6) == 0);
+    strmap_clear(&got, NULL);
+    strmap_init(&got);
+    EXPECT_TRUE(v2 && emoseal_unpack(r2, "alice", v2, vl2, &got, err, sizeof err) == 0 &&
+                got.len == 3 && strmap_get(&got, "e:fear")->num == 0.1357);
+    EXPECT_TRUE(v2 && emoseal_unpack(r, "alice", v2, vl2, &got, err, sizeof err) == -1);
+    free(v);
+    free(v2);
+    strmap_clear(&m, NULL);
+    strmap_clear(&got, NULL);
+    seal_ring_free(r);
+    seal_ring_free(r2);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/test_seal.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -115,10 +160,13 @@ int main(void)
         return 99;
     test_round_trip();
     test_bad_files();
+    test_emoseal();
     char p[512];
     snprintf(p, sizeof p, "%s/keys", dir);
     unlink(p);
     snprintf(p, sizeof p, "%s/bad", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/keys2", dir);
     unlink(p);
     rmdir(dir);
     return expect_report();

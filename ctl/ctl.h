@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ctl.h -- what the parts of recutctl share: the client's state, and the
  * functions of its HTTP client (ctl_http.c), output and files (ctl_out.c)
- * and URI builder (ctl_uri.c).  The commands and main are in recutctl.c. */
+ * and URI builder (ctl_uri.c), and rotate-key, which talks to Redis
+ * (ctl_rotate.c).  The other commands and main are in recutctl.c. */
 #ifndef RECUT_CTL_H
 #define RECUT_CTL_H
 
@@ -91,5 +92,10 @@ int ctl_uri_ok(struct ctl_uri *u);
 /* recutctl token-hash [SCOPES]: the token on stdin, its tokens-file line on
  * stdout.  Returns the exit status. */
 int ctl_token_hash(int argc, char **argv);
+
+/* ---- ctl_rotate.c: rotate-key, straight to Redis --------------------------- */
+
+/* recutctl rotate-key ARGS (argv[0] is "rotate-key"): an exit status. */
+int ctl_rotate_main(int argc, char **argv);
 
 #endif

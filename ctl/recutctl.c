@@ -46,6 +46,9 @@ static const char recutctl_usage_text[] =
     "  plugins                         list the loaded plugins\n"
     "  token-hash [SCOPE[,SCOPE...]]   the tokens-file line of the token read\n"
     "                                  from stdin (scopes: read, write, admin)\n"
+    "  rotate-key [--config FILE] [--redis ADDR] [--prefix P] [--key-file FILE]\n"
+    "                                  re-seal stored emotion data with the key\n"
+    "                                  file's first key (straight to Redis)\n"
     "\n"
     "Options:\n"
     "  -s, --server HOST:PORT   recutd's HTTP API (default $RECUT_SERVER "
@@ -515,6 +518,8 @@ static int recutctl_dispatch(struct recutctl *c, int argc, char **argv)
         return recutctl_cmd_event(c, argc, argv);
     if (strcmp(cmd, "token-hash") == 0)
         return ctl_token_hash(argc, argv);
+    if (strcmp(cmd, "rotate-key") == 0)
+        return ctl_rotate_main(argc, argv);
     return recutctl_usage_error("unknown command '%s'", cmd);
 }
 

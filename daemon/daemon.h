@@ -23,6 +23,7 @@ struct http;
 struct plugins;
 struct publish;
 struct groups;
+struct seal_ring;
 struct svm_scorer;
 struct nbtext_model;
 
@@ -41,6 +42,7 @@ struct recutd {
     struct groups *groups;          /* viewer groups (groups.c), or NULL */
     struct svm_scorer *svm;         /* the viewers' SVMs (svm_scorer.c), or NULL */
     struct nbtext_model *sentiment; /* comment sentiment, or NULL */
+    struct seal_ring *seal;         /* [privacy] key_file's keys, or NULL: no emotion data kept */
     int draining;
     int exit_code;
     double started;

@@ -3,6 +3,7 @@
  * Every error is a JSON object {"error": "..."} with a 4xx/5xx status. */
 #include "config.h"
 #include "http.h"
+#include "audit.h"
 #include "daemon.h"
 #include "http_auth.h"
 #include "groups.h"
@@ -511,13 +512,22 @@ static void http_user_loaded(void *arg, int ok, recut_viewer *v, const struct re
     http_user_free(u);
 }
 
+struct http_forget { /* a DELETE /v1/users/{id} waiting for Redis */
+    struct evhttp_request *req;
+    char user[VEVENT_ID_MAX + 1];
+    char peer[80];
+};
+
 static void http_forget_done(void *arg, int ok, long long n)
 {
-    struct evhttp_request *req = arg;
-    if (!ok)
-        http_error(req, 503, "Redis is not available");
-    else
-        http_json(req, 200, json_pack("{s:b,s:I}", "deleted", n > 0, "keys", (json_int_t)n));
+    struct http_forget *f = arg;
+    if (!ok) {
+        http_error(f->req, 503, "Redis is not available");
+    } else {
+        audit_erased(f->user, "DELETE /v1/users/{id}", f->peer, n);
+        http_json(f->req, 200, json_pack("{s:b,s:I}", "deleted", n > 0, "keys", (json_int_t)n));
+    }
+    free(f);
 }
 
 static int http_valid_id(const char *s)
@@ -540,7 +550,20 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
             http_error(req, 405, "use DELETE /v1/users/{id} to erase a viewer");
             return;
         }
-        store_forget(h->d->store, user, http_forget_done, req);
+        struct http_forget *f = calloc(1, sizeof *f);
+        if (!f) {
+            http_error(req, 500, "out of memory");
+            return;
+        }
+        f->req = req;
+        snprintf(f->user, sizeof f->user, "%s", user);
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        const char *addr = NULL;
+        ev_uint16_t port = 0;
+        if (conn)
+            evhttp_connection_get_peer(conn, (char **)&addr, &port);
+        snprintf(f->peer, sizeof f->peer, "%s:%u", addr ? addr : "?", (unsigned)port);
+        store_forget(h->d->store, user, http_forget_done, f);
         return;
     }
     /* POST .../cuts/MOVIE/publish is the one request here that changes

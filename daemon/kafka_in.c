@@ -16,6 +16,7 @@
 #include "kafka_in.h"
 #include "metrics.h"
 #include "store.h"
+#include "redact.h"
 
 #include <librdkafka/rdkafka.h>
 #include <fcntl.h>
@@ -300,6 +301,28 @@ static void kafka_in_dlq_produce(struct kafka_in *k, struct kafka_batch *b, cons
         b->dlq_pending++;
 }
 
+/* An event's dead letter: redacted when it is or may be an emotion event
+ * (redact.h), since consent cannot be known here. */
+static void kafka_in_dlq_event(struct kafka_in *k, struct kafka_batch *b, const char *payload,
+                               size_t len, const char *key, size_t key_len, const char *reason,
+                               const char *detail)
+{
+    char *red;
+    size_t red_len;
+    int r = redact_dead_letter(payload, len, &red, &red_len);
+    if (r < 0) {
+        /* out of memory: nothing rather than the readings */
+        log_err("kafka: out of memory redacting a dead letter; not produced");
+        metrics_inc(M_DLQ_ERRORS, 1);
+        return;
+    }
+    if (r == 1)
+        kafka_in_dlq_produce(k, b, red, red_len, key, key_len, reason, detail);
+    else
+        kafka_in_dlq_produce(k, b, payload, len, key, key_len, reason, detail);
+    free(red);
+}
+
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail)
 {
@@ -307,7 +330,7 @@ void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, c
      * client got the reason and may send it again; it is not malformed */
     if (strcmp(reason, vevent_error_name(VEVENT_E_NOMEM)) == 0)
         return;
-    kafka_in_dlq_produce(k, NULL, payload, len, key, key_len, reason, detail);
+    kafka_in_dlq_event(k, NULL, payload, len, key, key_len, reason, detail);
 }
 
 static void kafka_batch_note_offset(struct kafka_batch *b, const rd_kafka_message_t *m)
@@ -406,8 +429,8 @@ static void kafka_in_poll(struct kafka_in *k)
                     log_limited(
                         &k->rl, LOG_LVL_WARNING, "kafka: malformed event at %s[%d]@%lld (%s): %s",
                         topic, (int)m->partition, (long long)m->offset, vevent_error_name(rc), err);
-                    kafka_in_dlq_produce(k, kb, m->payload, m->len, m->key, m->key_len,
-                                         vevent_error_name(rc), err);
+                    kafka_in_dlq_event(k, kb, m->payload, m->len, m->key, m->key_len,
+                                       vevent_error_name(rc), err);
                 }
             }
             kafka_batch_note_offset(kb, m); /* applied or dead-lettered */

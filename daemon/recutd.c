@@ -18,6 +18,7 @@
 #include "store.h"
 #include "svm_scorer.h"
 #include "nbtext.h"
+#include "seal.h"
 
 #include <event2/event.h>
 #include <getopt.h>
@@ -264,6 +265,13 @@ int main(int argc, char **argv)
         free(d.set_args);
         return 1;
     }
+    if (!dump && d.cfg.privacy_key_file[0] &&
+        !(d.seal = seal_ring_load(d.cfg.privacy_key_file, err, sizeof err))) {
+        fprintf(stderr, "recutd: privacy.key_file: %s\n", err);
+        conf_free(&d.cfg);
+        free(d.set_args);
+        return 1;
+    }
     if (dump) {
         conf_dump(&d.cfg, stdout);
         conf_free(&d.cfg);
@@ -272,11 +280,16 @@ int main(int argc, char **argv)
     }
     if (check) {
         printf("%s: configuration OK\n", d.config_path ? d.config_path : "(defaults)");
+        seal_ring_free(d.seal);
         conf_free(&d.cfg);
         free(d.set_args);
         return 0;
     }
     log_set_level(d.cfg.log_level);
+    if (d.seal)
+        log_notice("emotion data is sealed in Redis with key '%s'", seal_ring_write_id(d.seal));
+    else
+        log_notice("no [privacy] key_file: emotion readings are not stored");
     signal(SIGPIPE, SIG_IGN);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -366,6 +379,7 @@ out:
         nbtext_free(d.sentiment);
     if (d.base)
         event_base_free(d.base);
+    seal_ring_free(d.seal);
     conf_free(&d.cfg);
     free(d.set_args);
     return rc;

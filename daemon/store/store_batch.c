@@ -25,6 +25,8 @@
 #include "config.h"
 #include "store-internal.h"
 #include "store_lua.h"
+#include "store_emo.h"
+#include "audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@ struct store_bev {    /* one event kept by a batch */
     struct vevent ev; /* text dropped */
     struct update u;
     struct store_vc *vc; /* resolved when the batch is prepared */
+    size_t emo_stripped; /* emotion operations dropped: no key to seal them */
 };
 
 struct store_batch {
@@ -63,6 +66,7 @@ static void store_batch_flush(struct store *s);
 /* ---- batches ----------------------------------------------------------------- */
 void store_batch_init(struct store *s)
 {
+    store_emo_init(s);
     store_cache_init(s);
     strmap_init(&s->g_co);
     strmap_init(&s->g_pop);
@@ -147,6 +151,7 @@ int store_batch_add(struct store_batch *b, const struct update *u)
         memcpy(e->u.ops, u->ops, u->n_ops * sizeof *e->u.ops);
     }
     e->u.n_ops = e->u.cap = u->n_ops;
+    e->emo_stripped = store_emo_strip(b->s, &e->u);
     e->u.weight = u->weight;
     e->u.has_seen = u->has_seen;
     e->u.positive = u->positive;
@@ -339,7 +344,6 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         { 'N', "nb" },
         { 'S', "seen" },
         { 'C', "scenes" },
-        { 'E', "emo" },
     };
     vc->v.chg = c;
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
@@ -348,6 +352,7 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         store_hset_dirty(r, kp, kpl, hs[i].name, &vc->v, hs[i].which);
         rc |= store_resp_send(s, r, NULL, NULL);
     }
+    rc |= store_emo_write(s, r, kp, kpl, &vc->v); /* sealed, whole */
     if (c->pushed) {
         size_t pushed = c->pushed < vc->v.n_hist ? c->pushed : vc->v.n_hist;
         store_resp_cmd(r, 2 + pushed);
@@ -487,6 +492,8 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         }
         if (s->hooks.on_event)
             s->hooks.on_event(s->hooks.ctx, &vc->v, &e->u);
+        if (e->ev.type == VEVENT_FORGET)
+            audit_erased(vc->user, "a forget event", NULL, -1);
         if (vc->chg.forgot) {
             /* the viewer is gone: the ids go with it */
             strmap_clear(&vc->ids, NULL);
@@ -507,7 +514,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             }
         }
         metrics_inc(M_EVENTS_APPLIED, 1);
-        if (vc->chg.emotion_dropped) {
+        if (vc->chg.emotion_dropped || e->emo_stripped) {
             metrics_inc(M_EMOTION_DROPPED, 1);
             vc->chg.emotion_dropped = 0;
         }

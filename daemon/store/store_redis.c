@@ -6,6 +6,7 @@
 #include "config.h"
 #include "store_lua.h"
 #include "store-internal.h"
+#include "store_emo.h"
 #include "addr.h"
 
 #include <hiredis/hiredis.h>
@@ -353,7 +354,9 @@ int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t
         if (!k->str || !val->str)
             continue;
         fields = 1;
-        if (which != 'M') {
+        if (which == 'E' && store_emo_reply_field(v, k, val)) {
+            /* the sealed map (store_emo.c) */
+        } else if (which != 'M') {
             viewer_load_field(v, which, k->str, k->len, val->str);
         } else if (strcmp(k->str, "events") == 0) {
             v->events = atoll(val->str);

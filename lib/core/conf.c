@@ -166,6 +166,10 @@ const struct conf_row conf_table[] = {
       "No kept scene shorter than this, seconds."),
     D("cuts", "spoiler_tail", cut_spoiler_tail, "-1", -1, 0.99, 1,
       "Fraction of the movie's end trailers avoid (0: none; negative: each editor's own default)."),
+
+    S("privacy", "key_file", privacy_key_file, "", 0,
+      "File of keys sealing emotion data in Redis, lines 'KEYID HEX64'; the first seals, all open "
+      "(empty: emotion readings are not stored)."),
 };
 const size_t conf_table_len = sizeof conf_table / sizeof conf_table[0];
 

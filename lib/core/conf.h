@@ -88,6 +88,8 @@ struct recut_config {
     double cut_budget;
     double cut_min_fragment;
     double cut_spoiler_tail;
+    /* [privacy] */
+    char *privacy_key_file;
 
     /* free-form sections */
     struct conf_kv *extra;

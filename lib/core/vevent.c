@@ -495,10 +495,10 @@ static enum vevent_error vevent_parse_impl(struct vevent *ev, const char *buf, s
             if (ll == 0 || ll >= sizeof ev->emotions[0].label)
                 FAIL(VEVENT_E_TOO_LONG, "emotion label must be 1..32 bytes");
             if (!json_is_number(p))
-                FAIL(VEVENT_E_TYPE, "emotion '%s' must be a number", label);
+                FAIL(VEVENT_E_TYPE, "an emotion reading must be a number");
             double pv = json_number_value(p);
             if (!(pv >= 0 && pv <= 1))
-                FAIL(VEVENT_E_RANGE, "emotion '%s' must be a probability in [0,1]", label);
+                FAIL(VEVENT_E_RANGE, "an emotion reading must be a probability in [0,1]");
             memcpy(ev->emotions[ev->n_emotions].label, label, ll + 1);
             ev->emotions[ev->n_emotions].p = pv;
             ev->n_emotions++;

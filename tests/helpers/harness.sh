@@ -512,6 +512,22 @@ session.timeout.ms = 6000
 EOF
 }
 
+# h_key_file FILE ID...: a [privacy] key_file with one fresh random key per
+# ID (the first seals), mode 600.
+h_key_file() { # FILE ID...
+    local f=$1 id
+    shift
+    : >"$f" && chmod 600 "$f" || h_fail "cannot write $f"
+    for id in "$@"; do
+        printf '%s %s\n' "$id" "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >>"$f"
+    done
+}
+
+# h_config_keys CONFIG FILE: append a [privacy] section naming FILE.
+h_config_keys() { # CONFIG FILE
+    printf '\n[privacy]\nkey_file = %s\n' "$2" >>"$1"
+}
+
 h_health_ok() {
     [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' \
         "http://127.0.0.1:$H_HTTP_PORT/v1/health" 2>/dev/null)" = 200 ]

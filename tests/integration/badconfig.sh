@@ -159,6 +159,41 @@ h_case "--check-config refuses a bad file" case_check_config_bad
 h_case "of two errors the first is named, with its own line" case_two_errors
 h_case "bad http.listen and redis.address are refused with FILE:LINE:" case_addresses
 h_case "unknown or bad [librdkafka] keys are refused with FILE:LINE:" case_librdkafka
+case_key_file() {
+    # [privacy] key_file: the key file's own FILE:LINE:, never the key
+    local keys=$H_TMP/keys f
+    printf '# keys\nk1 %s\nk2 %s\n' "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" \
+        "fedcba9876543210fedcba98765432" >"$keys"
+    chmod 600 "$keys"
+    f=$(bad_file key_file "[privacy]
+key_file = $keys")
+    local args
+    for args in --check-config ""; do
+        # shellcheck disable=SC2086
+        run_recutd -c "$f" $args
+        h_assert_ne "$RC" 0 "recutd $args with a bad key file" || return 1
+        grep -qF "$keys:3: the key must be 64 hex digits" "$H_TMP/out" ||
+            { h_check_failed "no '$keys:3: ...' in: $(cat "$H_TMP/out")"; return 1; }
+    done
+    if grep -q "0123456789abcdef\|fedcba98" "$H_TMP/out"; then
+        h_check_failed "a key is in the message: $(cat "$H_TMP/out")"
+        return 1
+    fi
+    sed -i 's/^k2 .*/k2 fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210/' "$keys"
+    run_recutd -c "$f" --check-config
+    h_assert_eq "$RC" 0 "--check-config with a good key file ($(cat "$H_TMP/out"))" || return 1
+    chmod 644 "$keys"
+    run_recutd -c "$f" --check-config
+    h_assert_ne "$RC" 0 "--check-config with a key file others may read" || return 1
+    grep -q "readable or writable by others" "$H_TMP/out" ||
+        { h_check_failed "no reason: $(cat "$H_TMP/out")"; return 1; }
+    # --dump-config names the file, not a key
+    run_recutd -c "$f" --dump-config
+    grep -q "0123456789abcdef" "$H_TMP/out" && { h_check_failed "--dump-config shows a key"; return 1; }
+    grep -qF "key_file = $keys" "$H_TMP/out" || { h_check_failed "--dump-config lacks key_file"; return 1; }
+}
+
+h_case "a bad [privacy] key_file is refused with its FILE:LINE:, the key unsaid" case_key_file
 h_case "--set errors and a missing file are refused" case_set_and_missing
 h_case "--version" case_version
 h_done

@@ -4,6 +4,8 @@
 # every key of that viewer from Redis and nothing of anyone else's.
 . "$srcdir/helpers/harness.sh"
 h_start_stack 2 "$H_TMP/recutd.conf"
+h_key_file "$H_TMP/keys" k1 # so the emotion readings are kept, and must go
+h_config_keys "$H_TMP/recutd.conf" "$H_TMP/keys"
 h_start_recutd "$H_TMP/recutd.conf"
 for m in 1 2 3 4; do h_put_movie "m$m" 1200 6 Drama Comedy; done
 
@@ -34,6 +36,7 @@ case_state_exists() {
         h_wait_for "$H_TIMEOUT" "recommendations of $u in Redis" has_recs_ "$u" ||
             { h_check_failed "recut:{u:$u}:recs never written"; return 1; }
         h_assert_num "$(keys_of "$u" | wc -l)" ">=" 4 "keys of $u before forgetting ($(keys_of "$u" | tr '\n' ' '))" || return 1
+        h_assert_eq "$(h_redis EXISTS "recut:{u:$u}:emo")" 1 "emotion state of $u before forgetting" || return 1
     done
 }
 

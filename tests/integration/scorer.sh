@@ -9,6 +9,9 @@ h_require_tools redis-server redis-cli curl python3
 H_NO_KAFKA=1
 h_start_redis
 h_write_config "$H_TMP/recutd.conf"
+# emotion readings are kept only with a key to seal them
+h_key_file "$H_TMP/keys" k1
+h_config_keys "$H_TMP/recutd.conf" "$H_TMP/keys"
 h_start_recutd "$H_TMP/recutd.conf" --set plugins.load=highlights,affect
 
 movie() { # ID AROUSAL VALENCE

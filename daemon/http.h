@@ -9,6 +9,10 @@
 #include "daemon.h"
 
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size);
+/* After a reload: read [http] tls_cert and tls_key again (new connections
+ * get the new certificate; a file that does not load is logged and the
+ * running one kept). */
+void http_reload(struct http *h);
 void http_free(struct http *h);
 
 #endif

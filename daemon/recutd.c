@@ -182,6 +182,7 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     svm_scorer_reload(d->svm);
     kafka_in_reload(d->kafka);
     publish_reload(d->publish);
+    http_reload(d->http);
     struct plugins *np = plugins_load(d, err, sizeof err);
     if (!np) {
         log_err("reload: plugins: %s; keeping the loaded ones", err);

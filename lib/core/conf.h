@@ -50,6 +50,8 @@ struct recut_config {
     /* [http] */
     char *http_listen;
     int http_max_body;
+    char *http_tls_cert; /* PEM; with http_tls_key: HTTPS */
+    char *http_tls_key;
     int http_threads_unused;
     /* [plugins] */
     char *plugin_dir;

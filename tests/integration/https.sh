@@ -6,7 +6,8 @@
 # that plain HTTP on the port and a client not trusting the CA get nothing,
 # that a bad key stops start-up and -t naming the key and its line, and
 # that SIGHUP serves a rotated certificate to new connections (and keeps
-# the running one when the new key is bad).
+# the running one when the new key is bad), that recutctl refuses a
+# certificate for another host, and that a reload turns TLS off and on.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3 openssl
 RECUTCTL=$top_builddir/ctl/recutctl
@@ -30,6 +31,13 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/ca.key" -out "$PKI/ca.pe
     -subj "/CN=recut test CA" >"$PKI/openssl.log" 2>&1 || h_fail "openssl could not make the CA"
 mkcert server "recut test server"
 mkcert rotated "recut rotated server"
+# signed by the CA, but for another host only
+openssl req -newkey rsa:2048 -nodes -keyout "$PKI/elsewhere.key" -out "$PKI/elsewhere.csr" \
+    -subj "/CN=elsewhere.example" >"$PKI/openssl.log" 2>&1 &&
+    printf 'subjectAltName=DNS:elsewhere.example\n' >"$PKI/elsewhere.cnf" &&
+    openssl x509 -req -in "$PKI/elsewhere.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
+        -CAcreateserial -days 2 -extfile "$PKI/elsewhere.cnf" -out "$PKI/elsewhere.pem" \
+        >>"$PKI/openssl.log" 2>&1 || h_fail "openssl could not make the elsewhere certificate"
 # a key that is not the certificate's
 openssl genrsa -out "$PKI/other.key" 2048 >/dev/null 2>&1 || h_fail "openssl genrsa failed"
 
@@ -180,10 +188,59 @@ case_rotate() {
     h_assert_eq "$H_STATUS" 200 "health over HTTPS after a refused reload"
 }
 
+# hup_and_wait: SIGHUP, and wait until the reload is logged (the log, not
+# /metrics: curl may not trust the certificate being tried)
+hup_and_wait() {
+    local n
+    n=$(grep -c 'configuration reloaded' "$H_RECUTD_LOG")
+    kill -HUP "$H_RECUTD_PID"
+    h_wait_for "$H_TIMEOUT" "reload $((n + 1)) in the log" \
+        eval '[ "$(grep -c "configuration reloaded" "$H_RECUTD_LOG")" -gt "$n" ]'
+}
+
+case_wrong_name() {
+    # a certificate the CA signed for another host: recutctl refuses it
+    cp "$PKI/elsewhere.pem" "$H_TMP/cert.pem"
+    cp "$PKI/elsewhere.key" "$H_TMP/key.pem"
+    hup_and_wait || { h_check_failed "reload not counted"; return 1; }
+    h_assert_eq "$(served_cn)" elsewhere.example "certificate served" || return 1
+    local host rc
+    for host in 127.0.0.1 localhost; do
+        "$RECUTCTL" -s "https://$host:$H_HTTP_PORT" --cacert "$PKI/ca.pem" -T 20 health \
+            >"$H_TMP/ctl.out" 2>"$H_TMP/ctl.err"
+        rc=$?
+        h_assert_eq "$rc" 2 "recutctl to $host with a certificate for elsewhere.example" || return 1
+        grep -q 'certificate verification failed:.*mismatch' "$H_TMP/ctl.err" ||
+            { h_check_failed "recutctl to $host: $(cat "$H_TMP/ctl.err")"; return 1; }
+    done
+}
+
+case_tls_off_on() {
+    # emptying both keys and reloading serves new connections plain HTTP;
+    # setting them again, HTTPS
+    cp "$CONF" "$H_TMP/tls.conf"
+    sed -i '/^tls_cert = /d; /^tls_key = /d' "$CONF"
+    hup_and_wait || { h_check_failed "reload not counted"; return 1; }
+    H_SCHEME=http
+    h_http GET /v1/health
+    h_assert_eq "$H_STATUS" 200 "plain HTTP after emptying tls_cert and tls_key" || return 1
+    cp "$PKI/server.pem" "$H_TMP/cert.pem"
+    cp "$PKI/server.key" "$H_TMP/key.pem"
+    cp "$H_TMP/tls.conf" "$CONF"
+    hup_and_wait || { h_check_failed "reload not counted"; return 1; }
+    h_http GET /v1/health
+    h_assert_eq "$H_STATUS" 000 "plain HTTP after setting them again" || return 1
+    H_SCHEME=https
+    h_http GET /v1/health
+    h_assert_eq "$H_STATUS" 200 "HTTPS after setting them again"
+}
+
 h_case "health over HTTPS with curl --cacert" case_health
 h_case "events and recommendations over HTTPS" case_recs
 h_case "plain HTTP to the HTTPS port gets nothing" case_plain_refused
 h_case "a client that does not trust the CA fails verification" case_untrusted
 h_case "recutctl -s https://... --cacert" case_recutctl
 h_case "SIGHUP serves a rotated certificate to new connections" case_rotate
+h_case "recutctl refuses a certificate for another host" case_wrong_name
+h_case "a reload turns TLS off and on again" case_tls_off_on
 h_done

@@ -105,12 +105,22 @@ const char *ctl_tls_why(const struct ctl_tls *t, struct bufferevent *bev, char *
                  X509_verify_cert_error_string(v));
         return buf;
     }
-    unsigned long e, last = 0;
-    while ((e = bufferevent_get_openssl_error(bev)) != 0)
-        last = e;
-    if (!last)
+    /* libevent saves OpenSSL's errors and its own SSL_get_error() codes
+     * (small numbers, no reason): the first with a reason says why */
+    unsigned long e;
+    const char *reason = NULL;
+    int any = 0;
+    while ((e = bufferevent_get_openssl_error(bev)) != 0) {
+        any = 1;
+        if (!reason)
+            reason = ERR_reason_error_string(e);
+    }
+    if (!any)
         return NULL;
-    snprintf(buf, n, "handshake failed: %s", ctl_tls_reason(last, "unknown error"));
+    snprintf(buf, n, "handshake failed: %s%s", reason ? reason : "connection closed",
+             reason && strstr(reason, "wrong version number")
+                 ? " (the server speaks plain HTTP? then -s http://...)"
+                 : "");
     return buf;
 }
 

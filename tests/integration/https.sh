@@ -224,6 +224,12 @@ case_tls_off_on() {
     H_SCHEME=http
     h_http GET /v1/health
     h_assert_eq "$H_STATUS" 200 "plain HTTP after emptying tls_cert and tls_key" || return 1
+    # recutctl speaking TLS to it says why it gets nothing
+    "$RECUTCTL" -s "https://127.0.0.1:$H_HTTP_PORT" --cacert "$PKI/ca.pem" -T 20 health \
+        >"$H_TMP/ctl.out" 2>"$H_TMP/ctl.err"
+    h_assert_eq "$?" 2 "recutctl -s https:// to a plain HTTP port" || return 1
+    grep -q 'TLS handshake failed: wrong version number (the server speaks plain HTTP' "$H_TMP/ctl.err" ||
+        { h_check_failed "recutctl to a plain port: $(cat "$H_TMP/ctl.err")"; return 1; }
     cp "$PKI/server.pem" "$H_TMP/cert.pem"
     cp "$PKI/server.key" "$H_TMP/key.pem"
     cp "$H_TMP/tls.conf" "$CONF"

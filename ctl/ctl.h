@@ -15,9 +15,16 @@
 #define RECUTCTL_DEFAULT_SERVER "127.0.0.1:8080"
 #define RECUTCTL_CHUNK_BYTES (1024 * 1024) /* NDJSON sent in pieces of about this size */
 
+struct ctl_tls;
+struct bufferevent;
+
 struct recutctl {
     char host[256];
     int port;
+    int https;            /* -s https://...: TLS (ctl_tls.c) */
+    const char *cacert;   /* --cacert FILE, or NULL: the system's CA store */
+    int insecure;         /* -k: no check of the server's certificate */
+    struct ctl_tls *tls;  /* made at the first HTTPS request */
     double timeout;       /* seconds */
     const char *out_path; /* -o FILE, or NULL for stdout */
     const char *token;    /* $RECUT_TOKEN, sent as a bearer token, or NULL */
@@ -41,8 +48,9 @@ struct ctl_answer {
     char ctype[128];
 };
 
-/* "HOST:PORT", "[V6]:PORT", "HOST" (port 8080), optionally "http://" and a
- * trailing "/", into c->host and c->port.  -1 with a reason. */
+/* "HOST:PORT", "[V6]:PORT", "HOST" (port 8080), optionally "http://" or
+ * "https://" (c->https) and a trailing "/", into c->host and c->port.  -1
+ * with a reason. */
 int ctl_http_parse_server(struct recutctl *c, const char *spec, char *errstr, size_t errstr_size);
 /* Send one request and wait for the answer.  Returns 0 when the server
  * answered (any status), or RECUTCTL_EXIT_CONNECT after printing why not. */
@@ -58,6 +66,19 @@ int ctl_http_exchange(struct recutctl *c, enum evhttp_cmd_type method, const cha
 /* ctl_http_exchange without body_on_error. */
 int ctl_http_simple(struct recutctl *c, enum evhttp_cmd_type method, const char *uri,
                     const char *body, size_t len, const char *ctype);
+
+/* ---- ctl_tls.c: HTTPS ---------------------------------------------------- */
+
+/* A client context verifying servers against cacert (NULL: the system's CA
+ * store), or not at all (insecure).  NULL with the reason. */
+struct ctl_tls *ctl_tls_new(const char *cacert, int insecure, char *errstr, size_t errstr_size);
+/* A TLS bufferevent for one connection to host (whose name or IP address
+ * the certificate must hold).  NULL with the reason. */
+struct bufferevent *ctl_tls_bev(struct ctl_tls *t, struct event_base *base, const char *host,
+                                char *errstr, size_t errstr_size);
+/* Why the TLS session of bev failed (into buf), or NULL if it did not. */
+const char *ctl_tls_why(const struct ctl_tls *t, struct bufferevent *bev, char *buf, size_t n);
+void ctl_tls_free(struct ctl_tls *t);
 
 /* ---- ctl_out.c: messages, output, files ---------------------------------- */
 

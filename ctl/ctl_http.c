@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
@@ -22,14 +23,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* "HOST:PORT", "[V6]:PORT", "HOST" (port 8080), optionally "http://" and a
- * trailing "/"; the address itself is read by lib/util's one parser.  -1
- * with a reason. */
+/* "HOST:PORT", "[V6]:PORT", "HOST" (port 8080), optionally "http://" or
+ * "https://" and a trailing "/"; the address itself is read by lib/util's
+ * one parser.  -1 with a reason. */
 int ctl_http_parse_server(struct recutctl *c, const char *spec, char *errstr, size_t errstr_size)
 {
     const char *s = spec;
-    if (strncmp(s, "http://", 7) == 0)
+    c->https = 0;
+    if (strncmp(s, "http://", 7) == 0) {
         s += 7;
+    } else if (strncmp(s, "https://", 8) == 0) {
+        s += 8;
+        c->https = 1;
+    }
     size_t len = strlen(s);
     while (len && s[len - 1] == '/')
         len--;
@@ -118,14 +124,45 @@ static int ctl_http_probe(const struct recutctl *c, int *gai)
     return err;
 }
 
+/* c->conn, over TLS with -s https://; -1 after printing why not (a NULL
+ * c->conn is reported by the caller). */
+static int ctl_http_connect(struct recutctl *c)
+{
+    if (!c->https) {
+        c->conn = evhttp_connection_base_new(c->base, NULL, c->host, (unsigned short)c->port);
+        return 0;
+    }
+    char err[512];
+    if (!c->tls && !(c->tls = ctl_tls_new(c->cacert, c->insecure, err, sizeof err))) {
+        ctl_out_err("%s", err);
+        return -1;
+    }
+    struct bufferevent *bev = ctl_tls_bev(c->tls, c->base, c->host, err, sizeof err);
+    if (!bev) {
+        ctl_out_err("%s", err);
+        return -1;
+    }
+    c->conn = evhttp_connection_base_bufferevent_new(c->base, NULL, bev, c->host,
+                                                     (unsigned short)c->port);
+    if (!c->conn)
+        bufferevent_free(bev);
+    return 0;
+}
+
 /* Send one request and wait for the answer.  Returns 0 when the server
  * answered (any status), or RECUTCTL_EXIT_CONNECT after printing why not. */
 int ctl_http_request(struct recutctl *c, enum evhttp_cmd_type method, const char *uri,
                      const char *body, size_t len, const char *ctype, struct ctl_answer *r)
 {
     memset(r, 0, sizeof *r);
+    /* a TLS session is not reconnected by evhttp: one connection a request */
+    if (c->conn && c->https) {
+        evhttp_connection_free(c->conn);
+        c->conn = NULL;
+    }
     if (!c->conn) {
-        c->conn = evhttp_connection_base_new(c->base, NULL, c->host, (unsigned short)c->port);
+        if (ctl_http_connect(c) < 0)
+            return RECUTCTL_EXIT_CONNECT;
         if (!c->conn) {
             ctl_out_err("cannot create a connection to %s:%d", c->host, c->port);
             return RECUTCTL_EXIT_CONNECT;
@@ -167,7 +204,13 @@ int ctl_http_request(struct recutctl *c, enum evhttp_cmd_type method, const char
     if (r->status > 0)
         return 0;
     int gai = 0, perr = 0;
-    if (r->have_err && r->err == EVREQ_HTTP_TIMEOUT) {
+    char why[512];
+    const char *tls_why =
+        c->https ? ctl_tls_why(c->tls, evhttp_connection_get_bufferevent(c->conn), why, sizeof why)
+                 : NULL;
+    if (tls_why) {
+        ctl_out_err("%s: TLS %s", hostport, tls_why);
+    } else if (r->have_err && r->err == EVREQ_HTTP_TIMEOUT) {
         ctl_out_err("%s: no answer within %g s", hostport, c->timeout);
     } else if ((perr = ctl_http_probe(c, &gai)) == ECONNREFUSED) {
         ctl_out_err(
@@ -178,7 +221,8 @@ int ctl_http_request(struct recutctl *c, enum evhttp_cmd_type method, const char
     } else if (perr > 0) {
         ctl_out_err("cannot connect to %s: %s", hostport, strerror(perr));
     } else {
-        ctl_out_err("%s closed the connection without an answer", hostport);
+        ctl_out_err("%s closed the connection without an answer%s", hostport,
+                    c->https ? "" : " (if it serves HTTPS: -s https://...)");
     }
     /* a failed connection is not reused */
     evhttp_connection_free(c->conn);

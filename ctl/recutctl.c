@@ -26,7 +26,8 @@
 #include <unistd.h>
 
 static const char recutctl_usage_text[] =
-    "Usage: recutctl [-s HOST:PORT] [-T SECONDS] [-o FILE] COMMAND [ARGS]\n"
+    "Usage: recutctl [-s [https://]HOST:PORT] [--cacert FILE] [-k] [-T SECONDS] [-o FILE]\n"
+    "                COMMAND [ARGS]\n"
     "\n"
     "Commands:\n"
     "  health                          daemon status (GET /v1/health)\n"
@@ -52,7 +53,12 @@ static const char recutctl_usage_text[] =
     "\n"
     "Options:\n"
     "  -s, --server HOST:PORT   recutd's HTTP API (default $RECUT_SERVER "
-    "or " RECUTCTL_DEFAULT_SERVER ")\n"
+    "or " RECUTCTL_DEFAULT_SERVER ");\n"
+    "                           https://HOST:PORT speaks TLS, checking the server's\n"
+    "                           certificate against the system's CA store\n"
+    "      --cacert FILE        trust the CA certificate(s) in FILE (PEM) instead\n"
+    "  -k, --insecure           do not check the server's certificate at all: anyone\n"
+    "                           on the path can read and change the traffic\n"
     "  -T, --timeout SECONDS    give up on a request after this long (default 30)\n"
     "  -o, --output FILE        write the body to FILE (atomically) instead of stdout\n"
     "  -h, --help               this text\n"
@@ -528,7 +534,8 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "server", required_argument, NULL, 's' }, { "timeout", required_argument, NULL, 'T' },
         { "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
+        { "version", no_argument, NULL, 'V' },      { "cacert", required_argument, NULL, 'C' },
+        { "insecure", no_argument, NULL, 'k' },     { NULL, 0, NULL, 0 },
     };
     struct recutctl c = { .timeout = 30 };
     const char *server = getenv("RECUT_SERVER");
@@ -536,7 +543,7 @@ int main(int argc, char **argv)
         server = RECUTCTL_DEFAULT_SERVER;
     int o;
     /* '+': stop at the command; its own options are parsed by the command */
-    while ((o = getopt_long(argc, argv, "+s:T:o:hV", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "+s:T:o:khV", opts, NULL)) != -1) {
         switch (o) {
         case 's':
             server = optarg;
@@ -548,6 +555,12 @@ int main(int argc, char **argv)
             break;
         case 'o':
             c.out_path = optarg;
+            break;
+        case 'C':
+            c.cacert = optarg;
+            break;
+        case 'k':
+            c.insecure = 1;
             break;
         case 'h':
             fputs(recutctl_usage_text, stdout);
@@ -586,6 +599,7 @@ int main(int argc, char **argv)
     int rc = recutctl_dispatch(&c, argc - optind, argv + optind);
     if (c.conn)
         evhttp_connection_free(c.conn);
+    ctl_tls_free(c.tls);
     event_base_free(c.base);
     return rc;
 }

@@ -6,12 +6,14 @@
  * lib/core/conf.c checks types, ranges and the keys' relations without
  * those libraries (recutctl and the tests link it too); here the addresses
  * are parsed by the one parser http.c and the store use (lib/util/addr.h),
- * with the same rules, and the [librdkafka]
+ * with the same rules, the HTTPS certificate and key are loaded as
+ * http_tls.c loads them, and the [librdkafka]
  * pass-through keys are applied to a scratch librdkafka configuration,
  * which knows every property and its allowed values. */
 #include "config.h"
 #include "addr.h"
 #include "confcheck.h"
+#include "http_tls.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -47,6 +49,9 @@ int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_si
                  conf_where(cfg, "http", "listen", at, sizeof at), why);
         return -1;
     }
+    /* the certificate and key as http.c loads them */
+    if (http_tls_check(cfg, errstr, errstr_size) < 0)
+        return -1;
     /* as the store connects: host[:port] (6379) or unix:/path */
     if (util_parse_addr(cfg->redis_address, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port, why,
                         sizeof why) < 0) {

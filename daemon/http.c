@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "http_auth.h"
 #include "groups.h"
+#include "http_tls.h"
 #include "ingest.h"
 #include "kafka_in.h"
 #include "metrics.h"
@@ -31,6 +32,7 @@ struct http {
     struct recutd *d;
     struct evhttp *eh;
     struct http_auth *auth; /* who may do what (http_auth.c) */
+    struct http_tls *tls;   /* HTTPS ([http] tls_cert, tls_key) */
 };
 
 static void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
@@ -665,6 +667,10 @@ static void http_route(struct evhttp_request *req, void *arg)
 {
     struct http *h = arg;
     struct recutd *d = h->d;
+    if (!http_tls_request_ok(h->tls, req)) {
+        http_error(req, 400, "this port speaks HTTPS only");
+        return;
+    }
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -779,6 +785,10 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(h->eh, http_route, h);
+    if (!(h->tls = http_tls_new(h->eh, &d->cfg, errstr, errstr_size))) {
+        http_free(h);
+        return NULL;
+    }
     char host[256], why[256];
     int port;
     if (util_parse_hostport(d->cfg.http_listen, host, sizeof host, &port, why, sizeof why) < 0) {
@@ -792,7 +802,8 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         http_free(h);
         return NULL;
     }
-    log_info("http: listening on %s", d->cfg.http_listen);
+    log_info("http: listening on %s (%s)", d->cfg.http_listen,
+             http_tls_on(h->tls) ? "HTTPS" : "plain HTTP");
     http_auth_log(h->auth, &h->d->cfg);
     return h;
 }
@@ -801,6 +812,11 @@ int http_reload(struct http *h, char *errstr, size_t errstr_size)
 {
     if (!h)
         return 0;
+    /* the certificate first: a bad one is logged and the running one kept,
+     * whatever happens to the tokens */
+    char err[1024];
+    if (http_tls_reload(h->tls, &h->d->cfg, err, sizeof err) < 0)
+        log_err("reload: %s; new connections keep the running certificate", err);
     struct http_auth *a = http_auth_new(&h->d->cfg, errstr, errstr_size);
     if (!a)
         return -1;
@@ -817,5 +833,6 @@ void http_free(struct http *h)
     if (h->eh)
         evhttp_free(h->eh);
     http_auth_free(h->auth);
+    http_tls_free(h->tls);
     free(h);
 }

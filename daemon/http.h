@@ -10,8 +10,10 @@
 
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size);
 void http_free(struct http *h);
-/* Re-read [http]'s allowed_hosts, allowed_origins and tokens_file from the
- * running configuration (SIGHUP); on error the old ones stay, -1. */
+/* After SIGHUP, from the running configuration: read [http] tls_cert and
+ * tls_key again (new connections get the new certificate; a file that does
+ * not load is logged and the running one kept), and re-read allowed_hosts,
+ * allowed_origins and tokens_file (on error the old ones stay, -1). */
 int http_reload(struct http *h, char *errstr, size_t errstr_size);
 
 #endif

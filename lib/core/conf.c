@@ -85,6 +85,12 @@ const struct conf_row conf_table[] = {
       "File of bearer tokens, one \"SHA256HEX SCOPE[,SCOPE...]\" a line (scopes read, write, "
       "admin; re-read on SIGHUP). Empty: no token needed, allowed only when listen is a "
       "loopback address."),
+    S("http", "tls_cert", http_tls_cert, "", 1,
+      "PEM certificate (chain) of the API; with tls_key it is served over HTTPS (TLS 1.2 or "
+      "later) and plain HTTP is refused. Empty: plain HTTP. Re-read on SIGHUP for new "
+      "connections."),
+    S("http", "tls_key", http_tls_key, "", 1,
+      "PEM private key of tls_cert (keep it readable by recutd only). Set both or neither."),
 
     S("plugins", "dir", plugin_dir, PKGLIBDIR, 1, "Directory plugins are loaded from."),
     S("plugins", "load", plugin_load, "highlights,storyline,trailer,mood,redis,kafka", 1,

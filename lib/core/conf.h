@@ -53,6 +53,8 @@ struct recut_config {
     char *http_allowed_hosts;   /* comma list: host or host:port, "*" */
     char *http_allowed_origins; /* comma list: scheme://host[:port] */
     char *http_tokens_file;     /* bearer tokens (daemon/http_auth.c), or "" */
+    char *http_tls_cert;        /* PEM; with http_tls_key: HTTPS */
+    char *http_tls_key;
     int http_threads_unused;
     /* [plugins] */
     char *plugin_dir;

@@ -419,18 +419,24 @@ h_auth_args() {
     return 0
 }
 
+# recutd's API is reached at $H_SCHEME://127.0.0.1:$H_HTTP_PORT with curl
+# and H_CURL_TLS: a test serving HTTPS sets H_SCHEME=https and
+# H_CURL_TLS=(--cacert CA.pem) before h_start_recutd.
+H_SCHEME=http
+H_CURL_TLS=()
+
 # h_http METHOD PATH [BODY_FILE]: body in $H_BODY, status in $H_STATUS.
 # A body is sent as Content-Type: application/json.
 h_http() {
     local method=$1 path=$2 data=${3:-}
-    local url="http://127.0.0.1:$H_HTTP_PORT$path"
+    local url="$H_SCHEME://127.0.0.1:$H_HTTP_PORT$path"
     h_auth_args
     if [ -n "$data" ]; then
-        H_STATUS=$(curl -sS -m 30 -X "$method" -o "$H_BODY" -w '%{http_code}' \
+        H_STATUS=$(curl -sS -m 30 "${H_CURL_TLS[@]}" -X "$method" -o "$H_BODY" -w '%{http_code}' \
             -H 'Content-Type: application/json' -H 'Expect:' "${H_AUTH_ARGS[@]}" \
             --data-binary "@$data" "$url" 2>"$H_TMP/curl.err")
     else
-        H_STATUS=$(curl -sS -m 30 -X "$method" -o "$H_BODY" -w '%{http_code}' \
+        H_STATUS=$(curl -sS -m 30 "${H_CURL_TLS[@]}" -X "$method" -o "$H_BODY" -w '%{http_code}' \
             "${H_AUTH_ARGS[@]}" "$url" 2>"$H_TMP/curl.err")
     fi
     [ -n "$H_STATUS" ] || H_STATUS=000
@@ -529,8 +535,8 @@ h_config_keys() { # CONFIG FILE
 }
 
 h_health_ok() {
-    [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' \
-        "http://127.0.0.1:$H_HTTP_PORT/v1/health" 2>/dev/null)" = 200 ]
+    [ "$(curl -s -m 5 "${H_CURL_TLS[@]}" -o /dev/null -w '%{http_code}' \
+        "$H_SCHEME://127.0.0.1:$H_HTTP_PORT/v1/health" 2>/dev/null)" = 200 ]
 }
 
 # h_start_recutd CONFIG [ARGS...]: start the daemon, wait until
@@ -589,7 +595,7 @@ h_stop_recutd() {
 # 'recut_events_dead_letter_total{reason="bad_json"}'.  0 when absent.
 h_metric() { # NAME[{labels}]
     h_auth_args
-    curl -s -m 10 "${H_AUTH_ARGS[@]}" "http://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
+    curl -s -m 10 "${H_CURL_TLS[@]}" "${H_AUTH_ARGS[@]}" "$H_SCHEME://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
         awk -v want="$1" '
             /^#/ { next }
             {
@@ -603,7 +609,7 @@ h_metric() { # NAME[{labels}]
 # Series of metric NAME, one "series value" a line.
 h_metric_series() { # NAME
     h_auth_args
-    curl -s -m 10 "${H_AUTH_ARGS[@]}" "http://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
+    curl -s -m 10 "${H_CURL_TLS[@]}" "${H_AUTH_ARGS[@]}" "$H_SCHEME://127.0.0.1:$H_HTTP_PORT/metrics" 2>/dev/null |
         awk -v want="$1" '!/^#/ { n = $1; sub(/\{.*/, "", n); if (n == want) print }'
 }
 

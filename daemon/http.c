@@ -14,11 +14,11 @@
 #include "store.h"
 #include "svm_scorer.h"
 #include "editlist.h"
+#include "httppath.h"
 #include "addr.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -87,12 +87,12 @@ static void http_error(struct evhttp_request *req, int code, const char *fmt, ..
 }
 
 /* ---- query strings ------------------------------------------------------- */
-static const char *http_query(struct evkeyvalq *q, const char *name)
+static const char *http_query(const struct httppath *q, const char *name)
 {
-    return evhttp_find_header(q, name);
+    return httppath_param(q, name);
 }
 
-static int http_query_double(struct evhttp_request *req, struct evkeyvalq *q, const char *name,
+static int http_query_double(struct evhttp_request *req, const struct httppath *q, const char *name,
                              double def, double lo, double hi, double *out)
 {
     const char *v = http_query(q, name);
@@ -520,22 +520,12 @@ static void http_forget_done(void *arg, int ok, long long n)
         http_json(req, 200, json_pack("{s:b,s:I}", "deleted", n > 0, "keys", (json_int_t)n));
 }
 
-static int http_valid_id(const char *s)
-{
-    size_t l = strlen(s);
-    return l > 0 && l <= VEVENT_ID_MAX && vevent_utf8_valid(s, l);
-}
-
 static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
-                       char **seg, int nseg, struct evkeyvalq *q)
+                       const struct httppath *q)
 {
-    /* seg: users, ID [, recommendations | cuts MOVIE [publish] | profile] */
-    const char *user = seg[1];
-    if (!http_valid_id(user)) {
-        http_error(req, 400, "invalid viewer id");
-        return;
-    }
-    if (nseg == 2) {
+    /* q->user is checked (httppath.c), and so is q->movie for a cut */
+    const char *user = q->user;
+    if (q->route == HTTPPATH_USER) {
         if (cmd != EVHTTP_REQ_DELETE) {
             http_error(req, 405, "use DELETE /v1/users/{id} to erase a viewer");
             return;
@@ -545,7 +535,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
     }
     /* POST .../cuts/MOVIE/publish is the one request here that changes
      * something (publishers' outputs); every GET only computes and answers */
-    int publish = nseg == 5 && strcmp(seg[2], "cuts") == 0 && strcmp(seg[4], "publish") == 0;
+    int publish = q->route == HTTPPATH_USER_PUBLISH;
     if (publish && cmd != EVHTTP_REQ_POST) {
         http_error(req, 405, "use POST to publish a cut");
         return;
@@ -563,7 +553,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
     u->req = req;
     strmap_init(&u->exclude);
     double dn;
-    if (nseg == 3 && strcmp(seg[2], "recommendations") == 0) {
+    if (q->route == HTTPPATH_USER_RECS) {
         u->op = HU_RECS;
         if (http_query_double(req, q, "n", 10, 1, 1000, &dn) < 0)
             goto fail_replied;
@@ -578,14 +568,10 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
                 strmap_put(&u->exclude, t);
             free(dup);
         }
-    } else if ((nseg == 4 || publish) && strcmp(seg[2], "cuts") == 0) {
+    } else if (q->route == HTTPPATH_USER_CUT || publish) {
         u->op = HU_CUT;
         u->publish = publish;
-        if (!http_valid_id(seg[3])) {
-            http_error(req, 400, "invalid movie id");
-            goto fail_replied;
-        }
-        snprintf(u->movie, sizeof u->movie, "%s", seg[3]);
+        snprintf(u->movie, sizeof u->movie, "%s", q->movie);
         const char *b = http_query(q, "budget");
         u->budget = h->d->cfg.cut_budget;
         if (b) {
@@ -602,6 +588,11 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
             }
         }
         const char *ed = http_query(q, "editor");
+        if (ed && strlen(ed) >= sizeof u->editor) {
+            http_error(req, 400, "query parameter 'editor' is longer than %zu bytes",
+                       sizeof u->editor - 1);
+            goto fail_replied;
+        }
         snprintf(u->editor, sizeof u->editor, "%s", ed ? ed : h->d->cfg.cut_editor);
         const char *fmt = http_query(q, "format");
         snprintf(u->format, sizeof u->format, "%s", fmt ? fmt : "json");
@@ -625,7 +616,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
                               &u->spoiler_tail) < 0 ||
             http_query_double(req, q, "fps", 25, 1, 240, &u->fps) < 0)
             goto fail_replied;
-    } else if (nseg == 3 && strcmp(seg[2], "profile") == 0) {
+    } else if (q->route == HTTPPATH_USER_PROFILE) {
         u->op = HU_PROFILE;
     } else {
         http_error(req, 404, "no such resource");
@@ -649,27 +640,18 @@ static void http_route(struct evhttp_request *req, void *arg)
         http_error(req, 400, "bad request URI");
         return;
     }
-    struct evkeyvalq q = { 0 };
-    q.tqh_last = &q.tqh_first;
-    const char *query = evhttp_uri_get_query(uri);
-    if (query && evhttp_parse_query_str(query, &q) < 0) {
-        http_error(req, 400, "bad query string");
-        return;
-    }
-    /* split and decode the path */
-    char *segs[8];
-    int nseg = 0;
-    char *copy = strdup(path), *save = NULL;
-    for (char *t = copy ? strtok_r(copy, "/", &save) : NULL; t && nseg < 8;
-         t = strtok_r(NULL, "/", &save))
-        segs[nseg++] = evhttp_uridecode(t, 0, NULL);
-    free(copy);
-
-    char why[256];
-    int denied = http_auth_check(h->auth, req, segs, nseg, why, sizeof why);
+    /* path and query decoded and checked: ids on their decoded length; who
+     * may ask comes first, then whether the path holds up */
+    struct httppath q;
+    char why[256], bad[256];
+    int malformed = httppath_parse(&q, path, evhttp_uri_get_query(uri), bad, sizeof bad) < 0;
+    int denied =
+        http_auth_check(h->auth, req, malformed ? HTTPPATH_NOT_FOUND : q.route, why, sizeof why);
     if (denied) {
         http_error(req, denied, "%s", why);
-    } else if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
+    } else if (malformed) {
+        http_error(req, 400, "%s", bad);
+    } else if (q.route == HTTPPATH_METRICS && cmd == EVHTTP_REQ_GET) {
         size_t len;
         struct metrics_gauges g = {
             .catalog_movies = d->catalog.n,
@@ -690,9 +672,7 @@ static void http_route(struct evhttp_request *req, void *arg)
         else
             http_error(req, 500, "out of memory");
         free(m);
-    } else if (nseg < 2 || strcmp(segs[0], "v1") != 0) {
-        http_error(req, 404, "no such resource");
-    } else if (nseg == 2 && strcmp(segs[1], "health") == 0 && cmd == EVHTTP_REQ_GET) {
+    } else if (q.route == HTTPPATH_HEALTH && cmd == EVHTTP_REQ_GET) {
         int up = store_connected(d->store);
         http_json(req, up ? 200 : 503,
                   json_pack("{s:s,s:s,s:b,s:b,s:I,s:s,s:o}", "status",
@@ -700,36 +680,32 @@ static void http_route(struct evhttp_request *req, void *arg)
                             "instance", recutd_instance(d), "redis", up, "kafka", d->kafka != NULL,
                             "movies", (json_int_t)d->catalog.n, "version", PACKAGE_VERSION,
                             "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
-    } else if (nseg == 2 && strcmp(segs[1], "events") == 0) {
+    } else if (q.route == HTTPPATH_EVENTS) {
         if (cmd != EVHTTP_REQ_POST)
             http_error(req, 405, "use POST");
         else
             http_post_events(h, req);
-    } else if (nseg == 3 && strcmp(segs[1], "movies") == 0) {
-        if (!http_valid_id(segs[2])) {
-            http_error(req, 400, "invalid movie id");
-        } else if (cmd == EVHTTP_REQ_PUT) {
-            http_put_movie(h, req, segs[2]);
+    } else if (q.route == HTTPPATH_MOVIE) {
+        if (cmd == EVHTTP_REQ_PUT) {
+            http_put_movie(h, req, q.movie);
         } else if (cmd == EVHTTP_REQ_GET) {
-            const struct catalog_movie *cm = catalog_get(&d->catalog, segs[2]);
+            const struct catalog_movie *cm = catalog_get(&d->catalog, q.movie);
             if (cm)
                 http_reply(req, 200, "application/json", cm->json, strlen(cm->json));
             else
-                http_error(req, 404, "no movie '%s' in the catalog", segs[2]);
+                http_error(req, 404, "no movie '%s' in the catalog", q.movie);
         } else {
             http_error(req, 405, "use GET or PUT");
         }
-    } else if (nseg == 2 && strcmp(segs[1], "plugins") == 0 && cmd == EVHTTP_REQ_GET) {
+    } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));
-    } else if (nseg >= 3 && strcmp(segs[1], "users") == 0) {
-        http_users(h, req, cmd, segs + 1, nseg - 1, &q);
+    } else if (q.route >= HTTPPATH_USER && q.route <= HTTPPATH_USER_PUBLISH) {
+        http_users(h, req, cmd, &q);
     } else {
         http_error(req, 404, "no such resource");
     }
-    for (int i = 0; i < nseg; i++)
-        free(segs[i]);
-    evhttp_clear_headers(&q);
+    httppath_clear(&q);
 }
 
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)

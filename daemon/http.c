@@ -6,6 +6,8 @@
 #include "daemon.h"
 #include "http_auth.h"
 #include "groups.h"
+#include "http_events.h"
+#include "http_listen.h"
 #include "ingest.h"
 #include "kafka_in.h"
 #include "metrics.h"
@@ -30,6 +32,8 @@ struct http {
     struct recutd *d;
     struct evhttp *eh;
     struct http_auth *auth; /* who may do what (http_auth.c) */
+    size_t bodies_active;   /* POST /v1/events and PUT /v1/movies being applied */
+    struct http_listen *listen;
 };
 
 static void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
@@ -124,91 +128,57 @@ static char *http_body(struct evhttp_request *req, size_t *len)
 }
 
 /* ---- POST /v1/events ----------------------------------------------------- */
-struct http_events {
+/* At most [http] max_active_bodies request bodies (events, catalog entries)
+ * are being applied at once: each holds a store batch until Redis answers. */
+static int http_body_admit(struct http *h, struct evhttp_request *req)
+{
+    if (h->bodies_active >= (size_t)h->d->cfg.http_max_active_bodies) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+        http_error(req, 503,
+                   "too many request bodies being applied at once (max_active_bodies = %d); "
+                   "retry later",
+                   h->d->cfg.http_max_active_bodies);
+        return -1;
+    }
+    h->bodies_active++;
+    return 0;
+}
+
+struct http_body_req {
+    struct http *h;
     struct evhttp_request *req;
-    size_t accepted;
-    json_t *rejected;
 };
 
-static void http_events_done(void *arg, int ok)
+static void http_events_replied(void *arg, int status, json_t *doc)
 {
-    struct http_events *e = arg;
-    json_t *doc =
-        json_pack("{s:I,s:o}", "accepted", (json_int_t)e->accepted, "rejected", e->rejected);
-    http_json(e->req, ok ? 200 : 503, doc);
-    free(e);
+    struct http_body_req *x = arg;
+    x->h->bodies_active--;
+    if (doc)
+        http_json(x->req, status, doc);
+    else
+        http_error(x->req, 500, "out of memory");
+    free(x);
 }
 
 static void http_post_events(struct http *h, struct evhttp_request *req)
 {
-    size_t len;
-    char *body = http_body(req, &len);
-    if (!body) {
-        http_error(req, 500, "out of memory");
+    if (http_body_admit(h, req) < 0)
+        return;
+    struct http_body_req *x = malloc(sizeof *x);
+    char err[128] = "out of memory";
+    if (!x || http_events_start(h->d, evhttp_request_get_input_buffer(req), http_events_replied, x,
+                                err, sizeof err) < 0) {
+        free(x);
+        h->bodies_active--;
+        http_error(req, 500, "%s", err);
         return;
     }
-    struct http_events *e = calloc(1, sizeof *e);
-    struct ingest_batch *b = e ? ingest_batch_new(h->d, http_events_done, e) : NULL;
-    if (!b) {
-        free(e);
-        free(body);
-        http_error(req, 500, "out of memory");
-        return;
-    }
-    e->req = req;
-    e->rejected = json_array();
-    size_t line = 0, events = 0;
-    for (char *p = body, *nl; p < body + len; p = nl + 1) {
-        nl = memchr(p, '\n', (size_t)(body + len - p));
-        if (!nl)
-            nl = body + len;
-        line++;
-        size_t l = (size_t)(nl - p);
-        while (l && (p[l - 1] == '\r' || p[l - 1] == ' ' || p[l - 1] == '\t'))
-            l--;
-        size_t skip = 0;
-        while (skip < l && (p[skip] == ' ' || p[skip] == '\t'))
-            skip++;
-        if (skip == l)
-            continue;
-        events++;
-        char err[512];
-        enum vevent_error rc = ingest_add(b, p + skip, l - skip, NULL, 0, err, sizeof err);
-        if (rc != VEVENT_OK) {
-            metrics_dead_letter(rc);
-            json_array_append_new(e->rejected,
-                                  json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line, "reason",
-                                            vevent_error_name(rc), "error", err));
-            if (h->d->kafka)
-                kafka_in_dead_letter(h->d->kafka, p + skip, l - skip, NULL, 0,
-                                     vevent_error_name(rc), err);
-        }
-    }
-    free(body);
-    if (events == 0) {
-        json_decref(e->rejected);
-        free(e);
-        ingest_batch_discard(b);
-        http_error(req, 400, "the body holds no event (one JSON object, or NDJSON)");
-        return;
-    }
-    e->accepted = ingest_batch_size(b);
-    if (e->accepted == 0) {
-        /* nothing valid: answer now, with the reasons */
-        json_t *rej = e->rejected;
-        e->rejected = NULL;
-        json_t *doc = json_pack("{s:s,s:I,s:o}", "error", "no valid event", "accepted",
-                                (json_int_t)0, "rejected", rej);
-        free(e);
-        ingest_batch_discard(b);
-        http_json(req, 400, doc);
-        return;
-    }
-    ingest_batch_submit(b);
+    *x = (struct http_body_req){ h, req };
 }
 
 /* ---- movies -------------------------------------------------------------- */
 struct http_put_movie {
+    struct http *h;
     struct evhttp_request *req;
     struct recutd *d;
     struct catalog_movie *cm;
@@ -217,6 +187,7 @@ struct http_put_movie {
 static void http_put_movie_done(void *arg, int ok)
 {
     struct http_put_movie *x = arg;
+    x->h->bodies_active--;
     if (!ok) {
         catalog_movie_free(x->cm);
         http_error(x->req, 503, "Redis did not store the movie");
@@ -256,7 +227,12 @@ static void http_put_movie(struct http *h, struct evhttp_request *req, const cha
         http_error(req, 500, "out of memory");
         return;
     }
-    *x = (struct http_put_movie){ req, h->d, cm };
+    if (http_body_admit(h, req) < 0) {
+        catalog_movie_free(cm);
+        free(x);
+        return;
+    }
+    *x = (struct http_put_movie){ h, req, h->d, cm };
     store_put_movie(h->d->store, cm, http_put_movie_done, x);
 }
 
@@ -729,6 +705,8 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         return NULL;
     }
     evhttp_set_max_body_size(h->eh, (ev_ssize_t)d->cfg.http_max_body);
+    evhttp_set_max_headers_size(h->eh, (ev_ssize_t)d->cfg.http_max_header);
+    evhttp_set_timeout(h->eh, d->cfg.http_idle_timeout_s);
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(h->eh, http_route, h);
@@ -739,9 +717,17 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         http_free(h);
         return NULL;
     }
-    if (!evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port)) {
+    struct evhttp_bound_socket *bound =
+        evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port);
+    if (!bound) {
         snprintf(errstr, errstr_size, "cannot listen on %s: %s", d->cfg.http_listen,
                  strerror(errno));
+        http_free(h);
+        return NULL;
+    }
+    h->listen =
+        http_listen_new(d->base, evhttp_bound_socket_get_listener(bound), errstr, errstr_size);
+    if (!h->listen) {
         http_free(h);
         return NULL;
     }
@@ -770,5 +756,6 @@ void http_free(struct http *h)
     if (h->eh)
         evhttp_free(h->eh);
     http_auth_free(h->auth);
+    http_listen_free(h->listen);
     free(h);
 }

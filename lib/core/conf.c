@@ -85,6 +85,12 @@ const struct conf_row conf_table[] = {
       "File of bearer tokens, one \"SHA256HEX SCOPE[,SCOPE...]\" a line (scopes read, write, "
       "admin; re-read on SIGHUP). Empty: no token needed, allowed only when listen is a "
       "loopback address."),
+    I("http", "max_header_bytes", http_max_header, "16384", 1024, 1048576, 0,
+      "Largest request line and headers together (a 400 beyond, and the connection is closed)."),
+    I("http", "max_active_bodies", http_max_active_bodies, "16", 1, 10000, 0,
+      "Most request bodies (events, catalog entries) being applied at once (503 beyond)."),
+    I("http", "idle_timeout_s", http_idle_timeout_s, "30", 1, 3600, 0,
+      "Seconds a connection may stay idle, or take to send a request, before it is closed."),
 
     S("plugins", "dir", plugin_dir, PKGLIBDIR, 1, "Directory plugins are loaded from."),
     S("plugins", "load", plugin_load, "highlights,storyline,trailer,mood,redis,kafka", 1,

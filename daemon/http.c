@@ -20,6 +20,7 @@
 #include "addr.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <jansson.h>
 #include <math.h>
@@ -684,6 +685,14 @@ static void http_route(struct evhttp_request *req, void *arg)
     httppath_clear(&q);
 }
 
+/* Every connection's bufferevent: counted against [http] max_connections. */
+static struct bufferevent *http_new_bev(struct event_base *base, void *arg)
+{
+    struct http *h = arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    return h->listen ? http_listen_track(h->listen, bev) : bev;
+}
+
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
 {
     struct http *h = calloc(1, sizeof *h);
@@ -710,6 +719,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(h->eh, http_route, h);
+    evhttp_set_bevcb(h->eh, http_new_bev, h);
     char host[256], why[256];
     int port;
     if (util_parse_hostport(d->cfg.http_listen, host, sizeof host, &port, why, sizeof why) < 0) {
@@ -725,8 +735,8 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         http_free(h);
         return NULL;
     }
-    h->listen =
-        http_listen_new(d->base, evhttp_bound_socket_get_listener(bound), errstr, errstr_size);
+    h->listen = http_listen_new(d->base, evhttp_bound_socket_get_listener(bound),
+                                (size_t)d->cfg.http_max_connections, errstr, errstr_size);
     if (!h->listen) {
         http_free(h);
         return NULL;

@@ -87,6 +87,8 @@ const struct conf_row conf_table[] = {
       "loopback address."),
     I("http", "max_header_bytes", http_max_header, "16384", 1024, 1048576, 0,
       "Largest request line and headers together (a 400 beyond, and the connection is closed)."),
+    I("http", "max_connections", http_max_connections, "256", 1, 65536, 0,
+      "Most HTTP connections open at once; beyond it new ones wait in the listen queue."),
     I("http", "max_active_bodies", http_max_active_bodies, "16", 1, 10000, 0,
       "Most request bodies (events, catalog entries) being applied at once (503 beyond)."),
     I("http", "idle_timeout_s", http_idle_timeout_s, "30", 1, 3600, 0,

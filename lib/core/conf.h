@@ -54,6 +54,7 @@ struct recut_config {
     char *http_allowed_origins; /* comma list: scheme://host[:port] */
     char *http_tokens_file;     /* bearer tokens (daemon/http_auth.c), or "" */
     int http_max_header;
+    int http_max_connections;
     int http_max_active_bodies;
     int http_idle_timeout_s;
     int http_threads_unused;

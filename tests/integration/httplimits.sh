@@ -211,4 +211,59 @@ EOF
 }
 
 h_case "out of file descriptors: no spin, few log lines, health comes back" case_emfile
+h_stop_recutd
+
+# ---- max_connections --------------------------------------------------------
+H_RECUTD=${RECUTD:-$top_builddir/daemon/recutd}
+h_write_config "$H_TMP/recutd-conns.conf"
+h_start_recutd "$H_TMP/recutd-conns.conf" --set plugins.load=highlights \
+    --set http.max_connections=4
+
+# sockets recutd holds (Redis, the listener, HTTP connections)
+sockets() {
+    find "/proc/$H_RECUTD_PID/fd" -lname 'socket:*' 2>/dev/null | wc -l
+}
+sockets_ge_() { [ "$(sockets)" -ge "$1" ]; }
+sockets_le_() { [ "$(sockets)" -le "$1" ]; }
+
+case_max_connections() {
+    local base held client
+    # the start-up health checks' connections are gone once the count is
+    # the same twice, half a second apart
+    local i a b
+    a=$(sockets)
+    for i in $(seq 60); do
+        sleep 0.5
+        b=$(sockets)
+        [ "$a" = "$b" ] && break
+        a=$b
+    done
+    base=$b
+    "$SYS_PYTHON3" - "$H_HTTP_PORT" "$H_TMP/conns.ready" "$H_TMP/conns.release" <<'EOF' &
+import os, socket, sys, time
+port, ready, release = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+socks = [socket.create_connection(("127.0.0.1", port)) for i in range(10)]
+open(ready, "w").close()
+deadline = time.time() + 120
+while not os.path.exists(release) and time.time() < deadline:
+    time.sleep(0.1)
+for s in socks:
+    s.close()
+EOF
+    client=$!
+    h_wait_for 30 "the client's connections" test -e "$H_TMP/conns.ready" || return 1
+    h_wait_for 30 "4 connections accepted" sockets_ge_ $((base + 4)) || return 1
+    # the other 6 wait in the listen queue: give recutd time to (wrongly)
+    # take them, then count
+    sleep 1
+    held=$(sockets)
+    touch "$H_TMP/conns.release"
+    wait "$client"
+    h_assert_num "$held" "<=" $((base + 4)) "sockets with 10 connections open ($base before)" || return 1
+    h_wait_for 30 "health once the connections are closed" h_health_ok || return 1
+    # closed connections are counted gone: their sockets are released
+    h_wait_for 30 "the sockets to be released" sockets_le_ "$base"
+}
+
+h_case "no more than max_connections are accepted at once" case_max_connections
 h_done

@@ -33,6 +33,7 @@ struct http_events {
     struct evbuffer *body;
     http_events_reply_fn reply;
     void *arg;
+    struct event *next;         /* runs he_step from the loop */
     struct ingest_batch *batch; /* being filled, NULL between batches */
     int waiting;                /* a submitted batch is not acknowledged yet */
     int failed;                 /* a batch was not acknowledged */
@@ -46,25 +47,21 @@ static void he_free(struct http_events *e)
 {
     if (e->batch)
         ingest_batch_discard(e->batch);
+    if (e->next)
+        event_free(e->next);
     evbuffer_free(e->body);
     json_decref(e->rejected);
     free(e);
 }
 
-/* Come back to he_step from the loop, after what is pending there. */
-static int he_schedule(struct http_events *e)
-{
-    static const struct timeval now = { 0, 0 };
-    return event_base_once(e->d->base, -1, EV_TIMEOUT, he_step, e, &now);
-}
-
+/* Come back to he_step from the loop, after what is pending there (at most
+ * once: the event is either pending or not).  A batch's callback may come
+ * from inside ingest_batch_submit (Redis failing at once): he_step then
+ * sees the event pending and leaves the rest to it. */
 static void he_later(struct http_events *e)
 {
-    if (he_schedule(e) < 0) {
-        /* cannot happen short of memory; answer rather than hang */
-        e->reply(e->arg, 500, json_pack("{s:s}", "error", "out of memory"));
-        he_free(e);
-    }
+    static const struct timeval now = { 0, 0 };
+    evtimer_add(e->next, &now);
 }
 
 static void he_reject(struct http_events *e, const char *p, size_t l, enum vevent_error rc,
@@ -182,23 +179,22 @@ static void he_step(evutil_socket_t fd, short what, void *arg)
         size_t eol_len = 0;
         struct evbuffer_ptr nl = evbuffer_search_eol(e->body, NULL, &eol_len, EVBUFFER_EOL_LF);
         size_t len = nl.pos >= 0 ? (size_t)nl.pos : left;
-        if (len > max_line) {
+        const char *p = NULL;
+        if (len > max_line)
             he_long_line(e, len);
-        } else {
-            const char *p = len ? (const char *)evbuffer_pullup(e->body, (ev_ssize_t)len) : "";
-            if (!p && len > 0) {
-                e->failed = 1;
-                break;
-            }
-            he_line(e, p, len);
-        }
+        else if (len == 0 || (p = (const char *)evbuffer_pullup(e->body, (ev_ssize_t)len)))
+            he_line(e, p ? p : "", len);
+        else
+            he_long_line(e, len); /* out of memory making it contiguous */
         evbuffer_drain(e->body, len + eol_len);
         done += len + eol_len;
-        if (e->batch && ingest_batch_size(e->batch) >= batch_max)
+        if (e->batch && ingest_batch_size(e->batch) >= batch_max) {
             he_submit(e);
+            break;
+        }
     }
-    if (e->waiting)
-        return; /* he_batch_done comes back */
+    if (e->waiting || evtimer_pending(e->next, NULL))
+        return; /* he_batch_done, or the next step, comes back */
     if (evbuffer_get_length(e->body) > 0) {
         he_later(e);
         return;
@@ -228,12 +224,11 @@ int http_events_start(struct recutd *d, struct evbuffer *body, http_events_reply
     e->d = d;
     e->reply = reply;
     e->arg = arg;
-    if (he_schedule(e) < 0) {
-        evbuffer_free(e->body);
-        json_decref(e->rejected);
-        free(e);
+    if (!(e->next = evtimer_new(d->base, he_step, e))) {
+        he_free(e);
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
+    he_later(e);
     return 0;
 }

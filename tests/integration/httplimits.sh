@@ -110,6 +110,30 @@ EOF
         "events of viewer v7 applied"
 }
 
+case_ndjson_rejects() {
+    # line numbers run on across store batches (kafka.batch_size = 2000);
+    # a line over kafka.max_message_bytes is refused as too_large; at most
+    # 1000 rejected lines are listed, rejected_total counts them all
+    "$SYS_PYTHON3" - "$H_TMP/mixed.ndjson" <<'EOF' || return 1
+import sys
+with open(sys.argv[1], "w") as f:
+    for n in range(1, 4001):
+        if n == 2345:
+            f.write('{"user":"r1","type":"view","movie":"m1","ts":1,"pad":"%s"}\n' % ("x" * 70000))
+        elif n > 2500:
+            f.write("not json\n")
+        else:
+            f.write('{"user":"r%d","type":"view","movie":"m1","ts":%d,"id":"mx-%d"}\n' % (n % 7, n, n))
+EOF
+    h_http POST /v1/events "$H_TMP/mixed.ndjson"
+    h_assert_eq "$H_STATUS" 200 "mixed body ($(head -c 300 "$H_BODY"))" || return 1
+    h_assert_eq "$(h_json "$H_BODY" 'd["accepted"]')" 2499 "accepted events" || return 1
+    h_assert_eq "$(h_json "$H_BODY" 'len(d["rejected"])')" 1000 "rejected lines listed" || return 1
+    h_assert_eq "$(h_json "$H_BODY" 'd["rejected_total"]')" 1501 "rejected_total" || return 1
+    h_assert_eq "$(h_json "$H_BODY" '[d["rejected"][0]["line"], d["rejected"][0]["reason"], d["rejected"][1]["line"], d["rejected"][1]["reason"]]')" \
+        '[2345, "too_large", 2501, "bad_json"]' "the first rejected lines"
+}
+
 case_active_bodies() {
     # Redis stopped: the first body waits for its acknowledgement, so with
     # max_active_bodies = 1 a second one gets 503 (and health still answers)
@@ -152,6 +176,7 @@ EOF
 h_case "a body over max_body_bytes gets 413" case_big_body
 h_case "a header over max_header_bytes is refused" case_big_header
 h_case "an 8 MB NDJSON body is applied with bounded memory; health answers" case_ndjson_8mb
+h_case "NDJSON: line numbers across batches, too_large lines, a bounded rejected list" case_ndjson_rejects
 h_case "a body beyond max_active_bodies gets 503" case_active_bodies
 h_case "an idle connection is closed" case_idle_timeout
 h_stop_recutd

@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p.n_params > HTTPPATH_PARAMS_MAX)
             fuzz_httppath_broken("too many parameters", target);
         for (size_t i = 0; i < p.n_params; i++)
-            if (!p.params[i].name[0] || !fuzz_httppath_clean(p.params[i].name, strlen(target)) ||
+            if (!p.params[i].name[0] || !fuzz_httppath_clean(p.params[i].name, (size_t)-1) ||
                 !fuzz_httppath_clean(p.params[i].value, HTTPPATH_VALUE_MAX))
                 fuzz_httppath_broken("an unclean parameter", target);
         if (httppath_param(&p, "exclude") && strlen(httppath_param(&p, "exclude")) > 0) {

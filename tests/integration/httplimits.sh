@@ -52,7 +52,7 @@ case_big_header() {
     H_STATUS=$(curl -sS -m 30 -o "$H_BODY" -w '%{http_code}' -H "X-Pad: $pad" \
         "$URL/v1/health" 2>"$H_TMP/curl.err")
     case $H_STATUS in
-    400 | 413 | 431) ;;
+    400 | 431) h_log "a 64 KiB header: status $H_STATUS" ;;
     *) h_check_failed "a 64 KiB header: status $H_STATUS, expected 400 or 431"; return 1 ;;
     esac
     # a header within the limit is fine

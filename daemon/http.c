@@ -8,6 +8,8 @@
 #include "http_auth.h"
 #include "groups.h"
 #include "http_tls.h"
+#include "http_events.h"
+#include "http_listen.h"
 #include "ingest.h"
 #include "kafka_in.h"
 #include "metrics.h"
@@ -16,11 +18,12 @@
 #include "store.h"
 #include "svm_scorer.h"
 #include "editlist.h"
+#include "httppath.h"
 #include "addr.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,6 +36,8 @@ struct http {
     struct evhttp *eh;
     struct http_auth *auth; /* who may do what (http_auth.c) */
     struct http_tls *tls;   /* HTTPS ([http] tls_cert, tls_key) */
+    size_t bodies_active;   /* POST /v1/events and PUT /v1/movies being applied */
+    struct http_listen *listen;
 };
 
 static void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
@@ -90,12 +95,12 @@ static void http_error(struct evhttp_request *req, int code, const char *fmt, ..
 }
 
 /* ---- query strings ------------------------------------------------------- */
-static const char *http_query(struct evkeyvalq *q, const char *name)
+static const char *http_query(const struct httppath *q, const char *name)
 {
-    return evhttp_find_header(q, name);
+    return httppath_param(q, name);
 }
 
-static int http_query_double(struct evhttp_request *req, struct evkeyvalq *q, const char *name,
+static int http_query_double(struct evhttp_request *req, const struct httppath *q, const char *name,
                              double def, double lo, double hi, double *out)
 {
     const char *v = http_query(q, name);
@@ -127,91 +132,57 @@ static char *http_body(struct evhttp_request *req, size_t *len)
 }
 
 /* ---- POST /v1/events ----------------------------------------------------- */
-struct http_events {
+/* At most [http] max_active_bodies request bodies (events, catalog entries)
+ * are being applied at once: each holds a store batch until Redis answers. */
+static int http_body_admit(struct http *h, struct evhttp_request *req)
+{
+    if (h->bodies_active >= (size_t)h->d->cfg.http_max_active_bodies) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+        http_error(req, 503,
+                   "too many request bodies being applied at once (max_active_bodies = %d); "
+                   "retry later",
+                   h->d->cfg.http_max_active_bodies);
+        return -1;
+    }
+    h->bodies_active++;
+    return 0;
+}
+
+struct http_body_req {
+    struct http *h;
     struct evhttp_request *req;
-    size_t accepted;
-    json_t *rejected;
 };
 
-static void http_events_done(void *arg, int ok)
+static void http_events_replied(void *arg, int status, json_t *doc)
 {
-    struct http_events *e = arg;
-    json_t *doc =
-        json_pack("{s:I,s:o}", "accepted", (json_int_t)e->accepted, "rejected", e->rejected);
-    http_json(e->req, ok ? 200 : 503, doc);
-    free(e);
+    struct http_body_req *x = arg;
+    x->h->bodies_active--;
+    if (doc)
+        http_json(x->req, status, doc);
+    else
+        http_error(x->req, 500, "out of memory");
+    free(x);
 }
 
 static void http_post_events(struct http *h, struct evhttp_request *req)
 {
-    size_t len;
-    char *body = http_body(req, &len);
-    if (!body) {
-        http_error(req, 500, "out of memory");
+    if (http_body_admit(h, req) < 0)
+        return;
+    struct http_body_req *x = malloc(sizeof *x);
+    char err[128] = "out of memory";
+    if (!x || http_events_start(h->d, evhttp_request_get_input_buffer(req), http_events_replied, x,
+                                err, sizeof err) < 0) {
+        free(x);
+        h->bodies_active--;
+        http_error(req, 500, "%s", err);
         return;
     }
-    struct http_events *e = calloc(1, sizeof *e);
-    struct ingest_batch *b = e ? ingest_batch_new(h->d, http_events_done, e) : NULL;
-    if (!b) {
-        free(e);
-        free(body);
-        http_error(req, 500, "out of memory");
-        return;
-    }
-    e->req = req;
-    e->rejected = json_array();
-    size_t line = 0, events = 0;
-    for (char *p = body, *nl; p < body + len; p = nl + 1) {
-        nl = memchr(p, '\n', (size_t)(body + len - p));
-        if (!nl)
-            nl = body + len;
-        line++;
-        size_t l = (size_t)(nl - p);
-        while (l && (p[l - 1] == '\r' || p[l - 1] == ' ' || p[l - 1] == '\t'))
-            l--;
-        size_t skip = 0;
-        while (skip < l && (p[skip] == ' ' || p[skip] == '\t'))
-            skip++;
-        if (skip == l)
-            continue;
-        events++;
-        char err[512];
-        enum vevent_error rc = ingest_add(b, p + skip, l - skip, NULL, 0, err, sizeof err);
-        if (rc != VEVENT_OK) {
-            metrics_dead_letter(rc);
-            json_array_append_new(e->rejected,
-                                  json_pack("{s:I,s:s,s:s}", "line", (json_int_t)line, "reason",
-                                            vevent_error_name(rc), "error", err));
-            if (h->d->kafka)
-                kafka_in_dead_letter(h->d->kafka, p + skip, l - skip, NULL, 0,
-                                     vevent_error_name(rc), err);
-        }
-    }
-    free(body);
-    if (events == 0) {
-        json_decref(e->rejected);
-        free(e);
-        ingest_batch_discard(b);
-        http_error(req, 400, "the body holds no event (one JSON object, or NDJSON)");
-        return;
-    }
-    e->accepted = ingest_batch_size(b);
-    if (e->accepted == 0) {
-        /* nothing valid: answer now, with the reasons */
-        json_t *rej = e->rejected;
-        e->rejected = NULL;
-        json_t *doc = json_pack("{s:s,s:I,s:o}", "error", "no valid event", "accepted",
-                                (json_int_t)0, "rejected", rej);
-        free(e);
-        ingest_batch_discard(b);
-        http_json(req, 400, doc);
-        return;
-    }
-    ingest_batch_submit(b);
+    *x = (struct http_body_req){ h, req };
 }
 
 /* ---- movies -------------------------------------------------------------- */
 struct http_put_movie {
+    struct http *h;
     struct evhttp_request *req;
     struct recutd *d;
     struct catalog_movie *cm;
@@ -220,6 +191,7 @@ struct http_put_movie {
 static void http_put_movie_done(void *arg, int ok)
 {
     struct http_put_movie *x = arg;
+    x->h->bodies_active--;
     if (!ok) {
         catalog_movie_free(x->cm);
         http_error(x->req, 503, "Redis did not store the movie");
@@ -259,7 +231,12 @@ static void http_put_movie(struct http *h, struct evhttp_request *req, const cha
         http_error(req, 500, "out of memory");
         return;
     }
-    *x = (struct http_put_movie){ req, h->d, cm };
+    if (http_body_admit(h, req) < 0) {
+        catalog_movie_free(cm);
+        free(x);
+        return;
+    }
+    *x = (struct http_put_movie){ h, req, h->d, cm };
     store_put_movie(h->d->store, cm, http_put_movie_done, x);
 }
 
@@ -532,22 +509,12 @@ static void http_forget_done(void *arg, int ok, long long n)
     free(f);
 }
 
-static int http_valid_id(const char *s)
-{
-    size_t l = strlen(s);
-    return l > 0 && l <= VEVENT_ID_MAX && vevent_utf8_valid(s, l);
-}
-
 static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
-                       char **seg, int nseg, struct evkeyvalq *q)
+                       const struct httppath *q)
 {
-    /* seg: users, ID [, recommendations | cuts MOVIE [publish] | profile] */
-    const char *user = seg[1];
-    if (!http_valid_id(user)) {
-        http_error(req, 400, "invalid viewer id");
-        return;
-    }
-    if (nseg == 2) {
+    /* q->user is checked (httppath.c), and so is q->movie for a cut */
+    const char *user = q->user;
+    if (q->route == HTTPPATH_USER) {
         if (cmd != EVHTTP_REQ_DELETE) {
             http_error(req, 405, "use DELETE /v1/users/{id} to erase a viewer");
             return;
@@ -570,7 +537,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
     }
     /* POST .../cuts/MOVIE/publish is the one request here that changes
      * something (publishers' outputs); every GET only computes and answers */
-    int publish = nseg == 5 && strcmp(seg[2], "cuts") == 0 && strcmp(seg[4], "publish") == 0;
+    int publish = q->route == HTTPPATH_USER_PUBLISH;
     if (publish && cmd != EVHTTP_REQ_POST) {
         http_error(req, 405, "use POST to publish a cut");
         return;
@@ -588,7 +555,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
     u->req = req;
     strmap_init(&u->exclude);
     double dn;
-    if (nseg == 3 && strcmp(seg[2], "recommendations") == 0) {
+    if (q->route == HTTPPATH_USER_RECS) {
         u->op = HU_RECS;
         if (http_query_double(req, q, "n", 10, 1, 1000, &dn) < 0)
             goto fail_replied;
@@ -603,14 +570,10 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
                 strmap_put(&u->exclude, t);
             free(dup);
         }
-    } else if ((nseg == 4 || publish) && strcmp(seg[2], "cuts") == 0) {
+    } else if (q->route == HTTPPATH_USER_CUT || publish) {
         u->op = HU_CUT;
         u->publish = publish;
-        if (!http_valid_id(seg[3])) {
-            http_error(req, 400, "invalid movie id");
-            goto fail_replied;
-        }
-        snprintf(u->movie, sizeof u->movie, "%s", seg[3]);
+        snprintf(u->movie, sizeof u->movie, "%s", q->movie);
         const char *b = http_query(q, "budget");
         u->budget = h->d->cfg.cut_budget;
         if (b) {
@@ -627,6 +590,11 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
             }
         }
         const char *ed = http_query(q, "editor");
+        if (ed && strlen(ed) >= sizeof u->editor) {
+            http_error(req, 400, "query parameter 'editor' is longer than %zu bytes",
+                       sizeof u->editor - 1);
+            goto fail_replied;
+        }
         snprintf(u->editor, sizeof u->editor, "%s", ed ? ed : h->d->cfg.cut_editor);
         const char *fmt = http_query(q, "format");
         snprintf(u->format, sizeof u->format, "%s", fmt ? fmt : "json");
@@ -650,7 +618,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
                               &u->spoiler_tail) < 0 ||
             http_query_double(req, q, "fps", 25, 1, 240, &u->fps) < 0)
             goto fail_replied;
-    } else if (nseg == 3 && strcmp(seg[2], "profile") == 0) {
+    } else if (q->route == HTTPPATH_USER_PROFILE) {
         u->op = HU_PROFILE;
     } else {
         http_error(req, 404, "no such resource");
@@ -678,27 +646,18 @@ static void http_route(struct evhttp_request *req, void *arg)
         http_error(req, 400, "bad request URI");
         return;
     }
-    struct evkeyvalq q = { 0 };
-    q.tqh_last = &q.tqh_first;
-    const char *query = evhttp_uri_get_query(uri);
-    if (query && evhttp_parse_query_str(query, &q) < 0) {
-        http_error(req, 400, "bad query string");
-        return;
-    }
-    /* split and decode the path */
-    char *segs[8];
-    int nseg = 0;
-    char *copy = strdup(path), *save = NULL;
-    for (char *t = copy ? strtok_r(copy, "/", &save) : NULL; t && nseg < 8;
-         t = strtok_r(NULL, "/", &save))
-        segs[nseg++] = evhttp_uridecode(t, 0, NULL);
-    free(copy);
-
-    char why[256];
-    int denied = http_auth_check(h->auth, req, segs, nseg, why, sizeof why);
+    /* path and query decoded and checked: ids on their decoded length; who
+     * may ask comes first, then whether the path holds up */
+    struct httppath q;
+    char why[256], bad[256];
+    int malformed = httppath_parse(&q, path, evhttp_uri_get_query(uri), bad, sizeof bad) < 0;
+    int denied =
+        http_auth_check(h->auth, req, malformed ? HTTPPATH_NOT_FOUND : q.route, why, sizeof why);
     if (denied) {
         http_error(req, denied, "%s", why);
-    } else if (nseg == 1 && strcmp(segs[0], "metrics") == 0 && cmd == EVHTTP_REQ_GET) {
+    } else if (malformed) {
+        http_error(req, 400, "%s", bad);
+    } else if (q.route == HTTPPATH_METRICS && cmd == EVHTTP_REQ_GET) {
         size_t len;
         struct metrics_gauges g = {
             .catalog_movies = d->catalog.n,
@@ -719,9 +678,7 @@ static void http_route(struct evhttp_request *req, void *arg)
         else
             http_error(req, 500, "out of memory");
         free(m);
-    } else if (nseg < 2 || strcmp(segs[0], "v1") != 0) {
-        http_error(req, 404, "no such resource");
-    } else if (nseg == 2 && strcmp(segs[1], "health") == 0 && cmd == EVHTTP_REQ_GET) {
+    } else if (q.route == HTTPPATH_HEALTH && cmd == EVHTTP_REQ_GET) {
         int up = store_connected(d->store);
         http_json(req, up ? 200 : 503,
                   json_pack("{s:s,s:s,s:b,s:b,s:I,s:s,s:o}", "status",
@@ -729,36 +686,42 @@ static void http_route(struct evhttp_request *req, void *arg)
                             "instance", recutd_instance(d), "redis", up, "kafka", d->kafka != NULL,
                             "movies", (json_int_t)d->catalog.n, "version", PACKAGE_VERSION,
                             "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
-    } else if (nseg == 2 && strcmp(segs[1], "events") == 0) {
+    } else if (q.route == HTTPPATH_EVENTS) {
         if (cmd != EVHTTP_REQ_POST)
             http_error(req, 405, "use POST");
         else
             http_post_events(h, req);
-    } else if (nseg == 3 && strcmp(segs[1], "movies") == 0) {
-        if (!http_valid_id(segs[2])) {
-            http_error(req, 400, "invalid movie id");
-        } else if (cmd == EVHTTP_REQ_PUT) {
-            http_put_movie(h, req, segs[2]);
+    } else if (q.route == HTTPPATH_MOVIE) {
+        if (cmd == EVHTTP_REQ_PUT) {
+            http_put_movie(h, req, q.movie);
         } else if (cmd == EVHTTP_REQ_GET) {
-            const struct catalog_movie *cm = catalog_get(&d->catalog, segs[2]);
+            const struct catalog_movie *cm = catalog_get(&d->catalog, q.movie);
             if (cm)
                 http_reply(req, 200, "application/json", cm->json, strlen(cm->json));
             else
-                http_error(req, 404, "no movie '%s' in the catalog", segs[2]);
+                http_error(req, 404, "no movie '%s' in the catalog", q.movie);
         } else {
             http_error(req, 405, "use GET or PUT");
         }
-    } else if (nseg == 2 && strcmp(segs[1], "plugins") == 0 && cmd == EVHTTP_REQ_GET) {
+    } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));
-    } else if (nseg >= 3 && strcmp(segs[1], "users") == 0) {
-        http_users(h, req, cmd, segs + 1, nseg - 1, &q);
+    } else if (q.route >= HTTPPATH_USER && q.route <= HTTPPATH_USER_PUBLISH) {
+        http_users(h, req, cmd, &q);
     } else {
         http_error(req, 404, "no such resource");
     }
-    for (int i = 0; i < nseg; i++)
-        free(segs[i]);
-    evhttp_clear_headers(&q);
+    httppath_clear(&q);
+}
+
+/* Every connection's bufferevent: counted against [http] max_connections. */
+static struct bufferevent *http_new_bev(struct event_base *base, void *arg)
+{
+    struct http *h = arg;
+    struct bufferevent *bev = http_tls_bev(h->tls, base); /* NULL: plain HTTP */
+    if (!bev)
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    return h->listen ? http_listen_track(h->listen, bev) : bev;
 }
 
 struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
@@ -782,6 +745,8 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         return NULL;
     }
     evhttp_set_max_body_size(h->eh, (ev_ssize_t)d->cfg.http_max_body);
+    evhttp_set_max_headers_size(h->eh, (ev_ssize_t)d->cfg.http_max_header);
+    evhttp_set_timeout(h->eh, d->cfg.http_idle_timeout_s);
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(h->eh, http_route, h);
@@ -789,6 +754,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         http_free(h);
         return NULL;
     }
+    evhttp_set_bevcb(h->eh, http_new_bev, h);
     char host[256], why[256];
     int port;
     if (util_parse_hostport(d->cfg.http_listen, host, sizeof host, &port, why, sizeof why) < 0) {
@@ -796,9 +762,17 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         http_free(h);
         return NULL;
     }
-    if (!evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port)) {
+    struct evhttp_bound_socket *bound =
+        evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port);
+    if (!bound) {
         snprintf(errstr, errstr_size, "cannot listen on %s: %s", d->cfg.http_listen,
                  strerror(errno));
+        http_free(h);
+        return NULL;
+    }
+    h->listen = http_listen_new(d->base, evhttp_bound_socket_get_listener(bound),
+                                (size_t)d->cfg.http_max_connections, errstr, errstr_size);
+    if (!h->listen) {
         http_free(h);
         return NULL;
     }
@@ -834,5 +808,6 @@ void http_free(struct http *h)
         evhttp_free(h->eh);
     http_auth_free(h->auth);
     http_tls_free(h->tls);
+    http_listen_free(h->listen);
     free(h);
 }

@@ -487,12 +487,11 @@ static int http_auth_check_origin(const struct http_auth *a, struct evhttp_reque
 }
 
 /* The scope a request needs, 0 for none. */
-static unsigned http_auth_needed(enum evhttp_cmd_type cmd, char *const *segs, int nseg)
+static unsigned http_auth_needed(enum evhttp_cmd_type cmd, enum httppath_route route)
 {
-    if (nseg == 2 && segs[0] && segs[1] && strcmp(segs[0], "v1") == 0 &&
-        strcmp(segs[1], "health") == 0 && (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD))
+    if (route == HTTPPATH_HEALTH && (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD))
         return 0;
-    if (nseg >= 1 && segs[0] && strcmp(segs[0], "metrics") == 0)
+    if (route == HTTPPATH_METRICS)
         return HTTP_AUTH_ADMIN;
     if (cmd == EVHTTP_REQ_DELETE)
         return HTTP_AUTH_ADMIN;
@@ -589,8 +588,8 @@ static int http_auth_check_ctype(struct evhttp_request *req, enum evhttp_cmd_typ
     return 415;
 }
 
-int http_auth_check(const struct http_auth *a, struct evhttp_request *req, char *const *segs,
-                    int nseg, char *msg, size_t msgsz)
+int http_auth_check(const struct http_auth *a, struct evhttp_request *req,
+                    enum httppath_route route, char *msg, size_t msgsz)
 {
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     int code = 0;
@@ -598,7 +597,7 @@ int http_auth_check(const struct http_auth *a, struct evhttp_request *req, char 
         code = http_auth_check_host(a, req, msg, msgsz);
     if (!code)
         code = http_auth_check_origin(a, req, msg, msgsz);
-    unsigned need = http_auth_needed(cmd, segs, nseg);
+    unsigned need = http_auth_needed(cmd, route);
     if (!code && a->have_tokens && need)
         code = http_auth_check_token(a, req, need, msg, msgsz);
     if (!code)

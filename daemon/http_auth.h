@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "httppath.h"
 
 struct http_auth;
 struct evhttp_request;
@@ -23,10 +24,11 @@ void http_auth_free(struct http_auth *a);
 /* Log who may use the API (no tokens_file, none listed, or how many). */
 void http_auth_log(const struct http_auth *a, const struct recut_config *cfg);
 
-/* May req go on?  segs are the decoded path segments.  0 if so; else the
+/* May req go on?  route is what its path names (httppath.h; NOT_FOUND for
+ * a path that does not parse: it needs the scope of its method).  0 if so; else the
  * HTTP status to answer (400, 401, 403, 415, 421) with the reason in msg;
  * for 401 the WWW-Authenticate header is already added to req's answer. */
-int http_auth_check(const struct http_auth *a, struct evhttp_request *req, char *const *segs,
-                    int nseg, char *msg, size_t msgsz);
+int http_auth_check(const struct http_auth *a, struct evhttp_request *req,
+                    enum httppath_route route, char *msg, size_t msgsz);
 
 #endif

@@ -2,7 +2,8 @@
 /* http_tls.c -- HTTPS for the HTTP API.  The API carries viewers' events
  * and profiles, so off a loopback address it must be encrypted; libevent's
  * evhttp does TLS when each new connection gets an OpenSSL bufferevent
- * (evhttp_set_bevcb), which is all this file adds to http.c.
+ * (through http.c's evhttp_set_bevcb callback, which also counts the
+ * connection), which is all this file adds to http.c.
  *
  * The certificate and key are one SSL_CTX: a reload (certificates rotate)
  * builds a new one from the files and swaps it in, so new connections get
@@ -128,12 +129,11 @@ int http_tls_check(const struct recut_config *cfg, char *errstr, size_t errstr_s
     return 0;
 }
 
-/* evhttp's callback for each accepted connection: a TLS bufferevent.
- * NULL makes evhttp use a plain one, which http_tls_request_ok refuses. */
-static struct bufferevent *http_tls_bevcb(struct event_base *base, void *arg)
+struct bufferevent *http_tls_bev(struct http_tls *t, struct event_base *base)
 {
-    struct http_tls *t = arg;
-    SSL *ssl = t->ctx ? SSL_new(t->ctx) : NULL;
+    if (!t || !t->ctx)
+        return NULL;
+    SSL *ssl = SSL_new(t->ctx);
     if (!ssl) {
         log_err("http: cannot start a TLS session: %s", http_tls_ssl_reason("out of memory"));
         return NULL;
@@ -176,12 +176,8 @@ static int http_tls_apply(struct http_tls *t, const struct recut_config *cfg, ch
     SSL_CTX *old = t->ctx;
     t->ctx = ctx; /* open connections hold references to the old one */
     SSL_CTX_free(old);
-    if (ctx) {
-        evhttp_set_bevcb(t->eh, http_tls_bevcb, t);
+    if (ctx)
         http_tls_log_cert(ctx, cfg->http_tls_cert);
-    } else {
-        evhttp_set_bevcb(t->eh, NULL, NULL);
-    }
     return 0;
 }
 

@@ -26,6 +26,10 @@ struct http_tls *http_tls_new(struct evhttp *eh, const struct recut_config *cfg,
  * running certificate stays, and -1 with the reason. */
 int http_tls_reload(struct http_tls *t, const struct recut_config *cfg, char *errstr,
                     size_t errstr_size);
+/* For evhttp's new-connection callback: a TLS bufferevent when serving TLS
+ * now; NULL when not (or out of memory: a plain one then, which
+ * http_tls_request_ok refuses). */
+struct bufferevent *http_tls_bev(struct http_tls *t, struct event_base *base);
 /* 1 if serving TLS now. */
 int http_tls_on(const struct http_tls *t);
 /* 1 if req may be answered: it came over TLS, or TLS is off. */

@@ -55,6 +55,10 @@ struct recut_config {
     char *http_tokens_file;     /* bearer tokens (daemon/http_auth.c), or "" */
     char *http_tls_cert;        /* PEM; with http_tls_key: HTTPS */
     char *http_tls_key;
+    int http_max_header;
+    int http_max_connections;
+    int http_max_active_bodies;
+    int http_idle_timeout_s;
     int http_threads_unused;
     /* [plugins] */
     char *plugin_dir;

@@ -82,6 +82,31 @@ case_bad_params() {
     expect_error 4?? "DELETE /v1/health"
 }
 
+case_nul_ids() {
+    # an id is taken on its decoded length: %00 (or a control byte, or bad
+    # UTF-8, or a long id) is refused, never cut to the id before it
+    h_http DELETE /v1/users/u1%00junk
+    expect_error 400 "DELETE /v1/users/u1%00junk" || return 1
+    h_assert_eq "$(h_json "$H_BODY" '"NUL" in d["error"]')" true "the error names the NUL" || return 1
+    h_assert_eq "$(h_redis HGET 'recut:{u:u1}:meta' events)" 1 "viewer u1 must not be erased" || return 1
+    h_http GET /v1/users/u1%00x/profile
+    expect_error 400 "GET /v1/users/u1%00x/profile" || return 1
+    h_http GET /v1/movies/m1%00x
+    expect_error 400 "GET /v1/movies/m1%00x" || return 1
+    h_http GET "/v1/users/u1/cuts/m1%0Ax?budget=60"
+    expect_error 400 "a newline in a movie id" || return 1
+    h_http GET /v1/users/u1%ff/profile
+    expect_error 400 "invalid UTF-8 in a viewer id" || return 1
+    h_http GET "/v1/users/$(head -c 129 /dev/zero | tr '\0' x)/profile"
+    expect_error 400 "a 129-byte viewer id" || return 1
+    h_http GET "/v1/users/u1/recommendations?exclude=m1%00x"
+    expect_error 400 "exclude=m1%00x" || return 1
+    h_http GET "/v1/users/u1/cuts/m1?budget=60&source=a%0Ab"
+    expect_error 400 "a newline in source=" || return 1
+    h_http GET "/v1/users/u1/profile"
+    h_assert_eq "$H_STATUS" 200 "the clean id still answers"
+}
+
 case_huge_body() {
     # 9 MiB, over the default [http] max_body_bytes of 8 MiB.  curl sends
     # "Expect: 100-continue", so the server can refuse before the body.
@@ -104,6 +129,7 @@ h_case "malformed JSON bodies get 400 with a JSON error" case_bad_json
 h_case "invalid events and catalog entries get 4xx and are not stored" case_bad_event
 h_case "unknown routes, movies and viewers" case_unknown
 h_case "bad query parameters get 400" case_bad_params
+h_case "ids with %00, control bytes, bad UTF-8 or over 128 bytes get 400" case_nul_ids
 h_case "a body over max_body_bytes gets 413" case_huge_body
 h_case "the daemon is fine afterwards" case_still_fine
 h_done

@@ -178,6 +178,8 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     recutd_apply_reloadable(&d->cfg, &fresh);
     conf_free(&fresh);
     log_set_level(d->cfg.log_level);
+    if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, err, sizeof err) < 0)
+        log_err("reload: %s; keeping the Redis password read before", err);
     groups_reload(d->groups);
     svm_scorer_reload(d->svm);
     kafka_in_reload(d->kafka);

@@ -62,6 +62,12 @@ struct store {
     redisAsyncContext *ac;
     int connected;
     struct event *reconnect_ev;
+    int backoff_ms;            /* the next reconnect's delay (0: the first) */
+    struct event *timeout_ev;  /* store_conn.c: [redis] timeout_ms watchdog */
+    uint64_t replies;          /* replies seen (the watchdog's progress) */
+    uint64_t replies_seen;     /* ... at its last tick */
+    struct timeval busy_since; /* waiting for a reply since */
+    int busy;                  /* something was unanswered at the last tick */
     char sha[48], sha_zincr[48], sha_cooc_read[48], sha_cooc_compact[48];
     size_t pending;
     /* store_batch.c: batches waiting to be applied, in order; applied
@@ -91,6 +97,27 @@ struct store {
     size_t n_pop_sorted;
     int pop_loading;
 };
+
+/* store_conn.c: the connection's life.  A reply to a command the store
+ * counted in s->pending arrived. */
+void store_replied(struct store *s);
+/* Drop the connection now (an error reply, a timeout): every unanswered
+ * callback gets a NULL reply, and a reconnect follows with backoff. */
+void store_drop(struct store *s);
+/* Schedule the next connection attempt (exponential backoff). */
+void store_schedule_reconnect(struct store *s);
+/* Commands since the last reconnect succeeded: the backoff starts again. */
+void store_backoff_reset(struct store *s);
+/* user, or "default" for an empty one (for messages). */
+const char *store_creds_user_name(const char *user);
+/* Start and stop the timeout_ms watchdog. */
+int store_watchdog_start(struct store *s);
+void store_watchdog_stop(struct store *s);
+/* Send AUTH (when configured), the scripts and a PING; the connection is
+ * up (s->connected) once all were answered. */
+void store_handshake(struct store *s, redisAsyncContext *ac);
+/* AUTH on a blocking connection when a password is set (store_creds_set). */
+int store_auth_sync(redisContext *c, const char *address, char *errstr, size_t errstr_size);
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
 /* What reads a viewer's state (store_viewer_reply's `which`, or 'I' for the

@@ -248,6 +248,7 @@ static void store_batch_check_done(struct store *s)
         if (s->wait_tail == b)
             s->wait_tail = prev;
         metrics_inc(M_BATCHES, 1);
+        store_backoff_reset(s);
         for (size_t i = 0; s->hooks.on_applied && i < b->n_touched; i++)
             s->hooks.on_applied(s->hooks.ctx, b->touched[i]);
         if (b->cb)
@@ -263,8 +264,7 @@ static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_batch *b = c->b;
     unsigned gen = c->gen;
     free(c);
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (b->gen != gen)
         return; /* the batch was reset: this reply is from before */
     redisReply *r = reply;
@@ -626,8 +626,7 @@ static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
     struct store *s = ac->data;
     redisReply *r = reply;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (r && r->type == REDIS_REPLY_ERROR)
         log_err("redis: popularity: %s", r->str);
     store_flush_done(s, (uint64_t)(uintptr_t)priv, r && r->type != REDIS_REPLY_ERROR);
@@ -698,11 +697,8 @@ void store_batch_reset(struct store *s, const char *why)
      * carried them: re-applying regenerates those of events not yet seen */
     store_global_clear(s);
     s->epoch_done = s->epoch - 1;
-    if (s->connected && s->ac) {
-        /* start again once the connection is known good */
-        redisAsyncContext *ac = s->ac;
-        redisAsyncDisconnect(ac);
-    }
+    /* start again on a new connection (after a backoff) */
+    store_drop(s);
 }
 
 void store_batch_disconnected(struct store *s)

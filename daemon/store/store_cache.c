@@ -161,8 +161,7 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
     redisReply *r = reply;
     char which = l->which;
     free(l);
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     vc->loading--;
     if (vc->detached) {
         if (vc->loading == 0 && vc->refs == 0)

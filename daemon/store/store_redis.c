@@ -50,13 +50,18 @@ redisContext *store_connect_sync(const char *address, int timeout_ms, char *errs
         return NULL;
     }
     redisSetTimeout(c, tv);
+    if (store_auth_sync(c, address, errstr, errstr_size) < 0) {
+        redisFree(c);
+        return NULL;
+    }
     return c;
 }
 
 static redisContext *store_sync_connect(struct store *s, char *errstr, size_t errstr_size)
 {
-    return store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms, errstr,
-                              errstr_size);
+    redisContext *c = store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms,
+                                         errstr, errstr_size);
+    return c;
 }
 
 static void store_reconnect_cb(evutil_socket_t fd, short what, void *arg)
@@ -66,41 +71,35 @@ static void store_reconnect_cb(evutil_socket_t fd, short what, void *arg)
     store_connect(arg);
 }
 
-static void store_schedule_reconnect(struct store *s)
-{
-    struct timeval tv = { 0, 500000 };
-    event_add(s->reconnect_ev, &tv);
-}
-
-
 static void store_on_connect(const redisAsyncContext *ac, int status)
 {
     struct store *s = ac->data;
     if (status != REDIS_OK) {
-        log_warn("redis: cannot connect to %s: %s; retrying", s->d->cfg.redis_address, ac->errstr);
+        log_warn("redis: cannot connect to %s: %s", s->d->cfg.redis_address, ac->errstr);
         metrics_inc(M_REDIS_ERRORS, 1);
-        s->ac = NULL;
+        if (s->ac == ac)
+            s->ac = NULL;
         s->connected = 0;
+        s->pending = 0;
         store_schedule_reconnect(s);
-        return;
     }
-    s->connected = 1;
-    log_info("redis: connected to %s", s->d->cfg.redis_address);
-    store_batch_connected(s);
+    /* up once the handshake (store_conn.c) is answered */
 }
 
+/* Every end of a connection but store_free's comes here: reconnect. */
 static void store_on_disconnect(const redisAsyncContext *ac, int status)
 {
     struct store *s = ac->data;
-    s->ac = NULL;
+    if (s->ac == ac)
+        s->ac = NULL;
     s->connected = 0;
     s->pending = 0;
     store_batch_disconnected(s);
     if (status != REDIS_OK) {
-        log_warn("redis: connection lost: %s; reconnecting", ac->errstr);
+        log_warn("redis: connection lost: %s", ac->errstr);
         metrics_inc(M_REDIS_ERRORS, 1);
-        store_schedule_reconnect(s);
     }
+    store_schedule_reconnect(s);
 }
 
 static void store_connect(struct store *s)
@@ -125,11 +124,8 @@ static void store_connect(struct store *s)
     redisAsyncSetConnectCallback(ac, store_on_connect);
     redisAsyncSetDisconnectCallback(ac, store_on_disconnect);
     s->ac = ac;
-    /* the script cache may be empty after a Redis restart: load them first */
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_forget);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_zincr);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_cooc_read);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_cooc_compact);
+    s->pending = 0;
+    store_handshake(s, ac);
 }
 
 struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
@@ -141,6 +137,10 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     }
     s->d = d;
     strmap_init(&s->pop);
+    if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, errstr, errstr_size) < 0) {
+        free(s);
+        return NULL;
+    }
     redisContext *c = store_sync_connect(s, errstr, errstr_size);
     if (!c) {
         free(s);
@@ -166,6 +166,8 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     redisFree(c);
     s->reconnect_ev = evtimer_new(d->base, store_reconnect_cb, s);
     store_batch_init(s);
+    if (store_watchdog_start(s) < 0)
+        log_err("redis: cannot start the timeout_ms watchdog");
     store_connect(s);
     return s;
 }
@@ -177,18 +179,22 @@ void store_free(struct store *s)
     if (s->ac) {
         redisAsyncContext *ac = s->ac;
         ac->data = s;
+        s->ac = NULL; /* (the callbacks' NULL replies send nothing more) */
+        s->connected = 0;
         redisAsyncSetDisconnectCallback(ac, NULL);
         redisAsyncFree(ac);
-        s->ac = NULL;
     }
+    store_watchdog_stop(s);
     if (s->reconnect_ev)
         event_free(s->reconnect_ev);
+    s->reconnect_ev = NULL;
     store_batch_fini(s);
     store_cooc_fini(s);
     free(s->pop_sorted);
     if (s->catalog_ev)
         event_free(s->catalog_ev);
     strmap_clear(&s->pop, NULL);
+    store_creds_clear();
     free(s);
 }
 
@@ -377,8 +383,7 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_load_cmd *c = priv;
     struct store_load *l = c->l;
     struct store *s = ac->data;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     redisReply *r = reply;
     if (!r || r->type == REDIS_REPLY_ERROR) {
         if (r)
@@ -514,8 +519,7 @@ static void store_simple_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
     struct store_simple *x = priv;
     struct store *s = ac->data;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     redisReply *r = reply;
     int ok = r && r->type != REDIS_REPLY_ERROR;
     if (r && r->type == REDIS_REPLY_ERROR)
@@ -677,8 +681,7 @@ static void store_catalog_movie_cb(redisAsyncContext *ac, void *reply, void *pri
     struct store *s = ac->data;
     redisReply *r = reply;
     (void)priv;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (r && r->type == REDIS_REPLY_STRING) {
         char err[256];
         struct catalog_movie *cm = catalog_movie_parse(r->str, r->len, NULL, err, sizeof err);
@@ -695,8 +698,7 @@ static void store_catalog_ids_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store *s = ac->data;
     redisReply *r = reply;
     (void)priv;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (!r || r->type != REDIS_REPLY_ARRAY || !s->ac)
         return;
     for (size_t i = 0; i < r->elements; i++)
@@ -711,8 +713,7 @@ static void store_catalog_version_cb(redisAsyncContext *ac, void *reply, void *p
     struct store *s = ac->data;
     redisReply *r = reply;
     (void)priv;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (!r || r->type != REDIS_REPLY_STRING || !s->ac)
         return;
     long long v = atoll(r->str);

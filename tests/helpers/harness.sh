@@ -290,9 +290,11 @@ s.close()') || return 1
 # Redis
 
 # Start a private redis-server on a free loopback port (and a unix socket
-# in the temp dir).  Sets H_REDIS_PORT, H_REDIS_ADDR (host:port),
-# H_REDIS_SOCK, H_REDIS_PID.
-h_start_redis() {
+# in the temp dir); ARGS go to redis-server (e.g. --enable-debug-command
+# yes).  Sets H_REDIS_PORT, H_REDIS_ADDR (host:port), H_REDIS_SOCK,
+# H_REDIS_PID.  H_REDIS_CLI_ARGS are given to every h_redis call (e.g.
+# --user U --pass P).
+h_start_redis() { # [ARGS...]
     local dir=$H_TMP/redis try port pid
     mkdir -p "$dir"
     for try in 1 2 3 4 5; do
@@ -301,12 +303,13 @@ h_start_redis() {
         "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
             --dir "$dir" --daemonize no --logfile "$dir/redis.log" \
             --unixsocket "$dir/redis.sock" --unixsocketperm 700 \
-            --databases 1 >/dev/null 2>&1 &
+            --databases 1 "$@" >/dev/null 2>&1 &
         pid=$!
         h_track "$pid"
         local deadline=$((SECONDS + 15))
         while [ "$SECONDS" -lt "$deadline" ]; do
-            if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; then
+            # shellcheck disable=SC2086
+            if [ "$(redis-cli -h 127.0.0.1 -p "$port" ${H_REDIS_CLI_ARGS:-} ping 2>/dev/null)" = PONG ]; then
                 H_REDIS_PORT=$port H_REDIS_ADDR=127.0.0.1:$port
                 H_REDIS_SOCK=$dir/redis.sock H_REDIS_PID=$pid
                 return 0
@@ -321,10 +324,12 @@ h_start_redis() {
     h_fail "redis-server did not answer PING"
 }
 
-h_redis() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" --raw "$@"; }
+# shellcheck disable=SC2086
+h_redis() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ${H_REDIS_CLI_ARGS:-} --raw "$@"; }
 
 # Every key matching PATTERN, sorted, one a line.
-h_redis_scan() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" --raw --scan --pattern "$1" | sort; }
+# shellcheck disable=SC2086
+h_redis_scan() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ${H_REDIS_CLI_ARGS:-} --raw --scan --pattern "$1" | sort; }
 
 # ---------------------------------------------------------------------------
 # Kafka (recut-mockkafka)

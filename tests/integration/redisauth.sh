@@ -12,9 +12,11 @@ h_require_mockkafka
 PW='s3cret-Pw-4711'
 PW2='r0tated-Pw-0815'
 BAD='wr0ng-Pw-9999'
-# the default user is off: nothing gets in without AUTH as "recut"
-H_REDIS_CLI_ARGS="--user recut --pass $PW --no-auth-warning"
-h_start_redis --user default off --user recut on ">$PW" '~*' '&*' '+@all'
+# the default user is off: nothing gets in without AUTH.  recut has the
+# ACL recutd(8) suggests; the test itself talks as "admin".
+H_REDIS_CLI_ARGS="--user admin --pass adminpw --no-auth-warning"
+h_start_redis --user default off --user admin on '>adminpw' '~*' '&*' '+@all' \
+    --user recut on ">$PW" '~recut:*' '&*' '+@all' '-@dangerous' '+info'
 h_start_kafka recut.events:2 recut.catalog recut.published recut.deadletter
 CONF=$H_TMP/recutd.conf
 h_write_config "$CONF"
@@ -40,9 +42,11 @@ kill_clients() { # every connection but redis-cli's own
 }
 
 case_noauth_refused() {
-    # the server really wants AUTH
+    # the server really wants AUTH, and the password works for recut
     h_assert_eq "$(redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ping 2>&1 | grep -c NOAUTH)" 1 \
-        "PING without AUTH refused"
+        "PING without AUTH refused" || return 1
+    h_assert_eq "$(redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" --user recut --pass "$PW" \
+        --no-auth-warning ping 2>&1)" PONG "PING as recut"
 }
 
 case_right_password() {
@@ -60,7 +64,6 @@ case_reconnect_auths() {
 
 case_rotated_password() {
     h_redis ACL SETUSER recut resetpass ">$PW2" >/dev/null
-    H_REDIS_CLI_ARGS="--user recut --pass $PW2 --no-auth-warning"
     printf '%s\n' "$PW2" >"$H_TMP/redis.pw"
     kill -HUP "$H_RECUTD_PID"
     h_wait_metric recut_reloads_total 1 || return 1

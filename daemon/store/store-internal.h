@@ -96,6 +96,8 @@ struct store {
     struct store_pop_rank *pop_sorted; /* pop, most popular first */
     size_t n_pop_sorted;
     int pop_loading;
+    struct strmap pop_next; /* store_pop.c: the shards read so far */
+    int pop_wait, pop_failed;
 };
 
 /* store_conn.c: the connection's life.  A reply to a command the store
@@ -118,6 +120,21 @@ void store_watchdog_stop(struct store *s);
 void store_handshake(struct store *s, redisAsyncContext *ac);
 /* AUTH on a blocking connection when a password is set (store_creds_set). */
 int store_auth_sync(redisContext *c, const char *address, char *errstr, size_t errstr_size);
+
+/* store_pop.c: popularity in STORE_POP_SHARDS sorted sets PREFIX:{pop:K} */
+#define STORE_POP_SHARDS 16
+unsigned store_pop_shard(const char *movie);
+/* Send s->g_pop's increments, one script call per shard (each counted in
+ * s->flush_outstanding; fn gets epoch).  -1 if one could not be sent. */
+int store_pop_flush(struct store *s, uint64_t epoch, redisCallbackFn *fn);
+/* Reading: begin, one store_pop_load_sent per read sent, every reply (or
+ * NULL) to store_pop_load_reply; the last one replaces s->pop. */
+void store_pop_load_begin(struct store *s);
+void store_pop_load_sent(struct store *s);
+int store_pop_load_reply(struct store *s, const redisReply *r);
+void store_pop_fini(struct store *s);
+/* store_redis.c: order s->pop for recommend_top. */
+void store_pop_sort(struct store *s);
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
 /* What reads a viewer's state (store_viewer_reply's `which`, or 'I' for the

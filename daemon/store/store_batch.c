@@ -641,24 +641,8 @@ static void store_batch_flush(struct store *s)
         s->epoch_done = epoch;
         return;
     }
-    if (s->g_pop.len) {
-        char key[512];
-        struct store_args a = { 0 };
-        store_args_add(&a, "EVALSHA");
-        store_args_add(&a, s->sha_zincr);
-        store_args_add(&a, "1");
-        snprintf(key, sizeof key, "%s:pop", s->d->cfg.redis_prefix);
-        store_args_add(&a, key);
-        size_t it = 0;
-        struct strmap_entry *e;
-        while ((e = strmap_next(&s->g_pop, &it))) {
-            store_args_addn(&a, e->key, e->len);
-            store_args_addf(&a, "%.0f", e->num);
-        }
-        if (store_send_args(s, store_flush_cb, (void *)(uintptr_t)epoch, &a) == 0)
-            s->flush_outstanding++;
-        store_args_free(&a);
-    }
+    if (s->g_pop.len && store_pop_flush(s, epoch, store_flush_cb) < 0)
+        log_err("redis: cannot queue a popularity write");
     if (store_cooc_flush(s, epoch) < 0)
         log_err("out of memory writing co-occurrence counts");
     store_global_clear(s);

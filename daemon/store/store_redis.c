@@ -137,6 +137,7 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     }
     s->d = d;
     strmap_init(&s->pop);
+    strmap_init(&s->pop_next);
     if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, errstr, errstr_size) < 0) {
         free(s);
         return NULL;
@@ -194,6 +195,7 @@ void store_free(struct store *s)
     if (s->catalog_ev)
         event_free(s->catalog_ev);
     strmap_clear(&s->pop, NULL);
+    store_pop_fini(s);
     store_creds_clear();
     free(s);
 }
@@ -284,7 +286,7 @@ static int store_pop_cmp(const void *a, const void *b)
 }
 
 /* Popularity ordered once per refresh, for recommend_top's candidates. */
-static void store_pop_sort(struct store *s)
+void store_pop_sort(struct store *s)
 {
     free(s->pop_sorted);
     s->n_pop_sorted = 0;
@@ -385,24 +387,13 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store *s = ac->data;
     store_replied(s);
     redisReply *r = reply;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
+    if (c->which == 'P') {
+        if (store_pop_load_reply(s, r) < 0)
+            l->failed = 1;
+    } else if (!r || r->type == REDIS_REPLY_ERROR) {
         if (r)
             log_err("redis: read failed: %s", r->str);
         l->failed = 1;
-    } else if (c->which == 'P') {
-        strmap_clear(&s->pop, NULL);
-        s->max_pop = 0;
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-            struct strmap_entry *e = strmap_put(&s->pop, r->element[i]->str);
-            if (e) {
-                e->num = strtod(r->element[i + 1]->str, NULL);
-                if (e->num > s->max_pop)
-                    s->max_pop = e->num;
-            }
-        }
-        store_pop_sort(s);
-        s->pop_loaded = time(NULL);
-        s->pop_loading = 0;
     } else if (c->which == 'O') {
         struct strmap_entry *e = strmap_put(&l->cooc, c->movie);
         struct strmap *m = e && !e->ptr ? malloc(sizeof *m) : NULL;
@@ -423,15 +414,15 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_load_done(l);
 }
 
-static void store_load_send(struct store_load *l, char which, const char *movie, const char *fmt,
-                            ...)
+static int store_load_send(struct store_load *l, char which, const char *movie, const char *fmt,
+                           ...)
 {
     struct store *s = l->s;
     struct store_load_cmd *c = calloc(1, sizeof *c);
     if (!c || !s->ac) {
         free(c);
         l->failed = 1;
-        return;
+        return -1;
     }
     c->l = l;
     c->which = which;
@@ -444,10 +435,11 @@ static void store_load_send(struct store_load *l, char which, const char *movie,
     if (rc != REDIS_OK) {
         free(c);
         l->failed = 1;
-        return;
+        return -1;
     }
     s->pending++;
     l->outstanding++;
+    return 0;
 }
 
 static void store_load_stage2(struct store_load *l)
@@ -500,8 +492,15 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
     if (s->hooks.extra_key)
         store_load_send(l, 'V', NULL, "GET %s:{u:%s}:%s", p, user, s->hooks.extra_key);
     if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
-        s->pop_loading = 1;
-        store_load_send(l, 'P', NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p);
+        /* every shard, and the unsharded key of earlier versions */
+        store_pop_load_begin(s);
+        for (unsigned k = 0; k < STORE_POP_SHARDS; k++)
+            if (store_load_send(l, 'P', NULL, "ZRANGE %s:{pop:%u} 0 -1 WITHSCORES", p, k) == 0)
+                store_pop_load_sent(s);
+        if (store_load_send(l, 'P', NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p) == 0)
+            store_pop_load_sent(s);
+        if (s->pop_wait == 0)
+            s->pop_loading = 0;
     }
     l->outstanding--;
     store_load_done(l);

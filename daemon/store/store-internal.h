@@ -185,9 +185,11 @@ struct store_vc { /* a cached viewer */
     size_t idq_head, idq_len, idq_cap;
     struct store_args new_ids; /* "ts id" pairs since the last write */
     int64_t last_ts;
-    size_t redis_hist;            /* length of the hist list in Redis */
-    uint64_t pass;                /* the last pass over a batch that met it */
-    int loading;                  /* load replies still expected */
+    size_t redis_hist; /* length of the hist list in Redis */
+    uint64_t pass;     /* the last pass over a batch that met it */
+    int loading;       /* load replies still expected */
+    int bad;           /* a read answered WRONGTYPE: its events are rejected */
+    char bad_why[160];
     int refs;                     /* unapplied batches that use this viewer */
     int detached;                 /* not in the cache any more: free at 0 refs */
     struct store_batch **waiters; /* batches waiting for the load */

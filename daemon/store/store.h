@@ -26,6 +26,10 @@ struct store_hooks {
     void (*on_event)(void *ctx, const recut_viewer *v, const struct update *u);
     /* Once per batch, after its on_event calls. */
     void (*on_events_done)(void *ctx);
+    /* Event ev was not applied: its viewer's keys in Redis hold the wrong
+     * type (WRONGTYPE), so the viewer cannot be read; detail says which
+     * reply.  The viewer is read again for the next batch. */
+    void (*on_rejected)(void *ctx, const struct vevent *ev, const char *detail);
     /* Redis acknowledged a batch that changed viewer `user`. */
     void (*on_applied)(void *ctx, const char *user);
     /* The name of one more key of every viewer (PREFIX:{u:ID}:NAME) to read

@@ -473,6 +473,13 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     for (size_t i = 0; i < b->n; i++) {
         struct store_bev *e = &b->evs[i];
         struct store_vc *vc = e->vc;
+        if (vc->bad) {
+            if (s->hooks.on_rejected)
+                s->hooks.on_rejected(s->hooks.ctx, &e->ev, vc->bad_why);
+            if (!vc->detached)
+                store_vc_detach(s, vc); /* read again next time */
+            continue;
+        }
         if (e->ev.id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->ev.id)) {
             metrics_inc(M_EVENTS_DUPLICATE, 1);
             continue;

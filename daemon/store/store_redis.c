@@ -6,6 +6,7 @@
 #include "config.h"
 #include "store_lua.h"
 #include "store-internal.h"
+#include "store_cluster.h"
 #include "addr.h"
 
 #include <hiredis/hiredis.h>
@@ -144,6 +145,22 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     }
     redisContext *c = store_sync_connect(s, errstr, errstr_size);
     if (!c) {
+        free(s);
+        return NULL;
+    }
+    /* a Redis Cluster node would answer most commands with -MOVED: say so
+     * now rather than retry forever (store_cluster.c routes, unwired yet) */
+    redisReply *info = redisCommand(c, "INFO cluster");
+    int cluster =
+        info && info->type == REDIS_REPLY_STRING && store_cluster_enabled(info->str, info->len);
+    if (info)
+        freeReplyObject(info);
+    if (cluster) {
+        snprintf(errstr, errstr_size,
+                 "redis: %s is a Redis Cluster node (cluster_enabled:1); recutd does not "
+                 "support Redis Cluster yet: give it a standalone Redis",
+                 d->cfg.redis_address);
+        redisFree(c);
         free(s);
         return NULL;
     }

@@ -6,13 +6,14 @@
  * lib/core/conf.c checks types, ranges and the keys' relations without
  * those libraries (recutctl and the tests link it too); here the addresses
  * are parsed by the one parser http.c and the store use (lib/util/addr.h),
- * with the same rules, and the [librdkafka]
- * pass-through keys are applied to a scratch librdkafka configuration,
+ * with the same rules, [redis] password_file must be readable, and the
+ * [librdkafka] pass-through keys are applied to a scratch librdkafka configuration,
  * which knows every property and its allowed values. */
 #include "config.h"
 #include "addr.h"
 #include "confcheck.h"
 
+#include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,17 @@ int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_si
         snprintf(errstr, errstr_size, "%s: redis.address: %s",
                  conf_where(cfg, "redis", "address", at, sizeof at), why);
         return -1;
+    }
+    /* as the store reads it at start and on SIGHUP (the secret is not kept) */
+    if (cfg->redis_password_file[0]) {
+        FILE *f = fopen(cfg->redis_password_file, "r");
+        if (!f) {
+            snprintf(errstr, errstr_size, "%s: redis.password_file %s: %s",
+                     conf_where(cfg, "redis", "password_file", at, sizeof at),
+                     cfg->redis_password_file, strerror(errno));
+            return -1;
+        }
+        fclose(f);
     }
     return confcheck_kafka(cfg, errstr, errstr_size);
 }

@@ -86,6 +86,18 @@ case_wrong_password() {
         { h_check_failed "the wrong password is in the output"; return 1; }
 }
 
+case_check_config() {
+    local rc=0
+    "$H_RECUTD" -c "$CONF" --set "redis.password_file=$H_TMP/missing.pw" --check-config \
+        >"$H_TMP/check.out" 2>&1 || rc=$?
+    h_assert_ne "$rc" 0 "--check-config with a missing password file" || return 1
+    grep -q 'redis.password_file' "$H_TMP/check.out" ||
+        { h_check_failed "no error naming redis.password_file: $(cat "$H_TMP/check.out")"; return 1; }
+    rc=0
+    "$H_RECUTD" -c "$CONF" --check-config >"$H_TMP/check.out" 2>&1 || rc=$?
+    h_assert_eq "$rc" 0 "--check-config with the password file"
+}
+
 case_secret_nowhere() {
     "$H_RECUTD" -c "$CONF" --dump-config >"$H_TMP/dump" 2>&1
     grep -q "password_file = $H_TMP/redis.pw" "$H_TMP/dump" ||
@@ -101,6 +113,7 @@ h_case "with the right password events are applied and published" case_right_pas
 h_case "every reconnect authenticates again" case_reconnect_auths
 h_case "SIGHUP reads a rotated password" case_rotated_password
 h_case "a wrong password is a clear start-up error naming the user" case_wrong_password
+h_case "--check-config refuses a password file it cannot read" case_check_config
 h_case "the password is in no log line nor --dump-config" case_secret_nowhere
 h_stop_recutd
 h_done

@@ -7,14 +7,15 @@
  * those libraries (recutctl and the tests link it too); here the addresses
  * are parsed by the one parser http.c and the store use (lib/util/addr.h),
  * with the same rules, the HTTPS certificate and key are loaded as
- * http_tls.c loads them, and the [librdkafka]
- * pass-through keys are applied to a scratch librdkafka configuration,
+ * http_tls.c loads them, [redis] password_file must be readable, and the
+ * [librdkafka] pass-through keys are applied to a scratch librdkafka configuration,
  * which knows every property and its allowed values. */
 #include "config.h"
 #include "addr.h"
 #include "confcheck.h"
 #include "http_tls.h"
 
+#include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,17 @@ int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_si
         snprintf(errstr, errstr_size, "%s: redis.address: %s",
                  conf_where(cfg, "redis", "address", at, sizeof at), why);
         return -1;
+    }
+    /* as the store reads it at start and on SIGHUP (the secret is not kept) */
+    if (cfg->redis_password_file[0]) {
+        FILE *f = fopen(cfg->redis_password_file, "r");
+        if (!f) {
+            snprintf(errstr, errstr_size, "%s: redis.password_file %s: %s",
+                     conf_where(cfg, "redis", "password_file", at, sizeof at),
+                     cfg->redis_password_file, strerror(errno));
+            return -1;
+        }
+        fclose(f);
     }
     return confcheck_kafka(cfg, errstr, errstr_size);
 }

@@ -30,6 +30,8 @@ static const struct {
     [M_EMOTION_DROPPED] = { "recut_emotion_dropped_total", "counter",
                             "Emotion readings dropped for lack of consent." },
     [M_REDIS_ERRORS] = { "recut_redis_errors_total", "counter", "Redis errors and disconnects." },
+    [M_REDIS_TIMEOUTS] = { "recut_redis_timeouts_total", "counter",
+                           "Redis connections dropped after timeout_ms without a reply." },
     [M_BATCHES] = { "recut_batches_total", "counter", "Batches applied to Redis." },
     [M_PUBLISHED] = { "recut_published_total", "counter",
                       "Documents handed to publisher plugins." },

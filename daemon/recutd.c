@@ -21,6 +21,7 @@
 #include "seal.h"
 
 #include <event2/event.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +49,40 @@ static void recutd_on_applied(void *ctx, const char *user)
     publish_viewer_changed(d->publish, user);
 }
 
+/* An event the store could not apply (its viewer's keys are damaged): it
+ * goes to the dead-letter topic, rebuilt from what the store kept (the
+ * original message is gone by now; a comment's text and the emotions are
+ * not kept). */
+static void recutd_on_rejected(void *ctx, const struct vevent *ev, const char *detail)
+{
+    struct recutd *d = ctx;
+    metrics_dead_letter(VEVENT_E_BAD_VIEWER_STATE);
+    if (!d->kafka)
+        return;
+    json_t *o = json_object();
+    if (!o)
+        return;
+    json_object_set_new(o, "user", json_string(ev->user));
+    json_object_set_new(o, "type", json_string(vevent_type_name(ev->type)));
+    json_object_set_new(o, "ts", json_integer(ev->ts));
+    if (ev->id[0])
+        json_object_set_new(o, "id", json_string(ev->id));
+    if (ev->movie[0])
+        json_object_set_new(o, "movie", json_string(ev->movie));
+    if (ev->scene >= 0)
+        json_object_set_new(o, "scene", json_integer(ev->scene));
+    if (ev->t >= 0)
+        json_object_set_new(o, "t", json_real(ev->t));
+    if (ev->has_value)
+        json_object_set_new(o, "value", json_real(ev->value));
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (s)
+        kafka_in_dead_letter(d->kafka, s, strlen(s), ev->user, strlen(ev->user),
+                             vevent_error_name(VEVENT_E_BAD_VIEWER_STATE), detail);
+    free(s);
+}
+
 static void recutd_on_loaded(void *ctx, recut_viewer *v, const char *value, size_t len)
 {
     struct recutd *d = ctx;
@@ -61,6 +96,7 @@ static void recutd_wire_store(struct recutd *d)
         .on_event = recutd_on_event,
         .on_events_done = recutd_on_events_done,
         .on_applied = recutd_on_applied,
+        .on_rejected = recutd_on_rejected,
         .extra_key = svm_scorer_enabled(d->svm) ? "svm" : NULL,
         .on_loaded = recutd_on_loaded,
     };
@@ -189,6 +225,8 @@ static void recutd_on_hup(evutil_socket_t sig, short what, void *arg)
     log_set_level(d->cfg.log_level);
     if (http_reload(d->http, err, sizeof err) < 0)
         log_err("reload: %s; keeping the tokens, hosts and origins in use", err);
+    if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, err, sizeof err) < 0)
+        log_err("reload: %s; keeping the Redis password read before", err);
     groups_reload(d->groups);
     svm_scorer_reload(d->svm);
     kafka_in_reload(d->kafka);

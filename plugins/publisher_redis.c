@@ -7,8 +7,12 @@
  *
  * [plugin.redis] address = host:port | unix:/path   (default: redis.address)
  *                prefix = ...                        (default: redis.prefix)
+ *                user = ACL user                     (default: redis.user)
+ *                password_file = path                (default: redis.password_file)
  *                ttl = seconds                       (default 0: no expiry)
- *                queue = max documents waiting       (default 10000) */
+ *                queue = max documents waiting       (default 10000)
+ * The password is read from password_file when the plugin is loaded (at
+ * start and on SIGHUP) and sent with AUTH on every connection. */
 #define _POSIX_C_SOURCE 200809L
 #include <recut/plugin.h>
 #include "addr.h" /* lib/util/addr.c, compiled into this plugin */
@@ -28,6 +32,8 @@ struct pubr_item {
 struct pubr {
     const struct recut_host_api *api;
     char address[512], prefix[128];
+    char user[128];
+    char *password; /* NULL: no AUTH */
     char host[512]; /* parsed from address: a host, or a socket path (port -1) */
     int port;
     long ttl;
@@ -63,7 +69,49 @@ static redisContext *pubr_connect(struct pubr *p)
         return NULL;
     }
     redisSetTimeout(c, tv);
+    if (p->password) {
+        redisReply *r = p->user[0] ? redisCommand(c, "AUTH %s %s", p->user, p->password)
+                                   : redisCommand(c, "AUTH %s", p->password);
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            p->api->log("redis", RECUT_LOG_WARNING, "AUTH as user %s failed at %s: %s",
+                        p->user[0] ? p->user : "default", p->address, r ? r->str : c->errstr);
+            if (r)
+                freeReplyObject(r);
+            redisFree(c);
+            return NULL;
+        }
+        freeReplyObject(r);
+    }
     return c;
+}
+
+/* The one line of a password file, malloc'ed; NULL with errstr set. */
+static char *pubr_read_password(const char *path, char *errstr, size_t errstr_size)
+{
+    FILE *f = fopen(path, "r");
+    char buf[1024];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    int bad = !f || ferror(f) || (!feof(f) && fgetc(f) != EOF);
+    if (f)
+        fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    char *pw = bad || n == 0 || memchr(buf, '\n', n) ? NULL : strdup(buf);
+    memset(buf, 0, sizeof buf);
+    if (!pw)
+        snprintf(errstr, errstr_size, "[plugin.redis] password_file %s: cannot read one line",
+                 path);
+    return pw;
+}
+
+static void pubr_free(struct pubr *p)
+{
+    if (p->password) {
+        memset(p->password, 0, strlen(p->password));
+        free(p->password);
+    }
+    free(p);
 }
 
 /* Write one document; 0 on success. */
@@ -142,11 +190,22 @@ static int pubr_init(const struct recut_host_api *api, void **state, char *errst
         pre = api->config_get("redis", "redis.prefix");
     snprintf(p->address, sizeof p->address, "%s", a ? a : "127.0.0.1:6379");
     snprintf(p->prefix, sizeof p->prefix, "%s", pre ? pre : "recut");
+    const char *u = api->config_get("redis", "user");
+    if (!u)
+        u = api->config_get("redis", "redis.user");
+    snprintf(p->user, sizeof p->user, "%s", u ? u : "");
+    const char *pf = api->config_get("redis", "password_file");
+    if (!pf)
+        pf = api->config_get("redis", "redis.password_file");
+    if (pf && pf[0] && !(p->password = pubr_read_password(pf, errstr, errstr_size))) {
+        free(p);
+        return -1;
+    }
     char why[256];
     if (util_parse_addr(p->address, UTIL_ADDR_UNIX, 6379, p->host, sizeof p->host, &p->port, why,
                         sizeof why) < 0) {
         snprintf(errstr, errstr_size, "[plugin.redis] address: %s", why);
-        free(p);
+        pubr_free(p);
         return -1;
     }
     const char *ttl = api->config_get("redis", "ttl");
@@ -155,7 +214,7 @@ static int pubr_init(const struct recut_host_api *api, void **state, char *errst
     p->max_queue = q ? (size_t)strtoul(q, NULL, 10) : 10000;
     if (p->ttl < 0 || p->max_queue == 0) {
         snprintf(errstr, errstr_size, "[plugin.redis] ttl must be >= 0 and queue > 0");
-        free(p);
+        pubr_free(p);
         return -1;
     }
     pthread_mutex_init(&p->lock, NULL);
@@ -164,7 +223,7 @@ static int pubr_init(const struct recut_host_api *api, void **state, char *errst
         snprintf(errstr, errstr_size, "cannot start the writer thread");
         pthread_mutex_destroy(&p->lock);
         pthread_cond_destroy(&p->cond);
-        free(p);
+        pubr_free(p);
         return -1;
     }
     *state = p;
@@ -185,7 +244,7 @@ static void pubr_fini(void *state)
         redisFree(p->c);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
-    free(p);
+    pubr_free(p);
 }
 
 static int pubr_publish(void *state, const char *viewer, const char *kind, const char *key,

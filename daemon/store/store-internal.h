@@ -62,6 +62,12 @@ struct store {
     redisAsyncContext *ac;
     int connected;
     struct event *reconnect_ev;
+    int backoff_ms;            /* the next reconnect's delay (0: the first) */
+    struct event *timeout_ev;  /* store_conn.c: [redis] timeout_ms watchdog */
+    uint64_t replies;          /* replies seen (the watchdog's progress) */
+    uint64_t replies_seen;     /* ... at its last tick */
+    struct timeval busy_since; /* waiting for a reply since */
+    int busy;                  /* something was unanswered at the last tick */
     char sha[48], sha_zincr[48], sha_cooc_read[48], sha_cooc_compact[48];
     size_t pending;
     /* store_batch.c: batches waiting to be applied, in order; applied
@@ -90,7 +96,45 @@ struct store {
     struct store_pop_rank *pop_sorted; /* pop, most popular first */
     size_t n_pop_sorted;
     int pop_loading;
+    struct strmap pop_next; /* store_pop.c: the shards read so far */
+    int pop_wait, pop_failed;
 };
+
+/* store_conn.c: the connection's life.  A reply to a command the store
+ * counted in s->pending arrived. */
+void store_replied(struct store *s);
+/* Drop the connection now (an error reply, a timeout): every unanswered
+ * callback gets a NULL reply, and a reconnect follows with backoff. */
+void store_drop(struct store *s);
+/* Schedule the next connection attempt (exponential backoff). */
+void store_schedule_reconnect(struct store *s);
+/* Commands since the last reconnect succeeded: the backoff starts again. */
+void store_backoff_reset(struct store *s);
+/* user, or "default" for an empty one (for messages). */
+const char *store_creds_user_name(const char *user);
+/* Start and stop the timeout_ms watchdog. */
+int store_watchdog_start(struct store *s);
+void store_watchdog_stop(struct store *s);
+/* Send AUTH (when configured), the scripts and a PING; the connection is
+ * up (s->connected) once all were answered. */
+void store_handshake(struct store *s, redisAsyncContext *ac);
+/* AUTH on a blocking connection when a password is set (store_creds_set). */
+int store_auth_sync(redisContext *c, const char *address, char *errstr, size_t errstr_size);
+
+/* store_pop.c: popularity in STORE_POP_SHARDS sorted sets PREFIX:{pop:K} */
+#define STORE_POP_SHARDS 16
+unsigned store_pop_shard(const char *movie);
+/* Send s->g_pop's increments, one script call per shard (each counted in
+ * s->flush_outstanding; fn gets epoch).  -1 if one could not be sent. */
+int store_pop_flush(struct store *s, uint64_t epoch, redisCallbackFn *fn);
+/* Reading: begin, one store_pop_load_sent per read sent, every reply (or
+ * NULL) to store_pop_load_reply; the last one replaces s->pop. */
+void store_pop_load_begin(struct store *s);
+void store_pop_load_sent(struct store *s);
+int store_pop_load_reply(struct store *s, const redisReply *r);
+void store_pop_fini(struct store *s);
+/* store_redis.c: order s->pop for recommend_top. */
+void store_pop_sort(struct store *s);
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
 /* What reads a viewer's state (store_viewer_reply's `which`, or 'I' for the
@@ -141,9 +185,11 @@ struct store_vc { /* a cached viewer */
     size_t idq_head, idq_len, idq_cap;
     struct store_args new_ids; /* "ts id" pairs since the last write */
     int64_t last_ts;
-    size_t redis_hist;            /* length of the hist list in Redis */
-    uint64_t pass;                /* the last pass over a batch that met it */
-    int loading;                  /* load replies still expected */
+    size_t redis_hist; /* length of the hist list in Redis */
+    uint64_t pass;     /* the last pass over a batch that met it */
+    int loading;       /* load replies still expected */
+    int bad;           /* a read answered WRONGTYPE: its events are rejected */
+    char bad_why[160];
     int refs;                     /* unapplied batches that use this viewer */
     int detached;                 /* not in the cache any more: free at 0 refs */
     struct store_batch **waiters; /* batches waiting for the load */

@@ -26,6 +26,10 @@ struct store_hooks {
     void (*on_event)(void *ctx, const recut_viewer *v, const struct update *u);
     /* Once per batch, after its on_event calls. */
     void (*on_events_done)(void *ctx);
+    /* Event ev was not applied: its viewer's keys in Redis hold the wrong
+     * type (WRONGTYPE), so the viewer cannot be read; detail says which
+     * reply.  The viewer is read again for the next batch. */
+    void (*on_rejected)(void *ctx, const struct vevent *ev, const char *detail);
     /* Redis acknowledged a batch that changed viewer `user`. */
     void (*on_applied)(void *ctx, const char *user);
     /* The name of one more key of every viewer (PREFIX:{u:ID}:NAME) to read
@@ -41,7 +45,7 @@ void store_free(struct store *s);
 /* Replace the hooks (copied). */
 void store_set_hooks(struct store *s, const struct store_hooks *h);
 /* A blocking connection to [redis] address (host:port or unix:/path), with
- * timeout_ms for connecting and for every command, for the worker threads
+ * timeout_ms for connecting and for every command, authenticated, for the worker threads
  * and start-up; NULL with the reason in errstr. */
 struct redisContext;
 struct redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
@@ -71,6 +75,12 @@ int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t 
 void store_cache_clear(struct store *s);
 /* Re-read the catalog when another instance changed it. */
 int store_catalog_watch(struct store *s, int interval_ms);
+/* The ACL user and the secret of password_file (one line) every Redis
+ * connection authenticates with from now on, the blocking ones of
+ * store_connect_sync included; an empty password_file means no AUTH.  At
+ * start and on SIGHUP; on failure the old ones stay. */
+int store_creds_set(const char *user, const char *password_file, char *errstr, size_t errstr_size);
+void store_creds_clear(void);
 /* Commands still waiting for a reply (drain waits for 0). */
 size_t store_pending(const struct store *s);
 

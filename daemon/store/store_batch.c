@@ -253,6 +253,7 @@ static void store_batch_check_done(struct store *s)
         if (s->wait_tail == b)
             s->wait_tail = prev;
         metrics_inc(M_BATCHES, 1);
+        store_backoff_reset(s);
         for (size_t i = 0; s->hooks.on_applied && i < b->n_touched; i++)
             s->hooks.on_applied(s->hooks.ctx, b->touched[i]);
         if (b->cb)
@@ -268,8 +269,7 @@ static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_batch *b = c->b;
     unsigned gen = c->gen;
     free(c);
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (b->gen != gen)
         return; /* the batch was reset: this reply is from before */
     redisReply *r = reply;
@@ -478,6 +478,13 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     for (size_t i = 0; i < b->n; i++) {
         struct store_bev *e = &b->evs[i];
         struct store_vc *vc = e->vc;
+        if (vc->bad) {
+            if (s->hooks.on_rejected)
+                s->hooks.on_rejected(s->hooks.ctx, &e->ev, vc->bad_why);
+            if (!vc->detached)
+                store_vc_detach(s, vc); /* read again next time */
+            continue;
+        }
         if (e->ev.id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->ev.id)) {
             metrics_inc(M_EVENTS_DUPLICATE, 1);
             continue;
@@ -633,8 +640,7 @@ static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
     struct store *s = ac->data;
     redisReply *r = reply;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (r && r->type == REDIS_REPLY_ERROR)
         log_err("redis: popularity: %s", r->str);
     store_flush_done(s, (uint64_t)(uintptr_t)priv, r && r->type != REDIS_REPLY_ERROR);
@@ -649,24 +655,8 @@ static void store_batch_flush(struct store *s)
         s->epoch_done = epoch;
         return;
     }
-    if (s->g_pop.len) {
-        char key[512];
-        struct store_args a = { 0 };
-        store_args_add(&a, "EVALSHA");
-        store_args_add(&a, s->sha_zincr);
-        store_args_add(&a, "1");
-        snprintf(key, sizeof key, "%s:pop", s->d->cfg.redis_prefix);
-        store_args_add(&a, key);
-        size_t it = 0;
-        struct strmap_entry *e;
-        while ((e = strmap_next(&s->g_pop, &it))) {
-            store_args_addn(&a, e->key, e->len);
-            store_args_addf(&a, "%.0f", e->num);
-        }
-        if (store_send_args(s, store_flush_cb, (void *)(uintptr_t)epoch, &a) == 0)
-            s->flush_outstanding++;
-        store_args_free(&a);
-    }
+    if (s->g_pop.len && store_pop_flush(s, epoch, store_flush_cb) < 0)
+        log_err("redis: cannot queue a popularity write");
     if (store_cooc_flush(s, epoch) < 0)
         log_err("out of memory writing co-occurrence counts");
     store_global_clear(s);
@@ -705,11 +695,8 @@ void store_batch_reset(struct store *s, const char *why)
      * carried them: re-applying regenerates those of events not yet seen */
     store_global_clear(s);
     s->epoch_done = s->epoch - 1;
-    if (s->connected && s->ac) {
-        /* start again once the connection is known good */
-        redisAsyncContext *ac = s->ac;
-        redisAsyncDisconnect(ac);
-    }
+    /* start again on a new connection (after a backoff) */
+    store_drop(s);
 }
 
 void store_batch_disconnected(struct store *s)

@@ -161,19 +161,25 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
     redisReply *r = reply;
     char which = l->which;
     free(l);
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     vc->loading--;
     if (vc->detached) {
         if (vc->loading == 0 && vc->refs == 0)
             store_vc_free(vc);
         return;
     }
-    if (!r || r->type == REDIS_REPLY_ERROR) {
+    if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "WRONGTYPE", 9) == 0) {
+        /* the viewer's state is damaged (something else wrote one of its
+         * keys): its events are rejected, the others go on */
+        if (!vc->bad)
+            log_warn("redis: viewer %s cannot be read: %s; rejecting its events", vc->user, r->str);
+        metrics_inc(M_REDIS_ERRORS, 1);
+        vc->bad = 1;
+        snprintf(vc->bad_why, sizeof vc->bad_why, "%s", r->str);
+    } else if (!r || r->type == REDIS_REPLY_ERROR) {
         store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
         return;
-    }
-    if (which == 'I') {
+    } else if (which == 'I') {
         for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
             if (r->element[i]->str && r->element[i + 1]->str)
                 store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));

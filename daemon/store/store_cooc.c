@@ -172,8 +172,7 @@ static void store_cooc_compacted_cb(redisAsyncContext *ac, void *reply, void *pr
     struct store *s = ac->data;
     struct store_cooc_job *j = priv;
     redisReply *r = reply;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (!r || r->type == REDIS_REPLY_ERROR) {
         if (r)
             log_limited(&store_cooc_rl, LOG_LVL_ERR,
@@ -216,8 +215,7 @@ static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store *s = ac->data;
     struct store_cooc_job *j = priv;
     redisReply *r = reply;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     struct strmap m;
     strmap_init(&m);
     struct store_cooc_state st;
@@ -306,8 +304,7 @@ static void store_cooc_append_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store *s = ac->data;
     struct store_cooc_append *x = priv;
     redisReply *r = reply;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     int ok = r && r->type == REDIS_REPLY_INTEGER;
     if (!ok && r)
         log_err("redis: co-occurrence: %s",

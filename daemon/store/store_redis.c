@@ -7,6 +7,7 @@
 #include "store_lua.h"
 #include "store-internal.h"
 #include "store_emo.h"
+#include "store_cluster.h"
 #include "addr.h"
 
 #include <hiredis/hiredis.h>
@@ -51,13 +52,18 @@ redisContext *store_connect_sync(const char *address, int timeout_ms, char *errs
         return NULL;
     }
     redisSetTimeout(c, tv);
+    if (store_auth_sync(c, address, errstr, errstr_size) < 0) {
+        redisFree(c);
+        return NULL;
+    }
     return c;
 }
 
 static redisContext *store_sync_connect(struct store *s, char *errstr, size_t errstr_size)
 {
-    return store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms, errstr,
-                              errstr_size);
+    redisContext *c = store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms,
+                                         errstr, errstr_size);
+    return c;
 }
 
 static void store_reconnect_cb(evutil_socket_t fd, short what, void *arg)
@@ -67,41 +73,35 @@ static void store_reconnect_cb(evutil_socket_t fd, short what, void *arg)
     store_connect(arg);
 }
 
-static void store_schedule_reconnect(struct store *s)
-{
-    struct timeval tv = { 0, 500000 };
-    event_add(s->reconnect_ev, &tv);
-}
-
-
 static void store_on_connect(const redisAsyncContext *ac, int status)
 {
     struct store *s = ac->data;
     if (status != REDIS_OK) {
-        log_warn("redis: cannot connect to %s: %s; retrying", s->d->cfg.redis_address, ac->errstr);
+        log_warn("redis: cannot connect to %s: %s", s->d->cfg.redis_address, ac->errstr);
         metrics_inc(M_REDIS_ERRORS, 1);
-        s->ac = NULL;
+        if (s->ac == ac)
+            s->ac = NULL;
         s->connected = 0;
+        s->pending = 0;
         store_schedule_reconnect(s);
-        return;
     }
-    s->connected = 1;
-    log_info("redis: connected to %s", s->d->cfg.redis_address);
-    store_batch_connected(s);
+    /* up once the handshake (store_conn.c) is answered */
 }
 
+/* Every end of a connection but store_free's comes here: reconnect. */
 static void store_on_disconnect(const redisAsyncContext *ac, int status)
 {
     struct store *s = ac->data;
-    s->ac = NULL;
+    if (s->ac == ac)
+        s->ac = NULL;
     s->connected = 0;
     s->pending = 0;
     store_batch_disconnected(s);
     if (status != REDIS_OK) {
-        log_warn("redis: connection lost: %s; reconnecting", ac->errstr);
+        log_warn("redis: connection lost: %s", ac->errstr);
         metrics_inc(M_REDIS_ERRORS, 1);
-        store_schedule_reconnect(s);
     }
+    store_schedule_reconnect(s);
 }
 
 static void store_connect(struct store *s)
@@ -126,11 +126,8 @@ static void store_connect(struct store *s)
     redisAsyncSetConnectCallback(ac, store_on_connect);
     redisAsyncSetDisconnectCallback(ac, store_on_disconnect);
     s->ac = ac;
-    /* the script cache may be empty after a Redis restart: load them first */
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_forget);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_zincr);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_cooc_read);
-    redisAsyncCommand(ac, NULL, NULL, "SCRIPT LOAD %s", store_lua_cooc_compact);
+    s->pending = 0;
+    store_handshake(s, ac);
 }
 
 struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
@@ -142,8 +139,29 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     }
     s->d = d;
     strmap_init(&s->pop);
+    strmap_init(&s->pop_next);
+    if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, errstr, errstr_size) < 0) {
+        free(s);
+        return NULL;
+    }
     redisContext *c = store_sync_connect(s, errstr, errstr_size);
     if (!c) {
+        free(s);
+        return NULL;
+    }
+    /* a Redis Cluster node would answer most commands with -MOVED: say so
+     * now rather than retry forever (store_cluster.c routes, unwired yet) */
+    redisReply *info = redisCommand(c, "INFO cluster");
+    int cluster =
+        info && info->type == REDIS_REPLY_STRING && store_cluster_enabled(info->str, info->len);
+    if (info)
+        freeReplyObject(info);
+    if (cluster) {
+        snprintf(errstr, errstr_size,
+                 "redis: %s is a Redis Cluster node (cluster_enabled:1); recutd does not "
+                 "support Redis Cluster yet: give it a standalone Redis",
+                 d->cfg.redis_address);
+        redisFree(c);
         free(s);
         return NULL;
     }
@@ -167,6 +185,8 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     redisFree(c);
     s->reconnect_ev = evtimer_new(d->base, store_reconnect_cb, s);
     store_batch_init(s);
+    if (store_watchdog_start(s) < 0)
+        log_err("redis: cannot start the timeout_ms watchdog");
     store_connect(s);
     return s;
 }
@@ -178,18 +198,23 @@ void store_free(struct store *s)
     if (s->ac) {
         redisAsyncContext *ac = s->ac;
         ac->data = s;
+        s->ac = NULL; /* (the callbacks' NULL replies send nothing more) */
+        s->connected = 0;
         redisAsyncSetDisconnectCallback(ac, NULL);
         redisAsyncFree(ac);
-        s->ac = NULL;
     }
+    store_watchdog_stop(s);
     if (s->reconnect_ev)
         event_free(s->reconnect_ev);
+    s->reconnect_ev = NULL;
     store_batch_fini(s);
     store_cooc_fini(s);
     free(s->pop_sorted);
     if (s->catalog_ev)
         event_free(s->catalog_ev);
     strmap_clear(&s->pop, NULL);
+    store_pop_fini(s);
+    store_creds_clear();
     free(s);
 }
 
@@ -279,7 +304,7 @@ static int store_pop_cmp(const void *a, const void *b)
 }
 
 /* Popularity ordered once per refresh, for recommend_top's candidates. */
-static void store_pop_sort(struct store *s)
+void store_pop_sort(struct store *s)
 {
     free(s->pop_sorted);
     s->n_pop_sorted = 0;
@@ -380,27 +405,15 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_load_cmd *c = priv;
     struct store_load *l = c->l;
     struct store *s = ac->data;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     redisReply *r = reply;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
+    if (c->which == 'P') {
+        if (store_pop_load_reply(s, r) < 0)
+            l->failed = 1;
+    } else if (!r || r->type == REDIS_REPLY_ERROR) {
         if (r)
             log_err("redis: read failed: %s", r->str);
         l->failed = 1;
-    } else if (c->which == 'P') {
-        strmap_clear(&s->pop, NULL);
-        s->max_pop = 0;
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-            struct strmap_entry *e = strmap_put(&s->pop, r->element[i]->str);
-            if (e) {
-                e->num = strtod(r->element[i + 1]->str, NULL);
-                if (e->num > s->max_pop)
-                    s->max_pop = e->num;
-            }
-        }
-        store_pop_sort(s);
-        s->pop_loaded = time(NULL);
-        s->pop_loading = 0;
     } else if (c->which == 'O') {
         struct strmap_entry *e = strmap_put(&l->cooc, c->movie);
         struct strmap *m = e && !e->ptr ? malloc(sizeof *m) : NULL;
@@ -421,15 +434,15 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_load_done(l);
 }
 
-static void store_load_send(struct store_load *l, char which, const char *movie, const char *fmt,
-                            ...)
+static int store_load_send(struct store_load *l, char which, const char *movie, const char *fmt,
+                           ...)
 {
     struct store *s = l->s;
     struct store_load_cmd *c = calloc(1, sizeof *c);
     if (!c || !s->ac) {
         free(c);
         l->failed = 1;
-        return;
+        return -1;
     }
     c->l = l;
     c->which = which;
@@ -442,10 +455,11 @@ static void store_load_send(struct store_load *l, char which, const char *movie,
     if (rc != REDIS_OK) {
         free(c);
         l->failed = 1;
-        return;
+        return -1;
     }
     s->pending++;
     l->outstanding++;
+    return 0;
 }
 
 static void store_load_stage2(struct store_load *l)
@@ -498,8 +512,15 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
     if (s->hooks.extra_key)
         store_load_send(l, 'V', NULL, "GET %s:{u:%s}:%s", p, user, s->hooks.extra_key);
     if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
-        s->pop_loading = 1;
-        store_load_send(l, 'P', NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p);
+        /* every shard, and the unsharded key of earlier versions */
+        store_pop_load_begin(s);
+        for (unsigned k = 0; k < STORE_POP_SHARDS; k++)
+            if (store_load_send(l, 'P', NULL, "ZRANGE %s:{pop:%u} 0 -1 WITHSCORES", p, k) == 0)
+                store_pop_load_sent(s);
+        if (store_load_send(l, 'P', NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p) == 0)
+            store_pop_load_sent(s);
+        if (s->pop_wait == 0)
+            s->pop_loading = 0;
     }
     l->outstanding--;
     store_load_done(l);
@@ -517,8 +538,7 @@ static void store_simple_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
     struct store_simple *x = priv;
     struct store *s = ac->data;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     redisReply *r = reply;
     int ok = r && r->type != REDIS_REPLY_ERROR;
     if (r && r->type == REDIS_REPLY_ERROR)
@@ -680,8 +700,7 @@ static void store_catalog_movie_cb(redisAsyncContext *ac, void *reply, void *pri
     struct store *s = ac->data;
     redisReply *r = reply;
     (void)priv;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (r && r->type == REDIS_REPLY_STRING) {
         char err[256];
         struct catalog_movie *cm = catalog_movie_parse(r->str, r->len, NULL, err, sizeof err);
@@ -698,8 +717,7 @@ static void store_catalog_ids_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store *s = ac->data;
     redisReply *r = reply;
     (void)priv;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (!r || r->type != REDIS_REPLY_ARRAY || !s->ac)
         return;
     for (size_t i = 0; i < r->elements; i++)
@@ -714,8 +732,7 @@ static void store_catalog_version_cb(redisAsyncContext *ac, void *reply, void *p
     struct store *s = ac->data;
     redisReply *r = reply;
     (void)priv;
-    if (s->pending)
-        s->pending--;
+    store_replied(s);
     if (!r || r->type != REDIS_REPLY_STRING || !s->ac)
         return;
     long long v = atoll(r->str);

@@ -64,7 +64,12 @@ const struct conf_row conf_table[] = {
     S("redis", "prefix", redis_prefix, "recut", 0,
       "Prefix of every key recutd writes. A viewer's keys are PREFIX:{u:ID}:*."),
     I("redis", "timeout_ms", redis_timeout_ms, "5000", 100, 600000, 0,
-      "Connect and command timeout; on expiry recutd reconnects and replays uncommitted events."),
+      "Connect and command timeout: with no reply for this long recutd drops the connection, "
+      "reports Redis down and reconnects (with backoff), replaying unfinished batches."),
+    S("redis", "user", redis_user, "", 0,
+      "ACL user recutd authenticates as (AUTH user password). Empty: AUTH password alone."),
+    S("redis", "password_file", redis_password_file, "", 1,
+      "File holding the Redis password (one line; re-read on SIGHUP). Empty: no AUTH."),
     I("redis", "ids_max", ids_max, "10000", 0, 10000000, 1,
       "Event ids remembered per viewer for de-duplication (0: no de-duplication)."),
     I("redis", "cooc_log_max", cooc_log_max, "8192", 64, 1073741824, 1,

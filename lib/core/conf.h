@@ -45,6 +45,8 @@ struct recut_config {
     char *redis_address;
     char *redis_prefix;
     int redis_timeout_ms;
+    char *redis_user;
+    char *redis_password_file;
     int ids_max;
     int cooc_log_max;
     /* [http] */

@@ -17,7 +17,7 @@ static const char *const vevent_type_names[VEVENT_N_TYPES] = {
 static const char *const vevent_error_names[VEVENT_N_ERRORS] = {
     "ok",           "empty",         "too_large",      "bad_json",       "bad_utf8",
     "not_object",   "missing_field", "bad_field_type", "field_too_long", "unknown_type",
-    "out_of_range", "key_mismatch",  "out_of_memory",  "unknown_movie",
+    "out_of_range", "key_mismatch",  "out_of_memory",  "unknown_movie",  "bad_viewer_state",
 };
 
 static void *(*vevent_alloc)(size_t) = malloc;

@@ -43,6 +43,8 @@ enum vevent_error {
      * The event may be good; retry it rather than dead-letter it. */
     VEVENT_E_NOMEM,
     VEVENT_E_UNKNOWN_MOVIE, /* valid, but its movie is not in the catalog (recutd) */
+    /* valid, but its viewer's keys in Redis are damaged (recutd) */
+    VEVENT_E_BAD_VIEWER_STATE,
     VEVENT_N_ERRORS
 };
 

@@ -289,9 +289,11 @@ s.close()') || return 1
 # Redis
 
 # Start a private redis-server on a free loopback port (and a unix socket
-# in the temp dir).  Sets H_REDIS_PORT, H_REDIS_ADDR (host:port),
-# H_REDIS_SOCK, H_REDIS_PID.
-h_start_redis() {
+# in the temp dir); ARGS go to redis-server (e.g. --enable-debug-command
+# yes).  Sets H_REDIS_PORT, H_REDIS_ADDR (host:port), H_REDIS_SOCK,
+# H_REDIS_PID.  H_REDIS_CLI_ARGS are given to every h_redis call (e.g.
+# --user U --pass P).
+h_start_redis() { # [ARGS...]
     local dir=$H_TMP/redis try port pid
     mkdir -p "$dir"
     for try in 1 2 3 4 5; do
@@ -300,12 +302,13 @@ h_start_redis() {
         "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
             --dir "$dir" --daemonize no --logfile "$dir/redis.log" \
             --unixsocket "$dir/redis.sock" --unixsocketperm 700 \
-            --databases 1 >/dev/null 2>&1 &
+            --databases 1 "$@" >/dev/null 2>&1 &
         pid=$!
         h_track "$pid"
         local deadline=$((SECONDS + 15))
         while [ "$SECONDS" -lt "$deadline" ]; do
-            if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; then
+            # shellcheck disable=SC2086
+            if [ "$(redis-cli -h 127.0.0.1 -p "$port" ${H_REDIS_CLI_ARGS:-} ping 2>/dev/null)" = PONG ]; then
                 H_REDIS_PORT=$port H_REDIS_ADDR=127.0.0.1:$port
                 H_REDIS_SOCK=$dir/redis.sock H_REDIS_PID=$pid
                 return 0
@@ -320,10 +323,88 @@ h_start_redis() {
     h_fail "redis-server did not answer PING"
 }
 
-h_redis() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" --raw "$@"; }
+# shellcheck disable=SC2086
+h_redis() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ${H_REDIS_CLI_ARGS:-} --raw "$@"; }
 
 # Every key matching PATTERN, sorted, one a line.
-h_redis_scan() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" --raw --scan --pattern "$1" | sort; }
+# shellcheck disable=SC2086
+h_redis_scan() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ${H_REDIS_CLI_ARGS:-} --raw --scan --pattern "$1" | sort; }
+
+# A free port P on 127.0.0.1 below 55535 whose cluster bus port P+10000 is
+# free too (a Redis Cluster node listens on both).
+h_cluster_port() {
+    local port i
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        port=$("$SYS_PYTHON3" -c 'import random, socket
+for _ in range(200):
+    p = random.randint(20000, 45000)
+    ok = True
+    for q in (p, p + 10000):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", q))
+        except OSError:
+            ok = False
+        s.close()
+    if ok:
+        print(p)
+        break') || return 1
+        [ -n "$port" ] || continue
+        case $H_PORTS_USED in *" $port "* | *" $((port + 10000)) "*) continue ;; esac
+        H_PORTS_USED="$H_PORTS_USED$port $((port + 10000)) "
+        printf '%s\n' "$port"
+        return 0
+    done
+    return 1
+}
+
+h_cluster_state_ok() { # PORT
+    redis-cli -h 127.0.0.1 -p "$1" ${H_REDIS_CLI_ARGS:-} cluster info 2>/dev/null |
+        grep -q '^cluster_state:ok'
+}
+
+# Start a Redis Cluster of three masters and three replicas (Debian's
+# redis-server, --cluster-enabled yes, on free loopback ports below 55535
+# with their bus ports free too), join it with redis-cli --cluster create
+# and wait until every node says cluster_state:ok.  ARGS go to every
+# redis-server.  Sets H_CLUSTER_PORTS (space-separated), H_CLUSTER_ADDR
+# (host:port,host:port,...), H_REDIS_PORT and H_REDIS_ADDR (the first node).
+h_start_redis_cluster() { # [ARGS...]
+    local i port pid dir nodes="" deadline
+    H_CLUSTER_PORTS=""
+    for i in 1 2 3 4 5 6; do
+        port=$(h_cluster_port) || h_fail "no free port pair for a cluster node"
+        dir=$H_TMP/cluster/$port
+        mkdir -p "$dir"
+        "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --cluster-enabled yes \
+            --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 3000 \
+            --save '' --appendonly no --dir "$dir" --daemonize no \
+            --logfile "$dir/redis.log" "$@" >/dev/null 2>&1 &
+        pid=$!
+        h_track "$pid"
+        deadline=$((SECONDS + 15))
+        # shellcheck disable=SC2086
+        until [ "$(redis-cli -h 127.0.0.1 -p "$port" ${H_REDIS_CLI_ARGS:-} ping 2>/dev/null)" = PONG ]; do
+            kill -0 "$pid" 2>/dev/null || h_fail "cluster node on $port exited: $(tail -3 "$dir/redis.log")"
+            [ "$SECONDS" -ge "$deadline" ] && h_fail "cluster node on $port did not answer PING"
+            sleep 0.1
+        done
+        H_CLUSTER_PORTS="$H_CLUSTER_PORTS${H_CLUSTER_PORTS:+ }$port"
+        nodes="$nodes 127.0.0.1:$port"
+    done
+    # shellcheck disable=SC2086
+    redis-cli ${H_REDIS_CLI_ARGS:-} --cluster create $nodes --cluster-replicas 1 --cluster-yes \
+        >"$H_TMP/cluster/create.log" 2>&1 ||
+        h_fail "redis-cli --cluster create failed: $(tail -5 "$H_TMP/cluster/create.log")"
+    for port in $H_CLUSTER_PORTS; do
+        h_wait_for "$H_TIMEOUT" "cluster_state:ok on $port" h_cluster_state_ok "$port" ||
+            h_fail "the cluster did not come up"
+    done
+    H_CLUSTER_ADDR=$(printf '127.0.0.1:%s,' $H_CLUSTER_PORTS)
+    H_CLUSTER_ADDR=${H_CLUSTER_ADDR%,}
+    H_REDIS_PORT=${H_CLUSTER_PORTS%% *}
+    H_REDIS_ADDR=127.0.0.1:$H_REDIS_PORT
+}
 
 # ---------------------------------------------------------------------------
 # Kafka (recut-mockkafka)

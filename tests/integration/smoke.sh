@@ -182,6 +182,28 @@ case_unknown_movie() {
     h_health_ok || h_check_failed "not healthy after events about an unknown movie"
 }
 
+# Popularity lives in recut:{pop:K} (one slot each on a Redis Cluster), a
+# movie in one shard; a viewer nobody knows is recommended the popular ones.
+case_pop_shards() {
+    h_assert_eq "$(h_redis EXISTS recut:pop)" 0 "no unsharded recut:pop written" || return 1
+    local shards k m n total
+    shards=$(h_redis_scan 'recut:{pop:*}')
+    [ -n "$shards" ] || { h_check_failed "no recut:{pop:*} key"; return 1; }
+    for m in m1 m3; do
+        n=0 total=0
+        for k in $shards; do
+            s=$(h_redis ZSCORE "$k" "$m")
+            [ -n "$s" ] && n=$((n + 1)) total=$s
+        done
+        h_assert_eq "$n" 1 "shards holding $m" || return 1
+        h_assert_eq "$total" 2 "popularity of $m (two viewers liked it)" || return 1
+    done
+    h_http GET "/v1/users/nobody-yet/recommendations?n=3"
+    h_assert_eq "$H_STATUS" 200 "recommendations for an unknown viewer" || return 1
+    h_assert_eq "$(h_json "$H_BODY" '[(i["movie"], i["components"]["popularity"]) for i in d["items"]][:2]')" \
+        '[["m1", 1.0], ["m3", 1.0]]' "an unknown viewer gets the most popular movies first"
+}
+
 case_health_after() {
     h_http GET /v1/health
     h_assert_eq "$H_STATUS" 200 "health at the end" || return 1
@@ -194,5 +216,6 @@ h_case "recommendations exclude rated/watched movies" case_recs
 h_case "a cut respects the budget and the catalog scenes" case_cut
 h_case "recommendations are published to Kafka and Redis" case_publish
 h_case "events about a movie missing from the catalog do no harm" case_unknown_movie
+h_case "popularity is sharded over hash tags and read back merged" case_pop_shards
 h_case "daemon healthy at the end" case_health_after
 h_done

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_store_cluster.c -- Redis Cluster routing (store_cluster.c): key
+ * slots against CLUSTER KEYSLOT answers recorded from redis-server 7.0,
+ * CLUSTER SLOTS replies read from the wire, -MOVED/-ASK/-TRYAGAIN/
+ * -CLUSTERDOWN, the map's updates, INFO cluster and the seed list.
+ */
+#include "config.h"
+#include "store_cluster.h"
+
+#include <hiredis/hiredis.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+
+static void test_slots(void)
+{
+    /* recorded with redis-server --cluster-enabled yes; CLUSTER KEYSLOT KEY */
+    static const struct {
+        const char *key;
+        unsigned slot;
+    } cases[] = {
+        { "foo", 12182 },
+        { "bar", 5061 },
+        { "123456789", 12739 },
+        { "{user1000}.following", 3443 },
+        { "{user1000}.followers", 3443 },
+        { "foo{}{bar}", 8363 },    /* "{}" is no tag: the whole key */
+        { "foo{{bar}}zap", 4015 }, /* the tag is "{bar" */
+        { "foo{bar}{zap}", 5061 }, /* the first tag only: "bar" */
+        { "{}foo", 9500 },
+        { "recut:{u:42}:meta", 8980 },
+        { "recut:{u:42}:ids", 8980 },
+        { "recut:{catalog}:movies", 9113 },
+        { "recut:pop", 10486 },
+        { "recut:{pop:3}", 9436 },
+        { "", 0 },
+        { "a{", 14311 },
+        { "}{b}", 3300 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned s = store_cluster_slot(cases[i].key, strlen(cases[i].key));
+        EXPECT(s == cases[i].slot, "slot of '%s': %u, want %u", cases[i].key, s, cases[i].slot);
+    }
+    /* the XMODEM check value */
+    EXPECT(store_cluster_crc16("123456789", 9) == 0x31c3, "crc16: %04x",
+           store_cluster_crc16("123456789", 9));
+}
+
+/* A reply parsed from RESP text, as hiredis would hand it over. */
+static redisReply *parse(const char *resp)
+{
+    redisReader *r = redisReaderCreate();
+    void *reply = NULL;
+    redisReaderFeed(r, resp, strlen(resp));
+    if (redisReaderGetReply(r, &reply) != REDIS_OK)
+        reply = NULL;
+    redisReaderFree(r);
+    return reply;
+}
+
+#define ID "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca"
+/* three masters with one replica each; the last range's master answered
+ * with an empty host (the node asked); Redis 7 adds a metadata map */
+static const char slots_reply[] =
+    "*4\r\n"
+    "*4\r\n:0\r\n:5460\r\n*4\r\n$9\r\n127.0.0.1\r\n:30001\r\n$40\r\n" ID "\r\n*0\r\n"
+    "*4\r\n$9\r\n127.0.0.1\r\n:30004\r\n$40\r\n" ID "\r\n*0\r\n"
+    "*4\r\n:5461\r\n:10922\r\n*4\r\n$9\r\n127.0.0.1\r\n:30002\r\n$40\r\n" ID "\r\n*0\r\n"
+    "*4\r\n$9\r\n127.0.0.1\r\n:30005\r\n$40\r\n" ID "\r\n*0\r\n"
+    "*4\r\n:10923\r\n:16000\r\n*3\r\n$0\r\n\r\n:30003\r\n$40\r\n" ID "\r\n"
+    "*3\r\n$9\r\n127.0.0.1\r\n:30006\r\n$40\r\n" ID "\r\n"
+    "*3\r\n:16001\r\n:16383\r\n*3\r\n$9\r\n127.0.0.1\r\n:30001\r\n$40\r\n" ID "\r\n";
+
+static void test_map(void)
+{
+    struct store_cluster_map m;
+    store_cluster_map_init(&m);
+    EXPECT(store_cluster_map_get(&m, 0) == NULL, "an empty map knows no slot");
+    EXPECT(store_cluster_map_unknown(&m) == STORE_CLUSTER_SLOTS, "all unknown");
+    redisReply *r = parse(slots_reply);
+    EXPECT(r != NULL, "the reply parses");
+    char err[200] = "";
+    EXPECT(store_cluster_map_load(&m, r, "10.0.0.9", err, sizeof err) == 0, "load: %s", err);
+    freeReplyObject(r);
+    static const struct {
+        unsigned slot;
+        const char *host;
+        int port;
+    } want[] = {
+        { 0, "127.0.0.1", 30001 },     { 5460, "127.0.0.1", 30001 },  { 5461, "127.0.0.1", 30002 },
+        { 10922, "127.0.0.1", 30002 }, { 10923, "10.0.0.9", 30003 },  { 16000, "10.0.0.9", 30003 },
+        { 16001, "127.0.0.1", 30001 }, { 16383, "127.0.0.1", 30001 },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct store_cluster_node *n = store_cluster_map_get(&m, want[i].slot);
+        EXPECT(n && strcmp(n->host, want[i].host) == 0 && n->port == want[i].port,
+               "slot %u: %s:%d, want %s:%d", want[i].slot, n ? n->host : "-", n ? n->port : 0,
+               want[i].host, want[i].port);
+    }
+    EXPECT(m.n_nodes == 3, "three masters, replicas not routed to: %zu", m.n_nodes);
+    EXPECT(store_cluster_map_unknown(&m) == 0, "every slot known");
+    /* a MOVED updates one slot */
+    EXPECT(store_cluster_map_set(&m, 8980, 8980, "10.0.0.9", 30003) == 0, "set");
+    const struct store_cluster_node *n = store_cluster_map_get(&m, 8980);
+    EXPECT(n && n->port == 30003, "slot 8980 moved to 30003");
+    n = store_cluster_map_get(&m, 8979);
+    EXPECT(n && n->port == 30002, "slot 8979 stays on 30002");
+    EXPECT(m.n_nodes == 3, "a known node is not added twice");
+    EXPECT(store_cluster_map_set(&m, 5, 16384, "x", 1) < 0, "slot 16384 refused");
+    EXPECT(store_cluster_map_set(&m, 9, 8, "x", 1) < 0, "an empty range refused");
+    /* a bad reply leaves the map as it was */
+    static const char *bad[] = {
+        "-ERR This instance has cluster support disabled\r\n",
+        "*1\r\n*3\r\n:0\r\n:16384\r\n*2\r\n$1\r\nh\r\n:1\r\n",
+        "*1\r\n*3\r\n:9\r\n:8\r\n*2\r\n$1\r\nh\r\n:1\r\n",
+        "*1\r\n*3\r\n:0\r\n:1\r\n*2\r\n$1\r\nh\r\n:0\r\n",
+        "*1\r\n*2\r\n:0\r\n:1\r\n",
+        ":1\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = parse(bad[i]);
+        EXPECT(store_cluster_map_load(&m, r, "h", err, sizeof err) < 0, "bad reply %zu loaded", i);
+        freeReplyObject(r);
+    }
+    n = store_cluster_map_get(&m, 8980);
+    EXPECT(n && n->port == 30003, "the map survived the bad replies");
+    store_cluster_map_fini(&m);
+}
+
+static void test_redirect(void)
+{
+    static const struct {
+        const char *err;
+        enum store_cluster_redirect kind;
+        unsigned slot;
+        const char *host;
+        int port;
+    } cases[] = {
+        { "MOVED 3999 127.0.0.1:6381", STORE_CLUSTER_MOVED, 3999, "127.0.0.1", 6381 },
+        { "ASK 3999 127.0.0.1:6381", STORE_CLUSTER_ASK, 3999, "127.0.0.1", 6381 },
+        { "MOVED 16383 :7000", STORE_CLUSTER_MOVED, 16383, "self", 7000 },
+        { "MOVED 1 ::1:7000", STORE_CLUSTER_MOVED, 1, "::1", 7000 },
+        { "MOVED 1 [::1]:7000", STORE_CLUSTER_MOVED, 1, "::1", 7000 },
+        { "ASK 0 redis-2.example:30002", STORE_CLUSTER_ASK, 0, "redis-2.example", 30002 },
+        { "TRYAGAIN Multiple keys request during rehashing of slot", STORE_CLUSTER_TRYAGAIN },
+        { "CLUSTERDOWN The cluster is down", STORE_CLUSTER_CLUSTERDOWN },
+        { "CLUSTERDOWN", STORE_CLUSTER_CLUSTERDOWN },
+        { "MOVED 16384 127.0.0.1:6381", STORE_CLUSTER_NONE },
+        { "MOVED x 127.0.0.1:6381", STORE_CLUSTER_NONE },
+        { "MOVED 12 127.0.0.1", STORE_CLUSTER_NONE },
+        { "MOVED 12 127.0.0.1:0", STORE_CLUSTER_NONE },
+        { "MOVED 12", STORE_CLUSTER_NONE },
+        { "MOVEDX 12 h:1", STORE_CLUSTER_NONE },
+        { "ASKING", STORE_CLUSTER_NONE },
+        { "WRONGTYPE Operation against a key holding the wrong kind of value", STORE_CLUSTER_NONE },
+        { "ERR unknown command", STORE_CLUSTER_NONE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned slot = 99999;
+        char host[64] = "";
+        int port = 0;
+        enum store_cluster_redirect k = store_cluster_redirect(
+            cases[i].err, strlen(cases[i].err), "self", &slot, host, sizeof host, &port);
+        EXPECT(k == cases[i].kind, "'%s': kind %d, want %d", cases[i].err, (int)k,
+               (int)cases[i].kind);
+        if (k == cases[i].kind && cases[i].host)
+            EXPECT(slot == cases[i].slot && strcmp(host, cases[i].host) == 0 &&
+                       port == cases[i].port,
+                   "'%s': %u %s:%d", cases[i].err, slot, host, port);
+    }
+}
+
+static void test_info(void)
+{
+    static const char on[] = "# Cluster\r\ncluster_enabled:1\r\n";
+    static const char off[] = "# Cluster\r\ncluster_enabled:0\r\n";
+    static const char none[] = "# Server\r\nredis_version:7.0.15\r\n";
+    EXPECT(store_cluster_enabled(on, strlen(on)) == 1, "cluster_enabled:1");
+    EXPECT(store_cluster_enabled(off, strlen(off)) == 0, "cluster_enabled:0");
+    EXPECT(store_cluster_enabled(none, strlen(none)) == 0, "no cluster section");
+}
+
+static void test_seeds(void)
+{
+    struct store_cluster_seeds s;
+    char err[200] = "";
+    EXPECT(store_cluster_seeds_parse("10.0.0.1:7000, 10.0.0.2:7001,host3", &s, err, sizeof err) ==
+               0,
+           "seeds: %s", err);
+    EXPECT(s.n == 3, "three seeds: %zu", s.n);
+    if (s.n == 3) {
+        EXPECT(strcmp(s.v[0].host, "10.0.0.1") == 0 && s.v[0].port == 7000, "seed 1");
+        EXPECT(strcmp(s.v[1].host, "10.0.0.2") == 0 && s.v[1].port == 7001, "seed 2");
+        EXPECT(strcmp(s.v[2].host, "host3") == 0 && s.v[2].port == 6379, "seed 3, default port");
+    }
+    store_cluster_seeds_free(&s);
+    static const char *bad[] = { "", "a:1,", ",a:1", "a:1,,b:2", "a:99999", "unix:/x" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        EXPECT(store_cluster_seeds_parse(bad[i], &s, err, sizeof err) < 0, "'%s' accepted", bad[i]);
+        store_cluster_seeds_free(&s);
+    }
+}
+
+int main(void)
+{
+    test_slots();
+    test_map();
+    test_redirect();
+    test_info();
+    test_seeds();
+    return expect_report();
+}

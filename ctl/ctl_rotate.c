@@ -17,6 +17,7 @@
  */
 #include "config.h"
 #include "ctl.h"
+#include "secret.h"
 #include "addr.h"
 #include "conf.h"
 #include "emoseal.h"
@@ -247,6 +248,28 @@ int ctl_rotate_main(int argc, char **argv)
                     c ? c->errstr : "out of memory");
         rc = RECUTCTL_EXIT_CONNECT;
         goto out;
+    }
+    /* as recutd: AUTH with [redis] user and password_file of --config */
+    if (cfg.redis_password_file[0]) {
+        char *pw = NULL;
+        if (util_secret_read("redis.password_file", cfg.redis_password_file, &pw, err, sizeof err) <
+            0) {
+            ctl_out_err("rotate-key: %s", err);
+            rc = RECUTCTL_EXIT_USAGE;
+            goto out;
+        }
+        redisReply *a = cfg.redis_user[0] ? redisCommand(c, "AUTH %s %s", cfg.redis_user, pw)
+                                          : redisCommand(c, "AUTH %s", pw);
+        util_secret_wipe(pw);
+        if (!a || a->type == REDIS_REPLY_ERROR) {
+            ctl_out_err("rotate-key: Redis refused the password of user '%s': %s",
+                        cfg.redis_user[0] ? cfg.redis_user : "default",
+                        a && a->str ? a->str : c->errstr);
+            freeReplyObject(a);
+            rc = RECUTCTL_EXIT_CONNECT;
+            goto out;
+        }
+        freeReplyObject(a);
     }
     struct ctl_rotate r = { .rc = c, .ring = ring, .prefix = prefix };
     char pattern[600];

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "store-internal.h"
 #include "store_lua.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -201,65 +202,18 @@ void store_handshake(struct store *s, redisAsyncContext *ac)
 static pthread_mutex_t store_cred_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *store_cred_user, *store_cred_pw;
 
-static void store_wipe(char *p)
-{
-    if (p) {
-        memset(p, 0, strlen(p));
-        free(p);
-    }
-}
-
-/* The secret of a password file (one line) into *out; NULL when path is
- * empty. */
-static int store_read_password(const char *path, char **out, char *errstr, size_t errstr_size)
-{
-    *out = NULL;
-    if (!path || !path[0])
-        return 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(errstr, errstr_size, "redis.password_file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char buf[1024];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    int err = ferror(f), more = !feof(f) && fgetc(f) != EOF;
-    fclose(f);
-    if (err || more) {
-        snprintf(errstr, errstr_size, "redis.password_file %s: %s", path,
-                 err ? "read error" : "longer than 1023 bytes");
-        return -1;
-    }
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        n--; /* one trailing newline, as editors write it */
-    buf[n] = '\0';
-    if (n == 0 || memchr(buf, '\n', n)) {
-        memset(buf, 0, sizeof buf);
-        snprintf(errstr, errstr_size, "redis.password_file %s: %s", path,
-                 n ? "more than one line" : "empty");
-        return -1;
-    }
-    *out = strdup(buf);
-    memset(buf, 0, sizeof buf);
-    if (!*out) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
 int store_creds_set(const char *user, const char *password_file, char *errstr, size_t errstr_size)
 {
     char *pw, *u = NULL;
-    if (store_read_password(password_file, &pw, errstr, errstr_size) < 0)
+    if (util_secret_read("redis.password_file", password_file, &pw, errstr, errstr_size) < 0)
         return -1;
     if (user && user[0] && !(u = strdup(user))) {
-        store_wipe(pw);
+        util_secret_wipe(pw);
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
     pthread_mutex_lock(&store_cred_lock);
-    store_wipe(store_cred_pw);
+    util_secret_wipe(store_cred_pw);
     free(store_cred_user);
     store_cred_pw = pw;
     store_cred_user = u;
@@ -270,7 +224,7 @@ int store_creds_set(const char *user, const char *password_file, char *errstr, s
 void store_creds_clear(void)
 {
     pthread_mutex_lock(&store_cred_lock);
-    store_wipe(store_cred_pw);
+    util_secret_wipe(store_cred_pw);
     free(store_cred_user);
     store_cred_pw = store_cred_user = NULL;
     pthread_mutex_unlock(&store_cred_lock);
@@ -292,7 +246,7 @@ static int store_creds_get(char *argv[3])
     for (int i = 0; i < n; i++)
         if (!argv[i]) {
             for (int k = 0; k < n; k++)
-                store_wipe(argv[k]);
+                util_secret_wipe(argv[k]);
             return -1;
         }
     return n;
@@ -301,7 +255,7 @@ static int store_creds_get(char *argv[3])
 static void store_creds_put(char *argv[3], int n)
 {
     for (int i = 0; i < n; i++)
-        store_wipe(argv[i]);
+        util_secret_wipe(argv[i]);
 }
 
 const char *store_creds_user_name(const char *user)

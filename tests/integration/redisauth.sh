@@ -108,6 +108,24 @@ case_secret_nowhere() {
     done
 }
 
+case_rotate_key_auths() {
+    # recutctl rotate-key talks to Redis itself, as the same ACL user
+    local rk=$H_TMP/rotate.conf out=$H_TMP/rotate.out rc=0
+    h_key_file "$H_TMP/keys" k1
+    cp "$CONF" "$rk" && h_config_keys "$rk" "$H_TMP/keys"
+    "$top_builddir/ctl/recutctl" rotate-key --config "$rk" >"$out" 2>&1 || rc=$?
+    h_assert_eq "$rc" 0 "rotate-key exit status with the right password ($(cat "$out"))" || return 1
+    grep -q "rotate-key: key 'k1'" "$out" ||
+        { h_check_failed "no rotate-key summary: $(cat "$out")"; return 1; }
+    printf 'not-the-password\n' >"$H_TMP/wrong.pw"
+    sed "s|^password_file = .*|password_file = $H_TMP/wrong.pw|" "$rk" >"$rk.bad"
+    rc=0
+    "$top_builddir/ctl/recutctl" rotate-key --config "$rk.bad" >"$out" 2>&1 || rc=$?
+    h_assert_eq "$rc" 2 "rotate-key exit status with a wrong password" || return 1
+    grep -q "user 'recut'" "$out" || { h_check_failed "no error naming the user: $(cat "$out")"; return 1; }
+    ! grep -qF "not-the-password" "$out" || { h_check_failed "the password is in the output"; return 1; }
+}
+
 h_case "Redis refuses clients without AUTH" case_noauth_refused
 h_case "with the right password events are applied and published" case_right_password
 h_case "every reconnect authenticates again" case_reconnect_auths
@@ -115,5 +133,6 @@ h_case "SIGHUP reads a rotated password" case_rotated_password
 h_case "a wrong password is a clear start-up error naming the user" case_wrong_password
 h_case "--check-config refuses a password file it cannot read" case_check_config
 h_case "the password is in no log line nor --dump-config" case_secret_nowhere
+h_case "recutctl rotate-key authenticates as [redis] user" case_rotate_key_auths
 h_stop_recutd
 h_done

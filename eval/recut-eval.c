@@ -47,6 +47,18 @@ static double eval_sentiment(const char *text, void *ctx)
     return nbtext_sentiment(ctx, text, strlen(text));
 }
 
+/* mean popularity percentile of the recommended items (recut-eval(1)) */
+static double eval_pop(const struct eval_score *s)
+{
+    return s->slots ? s->pop / (double)s->slots : 0;
+}
+
+/* mean intra-list diversity over lists of two or more */
+static double eval_ild(const struct eval_score *s)
+{
+    return s->ild_n ? s->ild / (double)s->ild_n : 0;
+}
+
 static void eval_print(const struct eval_result *r, const struct eval_opts *o,
                        const struct eval_data *d, int json)
 {
@@ -55,9 +67,11 @@ static void eval_print(const struct eval_result *r, const struct eval_opts *o,
         for (int m = 0; m < EVAL_N_METHODS; m++) {
             const struct eval_score *s = &r->m[m];
             double n = s->n ? (double)s->n : 1;
-            printf("%s\"%s\":{\"hr@%zu\":%.6f,\"ndcg@%zu\":%.6f,\"coverage\":%.6f,\"n\":%zu}",
+            printf("%s\"%s\":{\"hr@%zu\":%.6f,\"ndcg@%zu\":%.6f,\"coverage\":%.6f,\"gini\":%.6f,"
+                   "\"popularity\":%.6f,\"ild\":%.6f,\"n\":%zu}",
                    m ? "," : "", eval_method_names[m], o->k, (double)s->hits / n, o->k, s->ndcg / n,
-                   (double)s->distinct / (double)r->catalog, s->n);
+                   (double)s->distinct / (double)r->catalog, s->gini, eval_pop(s), eval_ild(s),
+                   s->n);
         }
         printf("}\n");
         return;
@@ -71,12 +85,14 @@ static void eval_print(const struct eval_result *r, const struct eval_opts *o,
             "viewer SVMs: %zu trained, %zu attempts with too few likes or dislikes; %.1f s CPU\n",
             r->svm_trained, r->svm_few, r->svm_seconds);
     printf("\n");
-    printf("%-14s %8s %8s %9s\n", "method", "HR@k", "NDCG@k", "coverage");
+    printf("%-14s %8s %8s %9s %7s %7s %7s\n", "method", "HR@k", "NDCG@k", "coverage", "gini", "pop",
+           "ild");
     for (int m = 0; m < EVAL_N_METHODS; m++) {
         const struct eval_score *s = &r->m[m];
         double n = s->n ? (double)s->n : 1;
-        printf("%-14s %8.4f %8.4f %9.4f\n", eval_method_names[m], (double)s->hits / n, s->ndcg / n,
-               (double)s->distinct / (double)r->catalog);
+        printf("%-14s %8.4f %8.4f %9.4f %7.4f %7.4f %7.4f\n", eval_method_names[m],
+               (double)s->hits / n, s->ndcg / n, (double)s->distinct / (double)r->catalog, s->gini,
+               eval_pop(s), eval_ild(s));
     }
     double pop = r->m[EVAL_POPULAR].ndcg;
     if (pop > 0)

@@ -28,9 +28,11 @@ print(("true" if v else "false") if isinstance(v, bool) else v)' "$1" "$2"
 # 1. JSON output: every method, every field, sane ranges, same test cases
 if "$RECUT_EVAL" --json "$tmp/ml" >"$tmp/out.json" 2>"$tmp/err"; then
     r=$(json "$tmp/out.json" '(sorted(d) == ["most_popular", "random", "recut"] and all(
-        sorted(d[m]) == ["coverage", "hr@10", "n", "ndcg@10"] and
+        sorted(d[m]) == ["coverage", "gini", "hr@10", "ild", "n", "ndcg@10", "popularity"] and
         0 <= d[m]["hr@10"] <= 1 and 0 <= d[m]["ndcg@10"] <= d[m]["hr@10"] and
-        0 < d[m]["coverage"] <= 1 and d[m]["n"] == d["recut"]["n"] > 0 for m in d))')
+        0 < d[m]["coverage"] <= 1 and 0 <= d[m]["gini"] < 1 and
+        0 <= d[m]["popularity"] <= 1 and 0 <= d[m]["ild"] <= 1 and
+        d[m]["n"] == d["recut"]["n"] > 0 for m in d))')
     [ "$r" = true ] && ok "JSON has the three methods and their fields" ||
         fail "JSON fields or ranges: $(cat "$tmp/out.json")"
     # 2. the planted structure: recut must beat both baselines
@@ -39,6 +41,13 @@ if "$RECUT_EVAL" --json "$tmp/ml" >"$tmp/out.json" 2>"$tmp/err"; then
         d["recut"]["hr@10"] > d["random"]["hr@10"])')
     [ "$r" = true ] && ok "recut beats most_popular and random on planted clusters" ||
         fail "recut does not beat the baselines: $(cat "$tmp/out.json")"
+    # exposure: most_popular shows the same few items to everyone, random
+    # spreads its slots and picks items of every popularity
+    r=$(json "$tmp/out.json" '(d["most_popular"]["gini"] > d["random"]["gini"] and
+        d["most_popular"]["popularity"] > 0.9 and 0.3 < d["random"]["popularity"] < 0.7 and
+        d["most_popular"]["coverage"] < d["random"]["coverage"])')
+    [ "$r" = true ] && ok "gini and popularity order most_popular above random" ||
+        fail "exposure metrics: $(cat "$tmp/out.json")"
     # the number of test cases is the number of ratings >= 4
     want=$(awk -F, 'NR > 1 && $3 >= 4.0 { n++ } END { print n }' "$tmp/ml/ratings.csv")
     r=$(json "$tmp/out.json" 'd["recut"]["n"]')

@@ -66,6 +66,23 @@ grep -q '^recut ' "$tmp/table" && grep -q '^most_popular ' "$tmp/table" &&
 r=$(json "$tmp/k5.json" '"hr@5" in d["recut"] and d["recut"]["hr@5"] <= '"$(json "$tmp/out.json" 'd["recut"]["hr@10"]')")
 [ "$r" = true ] && ok "--k 5: hr@5 <= hr@10" || fail "--k 5: $(cat "$tmp/k5.json")"
 
+# 3b. [models] diversity: lists spread over more genres, no rated movie
+# comes back, and diversity 0 is the default
+"$RECUT_EVAL" --json --set models.diversity=0.5 "$tmp/ml" >"$tmp/div.json" 2>"$tmp/err" ||
+    fail "--set models.diversity=0.5: $(cat "$tmp/err")"
+r=$(json "$tmp/div.json" 'd["recut"]["ild"] > '"$(json "$tmp/out.json" 'd["recut"]["ild"]')"' + 0.05')
+[ "$r" = true ] && ok "diversity 0.5 raises recut's intra-list diversity" ||
+    fail "diversity 0.5: $(cat "$tmp/div.json") vs $(cat "$tmp/out.json")"
+"$RECUT_EVAL" --json --set models.diversity=0 "$tmp/ml" >"$tmp/div0.json" 2>/dev/null
+cmp -s "$tmp/out.json" "$tmp/div0.json" && ok "diversity 0 is the default" || fail "diversity 0 differs"
+"$RECUT_EVAL" --set models.diversity=0.5 --dump-recs 1,2,3 "$tmp/ml" >"$tmp/ddump" 2>"$tmp/err"
+bad=$(awk -F, 'NR == FNR { if (FNR > 1) seen["u" $1 "," $2] = 1; next }
+    { split($0, f, "\t"); n = split(f[2], a, ",");
+      for (i = 1; i <= n; i++) if (("" f[1] "," a[i]) in seen) print f[1] ":" a[i] }' \
+    "$tmp/ml/ratings.csv" "$tmp/ddump")
+[ -z "$bad" ] && [ "$(wc -l <"$tmp/ddump")" -eq 3 ] && ok "diversity 0.5: no rated movie in --dump-recs" ||
+    fail "diversity 0.5 recommended rated movies: $bad $(cat "$tmp/err")"
+
 # 4. quoted titles survive (through --export-kv's catalog)
 if "$RECUT_EVAL" --export-kv "$tmp" "$tmp/ml" 2>"$tmp/err"; then
     r=$("$SYS_PYTHON3" -c 'import json, sys

@@ -83,6 +83,31 @@ bad=$(awk -F, 'NR == FNR { if (FNR > 1) seen["u" $1 "," $2] = 1; next }
 [ -z "$bad" ] && [ "$(wc -l <"$tmp/ddump")" -eq 3 ] && ok "diversity 0.5: no rated movie in --dump-recs" ||
     fail "diversity 0.5 recommended rated movies: $bad $(cat "$tmp/err")"
 
+# 3c. --diversity-sweep: a row per value, the first equal to the plain run;
+# --plot writes an SVG with a point per value
+if "$RECUT_EVAL" --diversity-sweep 0,0.5 --plot "$tmp/sweep.svg" "$tmp/ml" >"$tmp/sweep" 2>"$tmp/err"; then
+    row0=$(awk '$1 == "0" { print $2, $3, $4, $7 }' "$tmp/sweep")
+    want0=$(json "$tmp/out.json" '"%.4f %.4f %.4f %.4f" % (d["recut"]["ndcg@10"], d["recut"]["hr@10"], d["recut"]["coverage"], d["recut"]["ild"])')
+    [ "$row0" = "$want0" ] && grep -q '^0.5 ' "$tmp/sweep" && grep -q '^most_popular ' "$tmp/sweep" &&
+        ok "--diversity-sweep rows (0: $row0)" || fail "sweep: $(cat "$tmp/sweep") (want 0: $want0)"
+    r=$("$SYS_PYTHON3" -c 'import sys, xml.etree.ElementTree as E
+t = E.parse(sys.argv[1]).getroot()
+c = t.findall("{http://www.w3.org/2000/svg}circle")
+x = [e.text for e in t.iter("{http://www.w3.org/2000/svg}text")]
+print(len(c) == 4 and "d=0" in x and "d=0.5" in x and "random" in x)' "$tmp/sweep.svg" 2>&1)
+    [ "$r" = True ] && ok "--plot: an SVG with recut at each value and the baselines" ||
+        fail "--plot: $r"
+else
+    fail "--diversity-sweep: $(cat "$tmp/err")"
+fi
+if "$RECUT_EVAL" --diversity-sweep 0,2 "$tmp/ml" >/dev/null 2>"$tmp/err"; then
+    fail "--diversity-sweep 0,2 accepted"
+else
+    ok "--diversity-sweep out of range: $(cat "$tmp/err")"
+fi
+"$RECUT_EVAL" --plot "$tmp/x.svg" "$tmp/ml" >/dev/null 2>&1 && fail "--plot without a sweep accepted" ||
+    ok "--plot needs --diversity-sweep"
+
 # 4. quoted titles survive (through --export-kv's catalog)
 if "$RECUT_EVAL" --export-kv "$tmp" "$tmp/ml" 2>"$tmp/err"; then
     r=$("$SYS_PYTHON3" -c 'import json, sys

@@ -108,6 +108,8 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
                                  "popularity", items[i].pop);
         if (items[i].svm >= 0)
             json_object_set_new(comp, "svm", json_real(items[i].svm));
+        if (items[i].diversity > 0)
+            json_object_set_new(comp, "diversity", json_real(-items[i].diversity));
         if (scorers)
             json_object_set_new(comp, "plugins", json_real(ranked[i].plugin));
         if (ranked[i].cluster > 0)

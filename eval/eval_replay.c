@@ -2,6 +2,7 @@
 /* eval_replay.c -- prequential replay and its metrics (see eval_replay.h). */
 #include "config.h"
 #include "eval_replay.h"
+#include "eval_metrics.h"
 #include "eval_state.h"
 
 #include <math.h>
@@ -35,11 +36,14 @@ int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
         return -1;
     s.sentiment = o->sentiment;
     s.sentiment_ctx = o->sentiment_ctx;
-    unsigned char *shown[EVAL_N_METHODS] = { 0 };
-    int rc = 0;
+    uint64_t *shown[EVAL_N_METHODS] = { 0 }; /* exposure: slots per item */
+    uint64_t *genres = calloc(d->cat.n ? d->cat.n : 1, sizeof *genres);
+    int rc = genres ? 0 : -1;
     for (int m = 0; m < EVAL_N_METHODS; m++)
-        if (!(shown[m] = calloc(d->cat.n, 1)))
+        if (!(shown[m] = calloc(d->cat.n ? d->cat.n : 1, sizeof *shown[m])))
             rc = -1;
+    if (rc == 0)
+        eval_metrics_genre_masks(&d->cat, genres);
     if (rc < 0)
         snprintf(errstr, errstr_size, "out of memory");
     double t0 = eval_replay_cpu();
@@ -67,10 +71,16 @@ int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
                         sc->hits++;
                         sc->ndcg += 1.0 / log2((double)j + 2.0);
                     }
-                    if (!shown[m][top[j]]) {
-                        shown[m][top[j]] = 1;
+                    if (!shown[m][top[j]]++)
                         sc->distinct++;
-                    }
+                    /* popularity as learnt so far, before this event */
+                    sc->pop += eval_metrics_pop_percentile(s.pos[top[j]], d->cat.n);
+                }
+                sc->slots += n;
+                double ild = eval_metrics_ild(genres, top, n);
+                if (ild >= 0) {
+                    sc->ild += ild;
+                    sc->ild_n++;
                 }
             }
         }
@@ -80,8 +90,12 @@ int eval_replay_run(const struct eval_data *d, const struct recut_config *cfg,
     r->svm_trained = s.svm_trained;
     r->svm_few = s.svm_few;
     r->svm_seconds = s.svm_seconds;
-    for (int m = 0; m < EVAL_N_METHODS; m++)
+    for (int m = 0; m < EVAL_N_METHODS; m++) {
+        if (shown[m])
+            r->m[m].gini = eval_metrics_gini(shown[m], d->cat.n);
         free(shown[m]);
+    }
+    free(genres);
     eval_state_free(&s);
     return rc;
 }

@@ -35,6 +35,11 @@ struct eval_score {
     size_t hits;
     double ndcg;     /* sum over test cases */
     size_t distinct; /* distinct items ever recommended */
+    size_t slots;    /* items recommended, over all lists */
+    double pop;      /* sum of their popularity percentiles */
+    double ild;      /* sum of intra-list diversities ... */
+    size_t ild_n;    /* ... over this many lists of two or more */
+    double gini;     /* of the exposure over the catalog (eval_metrics.h) */
 };
 
 struct eval_result {

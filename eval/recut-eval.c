@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "eval_data.h"
 #include "eval_replay.h"
+#include "eval_sweep.h"
 #include "nbtext.h"
 
 static void eval_usage(FILE *f)
@@ -28,7 +29,9 @@ static void eval_usage(FILE *f)
                "  --comments MODEL.nbm replay tags as comments, sentiment from MODEL\n"
                "  --skip-bad           skip (and count) bad CSV rows instead of failing\n"
                "  --dump-recs USERS    replay, then print recut's top k for USERS (u1,u2,...)\n"
-               "  --export-kv DIR      write DIR/catalog.kv and DIR/events.kv for kcat\n");
+               "  --export-kv DIR      write DIR/catalog.kv and DIR/events.kv for kcat\n"
+               "  --diversity-sweep L  one replay per [models] diversity in L (0,0.1,...)\n"
+               "  --plot FILE.svg      with --diversity-sweep: NDCG against coverage\n");
 }
 
 static int eval_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -47,6 +50,18 @@ static double eval_sentiment(const char *text, void *ctx)
     return nbtext_sentiment(ctx, text, strlen(text));
 }
 
+/* mean popularity percentile of the recommended items (recut-eval(1)) */
+static double eval_pop(const struct eval_score *s)
+{
+    return s->slots ? s->pop / (double)s->slots : 0;
+}
+
+/* mean intra-list diversity over lists of two or more */
+static double eval_ild(const struct eval_score *s)
+{
+    return s->ild_n ? s->ild / (double)s->ild_n : 0;
+}
+
 static void eval_print(const struct eval_result *r, const struct eval_opts *o,
                        const struct eval_data *d, int json)
 {
@@ -55,9 +70,11 @@ static void eval_print(const struct eval_result *r, const struct eval_opts *o,
         for (int m = 0; m < EVAL_N_METHODS; m++) {
             const struct eval_score *s = &r->m[m];
             double n = s->n ? (double)s->n : 1;
-            printf("%s\"%s\":{\"hr@%zu\":%.6f,\"ndcg@%zu\":%.6f,\"coverage\":%.6f,\"n\":%zu}",
+            printf("%s\"%s\":{\"hr@%zu\":%.6f,\"ndcg@%zu\":%.6f,\"coverage\":%.6f,\"gini\":%.6f,"
+                   "\"popularity\":%.6f,\"ild\":%.6f,\"n\":%zu}",
                    m ? "," : "", eval_method_names[m], o->k, (double)s->hits / n, o->k, s->ndcg / n,
-                   (double)s->distinct / (double)r->catalog, s->n);
+                   (double)s->distinct / (double)r->catalog, s->gini, eval_pop(s), eval_ild(s),
+                   s->n);
         }
         printf("}\n");
         return;
@@ -71,16 +88,46 @@ static void eval_print(const struct eval_result *r, const struct eval_opts *o,
             "viewer SVMs: %zu trained, %zu attempts with too few likes or dislikes; %.1f s CPU\n",
             r->svm_trained, r->svm_few, r->svm_seconds);
     printf("\n");
-    printf("%-14s %8s %8s %9s\n", "method", "HR@k", "NDCG@k", "coverage");
+    printf("%-14s %8s %8s %9s %7s %7s %7s\n", "method", "HR@k", "NDCG@k", "coverage", "gini", "pop",
+           "ild");
     for (int m = 0; m < EVAL_N_METHODS; m++) {
         const struct eval_score *s = &r->m[m];
         double n = s->n ? (double)s->n : 1;
-        printf("%-14s %8.4f %8.4f %9.4f\n", eval_method_names[m], (double)s->hits / n, s->ndcg / n,
-               (double)s->distinct / (double)r->catalog);
+        printf("%-14s %8.4f %8.4f %9.4f %7.4f %7.4f %7.4f\n", eval_method_names[m],
+               (double)s->hits / n, s->ndcg / n, (double)s->distinct / (double)r->catalog, s->gini,
+               eval_pop(s), eval_ild(s));
     }
     double pop = r->m[EVAL_POPULAR].ndcg;
     if (pop > 0)
         printf("\nrecut NDCG / most_popular NDCG = %.2f\n", r->m[EVAL_RECUT].ndcg / pop);
+}
+
+/* --diversity-sweep: one replay per value, then the table (and the plot) */
+static int eval_run_sweep(const struct eval_data *d, struct recut_config *cfg,
+                          const struct eval_opts *o, const double *v, size_t n, const char *plot)
+{
+    char err[1024];
+    struct eval_result *r = calloc(n, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "recut-eval: out of memory\n");
+        return 1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        cfg->diversity = v[i];
+        if (eval_replay_run(d, cfg, o, &r[i], err, sizeof err) < 0) {
+            fprintf(stderr, "recut-eval: diversity %g: %s\n", v[i], err);
+            rc = 1;
+        }
+    }
+    if (rc == 0)
+        eval_sweep_print(stdout, v, r, n, o->k);
+    if (rc == 0 && plot && eval_sweep_svg(plot, v, r, n, o->k, err, sizeof err) < 0) {
+        fprintf(stderr, "recut-eval: %s\n", err);
+        rc = 1;
+    }
+    free(r);
+    return rc;
 }
 
 enum {
@@ -96,6 +143,8 @@ enum {
     OPT_SKIP_BAD,
     OPT_DUMP,
     OPT_EXPORT,
+    OPT_SWEEP,
+    OPT_PLOT,
     OPT_HELP
 };
 
@@ -113,6 +162,9 @@ int main(int argc, char **argv)
                                               { "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
                                               { "dump-recs", required_argument, NULL, OPT_DUMP },
                                               { "export-kv", required_argument, NULL, OPT_EXPORT },
+                                              { "diversity-sweep", required_argument, NULL,
+                                                OPT_SWEEP },
+                                              { "plot", required_argument, NULL, OPT_PLOT },
                                               { "help", no_argument, NULL, OPT_HELP },
                                               { NULL, 0, NULL, 0 } };
     struct recut_config cfg;
@@ -124,7 +176,9 @@ int main(int argc, char **argv)
     struct eval_opts o = { .k = 10, .seed = 1, .relevant = 4.0 };
     struct eval_data_opts dopt = { .tag_features = 1 };
     int json = 0, rc = 1, opt;
-    const char *comments = NULL, *dump = NULL, *export_dir = NULL;
+    const char *comments = NULL, *dump = NULL, *export_dir = NULL, *plot = NULL;
+    double sweep[EVAL_SWEEP_MAX];
+    size_t n_sweep = 0;
     nbtext_model *model = NULL;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         size_t v;
@@ -187,6 +241,15 @@ int main(int argc, char **argv)
         case OPT_EXPORT:
             export_dir = optarg;
             break;
+        case OPT_SWEEP:
+            if (eval_sweep_parse(optarg, sweep, &n_sweep, err, sizeof err) < 0) {
+                fprintf(stderr, "recut-eval: %s\n", err);
+                goto out;
+            }
+            break;
+        case OPT_PLOT:
+            plot = optarg;
+            break;
         case OPT_HELP:
             eval_usage(stdout);
             rc = 0;
@@ -198,6 +261,10 @@ int main(int argc, char **argv)
     }
     if (optind != argc - 1) {
         eval_usage(stderr);
+        goto out;
+    }
+    if (plot && !n_sweep) {
+        fprintf(stderr, "recut-eval: --plot needs --diversity-sweep\n");
         goto out;
     }
     if (conf_validate(&cfg, err, sizeof err) < 0) {
@@ -230,6 +297,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "recut-eval: %s\n", err);
         else
             rc = 0;
+    } else if (n_sweep) {
+        rc = eval_run_sweep(&d, &cfg, &o, sweep, n_sweep, plot);
     } else {
         struct eval_result r;
         if (eval_replay_run(&d, &cfg, &o, &r, err, sizeof err) < 0) {

@@ -127,6 +127,9 @@ const struct conf_row conf_table[] = {
     D("models", "blend_popularity", w_pop, "0.3", 0, 100, 1, "Weight of popularity (cold start)."),
     D("models", "blend_svm", w_svm, "0", 0, 100, 1,
       "Weight of the viewer's SVM (its probability of a like) in recommendations."),
+    D("models", "diversity", diversity, "0", 0, 1, 0,
+      "Weight of the diversity re-ranking of recommendations (maximal marginal relevance over "
+      "genre similarity; 0: off)."),
     D("models", "blend_affect", w_affect, "0.3", 0, 100, 1,
       "Weight of the emotion/affect match in scene scores."),
     I("models", "groups_interval_s", groups_interval_s, "60", 0, 86400, 1,

@@ -71,6 +71,7 @@ struct recut_config {
     int history_max;
     int cooc_window;
     double w_nb, w_cooc, w_pop, w_affect, w_svm;
+    double diversity; /* MMR re-ranking weight, 0: off */
     char *comment_model;
     int groups_interval_s;
     int groups_clusters;

@@ -173,6 +173,9 @@ void recommend_mem_globals(struct recommend_mem *g, struct recommend_globals *ou
 #define RECOMMEND_RECENCY_CUT 0.02
 /* The most popular movies are candidates besides the co-occurring ones. */
 #define RECOMMEND_POPULAR_CANDIDATES 200
+/* diversity > 0: the pool re-ranked is n * POOL items, at most n + EXTRA */
+#define RECOMMEND_MMR_POOL 4
+#define RECOMMEND_MMR_EXTRA 100
 
 size_t recommend_cooc_reads(const struct recut_config *cfg)
 {
@@ -343,10 +346,10 @@ static int recommend_scratch_alloc(struct recommend_scratch *x, size_t n, size_t
     return 0;
 }
 
-size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
-                     const recut_viewer *v, const struct recommend_globals *g,
-                     const struct strmap *exclude, int include_seen, struct recommend_item *out,
-                     size_t n)
+static size_t recommend_rank(const struct recut_config *cfg, const struct catalog *cat,
+                             const recut_viewer *v, const struct recommend_globals *g,
+                             const struct strmap *exclude, int include_seen,
+                             struct recommend_item *out, size_t n)
 {
     if (n == 0 || cat->n == 0)
         return 0;
@@ -488,6 +491,92 @@ size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
     strmap_clear(&q.memo, NULL);
     recommend_scratch_free(&x);
     return len;
+}
+
+/* Jaccard similarity of two movies' genre features (0 when neither has any). */
+static double recommend_genre_sim(const struct catalog_movie *a, const struct catalog_movie *b)
+{
+    size_t na = 0, nb = 0, both = 0;
+    for (size_t i = 0; i < a->n_features; i++) {
+        if (strncmp(a->features[i], "genre:", 6) != 0)
+            continue;
+        na++;
+        for (size_t j = 0; j < b->n_features; j++)
+            if (strcmp(a->features[i], b->features[j]) == 0) {
+                both++;
+                break;
+            }
+    }
+    for (size_t j = 0; j < b->n_features; j++)
+        nb += strncmp(b->features[j], "genre:", 6) == 0;
+    size_t u = na + nb - both;
+    return u ? (double)both / (double)u : 0;
+}
+
+/* Maximal marginal relevance over pool[0..n_pool) (ranked by score): pick
+ * n greedily, each time the item with the highest score - diversity * best
+ * * (its largest genre similarity to the items already picked), where best
+ * is the top item's score; that value becomes the item's score (its
+ * `diversity` part holds what was taken off), so the list stays sorted by
+ * score.  Only reorders the pool: nothing filtered out comes back. */
+static size_t recommend_mmr(double lambda, struct recommend_item *pool, size_t n_pool,
+                            struct recommend_item *out, size_t n)
+{
+    double *sim = calloc(n_pool ? n_pool : 1, sizeof *sim);
+    if (!sim) {
+        size_t k = n_pool < n ? n_pool : n;
+        memcpy(out, pool, k * sizeof *out);
+        return k;
+    }
+    double scale = lambda * (pool[0].score > 0 ? pool[0].score : 1);
+    size_t len = 0;
+    while (len < n && len < n_pool) {
+        size_t best = len;
+        double bv = pool[len].score - scale * sim[len];
+        for (size_t j = len + 1; j < n_pool; j++) {
+            double vj = pool[j].score - scale * sim[j];
+            if (vj > bv || (vj == bv && strcmp(pool[j].movie->m.id, pool[best].movie->m.id) < 0)) {
+                best = j;
+                bv = vj;
+            }
+        }
+        /* move the pick to position len (pool and sim alike) */
+        struct recommend_item it = pool[best];
+        double sb = sim[best];
+        pool[best] = pool[len];
+        sim[best] = sim[len];
+        pool[len] = it;
+        sim[len] = sb;
+        it.diversity = scale * sb;
+        it.score = bv;
+        out[len++] = it;
+        for (size_t j = len; j < n_pool; j++) {
+            double sj = recommend_genre_sim(pool[j].movie, it.movie);
+            if (sj > sim[j])
+                sim[j] = sj;
+        }
+    }
+    free(sim);
+    return len;
+}
+
+size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
+                     const recut_viewer *v, const struct recommend_globals *g,
+                     const struct strmap *exclude, int include_seen, struct recommend_item *out,
+                     size_t n)
+{
+    if (!(cfg->diversity > 0) || n == 0)
+        return recommend_rank(cfg, cat, v, g, exclude, include_seen, out, n);
+    size_t n_pool = n * RECOMMEND_MMR_POOL;
+    if (n_pool > n + RECOMMEND_MMR_EXTRA)
+        n_pool = n + RECOMMEND_MMR_EXTRA;
+    struct recommend_item *pool = calloc(n_pool, sizeof *pool);
+    if (!pool)
+        return 0;
+    size_t got = recommend_rank(cfg, cat, v, g, exclude, include_seen, pool, n_pool);
+    got = got ? recommend_mmr(cfg->diversity, pool, got, out, n) : 0;
+    free(pool);
+    return got;
 }
 
 void recommend_reasons(const struct recommend_item *it, const recut_viewer *v,

@@ -60,6 +60,7 @@ struct recommend_item {
     double score, nb, cooc, pop;
     double svm;          /* the viewer's SVM: P(like), or -1 (no model, or blend_svm 0) */
     const char *because; /* movie id behind the co-occurrence part, or NULL */
+    double diversity;    /* taken off the score by the diversity re-ranking (0: none) */
 };
 
 /* Top n for v into out[n]; returns how many were written.  Movies the viewer
@@ -69,7 +70,10 @@ struct recommend_item {
  * fewer than n); score = blend_nb * NB + blend_cooc * cooc + blend_popularity
  * * popularity (+ blend_svm * P(like) when the viewer has an SVM attached,
  * viewer.h: 0.5 for a movie it cannot score), ties by movie id, so the order does not depend on the
- * catalog's insertion order. */
+ * catalog's insertion order.  With [models] diversity > 0 the top
+ * min(4n, n + 100) of that order are re-ranked by maximal marginal relevance
+ * over genre similarity (recommend.c, recommend_mmr): score then includes
+ * -diversity, so the list is still by score; the filters above hold. */
 size_t recommend_top(const struct recut_config *cfg, const struct catalog *cat,
                      const recut_viewer *v, const struct recommend_globals *g,
                      const struct strmap *exclude, int include_seen, struct recommend_item *out,

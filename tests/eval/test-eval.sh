@@ -28,9 +28,11 @@ print(("true" if v else "false") if isinstance(v, bool) else v)' "$1" "$2"
 # 1. JSON output: every method, every field, sane ranges, same test cases
 if "$RECUT_EVAL" --json "$tmp/ml" >"$tmp/out.json" 2>"$tmp/err"; then
     r=$(json "$tmp/out.json" '(sorted(d) == ["most_popular", "random", "recut"] and all(
-        sorted(d[m]) == ["coverage", "hr@10", "n", "ndcg@10"] and
+        sorted(d[m]) == ["coverage", "gini", "hr@10", "ild", "n", "ndcg@10", "popularity"] and
         0 <= d[m]["hr@10"] <= 1 and 0 <= d[m]["ndcg@10"] <= d[m]["hr@10"] and
-        0 < d[m]["coverage"] <= 1 and d[m]["n"] == d["recut"]["n"] > 0 for m in d))')
+        0 < d[m]["coverage"] <= 1 and 0 <= d[m]["gini"] < 1 and
+        0 <= d[m]["popularity"] <= 1 and 0 <= d[m]["ild"] <= 1 and
+        d[m]["n"] == d["recut"]["n"] > 0 for m in d))')
     [ "$r" = true ] && ok "JSON has the three methods and their fields" ||
         fail "JSON fields or ranges: $(cat "$tmp/out.json")"
     # 2. the planted structure: recut must beat both baselines
@@ -39,6 +41,13 @@ if "$RECUT_EVAL" --json "$tmp/ml" >"$tmp/out.json" 2>"$tmp/err"; then
         d["recut"]["hr@10"] > d["random"]["hr@10"])')
     [ "$r" = true ] && ok "recut beats most_popular and random on planted clusters" ||
         fail "recut does not beat the baselines: $(cat "$tmp/out.json")"
+    # exposure: most_popular shows the same few items to everyone, random
+    # spreads its slots and picks items of every popularity
+    r=$(json "$tmp/out.json" '(d["most_popular"]["gini"] > d["random"]["gini"] and
+        d["most_popular"]["popularity"] > 0.9 and 0.3 < d["random"]["popularity"] < 0.7 and
+        d["most_popular"]["coverage"] < d["random"]["coverage"])')
+    [ "$r" = true ] && ok "gini and popularity order most_popular above random" ||
+        fail "exposure metrics: $(cat "$tmp/out.json")"
     # the number of test cases is the number of ratings >= 4
     want=$(awk -F, 'NR > 1 && $3 >= 4.0 { n++ } END { print n }' "$tmp/ml/ratings.csv")
     r=$(json "$tmp/out.json" 'd["recut"]["n"]')
@@ -56,6 +65,48 @@ grep -q '^recut ' "$tmp/table" && grep -q '^most_popular ' "$tmp/table" &&
 "$RECUT_EVAL" --json --k 5 "$tmp/ml" >"$tmp/k5.json" 2>/dev/null
 r=$(json "$tmp/k5.json" '"hr@5" in d["recut"] and d["recut"]["hr@5"] <= '"$(json "$tmp/out.json" 'd["recut"]["hr@10"]')")
 [ "$r" = true ] && ok "--k 5: hr@5 <= hr@10" || fail "--k 5: $(cat "$tmp/k5.json")"
+
+# 3b. [models] diversity: lists spread over more genres, no rated movie
+# comes back, and diversity 0 is the default
+"$RECUT_EVAL" --json --set models.diversity=0.5 "$tmp/ml" >"$tmp/div.json" 2>"$tmp/err" ||
+    fail "--set models.diversity=0.5: $(cat "$tmp/err")"
+r=$(json "$tmp/div.json" 'd["recut"]["ild"] > '"$(json "$tmp/out.json" 'd["recut"]["ild"]')"' + 0.05')
+[ "$r" = true ] && ok "diversity 0.5 raises recut's intra-list diversity" ||
+    fail "diversity 0.5: $(cat "$tmp/div.json") vs $(cat "$tmp/out.json")"
+"$RECUT_EVAL" --json --set models.diversity=0 "$tmp/ml" >"$tmp/div0.json" 2>/dev/null
+cmp -s "$tmp/out.json" "$tmp/div0.json" && ok "diversity 0 is the default" || fail "diversity 0 differs"
+"$RECUT_EVAL" --set models.diversity=0.5 --dump-recs 1,2,3 "$tmp/ml" >"$tmp/ddump" 2>"$tmp/err"
+bad=$(awk -F, 'NR == FNR { if (FNR > 1) seen["u" $1 "," $2] = 1; next }
+    { split($0, f, "\t"); n = split(f[2], a, ",");
+      for (i = 1; i <= n; i++) if (("" f[1] "," a[i]) in seen) print f[1] ":" a[i] }' \
+    "$tmp/ml/ratings.csv" "$tmp/ddump")
+[ -z "$bad" ] && [ "$(wc -l <"$tmp/ddump")" -eq 3 ] && ok "diversity 0.5: no rated movie in --dump-recs" ||
+    fail "diversity 0.5 recommended rated movies: $bad $(cat "$tmp/err")"
+
+# 3c. --diversity-sweep: a row per value, the first equal to the plain run;
+# --plot writes an SVG with a point per value
+if "$RECUT_EVAL" --diversity-sweep 0,0.5 --plot "$tmp/sweep.svg" "$tmp/ml" >"$tmp/sweep" 2>"$tmp/err"; then
+    row0=$(awk '$1 == "0" { print $2, $3, $4, $7 }' "$tmp/sweep")
+    want0=$(json "$tmp/out.json" '"%.4f %.4f %.4f %.4f" % (d["recut"]["ndcg@10"], d["recut"]["hr@10"], d["recut"]["coverage"], d["recut"]["ild"])')
+    [ "$row0" = "$want0" ] && grep -q '^0.5 ' "$tmp/sweep" && grep -q '^most_popular ' "$tmp/sweep" &&
+        ok "--diversity-sweep rows (0: $row0)" || fail "sweep: $(cat "$tmp/sweep") (want 0: $want0)"
+    r=$("$SYS_PYTHON3" -c 'import sys, xml.etree.ElementTree as E
+t = E.parse(sys.argv[1]).getroot()
+c = t.findall("{http://www.w3.org/2000/svg}circle")
+x = [e.text for e in t.iter("{http://www.w3.org/2000/svg}text")]
+print(len(c) == 4 and "d=0" in x and "d=0.5" in x and "random" in x)' "$tmp/sweep.svg" 2>&1)
+    [ "$r" = True ] && ok "--plot: an SVG with recut at each value and the baselines" ||
+        fail "--plot: $r"
+else
+    fail "--diversity-sweep: $(cat "$tmp/err")"
+fi
+if "$RECUT_EVAL" --diversity-sweep 0,2 "$tmp/ml" >/dev/null 2>"$tmp/err"; then
+    fail "--diversity-sweep 0,2 accepted"
+else
+    ok "--diversity-sweep out of range: $(cat "$tmp/err")"
+fi
+"$RECUT_EVAL" --plot "$tmp/x.svg" "$tmp/ml" >/dev/null 2>&1 && fail "--plot without a sweep accepted" ||
+    ok "--plot needs --diversity-sweep"
 
 # 4. quoted titles survive (through --export-kv's catalog)
 if "$RECUT_EVAL" --export-kv "$tmp" "$tmp/ml" 2>"$tmp/err"; then

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_recommend.c -- the diversity re-ranking of recommend_top ([models]
+ * diversity): off it leaves a list of one genre as it is; on it spreads the
+ * list over genres, keeps the list sorted by score, and never brings back a
+ * movie the viewer excluded or has seen. */
+#include "config.h"
+
+#include "eval_metrics.h"
+#include "expect.h"
+#include "recommend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void add(struct catalog *c, const char *id, const char *genre)
+{
+    char json[256], err[256];
+    snprintf(json, sizeof json,
+             "{\"id\":\"%s\",\"title\":\"%s\",\"duration\":60,\"genres\":[\"%s\"],"
+             "\"tags\":[],\"scenes\":[]}",
+             id, id, genre);
+    struct catalog_movie *cm = catalog_movie_parse(json, strlen(json), NULL, err, sizeof err);
+    EXPECT(cm != NULL, "parse %s: %s", id, err);
+    if (cm && catalog_put(c, cm) != 0)
+        catalog_movie_free(cm);
+}
+
+/* the list's ids ("a2 c1 ...") and its intra-list genre diversity */
+static double list_ild(const struct catalog *c, const struct recommend_item *it, size_t n,
+                       char *ids, size_t ids_size)
+{
+    uint64_t genres[16];
+    uint32_t idx[16];
+    eval_metrics_genre_masks(c, genres);
+    ids[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = (uint32_t)it[i].movie->index;
+        size_t l = strlen(ids);
+        snprintf(ids + l, ids_size - l, "%s%s", i ? " " : "", it[i].movie->m.id);
+    }
+    return eval_metrics_ild(genres, idx, n);
+}
+
+static void test_diversity(void)
+{
+    static const char *const ids[] = { "a1", "a2", "a3", "a4", "a5", "a6",
+                                       "a7", "a8", "c1", "d1", "w1", "h1" };
+    static const char *const genres[] = { "Action", "Action", "Action", "Action",
+                                          "Action", "Action", "Action", "Action",
+                                          "Comedy", "Drama",  "War",    "Horror" };
+    struct catalog cat;
+    catalog_init(&cat);
+    for (size_t i = 0; i < 12; i++)
+        add(&cat, ids[i], genres[i]);
+    EXPECT_TRUE(cat.n == 12);
+    struct recommend_mem mem;
+    recommend_mem_init(&mem);
+    /* popularity: a1 20 down to a8 13, then c1 10, d1 9, w1 8, h1 7 */
+    for (size_t i = 0; i < 12; i++) {
+        int p = i < 8 ? 20 - (int)i : 18 - (int)i;
+        for (int k = 0; k < p; k++)
+            recommend_mem_positive(&mem, ids[i], NULL, 0);
+    }
+    struct recommend_globals g;
+    recommend_mem_globals(&mem, &g);
+    struct recut_config cfg;
+    EXPECT_TRUE(conf_init(&cfg) == 0);
+    recut_viewer v;
+    viewer_init(&v, "u1", cfg.nb_alpha);
+    strmap_put(&v.seen, "a1")->num = 1;
+    viewer_finish(&v);
+    struct strmap exclude;
+    strmap_init(&exclude);
+    strmap_put(&exclude, "c1");
+
+    struct recommend_item out[5];
+    char list[128];
+    size_t n = recommend_top(&cfg, &cat, &v, &g, &exclude, 0, out, 5);
+    double ild0 = list_ild(&cat, out, n, list, sizeof list);
+    EXPECT(n == 5 && strcmp(list, "a2 a3 a4 a5 a6") == 0 && ild0 == 0, "diversity 0: %s", list);
+    for (size_t i = 0; i < n; i++)
+        EXPECT_TRUE(out[i].diversity == 0);
+
+    cfg.diversity = 0.8;
+    n = recommend_top(&cfg, &cat, &v, &g, &exclude, 0, out, 5);
+    double ild = list_ild(&cat, out, n, list, sizeof list);
+    EXPECT(n == 5 && ild > ild0 + 0.5, "diversity 0.8: %s (ild %.3f)", list, ild);
+    EXPECT(strcmp(list, "a2 d1 w1 h1 a3") == 0, "diversity 0.8: %s", list);
+    for (size_t i = 0; i < n; i++) {
+        EXPECT(strcmp(out[i].movie->m.id, "c1") != 0, "excluded c1 at %zu", i);
+        EXPECT(strcmp(out[i].movie->m.id, "a1") != 0, "seen a1 at %zu", i);
+        EXPECT(i == 0 || out[i].score <= out[i - 1].score, "not by score at %zu", i);
+    }
+    EXPECT_TRUE(out[0].diversity == 0 && out[4].diversity > 0);
+
+    /* every movie of the catalog asked for: still none of the filtered */
+    struct recommend_item all[12];
+    n = recommend_top(&cfg, &cat, &v, &g, &exclude, 0, all, 12);
+    EXPECT(n == 10, "%zu of 12 (c1 excluded, a1 seen)", n);
+    for (size_t i = 0; i < n; i++)
+        EXPECT_TRUE(strcmp(all[i].movie->m.id, "c1") != 0 && strcmp(all[i].movie->m.id, "a1") != 0);
+
+    strmap_clear(&exclude, NULL);
+    viewer_free(&v);
+    conf_free(&cfg);
+    recommend_mem_free(&mem);
+    catalog_free(&cat);
+}
+
+int main(void)
+{
+    test_diversity();
+    return expect_report();
+}

@@ -179,7 +179,7 @@ int main(void)
     }
     printf("highlights vs brute force: %zu/%zu optimal\n", n_opt, n_small);
 
-    /* 2. whole-second scenes, 40..300 scenes: the grid DP must be exact. */
+    /* 2. whole-second scenes, 40..300 scenes: core and solver = dp must be exact. */
     size_t n_mid = 0, n_mid_opt = 0;
     for (size_t c = 0; c < 30; c++) {
         size_t n = 40 + movie_gen_below(&r, 260);

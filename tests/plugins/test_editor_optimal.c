@@ -3,8 +3,9 @@
  * test_editor_optimal.c -- the highlights editor against exact answers:
  *   - brute force over all subsets for small movies (n <= 15);
  *   - an exact integer DP for larger movies with whole-second scenes
- *     (exercises the plugin's grid DP path, > 30 candidates, in the regime
- *     where its 0.1 s grid is kept: n x budget / 0.1 s <= 1.6e7 cells);
+ *     (> 30 candidates: the default core knapsack, and the full grid DP of
+ *     solver = dp in the regime where its 0.1 s grid is kept:
+ *     n x budget / 0.1 s <= 1.6e7 cells);
  *   - the fractional-knapsack upper bound for large movies with arbitrary
  *     durations.
  * Objective (documented in editor_highlights.c): sum(score x duration) of the
@@ -133,6 +134,13 @@ int main(void)
         fprintf(stderr, "FAIL load: %s\n", err);
         return 1;
     }
+    struct stub_host_plugin dp;
+    stub_host_config_set("highlights", "solver", "dp");
+    if (stub_host_load(path, &dp, err, sizeof err) < 0) {
+        fprintf(stderr, "FAIL load (solver = dp): %s\n", err);
+        return 1;
+    }
+    stub_host_config_clear();
     struct movie_gen_rng r;
     movie_gen_seed(&r, 20240611);
 
@@ -171,7 +179,7 @@ int main(void)
     }
     printf("highlights vs brute force: %zu/%zu optimal\n", n_opt, n_small);
 
-    /* 2. whole-second scenes, 40..300 scenes: the grid DP must be exact. */
+    /* 2. whole-second scenes, 40..300 scenes: core and solver = dp must be exact. */
     size_t n_mid = 0, n_mid_opt = 0;
     for (size_t c = 0; c < 30; c++) {
         size_t n = 40 + movie_gen_below(&r, 260);
@@ -204,6 +212,10 @@ int main(void)
             n_mid_opt++;
         else
             EXPECT(0, "%s: value %.6f < optimum %.6f (n=%zu, budget %zu)", tag, got, best, n, cap);
+        double full = run_plugin(&dp, &req, tag);
+        EXPECT(full >= best - 1e-9 * (1.0 + best),
+               "%s: solver = dp value %.6f < optimum %.6f (n=%zu, budget %zu)", tag, full, best, n,
+               cap);
         free(sc);
         free(scores);
     }
@@ -245,6 +257,7 @@ int main(void)
         movie_gen_free(&g);
     }
     printf("highlights, 200..1000 scenes: worst value / LP upper bound = %.5f\n", worst);
+    stub_host_unload(&dp);
     stub_host_unload(&pl);
     return expect_report();
 }

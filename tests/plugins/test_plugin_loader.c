@@ -130,7 +130,8 @@ static void test_bad_config(void)
     } bad[] = {
         { "highlights", "min_score", "2" },      { "storyline", "spread_weight", "lots" },
         { "trailer", "spoiler_tail", "0.3x" },   { "mood", "end_weight", "-1" },
-        { "trailer", "reject_feedback", "nan" },
+        { "trailer", "reject_feedback", "nan" }, { "highlights", "solver", "greedy" },
+        { "storyline", "method", "fast" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         stub_host_config_clear();

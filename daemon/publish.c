@@ -129,6 +129,11 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
     return s;
 }
 
+size_t publish_pending(const struct publish *p)
+{
+    return p ? p->pending.len : 0;
+}
+
 static void publish_loaded(void *arg, int ok, recut_viewer *v, const struct recommend_globals *g,
                            int known)
 {

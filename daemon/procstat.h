@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* procstat.h -- the standard Prometheus process_* metrics of recutd itself
- * (CPU, memory, file descriptors, start time), read from /proc/self, so the
- * usual dashboards and alerts work without an exporter. */
+ * (CPU, memory, file descriptors, start time), read from /proc/self,
+ * getrusage and getrlimit, so the usual dashboards and alerts work without
+ * an exporter. */
 #ifndef RECUTD_PROCSTAT_H
 #define RECUTD_PROCSTAT_H
 

@@ -580,6 +580,7 @@ static void http_route(struct evhttp_request *req, void *arg)
             .catalog_movies = d->catalog.n,
             .redis_pending = d->store ? store_pending(d->store) : 0,
             .publish_pending = publish_pending(d->publish),
+            .svm_queued = svm_scorer_queued(d->svm),
             .redis_up = d->store ? store_connected(d->store) : 0,
             .have_kafka = d->kafka != NULL,
             .kafka_lag = d->kafka ? kafka_in_lag(d->kafka) : 0,

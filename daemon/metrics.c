@@ -140,6 +140,10 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
                   "# HELP recut_publish_pending Viewers changed and waiting to be published.\n"
                   "# TYPE recut_publish_pending gauge\nrecut_publish_pending %zu\n",
                   g->publish_pending);
+    strbuf_printf(b,
+                  "# HELP recut_svm_queue_depth Labelled events waiting for the SVM trainer.\n"
+                  "# TYPE recut_svm_queue_depth gauge\nrecut_svm_queue_depth %zu\n",
+                  g->svm_queued);
     strbuf_printf(
         b,
         "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"

@@ -127,6 +127,7 @@ case_process() {
     h_assert_num "$start" '>' $((now - 3600)) "process_start_time_seconds after an hour ago" || return 1
     h_assert_num "$start" '<=' $((now + 5)) "process_start_time_seconds not in the future" || return 1
     h_assert_num "$(val_ "$H_TMP/m2" 'recut_publish_pending{}')" '>=' 0 "recut_publish_pending" || return 1
+    h_assert_num "$(val_ "$H_TMP/m2" 'recut_svm_queue_depth{}')" '>=' 0 "recut_svm_queue_depth" || return 1
     h_assert_num "$(val_ "$H_TMP/m2" 'recut_redis_pending{}')" '>=' 0 "recut_redis_pending"
 }
 

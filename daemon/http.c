@@ -9,6 +9,7 @@
 #include "groups.h"
 #include "http_tls.h"
 #include "http_profile.h"
+#include "http_timing.h"
 #include "http_events.h"
 #include "http_listen.h"
 #include "ingest.h"
@@ -69,6 +70,7 @@ static void http_reply(struct evhttp_request *req, int code, const char *ctype, 
     if (b)
         evbuffer_free(b);
     metrics_http_status(code);
+    http_timing_end(req);
 }
 
 static void http_json(struct evhttp_request *req, int code, json_t *doc)
@@ -565,6 +567,7 @@ static void http_route(struct evhttp_request *req, void *arg)
     struct httppath q;
     char why[256], bad[256];
     int malformed = httppath_parse(&q, path, evhttp_uri_get_query(uri), bad, sizeof bad) < 0;
+    http_timing_begin(req, malformed ? HTTPPATH_NOT_FOUND : (int)q.route, cmd == EVHTTP_REQ_DELETE);
     int denied =
         http_auth_check(h->auth, req, malformed ? HTTPPATH_NOT_FOUND : q.route, why, sizeof why);
     if (denied) {
@@ -576,6 +579,8 @@ static void http_route(struct evhttp_request *req, void *arg)
         struct metrics_gauges g = {
             .catalog_movies = d->catalog.n,
             .redis_pending = d->store ? store_pending(d->store) : 0,
+            .publish_pending = publish_pending(d->publish),
+            .svm_queued = svm_scorer_queued(d->svm),
             .redis_up = d->store ? store_connected(d->store) : 0,
             .have_kafka = d->kafka != NULL,
             .kafka_lag = d->kafka ? kafka_in_lag(d->kafka) : 0,

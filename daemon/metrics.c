@@ -2,6 +2,8 @@
 /* metrics.c -- counters and the Prometheus text exposition of GET /metrics. */
 #include "config.h"
 #include "metrics.h"
+#include "http_timing.h"
+#include "procstat.h"
 #include "strbuf.h"
 
 #include <stdatomic.h>
@@ -134,6 +136,14 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
                   "recut_redis_pending gauge\n"
                   "recut_redis_pending %zu\n",
                   g->redis_pending);
+    strbuf_printf(b,
+                  "# HELP recut_publish_pending Viewers changed and waiting to be published.\n"
+                  "# TYPE recut_publish_pending gauge\nrecut_publish_pending %zu\n",
+                  g->publish_pending);
+    strbuf_printf(b,
+                  "# HELP recut_svm_queue_depth Labelled events waiting for the SVM trainer.\n"
+                  "# TYPE recut_svm_queue_depth gauge\nrecut_svm_queue_depth %zu\n",
+                  g->svm_queued);
     strbuf_printf(
         b,
         "# HELP recut_redis_up Whether recutd is connected to Redis.\n# TYPE recut_redis_up gauge\n"
@@ -154,5 +164,7 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
         "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
         "recut_uptime_seconds %.3f\n",
         g->uptime);
+    http_timing_render(b);
+    procstat_render(b);
     return strbuf_take(b, len);
 }

@@ -42,9 +42,13 @@ static int publish_ranked_cmp(const void *a, const void *b)
 char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct recommend_globals *g,
                         size_t n, const struct strmap *exclude, int include_seen)
 {
-    /* with scorer plugins: re-rank a wider candidate list */
+    /* with scorer plugins: re-rank a candidate pool whose size does not
+     * depend on n, so the first k items are the same for every n >= k (a
+     * pool that grew with n let a boosted item in only for larger n); asked
+     * for more than the pool, the pool grows to n */
     int scorers = d->plugins && plugins_count(d->plugins, RECUT_PLUGIN_SCORER) > 0;
-    size_t want = scorers ? (n * 4 > 50 ? n * 4 : 50) : n;
+    size_t pool = d->cfg.scorer_pool > 0 ? (size_t)d->cfg.scorer_pool : 1;
+    size_t want = scorers ? (n > pool ? n : pool) : n;
     /* cold start: a viewer with few events also gets the most liked movies
      * of their group (groups.c), weighted down as their own events grow */
     size_t n_cold = 0;
@@ -125,6 +129,11 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
     free(items);
     free(ranked);
     return s;
+}
+
+size_t publish_pending(const struct publish *p)
+{
+    return p ? p->pending.len : 0;
 }
 
 static void publish_loaded(void *arg, int ok, recut_viewer *v, const struct recommend_globals *g,

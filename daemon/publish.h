@@ -20,6 +20,8 @@ void publish_free(struct publish *p);
 void publish_viewer_changed(struct publish *p, const char *user);
 /* After SIGHUP: follow a changed delay_ms. */
 void publish_reload(struct publish *p);
+/* Viewers changed and not yet published (a queue depth for GET /metrics). */
+size_t publish_pending(const struct publish *p);
 /* Build the recommendations document of a loaded viewer. */
 char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct recommend_globals *g,
                         size_t n, const struct strmap *exclude, int include_seen);

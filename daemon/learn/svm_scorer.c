@@ -118,6 +118,14 @@ static void svm_scorer_push(struct svm_scorer *s, const char *user, long long ev
     atomic_store(&s->tail, t + 1);
 }
 
+size_t svm_scorer_queued(struct svm_scorer *s)
+{
+    if (!s)
+        return 0;
+    size_t h = atomic_load(&s->head); /* head first: tail - head never wraps below 0 */
+    return atomic_load(&s->tail) - h;
+}
+
 void svm_scorer_kick(struct svm_scorer *s)
 {
     /* only if it sleeps; tail and sleeping are accessed sequentially

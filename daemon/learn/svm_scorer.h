@@ -40,6 +40,8 @@ void svm_scorer_applied(struct svm_scorer *s, const recut_viewer *v, const struc
 /* Wake the trainer if it sleeps and has work: once per batch, after the
  * batch's svm_scorer_applied calls. */
 void svm_scorer_kick(struct svm_scorer *s);
+/* Labelled events waiting for the trainer (a queue depth for GET /metrics). */
+size_t svm_scorer_queued(struct svm_scorer *s);
 /* The stored blob of v (the value of PREFIX:{u:ID}:svm). */
 void svm_scorer_attach(struct svm_scorer *s, recut_viewer *v, const char *blob, size_t len);
 /* The profile's "svm": {"labels", "likes", "dislikes", "kernel",

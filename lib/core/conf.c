@@ -141,6 +141,10 @@ const struct conf_row conf_table[] = {
       "Number of taste factors found by factor analysis."),
     I("models", "cold_start_events", cold_start_events, "5", 0, 1000000, 1,
       "Viewers with fewer events than this also get their group's favourite movies (0: never)."),
+    I("models", "scorer_pool", scorer_pool, "200", 1, 100000, 1,
+      "Candidates scorer plugins re-rank: the built-in top this many (or n if more are asked "
+      "for), so a viewer's first k recommendations are the same for every n of at least k while "
+      "n is at most this."),
 
     B("svm", "enabled", svm_enabled, "yes", 0,
       "Train a like/dislike SVM per viewer in a background thread, store it in Redis and use it in "

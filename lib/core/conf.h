@@ -77,6 +77,7 @@ struct recut_config {
     int groups_clusters;
     int groups_factors;
     int cold_start_events;
+    int scorer_pool;
     /* [svm] */
     int svm_enabled;
     char *svm_kernel; /* "linear" or "rbf" */

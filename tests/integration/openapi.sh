@@ -75,6 +75,38 @@ case_broken_spec_fails() {
         h_check_failed "the undocumented status was not reported"
 }
 
+# run_client NAME CMD...: a client example against the live daemon; its
+# output must show the catalog entries stored, the three events accepted,
+# recommendations naming demo-2 (another viewer rated it, demo-viewer has
+# not), and the very cut the daemon answers right after.
+run_client() {
+    local name=$1 out=$H_TMP/$1.out
+    shift
+    "$@" "$BASE" >"$out" 2>"$out.err" || { h_check_failed "$name exited $?: $(cat "$out.err")"; return 1; }
+    sed 's/^/    /' "$out"
+    grep -qx 'stored movie demo-1: 12 scenes, 1200 s' "$out" || { h_check_failed "$name: demo-1 not stored"; return 1; }
+    grep -qx 'stored movie demo-2: 12 scenes, 1200 s' "$out" || { h_check_failed "$name: demo-2 not stored"; return 1; }
+    grep -qx 'events: 3 accepted, 0 rejected' "$out" || { h_check_failed "$name: events not accepted"; return 1; }
+    grep -Eq '^recommendations for demo-viewer: (.* )?demo-2\([0-9.]+\)' "$out" ||
+        { h_check_failed "$name: demo-2 not recommended"; return 1; }
+    h_http GET '/v1/users/demo-viewer/cuts/demo-1?budget=25%25'
+    h_assert_eq "$H_STATUS" 200 "the cut, asked directly" || return 1
+    h_json "$H_BODY" '"cut of %s for %s by %s: %d scenes, %s s of a %s s budget" % (d["movie"], d["viewer"], d["editor"], len(d["scenes"]), "%g" % d["duration"], "%g" % d["budget"])' >"$H_TMP/want"
+    h_json "$H_BODY" '"\n".join("  scene %d: %g-%g" % (s["index"], s["start"], s["end"]) for s in d["scenes"])' >>"$H_TMP/want"
+    grep -A1000 '^cut of ' "$out" >"$H_TMP/got"
+    [ "$(grep -c '^  scene' "$H_TMP/want")" -gt 0 ] || { h_check_failed "the cut keeps no scene"; return 1; }
+    diff -u "$H_TMP/want" "$H_TMP/got" || { h_check_failed "$name printed another cut than the daemon's"; return 1; }
+}
+
+case_client_py() {
+    run_client client.py "$SYS_PYTHON3" "$top_srcdir/docs/examples/client.py"
+}
+
+case_client_mjs() {
+    command -v node >/dev/null || { h_log "no node: client.mjs not run"; return 0; }
+    run_client client.mjs node "$top_srcdir/docs/examples/client.mjs"
+}
+
 sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
 case_tokens() {
@@ -96,5 +128,7 @@ case_tokens() {
 h_case "every routed path is in the spec" case_routes
 h_case "answers without tokens conform to the spec" case_open
 h_case "a broken spec fails the checks" case_broken_spec_fails
+h_case "docs/examples/client.py against the daemon" case_client_py
+h_case "docs/examples/client.mjs against the daemon" case_client_mjs
 h_case "answers with tokens conform to the spec" case_tokens
 h_done

@@ -15,7 +15,8 @@
 # Each answer must have the status the scenario expects, its path and method
 # must be in the spec, the status must be documented for that operation, the
 # Content-Type must be one the spec lists, and a JSON body must validate
-# against the documented schema (JSON Schema 2020-12, python3-jsonschema).
+# against the documented schema (JSON Schema 2020-12, python3-jsonschema);
+# a JSON request body the daemon took must conform to the request schema.
 # Standard library plus Debian's python3-yaml and python3-jsonschema.
 # Exit 0 when every check passed, 1 otherwise; one line per check.
 import json
@@ -126,6 +127,14 @@ class Checker:
         if op is None:
             return self.fail(what, "the spec has no %s for %s" % (method, tmpl))
         self.covered.add((tmpl, method))
+        if isinstance(body, dict) and 200 <= status < 300:
+            # a body the daemon took must be one the spec allows
+            rb = self.resolve(op.get("requestBody", {})).get("content", {}).get(h["Content-Type"])
+            if rb is None:
+                return self.fail(what, "the spec takes no %s body here" % h["Content-Type"])
+            errs = self.schema_check(rb.get("schema", {}), body)
+            if errs:
+                return self.fail(what, "a body the daemon took breaks the spec: " + "; ".join(errs[:5]))
         resp = op["responses"].get(str(status))
         if resp is None:
             return self.fail(what, "status %d is not documented for %s %s" % (status, method, tmpl))

@@ -6,8 +6,9 @@
 # 401 and 403 and each scope.  Every answer's path, method, status,
 # Content-Type and JSON body are checked against the spec
 # (tests/helpers/openapi_check.py), and every path the daemon routes must be
-# in the spec.  Copies of the spec broken on purpose must fail those checks,
-# so the checks can fail at all.  The client examples (docs/examples) run
+# in the spec; a JSON body the daemon took must conform to the request
+# schema.  Copies of the spec broken on purpose must fail those checks, so
+# the checks can fail at all.  The client examples (docs/examples) run
 # against the same daemon and their output is checked.  HTTP only, no Kafka.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3 sha256sum
@@ -72,7 +73,14 @@ case_broken_spec_fails() {
         return 1
     fi
     grep -q "status 404 is not documented for GET /v1/users/{id}/profile" "$H_TMP/check.out" ||
-        h_check_failed "the undocumented status was not reported"
+        { h_check_failed "the undocumented status was not reported"; return 1; }
+    break_spec 's/duration: {type: number, minimum: 0.001, maximum: 10000000,/duration: {type: number, maximum: 100,/' "$H_TMP/bad-request.yaml"
+    if run_check open open "$H_TMP/bad-request.yaml" "$BASE"; then
+        h_check_failed "a spec refusing the catalog entries the daemon takes passed"
+        return 1
+    fi
+    grep -q "not ok: PUT /v1/movies/m1: a body the daemon took breaks the spec: duration" "$H_TMP/check.out" ||
+        h_check_failed "the request body outside the spec was not reported"
 }
 
 # run_client NAME CMD...: a client example against the live daemon; its

@@ -8,6 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libjansson-dev libinih-dev libsystemd-dev libxxhash-dev zlib1g-dev libssl-dev libsodium-dev
  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
+ python3-yaml python3-jsonschema nodejs
  curl valgrind clang-format
  debhelper dpkg-dev fakeroot lintian"
 SUDO=""

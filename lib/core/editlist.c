@@ -307,10 +307,23 @@ char *editlist_ffconcat(const struct editlist *el, const char *source_path, char
 
     struct strbuf *b = strbuf_new();
     strbuf_printf(b, "ffconcat version 1.0\n# recut: %s\n", who);
-    for (size_t k = 0; k < el->n_scenes; k++) {
-        const struct recut_scene *s = &el->movie->scenes[el->scenes[k]];
-        strbuf_printf(b, "# scene %zu\nfile %s\ninpoint %.6f\noutpoint %.6f\n", el->scenes[k],
-                      quoted, s->start, s->end);
+    /* Consecutive kept scenes that touch (scene i ends where i + 1 starts)
+     * become one inpoint/outpoint span: every entry makes the concat demuxer
+     * seek and restart the timestamps, and an entry whose inpoint is the
+     * previous outpoint hands the muxer non-monotonic DTS for nothing. */
+    const struct recut_scene *sc = el->movie->scenes;
+    for (size_t k = 0; k < el->n_scenes;) {
+        size_t j = k;
+        while (j + 1 < el->n_scenes && el->scenes[j + 1] == el->scenes[j] + 1 &&
+               fabs(sc[el->scenes[j + 1]].start - sc[el->scenes[j]].end) < 1e-6)
+            j++;
+        if (j == k)
+            strbuf_printf(b, "# scene %zu\n", el->scenes[k]);
+        else
+            strbuf_printf(b, "# scenes %zu-%zu\n", el->scenes[k], el->scenes[j]);
+        strbuf_printf(b, "file %s\ninpoint %.6f\noutpoint %.6f\n", quoted, sc[el->scenes[k]].start,
+                      sc[el->scenes[j]].end);
+        k = j + 1;
     }
     free(quoted);
     return editlist_buf_take(b, errstr, errstr_size);

@@ -303,6 +303,37 @@ static void test_ffconcat(void)
                        "outpoint 82.000000\n";
     EXPECT(s && strcmp(s, want) == 0, "ffconcat:\n got\n%s\n want\n%s", s ? s : err, want);
     free(s);
+    /* scenes 1, 2, 3 touch: one span 5..30; scene 0 is not kept */
+    static const size_t run3[] = { 1, 2, 3 };
+    el.scenes = run3;
+    el.n_scenes = 3;
+    s = editlist_ffconcat(&el, "m.mp4", err, sizeof err);
+    want = "ffconcat version 1.0\n"
+           "# recut: highlights cut of m1 for u1\n"
+           "# scenes 1-3\n"
+           "file 'm.mp4'\n"
+           "inpoint 5.000000\n"
+           "outpoint 30.000000\n";
+    EXPECT(s && strcmp(s, want) == 0, "merged ffconcat:\n got\n%s\n want\n%s", s ? s : err, want);
+    free(s);
+    /* 0, 1 merge; 3, 4 merge; the gap at 2 splits them */
+    static const size_t two_runs[] = { 0, 1, 3, 4 };
+    el.scenes = two_runs;
+    el.n_scenes = 4;
+    s = editlist_ffconcat(&el, "m.mp4", err, sizeof err);
+    want = "ffconcat version 1.0\n"
+           "# recut: highlights cut of m1 for u1\n"
+           "# scenes 0-1\n"
+           "file 'm.mp4'\n"
+           "inpoint 0.000000\n"
+           "outpoint 12.000000\n"
+           "# scenes 3-4\n"
+           "file 'm.mp4'\n"
+           "inpoint 18.500000\n"
+           "outpoint 82.000000\n";
+    EXPECT(s && strcmp(s, want) == 0, "two runs:\n got\n%s\n want\n%s", s ? s : err, want);
+    free(s);
+    el = el_m1;
     /* a viewer id cannot inject a directive through the comment line */
     el.viewer = "u1\nfile '/etc/passwd'";
     s = editlist_ffconcat(&el, "movie.mp4", err, sizeof err);

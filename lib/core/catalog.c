@@ -263,6 +263,16 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const cha
     if (catalog_num(root, "duration", &cm->m.duration, 1e-3, 1e7, 1, 0, "", errstr, errstr_size) <
         0)
         goto fail;
+    /* the file's frame rate and audio, for the EDL (optional) */
+    cm->audio = -1;
+    json_t *src = json_object_get(root, "source");
+    if (json_is_object(src)) {
+        if (catalog_num(src, "fps", &cm->fps, 1, 240, 0, 0, "source: ", errstr, errstr_size) < 0)
+            goto fail;
+        json_t *audio = json_object_get(src, "audio");
+        if (json_is_boolean(audio))
+            cm->audio = json_is_true(audio);
+    }
     char **genres, **tags;
     if (catalog_strv(json_object_get(root, "genres"), "genres", &genres, &cm->m.n_genres, errstr,
                      errstr_size) < 0)

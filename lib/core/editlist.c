@@ -281,8 +281,8 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
         }
         /* AA/V: picture and audio channels 1 and 2 in one event, the
          * audio following the video (see editlist.h) */
-        strbuf_printf(b, "%03zu  %-8s AA/V  C        %s %s %s %s\n", ++event, reel, tc[0], tc[1],
-                      tc[2], tc[3]);
+        strbuf_printf(b, "%03zu  %-8s %-4s  C        %s %s %s %s\n", ++event, reel,
+                      el->video_only ? "V" : "AA/V", tc[0], tc[1], tc[2], tc[3]);
         strbuf_printf(b, "* FROM CLIP NAME: %s\n* COMMENT: RECUT SCENE %zu\n\n", clip,
                       el->scenes[k]);
         rec += out - in;

@@ -28,6 +28,7 @@ struct editlist {
     double score;                    /* the editor's score */
     const size_t *scenes;            /* kept scene indices, strictly ascending */
     size_t n_scenes;
+    int video_only; /* the movie has no sound: EDL events are "V", not "AA/V" */
 };
 
 /* The JSON edit list (compact, keys in the order above, numbers with up to
@@ -37,7 +38,8 @@ char *editlist_json(const struct editlist *el, char *errstr, size_t errstr_size)
 /* CMX 3600 EDL: "TITLE:", "FCM: NON-DROP FRAME" (or "DROP FRAME"), one cut
  * event per kept scene (source in/out = the scene in the movie, record
  * in/out = its place in the cut, starting at 01:00:00:00), each followed by
- * "* FROM CLIP NAME: <movie title>".  The channel field is "AA/V": picture
+ * "* FROM CLIP NAME: <movie title>".  The channel field is "AA/V" ("V" with
+ * video_only): picture
  * plus audio channels 1 and 2 in the one event, the conventional CMX 3600
  * form for a clip whose stereo sound follows its picture (a separate "V"
  * and "AA" event per clip would double the count against the 999 limit and

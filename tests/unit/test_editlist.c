@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "editlist.h"
 
 #include "expect.h"
@@ -309,6 +310,54 @@ static void test_edl_bad(void)
     free(s);
 }
 
+/* The catalog entry's "source" (what recut-analyze saw in the file) gives
+ * the EDL its frame rate and tells a movie without sound: V events. */
+static void test_edl_from_catalog(void)
+{
+    const char *entry = "{\"id\":\"ntsc\",\"title\":\"N\",\"duration\":700,"
+                        "\"source\":{\"fps\":29.97002997,\"audio\":false},"
+                        "\"scenes\":[{\"start\":0,\"end\":60.06},{\"start\":60.06,"
+                        "\"end\":600}]}";
+    char err[256] = "";
+    struct catalog_movie *cm = catalog_movie_parse(entry, strlen(entry), NULL, err, sizeof err);
+    EXPECT(cm != NULL, "catalog entry: %s", err);
+    if (cm == NULL)
+        return;
+    EXPECT(fabs(cm->fps - 29.97002997) < 1e-9 && cm->audio == 0, "source: fps %g audio %d", cm->fps,
+           cm->audio);
+    size_t kept[] = { 1 };
+    struct editlist el = { .viewer = "u",
+                           .movie = &cm->m,
+                           .editor = "e",
+                           .budget = 1e6,
+                           .score = 1,
+                           .scenes = kept,
+                           .n_scenes = 1,
+                           .video_only = cm->audio == 0 };
+    char *s = editlist_edl(&el, cm->fps, NULL, err, sizeof err);
+    EXPECT(s && strstr(s, "FCM: DROP FRAME\n") &&
+               strstr(s, "001  AX       V     C        00:01:00;02 00:10:00;00 01:00:00;00 "
+                         "01:08:59;28\n"),
+           "EDL at the catalog's rate:\n%s", s ? s : err);
+    free(s);
+    catalog_movie_free(cm);
+
+    const char *plain = "{\"id\":\"p\",\"duration\":10,\"scenes\":[]}";
+    cm = catalog_movie_parse(plain, strlen(plain), NULL, err, sizeof err);
+    EXPECT(cm && cm->fps == 0 && cm->audio == -1, "no source: fps %g audio %d", cm ? cm->fps : -1,
+           cm ? cm->audio : -2);
+    catalog_movie_free(cm);
+    const char *bad[] = {
+        "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":0}}",
+        "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":\"25\"}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cm = catalog_movie_parse(bad[i], strlen(bad[i]), NULL, err, sizeof err);
+        EXPECT(cm == NULL && strstr(err, "fps"), "bad source.fps accepted: %s", bad[i]);
+        catalog_movie_free(cm);
+    }
+}
+
 static void test_ffconcat(void)
 {
     struct editlist el = el_m1;
@@ -384,6 +433,7 @@ int main(void)
     test_edl_timecodes();
     test_edl_random();
     test_edl_bad();
+    test_edl_from_catalog();
     test_ffconcat();
     return expect_report();
 }

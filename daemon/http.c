@@ -353,8 +353,10 @@ static void http_cut(struct http_user *u, recut_viewer *v)
     char *out = NULL;
     const char *ctype = "application/json";
     if (strcmp(u->format, "edl") == 0) {
-        /* fps=N, else the rate recut-analyze found in the file, else 25 */
-        double fps = u->fps > 0 ? u->fps : cm->fps > 0 ? cm->fps : 25;
+        /* fps=N, else the rate recut-analyze measured in the file (snapped
+         * to a timecode rate), else 25 */
+        double snapped = editlist_fps_snap(cm->fps);
+        double fps = u->fps > 0 ? u->fps : snapped > 0 ? snapped : 25;
         out = editlist_edl(&el, fps, "AX", err, sizeof err);
         ctype = "text/plain; charset=utf-8";
     } else if (strcmp(u->format, "ffconcat") == 0) {

@@ -217,6 +217,15 @@ static int editlist_rate(double fps, int *base, double *rate, int *drop, char *e
     return 0;
 }
 
+double editlist_fps_snap(double fps)
+{
+    if (!isfinite(fps) || fps < 1.0 || fps > 240.0)
+        return 0.0;
+    double whole = round(fps), ntsc = round(fps * 1.001) * 1000.0 / 1001.0;
+    double best = fabs(fps - whole) <= fabs(fps - ntsc) ? whole : ntsc;
+    return fabs(fps - best) <= 3e-4 * fps ? best : 0.0;
+}
+
 static int editlist_reel_ok(const char *reel)
 {
     size_t n = strlen(reel);

@@ -54,6 +54,11 @@ char *editlist_json(const struct editlist *el, char *errstr, size_t errstr_size)
 char *editlist_edl(const struct editlist *el, double fps, const char *reel, char *errstr,
                    size_t errstr_size);
 
+/* The timecode rate nearest a measured frame rate (recut-analyze's
+ * "source.fps", an average over the file): a whole rate or N*1000/1001
+ * within 0.03 %, else 0 (variable or odd rate: no timecode base). */
+double editlist_fps_snap(double fps);
+
 /* ffconcat script: "ffconcat version 1.0", then per run of kept scenes
  * that touch (scene i + 1 kept right after i and starting where it ends)
  * "file '<source_path>'", "inpoint <start>", "outpoint <end>" (seconds).

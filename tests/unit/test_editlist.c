@@ -334,13 +334,31 @@ static void test_edl_from_catalog(void)
                            .scenes = kept,
                            .n_scenes = 1,
                            .video_only = cm->audio == 0 };
-    char *s = editlist_edl(&el, cm->fps, NULL, err, sizeof err);
+    char *s = editlist_edl(&el, editlist_fps_snap(cm->fps), NULL, err, sizeof err);
     EXPECT(s && strstr(s, "FCM: DROP FRAME\n") &&
                strstr(s, "001  AX       V     C        00:01:00;02 00:10:00;00 01:00:00;00 "
                          "01:08:59;28\n"),
            "EDL at the catalog's rate:\n%s", s ? s : err);
     free(s);
     catalog_movie_free(cm);
+
+    /* measured averages snap to the timecode rate they are */
+    const double measured[][2] = { { 29.97, 30000 / 1001.0 },
+                                   { 29.971, 30000 / 1001.0 },
+                                   { 24.0, 24 },
+                                   { 23.976, 24000 / 1001.0 },
+                                   { 24.003, 24 },
+                                   { 59.94, 60000 / 1001.0 },
+                                   { 25.0, 25 },
+                                   { 27.3, 0 },
+                                   { 29.985, 0 },
+                                   { 0, 0 },
+                                   { NAN, 0 },
+                                   { 1000, 0 } };
+    for (size_t i = 0; i < sizeof measured / sizeof measured[0]; i++)
+        EXPECT(fabs(editlist_fps_snap(measured[i][0]) - measured[i][1]) < 1e-9,
+               "snap %g: %.9g, want %.9g", measured[i][0], editlist_fps_snap(measured[i][0]),
+               measured[i][1]);
 
     const char *plain = "{\"id\":\"p\",\"duration\":10,\"scenes\":[]}";
     cm = catalog_movie_parse(plain, strlen(plain), NULL, err, sizeof err);
@@ -350,10 +368,11 @@ static void test_edl_from_catalog(void)
     const char *bad[] = {
         "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":0}}",
         "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":\"25\"}}",
+        "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":1e9}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cm = catalog_movie_parse(bad[i], strlen(bad[i]), NULL, err, sizeof err);
-        EXPECT(cm == NULL && strstr(err, "fps"), "bad source.fps accepted: %s", bad[i]);
+        EXPECT(cm && cm->fps == 0, "odd source.fps used: %s (%s)", bad[i], err);
         catalog_movie_free(cm);
     }
 }

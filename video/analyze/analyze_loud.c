@@ -35,14 +35,16 @@ int analyze_loud_init(struct analyze_loud *l, int rate, const AVChannelLayout *l
     l->nch = layout->nb_channels;
     l->slot_len = rate / 10 > 0 ? rate / 10 : 1;
     char desc[128] = "";
-    AVChannelLayout def = { 0 };
-    if (layout->order == AV_CHANNEL_ORDER_UNSPEC)
-        av_channel_layout_default(&def, layout->nb_channels);
-    else if (av_channel_layout_copy(&def, layout) < 0)
+    /* a native layout tells ebur128 which channels are surround or LFE;
+     * unspecified or custom orders are metered as the default layout */
+    if (layout->order == AV_CHANNEL_ORDER_NATIVE) {
+        if (av_channel_layout_copy(&l->layout, layout) < 0)
+            goto fail;
+    } else {
+        av_channel_layout_default(&l->layout, layout->nb_channels);
+    }
+    if (av_channel_layout_describe(&l->layout, desc, sizeof desc) < 0)
         goto fail;
-    if (av_channel_layout_describe(&def, desc, sizeof desc) < 0)
-        goto fail;
-    l->layout = def; /* owned by l now */
     char args[256], chain[64];
     snprintf(args, sizeof args, "sample_rate=%d:sample_fmt=fltp:channel_layout=%s:time_base=1/%d",
              rate, desc, rate);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Loudness agrees with FFmpeg's EBU R128 meter: on tones made here (1 kHz
-# sine at -20 and -30 dBFS, stereo; stereo pink noise), the integrated
+# sine at -20 and -30 dBFS, stereo; stereo pink noise; 5.1 with sound on
+# the LFE and surround channels), the integrated
 # loudness of each scene recut-analyze reports must be within 0.1 LU of
 # what `ffmpeg -af ebur128` measures on the same file.  Whichever meter
 # recut-analyze uses, an independent one checks it.
@@ -26,7 +27,14 @@ make sine20 "aevalsrc=0.1*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t):s=48000:d=6"
 make sine30 "aevalsrc=0.0316227766*sin(2*PI*1000*t)|0.0316227766*sin(2*PI*1000*t):s=48000:d=6"
 make pink "anoisesrc=c=pink:a=0.2:r=48000:d=6:s=7"
 
-for t in sine20 sine30 pink; do
+# 5.1: the tone on the surround pair (weighted 1.41) and on the LFE (not
+# counted), so a meter that ignores the layout is off by 1.5 LU or more
+"$FFMPEG" -nostdin -hide_banner -loglevel error -y \
+	-f lavfi -i "color=c=gray:s=160x90:r=25:d=6" \
+	-f lavfi -i "aevalsrc=0|0|0|0.3*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t):c=5.1(side):s=48000:d=6" \
+	-map 0:v -map 1:a -c:v mpeg4 -c:a pcm_s16le -t 6 "$work/surround.mkv"
+
+for t in sine20 sine30 pink surround; do
 	ref=$(ebur128 "$work/$t.mkv")
 	echo "# $t: ffmpeg ebur128 I = $ref LUFS"
 	check "ffmpeg measures $t" test -n "$ref"

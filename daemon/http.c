@@ -350,11 +350,16 @@ static void http_cut(struct http_user *u, recut_viewer *v)
                            .budget = budget,
                            .score = res.score,
                            .scenes = kept,
-                           .n_scenes = res.n_scenes };
+                           .n_scenes = res.n_scenes,
+                           .video_only = cm->audio == 0 };
     char *out = NULL;
     const char *ctype = "application/json";
     if (strcmp(u->format, "edl") == 0) {
-        out = editlist_edl(&el, u->fps, "AX", err, sizeof err);
+        /* fps=N, else the rate recut-analyze measured in the file (snapped
+         * to a timecode rate), else 25 */
+        double snapped = editlist_fps_snap(cm->fps);
+        double fps = u->fps > 0 ? u->fps : snapped > 0 ? snapped : 25;
+        out = editlist_edl(&el, fps, "AX", err, sizeof err);
         ctype = "text/plain; charset=utf-8";
     } else if (strcmp(u->format, "ffconcat") == 0) {
         out = editlist_ffconcat(&el, u->source[0] ? u->source : cm->m.id, err, sizeof err);
@@ -532,7 +537,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
             http_query_double(req, q, "valence", -3, -3, 1, &u->target_v) < 0 ||
             http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, -1, 0.99,
                               &u->spoiler_tail) < 0 ||
-            http_query_double(req, q, "fps", 25, 1, 240, &u->fps) < 0)
+            http_query_double(req, q, "fps", 0, 1, 240, &u->fps) < 0)
             goto fail_replied;
     } else if (q->route == HTTPPATH_USER_PROFILE) {
         u->op = HU_PROFILE;

@@ -263,6 +263,18 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const cha
     if (catalog_num(root, "duration", &cm->m.duration, 1e-3, 1e7, 1, 0, "", errstr, errstr_size) <
         0)
         goto fail;
+    /* the file's frame rate and audio, for the EDL (optional) */
+    cm->audio = -1;
+    json_t *src = json_object_get(root, "source");
+    if (json_is_object(src)) {
+        /* "source" is kept as given: an odd fps is only not used */
+        json_t *fps = json_object_get(src, "fps");
+        double f = json_is_number(fps) ? json_number_value(fps) : 0.0;
+        cm->fps = isfinite(f) && f >= 1.0 && f <= 240.0 ? f : 0.0;
+        json_t *audio = json_object_get(src, "audio");
+        if (json_is_boolean(audio))
+            cm->audio = json_is_true(audio);
+    }
     char **genres, **tags;
     if (catalog_strv(json_object_get(root, "genres"), "genres", &genres, &cm->m.n_genres, errstr,
                      errstr_size) < 0)

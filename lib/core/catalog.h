@@ -13,6 +13,8 @@ struct catalog_movie {
     char **features;
     size_t n_features;
     size_t index; /* dense index in the catalog */
+    double fps;   /* "source": {"fps"} as recut-analyze writes it, 0 if absent */
+    int audio;    /* "source": {"audio"}: 1 has a track, 0 none, -1 unknown */
 };
 
 struct catalog {

@@ -161,23 +161,38 @@ static void editlist_ascii(const char *in, char *out, size_t max)
     out[n] = '\0';
 }
 
-/* Timecode HH:MM:SS:FF of a frame count at `base` frames per second. */
-static int editlist_timecode(long long frames, int base, char *out, size_t size)
+/* Timecode of a frame count at `base` frames per second: HH:MM:SS:FF, or
+ * with drop > 0 drop-frame HH:MM:SS;FF, where the labels ;00 .. ;drop-1
+ * are skipped at the start of every minute except minutes 0, 10, 20, ...
+ * (2 labels at 29.97, 4 at 59.94), so that the label tracks the clock to
+ * within a frame every ten minutes. */
+static int editlist_timecode(long long frames, int base, int drop, char *out, size_t size)
 {
-    long long per_hour = 3600LL * base;
-    if (frames < 0 || frames >= 24 * per_hour)
+    long long per_min = 60LL * base - drop, per_10min = 600LL * base - 9LL * drop;
+    if (frames < 0 || frames >= 24 * 6 * per_10min)
         return -1;
+    if (drop > 0) {
+        /* frame count -> label count: add back the skipped labels */
+        long long tens = frames / per_10min, rest = frames % per_10min;
+        /* the first minute of a block skips nothing; C division truncates
+         * toward zero, so rest < drop adds nothing either */
+        frames += 9LL * drop * tens + drop * ((rest - drop) / per_min);
+    }
+    long long per_hour = 3600LL * base;
     /* all parts are small now: h < 24, m < 60, s < 60, f < base <= 240 */
     int h = (int)(frames / per_hour);
-    int rest = (int)(frames % per_hour);
-    int m = rest / (60 * base);
-    rest %= 60 * base;
-    snprintf(out, size, "%02d:%02d:%02d:%02d", h, m, rest / base, rest % base);
+    int r = (int)(frames % per_hour);
+    int m = r / (60 * base);
+    r %= 60 * base;
+    snprintf(out, size, "%02d:%02d:%02d%c%02d", h, m, r / base, drop > 0 ? ';' : ':', r % base);
     return 0;
 }
 
-/* Frame rate: nominal timecode base and the real rate. */
-static int editlist_rate(double fps, int *base, double *rate, char *errstr, size_t errstr_size)
+/* Frame rate: nominal timecode base, the real rate, and the labels dropped
+ * per minute (29.97 and 59.94 count in drop-frame, as broadcast does; the
+ * other NTSC rate, 23.976, has no drop-frame form). */
+static int editlist_rate(double fps, int *base, double *rate, int *drop, char *errstr,
+                         size_t errstr_size)
 {
     if (!isfinite(fps) || fps < 1.0 || fps > 240.0) {
         snprintf(errstr, errstr_size, "fps must be between 1 and 240, got %g", fps);
@@ -185,18 +200,30 @@ static int editlist_rate(double fps, int *base, double *rate, char *errstr, size
     }
     double nominal = round(fps);
     double ntsc = ceil(fps) * 1000.0 / 1001.0;
+    *drop = 0;
     if (fabs(fps - nominal) < 1e-6) {
         *base = (int)nominal;
         *rate = nominal;
     } else if (fabs(fps - ntsc) < 0.005) {
         *base = (int)ceil(fps);
         *rate = ntsc;
+        if (*base == 30 || *base == 60)
+            *drop = *base / 15;
     } else {
         snprintf(errstr, errstr_size,
                  "fps %g is neither a whole rate nor an NTSC rate (23.976, 29.97, 59.94)", fps);
         return -1;
     }
     return 0;
+}
+
+double editlist_fps_snap(double fps)
+{
+    if (!isfinite(fps) || fps < 1.0 || fps > 240.0)
+        return 0.0;
+    double whole = round(fps), ntsc = round(fps * 1.001) * 1000.0 / 1001.0;
+    double best = fabs(fps - whole) <= fabs(fps - ntsc) ? whole : ntsc;
+    return fabs(fps - best) <= 3e-4 * fps ? best : 0.0;
 }
 
 static int editlist_reel_ok(const char *reel)
@@ -218,9 +245,9 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
 {
     if (editlist_check(el, errstr, errstr_size) < 0)
         return NULL;
-    int base;
+    int base, drop;
     double rate;
-    if (editlist_rate(fps, &base, &rate, errstr, errstr_size) < 0)
+    if (editlist_rate(fps, &base, &rate, &drop, errstr, errstr_size) < 0)
         return NULL;
     if (reel == NULL)
         reel = "AX";
@@ -242,8 +269,9 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
     editlist_ascii(m->title && m->title[0] ? m->title : m->id, clip, EDITLIST_TITLE_MAX);
 
     struct strbuf *b = strbuf_new();
-    strbuf_printf(b, "TITLE: %s\nFCM: NON-DROP FRAME\n\n", title);
-    long long rec = 3600LL * base; /* record starts at 01:00:00:00 */
+    strbuf_printf(b, "TITLE: %s\nFCM: %s\n\n", title, drop ? "DROP FRAME" : "NON-DROP FRAME");
+    /* record starts at 01:00:00:00 (01:00:00;00: six ten-minute blocks) */
+    long long rec = drop ? 6 * (600LL * base - 9LL * drop) : 3600LL * base;
     size_t event = 0;
     for (size_t k = 0; k < el->n_scenes; k++) {
         const struct recut_scene *s = &m->scenes[el->scenes[k]];
@@ -251,17 +279,19 @@ char *editlist_edl(const struct editlist *el, double fps, const char *reel, char
         if (out <= in)
             continue;
         char tc[4][48];
-        if (editlist_timecode(in, base, tc[0], sizeof tc[0]) < 0 ||
-            editlist_timecode(out, base, tc[1], sizeof tc[1]) < 0 ||
-            editlist_timecode(rec, base, tc[2], sizeof tc[2]) < 0 ||
-            editlist_timecode(rec + (out - in), base, tc[3], sizeof tc[3]) < 0) {
+        if (editlist_timecode(in, base, drop, tc[0], sizeof tc[0]) < 0 ||
+            editlist_timecode(out, base, drop, tc[1], sizeof tc[1]) < 0 ||
+            editlist_timecode(rec, base, drop, tc[2], sizeof tc[2]) < 0 ||
+            editlist_timecode(rec + (out - in), base, drop, tc[3], sizeof tc[3]) < 0) {
             strbuf_free(b);
             snprintf(errstr, errstr_size, "scene %zu: timecode beyond 23:59:59:%02d", el->scenes[k],
                      base - 1);
             return NULL;
         }
-        strbuf_printf(b, "%03zu  %-8s V     C        %s %s %s %s\n", ++event, reel, tc[0], tc[1],
-                      tc[2], tc[3]);
+        /* AA/V: picture and audio channels 1 and 2 in one event, the
+         * audio following the video (see editlist.h) */
+        strbuf_printf(b, "%03zu  %-8s %-4s  C        %s %s %s %s\n", ++event, reel,
+                      el->video_only ? "V" : "AA/V", tc[0], tc[1], tc[2], tc[3]);
         strbuf_printf(b, "* FROM CLIP NAME: %s\n* COMMENT: RECUT SCENE %zu\n\n", clip,
                       el->scenes[k]);
         rec += out - in;
@@ -307,10 +337,23 @@ char *editlist_ffconcat(const struct editlist *el, const char *source_path, char
 
     struct strbuf *b = strbuf_new();
     strbuf_printf(b, "ffconcat version 1.0\n# recut: %s\n", who);
-    for (size_t k = 0; k < el->n_scenes; k++) {
-        const struct recut_scene *s = &el->movie->scenes[el->scenes[k]];
-        strbuf_printf(b, "# scene %zu\nfile %s\ninpoint %.6f\noutpoint %.6f\n", el->scenes[k],
-                      quoted, s->start, s->end);
+    /* Consecutive kept scenes that touch (scene i ends where i + 1 starts)
+     * become one inpoint/outpoint span: every entry makes the concat demuxer
+     * seek and restart the timestamps, and an entry whose inpoint is the
+     * previous outpoint hands the muxer non-monotonic DTS for nothing. */
+    const struct recut_scene *sc = el->movie->scenes;
+    for (size_t k = 0; k < el->n_scenes;) {
+        size_t j = k;
+        while (j + 1 < el->n_scenes && el->scenes[j + 1] == el->scenes[j] + 1 &&
+               fabs(sc[el->scenes[j + 1]].start - sc[el->scenes[j]].end) < 1e-6)
+            j++;
+        if (j == k)
+            strbuf_printf(b, "# scene %zu\n", el->scenes[k]);
+        else
+            strbuf_printf(b, "# scenes %zu-%zu\n", el->scenes[k], el->scenes[j]);
+        strbuf_printf(b, "file %s\ninpoint %.6f\noutpoint %.6f\n", quoted, sc[el->scenes[k]].start,
+                      sc[el->scenes[j]].end);
+        k = j + 1;
     }
     free(quoted);
     return editlist_buf_take(b, errstr, errstr_size);

@@ -81,6 +81,8 @@ for n, (mid, (title, genres, tags)) in enumerate(sorted(movies.items())):
     scenes = [{"start": 60.0 * i, "end": 60.0 * (i + 1), "labels": ["action" if i % 2 else "dialogue"],
                "arousal": i / 10.0, "valence": (i - 5) / 10.0} for i in range(10)]
     doc = {"id": mid, "title": title, "duration": 600.0, "genres": genres, "tags": tags, "scenes": scenes}
+    if mid == "m3":  # what recut-analyze measured: NTSC video, no sound
+        doc["source"] = {"fps": 29.971, "audio": False}
     json.dump(doc, open("%s/movie%d.json" % (t, n), "w"))
 # the odd id sorts first: movie0.json
 EOF
@@ -226,6 +228,15 @@ case_cuts() {
         h_check_failed "cut -o: the EDL is not in the file, or also on stdout"
     fi
     ! ls "$H_TMP"/cut.edl.tmp.* >/dev/null 2>&1 || h_check_failed "a temporary file was left behind"
+    ctl cut u1 m3 --budget 120 --format edl
+    expect_rc 0 "cut of m3 --format edl"
+    grep_check "m3's EDL at its catalog rate, 29.97: drop-frame" "$OUT" "FCM: DROP FRAME"
+    grep_check "... picture-only events (source.audio false)" "$OUT" " V     C        "
+    ctl cut u1 m3 --budget 120 --format edl --fps 25
+    expect_rc 0 "cut of m3 --format edl --fps 25"
+    grep_check "--fps overrides the catalog's rate" "$OUT" "FCM: NON-DROP FRAME"
+    ctl cut u1 m2 --budget 60 --format edl
+    grep_check "m2 (no source) has sound events" "$OUT" " AA/V  C        "
     ctl cut u1 m2 --format ffconcat --source '/media/movies/m 2.mp4'
     expect_rc 0 "cut --format ffconcat --source"
     grep_check "ffconcat script" "$OUT" "ffconcat version 1.0"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "editlist.h"
 
 #include "expect.h"
@@ -122,36 +123,56 @@ static void test_edl_timecodes(void)
     /* 24 fps: 12 s = frame 288 = 00:00:12:00; 18.5 s = 444 = 18 s + 12 f;
      * 6.5 s = 156 f = 6 s 12 f after 01:00:00:00. */
     expect_event(12.0, 18.5, 24,
-                 "001  AX       V     C        00:00:12:00 00:00:18:12 01:00:00:00 01:00:06:12");
+                 "001  AX       AA/V  C        00:00:12:00 00:00:18:12 01:00:00:00 01:00:06:12");
     /* 25 fps: 3661.04 s = 91526 f = 1 h (90000) + 1526 f = 1 min 1 s 1 f;
      * 3725.52 s = 93138 f = 1 h + 3138 f = 2 min 5 s 13 f; length 1612 f =
      * 64 s 12 f = 00:01:04:12 after the record start. */
     expect_event(3661.04, 3725.52, 25,
-                 "001  AX       V     C        01:01:01:01 01:02:05:13 01:00:00:00 01:01:04:12");
+                 "001  AX       AA/V  C        01:01:01:01 01:02:05:13 01:00:00:00 01:01:04:12");
     /* 30 fps: 59.9 s = 1797 f = 59 s 27 f; 61.1 s = 1833 f = 61 s 3 f;
      * 36 f = 1 s 6 f. */
     expect_event(59.9, 61.1, 30,
-                 "001  AX       V     C        00:00:59:27 00:01:01:03 01:00:00:00 01:00:01:06");
-    /* 29.97 NDF (30000/1001 frames/s, counted 30 to the second): 60 s =
-     * 1798.2 -> 1798 f = 59 s 28 f; 600 s = 17982.02 -> 17982 f = 9 min 59 s
-     * 12 f; length 16184 f = 8 min 59 s 14 f. */
+                 "001  AX       AA/V  C        00:00:59:27 00:01:01:03 01:00:00:00 01:00:01:06");
+    /* 29.97 drop-frame (30000/1001 frames/s; labels ;00 and ;01 skipped
+     * each minute except minutes 0, 10, 20, ...): 60 s = 1798.2 -> 1798 f =
+     * 00:00:59;28; 600 s = 17982.02 -> 17982 f = 00:10:00;00 exactly (ten
+     * minutes drop 9 * 2 = 18 labels); the record starts at 01:00:00;00 =
+     * frame 107892 and ends 16184 f later at 124076 = 01:09:00;02. */
     expect_event(60.0, 600.0, 29.97,
-                 "001  AX       V     C        00:00:59:28 00:09:59:12 01:00:00:00 01:08:59:14");
-    /* 29.97 NDF runs 3.6 s per hour behind the clock: 3600 s = 107892.1 ->
-     * 107892 f = 3596 s 12 f = 00:59:56:12. */
-    expect_event(0.5, 3600.0, 29.97, "00:00:00:15 00:59:56:12");
+                 "001  AX       AA/V  C        00:00:59;28 00:10:00;00 01:00:00;00 01:09:00;02");
+    /* frame 1799 = 00:00:59;29 and the next, 1800, is 00:01:00;02 */
+    expect_event(1799 * 1001 / 30000.0, 1800 * 1001 / 30000.0, 29.97,
+                 "00:00:59;29 00:01:00;02 01:00:00;00 01:00:00;01");
+    /* ... but minute 10 keeps its ;00: frames 17981, 17982 */
+    expect_event(17981 * 1001 / 30000.0, 17982 * 1001 / 30000.0, 29.97, "00:09:59;29 00:10:00;00");
+    /* drop-frame follows the clock: 3600 s = 107892 f = 01:00:00;00 */
+    expect_event(0.5, 3600.0, 29.97, "00:00:00;15 01:00:00;00");
+    /* 59.94 drops four labels: frame 3600 = 00:01:00;04, frame 3599 =
+     * 00:00:59;59; 600 s = 35964 f = 00:10:00;00; record start 01:00:00;00 */
+    expect_event(3599 * 1001 / 60000.0, 3600 * 1001 / 60000.0, 59.94,
+                 "00:00:59;59 00:01:00;04 01:00:00;00 01:00:00;01");
+    expect_event(1.0, 600.0, 59.94, "FCM: DROP FRAME");
+    expect_event(1.0, 600.0, 59.94, "00:00:01;00 00:10:00;00");
+    expect_event(1.0, 2.0, 29.97, "FCM: DROP FRAME");
+    expect_event(1.0, 2.0, 25, "FCM: NON-DROP FRAME");
     /* 23.976: 10 s = 239.76 -> 240 f = 10 s 0 f at base 24; 20 s = 479.52
      * -> 480 f = 20 s. */
     expect_event(10.0, 20.0, 23.976, "00:00:10:00 00:00:20:00 01:00:00:00 01:00:10:00");
 }
 
-/* Parses "HH:MM:SS:FF" at base frames/s. */
-static long long tc_frames(const char *tc, int base)
+/* Parses "HH:MM:SS:FF" at base frames/s, or drop-frame "HH:MM:SS;FF" when
+ * drop labels a minute are skipped: the frame count is the label count
+ * less the labels skipped in every minute that is not a multiple of 10. */
+static long long tc_frames(const char *tc, int base, int drop)
 {
     int h, m, s, f;
-    if (sscanf(tc, "%d:%d:%d:%d", &h, &m, &s, &f) != 4)
+    char sep;
+    if (sscanf(tc, "%d:%d:%d%c%d", &h, &m, &s, &sep, &f) != 5 || sep != (drop ? ';' : ':'))
         return -1;
-    return ((long long)h * 3600 + m * 60 + s) * base + f;
+    if (drop && s == 0 && m % 10 != 0 && f < drop)
+        return -1; /* a label drop-frame never uses */
+    long long minutes = (long long)h * 60 + m;
+    return ((long long)h * 3600 + m * 60 + s) * base + f - drop * (minutes - minutes / 10);
 }
 
 static uint64_t rng_state = 12345;
@@ -171,6 +192,7 @@ static void test_edl_random(void)
         double fps = rates[c % (sizeof rates / sizeof rates[0])];
         int base = (int)ceil(fps);
         double real = fabs(fps - base) < 1e-9 ? fps : base * 1000.0 / 1001.0;
+        int drop = (fps == 29.97 || fps == 59.94) ? base / 15 : 0;
         size_t n = 1 + (size_t)(rnd() * 80);
         struct recut_scene *sc = calloc(n, sizeof *sc);
         size_t *kept = malloc(n * sizeof *kept), nk = 0;
@@ -204,20 +226,22 @@ static void test_edl_random(void)
             free(kept);
             continue;
         }
-        const char *header = "TITLE: Random_Title_with \"odd\" bytes __ - e cut for u\n"
-                             "FCM: NON-DROP FRAME\n\n";
+        char header[200];
+        snprintf(header, sizeof header,
+                 "TITLE: Random_Title_with \"odd\" bytes __ - e cut for u\nFCM: %s\n\n",
+                 drop ? "DROP FRAME" : "NON-DROP FRAME");
         EXPECT(strncmp(s, header, strlen(header)) == 0, "header:\n%.120s", s);
-        long long rec = 3600LL * base;
+        long long rec = tc_frames(drop ? "01:00:00;00" : "01:00:00:00", base, drop);
         size_t events = 0, k = 0;
         int lines_ok = 1;
         for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
-            if (strncmp(line, "TITLE: ", 7) == 0 || strcmp(line, "FCM: NON-DROP FRAME") == 0 ||
+            if (strncmp(line, "TITLE: ", 7) == 0 || strncmp(line, "FCM: ", 5) == 0 ||
                 strcmp(line, "* FROM CLIP NAME: Random_Title_with \"odd\" bytes __") == 0 ||
                 strncmp(line, "* COMMENT: RECUT SCENE ", 23) == 0)
                 continue;
             unsigned num;
             char reel[16], tc[4][16];
-            if (sscanf(line, "%3u  %8s V     C        %11s %11s %11s %11s", &num, reel, tc[0],
+            if (sscanf(line, "%3u  %8s AA/V  C        %11s %11s %11s %11s", &num, reel, tc[0],
                        tc[1], tc[2], tc[3]) != 6 ||
                 strlen(line) != 76) {
                 lines_ok = 0;
@@ -230,8 +254,8 @@ static void test_edl_random(void)
                 EXPECT(0, "random EDL %zu: more events than scenes", c);
                 break;
             }
-            long long in = tc_frames(tc[0], base), out = tc_frames(tc[1], base);
-            long long rin = tc_frames(tc[2], base), rout = tc_frames(tc[3], base);
+            long long in = tc_frames(tc[0], base, drop), out = tc_frames(tc[1], base, drop);
+            long long rin = tc_frames(tc[2], base, drop), rout = tc_frames(tc[3], base, drop);
             EXPECT(num == ++events && strcmp(reel, "REEL_01") == 0, "event %u", num);
             EXPECT(in == llround(sc[kept[k]].start * real) &&
                        out == llround(sc[kept[k]].end * real),
@@ -286,6 +310,73 @@ static void test_edl_bad(void)
     free(s);
 }
 
+/* The catalog entry's "source" (what recut-analyze saw in the file) gives
+ * the EDL its frame rate and tells a movie without sound: V events. */
+static void test_edl_from_catalog(void)
+{
+    const char *entry = "{\"id\":\"ntsc\",\"title\":\"N\",\"duration\":700,"
+                        "\"source\":{\"fps\":29.97002997,\"audio\":false},"
+                        "\"scenes\":[{\"start\":0,\"end\":60.06},{\"start\":60.06,"
+                        "\"end\":600}]}";
+    char err[256] = "";
+    struct catalog_movie *cm = catalog_movie_parse(entry, strlen(entry), NULL, err, sizeof err);
+    EXPECT(cm != NULL, "catalog entry: %s", err);
+    if (cm == NULL)
+        return;
+    EXPECT(fabs(cm->fps - 29.97002997) < 1e-9 && cm->audio == 0, "source: fps %g audio %d", cm->fps,
+           cm->audio);
+    size_t kept[] = { 1 };
+    struct editlist el = { .viewer = "u",
+                           .movie = &cm->m,
+                           .editor = "e",
+                           .budget = 1e6,
+                           .score = 1,
+                           .scenes = kept,
+                           .n_scenes = 1,
+                           .video_only = cm->audio == 0 };
+    char *s = editlist_edl(&el, editlist_fps_snap(cm->fps), NULL, err, sizeof err);
+    EXPECT(s && strstr(s, "FCM: DROP FRAME\n") &&
+               strstr(s, "001  AX       V     C        00:01:00;02 00:10:00;00 01:00:00;00 "
+                         "01:08:59;28\n"),
+           "EDL at the catalog's rate:\n%s", s ? s : err);
+    free(s);
+    catalog_movie_free(cm);
+
+    /* measured averages snap to the timecode rate they are */
+    const double measured[][2] = { { 29.97, 30000 / 1001.0 },
+                                   { 29.971, 30000 / 1001.0 },
+                                   { 24.0, 24 },
+                                   { 23.976, 24000 / 1001.0 },
+                                   { 24.003, 24 },
+                                   { 59.94, 60000 / 1001.0 },
+                                   { 25.0, 25 },
+                                   { 27.3, 0 },
+                                   { 29.985, 0 },
+                                   { 0, 0 },
+                                   { NAN, 0 },
+                                   { 1000, 0 } };
+    for (size_t i = 0; i < sizeof measured / sizeof measured[0]; i++)
+        EXPECT(fabs(editlist_fps_snap(measured[i][0]) - measured[i][1]) < 1e-9,
+               "snap %g: %.9g, want %.9g", measured[i][0], editlist_fps_snap(measured[i][0]),
+               measured[i][1]);
+
+    const char *plain = "{\"id\":\"p\",\"duration\":10,\"scenes\":[]}";
+    cm = catalog_movie_parse(plain, strlen(plain), NULL, err, sizeof err);
+    EXPECT(cm && cm->fps == 0 && cm->audio == -1, "no source: fps %g audio %d", cm ? cm->fps : -1,
+           cm ? cm->audio : -2);
+    catalog_movie_free(cm);
+    const char *bad[] = {
+        "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":0}}",
+        "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":\"25\"}}",
+        "{\"id\":\"b\",\"duration\":10,\"scenes\":[],\"source\":{\"fps\":1e9}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cm = catalog_movie_parse(bad[i], strlen(bad[i]), NULL, err, sizeof err);
+        EXPECT(cm && cm->fps == 0, "odd source.fps used: %s (%s)", bad[i], err);
+        catalog_movie_free(cm);
+    }
+}
+
 static void test_ffconcat(void)
 {
     struct editlist el = el_m1;
@@ -303,6 +394,37 @@ static void test_ffconcat(void)
                        "outpoint 82.000000\n";
     EXPECT(s && strcmp(s, want) == 0, "ffconcat:\n got\n%s\n want\n%s", s ? s : err, want);
     free(s);
+    /* scenes 1, 2, 3 touch: one span 5..30; scene 0 is not kept */
+    static const size_t run3[] = { 1, 2, 3 };
+    el.scenes = run3;
+    el.n_scenes = 3;
+    s = editlist_ffconcat(&el, "m.mp4", err, sizeof err);
+    want = "ffconcat version 1.0\n"
+           "# recut: highlights cut of m1 for u1\n"
+           "# scenes 1-3\n"
+           "file 'm.mp4'\n"
+           "inpoint 5.000000\n"
+           "outpoint 30.000000\n";
+    EXPECT(s && strcmp(s, want) == 0, "merged ffconcat:\n got\n%s\n want\n%s", s ? s : err, want);
+    free(s);
+    /* 0, 1 merge; 3, 4 merge; the gap at 2 splits them */
+    static const size_t two_runs[] = { 0, 1, 3, 4 };
+    el.scenes = two_runs;
+    el.n_scenes = 4;
+    s = editlist_ffconcat(&el, "m.mp4", err, sizeof err);
+    want = "ffconcat version 1.0\n"
+           "# recut: highlights cut of m1 for u1\n"
+           "# scenes 0-1\n"
+           "file 'm.mp4'\n"
+           "inpoint 0.000000\n"
+           "outpoint 12.000000\n"
+           "# scenes 3-4\n"
+           "file 'm.mp4'\n"
+           "inpoint 18.500000\n"
+           "outpoint 82.000000\n";
+    EXPECT(s && strcmp(s, want) == 0, "two runs:\n got\n%s\n want\n%s", s ? s : err, want);
+    free(s);
+    el = el_m1;
     /* a viewer id cannot inject a directive through the comment line */
     el.viewer = "u1\nfile '/etc/passwd'";
     s = editlist_ffconcat(&el, "movie.mp4", err, sizeof err);
@@ -330,6 +452,7 @@ int main(void)
     test_edl_timecodes();
     test_edl_random();
     test_edl_bad();
+    test_edl_from_catalog();
     test_ffconcat();
     return expect_report();
 }

@@ -7,7 +7,12 @@
  *   2. export a 3-scene cut of it (4.8 s = 120 frames) as ffconcat;
  *   3. `ffmpeg -f concat -safe 0 -i list.ffconcat -f null -` must succeed,
  *      and decoding it to framecrc must give 120 frames (+-1 per segment);
- *   4. control: a broken script (inpoint before any file) must be refused.
+ *   4. control: a broken script (inpoint before any file) must be refused;
+ *   5. an MPEG-4 clip with a keyframe every second and a cut of touching
+ *      scenes 1..3 plus 5 (4.2 + 2.0 s = 155 frames): the touching scenes
+ *      are one entry that starts on a keyframe, so `ffmpeg -f null` logs no
+ *      "non monotonically increasing dts" (one entry per scene gives ~15:
+ *      inpoints 2.6 and 5.2 fall between keyframes) and decodes 155 frames.
  * Skipped (exit 77) when $(FFMPEG) cannot run or lacks lavfi.
  */
 #include <errno.h>
@@ -85,9 +90,24 @@ static long count_frames(const char *path)
     return n;
 }
 
+/* Whether the log holds needle. */
+static int log_has(const char *needle)
+{
+    FILE *f = fopen(logpath, "r");
+    if (f == NULL)
+        return 0;
+    char line[1024];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
 static void cleanup(const char *clip)
 {
-    const char *files[] = { "list.ffconcat", "broken.ffconcat", "out.crc", "ffmpeg.log" };
+    const char *files[] = { "list.ffconcat", "broken.ffconcat", "gop.ffconcat",
+                            "gop.mkv",       "out.crc",         "ffmpeg.log" };
     char p[256];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
@@ -187,6 +207,60 @@ int main(void)
     if (run(play_broken) == 0) {
         fprintf(stderr, "FAIL: ffmpeg accepted a broken script; the check above proves nothing\n");
         failures++;
+    }
+
+    /* 5: touching scenes merged, no DTS going backwards */
+    char gop[600], gop_list[600];
+    snprintf(gop, sizeof gop, "%s/%s/gop.mkv", cwd, dir);
+    snprintf(gop_list, sizeof gop_list, "%s/gop.ffconcat", dir);
+    char *const make_gop[] = { FFMPEG,      "-nostdin", "-hide_banner",
+                               "-loglevel", "error",    "-f",
+                               "lavfi",     "-i",       "testsrc2=size=64x48:rate=25:duration=8",
+                               "-c:v",      "mpeg4",    "-g",
+                               "25",        "-bf",      "0",
+                               "-y",        gop,        NULL };
+    size_t touching[] = { 1, 2, 3, 5 };
+    el.scenes = touching;
+    el.n_scenes = 4;
+    if (run(make_gop) != 0) {
+        show_log();
+        fprintf(stderr, "FAIL: %s cannot make an MPEG-4 clip\n", FFMPEG);
+        failures++;
+    } else if ((script = editlist_ffconcat(&el, gop, err, sizeof err)) == NULL ||
+               write_file(gop_list, script) < 0) {
+        fprintf(stderr, "FAIL: ffconcat of touching scenes: %s\n", script ? "write" : err);
+        free(script);
+        failures++;
+    } else {
+        free(script);
+        unlink(logpath);
+        char *const play_gop[] = { FFMPEG,    "-nostdin", "-hide_banner", "-loglevel",
+                                   "warning", "-f",       "concat",       "-safe",
+                                   "0",       "-i",       gop_list,       "-map",
+                                   "0:v",     "-f",       "framecrc",     "-y",
+                                   crc,       NULL };
+        frames = run(play_gop) == 0 ? count_frames(crc) : -1;
+        printf("concat of scenes 1-3 and 5 (6.2 s = 155 frames): %ld frames decoded\n", frames);
+        if (frames < 152 || frames > 158) {
+            fprintf(stderr, "FAIL: expected 155 +- 3 frames, got %ld\n", frames);
+            show_log();
+            failures++;
+        }
+        /* framecrc accepts any DTS; the null muxer is the one that checks */
+        unlink(logpath);
+        char *const null_gop[] = { FFMPEG,   "-nostdin", "-hide_banner", "-loglevel", "warning",
+                                   "-f",     "concat",   "-safe",        "0",         "-i",
+                                   gop_list, "-f",       "null",         "-",         NULL };
+        if (run(null_gop) != 0) {
+            fprintf(stderr, "FAIL: ffmpeg -f null refused the merged list\n");
+            show_log();
+            failures++;
+        }
+        if (log_has("non monotonically increasing dts")) {
+            fprintf(stderr, "FAIL: ffmpeg saw DTS going backwards in the merged list\n");
+            show_log();
+            failures++;
+        }
     }
     cleanup(clip);
     printf("%d failures\n", failures);

@@ -64,8 +64,8 @@ struct analyze_movie {
     size_t nf, capf;
     struct analyze_grad *g;
     size_t ng, capg;
-    double *loud_sum;   /* per 100 ms slot: weighted sum of squares */
-    uint32_t *loud_cnt; /* samples in the slot */
+    double *loud_sum;   /* per 100 ms slot k: mean square of block k..k+3 */
+    uint32_t *loud_cnt; /* 1 when ebur128 metered that block */
     size_t nslot, capslot;
 
     double duration;

@@ -331,6 +331,8 @@ int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet, cha
         goto out;
     if (d.adec && analyze_decode_packet(&d, d.adec, NULL, m, errstr, errstr_size) != 0)
         goto out;
+    if (d.adec && analyze_loud_finish(&d.loud, m, errstr, errstr_size) != 0)
+        goto out;
     av_progress_finish(&d.prog);
     if (m->nf < 2) {
         snprintf(errstr, errstr_size, "%s: no decodable video (%zu frame%s)", path, m->nf,

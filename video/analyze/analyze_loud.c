@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analyze_loud.c -- K-weighted, gated loudness after ITU-R BS.1770.
- *
- * K-weighting is two biquads: a high shelf (+4 dB above ~1.7 kHz, the
- * head's acoustic effect) and the RLB high-pass (~38 Hz).  Their analogue
- * prototypes are mapped to the stream's sample rate by the bilinear
- * transform, so any rate works.  The weighted mean square of each 100 ms
- * slot is kept; 400 ms blocks overlap by 75 % (one block per slot).
- * Gating: blocks below -70 LUFS are dropped, then blocks more than 10 LU
- * below the loudness of the remaining ones. */
+/* analyze_loud.c -- gated loudness after ITU-R BS.1770 with libavfilter's
+ * ebur128 filter doing the metering (K-weighting, channel weights, the
+ * 400 ms momentary loudness), so that recut-analyze agrees with
+ * `ffmpeg -af ebur128` by construction rather than by a second copy of
+ * the filters.  The audio is cut into 100 ms frames (asetnsamples); the
+ * momentary loudness ebur128 attaches to each is that of the 400 ms block
+ * ending with it, i.e. one block per slot with 75 % overlap, and its mean
+ * square is kept per slot.  A span's loudness gates those blocks: below
+ * -70 LUFS dropped, then those more than 10 LU below the rest. */
 #include "analyze_loud.h"
 
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
+#include <libavutil/frame.h>
+#include <libavutil/opt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,54 +33,62 @@ int analyze_loud_init(struct analyze_loud *l, int rate, const AVChannelLayout *l
     }
     l->rate = rate;
     l->nch = layout->nb_channels;
-    l->ch = calloc((size_t)l->nch, sizeof *l->ch);
-    if (!l->ch) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
+    l->slot_len = rate / 10 > 0 ? rate / 10 : 1;
+    char desc[128] = "";
+    /* a native layout tells ebur128 which channels are surround or LFE;
+     * unspecified or custom orders are metered as the default layout */
+    if (layout->order == AV_CHANNEL_ORDER_NATIVE) {
+        if (av_channel_layout_copy(&l->layout, layout) < 0)
+            goto fail;
+    } else {
+        av_channel_layout_default(&l->layout, layout->nb_channels);
     }
-    for (int c = 0; c < l->nch; c++) {
-        enum AVChannel id = av_channel_layout_channel_from_index(layout, (unsigned)c);
-        switch (id) {
-        case AV_CHAN_LOW_FREQUENCY:
-        case AV_CHAN_LOW_FREQUENCY_2:
-            l->ch[c].weight = 0.0;
-            break;
-        case AV_CHAN_SIDE_LEFT:
-        case AV_CHAN_SIDE_RIGHT:
-        case AV_CHAN_BACK_LEFT:
-        case AV_CHAN_BACK_RIGHT:
-        case AV_CHAN_BACK_CENTER:
-            l->ch[c].weight = 1.41;
-            break;
-        default:
-            l->ch[c].weight = 1.0;
-            break;
-        }
+    if (av_channel_layout_describe(&l->layout, desc, sizeof desc) < 0)
+        goto fail;
+    char args[256], chain[64];
+    snprintf(args, sizeof args, "sample_rate=%d:sample_fmt=fltp:channel_layout=%s:time_base=1/%d",
+             rate, desc, rate);
+    snprintf(chain, sizeof chain, "asetnsamples=n=%d:p=0,ebur128=metadata=1", l->slot_len);
+    l->graph = avfilter_graph_alloc();
+    if (!l->graph)
+        goto fail;
+    AVFilterInOut *in = NULL, *out = NULL;
+    if (avfilter_graph_create_filter(&l->src, avfilter_get_by_name("abuffer"), "in", args, NULL,
+                                     l->graph) < 0 ||
+        avfilter_graph_create_filter(&l->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
+                                     NULL, l->graph) < 0 ||
+        !(in = avfilter_inout_alloc()) || !(out = avfilter_inout_alloc())) {
+        avfilter_inout_free(&in);
+        avfilter_inout_free(&out);
+        goto fail;
     }
-    /* Stage 0: high shelf. */
-    double f0 = 1681.974450955533, G = 3.999843853973347, Q = 0.7071752369554196;
-    double K = tan(M_PI * f0 / rate);
-    double Vh = pow(10.0, G / 20.0);
-    double Vb = pow(Vh, 0.4996667741545416);
-    double a0 = 1.0 + K / Q + K * K;
-    l->b[0][0] = (Vh + Vb * K / Q + K * K) / a0;
-    l->b[0][1] = 2.0 * (K * K - Vh) / a0;
-    l->b[0][2] = (Vh - Vb * K / Q + K * K) / a0;
-    l->a[0][0] = 2.0 * (K * K - 1.0) / a0;
-    l->a[0][1] = (1.0 - K / Q + K * K) / a0;
-    /* Stage 1: RLB high-pass. */
-    f0 = 38.13547087602444, Q = 0.5003270373238773;
-    K = tan(M_PI * f0 / rate);
-    a0 = 1.0 + K / Q + K * K;
-    l->b[1][0] = 1.0, l->b[1][1] = -2.0, l->b[1][2] = 1.0;
-    l->a[1][0] = 2.0 * (K * K - 1.0) / a0;
-    l->a[1][1] = (1.0 - K / Q + K * K) / a0;
+    out->name = av_strdup("in");
+    out->filter_ctx = l->src;
+    in->name = av_strdup("out");
+    in->filter_ctx = l->sink;
+    int ret = avfilter_graph_parse_ptr(l->graph, chain, &in, &out, NULL);
+    avfilter_inout_free(&in);
+    avfilter_inout_free(&out);
+    if (ret < 0 || avfilter_graph_config(l->graph, NULL) < 0)
+        goto fail;
+    l->in = av_frame_alloc();
+    l->out = av_frame_alloc();
+    if (!l->in || !l->out)
+        goto fail;
     return 0;
+fail:
+    snprintf(errstr, errstr_size, "audio: cannot set up the ebur128 filter for %d Hz, %s", rate,
+             desc);
+    analyze_loud_free(l);
+    return -1;
 }
 
 void analyze_loud_free(struct analyze_loud *l)
 {
-    free(l->ch);
+    avfilter_graph_free(&l->graph);
+    av_frame_free(&l->in);
+    av_frame_free(&l->out);
+    av_channel_layout_uninit(&l->layout);
     memset(l, 0, sizeof *l);
 }
 
@@ -104,6 +117,43 @@ oom:
     return -1;
 }
 
+/* Takes every metered frame out of the graph: the momentary loudness of the
+ * 400 ms block ending with a frame, kept as the mean square of the block
+ * starting at the slot nearest its start. */
+static int analyze_loud_pull(struct analyze_loud *l, struct analyze_movie *m, char *errstr,
+                             size_t errstr_size)
+{
+    for (;;) {
+        int ret = av_buffersink_get_frame(l->sink, l->out);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0) {
+            snprintf(errstr, errstr_size, "audio: ebur128 failed");
+            return -1;
+        }
+        /* the block is the 400 ms ending with this frame */
+        int64_t end = l->out->pts + l->out->nb_samples;
+        AVDictionaryEntry *e = av_dict_get(l->out->metadata, "lavfi.r128.M", NULL, 0);
+        double M = e ? strtod(e->value, NULL) : -INFINITY;
+        int has_pts = l->out->pts != AV_NOPTS_VALUE;
+        av_frame_unref(l->out);
+        if (!has_pts)
+            continue;
+        int64_t start = llround((double)(end - 4 * (int64_t)l->slot_len) / l->slot_len);
+        if (start < 0 || start > 100000000)
+            continue; /* the first blocks are not 400 ms long yet */
+        size_t k = (size_t)start;
+        if (analyze_loud_reserve(m, k + 4, errstr, errstr_size) != 0)
+            return -1;
+        if (k + 4 > m->nslot)
+            m->nslot = k + 4;
+        if (m->loud_cnt[k])
+            continue; /* a short last frame: keep the full block */
+        m->loud_sum[k] = isfinite(M) ? pow(10.0, (M + 0.691) / 10.0) : 0.0;
+        m->loud_cnt[k] = 1;
+    }
+}
+
 int analyze_loud_push(struct analyze_loud *l, const float *const *planes, int n, double t,
                       struct analyze_movie *m, char *errstr, size_t errstr_size)
 {
@@ -113,56 +163,37 @@ int analyze_loud_push(struct analyze_loud *l, const float *const *planes, int n,
         l->pos = p;
         l->have_pos = 1;
     }
-    int64_t first = l->pos, last = l->pos + n;
-    l->pos = last;
-    if (last <= 0)
+    int64_t first = l->pos;
+    l->pos += n;
+    if (first + n <= 0)
         return 0;
-    size_t maxslot = (size_t)((last * 10) / l->rate) + 1;
-    if (analyze_loud_reserve(m, maxslot, errstr, errstr_size) != 0)
+    AVFrame *f = l->in;
+    f->format = AV_SAMPLE_FMT_FLTP;
+    f->sample_rate = l->rate;
+    f->nb_samples = n;
+    f->pts = first;
+    if (av_channel_layout_copy(&f->ch_layout, &l->layout) < 0 || av_frame_get_buffer(f, 0) < 0) {
+        av_frame_unref(f);
+        snprintf(errstr, errstr_size, "out of memory");
         return -1;
-    if (maxslot > m->nslot)
-        m->nslot = maxslot;
-    /* filter channel by channel into per-slot sums */
-    int64_t slot_len_num = l->rate; /* slot k covers samples [k*rate/10, (k+1)*rate/10) */
-    for (int c = 0; c < l->nch; c++) {
-        struct analyze_loud_ch *ch = &l->ch[c];
-        const float *x = planes[c];
-        double w = ch->weight;
-        int64_t k = first >= 0 ? (first * 10) / slot_len_num : -1;
-        int64_t next = k >= 0 ? ((k + 1) * slot_len_num + 9) / 10 : 0;
-        double acc = 0.0;
-        for (int i = 0; i < n; i++) {
-            double v = x[i];
-            for (int s = 0; s < 2; s++) {
-                double y = l->b[s][0] * v + ch->z1[s];
-                ch->z1[s] = l->b[s][1] * v - l->a[s][0] * y + ch->z2[s];
-                ch->z2[s] = l->b[s][2] * v - l->a[s][1] * y;
-                v = y;
-            }
-            int64_t pos = first + i;
-            if (pos < 0)
-                continue;
-            if (pos >= next || k < 0) {
-                if (k >= 0)
-                    m->loud_sum[k] += w * acc;
-                acc = 0.0;
-                k = (pos * 10) / slot_len_num;
-                next = ((k + 1) * slot_len_num + 9) / 10;
-            }
-            acc += v * v;
-        }
-        if (k >= 0)
-            m->loud_sum[k] += w * acc;
     }
-    /* sample counts per slot (once, not per channel) */
-    for (int64_t pos = first < 0 ? 0 : first; pos < last;) {
-        int64_t k = (pos * 10) / slot_len_num;
-        int64_t next = ((k + 1) * slot_len_num + 9) / 10;
-        int64_t end = next < last ? next : last;
-        m->loud_cnt[k] += (uint32_t)(end - pos);
-        pos = end;
+    for (int c = 0; c < l->nch; c++)
+        memcpy(f->extended_data[c], planes[c], (size_t)n * sizeof(float));
+    int ret = av_buffersrc_add_frame_flags(l->src, f, AV_BUFFERSRC_FLAG_PUSH);
+    av_frame_unref(f);
+    if (ret < 0) {
+        snprintf(errstr, errstr_size, "audio: ebur128 refused a frame");
+        return -1;
     }
-    return 0;
+    return analyze_loud_pull(l, m, errstr, errstr_size);
+}
+
+int analyze_loud_finish(struct analyze_loud *l, struct analyze_movie *m, char *errstr,
+                        size_t errstr_size)
+{
+    if (!l->graph || av_buffersrc_add_frame_flags(l->src, NULL, 0) < 0)
+        return 0;
+    return analyze_loud_pull(l, m, errstr, errstr_size);
 }
 
 static double analyze_loud_lufs(double z)
@@ -173,15 +204,9 @@ static double analyze_loud_lufs(double z)
 /* Mean square of the 400 ms block at slot k; -1 when the block lacks audio. */
 static double analyze_loud_block(const struct analyze_movie *m, size_t k)
 {
-    if (k + 4 > m->nslot)
+    if (k + 4 > m->nslot || m->loud_cnt[k] == 0)
         return -1.0;
-    double s = 0.0;
-    uint64_t c = 0;
-    for (size_t i = k; i < k + 4; i++)
-        s += m->loud_sum[i], c += m->loud_cnt[i];
-    if (c == 0)
-        return -1.0;
-    return s / (double)c;
+    return m->loud_sum[k];
 }
 
 double analyze_loud_momentary(const struct analyze_movie *m, size_t k)
@@ -192,18 +217,12 @@ double analyze_loud_momentary(const struct analyze_movie *m, size_t k)
 }
 
 /* Mean square of the block at slot k within span [k0, k1); a span shorter
- * than a block gets one block over what it has. */
+ * than a block gets the one block that starts with it. */
 static double analyze_loud_span_block(const struct analyze_movie *m, size_t k, size_t k0, size_t k1)
 {
-    if (k + 4 <= k1)
+    if (k + 4 <= k1 || k == k0)
         return analyze_loud_block(m, k);
-    if (k != k0)
-        return -1.0;
-    double s = 0.0;
-    uint64_t c = 0;
-    for (size_t i = k0; i < k1 && i < m->nslot; i++)
-        s += m->loud_sum[i], c += m->loud_cnt[i];
-    return c ? s / (double)c : -1.0;
+    return -1.0;
 }
 
 /* The blocks of slots k0..k1 at or above gate (LUFS): their number, the sum

@@ -1,25 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* analyze_loud.h -- ITU-R BS.1770 style loudness: K-weighting per channel,
- * channel weights, mean square per 100 ms slot; gated loudness of a span. */
+/* analyze_loud.h -- ITU-R BS.1770 loudness metered by libavfilter's ebur128:
+ * the mean square of the 400 ms block starting at each 100 ms slot; gated
+ * loudness of a span. */
 #ifndef ANALYZE_LOUD_H
 #define ANALYZE_LOUD_H
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libavutil/channel_layout.h>
+
 #include "analyze.h"
 
-struct AVChannelLayout;
-
-struct analyze_loud_ch {
-    double weight;       /* G: 1.0 front, 1.41 surround, 0 LFE */
-    double z1[2], z2[2]; /* biquad states (transposed direct form II) */
-};
+struct AVFilterGraph;
+struct AVFilterContext;
+struct AVFrame;
 
 struct analyze_loud {
-    int rate, nch;
-    struct analyze_loud_ch *ch;
-    double b[2][3], a[2][2]; /* stage 0: high shelf, stage 1: RLB high-pass */
-    int64_t pos;             /* next sample's index on the movie timeline */
+    int rate, nch, slot_len;
+    struct AVFilterGraph *graph; /* abuffer -> asetnsamples -> ebur128 -> sink */
+    struct AVFilterContext *src, *sink;
+    struct AVFrame *in, *out;
+    AVChannelLayout layout; /* the graph's input layout */
+    int64_t pos;            /* next sample's index on the movie timeline */
     int have_pos;
 };
 
@@ -28,6 +30,9 @@ int analyze_loud_init(struct analyze_loud *l, int rate, const struct AVChannelLa
 /* n samples per channel (planar float) starting at time t (s). */
 int analyze_loud_push(struct analyze_loud *l, const float *const *planes, int n, double t,
                       struct analyze_movie *m, char *errstr, size_t errstr_size);
+/* At the end of the audio: the last blocks out of the filter. */
+int analyze_loud_finish(struct analyze_loud *l, struct analyze_movie *m, char *errstr,
+                        size_t errstr_size);
 void analyze_loud_free(struct analyze_loud *l);
 
 /* Gated loudness (LUFS) of [t0, t1) and the standard deviation (LU) of the

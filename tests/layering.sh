@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # layering.sh -- the arrows point one way.  lib/util includes nothing of
-# lib/models or lib/core, lib/models nothing of lib/core, and nothing in
+# lib/models, lib/redis or lib/core, lib/models and lib/redis nothing of
+# each other or of lib/core, and nothing in
 # lib/ includes a header of the programs above it (daemon/, ctl/, video/,
 # eval/); inside daemon/, the include graph between modules has no cycle
 # except through recutd.c's wiring (scripts/daemon-include-graph.py).
@@ -21,10 +22,11 @@ check_dir() {
         fi
     done
 }
-check_dir lib/util lib/models lib/core daemon ctl video eval
-check_dir lib/models lib/core daemon ctl video eval
+check_dir lib/util lib/models lib/core lib/redis daemon ctl video eval
+check_dir lib/redis lib/models lib/core daemon ctl video eval
+check_dir lib/models lib/core lib/redis daemon ctl video eval
 check_dir lib/core daemon ctl video eval
-[ "$rc" -eq 0 ] && echo "ok: lib/util < lib/models < lib/core < programs"
+[ "$rc" -eq 0 ] && echo "ok: lib/util < lib/models, lib/redis < lib/core < programs"
 if "${SYS_PYTHON3:-python3}" scripts/daemon-include-graph.py daemon >"${TMPDIR:-/tmp}/layering.$$" 2>&1; then
     echo "ok: $(tail -n 1 "${TMPDIR:-/tmp}/layering.$$")"
 else

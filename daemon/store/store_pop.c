@@ -12,7 +12,7 @@
  * never written. */
 #include "config.h"
 #include "store-internal.h"
-#include "store_cluster.h"
+#include "rcluster.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 
 unsigned store_pop_shard(const char *movie)
 {
-    return store_cluster_crc16(movie, strlen(movie)) % STORE_POP_SHARDS;
+    return rcluster_crc16(movie, strlen(movie)) % STORE_POP_SHARDS;
 }
 
 int store_pop_flush(struct store *s, uint64_t epoch, redisCallbackFn *fn)

@@ -7,7 +7,7 @@
 #include "store_lua.h"
 #include "store-internal.h"
 #include "store_emo.h"
-#include "store_cluster.h"
+#include "rcluster.h"
 #include "addr.h"
 
 #include <hiredis/hiredis.h>
@@ -150,10 +150,10 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
         return NULL;
     }
     /* a Redis Cluster node would answer most commands with -MOVED: say so
-     * now rather than retry forever (store_cluster.c routes, unwired yet) */
+     * now rather than retry forever (rcluster.c routes, unwired yet) */
     redisReply *info = redisCommand(c, "INFO cluster");
     int cluster =
-        info && info->type == REDIS_REPLY_STRING && store_cluster_enabled(info->str, info->len);
+        info && info->type == REDIS_REPLY_STRING && rcluster_enabled(info->str, info->len);
     if (info)
         freeReplyObject(info);
     if (cluster) {

@@ -46,7 +46,7 @@ case_viewer_one_slot() {
         h_assert_eq "$(slot "recut:{catalog}:$k")" "$want" "slot of recut:{catalog}:$k" || return 1
     done
     h_assert_eq "$(slot 'recut:{i:m1}:co')" "$(slot 'recut:{i:m1}:col')" "a co-occurrence row and its log" || return 1
-    # recutd's own CRC16 agrees with the cluster (test_store_cluster has more)
+    # recutd's own CRC16 agrees with the cluster (test_rcluster has more)
     h_assert_eq "$(slot 'recut:{u:42}:meta')" 8980 "CLUSTER KEYSLOT recut:{u:42}:meta"
 }
 

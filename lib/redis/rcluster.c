@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* store_cluster.c -- Redis Cluster slots, the slot map and redirections
- * (see store_cluster.h for why the store routes by itself).  No I/O here:
+/* rcluster.c -- Redis Cluster slots, the slot map and redirections
+ * (see rcluster.h for why recut routes by itself).  No I/O here:
  * the connection code feeds replies in and asks where a key goes. */
 #include "config.h"
-#include "store_cluster.h"
+#include "rcluster.h"
 #include "addr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-unsigned store_cluster_crc16(const char *buf, size_t len)
+unsigned rcluster_crc16(const char *buf, size_t len)
 {
     unsigned crc = 0;
     for (size_t i = 0; i < len; i++) {
@@ -22,57 +22,57 @@ unsigned store_cluster_crc16(const char *buf, size_t len)
     return crc;
 }
 
-unsigned store_cluster_slot(const char *key, size_t len)
+unsigned rcluster_slot(const char *key, size_t len)
 {
     const char *open = memchr(key, '{', len);
     if (open) {
         size_t rest = len - (size_t)(open - key) - 1;
         const char *close = memchr(open + 1, '}', rest);
         if (close && close > open + 1) /* "{}" is no tag: the whole key counts */
-            return store_cluster_crc16(open + 1, (size_t)(close - open - 1)) % STORE_CLUSTER_SLOTS;
+            return rcluster_crc16(open + 1, (size_t)(close - open - 1)) % RCLUSTER_SLOTS;
     }
-    return store_cluster_crc16(key, len) % STORE_CLUSTER_SLOTS;
+    return rcluster_crc16(key, len) % RCLUSTER_SLOTS;
 }
 
 /* ---- the slot map ------------------------------------------------------ */
-void store_cluster_map_init(struct store_cluster_map *m)
+void rcluster_map_init(struct rcluster_map *m)
 {
     memset(m, 0, sizeof *m);
 }
 
-void store_cluster_map_fini(struct store_cluster_map *m)
+void rcluster_map_fini(struct rcluster_map *m)
 {
     free(m->nodes);
     memset(m, 0, sizeof *m);
 }
 
-int store_cluster_map_node_index(struct store_cluster_map *m, const char *host, int port)
+int rcluster_map_node_index(struct rcluster_map *m, const char *host, int port)
 {
     for (size_t i = 0; i < m->n_nodes; i++)
         if (m->nodes[i].port == port && strcmp(m->nodes[i].host, host) == 0)
             return (int)i;
-    if (strlen(host) >= STORE_CLUSTER_HOST_MAX || m->n_nodes >= UINT16_MAX - 1)
+    if (strlen(host) >= RCLUSTER_HOST_MAX || m->n_nodes >= UINT16_MAX - 1)
         return -1;
     if (m->n_nodes == m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 8;
-        struct store_cluster_node *n = realloc(m->nodes, nc * sizeof *n);
+        struct rcluster_node *n = realloc(m->nodes, nc * sizeof *n);
         if (!n)
             return -1;
         m->nodes = n;
         m->cap = nc;
     }
-    struct store_cluster_node *n = &m->nodes[m->n_nodes];
+    struct rcluster_node *n = &m->nodes[m->n_nodes];
     snprintf(n->host, sizeof n->host, "%s", host);
     n->port = port;
     return (int)m->n_nodes++;
 }
 
-int store_cluster_map_set(struct store_cluster_map *m, unsigned first, unsigned last,
-                          const char *host, int port)
+int rcluster_map_set(struct rcluster_map *m, unsigned first, unsigned last, const char *host,
+                     int port)
 {
-    if (first > last || last >= STORE_CLUSTER_SLOTS)
+    if (first > last || last >= RCLUSTER_SLOTS)
         return -1;
-    int idx = store_cluster_map_node_index(m, host, port);
+    int idx = rcluster_map_node_index(m, host, port);
     if (idx < 0)
         return -1;
     for (unsigned s = first; s <= last; s++)
@@ -80,25 +80,24 @@ int store_cluster_map_set(struct store_cluster_map *m, unsigned first, unsigned 
     return 0;
 }
 
-const struct store_cluster_node *store_cluster_map_get(const struct store_cluster_map *m,
-                                                       unsigned slot)
+const struct rcluster_node *rcluster_map_get(const struct rcluster_map *m, unsigned slot)
 {
-    if (slot >= STORE_CLUSTER_SLOTS || !m->owner[slot])
+    if (slot >= RCLUSTER_SLOTS || !m->owner[slot])
         return NULL;
     return &m->nodes[m->owner[slot] - 1];
 }
 
-size_t store_cluster_map_unknown(const struct store_cluster_map *m)
+size_t rcluster_map_unknown(const struct rcluster_map *m)
 {
     size_t n = 0;
-    for (unsigned s = 0; s < STORE_CLUSTER_SLOTS; s++)
+    for (unsigned s = 0; s < RCLUSTER_SLOTS; s++)
         n += !m->owner[s];
     return n;
 }
 
 /* A node entry of CLUSTER SLOTS: [host, port, id, ...]. */
-static int store_cluster_node_reply(const redisReply *e, const char *self_host, char *host,
-                                    size_t hn, int *port)
+static int rcluster_node_reply(const redisReply *e, const char *self_host, char *host, size_t hn,
+                               int *port)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
         e->element[0]->type != REDIS_REPLY_STRING || e->element[1]->type != REDIS_REPLY_INTEGER)
@@ -114,89 +113,88 @@ static int store_cluster_node_reply(const redisReply *e, const char *self_host, 
     return 0;
 }
 
-int store_cluster_map_load(struct store_cluster_map *m, const redisReply *r, const char *self_host,
-                           char *errstr, size_t errstr_size)
+int rcluster_map_load(struct rcluster_map *m, const redisReply *r, const char *self_host,
+                      char *errstr, size_t errstr_size)
 {
     if (!r || r->type != REDIS_REPLY_ARRAY) {
         snprintf(errstr, errstr_size, "CLUSTER SLOTS: %s",
                  r && r->type == REDIS_REPLY_ERROR ? r->str : "not an array");
         return -1;
     }
-    struct store_cluster_map next;
-    store_cluster_map_init(&next);
+    struct rcluster_map next;
+    rcluster_map_init(&next);
     for (size_t i = 0; i < r->elements; i++) {
         const redisReply *e = r->element[i];
-        char host[STORE_CLUSTER_HOST_MAX];
+        char host[RCLUSTER_HOST_MAX];
         int port;
         if (e->type != REDIS_REPLY_ARRAY || e->elements < 3 ||
             e->element[0]->type != REDIS_REPLY_INTEGER ||
             e->element[1]->type != REDIS_REPLY_INTEGER ||
-            store_cluster_node_reply(e->element[2], self_host, host, sizeof host, &port) < 0 ||
+            rcluster_node_reply(e->element[2], self_host, host, sizeof host, &port) < 0 ||
             e->element[0]->integer < 0 || e->element[1]->integer < e->element[0]->integer ||
-            e->element[1]->integer >= STORE_CLUSTER_SLOTS) {
+            e->element[1]->integer >= RCLUSTER_SLOTS) {
             snprintf(errstr, errstr_size, "CLUSTER SLOTS: entry %zu is malformed", i);
-            store_cluster_map_fini(&next);
+            rcluster_map_fini(&next);
             return -1;
         }
-        if (store_cluster_map_set(&next, (unsigned)e->element[0]->integer,
-                                  (unsigned)e->element[1]->integer, host, port) < 0) {
+        if (rcluster_map_set(&next, (unsigned)e->element[0]->integer,
+                             (unsigned)e->element[1]->integer, host, port) < 0) {
             snprintf(errstr, errstr_size, "out of memory");
-            store_cluster_map_fini(&next);
+            rcluster_map_fini(&next);
             return -1;
         }
     }
-    store_cluster_map_fini(m);
+    rcluster_map_fini(m);
     *m = next;
     return 0;
 }
 
 /* ---- redirections --------------------------------------------------------- */
-static int store_cluster_word(const char *err, size_t len, const char *w)
+static int rcluster_word(const char *err, size_t len, const char *w)
 {
     size_t wl = strlen(w);
     return len >= wl && memcmp(err, w, wl) == 0 && (len == wl || err[wl] == ' ');
 }
 
-enum store_cluster_redirect store_cluster_redirect(const char *err, size_t len,
-                                                   const char *self_host, unsigned *slot,
-                                                   char *host, size_t host_size, int *port)
+enum rcluster_redirect rcluster_redirect(const char *err, size_t len, const char *self_host,
+                                         unsigned *slot, char *host, size_t host_size, int *port)
 {
-    if (store_cluster_word(err, len, "TRYAGAIN"))
-        return STORE_CLUSTER_TRYAGAIN;
-    if (store_cluster_word(err, len, "CLUSTERDOWN"))
-        return STORE_CLUSTER_CLUSTERDOWN;
-    enum store_cluster_redirect kind;
+    if (rcluster_word(err, len, "TRYAGAIN"))
+        return RCLUSTER_TRYAGAIN;
+    if (rcluster_word(err, len, "CLUSTERDOWN"))
+        return RCLUSTER_CLUSTERDOWN;
+    enum rcluster_redirect kind;
     size_t skip;
-    if (store_cluster_word(err, len, "MOVED")) {
-        kind = STORE_CLUSTER_MOVED;
+    if (rcluster_word(err, len, "MOVED")) {
+        kind = RCLUSTER_MOVED;
         skip = 6;
-    } else if (store_cluster_word(err, len, "ASK")) {
-        kind = STORE_CLUSTER_ASK;
+    } else if (rcluster_word(err, len, "ASK")) {
+        kind = RCLUSTER_ASK;
         skip = 4;
     } else {
-        return STORE_CLUSTER_NONE;
+        return RCLUSTER_NONE;
     }
     /* "MOVED 3999 127.0.0.1:6381" (the host may be empty or an IPv6
      * address: the port is after the last colon) */
-    char buf[STORE_CLUSTER_HOST_MAX + 32];
+    char buf[RCLUSTER_HOST_MAX + 32];
     if (len <= skip || len - skip >= sizeof buf)
-        return STORE_CLUSTER_NONE;
+        return RCLUSTER_NONE;
     memcpy(buf, err + skip, len - skip);
     buf[len - skip] = '\0';
     char *sp = strchr(buf, ' '), *end;
     if (!sp)
-        return STORE_CLUSTER_NONE;
+        return RCLUSTER_NONE;
     *sp = '\0';
     unsigned long s = strtoul(buf, &end, 10);
-    if (end == buf || *end || s >= STORE_CLUSTER_SLOTS)
-        return STORE_CLUSTER_NONE;
+    if (end == buf || *end || s >= RCLUSTER_SLOTS)
+        return RCLUSTER_NONE;
     char *ep = sp + 1, *colon = strrchr(ep, ':');
     if (!colon)
-        return STORE_CLUSTER_NONE;
+        return RCLUSTER_NONE;
     *colon = '\0';
     long p = strtol(colon + 1, &end, 10);
     if (end == colon + 1 || *end || p <= 0 || p > 65535)
-        return STORE_CLUSTER_NONE;
+        return RCLUSTER_NONE;
     const char *h = ep;
     if (h[0] == '[' && strlen(h) > 2 && h[strlen(h) - 1] == ']') {
         h++;
@@ -205,14 +203,14 @@ enum store_cluster_redirect store_cluster_redirect(const char *err, size_t len,
     if (!h[0])
         h = self_host;
     if (strlen(h) >= host_size)
-        return STORE_CLUSTER_NONE;
+        return RCLUSTER_NONE;
     snprintf(host, host_size, "%s", h);
     *slot = (unsigned)s;
     *port = (int)p;
     return kind;
 }
 
-int store_cluster_enabled(const char *info, size_t len)
+int rcluster_enabled(const char *info, size_t len)
 {
     static const char k[] = "cluster_enabled:";
     for (size_t i = 0; i + sizeof k - 1 < len; i++)
@@ -222,8 +220,8 @@ int store_cluster_enabled(const char *info, size_t len)
 }
 
 /* ---- seeds ---------------------------------------------------------------------- */
-int store_cluster_seeds_parse(const char *list, struct store_cluster_seeds *out, char *errstr,
-                              size_t errstr_size)
+int rcluster_seeds_parse(const char *list, struct rcluster_seeds *out, char *errstr,
+                         size_t errstr_size)
 {
     out->v = NULL;
     out->n = 0;
@@ -231,36 +229,36 @@ int store_cluster_seeds_parse(const char *list, struct store_cluster_seeds *out,
     while (*p) {
         const char *comma = strchr(p, ',');
         size_t l = comma ? (size_t)(comma - p) : strlen(p);
-        char one[STORE_CLUSTER_HOST_MAX + 16], why[200];
+        char one[RCLUSTER_HOST_MAX + 16], why[200];
         while (l && (*p == ' ' || *p == '\t'))
             p++, l--;
         while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
             l--;
         if (!l || l >= sizeof one) {
             snprintf(errstr, errstr_size, "%s seed in \"%s\"", l ? "too long a" : "an empty", list);
-            store_cluster_seeds_free(out);
+            rcluster_seeds_free(out);
             return -1;
         }
         memcpy(one, p, l);
         one[l] = '\0';
-        struct store_cluster_node *v = realloc(out->v, (out->n + 1) * sizeof *v);
+        struct rcluster_node *v = realloc(out->v, (out->n + 1) * sizeof *v);
         if (!v) {
             snprintf(errstr, errstr_size, "out of memory");
-            store_cluster_seeds_free(out);
+            rcluster_seeds_free(out);
             return -1;
         }
         out->v = v;
         if (util_parse_addr(one, 0, 6379, v[out->n].host, sizeof v[out->n].host, &v[out->n].port,
                             why, sizeof why) < 0) {
             snprintf(errstr, errstr_size, "seed %s: %s", one, why);
-            store_cluster_seeds_free(out);
+            rcluster_seeds_free(out);
             return -1;
         }
         out->n++;
         p += (comma ? (size_t)(comma - p) + 1 : strlen(p));
         if (comma && !*p) {
             snprintf(errstr, errstr_size, "an empty seed in \"%s\"", list);
-            store_cluster_seeds_free(out);
+            rcluster_seeds_free(out);
             return -1;
         }
     }
@@ -271,7 +269,7 @@ int store_cluster_seeds_parse(const char *list, struct store_cluster_seeds *out,
     return 0;
 }
 
-void store_cluster_seeds_free(struct store_cluster_seeds *s)
+void rcluster_seeds_free(struct rcluster_seeds *s)
 {
     free(s->v);
     s->v = NULL;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_store_cluster.c -- Redis Cluster routing (store_cluster.c): key
+ * test_rcluster.c -- Redis Cluster routing (rcluster.c): key
  * slots against CLUSTER KEYSLOT answers recorded from redis-server 7.0,
  * CLUSTER SLOTS replies read from the wire, -MOVED/-ASK/-TRYAGAIN/
  * -CLUSTERDOWN, the map's updates, INFO cluster and the seed list.
  */
 #include "config.h"
-#include "store_cluster.h"
+#include "rcluster.h"
 
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
@@ -40,12 +40,11 @@ static void test_slots(void)
         { "}{b}", 3300 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        unsigned s = store_cluster_slot(cases[i].key, strlen(cases[i].key));
+        unsigned s = rcluster_slot(cases[i].key, strlen(cases[i].key));
         EXPECT(s == cases[i].slot, "slot of '%s': %u, want %u", cases[i].key, s, cases[i].slot);
     }
     /* the XMODEM check value */
-    EXPECT(store_cluster_crc16("123456789", 9) == 0x31c3, "crc16: %04x",
-           store_cluster_crc16("123456789", 9));
+    EXPECT(rcluster_crc16("123456789", 9) == 0x31c3, "crc16: %04x", rcluster_crc16("123456789", 9));
 }
 
 /* A reply parsed from RESP text, as hiredis would hand it over. */
@@ -75,14 +74,14 @@ static const char slots_reply[] =
 
 static void test_map(void)
 {
-    struct store_cluster_map m;
-    store_cluster_map_init(&m);
-    EXPECT(store_cluster_map_get(&m, 0) == NULL, "an empty map knows no slot");
-    EXPECT(store_cluster_map_unknown(&m) == STORE_CLUSTER_SLOTS, "all unknown");
+    struct rcluster_map m;
+    rcluster_map_init(&m);
+    EXPECT(rcluster_map_get(&m, 0) == NULL, "an empty map knows no slot");
+    EXPECT(rcluster_map_unknown(&m) == RCLUSTER_SLOTS, "all unknown");
     redisReply *r = parse(slots_reply);
     EXPECT(r != NULL, "the reply parses");
     char err[200] = "";
-    EXPECT(store_cluster_map_load(&m, r, "10.0.0.9", err, sizeof err) == 0, "load: %s", err);
+    EXPECT(rcluster_map_load(&m, r, "10.0.0.9", err, sizeof err) == 0, "load: %s", err);
     freeReplyObject(r);
     static const struct {
         unsigned slot;
@@ -94,22 +93,22 @@ static void test_map(void)
         { 16001, "127.0.0.1", 30001 }, { 16383, "127.0.0.1", 30001 },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const struct store_cluster_node *n = store_cluster_map_get(&m, want[i].slot);
+        const struct rcluster_node *n = rcluster_map_get(&m, want[i].slot);
         EXPECT(n && strcmp(n->host, want[i].host) == 0 && n->port == want[i].port,
                "slot %u: %s:%d, want %s:%d", want[i].slot, n ? n->host : "-", n ? n->port : 0,
                want[i].host, want[i].port);
     }
     EXPECT(m.n_nodes == 3, "three masters, replicas not routed to: %zu", m.n_nodes);
-    EXPECT(store_cluster_map_unknown(&m) == 0, "every slot known");
+    EXPECT(rcluster_map_unknown(&m) == 0, "every slot known");
     /* a MOVED updates one slot */
-    EXPECT(store_cluster_map_set(&m, 8980, 8980, "10.0.0.9", 30003) == 0, "set");
-    const struct store_cluster_node *n = store_cluster_map_get(&m, 8980);
+    EXPECT(rcluster_map_set(&m, 8980, 8980, "10.0.0.9", 30003) == 0, "set");
+    const struct rcluster_node *n = rcluster_map_get(&m, 8980);
     EXPECT(n && n->port == 30003, "slot 8980 moved to 30003");
-    n = store_cluster_map_get(&m, 8979);
+    n = rcluster_map_get(&m, 8979);
     EXPECT(n && n->port == 30002, "slot 8979 stays on 30002");
     EXPECT(m.n_nodes == 3, "a known node is not added twice");
-    EXPECT(store_cluster_map_set(&m, 5, 16384, "x", 1) < 0, "slot 16384 refused");
-    EXPECT(store_cluster_map_set(&m, 9, 8, "x", 1) < 0, "an empty range refused");
+    EXPECT(rcluster_map_set(&m, 5, 16384, "x", 1) < 0, "slot 16384 refused");
+    EXPECT(rcluster_map_set(&m, 9, 8, "x", 1) < 0, "an empty range refused");
     /* a bad reply leaves the map as it was */
     static const char *bad[] = {
         "-ERR This instance has cluster support disabled\r\n",
@@ -121,50 +120,50 @@ static void test_map(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         r = parse(bad[i]);
-        EXPECT(store_cluster_map_load(&m, r, "h", err, sizeof err) < 0, "bad reply %zu loaded", i);
+        EXPECT(rcluster_map_load(&m, r, "h", err, sizeof err) < 0, "bad reply %zu loaded", i);
         freeReplyObject(r);
     }
-    n = store_cluster_map_get(&m, 8980);
+    n = rcluster_map_get(&m, 8980);
     EXPECT(n && n->port == 30003, "the map survived the bad replies");
-    store_cluster_map_fini(&m);
+    rcluster_map_fini(&m);
 }
 
 static void test_redirect(void)
 {
     static const struct {
         const char *err;
-        enum store_cluster_redirect kind;
+        enum rcluster_redirect kind;
         unsigned slot;
         const char *host;
         int port;
     } cases[] = {
-        { "MOVED 3999 127.0.0.1:6381", STORE_CLUSTER_MOVED, 3999, "127.0.0.1", 6381 },
-        { "ASK 3999 127.0.0.1:6381", STORE_CLUSTER_ASK, 3999, "127.0.0.1", 6381 },
-        { "MOVED 16383 :7000", STORE_CLUSTER_MOVED, 16383, "self", 7000 },
-        { "MOVED 1 ::1:7000", STORE_CLUSTER_MOVED, 1, "::1", 7000 },
-        { "MOVED 1 [::1]:7000", STORE_CLUSTER_MOVED, 1, "::1", 7000 },
-        { "ASK 0 redis-2.example:30002", STORE_CLUSTER_ASK, 0, "redis-2.example", 30002 },
-        { "TRYAGAIN Multiple keys request during rehashing of slot", STORE_CLUSTER_TRYAGAIN, 0,
+        { "MOVED 3999 127.0.0.1:6381", RCLUSTER_MOVED, 3999, "127.0.0.1", 6381 },
+        { "ASK 3999 127.0.0.1:6381", RCLUSTER_ASK, 3999, "127.0.0.1", 6381 },
+        { "MOVED 16383 :7000", RCLUSTER_MOVED, 16383, "self", 7000 },
+        { "MOVED 1 ::1:7000", RCLUSTER_MOVED, 1, "::1", 7000 },
+        { "MOVED 1 [::1]:7000", RCLUSTER_MOVED, 1, "::1", 7000 },
+        { "ASK 0 redis-2.example:30002", RCLUSTER_ASK, 0, "redis-2.example", 30002 },
+        { "TRYAGAIN Multiple keys request during rehashing of slot", RCLUSTER_TRYAGAIN, 0, NULL,
+          0 },
+        { "CLUSTERDOWN The cluster is down", RCLUSTER_CLUSTERDOWN, 0, NULL, 0 },
+        { "CLUSTERDOWN", RCLUSTER_CLUSTERDOWN, 0, NULL, 0 },
+        { "MOVED 16384 127.0.0.1:6381", RCLUSTER_NONE, 0, NULL, 0 },
+        { "MOVED x 127.0.0.1:6381", RCLUSTER_NONE, 0, NULL, 0 },
+        { "MOVED 12 127.0.0.1", RCLUSTER_NONE, 0, NULL, 0 },
+        { "MOVED 12 127.0.0.1:0", RCLUSTER_NONE, 0, NULL, 0 },
+        { "MOVED 12", RCLUSTER_NONE, 0, NULL, 0 },
+        { "MOVEDX 12 h:1", RCLUSTER_NONE, 0, NULL, 0 },
+        { "ASKING", RCLUSTER_NONE, 0, NULL, 0 },
+        { "WRONGTYPE Operation against a key holding the wrong kind of value", RCLUSTER_NONE, 0,
           NULL, 0 },
-        { "CLUSTERDOWN The cluster is down", STORE_CLUSTER_CLUSTERDOWN, 0, NULL, 0 },
-        { "CLUSTERDOWN", STORE_CLUSTER_CLUSTERDOWN, 0, NULL, 0 },
-        { "MOVED 16384 127.0.0.1:6381", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "MOVED x 127.0.0.1:6381", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "MOVED 12 127.0.0.1", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "MOVED 12 127.0.0.1:0", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "MOVED 12", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "MOVEDX 12 h:1", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "ASKING", STORE_CLUSTER_NONE, 0, NULL, 0 },
-        { "WRONGTYPE Operation against a key holding the wrong kind of value", STORE_CLUSTER_NONE,
-          0, NULL, 0 },
-        { "ERR unknown command", STORE_CLUSTER_NONE, 0, NULL, 0 },
+        { "ERR unknown command", RCLUSTER_NONE, 0, NULL, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unsigned slot = 99999;
         char host[64] = "";
         int port = 0;
-        enum store_cluster_redirect k = store_cluster_redirect(
-            cases[i].err, strlen(cases[i].err), "self", &slot, host, sizeof host, &port);
+        enum rcluster_redirect k = rcluster_redirect(cases[i].err, strlen(cases[i].err), "self",
+                                                     &slot, host, sizeof host, &port);
         EXPECT(k == cases[i].kind, "'%s': kind %d, want %d", cases[i].err, (int)k,
                (int)cases[i].kind);
         if (k == cases[i].kind && cases[i].host)
@@ -179,17 +178,16 @@ static void test_info(void)
     static const char on[] = "# Cluster\r\ncluster_enabled:1\r\n";
     static const char off[] = "# Cluster\r\ncluster_enabled:0\r\n";
     static const char none[] = "# Server\r\nredis_version:7.0.15\r\n";
-    EXPECT(store_cluster_enabled(on, strlen(on)) == 1, "cluster_enabled:1");
-    EXPECT(store_cluster_enabled(off, strlen(off)) == 0, "cluster_enabled:0");
-    EXPECT(store_cluster_enabled(none, strlen(none)) == 0, "no cluster section");
+    EXPECT(rcluster_enabled(on, strlen(on)) == 1, "cluster_enabled:1");
+    EXPECT(rcluster_enabled(off, strlen(off)) == 0, "cluster_enabled:0");
+    EXPECT(rcluster_enabled(none, strlen(none)) == 0, "no cluster section");
 }
 
 static void test_seeds(void)
 {
-    struct store_cluster_seeds s;
+    struct rcluster_seeds s;
     char err[200] = "";
-    EXPECT(store_cluster_seeds_parse("10.0.0.1:7000, 10.0.0.2:7001,host3", &s, err, sizeof err) ==
-               0,
+    EXPECT(rcluster_seeds_parse("10.0.0.1:7000, 10.0.0.2:7001,host3", &s, err, sizeof err) == 0,
            "seeds: %s", err);
     EXPECT(s.n == 3, "three seeds: %zu", s.n);
     if (s.n == 3) {
@@ -197,11 +195,11 @@ static void test_seeds(void)
         EXPECT(strcmp(s.v[1].host, "10.0.0.2") == 0 && s.v[1].port == 7001, "seed 2");
         EXPECT(strcmp(s.v[2].host, "host3") == 0 && s.v[2].port == 6379, "seed 3, default port");
     }
-    store_cluster_seeds_free(&s);
+    rcluster_seeds_free(&s);
     static const char *bad[] = { "", "a:1,", ",a:1", "a:1,,b:2", "a:99999", "unix:/x" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        EXPECT(store_cluster_seeds_parse(bad[i], &s, err, sizeof err) < 0, "'%s' accepted", bad[i]);
-        store_cluster_seeds_free(&s);
+        EXPECT(rcluster_seeds_parse(bad[i], &s, err, sizeof err) < 0, "'%s' accepted", bad[i]);
+        rcluster_seeds_free(&s);
     }
 }
 

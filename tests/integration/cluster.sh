@@ -5,7 +5,9 @@
 # every key of a viewer in one slot, the catalog's keys in one slot, the 16
 # popularity shards spread over the masters -- and recutd, which does not
 # route by slot yet, refuses to start on a cluster node with a clear error
-# instead of looping on -MOVED.
+# instead of looping on -MOVED.  recutctl rotate-key, which talks to Redis
+# itself (lib/redis/rblock.c), re-seals the emotion hashes on every master,
+# given the seed list or any one node.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli python3
 
@@ -72,7 +74,59 @@ case_refused() {
         { h_check_failed "no clear error: $(cat "$H_TMP/refused.log")"; return 1; }
 }
 
+# every viewer's emo hash, on every master: "KEY sealed-key-id" or "KEY clear"
+emo_state() {
+    local p k
+    for p in $H_CLUSTER_PORTS; do
+        [ "$(redis-cli -h 127.0.0.1 -p "$p" role | head -1)" = master ] || continue
+        for k in $(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:*}:emo'); do
+            if [ "$(redis-cli -h 127.0.0.1 -p "$p" hexists "$k" sealed)" = 1 ]; then
+                printf '%s %s\n' "$k" "$(redis-cli -h 127.0.0.1 -p "$p" hget "$k" sealed | cut -d: -f2)"
+            else
+                printf '%s clear\n' "$k"
+            fi
+        done
+    done | sort
+}
+
+case_rotate_key() {
+    local i p n masters="" out=$H_TMP/rotate.out
+    # 24 viewers' hashes in clear (as an older recutd left them), spread
+    # over the masters
+    for i in $(seq 1 24); do
+        redis-cli -c -h 127.0.0.1 -p "$H_REDIS_PORT" hset "recut:{u:rk$i}:emo" n 1 e:joy "0.86$i" >/dev/null
+    done
+    for p in $H_CLUSTER_PORTS; do
+        [ "$(redis-cli -h 127.0.0.1 -p "$p" role | head -1)" = master ] || continue
+        n=$(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:rk*}:emo' | wc -l)
+        [ "$n" -gt 0 ] && masters="$masters $p"
+    done
+    h_assert_eq "$(printf '%s\n' $masters | wc -l)" 3 "the viewers on three masters" || return 1
+    h_key_file "$H_TMP/keys" k1
+    "$top_builddir/ctl/recutctl" rotate-key --redis "$H_CLUSTER_ADDR" --prefix recut \
+        --key-file "$H_TMP/keys" >"$out" 2>&1 ||
+        { h_check_failed "rotate-key on the seeds failed: $(cat "$out")"; return 1; }
+    h_assert_eq "$(cat "$out")" \
+        "rotate-key: key 'k1': 0 re-sealed, 24 sealed from clear, 0 already current, 0 failed" \
+        "rotate-key given the seeds" || return 1
+    h_assert_eq "$(emo_state | awk '{ print $2 }' | sort | uniq -c | awk '{ print $2 "=" $1 }')" "k1=24" \
+        "every hash sealed with k1, on every node" || return 1
+    emo_state | grep -q 0.86 && { h_check_failed "a reading is still in clear"; return 1; }
+    # a new first key; any one node is enough to find the others
+    h_key_file "$H_TMP/keys2.all" k2
+    cat "$H_TMP/keys" >>"$H_TMP/keys2.all"
+    "$top_builddir/ctl/recutctl" rotate-key --redis "127.0.0.1:$H_REDIS_PORT" --prefix recut \
+        --key-file "$H_TMP/keys2.all" >"$out" 2>&1 ||
+        { h_check_failed "rotate-key on one node failed: $(cat "$out")"; return 1; }
+    h_assert_eq "$(cat "$out")" \
+        "rotate-key: key 'k2': 24 re-sealed, 0 sealed from clear, 0 already current, 0 failed" \
+        "rotate-key given one node" || return 1
+    h_assert_eq "$(emo_state | awk '{ print $2 }' | sort | uniq -c | awk '{ print $2 "=" $1 }')" "k2=24" \
+        "every hash re-sealed with k2" || return 1
+}
+
 h_case "a viewer's keys, the catalog's, a co-occurrence row's share one slot" case_viewer_one_slot
 h_case "the popularity shards spread over every master" case_pop_spread
 h_case "recutd refuses a Redis Cluster node with a clear error" case_refused
+h_case "recutctl rotate-key re-seals the hashes on every master" case_rotate_key
 h_done

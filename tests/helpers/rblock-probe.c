@@ -9,6 +9,8 @@
  * the shell test moves slots with redis-cli in between:
  *   cmd ARG...            any command, routed by its first key
  *   tx KEY VAL KEY VAL... MULTI, SET each, EXEC in the first key's slot
+ *   wbegin KEY            WATCH KEY and GET KEY in its slot: the value
+ *   wcommit KEY VAL       MULTI, SET, EXEC there, not redirected (WATCHed)
  *   spread KEY...         one pipeline of GETs over every master
  *   scan PATTERN          SCAN on every master: the number of distinct keys
  *   masters               PING on every master: their number
@@ -114,6 +116,25 @@ static void probe_line(struct rblock *c, char *line)
             printf("FAIL:%s", rblock_errstr(c));
         else
             probe_print(rblock_pipe_reply(p, rblock_pipe_len(p) - 1));
+        rblock_pipe_free(p);
+    } else if (strcmp(argv[0], "wbegin") == 0 && argc == 2) {
+        struct rblock_pipe *p = rblock_pipe_new(c, rblock_tag(argv[1]), 0);
+        rblock_pipe_append(p, "WATCH %s", argv[1]);
+        rblock_pipe_append(p, "GET %s", argv[1]);
+        if (rblock_pipe_exec(p) < 0)
+            printf("FAIL:%s", rblock_errstr(c));
+        else
+            probe_print(rblock_pipe_reply(p, 1));
+        rblock_pipe_free(p);
+    } else if (strcmp(argv[0], "wcommit") == 0 && argc == 3) {
+        struct rblock_pipe *p = rblock_pipe_new(c, rblock_tag(argv[1]), RBLOCK_PIPE_WATCHED);
+        rblock_pipe_append(p, "MULTI");
+        rblock_pipe_append(p, "SET %s %s", argv[1], argv[2]);
+        rblock_pipe_append(p, "EXEC");
+        if (rblock_pipe_exec(p) < 0)
+            printf("FAIL:%s", rblock_errstr(c));
+        else
+            probe_print(rblock_pipe_reply(p, 2));
         rblock_pipe_free(p);
     } else if (strcmp(argv[0], "spread") == 0) {
         struct rblock_pipe *p = rblock_pipe_new(c, -1, 0);

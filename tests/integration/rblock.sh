@@ -7,8 +7,9 @@
 # SETSLOT NODE) is followed through -ASK while it migrates and -MOVED
 # after, for single commands and for a MULTI/EXEC pipeline in one slot;
 # SCAN finds the keys of every master; an ACL user authenticates and a
-# wrong password is a clear error; and one standalone node answers the
-# same requests.  The client runs as one long-lived process
+# wrong password is a clear error; after a master's failover the client
+# finds the promoted replica; and one standalone node answers the same
+# requests.  The client runs as one long-lived process
 # (tests/helpers/rblock-probe) driven line by line.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli python3
@@ -210,6 +211,44 @@ case_auth() {
     ! grep -q not-the-password "$H_TMP/bad.err" || { h_check_failed "the password is in the error"; return 1; }
 }
 
+# a master goes away: once its replica has taken over, the open client
+# finds the new master (its connection fails, it reads the slot map again)
+case_failover() {
+    local s p old other
+    probe_start "$H_CLUSTER_ADDR"
+    ask cmd SET 'rb:{fo}' before
+    h_assert_eq "$R" OK "SET rb:{fo}" || return 1
+    s=$(slot 'rb:{fo}')
+    read -r old _ <<<"$(owner "$s")"
+    for p in $(masters); do [ "$p" = "$old" ] || other=$p; done
+    rc "$old" wait 1 2000 >/dev/null
+    h_log "shutting down master $old (slot $s); asking $other"
+    rc "$old" shutdown nosave >/dev/null 2>&1
+    new_owner_() {
+        local o
+        o=$(rc "$other" cluster nodes | "$SYS_PYTHON3" -c '
+import sys
+s = int(sys.argv[1])
+for l in sys.stdin:
+    f = l.split()
+    if "master" not in f[2].split(",") or "fail" in f[2]:
+        continue
+    for r in f[8:]:
+        a, _, b = r.partition("-")
+        if not r.startswith("[") and int(a) <= s <= int(b or a):
+            print(f[1].split("@")[0].rsplit(":", 1)[1])
+' "$s")
+        [ -n "$o" ] && [ "$o" != "$old" ] && h_cluster_state_ok "$other"
+    }
+    h_wait_for 60 "a replica promoted for slot $s" new_owner_ ||
+        { h_check_failed "no failover"; return 1; }
+    ask cmd GET 'rb:{fo}'
+    h_assert_eq "$R" before "GET after the failover" || return 1
+    ask cmd SET 'rb:{fo}' after
+    h_assert_eq "$R" OK "SET after the failover" || return 1
+    probe_stop
+}
+
 case_standalone() {
     h_start_redis
     local a
@@ -237,5 +276,6 @@ h_case "-ASK while a slot migrates, -MOVED after, under an open client" case_ask
 h_case "a MULTI/EXEC pipeline in one slot follows -ASK and -MOVED as a whole" case_tx
 h_case "a WATCHed transaction is not redirected; WATCH again follows -MOVED" case_watched
 h_case "an ACL user on every node; a wrong password is a clear error" case_auth
+h_case "after a master's failover the open client finds the promoted replica" case_failover
 h_case "a standalone node (TCP and unix socket) answers the same" case_standalone
 h_done

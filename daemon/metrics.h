@@ -20,6 +20,7 @@ enum metrics_counter {
     M_EMOTION_DROPPED,
     M_REDIS_ERRORS,
     M_REDIS_TIMEOUTS,
+    M_REDIS_REDIRECTS,
     M_BATCHES,
     M_PUBLISHED,
     M_PUBLISH_ERRORS,

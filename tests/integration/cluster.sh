@@ -141,8 +141,12 @@ case_reference() {
         "viewers in the reference"
 }
 
-master_ports() {
-    redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" cluster nodes |
+master_ports() { # (asking the first node that answers)
+    local q
+    for q in $H_CLUSTER_PORTS; do
+        [ "$(redis-cli -h 127.0.0.1 -p "$q" ping 2>/dev/null)" = PONG ] && break
+    done
+    redis-cli -h 127.0.0.1 -p "$q" cluster nodes |
         awk '$3 ~ /master/ && $3 !~ /fail/ { split($2, a, "[:@]"); print a[2] }' | sort -n
 }
 node_id() { redis-cli -h 127.0.0.1 -p "$1" cluster myid; }

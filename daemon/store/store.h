@@ -44,12 +44,14 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size);
 void store_free(struct store *s);
 /* Replace the hooks (copied). */
 void store_set_hooks(struct store *s, const struct store_hooks *h);
-/* A blocking connection to [redis] address (host:port or unix:/path), with
- * timeout_ms for connecting and for every command, authenticated, for the worker threads
- * and start-up; NULL with the reason in errstr. */
-struct redisContext;
-struct redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
-                                        size_t errstr_size);
+/* A blocking client of [redis] address (host:port, unix:/path or a list of
+ * cluster seeds; lib/redis/rblock.h: routed by slot on a Redis Cluster),
+ * with timeout_ms for connecting and for every command, every connection
+ * authenticated (store_creds_set), for the worker threads and start-up;
+ * NULL with the reason in errstr. */
+struct rblock;
+struct rblock *store_connect_sync(const char *address, int timeout_ms, char *errstr,
+                                  size_t errstr_size);
 int store_connected(const struct store *s);
 /* Apply updates of one batch atomically per viewer; cb when all acked. */
 struct store_batch;

@@ -8,7 +8,9 @@
 # failover (CLUSTER FAILOVER on a replica) while the stream runs leave
 # Redis holding exactly what an uninterrupted run on a standalone Redis
 # holds, key for key (tests/helpers/redis_state.py); DELETE leaves no key
-# of the viewer on any node.
+# of the viewer on any node; recutctl rotate-key (lib/redis/rblock.c)
+# re-seals the emotion hashes on every master, given the seed list or any
+# one node; a master killed during a stream loses no viewer's event.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli python3
 
@@ -147,7 +149,10 @@ master_ports() { # (asking the first node that answers)
         [ "$(redis-cli -h 127.0.0.1 -p "$q" ping 2>/dev/null)" = PONG ] && break
     done
     redis-cli -h 127.0.0.1 -p "$q" cluster nodes |
-        awk '$3 ~ /master/ && $3 !~ /fail/ { split($2, a, "[:@]"); print a[2] }' | sort -n
+        awk '$3 ~ /master/ && $3 !~ /fail/ { split($2, a, "[:@]"); print a[2] }' | sort -n |
+        while read -r q; do # (one that just handed over may still be listed)
+            [ "$(redis-cli -h 127.0.0.1 -p "$q" role 2>/dev/null | head -1)" = master ] && echo "$q"
+        done
 }
 node_id() { redis-cli -h 127.0.0.1 -p "$1" cluster myid; }
 replica_of() { # MASTER-PORT: the port of one of its replicas
@@ -180,11 +185,7 @@ failover() {
 case_cluster_stream() {
     H_NO_KAFKA=1 h_write_config "$H_TMP/cl.conf"
     printf '[plugins]\nload = highlights\n' >>"$H_TMP/cl.conf"
-    local seed p
-    for p in $(master_ports); do  # INTERIM until the blocking start-up routes
-        redis-cli -h 127.0.0.1 -p "$p" get 'recut:{catalog}:version' | grep -q MOVED || seed=127.0.0.1:$p
-    done
-    sed -i "s|^address = .*|address = $seed|" "$H_TMP/cl.conf"
+    sed -i "s|^address = .*|address = $H_CLUSTER_ADDR|" "$H_TMP/cl.conf"
     HOOKS=([4]=reshard [16]=failover)
     run_stream "$H_TMP/cl.conf" cluster || return 1
     HOOKS=()
@@ -280,11 +281,63 @@ GEN
     h_stop_recutd
 }
 
+# every viewer's emo hash, on every master: "KEY sealed-key-id" or "KEY clear"
+emo_state() {
+    local p k
+    for p in $H_CLUSTER_PORTS; do
+        [ "$(redis-cli -h 127.0.0.1 -p "$p" role | head -1)" = master ] || continue
+        for k in $(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:*}:emo'); do
+            if [ "$(redis-cli -h 127.0.0.1 -p "$p" hexists "$k" sealed)" = 1 ]; then
+                printf '%s %s\n' "$k" "$(redis-cli -h 127.0.0.1 -p "$p" hget "$k" sealed | cut -d: -f2)"
+            else
+                printf '%s clear\n' "$k"
+            fi
+        done
+    done | sort
+}
+
+case_rotate_key() {
+    local i p n masters="" out=$H_TMP/rotate.out
+    # 24 viewers' hashes in clear (as an older recutd left them), spread
+    # over the masters
+    for i in $(seq 1 24); do
+        redis-cli -c -h 127.0.0.1 -p "$H_REDIS_PORT" hset "recut:{u:rk$i}:emo" n 1 e:joy "0.86$i" >/dev/null
+    done
+    for p in $H_CLUSTER_PORTS; do
+        [ "$(redis-cli -h 127.0.0.1 -p "$p" role | head -1)" = master ] || continue
+        n=$(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:rk*}:emo' | wc -l)
+        [ "$n" -gt 0 ] && masters="$masters $p"
+    done
+    h_assert_eq "$(printf '%s\n' $masters | wc -l)" 3 "the viewers on three masters" || return 1
+    h_key_file "$H_TMP/keys" k1
+    "$top_builddir/ctl/recutctl" rotate-key --redis "$H_CLUSTER_ADDR" --prefix recut \
+        --key-file "$H_TMP/keys" >"$out" 2>&1 ||
+        { h_check_failed "rotate-key on the seeds failed: $(cat "$out")"; return 1; }
+    h_assert_eq "$(cat "$out")" \
+        "rotate-key: key 'k1': 0 re-sealed, 24 sealed from clear, 0 already current, 0 failed" \
+        "rotate-key given the seeds" || return 1
+    h_assert_eq "$(emo_state | awk '{ print $2 }' | sort | uniq -c | awk '{ print $2 "=" $1 }')" "k1=24" \
+        "every hash sealed with k1, on every node" || return 1
+    emo_state | grep -q 0.86 && { h_check_failed "a reading is still in clear"; return 1; }
+    # a new first key; any one node is enough to find the others
+    h_key_file "$H_TMP/keys2.all" k2
+    cat "$H_TMP/keys" >>"$H_TMP/keys2.all"
+    "$top_builddir/ctl/recutctl" rotate-key --redis "127.0.0.1:$H_REDIS_PORT" --prefix recut \
+        --key-file "$H_TMP/keys2.all" >"$out" 2>&1 ||
+        { h_check_failed "rotate-key on one node failed: $(cat "$out")"; return 1; }
+    h_assert_eq "$(cat "$out")" \
+        "rotate-key: key 'k2': 24 re-sealed, 0 sealed from clear, 0 already current, 0 failed" \
+        "rotate-key given one node" || return 1
+    h_assert_eq "$(emo_state | awk '{ print $2 }' | sort | uniq -c | awk '{ print $2 "=" $1 }')" "k2=24" \
+        "every hash re-sealed with k2" || return 1
+}
+
 h_case "an uninterrupted stream on a standalone Redis (the reference)" case_reference
 h_start_redis_cluster
 h_case "a viewer's keys, the catalog's, a co-occurrence row's share one slot" case_viewer_one_slot
 h_case "the popularity shards spread over every master" case_pop_spread
 h_case "a stream through a reshard and a failover holds what the reference holds" case_cluster_stream
 h_case "DELETE leaves no key of the viewer on any node" case_delete_everywhere
+h_case "recutctl rotate-key re-seals the hashes on every master" case_rotate_key
 h_case "a master killed during a stream: every viewer's events applied once" case_master_killed
 h_done

@@ -332,6 +332,49 @@ case_rotate_key() {
         "every hash re-sealed with k2" || return 1
 }
 
+# An ACL user on every node (recutd(8)'s suggested rights): recutd
+# authenticates on each master's connection, its own and its workers'; a
+# wrong password stops start-up with a clear error.
+case_acl() {
+    local p pw=Cl-s3cret-77 rc=0
+    for p in $H_CLUSTER_PORTS; do
+        redis-cli -h 127.0.0.1 -p "$p" acl setuser recut on ">$pw" '~recut:*' '&*' '+@all' \
+            '-@dangerous' '+info' '+cluster' >/dev/null || { h_check_failed "ACL SETUSER on $p"; return 1; }
+    done
+    printf '%s\n' "$pw" >"$H_TMP/cl.pw"
+    printf 'wrong-pw\n' >"$H_TMP/cl-bad.pw"
+    chmod 600 "$H_TMP/cl.pw" "$H_TMP/cl-bad.pw"
+    cp "$H_TMP/cl.conf" "$H_TMP/acl.conf"
+    printf '[redis]\nuser = recut\npassword_file = %s\n' "$H_TMP/cl.pw" >>"$H_TMP/acl.conf"
+    timeout 30 "$H_RECUTD" -c "$H_TMP/acl.conf" --set "redis.password_file=$H_TMP/cl-bad.pw" \
+        --set "http.listen=127.0.0.1:$(h_free_port)" >"$H_TMP/bad.out" 2>"$H_TMP/bad.log" || rc=$?
+    h_assert_ne "$rc" 0 "exit status with a wrong password" || return 1
+    h_assert_ne "$rc" 124 "recutd exits rather than hanging" || return 1
+    grep -q 'AUTH as user recut failed' "$H_TMP/bad.log" ||
+        { h_check_failed "no start-up error naming the user: $(cat "$H_TMP/bad.log")"; return 1; }
+    h_start_recutd "$H_TMP/acl.conf"
+    local before
+    before=$(h_metric recut_events_applied_total)
+    for p in 1 2 3 4 5 6 7 8; do h_event "acl$p" like "m$p" "acl-$p"; done >"$H_TMP/acl.ndjson"
+    h_http_ndjson_ok "$H_TMP/acl.ndjson" || return 1
+    h_wait_metric recut_events_applied_total $((before + 8)) || return 1
+    h_health_ok || { h_check_failed "not healthy as an ACL user"; return 1; }
+    # the connections recutd holds are the ACL user's, on every master
+    for p in $(master_ports); do
+        redis-cli -h 127.0.0.1 -p "$p" client list | grep -q ' user=recut ' ||
+            { h_check_failed "no connection as user recut on master $p"; return 1; }
+    done
+    h_stop_recutd
+}
+
+h_http_ndjson_ok() { # FILE
+    local code
+    code=$(curl -s -m 60 -o "$H_TMP/post.out" -w '%{http_code}' \
+        -H 'Content-Type: application/x-ndjson' --data-binary @"$1" \
+        "http://127.0.0.1:$H_HTTP_PORT/v1/events")
+    h_assert_eq "$code" 200 "POST $(basename "$1") ($(head -c 200 "$H_TMP/post.out"))"
+}
+
 h_case "an uninterrupted stream on a standalone Redis (the reference)" case_reference
 h_start_redis_cluster
 h_case "a viewer's keys, the catalog's, a co-occurrence row's share one slot" case_viewer_one_slot
@@ -339,5 +382,6 @@ h_case "the popularity shards spread over every master" case_pop_spread
 h_case "a stream through a reshard and a failover holds what the reference holds" case_cluster_stream
 h_case "DELETE leaves no key of the viewer on any node" case_delete_everywhere
 h_case "recutctl rotate-key re-seals the hashes on every master" case_rotate_key
+h_case "an ACL user on every node; a wrong password is a clear start-up error" case_acl
 h_case "a master killed during a stream: every viewer's events applied once" case_master_killed
 h_done

@@ -378,7 +378,10 @@ static int rblock_run(struct rblock *c, int slot, struct rblock_cmd *cmds, size_
             backoff = backoff * 2 > RBLOCK_BACKOFF_MAX_MS ? RBLOCK_BACKOFF_MAX_MS : backoff * 2;
         }
     }
-    return 0; /* out of tries: the last replies stand */
+    for (size_t i = 0; i < n; i++)
+        if (!cmds[i].reply)
+            return -1; /* out of tries with a connection down (c->err) */
+    return 0;          /* out of tries: the last replies stand */
 }
 
 static redisReply *rblock_one(struct rblock *c, int slot, char *buf, int len)
@@ -503,11 +506,13 @@ static int rblock_pipe_spread(struct rblock_pipe *p)
         snprintf(c->err, sizeof c->err, "out of memory");
         return -1;
     }
-    for (size_t i = 0; i < p->n; i++) {
+    /* every route first: routing may read the slot map on a connection,
+     * which must not have commands of ours waiting in it then */
+    for (size_t i = 0; i < p->n; i++)
         at[i] = rblock_route(c, p->v[i].slot);
-        if (at[i] >= 0)
+    for (size_t i = 0; i < p->n; i++)
+        if (at[i] >= 0 && c->conns[at[i]].ctx)
             redisAppendFormattedCommand(c->conns[at[i]].ctx, p->v[i].buf, (size_t)p->v[i].len);
-    }
     for (size_t i = 0; i < p->n; i++) {
         if (at[i] < 0)
             continue;

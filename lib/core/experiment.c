@@ -10,6 +10,7 @@
  * those of the key it overrides. */
 #include "config.h"
 #include "experiment.h"
+#include "abstats.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -404,5 +405,68 @@ void experiment_apply(const struct experiment_arm *arm, struct recut_config *cfg
             *(char **)base = o->s;
         else
             *(int *)base = o->i;
+    }
+}
+
+json_t *experiment_report(const struct experiment *x, const uint64_t counts[][3])
+{
+    json_t *arms = json_array(), *cmps = json_array();
+    for (size_t i = 0; arms && cmps && i < x->n_arms; i++) {
+        const uint64_t *c = counts[i];
+        struct abstats_rate r;
+        abstats_rate(c[EXPERIMENT_CONVERSIONS], c[EXPERIMENT_EXPOSURES], &r);
+        json_array_append_new(
+            arms, json_pack("{s:s,s:f,s:I,s:I,s:I,s:f,s:[f,f]}", "name", x->arms[i].name, "share",
+                            x->arms[i].share, "exposures", (json_int_t)c[EXPERIMENT_EXPOSURES],
+                            "conversions", (json_int_t)c[EXPERIMENT_CONVERSIONS], "negatives",
+                            (json_int_t)c[EXPERIMENT_NEGATIVES], "rate", r.rate, "ci", r.lo, r.hi));
+        if (i == 0)
+            continue;
+        struct abstats_cmp m;
+        abstats_compare(counts[0][EXPERIMENT_CONVERSIONS], counts[0][EXPERIMENT_EXPOSURES],
+                        c[EXPERIMENT_CONVERSIONS], c[EXPERIMENT_EXPOSURES], &m);
+        json_array_append_new(cmps, json_pack("{s:s,s:s,s:f,s:[f,f],s:f,s:f}", "arm",
+                                              x->arms[i].name, "vs", x->arms[0].name, "diff",
+                                              m.diff, "ci", m.lo, m.hi, "z", m.z, "p", m.p));
+    }
+    if (!arms || !cmps) {
+        json_decref(arms);
+        json_decref(cmps);
+        return NULL;
+    }
+    return json_pack("{s:s,s:i,s:o,s:o}", "name", x->name, "window_s", x->window_s, "arms", arms,
+                     "comparisons", cmps);
+}
+
+void experiment_report_print(FILE *out, const json_t *report)
+{
+    fprintf(out, "experiment %s (window %llds)\n",
+            json_string_value(json_object_get(report, "name")),
+            (long long)json_integer_value(json_object_get(report, "window_s")));
+    fprintf(out, "%-16s %6s %10s %11s %9s %8s  %s\n", "arm", "share", "exposures", "conversions",
+            "negatives", "rate", "95% CI");
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(report, "arms"), i, a)
+    {
+        json_t *ci = json_object_get(a, "ci");
+        fprintf(out, "%-16s %6g %10lld %11lld %9lld %8.4f  [%.4f, %.4f]\n",
+                json_string_value(json_object_get(a, "name")),
+                json_real_value(json_object_get(a, "share")),
+                (long long)json_integer_value(json_object_get(a, "exposures")),
+                (long long)json_integer_value(json_object_get(a, "conversions")),
+                (long long)json_integer_value(json_object_get(a, "negatives")),
+                json_real_value(json_object_get(a, "rate")), json_real_value(json_array_get(ci, 0)),
+                json_real_value(json_array_get(ci, 1)));
+    }
+    json_array_foreach(json_object_get(report, "comparisons"), i, a)
+    {
+        json_t *ci = json_object_get(a, "ci");
+        fprintf(out, "%s vs %s: diff %+.4f [%+.4f, %+.4f], z %.3f, p %.4g\n",
+                json_string_value(json_object_get(a, "arm")),
+                json_string_value(json_object_get(a, "vs")),
+                json_real_value(json_object_get(a, "diff")), json_real_value(json_array_get(ci, 0)),
+                json_real_value(json_array_get(ci, 1)), json_real_value(json_object_get(a, "z")),
+                json_real_value(json_object_get(a, "p")));
     }
 }

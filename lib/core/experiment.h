@@ -13,7 +13,10 @@
 #ifndef RECUT_EXPERIMENT_H
 #define RECUT_EXPERIMENT_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
 
@@ -69,5 +72,20 @@ double experiment_point(const struct experiment *x, const char *viewer);
 void experiment_apply(const struct experiment_arm *arm, struct recut_config *cfg);
 /* Whether conf_table's section.key may be overridden by an arm. */
 int experiment_overridable(const char *section, const char *key);
+
+/* What an arm counted: exposures, conversions, negatives. */
+enum experiment_count {
+    EXPERIMENT_EXPOSURES,
+    EXPERIMENT_CONVERSIONS,
+    EXPERIMENT_NEGATIVES
+};
+/* The report of experiment x from its arms' counts (counts[arm][enum
+ * experiment_count]): {"name", "window_s", "arms": [{"name", "share",
+ * "exposures", "conversions", "negatives", "rate", "ci": [lo, hi]}],
+ * "comparisons": [{"arm", "vs", "diff", "ci", "z", "p"}]}, every arm after
+ * the first against the first (abstats.h).  NULL when out of memory. */
+json_t *experiment_report(const struct experiment *x, const uint64_t counts[][3]);
+/* The same report as a text table. */
+void experiment_report_print(FILE *out, const json_t *report);
 
 #endif

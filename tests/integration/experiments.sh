@@ -7,7 +7,8 @@
 # the exposures and outcomes sent, find b better than a with a small p, and
 # find no difference between the A/A arms.  Answers carry the arms,
 # exposure records reach the topic, assignment survives a restart, /metrics
-# has the counters, and a bad section stops recutd with FILE:LINE.
+# has the counters, a bad section stops recutd (and a reload) with
+# FILE:LINE, and published lists carry the arms too.
 . "$srcdir/helpers/harness.sh"
 
 NV=240 # viewers
@@ -218,6 +219,39 @@ case_bad_config() {
     h_assert_true "an override that is not allowed: line $line" grep -q "bad.conf:$line: models.alpha cannot be overridden" "$H_TMP/bad.err"
 }
 
+case_reload() {
+    local n
+    cp "$CONF" "$H_TMP/conf.bak"
+    printf '\n[experiment.more]\narms = p:50, q:60\n' >>"$CONF"
+    kill -HUP "$H_RECUTD_PID"
+    h_wait_for 20 "the reload refused" grep -q "reload refused.*arms: the shares sum to 110" "$H_RECUTD_LOG" ||
+        { cp "$H_TMP/conf.bak" "$CONF"; h_check_failed "a bad experiment did not refuse the reload"; return 1; }
+    cp "$H_TMP/conf.bak" "$CONF"
+    printf '\n[experiment.more]\narms = p:50, q:50\n' >>"$CONF"
+    n=$(h_metric recut_reloads_total)
+    kill -HUP "$H_RECUTD_PID"
+    h_wait_metric recut_reloads_total $((n + 1)) || { cp "$H_TMP/conf.bak" "$CONF"; return 1; }
+    cp "$H_TMP/conf.bak" "$CONF"
+    h_http GET /v1/experiments
+    h_assert_eq "$(h_json "$H_BODY" '[x["name"] for x in d["experiments"]]')" '["ab", "aa"]' \
+        "the running experiments after a reload"
+}
+
+case_published_lists() {
+    h_stop_recutd
+    h_start_recutd "$CONF" --set publish.recommendations=yes
+    h_http_body POST /v1/events "$(h_event v5 like m1 pub-1)"
+    h_assert_eq "$H_STATUS" 200 "an event of v5" || return 1
+    recs_there() { [ -n "$(h_redis GET 'recut:{u:v5}:recs')" ]; }
+    h_wait_for "$H_TIMEOUT" "v5's published recommendations" recs_there ||
+        { h_check_failed "nothing published for v5"; return 1; }
+    h_redis GET 'recut:{u:v5}:recs' >"$H_TMP/recs.json"
+    local want got
+    want=$(h_json "$H_TMP/expected.json" 'sorted([[k, v] for k, v in d["arms"]["v5"].items()])')
+    got=$(h_json "$H_TMP/recs.json" 'sorted([[t["name"], t["arm"]] for t in d["experiments"]])')
+    h_assert_eq "$got" "$want" "arms of v5 in the published list"
+}
+
 case_none_configured() {
     h_stop_recutd
     h_write_config "$H_TMP/plain.conf"
@@ -238,5 +272,7 @@ h_case "exposure records reach the topic" case_exposure_records
 h_case "assignment and counts survive a restart" case_restart
 h_case "erasing a viewer erases their exposures" case_forget
 h_case "a bad experiment stops recutd with FILE:LINE" case_bad_config
+h_case "a reload checks the sections and keeps the running experiments" case_reload
+h_case "published lists carry the arms" case_published_lists
 h_case "no experiment: 404 and no arms" case_none_configured
 h_done

@@ -23,12 +23,16 @@
 #include <string.h>
 #include <time.h>
 
-/* KEYS: xp, keys.  ARGV: now, window, expire, experiment, arm, item... ->
- * how many items are newly exposed. */
+/* KEYS: xp, keys, meta.  ARGV: now, window, expire, experiment, arm,
+ * known, item... -> how many items are newly exposed.  A viewer who had
+ * events when the list was computed (known 1) but has no :meta now was
+ * erased meanwhile: nothing is written, so a DELETE racing a request
+ * cannot bring the viewer's keys back. */
 static const char experiments_lua_expose[] =
+    "if ARGV[6] == '1' and redis.call('EXISTS', KEYS[3]) == 0 then return 0 end\n"
     "local now, win = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
     "local n = 0\n"
-    "for i = 6, #ARGV do\n"
+    "for i = 7, #ARGV do\n"
     "  local f = ARGV[4] .. '\\t' .. ARGV[i]\n"
     "  local v = redis.call('HGET', KEYS[1], f)\n"
     "  local t = v and tonumber(string.match(v, '^%S+ (%d+) '))\n"
@@ -219,19 +223,21 @@ static void experiments_record(struct experiments *e, const struct experiment *x
     free(s);
 }
 
-void experiments_exposed(struct experiments *e, const char *viewer, const char *kind,
+void experiments_exposed(struct experiments *e, const recut_viewer *v, const char *kind,
                          const char *const *items, size_t n_items, const size_t *scenes,
                          size_t n_scenes)
 {
     if (!e || n_items == 0)
         return;
+    const char *viewer = viewer_id(v);
     time_t now = time(NULL);
-    char xp[512], keys[512], snow[24], win[24], expire[24];
+    char xp[512], keys[512], meta[512], snow[24], win[24], expire[24];
     snprintf(xp, sizeof xp, "%s:{u:%s}:xp", e->d->cfg.redis_prefix, viewer);
     snprintf(keys, sizeof keys, "%s:{u:%s}:keys", e->d->cfg.redis_prefix, viewer);
+    snprintf(meta, sizeof meta, "%s:{u:%s}:meta", e->d->cfg.redis_prefix, viewer);
     snprintf(snow, sizeof snow, "%lld", (long long)now);
     snprintf(expire, sizeof expire, "%d", e->expire_s);
-    const char **argv = calloc(10 + n_items, sizeof *argv);
+    const char **argv = calloc(12 + n_items, sizeof *argv);
     if (!argv)
         return;
     for (size_t i = 0; i < e->set.n; i++) {
@@ -243,14 +249,16 @@ void experiments_exposed(struct experiments *e, const char *viewer, const char *
         int argc = 0;
         argv[argc++] = "EVAL";
         argv[argc++] = experiments_lua_expose;
-        argv[argc++] = "2";
+        argv[argc++] = "3";
         argv[argc++] = xp;
         argv[argc++] = keys;
+        argv[argc++] = meta;
         argv[argc++] = snow;
         argv[argc++] = win;
         argv[argc++] = expire;
         argv[argc++] = x->name;
         argv[argc++] = x->arms[arm].name;
+        argv[argc++] = v->events > 0 ? "1" : "0";
         for (size_t k = 0; k < n_items; k++)
             argv[argc++] = items[k];
         struct experiments_exposure *ex = malloc(sizeof *ex);

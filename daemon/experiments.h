@@ -28,9 +28,10 @@ void experiments_config(const struct experiments *e, const char *viewer, struct 
 /* [{"name", "arm"}] of viewer, or NULL when e is NULL. */
 json_t *experiments_tags(const struct experiments *e, const char *viewer);
 /* A list (kind "recommendations", items) or a cut (kind "cut", items = the
- * movie, scenes its kept scenes) was served to viewer: one exposure record
- * per experiment to its topic, and the exposures remembered in Redis. */
-void experiments_exposed(struct experiments *e, const char *viewer, const char *kind,
+ * movie, scenes its kept scenes) was served to viewer v: one exposure
+ * record per experiment to its topic, and the exposures remembered in
+ * Redis (unless v had events and was erased since). */
+void experiments_exposed(struct experiments *e, const recut_viewer *v, const char *kind,
                          const char *const *items, size_t n_items, const size_t *scenes,
                          size_t n_scenes);
 /* The store applied event u of viewer v: an outcome of an exposed item? */

@@ -385,7 +385,7 @@ static void http_cut(struct http_user *u, recut_viewer *v)
     }
     if (out) {
         const char *id = cm->m.id;
-        experiments_exposed(d->experiments, viewer_id(v), "cut", &id, 1, kept, res.n_scenes);
+        experiments_exposed(d->experiments, v, "cut", &id, 1, kept, res.n_scenes);
     }
     free(scores);
     free(kept);

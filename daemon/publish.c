@@ -140,7 +140,7 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     if (s && ids)
-        experiments_exposed(d->experiments, viewer_id(v), "recommendations", ids, got, NULL, 0);
+        experiments_exposed(d->experiments, v, "recommendations", ids, got, NULL, 0);
     free(ids);
     free(items);
     free(ranked);

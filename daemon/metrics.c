@@ -167,6 +167,8 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
         "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
         "recut_uptime_seconds %.3f\n",
         g->uptime);
+    if (g->extra)
+        strbuf_printf(b, "%s", g->extra);
     http_timing_render(b);
     procstat_render(b);
     return strbuf_take(b, len);

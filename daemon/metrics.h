@@ -56,6 +56,7 @@ struct metrics_gauges {
     int64_t kafka_lag;
     const char *instance;
     double uptime;
+    const char *extra; /* more exposition text from other modules, or NULL */
 };
 /* Prometheus text exposition into a malloc'ed buffer. */
 char *metrics_render(const struct metrics_gauges *g, size_t *len);

@@ -341,7 +341,9 @@ static int conf_add_extra(struct recut_config *cfg, const char *section, const c
 static int conf_set_at(struct recut_config *cfg, const char *section, const char *key,
                        const char *value, int line, char *errstr, size_t errstr_size)
 {
-    if ((strncmp(section, "plugin.", 7) == 0 && section[7]) || strcmp(section, "librdkafka") == 0) {
+    if ((strncmp(section, "plugin.", 7) == 0 && section[7]) || strcmp(section, "librdkafka") == 0 ||
+        strcmp(section, "experiment") == 0 || strncmp(section, "experiment.", 11) == 0) {
+        /* [experiment.NAME]'s keys are checked by experiment.c */
         if (conf_add_extra(cfg, section, key, value, line) < 0) {
             snprintf(errstr, errstr_size, "out of memory");
             return -1;

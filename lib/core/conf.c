@@ -60,7 +60,8 @@ const struct conf_row conf_table[] = {
       "Largest event accepted; larger ones go to the dead-letter topic."),
 
     S("redis", "address", redis_address, "127.0.0.1:6379", 0,
-      "Redis server, host:port or unix:/path/to/socket; for a Redis Cluster, one or more seed nodes, host:port,host:port (the other masters are found with CLUSTER SLOTS)."),
+      "Redis server, host:port or unix:/path/to/socket; for a Redis Cluster, one or more seed "
+      "nodes, host:port,host:port (the other masters are found with CLUSTER SLOTS)."),
     S("redis", "prefix", redis_prefix, "recut", 0,
       "Prefix of every key recutd writes. A viewer's keys are PREFIX:{u:ID}:*."),
     I("redis", "timeout_ms", redis_timeout_ms, "5000", 100, 600000, 0,

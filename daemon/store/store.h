@@ -83,6 +83,16 @@ int store_catalog_watch(struct store *s, int interval_ms);
  * start and on SIGHUP; on failure the old ones stay. */
 int store_creds_set(const char *user, const char *password_file, char *errstr, size_t errstr_size);
 void store_creds_clear(void);
+/* One command on the store's connection, for the modules above the store
+ * that keep keys of their own (the experiments' exposures and counters):
+ * argv[0..argc) are its arguments.  cb gets ok 0 when Redis is down or
+ * answered an error; else the reply: an integer in integer, the elements
+ * of an array (a nil one as NULL) or the one string of a bulk reply in
+ * strs, lens, n.  0, or -1 (not sent, cb not called). */
+typedef void (*store_command_fn)(void *arg, int ok, long long integer, const char *const *strs,
+                                 const size_t *lens, size_t n);
+int store_command(struct store *s, int argc, const char *const *argv, store_command_fn cb,
+                  void *arg);
 /* Commands still waiting for a reply (drain waits for 0). */
 size_t store_pending(const struct store *s);
 

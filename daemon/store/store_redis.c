@@ -97,6 +97,10 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
 
 static void store_connect(struct store *s)
 {
+    if (s->route) {
+        store_route_connect(s);
+        return;
+    }
     char host[256];
     int port;
     char why[256];
@@ -168,14 +172,8 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
         free(s);
         return NULL;
     }
-    /* the asynchronous connection does not route by slot yet: on a Redis
-     * Cluster it would read -MOVED for most commands, so say so now rather
-     * than retry forever (the start-up below is cluster-ready already) */
-    if (rblock_is_cluster(c)) {
-        snprintf(errstr, errstr_size,
-                 "redis: %s is a Redis Cluster node (cluster_enabled:1); recutd does not "
-                 "support Redis Cluster yet: give it a standalone Redis",
-                 d->cfg.redis_address);
+    /* a Redis Cluster: every command is routed by slot (store_route.c) */
+    if (rblock_is_cluster(c) && store_route_new(s, d->cfg.redis_address, errstr, errstr_size) < 0) {
         rblock_free(c);
         free(s);
         return NULL;
@@ -202,6 +200,7 @@ void store_free(struct store *s)
 {
     if (!s)
         return;
+    store_route_free(s);
     if (s->ac) {
         redisAsyncContext *ac = s->ac;
         ac->data = s;
@@ -232,7 +231,7 @@ void store_set_hooks(struct store *s, const struct store_hooks *h)
 
 int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a)
 {
-    if (!s->ac || a->oom)
+    if (a->oom)
         return -1;
     const char *stackv[64];
     const char **argv = a->n <= 64 ? stackv : malloc(a->n * sizeof *argv);
@@ -240,10 +239,10 @@ int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const stru
         return -1;
     for (size_t i = 0; i < a->n; i++)
         argv[i] = a->buf + a->off[i];
-    int rc = redisAsyncCommandArgv(s->ac, fn, priv, (int)a->n, argv, a->alen);
+    int rc = store_route_sendargv(s, fn, priv, (int)a->n, argv, a->alen);
     if (argv != stackv)
         free(argv);
-    if (rc != REDIS_OK)
+    if (rc < 0)
         return -1;
     if (fn)
         s->pending++;
@@ -446,7 +445,7 @@ static int store_load_send(struct store_load *l, char which, const char *movie, 
 {
     struct store *s = l->s;
     struct store_load_cmd *c = calloc(1, sizeof *c);
-    if (!c || !s->ac) {
+    if (!c || !store_route_linked(s)) {
         free(c);
         l->failed = 1;
         return -1;
@@ -457,9 +456,9 @@ static int store_load_send(struct store_load *l, char which, const char *movie, 
         snprintf(c->movie, sizeof c->movie, "%s", movie);
     va_list ap;
     va_start(ap, fmt);
-    int rc = redisvAsyncCommand(s->ac, store_load_cb, c, fmt, ap);
+    int rc = store_route_sendv(s, store_load_cb, c, fmt, ap);
     va_end(ap);
-    if (rc != REDIS_OK) {
+    if (rc < 0) {
         free(c);
         l->failed = 1;
         return -1;
@@ -728,12 +727,12 @@ static void store_catalog_ids_cb(redisAsyncContext *ac, void *reply, void *priv)
     redisReply *r = reply;
     (void)priv;
     store_replied(s);
-    if (!r || r->type != REDIS_REPLY_ARRAY || !s->ac)
+    if (!r || r->type != REDIS_REPLY_ARRAY || !store_route_linked(s))
         return;
     for (size_t i = 0; i < r->elements; i++)
         if (r->element[i]->str &&
-            redisAsyncCommand(s->ac, store_catalog_movie_cb, NULL, "GET %s:{catalog}:movie:%s",
-                              s->d->cfg.redis_prefix, r->element[i]->str) == REDIS_OK)
+            store_route_sendf(s, store_catalog_movie_cb, NULL, "GET %s:{catalog}:movie:%s",
+                              s->d->cfg.redis_prefix, r->element[i]->str) == 0)
             s->pending++;
 }
 
@@ -743,14 +742,14 @@ static void store_catalog_version_cb(redisAsyncContext *ac, void *reply, void *p
     redisReply *r = reply;
     (void)priv;
     store_replied(s);
-    if (!r || r->type != REDIS_REPLY_STRING || !s->ac)
+    if (!r || r->type != REDIS_REPLY_STRING || !store_route_linked(s))
         return;
     long long v = atoll(r->str);
     if (v == s->catalog_version)
         return;
     s->catalog_version = v;
-    if (redisAsyncCommand(s->ac, store_catalog_ids_cb, NULL, "SMEMBERS %s:{catalog}:movies",
-                          s->d->cfg.redis_prefix) == REDIS_OK)
+    if (store_route_sendf(s, store_catalog_ids_cb, NULL, "SMEMBERS %s:{catalog}:movies",
+                          s->d->cfg.redis_prefix) == 0)
         s->pending++;
 }
 
@@ -759,9 +758,9 @@ static void store_catalog_timer(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct store *s = arg;
-    if (s->connected && s->ac &&
-        redisAsyncCommand(s->ac, store_catalog_version_cb, NULL, "GET %s:{catalog}:version",
-                          s->d->cfg.redis_prefix) == REDIS_OK)
+    if (s->connected && store_route_linked(s) &&
+        store_route_sendf(s, store_catalog_version_cb, NULL, "GET %s:{catalog}:version",
+                          s->d->cfg.redis_prefix) == 0)
         s->pending++;
 }
 

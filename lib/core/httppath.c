@@ -143,6 +143,8 @@ static int httppath_route(struct httppath *p, struct httppath_seg *seg, int n, c
             p->route = HTTPPATH_EVENTS;
         else if (httppath_is(&seg[1], "plugins"))
             p->route = HTTPPATH_PLUGINS;
+        else if (httppath_is(&seg[1], "experiments"))
+            p->route = HTTPPATH_EXPERIMENTS;
         return 0;
     }
     if (n == 3 && httppath_is(&seg[1], "movies")) {

@@ -25,6 +25,7 @@ enum httppath_route {
     HTTPPATH_USER_PROFILE, /* /v1/users/USER/profile */
     HTTPPATH_USER_CUT,     /* /v1/users/USER/cuts/MOVIE */
     HTTPPATH_USER_PUBLISH, /* /v1/users/USER/cuts/MOVIE/publish */
+    HTTPPATH_EXPERIMENTS,  /* /v1/experiments */
 };
 
 /* Most query parameters, and longest decoded value (the cut's source). */

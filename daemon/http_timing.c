@@ -12,8 +12,8 @@
 #include <time.h>
 
 static const char *const http_timing_routes[] = {
-    "other", "metrics",         "health",  "events", "plugins",      "movies",
-    "users", "recommendations", "profile", "cuts",   "cuts_publish", "users_delete",
+    "other",           "metrics", "health", "events",       "plugins", "movies", "users",
+    "recommendations", "profile", "cuts",   "cuts_publish", "media",   "ui",     "users_delete",
 };
 #define HTTP_TIMING_N_ROUTES (sizeof http_timing_routes / sizeof http_timing_routes[0])
 #define HTTP_TIMING_USERS_DELETE (HTTP_TIMING_N_ROUTES - 1)
@@ -54,7 +54,7 @@ static size_t http_timing_hash(const struct evhttp_request *req)
 
 void http_timing_begin(const struct evhttp_request *req, int route, int is_delete)
 {
-    unsigned r = route > 0 && route <= HTTPPATH_USER_PUBLISH ? (unsigned)route : 0;
+    unsigned r = route > 0 && route <= HTTPPATH_UI ? (unsigned)route : 0;
     if (route == HTTPPATH_USER && is_delete)
         r = HTTP_TIMING_USERS_DELETE;
     size_t h = http_timing_hash(req), pick = h;

@@ -413,7 +413,7 @@ function experimentsPage() {
       app.append(h('h2', {}, ex.name, h('span', { class: 'muted' }, ` (outcome window ${ex.window_s} s)`)));
       app.append(h('table', { class: 'arms' },
         h('tr', {}, ['arm', 'share', 'exposures', 'conversions', 'negatives', 'rate', '95% interval'].map((t) => h('th', {}, t))),
-        (ex.arms || []).map((a) => h('tr', {}, h('td', {}, a.name), h('td', {}, fmt(a.share)), h('td', {}, String(a.exposures)),
+        (ex.arms || []).map((a) => h('tr', {}, h('td', {}, a.name), h('td', {}, fmt(a.share, 0) + ' %'), h('td', {}, String(a.exposures)),
           h('td', {}, String(a.conversions)), h('td', {}, String(a.negatives)), h('td', {}, fmt(a.rate, 3)),
           h('td', {}, ciBar(a.ci, 0, 1, a.rate), Array.isArray(a.ci) ? `${fmt(a.ci[0], 3)} – ${fmt(a.ci[1], 3)}` : '')))));
       if ((ex.comparisons || []).length) {

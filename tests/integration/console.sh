@@ -85,6 +85,8 @@ for i in range(8):
     if i % 3 == 0:
         sc["faces"] = 1
     scenes.append(sc)
+for odd in ("../" + film, ".hidden"):  # ids that must not name files (case_media)
+    catalog[odd] = {"id": odd, "title": "odd id", "duration": 24.0, "genres": ["Drama"], "scenes": []}
 catalog[film] = {"id": film, "title": "Console Test Film", "duration": 24.0,
                  "genres": ["Drama", "Action"], "tags": ["test"], "scenes": scenes}
 with open(os.path.join(out, "catalog.json"), "w") as f:
@@ -218,6 +220,11 @@ case_media() {
     h_assert_eq "$(hdr Content-Length)" "$MEDIA_SIZE" "HEAD's Content-Length" || return 1
     h_assert_eq "$(get /v1/movies/1/media "${a[@]}" | cut -d' ' -f1)" 404 "a movie without a file" || return 1
     h_assert_eq "$(get /v1/movies/nope-nope/media "${a[@]}" | cut -d' ' -f1)" 404 "a movie not in the catalog" || return 1
+    # an id that would name a file outside media_dir, or a hidden one, names none
+    cp "$H_TMP/media/$MOVIE.webm" "$H_TMP/$MOVIE.webm"
+    cp "$H_TMP/media/$MOVIE.webm" "$H_TMP/media/.hidden.webm"
+    h_assert_eq "$(get "/v1/movies/..%2F$MOVIE/media" "${a[@]}" | cut -d' ' -f1)" 404 "the id ../$MOVIE" || return 1
+    h_assert_eq "$(get "/v1/movies/.hidden/media" "${a[@]}" | cut -d' ' -f1)" 404 "the id .hidden" || return 1
 }
 
 # ---- the browser ---------------------------------------------------------------
@@ -225,7 +232,7 @@ case_browser() {
     local out=$top_builddir/tests
     BASE=$BASE TOKEN=$T_CONSOLE VIEWER=$VIEWER MOVIE=$MOVIE EDITOR=highlights BUDGET=40%25 \
         TOP_TITLE=$TOP_TITLE TOP_REASONS=$TOP_REASONS CUT_SCENES=$CUT_SCENES \
-        SHOT_DIR=$out DEBUG=${DEBUG:-} CHROMIUM=$CHROMIUM SCREENSHOT_OUT=${RECUT_SCREENSHOT_OUT:-} \
+        SHOT_DIR=$out MODE=${1:-} DEBUG=${DEBUG:-} CHROMIUM=$CHROMIUM SCREENSHOT_OUT=${RECUT_SCREENSHOT_OUT:-} \
         node "$BROWSER_DIR/console.mjs" >"$H_TMP/browser.log" 2>&1
     local rc=$?
     sed 's/^/    /' "$H_TMP/browser.log"
@@ -237,4 +244,13 @@ h_case "ETag and 304" case_etag
 h_case "traversal, foreign hosts and writes are refused" case_refused
 h_case "GET /v1/movies/{id}/media: ranges, HEAD, read scope" case_media
 h_case "chromium: viewer, movie (cut and video), experiments, deep links, weight" case_browser
+
+# the same data served by a recutd without tokens_file
+h_stop_recutd
+sed -i '/^tokens_file = /d' "$CONF"
+H_HTTP_PORT=$(h_free_port) || h_fail "no free port"
+sed -i "s/^listen = .*/listen = 127.0.0.1:$H_HTTP_PORT/" "$CONF"
+h_start_recutd "$CONF"
+BASE=http://127.0.0.1:$H_HTTP_PORT
+h_case "chromium without tokens: the video streams with byte ranges" case_browser open
 h_done

@@ -14,6 +14,8 @@
 # request leaves 127.0.0.1.  Screenshots: build/tests/console-*.png (and
 # docs/console.png when RECUT_SCREENSHOT_OUT names it).  Skips (77) only
 # when chromium or node is not installed.
+# RECUT_MOVIELENS=DIR reads another MovieLens directory (a missing one: the
+# generated set).
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3 ffmpeg sha256sum
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}

@@ -148,8 +148,17 @@ function overviewPage() {
   const box = h('div', { class: 'grid' });
   const more = h('div');
   app.append(box, more);
-  let last = null;
+  let last = null, busy = false;
   async function tick() {
+    if (busy) return; // still waiting (for a token, or a slow answer)
+    busy = true;
+    try {
+      await refresh();
+    } finally {
+      busy = false;
+    }
+  }
+  async function refresh() {
     let health, ms = null, err = null;
     try {
       health = await api('/v1/health');

@@ -229,6 +229,35 @@ case_media() {
     h_assert_eq "$(get "/v1/movies/.hidden/media" "${a[@]}" | cut -d' ' -f1)" 404 "the id .hidden" || return 1
 }
 
+# every file sent is closed once sent: no descriptor stays open
+fds() { find "/proc/$H_RECUTD_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+fds_back_to() { [ "$(fds)" -le "$1" ]; }
+case_no_fd_leak() {
+    local before i a=(-H "Authorization: Bearer $T_READ")
+    before=$(fds)
+    for i in $(seq 40); do
+        get /ui/console.js >/dev/null
+        get /ui/viewers/u$i >/dev/null
+        get /v1/movies/$MOVIE/media "${a[@]}" -H "Range: bytes=$i-$((i * 100))" >/dev/null
+        get /v1/movies/$MOVIE/media "${a[@]}" -H "Range: bytes=$MEDIA_SIZE-" >/dev/null
+        get /v1/movies/$MOVIE/media "${a[@]}" -I >/dev/null
+    done
+    get /ui/console.js >/dev/null
+    get /ui/console.js -H "If-None-Match: $(hdr ETag)" >/dev/null
+    h_wait_for 10 "recutd's descriptors back to $before (now $(fds))" fds_back_to "$before" ||
+        { h_check_failed "recutd holds $(fds) descriptors, $before before 200 file requests"; return 1; }
+}
+
+case_timed() {
+    local ui media
+    H_TOKEN=$T_ALL
+    ui=$(h_metric 'recut_http_request_duration_seconds_count{route="ui"}')
+    media=$(h_metric 'recut_http_request_duration_seconds_count{route="media"}')
+    H_TOKEN=
+    h_assert_num "$ui" '>=' 80 "console requests timed as route ui" || return 1
+    h_assert_num "$media" '>=' 120 "media requests timed as route media" || return 1
+}
+
 # ---- the browser ---------------------------------------------------------------
 case_browser() {
     local out=$top_builddir/tests
@@ -245,6 +274,8 @@ h_case "console pages answer index.html without a token, with the CSP" case_page
 h_case "ETag and 304" case_etag
 h_case "traversal, foreign hosts and writes are refused" case_refused
 h_case "GET /v1/movies/{id}/media: ranges, HEAD, read scope" case_media
+h_case "files sent leave no descriptor open" case_no_fd_leak
+h_case "GET /metrics times them as routes ui and media" case_timed
 h_case "chromium: viewer, movie (cut and video), experiments, deep links, weight" case_browser
 
 # the same data served by a recutd without tokens_file

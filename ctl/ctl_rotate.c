@@ -14,15 +14,21 @@
  * key are opened too (not rewritten): a value that does not open as its
  * viewer's -- damaged, of an unknown key, or copied from another viewer --
  * is reported and makes the exit status 1.
+ *
+ * On a Redis Cluster (--redis or [redis] address a list of seeds, or any
+ * one node) the SCAN runs on every master and each value is re-sealed in
+ * its viewer's slot (rblock.h), WATCH, read and MULTI/EXEC on that slot's
+ * master; a slot that moves meanwhile only makes that viewer's attempt
+ * start again.
  */
 #include "config.h"
 #include "ctl.h"
 #include "secret.h"
-#include "addr.h"
 #include "conf.h"
 #include "emoseal.h"
 #include "seal.h"
 #include "strmap.h"
+#include "rblock.h"
 
 #include <getopt.h>
 #include <hiredis/hiredis.h>
@@ -31,7 +37,7 @@
 #include <string.h>
 
 struct ctl_rotate {
-    redisContext *rc;
+    struct rblock *rc;
     const struct seal_ring *ring;
     const char *prefix;
     long resealed, current, from_clear, failed, empty;
@@ -102,19 +108,23 @@ static int ctl_rotate_key(struct ctl_rotate *r, const char *key, size_t len)
 {
     char user[512], err[256];
     if (ctl_rotate_user(r->prefix, key, len, user, sizeof user) < 0)
-        return 0; /* not a viewer's emo hash */
+        return 0;               /* not a viewer's emo hash */
+    int slot = rblock_tag(key); /* the slot of {u:ID} */
     for (int attempt = 0; attempt < 10; attempt++) {
-        redisReply *w = redisCommand(r->rc, "WATCH %b", key, len);
-        if (!w || w->type == REDIS_REPLY_ERROR) {
-            ctl_out_err("rotate-key: WATCH %s: %s", key, w ? w->str : r->rc->errstr);
-            freeReplyObject(w);
+        /* WATCH and HGETALL in one pipeline: the same master, even if the
+         * slot moves (a transaction sent elsewhere would miss the WATCH) */
+        struct rblock_pipe *rd = rblock_pipe_new(r->rc, slot, 0);
+        if (!rd || rblock_pipe_append(rd, "WATCH %b", key, len) < 0 ||
+            rblock_pipe_append(rd, "HGETALL %b", key, len) < 0 || rblock_pipe_exec(rd) < 0) {
+            ctl_out_err("rotate-key: reading %s: %s", key, rblock_errstr(r->rc));
+            rblock_pipe_free(rd);
             return -1;
         }
-        freeReplyObject(w);
-        redisReply *h = redisCommand(r->rc, "HGETALL %b", key, len);
-        if (!h || h->type == REDIS_REPLY_ERROR) {
-            ctl_out_err("rotate-key: HGETALL %s: %s", key, h ? h->str : r->rc->errstr);
-            freeReplyObject(h);
+        const redisReply *w = rblock_pipe_reply(rd, 0), *h = rblock_pipe_reply(rd, 1);
+        if (w->type == REDIS_REPLY_ERROR || h->type == REDIS_REPLY_ERROR) {
+            ctl_out_err("rotate-key: reading %s: %s", key,
+                        w->type == REDIS_REPLY_ERROR ? w->str : h->str);
+            rblock_pipe_free(rd);
             return -1;
         }
         char *val;
@@ -122,9 +132,9 @@ static int ctl_rotate_key(struct ctl_rotate *r, const char *key, size_t len)
         int clear;
         int rc = ctl_rotate_value(r, user, h, &val, &vl, &clear, err, sizeof err);
         int was_empty = h->type == REDIS_REPLY_ARRAY && h->elements == 0;
-        freeReplyObject(h);
+        rblock_pipe_free(rd);
         if (rc <= 0) {
-            freeReplyObject(redisCommand(r->rc, "UNWATCH"));
+            freeReplyObject(rblock_command_slot(r->rc, slot, "UNWATCH"));
             if (rc < 0) {
                 ctl_out_err("rotate-key: %s: %s", key, err);
                 r->failed++;
@@ -135,25 +145,22 @@ static int ctl_rotate_key(struct ctl_rotate *r, const char *key, size_t len)
             }
             return 0;
         }
-        redisAppendCommand(r->rc, "MULTI");
-        redisAppendCommand(r->rc, "DEL %b", key, len);
-        redisAppendCommand(r->rc, "HSET %b %s %b", key, len, EMOSEAL_FIELD, val, vl);
-        redisAppendCommand(r->rc, "EXEC");
+        struct rblock_pipe *tx = rblock_pipe_new(r->rc, slot, RBLOCK_PIPE_WATCHED);
+        int bad = !tx || rblock_pipe_append(tx, "MULTI") < 0 ||
+                  rblock_pipe_append(tx, "DEL %b", key, len) < 0 ||
+                  rblock_pipe_append(tx, "HSET %b %s %b", key, len, EMOSEAL_FIELD, val, vl) < 0 ||
+                  rblock_pipe_append(tx, "EXEC") < 0 || rblock_pipe_exec(tx) < 0;
         free(val);
-        redisReply *x = NULL;
-        int ok = 1;
-        for (int i = 0; i < 4; i++) {
-            freeReplyObject(x);
-            x = NULL;
-            if (redisGetReply(r->rc, (void **)&x) != REDIS_OK || !x) {
-                ctl_out_err("rotate-key: %s: %s", key, r->rc->errstr);
-                return -1;
-            }
-            if (x->type == REDIS_REPLY_ERROR)
-                ok = 0;
+        if (bad) {
+            ctl_out_err("rotate-key: %s: %s", key, rblock_errstr(r->rc));
+            rblock_pipe_free(tx);
+            return -1;
         }
-        int applied = ok && x->type == REDIS_REPLY_ARRAY; /* nil: changed under WATCH */
-        freeReplyObject(x);
+        /* nil: changed under WATCH; an error: the slot moved (-MOVED,
+         * -ASK): WATCH again where it is now */
+        const redisReply *x = rblock_pipe_reply(tx, 3);
+        int applied = x && x->type == REDIS_REPLY_ARRAY;
+        rblock_pipe_free(tx);
         if (applied) {
             if (clear)
                 r->from_clear++;
@@ -165,6 +172,11 @@ static int ctl_rotate_key(struct ctl_rotate *r, const char *key, size_t len)
     ctl_out_err("rotate-key: %s kept changing; not rotated", key);
     r->failed++;
     return 0;
+}
+
+static int ctl_rotate_key_cb(void *arg, const char *key, size_t len)
+{
+    return ctl_rotate_key(arg, key, len) < 0 ? 1 : 0;
 }
 
 static const char ctl_rotate_usage[] =
@@ -224,9 +236,8 @@ int ctl_rotate_main(int argc, char **argv)
         key_file = cfg.privacy_key_file;
     int rc = RECUTCTL_EXIT_SERVER;
     struct seal_ring *ring = NULL;
-    redisContext *c = NULL;
-    char host[256];
-    int port;
+    struct rblock *c = NULL;
+    char *pw = NULL;
     if (!key_file[0]) {
         ctl_out_err("rotate-key: no key file (--key-file, or [privacy] key_file in --config)");
         rc = RECUTCTL_EXIT_USAGE;
@@ -236,68 +247,38 @@ int ctl_rotate_main(int argc, char **argv)
         ctl_out_err("rotate-key: %s", err);
         goto out;
     }
-    if (util_parse_addr(redis, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port, err, sizeof err) <
-        0) {
-        ctl_out_err("rotate-key: redis address %s: %s", redis, err);
+    /* as recutd: AUTH with [redis] user and password_file of --config */
+    if (cfg.redis_password_file[0] &&
+        util_secret_read("redis.password_file", cfg.redis_password_file, &pw, err, sizeof err) <
+            0) {
+        ctl_out_err("rotate-key: %s", err);
         rc = RECUTCTL_EXIT_USAGE;
         goto out;
     }
-    c = port < 0 ? redisConnectUnix(host) : redisConnect(host, port);
-    if (!c || c->err) {
-        ctl_out_err("rotate-key: cannot connect to Redis at %s: %s", redis,
-                    c ? c->errstr : "out of memory");
-        rc = RECUTCTL_EXIT_CONNECT;
+    c = rblock_connect(redis, cfg.redis_user, pw, 5000, err, sizeof err);
+    util_secret_wipe(pw);
+    if (!c) {
+        ctl_out_err("rotate-key: %s", err);
+        rc = strncmp(err, "address ", 8) == 0 ? RECUTCTL_EXIT_USAGE : RECUTCTL_EXIT_CONNECT;
         goto out;
-    }
-    /* as recutd: AUTH with [redis] user and password_file of --config */
-    if (cfg.redis_password_file[0]) {
-        char *pw = NULL;
-        if (util_secret_read("redis.password_file", cfg.redis_password_file, &pw, err, sizeof err) <
-            0) {
-            ctl_out_err("rotate-key: %s", err);
-            rc = RECUTCTL_EXIT_USAGE;
-            goto out;
-        }
-        redisReply *a = cfg.redis_user[0] ? redisCommand(c, "AUTH %s %s", cfg.redis_user, pw)
-                                          : redisCommand(c, "AUTH %s", pw);
-        util_secret_wipe(pw);
-        if (!a || a->type == REDIS_REPLY_ERROR) {
-            ctl_out_err("rotate-key: Redis refused the password of user '%s': %s",
-                        cfg.redis_user[0] ? cfg.redis_user : "default",
-                        a && a->str ? a->str : c->errstr);
-            freeReplyObject(a);
-            rc = RECUTCTL_EXIT_CONNECT;
-            goto out;
-        }
-        freeReplyObject(a);
     }
     struct ctl_rotate r = { .rc = c, .ring = ring, .prefix = prefix };
     char pattern[600];
     snprintf(pattern, sizeof pattern, "%s:{u:*}:emo", prefix);
-    char cursor[32] = "0";
-    do {
-        redisReply *s = redisCommand(c, "SCAN %s MATCH %s COUNT 500", cursor, pattern);
-        if (!s || s->type != REDIS_REPLY_ARRAY || s->elements != 2) {
-            ctl_out_err("rotate-key: SCAN: %s", s && s->str ? s->str : c->errstr);
-            freeReplyObject(s);
-            goto out;
-        }
-        snprintf(cursor, sizeof cursor, "%s", s->element[0]->str);
-        const redisReply *keys = s->element[1];
-        for (size_t i = 0; i < keys->elements; i++)
-            if (ctl_rotate_key(&r, keys->element[i]->str, keys->element[i]->len) < 0) {
-                freeReplyObject(s);
-                goto out;
-            }
-        freeReplyObject(s);
-    } while (strcmp(cursor, "0") != 0);
+    /* every master (the one node when standalone); a key may come twice
+     * while a slot migrates: re-sealing it again finds it current */
+    int src = rblock_scan(c, pattern, ctl_rotate_key_cb, &r);
+    if (src != 0) {
+        if (src < 0)
+            ctl_out_err("rotate-key: SCAN: %s", rblock_errstr(c));
+        goto out;
+    }
     printf("rotate-key: key '%s': %ld re-sealed, %ld sealed from clear, %ld already current, "
            "%ld failed\n",
            seal_ring_write_id(ring), r.resealed, r.from_clear, r.current, r.failed);
     rc = r.failed ? RECUTCTL_EXIT_SERVER : 0;
 out:
-    if (c)
-        redisFree(c);
+    rblock_free(c);
     seal_ring_free(ring);
     conf_free(&cfg);
     return rc;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "addr.h"
 #include "confcheck.h"
+#include "rcluster.h"
 #include "http_tls.h"
 
 #include <errno.h>
@@ -53,9 +54,18 @@ int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_si
     /* the certificate and key as http.c loads them */
     if (http_tls_check(cfg, errstr, errstr_size) < 0)
         return -1;
-    /* as the store connects: host[:port] (6379) or unix:/path */
-    if (util_parse_addr(cfg->redis_address, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port, why,
-                        sizeof why) < 0) {
+    /* as the store connects: host[:port] (6379) or unix:/path, or a
+     * cluster's seeds host:port,host:port */
+    struct rcluster_seeds seeds;
+    if (strchr(cfg->redis_address, ',')) {
+        if (rcluster_seeds_parse(cfg->redis_address, &seeds, why, sizeof why) < 0) {
+            snprintf(errstr, errstr_size, "%s: redis.address: %s",
+                     conf_where(cfg, "redis", "address", at, sizeof at), why);
+            return -1;
+        }
+        rcluster_seeds_free(&seeds);
+    } else if (util_parse_addr(cfg->redis_address, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port,
+                               why, sizeof why) < 0) {
         snprintf(errstr, errstr_size, "%s: redis.address: %s",
                  conf_where(cfg, "redis", "address", at, sizeof at), why);
         return -1;

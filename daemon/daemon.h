@@ -26,6 +26,7 @@ struct groups;
 struct seal_ring;
 struct svm_scorer;
 struct nbtext_model;
+struct experiments;
 
 struct recutd {
     struct event_base *base;
@@ -39,10 +40,11 @@ struct recutd {
     struct http *http;
     struct plugins *plugins;
     struct publish *publish;
-    struct groups *groups;          /* viewer groups (groups.c), or NULL */
-    struct svm_scorer *svm;         /* the viewers' SVMs (svm_scorer.c), or NULL */
-    struct nbtext_model *sentiment; /* comment sentiment, or NULL */
-    struct seal_ring *seal;         /* [privacy] key_file's keys, or NULL: no emotion data kept */
+    struct groups *groups;           /* viewer groups (groups.c), or NULL */
+    struct svm_scorer *svm;          /* the viewers' SVMs (svm_scorer.c), or NULL */
+    struct nbtext_model *sentiment;  /* comment sentiment, or NULL */
+    struct experiments *experiments; /* [experiment.NAME] (experiments.c), or NULL: none */
+    struct seal_ring *seal;          /* [privacy] key_file's keys, or NULL: no emotion data kept */
     int draining;
     int exit_code;
     double started;

@@ -5,6 +5,7 @@
 #include "http.h"
 #include "audit.h"
 #include "daemon.h"
+#include "experiments.h"
 #include "http_auth.h"
 #include "groups.h"
 #include "http_tls.h"
@@ -295,6 +296,19 @@ static void http_cut_publish(struct http_user *u, const recut_viewer *v, const c
                         (json_int_t)failed, "document", doc));
 }
 
+/* A cut's JSON with the viewer's experiment arms added (json is freed). */
+static char *http_cut_tag(struct recutd *d, const char *viewer, char *json)
+{
+    json_t *doc = json_loads(json, 0, NULL);
+    free(json);
+    if (!doc)
+        return NULL;
+    json_object_set_new(doc, "experiments", experiments_tags(d->experiments, viewer));
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return s;
+}
+
 static void http_cut(struct http_user *u, recut_viewer *v)
 {
     struct recutd *d = u->h->d;
@@ -367,6 +381,12 @@ static void http_cut(struct http_user *u, recut_viewer *v)
         ctype = "text/plain; charset=utf-8";
     } else {
         out = editlist_json(&el, err, sizeof err);
+        if (out && d->experiments)
+            out = http_cut_tag(d, viewer_id(v), out);
+    }
+    if (out) {
+        const char *id = cm->m.id;
+        experiments_exposed(d->experiments, v, "cut", &id, 1, kept, res.n_scenes);
     }
     free(scores);
     free(kept);
@@ -495,9 +515,12 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
     } else if (q->route == HTTPPATH_USER_CUT || publish) {
         u->op = HU_CUT;
         u->publish = publish;
+        /* a viewer in an experiment gets their arms' defaults */
+        struct recut_config xc = h->d->cfg;
+        experiments_config(h->d->experiments, user, &xc);
         snprintf(u->movie, sizeof u->movie, "%s", q->movie);
         const char *b = http_query(q, "budget");
-        u->budget = h->d->cfg.cut_budget;
+        u->budget = xc.cut_budget;
         if (b) {
             char *end;
             double bv = strtod(b, &end);
@@ -517,7 +540,7 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
                        sizeof u->editor - 1);
             goto fail_replied;
         }
-        snprintf(u->editor, sizeof u->editor, "%s", ed ? ed : h->d->cfg.cut_editor);
+        snprintf(u->editor, sizeof u->editor, "%s", ed ? ed : xc.cut_editor);
         const char *fmt = http_query(q, "format");
         snprintf(u->format, sizeof u->format, "%s", fmt ? fmt : "json");
         if (strcmp(u->format, "json") && strcmp(u->format, "edl") &&
@@ -532,11 +555,11 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         const char *src = http_query(q, "source");
         if (src)
             snprintf(u->source, sizeof u->source, "%s", src);
-        if (http_query_double(req, q, "min_fragment", h->d->cfg.cut_min_fragment, 0, 3600,
+        if (http_query_double(req, q, "min_fragment", xc.cut_min_fragment, 0, 3600,
                               &u->min_fragment) < 0 ||
             http_query_double(req, q, "arousal", -1, -1, 1, &u->target_a) < 0 ||
             http_query_double(req, q, "valence", -3, -3, 1, &u->target_v) < 0 ||
-            http_query_double(req, q, "spoiler_tail", h->d->cfg.cut_spoiler_tail, -1, 0.99,
+            http_query_double(req, q, "spoiler_tail", xc.cut_spoiler_tail, -1, 0.99,
                               &u->spoiler_tail) < 0 ||
             http_query_double(req, q, "fps", 0, 1, 240, &u->fps) < 0)
             goto fail_replied;
@@ -550,6 +573,15 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
     return;
 fail_replied:
     http_user_free(u);
+}
+
+/* ---- GET /v1/experiments ------------------------------------------------- */
+static void http_experiments_done(void *arg, int status, json_t *doc)
+{
+    if (doc)
+        http_json(arg, status, doc);
+    else
+        http_error(arg, 503, "Redis is not available");
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -592,12 +624,15 @@ static void http_route(struct evhttp_request *req, void *arg)
             .kafka_lag = d->kafka ? kafka_in_lag(d->kafka) : 0,
             .instance = recutd_instance(d),
         };
+        char *xm = experiments_metrics(d->experiments);
+        g.extra = xm;
         for (int k = 1; k <= 3; k++)
             g.plugins[k] = d->plugins ? plugins_count(d->plugins, k) : 0;
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         g.uptime = (double)ts.tv_sec + ts.tv_nsec / 1e9 - d->started;
         char *m = metrics_render(&g, &len);
+        free(xm);
         if (m)
             http_reply(req, 200, "text/plain; version=0.0.4", m, len);
         else
@@ -638,6 +673,13 @@ static void http_route(struct evhttp_request *req, void *arg)
     } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));
+    } else if (q.route == HTTPPATH_EXPERIMENTS) {
+        if (cmd != EVHTTP_REQ_GET)
+            http_error(req, 405, "use GET");
+        else if (!d->experiments)
+            http_error(req, 404, "no experiment is configured ([experiment.NAME] in recutd.conf)");
+        else
+            experiments_report(d->experiments, http_experiments_done, req);
     } else if (q.route >= HTTPPATH_USER && q.route <= HTTPPATH_USER_PUBLISH) {
         http_users(h, req, cmd, &q);
     } else {

@@ -26,6 +26,7 @@ static const char *const http_timing_routes[] = {
     [HTTPPATH_USER_PROFILE] = "profile",
     [HTTPPATH_USER_CUT] = "cuts",
     [HTTPPATH_USER_PUBLISH] = "cuts_publish",
+    [HTTPPATH_EXPERIMENTS] = "experiments",
     [HTTPPATH_MOVIE_MEDIA] = "media",
     [HTTPPATH_UI] = "ui",
     [HTTP_TIMING_USERS_DELETE] = "users_delete",

@@ -266,10 +266,19 @@ static void kafka_in_batch_stored(void *arg, int ok)
         kafka_in_poll(k);
 }
 
+/* The opaque of messages that are not dead letters (kafka_in_produce). */
+static char kafka_in_other_tag;
+
 static void kafka_dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
     struct kafka_in *k = opaque;
+    if (m->_private == (void *)&kafka_in_other_tag) {
+        if (m->err)
+            log_err("kafka: message to %s not delivered: %s", rd_kafka_topic_name(m->rkt),
+                    rd_kafka_err2str(m->err));
+        return;
+    }
     struct kafka_batch *b = m->_private;
     if (m->err) {
         log_err("kafka: dead letter not delivered: %s", rd_kafka_err2str(m->err));
@@ -331,6 +340,22 @@ void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, c
     if (strcmp(reason, vevent_error_name(VEVENT_E_NOMEM)) == 0)
         return;
     kafka_in_dlq_event(k, NULL, payload, len, key, key_len, reason, detail);
+}
+
+int kafka_in_produce(struct kafka_in *k, const char *topic, const char *payload, size_t len,
+                     const char *key, size_t key_len)
+{
+    if (!k || !k->dlq || !topic[0])
+        return -1;
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        k->dlq, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE((void *)payload, len), RD_KAFKA_V_KEY((void *)key, key_len),
+        RD_KAFKA_V_OPAQUE(&kafka_in_other_tag), RD_KAFKA_V_END);
+    if (err) {
+        log_err("kafka: cannot produce to %s: %s", topic, rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
 }
 
 static void kafka_batch_note_offset(struct kafka_batch *b, const rd_kafka_message_t *m)

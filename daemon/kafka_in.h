@@ -20,6 +20,10 @@ void kafka_in_free(struct kafka_in *k);
 /* Produce a refused message to the dead-letter topic (HTTP path too). */
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail);
+/* Produce one message to topic on the same producer (the experiments'
+ * exposure records); delivery failures are logged.  0, or -1 (not queued). */
+int kafka_in_produce(struct kafka_in *k, const char *topic, const char *payload, size_t len,
+                     const char *key, size_t key_len);
 int64_t kafka_in_lag(const struct kafka_in *k);
 
 #endif

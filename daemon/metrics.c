@@ -34,6 +34,9 @@ static const struct {
     [M_REDIS_ERRORS] = { "recut_redis_errors_total", "counter", "Redis errors and disconnects." },
     [M_REDIS_TIMEOUTS] = { "recut_redis_timeouts_total", "counter",
                            "Redis connections dropped after timeout_ms without a reply." },
+    [M_REDIS_REDIRECTS] = { "recut_redis_redirects_total", "counter",
+                            "Redis Cluster redirections followed (MOVED, ASK, TRYAGAIN, "
+                            "CLUSTERDOWN)." },
     [M_BATCHES] = { "recut_batches_total", "counter", "Batches applied to Redis." },
     [M_PUBLISHED] = { "recut_published_total", "counter",
                       "Documents handed to publisher plugins." },
@@ -164,6 +167,8 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
         "# HELP recut_uptime_seconds Seconds since start.\n# TYPE recut_uptime_seconds gauge\n"
         "recut_uptime_seconds %.3f\n",
         g->uptime);
+    if (g->extra)
+        strbuf_printf(b, "%s", g->extra);
     http_timing_render(b);
     procstat_render(b);
     return strbuf_take(b, len);

@@ -20,6 +20,7 @@ enum metrics_counter {
     M_EMOTION_DROPPED,
     M_REDIS_ERRORS,
     M_REDIS_TIMEOUTS,
+    M_REDIS_REDIRECTS,
     M_BATCHES,
     M_PUBLISHED,
     M_PUBLISH_ERRORS,
@@ -55,6 +56,7 @@ struct metrics_gauges {
     int64_t kafka_lag;
     const char *instance;
     double uptime;
+    const char *extra; /* more exposition text from other modules, or NULL */
 };
 /* Prometheus text exposition into a malloc'ed buffer. */
 char *metrics_render(const struct metrics_gauges *g, size_t *len);

@@ -4,6 +4,7 @@
  * changed many times within delay_ms is published once. */
 #include "config.h"
 #include "publish.h"
+#include "experiments.h"
 #include "groups.h"
 #include "metrics.h"
 #include "plugin.h"
@@ -46,8 +47,12 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
      * depend on n, so the first k items are the same for every n >= k (a
      * pool that grew with n let a boosted item in only for larger n); asked
      * for more than the pool, the pool grows to n */
+    /* a viewer in an experiment is served with their arms' settings */
+    struct recut_config xc = d->cfg;
+    experiments_config(d->experiments, viewer_id(v), &xc);
+    const struct recut_config *cfg = &xc;
     int scorers = d->plugins && plugins_count(d->plugins, RECUT_PLUGIN_SCORER) > 0;
-    size_t pool = d->cfg.scorer_pool > 0 ? (size_t)d->cfg.scorer_pool : 1;
+    size_t pool = cfg->scorer_pool > 0 ? (size_t)cfg->scorer_pool : 1;
     size_t want = scorers ? (n > pool ? n : pool) : n;
     /* cold start: a viewer with few events also gets the most liked movies
      * of their group (groups.c), weighted down as their own events grow */
@@ -55,9 +60,9 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
     const double *cold_w = NULL;
     const char *const *cold = NULL;
     double cold_blend = 0;
-    if (v->events < d->cfg.cold_start_events) {
+    if (v->events < cfg->cold_start_events) {
         cold = groups_cold_movies(d->groups, v, &cold_w, &n_cold);
-        cold_blend = 1.0 - (double)v->events / d->cfg.cold_start_events;
+        cold_blend = 1.0 - (double)v->events / cfg->cold_start_events;
     }
     struct recommend_item *items = calloc(want ? want : 1, sizeof *items);
     struct publish_ranked *ranked = calloc(want + n_cold + 1, sizeof *ranked);
@@ -66,7 +71,7 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
         free(ranked);
         return NULL;
     }
-    size_t got = recommend_top(&d->cfg, &d->catalog, v, g, exclude, include_seen, items, want);
+    size_t got = recommend_top(cfg, &d->catalog, v, g, exclude, include_seen, items, want);
     for (size_t i = 0; i < got; i++) {
         ranked[i].it = items[i];
         if (scorers) {
@@ -96,8 +101,11 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
     if (got > n)
         got = n;
     json_t *arr = json_array();
+    const char **ids = calloc(got ? got : 1, sizeof *ids);
     for (size_t i = 0; i < got; i++) {
         items[i] = ranked[i].it;
+        if (ids)
+            ids[i] = items[i].movie->m.id;
         char reasons[6][160];
         size_t nr;
         recommend_reasons(&items[i], v, &d->catalog, reasons, &nr, 4);
@@ -124,8 +132,16 @@ char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct re
     }
     json_t *doc = json_pack("{s:s,s:I,s:o}", "user", viewer_id(v), "events", (json_int_t)v->events,
                             "items", arr);
+    json_t *tags = experiments_tags(d->experiments, viewer_id(v));
+    if (doc && tags)
+        json_object_set_new(doc, "experiments", tags);
+    else
+        json_decref(tags);
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
+    if (s && ids)
+        experiments_exposed(d->experiments, v, "recommendations", ids, got, NULL, 0);
+    free(ids);
     free(items);
     free(ranked);
     return s;

@@ -7,6 +7,8 @@
 #include "config.h"
 #include "confcheck.h"
 #include "daemon.h"
+#include "experiment.h"
+#include "experiments.h"
 #include "groups.h"
 #include "http.h"
 #include "http_auth.h"
@@ -35,6 +37,7 @@ static void recutd_on_event(void *ctx, const recut_viewer *v, const struct updat
 {
     struct recutd *d = ctx;
     svm_scorer_applied(d->svm, v, u);
+    experiments_event(d->experiments, v, u);
 }
 
 static void recutd_on_events_done(void *ctx)
@@ -135,6 +138,10 @@ static int recutd_read_config(struct recutd *d, struct recut_config *cfg, char *
         return -1;
     if (confcheck_run(cfg, errstr, errstr_size) < 0)
         return -1;
+    struct experiment_set xs; /* [experiment.NAME]: read at start-up only */
+    if (experiment_set_load(&xs, cfg, errstr, errstr_size) < 0)
+        return -1;
+    experiment_set_free(&xs);
     /* the tokens file and the listen rule, as http_new will apply them */
     struct http_auth *a = http_auth_new(cfg, errstr, errstr_size);
     if (!a)
@@ -374,6 +381,10 @@ int main(int argc, char **argv)
         log_err("%s", err);
         goto out;
     }
+    if (!(d.experiments = experiments_new(&d, err, sizeof err)) && err[0]) {
+        log_err("%s", err);
+        goto out;
+    }
     recutd_wire_store(&d);
     if (d.cfg.http_listen[0] && !(d.http = http_new(&d, err, sizeof err))) {
         log_err("%s", err);
@@ -412,6 +423,7 @@ out:
     publish_free(d.publish);
     plugins_free(d.plugins);
     store_free(d.store);
+    experiments_free(d.experiments);
     catalog_free(&d.catalog);
     if (d.sentiment)
         nbtext_free(d.sentiment);

@@ -13,6 +13,8 @@
 #include "eval_data.h"
 #include "eval_replay.h"
 #include "eval_sweep.h"
+#include "eval_xp.h"
+#include "experiment.h"
 #include "nbtext.h"
 
 static void eval_usage(FILE *f)
@@ -31,7 +33,9 @@ static void eval_usage(FILE *f)
                "  --dump-recs USERS    replay, then print recut's top k for USERS (u1,u2,...)\n"
                "  --export-kv DIR      write DIR/catalog.kv and DIR/events.kv for kcat\n"
                "  --diversity-sweep L  one replay per [models] diversity in L (0,0.1,...)\n"
-               "  --plot FILE.svg      with --diversity-sweep: NDCG against coverage\n");
+               "  --plot FILE.svg      with --diversity-sweep: NDCG against coverage\n"
+               "  --experiment FILE    replay the arms of FILE's [experiment.NAME] sections\n"
+               "                       and print their table (--json: GET /v1/experiments)\n");
 }
 
 static int eval_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -145,28 +149,31 @@ enum {
     OPT_EXPORT,
     OPT_SWEEP,
     OPT_PLOT,
+    OPT_EXPERIMENT,
     OPT_HELP
 };
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = { { "json", no_argument, NULL, OPT_JSON },
-                                              { "k", required_argument, NULL, OPT_K },
-                                              { "limit", required_argument, NULL, OPT_LIMIT },
-                                              { "seed", required_argument, NULL, OPT_SEED },
-                                              { "relevant", required_argument, NULL, OPT_RELEVANT },
-                                              { "config", required_argument, NULL, OPT_CONFIG },
-                                              { "set", required_argument, NULL, OPT_SET },
-                                              { "no-tag-features", no_argument, NULL, OPT_NO_TAGS },
-                                              { "comments", required_argument, NULL, OPT_COMMENTS },
-                                              { "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
-                                              { "dump-recs", required_argument, NULL, OPT_DUMP },
-                                              { "export-kv", required_argument, NULL, OPT_EXPORT },
-                                              { "diversity-sweep", required_argument, NULL,
-                                                OPT_SWEEP },
-                                              { "plot", required_argument, NULL, OPT_PLOT },
-                                              { "help", no_argument, NULL, OPT_HELP },
-                                              { NULL, 0, NULL, 0 } };
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
+        { "k", required_argument, NULL, OPT_K },
+        { "limit", required_argument, NULL, OPT_LIMIT },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "relevant", required_argument, NULL, OPT_RELEVANT },
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "set", required_argument, NULL, OPT_SET },
+        { "no-tag-features", no_argument, NULL, OPT_NO_TAGS },
+        { "comments", required_argument, NULL, OPT_COMMENTS },
+        { "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+        { "dump-recs", required_argument, NULL, OPT_DUMP },
+        { "export-kv", required_argument, NULL, OPT_EXPORT },
+        { "diversity-sweep", required_argument, NULL, OPT_SWEEP },
+        { "plot", required_argument, NULL, OPT_PLOT },
+        { "experiment", required_argument, NULL, OPT_EXPERIMENT },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 }
+    };
     struct recut_config cfg;
     char err[1024];
     if (conf_init(&cfg) < 0) {
@@ -177,6 +184,8 @@ int main(int argc, char **argv)
     struct eval_data_opts dopt = { .tag_features = 1 };
     int json = 0, rc = 1, opt;
     const char *comments = NULL, *dump = NULL, *export_dir = NULL, *plot = NULL;
+    struct experiment_set xs = { 0 };
+    int experiment = 0;
     double sweep[EVAL_SWEEP_MAX];
     size_t n_sweep = 0;
     nbtext_model *model = NULL;
@@ -250,6 +259,14 @@ int main(int argc, char **argv)
         case OPT_PLOT:
             plot = optarg;
             break;
+        case OPT_EXPERIMENT:
+            /* a recutd.conf fragment over the configuration read so far */
+            if (conf_load_file(&cfg, optarg, err, sizeof err) < 0) {
+                fprintf(stderr, "recut-eval: %s\n", err);
+                goto out;
+            }
+            experiment = 1;
+            break;
         case OPT_HELP:
             eval_usage(stdout);
             rc = 0;
@@ -269,6 +286,14 @@ int main(int argc, char **argv)
     }
     if (conf_validate(&cfg, err, sizeof err) < 0) {
         fprintf(stderr, "recut-eval: configuration: %s\n", err);
+        goto out;
+    }
+    if (experiment_set_load(&xs, &cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "recut-eval: %s\n", err);
+        goto out;
+    }
+    if (experiment && xs.n == 0) {
+        fprintf(stderr, "recut-eval: --experiment: no [experiment.NAME] section\n");
         goto out;
     }
     if (comments) {
@@ -297,6 +322,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "recut-eval: %s\n", err);
         else
             rc = 0;
+    } else if (experiment) {
+        if (eval_xp_run(&d, &cfg, &xs, &o, json, stdout, err, sizeof err) < 0)
+            fprintf(stderr, "recut-eval: %s\n", err);
+        else
+            rc = 0;
     } else if (n_sweep) {
         rc = eval_run_sweep(&d, &cfg, &o, sweep, n_sweep, plot);
     } else {
@@ -310,6 +340,7 @@ int main(int argc, char **argv)
     }
     eval_data_free(&d);
 out:
+    experiment_set_free(&xs);
     nbtext_free(model);
     conf_free(&cfg);
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {

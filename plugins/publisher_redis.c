@@ -5,17 +5,24 @@
  * so that forgetting the viewer finds it.  Writes happen on a thread of the
  * plugin's own, never on recutd's event loop.
  *
- * [plugin.redis] address = host:port | unix:/path   (default: redis.address)
+ * [plugin.redis] address = host:port | unix:/path | host:port,host:port...
+ *                                                    (default: redis.address)
  *                prefix = ...                        (default: redis.prefix)
  *                user = ACL user                     (default: redis.user)
  *                password_file = path                (default: redis.password_file)
  *                ttl = seconds                       (default 0: no expiry)
  *                queue = max documents waiting       (default 10000)
  * The password is read from password_file when the plugin is loaded (at
- * start and on SIGHUP) and sent with AUTH on every connection. */
+ * start and on SIGHUP) and sent with AUTH on every connection.
+ *
+ * Redis goes through lib/redis's blocking client (rblock.h, linked in):
+ * on a Redis Cluster each write goes to the master of its viewer's slot,
+ * following -MOVED and -ASK; on one node it works as before. */
 #define _POSIX_C_SOURCE 200809L
 #include <recut/plugin.h>
-#include "addr.h" /* lib/util/addr.c, compiled into this plugin */
+#include "addr.h"   /* lib/util/addr.c, compiled into this plugin */
+#include "rblock.h" /* lib/redis, linked into this plugin */
+#include "rcluster.h"
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -34,8 +41,6 @@ struct pubr {
     char address[512], prefix[128];
     char user[128];
     char *password; /* NULL: no AUTH */
-    char host[512]; /* parsed from address: a host, or a socket path (port -1) */
-    int port;
     long ttl;
     size_t max_queue, queued;
     struct pubr_item *head, *tail;
@@ -43,7 +48,7 @@ struct pubr {
     pthread_cond_t cond;
     pthread_t thread;
     int stop;
-    redisContext *c;
+    struct rblock *c;
 };
 
 static void pubr_item_free(struct pubr_item *it)
@@ -53,36 +58,34 @@ static void pubr_item_free(struct pubr_item *it)
     free(it);
 }
 
-static redisContext *pubr_connect(struct pubr *p)
+static struct rblock *pubr_connect(struct pubr *p)
 {
-    struct timeval tv = { 5, 0 };
-    redisContext *c;
-    if (p->port < 0)
-        c = redisConnectUnixWithTimeout(p->host, tv);
-    else
-        c = redisConnectWithTimeout(p->host, p->port, tv);
-    if (!c || c->err) {
-        p->api->log("redis", RECUT_LOG_WARNING, "cannot connect to %s: %s", p->address,
-                    c ? c->errstr : "out of memory");
-        if (c)
-            redisFree(c);
-        return NULL;
-    }
-    redisSetTimeout(c, tv);
-    if (p->password) {
-        redisReply *r = p->user[0] ? redisCommand(c, "AUTH %s %s", p->user, p->password)
-                                   : redisCommand(c, "AUTH %s", p->password);
-        if (!r || r->type == REDIS_REPLY_ERROR) {
-            p->api->log("redis", RECUT_LOG_WARNING, "AUTH as user %s failed at %s: %s",
-                        p->user[0] ? p->user : "default", p->address, r ? r->str : c->errstr);
-            if (r)
-                freeReplyObject(r);
-            redisFree(c);
-            return NULL;
-        }
-        freeReplyObject(r);
-    }
+    char err[512];
+    struct rblock *c = rblock_connect(p->address, p->user, p->password, 5000, err, sizeof err);
+    if (!c)
+        p->api->log("redis", RECUT_LOG_WARNING, "%s", err);
     return c;
+}
+
+/* The address is one address or a list of seeds: checked at load. */
+static int pubr_check_address(const char *a, char *errstr, size_t errstr_size)
+{
+    char host[512], why[256];
+    int port;
+    if (strchr(a, ',')) {
+        struct rcluster_seeds sd;
+        if (rcluster_seeds_parse(a, &sd, why, sizeof why) < 0) {
+            snprintf(errstr, errstr_size, "[plugin.redis] address: %s", why);
+            return -1;
+        }
+        rcluster_seeds_free(&sd);
+        return 0;
+    }
+    if (util_parse_addr(a, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "[plugin.redis] address: %s", why);
+        return -1;
+    }
+    return 0;
 }
 
 /* The one line of a password file, malloc'ed; NULL with errstr set. */
@@ -139,11 +142,12 @@ static int pubr_write(struct pubr *p, struct pubr_item *it)
     snprintf(index, sizeof index, "%.*s}:keys", (int)(tag_end - it->key), it->key);
     snprintf(meta, sizeof meta, "%.*s}:meta", (int)(tag_end - it->key), it->key);
     snprintf(ttl, sizeof ttl, "%ld", p->ttl > 0 ? (long)p->ttl : 0L);
-    redisReply *r = redisCommand(p->c, "EVAL %s 3 %s %s %s %b %s", pubr_write_lua, meta, it->key,
-                                 index, it->json, it->len, ttl);
+    /* routed by KEYS[1], in the viewer's slot as the two others */
+    redisReply *r = rblock_command(p->c, "EVAL %s 3 %s %s %s %b %s", pubr_write_lua, meta, it->key,
+                                   index, it->json, it->len, ttl);
     if (!r) {
-        p->api->log("redis", RECUT_LOG_WARNING, "write failed: %s", p->c->errstr);
-        redisFree(p->c);
+        p->api->log("redis", RECUT_LOG_WARNING, "write failed: %s", rblock_errstr(p->c));
+        rblock_free(p->c);
         p->c = NULL;
         return -1;
     }
@@ -207,10 +211,7 @@ static int pubr_init(const struct recut_host_api *api, void **state, char *errst
         free(p);
         return -1;
     }
-    char why[256];
-    if (util_parse_addr(p->address, UTIL_ADDR_UNIX, 6379, p->host, sizeof p->host, &p->port, why,
-                        sizeof why) < 0) {
-        snprintf(errstr, errstr_size, "[plugin.redis] address: %s", why);
+    if (pubr_check_address(p->address, errstr, errstr_size) < 0) {
         pubr_free(p);
         return -1;
     }
@@ -246,8 +247,7 @@ static void pubr_fini(void *state)
     pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
-    if (p->c)
-        redisFree(p->c);
+    rblock_free(p->c);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
     pubr_free(p);

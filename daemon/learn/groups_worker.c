@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* groups_worker.c -- the worker thread of the viewer groups (groups.h):
- * on its own blocking hiredis connection it SCANs every viewer's Naive
+ * on its own blocking Redis client (rblock.h: every master of a Redis
+ * Cluster, or the one node) it SCANs every viewer's Naive
  * Bayes counts, builds their genre vectors, fits k-means and factor
  * analysis, and stores the models -- or only loads the stored ones when
  * they are recent.  It is apart from groups.c because it is the part that
@@ -9,6 +10,7 @@
 #include "config.h"
 #include "groups-internal.h"
 #include "store.h"
+#include "rblock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,10 +53,10 @@ static void groups_data_free(struct groups_data *dt)
     strmap_clear(&dt->ids, NULL);
 }
 
-static redisContext *groups_connect(const struct groups_job *j)
+static struct rblock *groups_connect(const struct groups_job *j)
 {
     char err[512];
-    redisContext *c = store_connect_sync(j->address, j->timeout_ms, err, sizeof err);
+    struct rblock *c = store_connect_sync(j->address, j->timeout_ms, err, sizeof err);
     if (!c)
         log_warn("groups: %s", err);
     return c;
@@ -126,62 +128,72 @@ static void groups_glob_escape(const char *s, char *out, size_t n)
     out[o] = '\0';
 }
 
-static int groups_scan(struct groups *g, redisContext *c, struct groups_data *dt)
+#define GROUPS_BATCH 500 /* viewers read in one pipeline */
+
+struct groups_scan {
+    struct groups *g;
+    struct rblock *c;
+    struct groups_data *dt;
+    struct rblock_pipe *p; /* HGETALL nb, HGETALL seen per viewer, each in its slot */
+    size_t plen;
+};
+
+/* Read the viewers of the pending pipeline. */
+static int groups_flush(struct groups_scan *sc)
+{
+    if (!sc->p || rblock_pipe_len(sc->p) == 0)
+        return 0;
+    int rc = 0;
+    if (rblock_pipe_exec(sc->p) < 0) {
+        log_warn("groups: reading viewers: %s", rblock_errstr(sc->c));
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i + 1 < rblock_pipe_len(sc->p); i += 2)
+        if (groups_add_viewer(sc->dt, sc->g->job, rblock_pipe_reply(sc->p, i),
+                              rblock_pipe_reply(sc->p, i + 1)) < 0)
+            rc = -1;
+    rblock_pipe_free(sc->p);
+    sc->p = NULL;
+    return rc;
+}
+
+/* One key PREFIX:{u:ID}:nb of the SCAN of every master. */
+static int groups_scan_key(void *arg, const char *key, size_t len)
+{
+    struct groups_scan *sc = arg;
+    const struct groups_job *j = sc->g->job;
+    size_t plen = sc->plen;
+    if (atomic_load(&sc->g->stop))
+        return 1;
+    if (len < plen + 9)
+        return 0;
+    size_t idl = len - plen - 8;
+    if (strmap_getn(&sc->dt->ids, key + plen + 4, idl))
+        return 0; /* SCAN may return a key twice */
+    strmap_putn(&sc->dt->ids, key + plen + 4, idl);
+    if (!sc->p && !(sc->p = rblock_pipe_new(sc->c, -1, 0)))
+        return -1;
+    if (rblock_pipe_append(sc->p, "HGETALL %b", key, len) < 0 ||
+        rblock_pipe_append(sc->p, "HGETALL %b:{u:%b}:seen", j->prefix, plen, key + plen + 4, idl) <
+            0)
+        return -1;
+    return rblock_pipe_len(sc->p) >= 2 * GROUPS_BATCH ? groups_flush(sc) : 0;
+}
+
+static int groups_scan(struct groups *g, struct rblock *c, struct groups_data *dt)
 {
     const struct groups_job *j = g->job;
-    char esc[512], pattern[600], cursor[32] = "0";
+    char esc[512], pattern[600];
     groups_glob_escape(j->prefix, esc, sizeof esc);
     snprintf(pattern, sizeof pattern, "%s:{u:*}:nb", esc);
-    size_t plen = strlen(j->prefix);
-    do {
-        if (atomic_load(&g->stop))
-            return -1;
-        redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
-        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-            r->element[0]->type != REDIS_REPLY_STRING) {
-            log_warn("groups: SCAN failed: %s",
-                     r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-            if (r)
-                freeReplyObject(r);
-            return -1;
-        }
-        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
-        const redisReply *keys = r->element[1];
-        size_t sent = 0;
-        for (size_t i = 0; i < keys->elements; i++) {
-            const redisReply *k = keys->element[i];
-            /* PREFIX:{u:ID}:nb */
-            if (k->type != REDIS_REPLY_STRING || k->len < plen + 9)
-                continue;
-            size_t idl = k->len - plen - 8;
-            if (strmap_getn(&dt->ids, k->str + plen + 4, idl))
-                continue;
-            strmap_putn(&dt->ids, k->str + plen + 4, idl);
-            redisAppendCommand(c, "HGETALL %b", k->str, k->len);
-            redisAppendCommand(c, "HGETALL %b:{u:%b}:seen", j->prefix, plen, k->str + plen + 4,
-                               idl);
-            sent++;
-        }
-        int failed = 0;
-        for (size_t i = 0; i < sent; i++) {
-            void *a = NULL, *b = NULL;
-            if (redisGetReply(c, &a) != REDIS_OK || redisGetReply(c, &b) != REDIS_OK) {
-                log_warn("groups: reading viewers: %s", c->errstr);
-                if (a)
-                    freeReplyObject(a);
-                failed = 1;
-                break;
-            }
-            if (!failed && groups_add_viewer(dt, j, a, b) < 0)
-                failed = 1;
-            freeReplyObject(a);
-            freeReplyObject(b);
-        }
-        freeReplyObject(r);
-        if (failed)
-            return -1;
-    } while (strcmp(cursor, "0") != 0);
-    return 0;
+    struct groups_scan sc = { g, c, dt, NULL, strlen(j->prefix) };
+    int rc = rblock_scan(c, pattern, groups_scan_key, &sc);
+    if (rc < 0)
+        log_warn("groups: SCAN failed: %s", rblock_errstr(c));
+    if (rc == 0)
+        rc = groups_flush(&sc);
+    rblock_pipe_free(sc.p);
+    return rc == 0 ? 0 : -1;
 }
 
 struct groups_pick {
@@ -315,7 +327,7 @@ fail:
     return NULL;
 }
 
-static int groups_store(redisContext *c, const struct groups_job *j, const struct groups_model *m)
+static int groups_store(struct rblock *c, const struct groups_job *j, const struct groups_model *m)
 {
     char err[256];
     unsigned char *kb = NULL, *fb = NULL;
@@ -330,28 +342,27 @@ static int groups_store(redisContext *c, const struct groups_job *j, const struc
     if (!(doc = groups_doc_encode(m, kb, kl, fb, fl, &dl)))
         goto out;
     const char *p = j->prefix;
-    redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "SET %s:{models}:kmeans %b", p, kb, kl);
-    if (fb)
-        redisAppendCommand(c, "SET %s:{models}:fa %b", p, fb, fl);
-    else
-        redisAppendCommand(c, "DEL %s:{models}:fa", p);
-    redisAppendCommand(c, "SET %s:{models}:clusters %b", p, doc, dl);
-    redisAppendCommand(c, "EXEC");
-    rc = 0;
-    for (int i = 0; i < 5; i++) {
-        void *r = NULL;
-        if (redisGetReply(c, &r) != REDIS_OK) {
-            log_warn("groups: storing the models: %s", c->errstr);
-            rc = -1;
-            break;
-        }
-        if (((redisReply *)r)->type == REDIS_REPLY_ERROR) {
-            log_warn("groups: storing the models: %s", ((redisReply *)r)->str);
-            rc = -1;
-        }
-        freeReplyObject(r);
+    /* one transaction in the slot of {models} */
+    struct rblock_pipe *pp = rblock_pipe_new(c, rblock_tag("{models}"), 0);
+    if (!pp || rblock_pipe_append(pp, "MULTI") < 0 ||
+        rblock_pipe_append(pp, "SET %s:{models}:kmeans %b", p, kb, kl) < 0 ||
+        (fb ? rblock_pipe_append(pp, "SET %s:{models}:fa %b", p, fb, fl)
+            : rblock_pipe_append(pp, "DEL %s:{models}:fa", p)) < 0 ||
+        rblock_pipe_append(pp, "SET %s:{models}:clusters %b", p, doc, dl) < 0 ||
+        rblock_pipe_append(pp, "EXEC") < 0 || rblock_pipe_exec(pp) < 0) {
+        log_warn("groups: storing the models: %s", rblock_errstr(c));
+        rblock_pipe_free(pp);
+        goto out;
     }
+    rc = 0;
+    for (size_t i = 0; i < rblock_pipe_len(pp); i++) {
+        const redisReply *r = rblock_pipe_reply(pp, i);
+        if (r && r->type == REDIS_REPLY_ERROR) {
+            log_warn("groups: storing the models: %s", r->str);
+            rc = -1;
+        }
+    }
+    rblock_pipe_free(pp);
     if (rc == 0)
         log_info(
             "groups: stored %s:{models}:kmeans (%zu bytes), :fa (%zu bytes), :clusters (%zu bytes)",
@@ -364,15 +375,15 @@ out:
 }
 
 /* What is stored: a model, or NULL (absent, or logged as damaged). */
-static struct groups_model *groups_load(redisContext *c, const struct groups_job *j)
+static struct groups_model *groups_load(struct rblock *c, const struct groups_job *j)
 {
     const char *p = j->prefix;
     redisReply *r =
-        redisCommand(c, "MGET %s:{models}:kmeans %s:{models}:fa %s:{models}:clusters", p, p, p);
+        rblock_command(c, "MGET %s:{models}:kmeans %s:{models}:fa %s:{models}:clusters", p, p, p);
     struct groups_model *m = NULL;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
         log_warn("groups: reading the stored models: %s",
-                 r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+                 r && r->type == REDIS_REPLY_ERROR ? r->str : rblock_errstr(c));
     } else if (r->element[0]->type == REDIS_REPLY_STRING ||
                r->element[2]->type == REDIS_REPLY_STRING) {
         const redisReply *k = r->element[0], *f = r->element[1], *cl = r->element[2];
@@ -396,7 +407,7 @@ void *groups_worker(void *arg)
 {
     struct groups *g = arg;
     struct groups_job *j = g->job;
-    redisContext *c = groups_connect(j);
+    struct rblock *c = groups_connect(j);
     if (!c)
         goto done;
     struct groups_model *stored = groups_load(c, j);
@@ -437,8 +448,7 @@ void *groups_worker(void *arg)
     else
         groups_model_free(stored);
 done:
-    if (c)
-        redisFree(c);
+    rblock_free(c);
     char b = 1;
     while (write(g->pipe_fd[1], &b, 1) < 0 && errno == EINTR)
         ;

@@ -3,7 +3,8 @@
  *
  * It drains the loop's ring, counts new labels per viewer and, after
  * retrain_labels of them (or at once for a viewer whose stored blob is
- * damaged), on its own blocking hiredis connection:
+ * damaged), on its own blocking Redis client (rblock.h: routed by slot on
+ * a Redis Cluster):
  *   1. reads the viewer's meta event count and `seen` hash in one
  *      MULTI/EXEC, again (up to a second) until the event count reaches the
  *      one the loop had applied -- the loop's write may not have landed yet;
@@ -18,6 +19,7 @@
  * with too few likes or dislikes is tried again after retrain_labels more. */
 #include "config.h"
 #include "svm_scorer-internal.h"
+#include "rblock.h"
 
 #include <errno.h>
 #include <hiredis/hiredis.h>
@@ -45,7 +47,7 @@ struct svm_train_feat { /* a movie's catalog features, or none */
 
 struct svm_train {
     struct svm_scorer *s;
-    redisContext *c;
+    struct rblock *c;
     struct strmap pending; /* user -> new labels (num) */
     struct strmap feats;   /* movie -> struct svm_train_feat* */
     char catalog_version[32];
@@ -86,49 +88,46 @@ static int svm_train_connect(struct svm_train *t)
 static void svm_train_drop_connection(struct svm_train *t)
 {
     if (t->c) {
-        log_warn("svm: Redis: %s", t->c->errstr[0] ? t->c->errstr : "unexpected reply");
-        redisFree(t->c);
+        log_warn("svm: Redis: %s",
+                 rblock_errstr(t->c)[0] ? rblock_errstr(t->c) : "unexpected reply");
+        rblock_free(t->c);
         t->c = NULL;
     }
 }
 
-/* The viewer's event count and seen hash (MULTI/EXEC); NULL on failure. */
-static redisReply *svm_train_read(struct svm_train *t, const char *user, long long *events)
+/* The viewer's event count and seen hash (MULTI/EXEC in the viewer's
+ * slot): the pipeline, whose reply 3 (*exec) is EXEC's; NULL on failure. */
+static struct rblock_pipe *svm_train_read(struct svm_train *t, const char *user, long long *events,
+                                          const redisReply **exec)
 {
     const char *p = t->s->prefix;
-    redisAppendCommand(t->c, "MULTI");
-    redisAppendCommand(t->c, "HGET %s:{u:%s}:meta events", p, user);
-    redisAppendCommand(t->c, "HGETALL %s:{u:%s}:seen", p, user);
-    redisAppendCommand(t->c, "EXEC");
-    redisReply *exec = NULL;
-    for (int i = 0; i < 4; i++) {
-        void *r = NULL;
-        if (redisGetReply(t->c, &r) != REDIS_OK) {
-            if (exec)
-                freeReplyObject(exec);
-            return NULL;
-        }
-        if (i == 3)
-            exec = r;
-        else
-            freeReplyObject(r);
-    }
-    if (!exec || exec->type != REDIS_REPLY_ARRAY || exec->elements != 2 ||
-        exec->element[1]->type != REDIS_REPLY_ARRAY) {
-        if (exec)
-            freeReplyObject(exec);
+    char tag[VEVENT_ID_MAX + 8];
+    snprintf(tag, sizeof tag, "{u:%s}", user);
+    struct rblock_pipe *pp = rblock_pipe_new(t->c, rblock_tag(tag), 0);
+    if (!pp || rblock_pipe_append(pp, "MULTI") < 0 ||
+        rblock_pipe_append(pp, "HGET %s:{u:%s}:meta events", p, user) < 0 ||
+        rblock_pipe_append(pp, "HGETALL %s:{u:%s}:seen", p, user) < 0 ||
+        rblock_pipe_append(pp, "EXEC") < 0 || rblock_pipe_exec(pp) < 0) {
+        rblock_pipe_free(pp);
         return NULL;
     }
-    const redisReply *e = exec->element[0];
+    const redisReply *x = rblock_pipe_reply(pp, 3);
+    if (!x || x->type != REDIS_REPLY_ARRAY || x->elements != 2 ||
+        x->element[1]->type != REDIS_REPLY_ARRAY) {
+        rblock_pipe_free(pp);
+        return NULL;
+    }
+    const redisReply *e = x->element[0];
     *events = e->type == REDIS_REPLY_STRING ? atoll(e->str) : -1;
-    return exec;
+    *exec = x;
+    return pp;
 }
 
 /* Catalog features of every labelled movie in seen into the cache. */
 static int svm_train_features(struct svm_train *t, const redisReply *seen)
 {
     const char *p = t->s->prefix;
-    redisReply *v = redisCommand(t->c, "GET %s:{catalog}:version", p);
+    redisReply *v = rblock_command(t->c, "GET %s:{catalog}:version", p);
     if (!v)
         return -1;
     const char *ver = v->type == REDIS_REPLY_STRING ? v->str : "";
@@ -138,24 +137,31 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
         snprintf(t->catalog_version, sizeof t->catalog_version, "%s", ver);
     }
     freeReplyObject(v);
-    size_t sent = 0;
+    /* one pipeline in the catalog's slot */
+    struct rblock_pipe *pp = rblock_pipe_new(t->c, rblock_tag("{catalog}"), 0);
+    if (!pp)
+        return -1;
     for (size_t i = 0; i + 1 < seen->elements; i += 2) {
         const redisReply *k = seen->element[i], *w = seen->element[i + 1];
         if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) ||
             strmap_get(&t->feats, k->str))
             continue;
-        redisAppendCommand(t->c, "GET %s:{catalog}:movie:%s", p, k->str);
-        sent++;
+        if (rblock_pipe_append(pp, "GET %s:{catalog}:movie:%s", p, k->str) < 0) {
+            rblock_pipe_free(pp);
+            return -1;
+        }
+    }
+    size_t sent = rblock_pipe_len(pp);
+    if (sent && rblock_pipe_exec(pp) < 0) {
+        rblock_pipe_free(pp);
+        return -1;
     }
     for (size_t i = 0, got = 0; got < sent; i += 2) {
         const redisReply *k = seen->element[i], *w = seen->element[i + 1];
         if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) ||
             strmap_get(&t->feats, k->str))
             continue;
-        got++;
-        redisReply *r = NULL;
-        if (redisGetReply(t->c, (void **)&r) != REDIS_OK)
-            return -1;
+        const redisReply *r = rblock_pipe_reply(pp, got++);
         struct svm_train_feat *f = calloc(1, sizeof *f);
         char err[256];
         struct catalog_movie *cm = r && r->type == REDIS_REPLY_STRING
@@ -167,13 +173,13 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
                     f->n++;
         }
         catalog_movie_free(cm);
-        freeReplyObject(r);
         struct strmap_entry *e = f ? strmap_put(&t->feats, k->str) : NULL;
         if (e)
             e->ptr = f;
         else
             svm_train_feat_free(f);
     }
+    rblock_pipe_free(pp);
     return 0;
 }
 
@@ -191,8 +197,8 @@ static void svm_train_store(struct svm_train *t, const char *user, const svmv_mo
     char ev[32];
     snprintf(ev, sizeof ev, "%lld", events);
     redisReply *r =
-        redisCommand(t->c, "EVAL %s 3 %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
-                     svm_train_lua_store, p, user, p, user, p, user, b, bl, ev);
+        rblock_command(t->c, "EVAL %s 3 %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
+                       svm_train_lua_store, p, user, p, user, p, user, b, bl, ev);
     free(b);
     if (!r) {
         svm_train_drop_connection(t);
@@ -210,11 +216,11 @@ static void svm_train_viewer(struct svm_train *t, const char *user, long long wa
     if (svm_train_connect(t) < 0)
         return;
     long long events = -1;
-    redisReply *exec = NULL;
+    struct rblock_pipe *read = NULL;
+    const redisReply *exec = NULL;
     for (int i = 0; i < SVM_TRAIN_SETTLE_TRIES && !atomic_load(&t->s->stop); i++) {
-        if (exec)
-            freeReplyObject(exec);
-        if (!(exec = svm_train_read(t, user, &events))) {
+        rblock_pipe_free(read);
+        if (!(read = svm_train_read(t, user, &events, &exec))) {
             svm_train_drop_connection(t);
             return;
         }
@@ -222,16 +228,16 @@ static void svm_train_viewer(struct svm_train *t, const char *user, long long wa
             break;
         usleep(SVM_TRAIN_SETTLE_US);
     }
-    if (!exec)
+    if (!read)
         return;
     if (events < 0) {
         log_debug("svm: viewer %s is gone; not trained", user);
-        freeReplyObject(exec);
+        rblock_pipe_free(read);
         return;
     }
     const redisReply *seen = exec->element[1];
     if (svm_train_features(t, seen) < 0) {
-        freeReplyObject(exec);
+        rblock_pipe_free(read);
         svm_train_drop_connection(t);
         return;
     }
@@ -266,7 +272,7 @@ static void svm_train_viewer(struct svm_train *t, const char *user, long long wa
     } else {
         log_warn("svm: training the model of %s: %s", user, err);
     }
-    freeReplyObject(exec);
+    rblock_pipe_free(read);
 }
 
 /* One item from the loop; may train. */
@@ -315,8 +321,7 @@ void *svm_train_main(void *arg)
             svm_train_item(&t, &it);
         }
     }
-    if (t.c)
-        redisFree(t.c);
+    rblock_free(t.c);
     strmap_clear(&t.pending, NULL);
     strmap_clear(&t.feats, svm_train_feat_free);
     return NULL;

@@ -9,6 +9,7 @@
 
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include "daemon.h"
@@ -56,10 +57,13 @@ struct store_pop_rank { /* a movie and its popularity */
     double pop;
 };
 
+struct store_route;
+
 struct store {
     struct recutd *d;
-    struct store_hooks hooks; /* what the daemon wants to hear (store.h) */
-    redisAsyncContext *ac;
+    struct store_hooks hooks;  /* what the daemon wants to hear (store.h) */
+    redisAsyncContext *ac;     /* standalone: the connection */
+    struct store_route *route; /* Redis Cluster: store_route.c (then ac is NULL) */
     int connected;
     struct event *reconnect_ev;
     int backoff_ms;            /* the next reconnect's delay (0: the first) */
@@ -99,6 +103,29 @@ struct store {
     struct strmap pop_next; /* store_pop.c: the shards read so far */
     int pop_wait, pop_failed;
 };
+
+/* store_route.c: every command the store sends goes through these; on a
+ * standalone Redis straight down s->ac, on a cluster to the slot's master
+ * (a MULTI .. EXEC as one unit).  0, or -1 (no callback will come). */
+int store_route_send(struct store *s, redisCallbackFn *fn, void *priv, const char *cmd, size_t len);
+int store_route_sendf(struct store *s, redisCallbackFn *fn, void *priv, const char *fmt, ...);
+int store_route_sendv(struct store *s, redisCallbackFn *fn, void *priv, const char *fmt,
+                      va_list ap);
+int store_route_sendargv(struct store *s, redisCallbackFn *fn, void *priv, int argc,
+                         const char **argv, const size_t *alen);
+/* Commands can be sent now (standalone: a connection exists; cluster: the
+ * slot map is loaded). */
+int store_route_linked(const struct store *s);
+/* Cluster mode, seeds as in [redis] address.  0, or -1 with errstr. */
+int store_route_new(struct store *s, const char *seeds, char *errstr, size_t errstr_size);
+void store_route_free(struct store *s);
+void store_route_free_route(struct store_route *r);
+void store_route_connect(struct store *s);
+void store_route_drop(struct store *s);
+/* ac is one of the cluster's current connections. */
+int store_route_knows(const struct store *s, const redisAsyncContext *ac);
+/* ac answered its handshake (store_conn.c). */
+void store_route_handshake_done(struct store *s, redisAsyncContext *ac);
 
 /* store_conn.c: the connection's life.  A reply to a command the store
  * counted in s->pending arrived. */

@@ -44,12 +44,14 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size);
 void store_free(struct store *s);
 /* Replace the hooks (copied). */
 void store_set_hooks(struct store *s, const struct store_hooks *h);
-/* A blocking connection to [redis] address (host:port or unix:/path), with
- * timeout_ms for connecting and for every command, authenticated, for the worker threads
- * and start-up; NULL with the reason in errstr. */
-struct redisContext;
-struct redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
-                                        size_t errstr_size);
+/* A blocking client of [redis] address (host:port, unix:/path or a list of
+ * cluster seeds; lib/redis/rblock.h: routed by slot on a Redis Cluster),
+ * with timeout_ms for connecting and for every command, every connection
+ * authenticated (store_creds_set), for the worker threads and start-up;
+ * NULL with the reason in errstr. */
+struct rblock;
+struct rblock *store_connect_sync(const char *address, int timeout_ms, char *errstr,
+                                  size_t errstr_size);
 int store_connected(const struct store *s);
 /* Apply updates of one batch atomically per viewer; cb when all acked. */
 struct store_batch;
@@ -81,6 +83,16 @@ int store_catalog_watch(struct store *s, int interval_ms);
  * start and on SIGHUP; on failure the old ones stay. */
 int store_creds_set(const char *user, const char *password_file, char *errstr, size_t errstr_size);
 void store_creds_clear(void);
+/* One command on the store's connection, for the modules above the store
+ * that keep keys of their own (the experiments' exposures and counters):
+ * argv[0..argc) are its arguments.  cb gets ok 0 when Redis is down or
+ * answered an error; else the reply: an integer in integer, the elements
+ * of an array (a nil one as NULL) or the one string of a bulk reply in
+ * strs, lens, n.  0, or -1 (not sent, cb not called). */
+typedef void (*store_command_fn)(void *arg, int ok, long long integer, const char *const *strs,
+                                 const size_t *lens, size_t n);
+int store_command(struct store *s, int argc, const char *const *argv, store_command_fn cb,
+                  void *arg);
 /* Commands still waiting for a reply (drain waits for 0). */
 size_t store_pending(const struct store *s);
 

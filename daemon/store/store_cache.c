@@ -212,15 +212,15 @@ struct store_vc *store_vc_get(struct store *s, const char *user)
     store_lru_front(s, vc);
     for (size_t i = 0; i < STORE_N_VIEWER_READS; i++) {
         struct store_vload *l = malloc(sizeof *l);
-        if (!l || !s->ac) {
+        if (!l || !store_route_linked(s)) {
             free(l);
             store_vc_detach(s, vc);
             return NULL;
         }
         l->vc = vc;
         l->which = store_viewer_reads[i].which;
-        if (redisAsyncCommand(s->ac, store_vload_cb, l, store_viewer_reads[i].fmt,
-                              s->d->cfg.redis_prefix, user) != REDIS_OK) {
+        if (store_route_sendf(s, store_vload_cb, l, store_viewer_reads[i].fmt,
+                              s->d->cfg.redis_prefix, user) < 0) {
             free(l);
             continue;
         }

@@ -58,6 +58,10 @@ void store_backoff_reset(struct store *s)
 
 void store_drop(struct store *s)
 {
+    if (s->route) {
+        store_route_drop(s);
+        return;
+    }
     redisAsyncContext *ac = s->ac;
     s->connected = 0;
     if (!ac)
@@ -92,7 +96,7 @@ static void store_watchdog_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct store *s = arg;
     /* waiting: commands unanswered, or a connection not through its handshake */
-    int waiting = s->ac && (s->pending > 0 || !s->connected);
+    int waiting = (s->ac || s->route) && (s->pending > 0 || !s->connected);
     if (!waiting || !s->busy || s->replies != s->replies_seen) {
         s->busy = waiting;
         s->replies_seen = s->replies;
@@ -145,7 +149,7 @@ static void store_handshake_cb(redisAsyncContext *ac, void *reply, void *priv)
     redisReply *r = reply;
     int step = (int)(intptr_t)priv;
     store_replied(s);
-    if (!r || ac != s->ac)
+    if (!r || (s->route ? !store_route_knows(s, ac) : ac != s->ac))
         return; /* the connection is going away */
     if (r->type == REDIS_REPLY_ERROR) {
         if (step == STORE_HS_AUTH)
@@ -160,6 +164,10 @@ static void store_handshake_cb(redisAsyncContext *ac, void *reply, void *priv)
     }
     if (step != STORE_HS_PING)
         return;
+    if (s->route) {
+        store_route_handshake_done(s, ac);
+        return;
+    }
     s->connected = 1;
     log_info("redis: connected to %s", s->d->cfg.redis_address);
     if (!s->queue_head && !s->wait_head)

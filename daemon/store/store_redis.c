@@ -7,7 +7,7 @@
 #include "store_lua.h"
 #include "store-internal.h"
 #include "store_emo.h"
-#include "rcluster.h"
+#include "rblock.h"
 #include "addr.h"
 
 #include <hiredis/hiredis.h>
@@ -31,39 +31,30 @@ static int store_parse_addr(const char *addr, char *host, size_t hn, int *port, 
     return util_parse_addr(addr, UTIL_ADDR_UNIX, 6379, host, hn, port, errstr, errstr_size);
 }
 
-redisContext *store_connect_sync(const char *address, int timeout_ms, char *errstr,
-                                 size_t errstr_size)
+/* rblock's AUTH on each new connection: the credentials of store_creds_set
+ * as they are now (SIGHUP may change them). */
+static int store_rblock_auth(void *arg, redisContext *c, const char *address, char *errstr,
+                             size_t errstr_size)
 {
-    char host[256];
-    int port;
-    char why[256];
-    if (store_parse_addr(address, host, sizeof host, &port, why, sizeof why) < 0) {
-        snprintf(errstr, errstr_size, "redis.address: %s (expected host:port or unix:/path)", why);
-        return NULL;
-    }
-    struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-    redisContext *c =
-        port < 0 ? redisConnectUnixWithTimeout(host, tv) : redisConnectWithTimeout(host, port, tv);
-    if (!c || c->err) {
-        snprintf(errstr, errstr_size, "cannot connect to Redis at %s: %s", address,
-                 c ? c->errstr : "out of memory");
-        if (c)
-            redisFree(c);
-        return NULL;
-    }
-    redisSetTimeout(c, tv);
-    if (store_auth_sync(c, address, errstr, errstr_size) < 0) {
-        redisFree(c);
-        return NULL;
-    }
+    (void)arg;
+    return store_auth_sync(c, address, errstr, errstr_size);
+}
+
+struct rblock *store_connect_sync(const char *address, int timeout_ms, char *errstr,
+                                  size_t errstr_size)
+{
+    char why[512];
+    struct rblock *c =
+        rblock_connect_auth(address, store_rblock_auth, NULL, timeout_ms, why, sizeof why);
+    if (!c)
+        snprintf(errstr, errstr_size, "redis.address %s: %s", address, why);
     return c;
 }
 
-static redisContext *store_sync_connect(struct store *s, char *errstr, size_t errstr_size)
+static struct rblock *store_sync_connect(struct store *s, char *errstr, size_t errstr_size)
 {
-    redisContext *c = store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms,
-                                         errstr, errstr_size);
-    return c;
+    return store_connect_sync(s->d->cfg.redis_address, s->d->cfg.redis_timeout_ms, errstr,
+                              errstr_size);
 }
 
 static void store_reconnect_cb(evutil_socket_t fd, short what, void *arg)
@@ -106,6 +97,10 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
 
 static void store_connect(struct store *s)
 {
+    if (s->route) {
+        store_route_connect(s);
+        return;
+    }
     char host[256];
     int port;
     char why[256];
@@ -130,6 +125,34 @@ static void store_connect(struct store *s)
     store_handshake(s, ac);
 }
 
+struct store_script_load {
+    struct store *s;
+    char err[400];
+};
+
+/* SCRIPT LOAD of every script on one master. */
+static int store_script_load(void *arg, redisContext *node, const char *name)
+{
+    struct store_script_load *sl = arg;
+    struct store *s = sl->s;
+    const char *scripts[] = { store_lua_forget, store_lua_zincr, store_lua_cooc_read,
+                              store_lua_cooc_compact };
+    char *shas[] = { s->sha, s->sha_zincr, s->sha_cooc_read, s->sha_cooc_compact };
+    for (size_t i = 0; i < sizeof shas / sizeof shas[0]; i++) {
+        redisReply *r = redisCommand(node, "SCRIPT LOAD %s", scripts[i]);
+        if (!r || r->type != REDIS_REPLY_STRING) {
+            snprintf(sl->err, sizeof sl->err, "%s: %s", name,
+                     r && r->type == REDIS_REPLY_ERROR ? r->str : node->errstr);
+            if (r)
+                freeReplyObject(r);
+            return -1;
+        }
+        snprintf(shas[i], sizeof s->sha, "%s", r->str);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
 struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
 {
     struct store *s = calloc(1, sizeof *s);
@@ -144,45 +167,27 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
         free(s);
         return NULL;
     }
-    redisContext *c = store_sync_connect(s, errstr, errstr_size);
+    struct rblock *c = store_sync_connect(s, errstr, errstr_size);
     if (!c) {
         free(s);
         return NULL;
     }
-    /* a Redis Cluster node would answer most commands with -MOVED: say so
-     * now rather than retry forever (rcluster.c routes, unwired yet) */
-    redisReply *info = redisCommand(c, "INFO cluster");
-    int cluster =
-        info && info->type == REDIS_REPLY_STRING && rcluster_enabled(info->str, info->len);
-    if (info)
-        freeReplyObject(info);
-    if (cluster) {
-        snprintf(errstr, errstr_size,
-                 "redis: %s is a Redis Cluster node (cluster_enabled:1); recutd does not "
-                 "support Redis Cluster yet: give it a standalone Redis",
-                 d->cfg.redis_address);
-        redisFree(c);
+    /* a Redis Cluster: every command is routed by slot (store_route.c) */
+    if (rblock_is_cluster(c) && store_route_new(s, d->cfg.redis_address, errstr, errstr_size) < 0) {
+        rblock_free(c);
         free(s);
         return NULL;
     }
-    const char *scripts[] = { store_lua_forget, store_lua_zincr, store_lua_cooc_read,
-                              store_lua_cooc_compact };
-    char *shas[] = { s->sha, s->sha_zincr, s->sha_cooc_read, s->sha_cooc_compact };
-    for (size_t i = 0; i < sizeof shas / sizeof shas[0]; i++) {
-        redisReply *r = redisCommand(c, "SCRIPT LOAD %s", scripts[i]);
-        if (!r || r->type != REDIS_REPLY_STRING) {
-            snprintf(errstr, errstr_size, "redis: SCRIPT LOAD failed: %s",
-                     r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-            if (r)
-                freeReplyObject(r);
-            redisFree(c);
-            free(s);
-            return NULL;
-        }
-        snprintf(shas[i], sizeof s->sha, "%s", r->str);
-        freeReplyObject(r);
+    /* every master runs the scripts: load them on each (same text, same SHA) */
+    struct store_script_load sl = { s, "" };
+    if (rblock_for_each_master(c, store_script_load, &sl) != 0) {
+        snprintf(errstr, errstr_size, "redis: SCRIPT LOAD failed: %s",
+                 sl.err[0] ? sl.err : rblock_errstr(c));
+        rblock_free(c);
+        free(s);
+        return NULL;
     }
-    redisFree(c);
+    rblock_free(c);
     s->reconnect_ev = evtimer_new(d->base, store_reconnect_cb, s);
     store_batch_init(s);
     if (store_watchdog_start(s) < 0)
@@ -195,6 +200,7 @@ void store_free(struct store *s)
 {
     if (!s)
         return;
+    store_route_free(s);
     if (s->ac) {
         redisAsyncContext *ac = s->ac;
         ac->data = s;
@@ -225,7 +231,7 @@ void store_set_hooks(struct store *s, const struct store_hooks *h)
 
 int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const struct store_args *a)
 {
-    if (!s->ac || a->oom)
+    if (a->oom)
         return -1;
     const char *stackv[64];
     const char **argv = a->n <= 64 ? stackv : malloc(a->n * sizeof *argv);
@@ -233,10 +239,10 @@ int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const stru
         return -1;
     for (size_t i = 0; i < a->n; i++)
         argv[i] = a->buf + a->off[i];
-    int rc = redisAsyncCommandArgv(s->ac, fn, priv, (int)a->n, argv, a->alen);
+    int rc = store_route_sendargv(s, fn, priv, (int)a->n, argv, a->alen);
     if (argv != stackv)
         free(argv);
-    if (rc != REDIS_OK)
+    if (rc < 0)
         return -1;
     if (fn)
         s->pending++;
@@ -439,7 +445,7 @@ static int store_load_send(struct store_load *l, char which, const char *movie, 
 {
     struct store *s = l->s;
     struct store_load_cmd *c = calloc(1, sizeof *c);
-    if (!c || !s->ac) {
+    if (!c || !store_route_linked(s)) {
         free(c);
         l->failed = 1;
         return -1;
@@ -450,9 +456,9 @@ static int store_load_send(struct store_load *l, char which, const char *movie, 
         snprintf(c->movie, sizeof c->movie, "%s", movie);
     va_list ap;
     va_start(ap, fmt);
-    int rc = redisvAsyncCommand(s->ac, store_load_cb, c, fmt, ap);
+    int rc = store_route_sendv(s, store_load_cb, c, fmt, ap);
     va_end(ap);
-    if (rc != REDIS_OK) {
+    if (rc < 0) {
         free(c);
         l->failed = 1;
         return -1;
@@ -640,35 +646,39 @@ int store_catalog_write(struct store *s, const char *id, const char *json, size_
 
 int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size)
 {
-    redisContext *rc = store_sync_connect(s, errstr, errstr_size);
+    struct rblock *rc = store_sync_connect(s, errstr, errstr_size);
     if (!rc)
         return -1;
     const char *p = s->d->cfg.redis_prefix;
-    redisReply *ver = redisCommand(rc, "GET %s:{catalog}:version", p);
+    redisReply *ver = rblock_command(rc, "GET %s:{catalog}:version", p);
     if (ver && ver->type == REDIS_REPLY_STRING)
         s->catalog_version = atoll(ver->str);
     if (ver)
         freeReplyObject(ver);
-    redisReply *ids = redisCommand(rc, "SMEMBERS %s:{catalog}:movies", p);
+    redisReply *ids = rblock_command(rc, "SMEMBERS %s:{catalog}:movies", p);
     if (!ids || ids->type != REDIS_REPLY_ARRAY) {
         snprintf(errstr, errstr_size, "redis: cannot read the catalog index: %s",
-                 ids && ids->type == REDIS_REPLY_ERROR ? ids->str : rc->errstr);
+                 ids && ids->type == REDIS_REPLY_ERROR ? ids->str : rblock_errstr(rc));
         if (ids)
             freeReplyObject(ids);
-        redisFree(rc);
+        rblock_free(rc);
+        return -1;
+    }
+    /* one pipeline in the catalog's slot */
+    struct rblock_pipe *pp = rblock_pipe_new(rc, rblock_tag("{catalog}"), 0);
+    for (size_t i = 0; pp && i < ids->elements; i++)
+        if (rblock_pipe_append(pp, "GET %s:{catalog}:movie:%s", p, ids->element[i]->str) < 0)
+            break;
+    if (!pp || rblock_pipe_len(pp) != ids->elements || rblock_pipe_exec(pp) < 0) {
+        snprintf(errstr, errstr_size, "redis: %s", rblock_errstr(rc));
+        rblock_pipe_free(pp);
+        freeReplyObject(ids);
+        rblock_free(rc);
         return -1;
     }
     size_t loaded = 0, bad = 0;
-    for (size_t i = 0; i < ids->elements; i++)
-        redisAppendCommand(rc, "GET %s:{catalog}:movie:%s", p, ids->element[i]->str);
     for (size_t i = 0; i < ids->elements; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(rc, (void **)&r) != REDIS_OK) {
-            snprintf(errstr, errstr_size, "redis: %s", rc->errstr);
-            freeReplyObject(ids);
-            redisFree(rc);
-            return -1;
-        }
+        const redisReply *r = rblock_pipe_reply(pp, i);
         if (r && r->type == REDIS_REPLY_STRING) {
             char err[256];
             struct catalog_movie *cm = catalog_movie_parse(r->str, r->len, NULL, err, sizeof err);
@@ -680,11 +690,10 @@ int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t 
                 bad++;
             }
         }
-        if (r)
-            freeReplyObject(r);
     }
+    rblock_pipe_free(pp);
     freeReplyObject(ids);
-    redisFree(rc);
+    rblock_free(rc);
     log_info("catalog: %zu movies loaded from Redis%s", loaded,
              bad ? " (some invalid, skipped)" : "");
     return 0;
@@ -718,12 +727,12 @@ static void store_catalog_ids_cb(redisAsyncContext *ac, void *reply, void *priv)
     redisReply *r = reply;
     (void)priv;
     store_replied(s);
-    if (!r || r->type != REDIS_REPLY_ARRAY || !s->ac)
+    if (!r || r->type != REDIS_REPLY_ARRAY || !store_route_linked(s))
         return;
     for (size_t i = 0; i < r->elements; i++)
         if (r->element[i]->str &&
-            redisAsyncCommand(s->ac, store_catalog_movie_cb, NULL, "GET %s:{catalog}:movie:%s",
-                              s->d->cfg.redis_prefix, r->element[i]->str) == REDIS_OK)
+            store_route_sendf(s, store_catalog_movie_cb, NULL, "GET %s:{catalog}:movie:%s",
+                              s->d->cfg.redis_prefix, r->element[i]->str) == 0)
             s->pending++;
 }
 
@@ -733,14 +742,14 @@ static void store_catalog_version_cb(redisAsyncContext *ac, void *reply, void *p
     redisReply *r = reply;
     (void)priv;
     store_replied(s);
-    if (!r || r->type != REDIS_REPLY_STRING || !s->ac)
+    if (!r || r->type != REDIS_REPLY_STRING || !store_route_linked(s))
         return;
     long long v = atoll(r->str);
     if (v == s->catalog_version)
         return;
     s->catalog_version = v;
-    if (redisAsyncCommand(s->ac, store_catalog_ids_cb, NULL, "SMEMBERS %s:{catalog}:movies",
-                          s->d->cfg.redis_prefix) == REDIS_OK)
+    if (store_route_sendf(s, store_catalog_ids_cb, NULL, "SMEMBERS %s:{catalog}:movies",
+                          s->d->cfg.redis_prefix) == 0)
         s->pending++;
 }
 
@@ -749,9 +758,9 @@ static void store_catalog_timer(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct store *s = arg;
-    if (s->connected && s->ac &&
-        redisAsyncCommand(s->ac, store_catalog_version_cb, NULL, "GET %s:{catalog}:version",
-                          s->d->cfg.redis_prefix) == REDIS_OK)
+    if (s->connected && store_route_linked(s) &&
+        store_route_sendf(s, store_catalog_version_cb, NULL, "GET %s:{catalog}:version",
+                          s->d->cfg.redis_prefix) == 0)
         s->pending++;
 }
 

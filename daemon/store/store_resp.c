@@ -158,7 +158,7 @@ int store_resp_send(struct store *s, struct store_resp *r, redisCallbackFn *fn, 
     /* hiredis reads the command name with string functions: terminate it */
     if (store_resp_room(r, 1) == 0)
         r->buf[r->len] = '\0';
-    if (!s->ac || r->oom || redisAsyncFormattedCommand(s->ac, fn, priv, r->buf, r->len) != REDIS_OK)
+    if (r->oom || store_route_send(s, fn, priv, r->buf, r->len) < 0)
         rc = -1;
     else if (fn)
         s->pending++;

@@ -60,7 +60,8 @@ const struct conf_row conf_table[] = {
       "Largest event accepted; larger ones go to the dead-letter topic."),
 
     S("redis", "address", redis_address, "127.0.0.1:6379", 0,
-      "Redis server, host:port or unix:/path/to/socket."),
+      "Redis server, host:port or unix:/path/to/socket; for a Redis Cluster, one or more seed "
+      "nodes, host:port,host:port (the other masters are found with CLUSTER SLOTS)."),
     S("redis", "prefix", redis_prefix, "recut", 0,
       "Prefix of every key recutd writes. A viewer's keys are PREFIX:{u:ID}:*."),
     I("redis", "timeout_ms", redis_timeout_ms, "5000", 100, 600000, 0,
@@ -347,7 +348,9 @@ static int conf_add_extra(struct recut_config *cfg, const char *section, const c
 static int conf_set_at(struct recut_config *cfg, const char *section, const char *key,
                        const char *value, int line, char *errstr, size_t errstr_size)
 {
-    if ((strncmp(section, "plugin.", 7) == 0 && section[7]) || strcmp(section, "librdkafka") == 0) {
+    if ((strncmp(section, "plugin.", 7) == 0 && section[7]) || strcmp(section, "librdkafka") == 0 ||
+        strcmp(section, "experiment") == 0 || strncmp(section, "experiment.", 11) == 0) {
+        /* [experiment.NAME]'s keys are checked by experiment.c */
         if (conf_add_extra(cfg, section, key, value, line) < 0) {
             snprintf(errstr, errstr_size, "out of memory");
             return -1;

@@ -19,7 +19,7 @@ enum conf_event_type {
     CFG_EV_N_WEIGHTED
 };
 
-/* A free-form key=value from [plugin.NAME] or [librdkafka]. */
+/* A free-form key=value from [plugin.NAME], [librdkafka] or [experiment.NAME]. */
 struct conf_kv {
     char *section, *key, *value;
     int line; /* where it was set: see conf_where() */

@@ -148,6 +148,8 @@ static int httppath_route(struct httppath *p, struct httppath_seg *seg, int n, c
             p->route = HTTPPATH_EVENTS;
         else if (httppath_is(&seg[1], "plugins"))
             p->route = HTTPPATH_PLUGINS;
+        else if (httppath_is(&seg[1], "experiments"))
+            p->route = HTTPPATH_EXPERIMENTS;
         return 0;
     }
     if ((n == 3 || (n == 4 && httppath_is(&seg[3], "media"))) && httppath_is(&seg[1], "movies")) {

@@ -176,6 +176,8 @@ def scenario_open(c):
     c.req("GET", "/v1/health", 200)
     c.req("GET", "/metrics", 200)
     c.req("GET", "/v1/plugins", 200)
+    c.req("GET", "/v1/experiments", 200)
+    c.req("POST", "/v1/experiments", 405)
     c.req("PUT", "/v1/movies/m1", 200, movie("m1", genres=("Drama",)))
     c.req("PUT", "/v1/movies/m2", 200, movie("m2", genres=("Drama", "Action")))
     c.req("PUT", "/v1/movies/m3", 200, movie("m3", n=0))

@@ -11,9 +11,13 @@
 # checks what a person sees: the viewer page shows the top recommendation's
 # title and reasons, the movie page highlights the cut's scenes and its
 # <video> plays, deep links reload, each page load stays under 200 KB and no
-# request leaves 127.0.0.1.  Screenshots: build/tests/console-*.png (and
-# docs/console.png when RECUT_SCREENSHOT_OUT names it).  Skips (77) only
-# when chromium or node is not installed.
+# request leaves 127.0.0.1; the experiments page says none is configured.
+# Then the same data served without tokens and with an [experiment.blend]:
+# the video streams with byte ranges, the viewer page shows the viewer's arm
+# and the experiments page the arms' counts, intervals and comparison.
+# Screenshots: build/tests/console-*.png (and docs/console.png when
+# RECUT_SCREENSHOT_OUT names it).  Skips (77) only when chromium or node is
+# not installed.
 # RECUT_MOVIELENS=DIR reads another MovieLens directory (a missing one: the
 # generated set).
 . "$srcdir/helpers/harness.sh"
@@ -263,7 +267,7 @@ case_browser() {
     local out=$top_builddir/tests
     BASE=$BASE TOKEN=$T_CONSOLE VIEWER=$VIEWER MOVIE=$MOVIE EDITOR=highlights BUDGET=40%25 \
         TOP_TITLE=$TOP_TITLE TOP_REASONS=$TOP_REASONS CUT_SCENES=$CUT_SCENES \
-        SHOT_DIR=$out MODE=${1:-} DEBUG=${DEBUG:-} CHROMIUM=$CHROMIUM SCREENSHOT_OUT=${RECUT_SCREENSHOT_OUT:-} \
+        SHOT_DIR=$out MODE=${1:-} ARM=${ARM:-} DEBUG=${DEBUG:-} CHROMIUM=$CHROMIUM SCREENSHOT_OUT=${RECUT_SCREENSHOT_OUT:-} \
         node "$BROWSER_DIR/console.mjs" >"$H_TMP/browser.log" 2>&1
     local rc=$?
     sed 's/^/    /' "$H_TMP/browser.log"
@@ -283,7 +287,11 @@ h_stop_recutd
 sed -i '/^tokens_file = /d' "$CONF"
 H_HTTP_PORT=$(h_free_port) || h_fail "no free port"
 sed -i "s/^listen = .*/listen = 127.0.0.1:$H_HTTP_PORT/" "$CONF"
+printf '\n[experiment.blend]\narms = a:50, b:50\nsalt = console\nwindow_s = 3600\n' >>"$CONF"
 h_start_recutd "$CONF"
 BASE=http://127.0.0.1:$H_HTTP_PORT
-h_case "chromium without tokens: the video streams with byte ranges" case_browser open
+h_http GET "/v1/users/$VIEWER/recommendations"
+ARM=$(h_json "$H_BODY" 'd["experiments"][0]["arm"]') || h_fail "no experiment arm for $VIEWER: $(cat "$H_BODY")"
+h_log "$VIEWER is in arm $ARM of the experiment blend"
+h_case "chromium without tokens: the video streams with byte ranges; an experiment" case_browser open
 h_done

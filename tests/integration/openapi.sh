@@ -24,6 +24,8 @@ H_NO_KAFKA=1
 CONF=$H_TMP/recutd.conf
 h_write_config "$CONF"
 printf '[plugins]\nload = highlights,redis\n[publish]\ndelay_ms = 0\n' >>"$CONF"
+# an experiment, so answers carry arms and GET /v1/experiments has a body
+printf '[experiment.demo]\narms = a:50, b:50\nb.models.blend_popularity = 0.1\n' >>"$CONF"
 cp "$CONF" "$H_TMP/base.conf"
 h_start_recutd "$CONF"
 BASE=http://127.0.0.1:$H_HTTP_PORT

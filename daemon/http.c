@@ -10,6 +10,7 @@
 #include "groups.h"
 #include "http_tls.h"
 #include "http_profile.h"
+#include "http_static.h"
 #include "http_timing.h"
 #include "http_events.h"
 #include "http_listen.h"
@@ -662,6 +663,13 @@ static void http_route(struct evhttp_request *req, void *arg)
         } else {
             http_error(req, 405, "use GET or PUT");
         }
+    } else if (q.route == HTTPPATH_UI) {
+        http_static_ui(req, d->cfg.http_ui_dir, path);
+    } else if (q.route == HTTPPATH_MOVIE_MEDIA) {
+        if (!catalog_get(&d->catalog, q.movie))
+            http_error(req, 404, "no movie '%s' in the catalog", q.movie);
+        else
+            http_static_media(req, d->cfg.http_media_dir, q.movie);
     } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));

@@ -491,6 +491,9 @@ static unsigned http_auth_needed(enum evhttp_cmd_type cmd, enum httppath_route r
 {
     if (route == HTTPPATH_HEALTH && (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD))
         return 0;
+    /* the console's files: the page asks for a token and sends it itself */
+    if (route == HTTPPATH_UI && (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD))
+        return 0;
     if (route == HTTPPATH_METRICS)
         return HTTP_AUTH_ADMIN;
     if (cmd == EVHTTP_REQ_DELETE)

@@ -11,12 +11,27 @@
 #include <stdint.h>
 #include <time.h>
 
+/* Indexed by route (httppath.h), so a route added to the enum without a
+ * name here is timed as "other" rather than under another's name. */
+#define HTTP_TIMING_USERS_DELETE (HTTPPATH_UI + 1)
 static const char *const http_timing_routes[] = {
-    "other", "metrics",         "health",  "events", "plugins",      "movies",
-    "users", "recommendations", "profile", "cuts",   "cuts_publish", "users_delete",
+    [HTTPPATH_NOT_FOUND] = "other",
+    [HTTPPATH_METRICS] = "metrics",
+    [HTTPPATH_HEALTH] = "health",
+    [HTTPPATH_EVENTS] = "events",
+    [HTTPPATH_PLUGINS] = "plugins",
+    [HTTPPATH_MOVIE] = "movies",
+    [HTTPPATH_USER] = "users",
+    [HTTPPATH_USER_RECS] = "recommendations",
+    [HTTPPATH_USER_PROFILE] = "profile",
+    [HTTPPATH_USER_CUT] = "cuts",
+    [HTTPPATH_USER_PUBLISH] = "cuts_publish",
+    [HTTPPATH_EXPERIMENTS] = "experiments",
+    [HTTPPATH_MOVIE_MEDIA] = "media",
+    [HTTPPATH_UI] = "ui",
+    [HTTP_TIMING_USERS_DELETE] = "users_delete",
 };
 #define HTTP_TIMING_N_ROUTES (sizeof http_timing_routes / sizeof http_timing_routes[0])
-#define HTTP_TIMING_USERS_DELETE (HTTP_TIMING_N_ROUTES - 1)
 
 static const double http_timing_bounds[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                              0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
@@ -54,7 +69,10 @@ static size_t http_timing_hash(const struct evhttp_request *req)
 
 void http_timing_begin(const struct evhttp_request *req, int route, int is_delete)
 {
-    unsigned r = route > 0 && route <= HTTPPATH_USER_PUBLISH ? (unsigned)route : 0;
+    unsigned r =
+        route > 0 && (unsigned)route < HTTP_TIMING_USERS_DELETE && http_timing_routes[route]
+            ? (unsigned)route
+            : 0;
     if (route == HTTPPATH_USER && is_delete)
         r = HTTP_TIMING_USERS_DELETE;
     size_t h = http_timing_hash(req), pick = h;
@@ -105,6 +123,8 @@ void http_timing_render(struct strbuf *b)
                      "request to its reply, by route.\n"
                      "# TYPE recut_http_request_duration_seconds histogram\n");
     for (size_t r = 0; r < HTTP_TIMING_N_ROUTES; r++) {
+        if (!http_timing_routes[r])
+            continue;
         uint64_t cum = 0;
         for (size_t k = 0; k < HTTP_TIMING_N_BOUNDS; k++) {
             cum += http_timing_hist[r].bucket[k];

@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libjansson-dev libinih-dev libsystemd-dev libxxhash-dev zlib1g-dev libssl-dev libsodium-dev
  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
- python3-yaml python3-jsonschema nodejs
+ python3-yaml python3-jsonschema nodejs npm chromium
  curl valgrind clang-format
  debhelper dpkg-dev fakeroot lintian"
 SUDO=""
@@ -21,6 +21,12 @@ if [ -n "$missing" ]; then
   echo "install-deps: installing:$missing"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+# The console's browser test (tests/integration/console.sh) drives Debian's
+# chromium with playwright-core, installed from the lock file.
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$top/tests/browser/package-lock.json" ]; then
+  (cd "$top/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # Debian starts redis-server as a service on install; recut's tests run their
 # own instances on private ports, so the system one is not needed.

@@ -105,6 +105,12 @@ const struct conf_row conf_table[] = {
       "Most request bodies (events, catalog entries) being applied at once (503 beyond)."),
     I("http", "idle_timeout_s", http_idle_timeout_s, "30", 1, 3600, 0,
       "Seconds a connection may stay idle, or take to send a request, before it is closed."),
+    S("http", "ui_dir", http_ui_dir, PKGDATADIR "/ui", 0,
+      "Directory of the web console's files, served under /ui/ (GET and HEAD need no token). "
+      "Empty: no console."),
+    S("http", "media_dir", http_media_dir, "", 0,
+      "Directory of the movies' video files, one named ID.webm or ID.mp4 per catalog movie, "
+      "served by GET /v1/movies/ID/media (read scope). Empty: no media route."),
 
     S("plugins", "dir", plugin_dir, PKGLIBDIR, 1, "Directory plugins are loaded from."),
     S("plugins", "load", plugin_load, "highlights,storyline,trailer,mood,redis,kafka", 1,

@@ -61,6 +61,8 @@ struct recut_config {
     int http_max_connections;
     int http_max_active_bodies;
     int http_idle_timeout_s;
+    char *http_ui_dir;    /* the console (daemon/http_static.c), or "" */
+    char *http_media_dir; /* ID.webm / ID.mp4 for /v1/movies/ID/media, or "" */
     int http_threads_unused;
     /* [plugins] */
     char *plugin_dir;

@@ -134,6 +134,11 @@ static int httppath_route(struct httppath *p, struct httppath_seg *seg, int n, c
         p->route = HTTPPATH_METRICS;
         return 0;
     }
+    /* the console: its own handler decodes and checks the whole path */
+    if (n >= 1 && httppath_is(&seg[0], "ui")) {
+        p->route = HTTPPATH_UI;
+        return 0;
+    }
     if (n < 2 || !httppath_is(&seg[0], "v1"))
         return 0;
     if (n == 2) {
@@ -147,10 +152,10 @@ static int httppath_route(struct httppath *p, struct httppath_seg *seg, int n, c
             p->route = HTTPPATH_EXPERIMENTS;
         return 0;
     }
-    if (n == 3 && httppath_is(&seg[1], "movies")) {
+    if ((n == 3 || (n == 4 && httppath_is(&seg[3], "media"))) && httppath_is(&seg[1], "movies")) {
         if (httppath_take_id(&seg[2], p->movie, "movie id", errstr, errstr_size) < 0)
             return -1;
-        p->route = HTTPPATH_MOVIE;
+        p->route = n == 3 ? HTTPPATH_MOVIE : HTTPPATH_MOVIE_MEDIA;
         return 0;
     }
     if (!httppath_is(&seg[1], "users"))

@@ -26,6 +26,8 @@ enum httppath_route {
     HTTPPATH_USER_CUT,     /* /v1/users/USER/cuts/MOVIE */
     HTTPPATH_USER_PUBLISH, /* /v1/users/USER/cuts/MOVIE/publish */
     HTTPPATH_EXPERIMENTS,  /* /v1/experiments */
+    HTTPPATH_MOVIE_MEDIA,  /* /v1/movies/MOVIE/media */
+    HTTPPATH_UI,           /* /ui and anything under it (daemon/http_static.c) */
 };
 
 /* Most query parameters, and longest decoded value (the cut's source). */

@@ -183,6 +183,9 @@ def scenario_open(c):
     c.req("PUT", "/v1/movies/m3", 200, movie("m3", n=0))
     c.req("GET", "/v1/movies/m1", 200)
     c.req("GET", "/v1/movies/nope", 404)
+    c.req("GET", "/v1/movies/m1/media", 404)  # no [http] media_dir here
+    c.req("GET", "/v1/movies/nope/media", 404)
+    c.req("PUT", "/v1/movies/m1/media", 405, movie("m1"))
     c.req("GET", "/v1/movies/" + "x" * 129, 400)
     c.req("PUT", "/v1/movies/m1", 400, "this is not JSON")
     c.req("PUT", "/v1/movies/m1", 415, movie("m1"), ctype="text/plain")
@@ -241,6 +244,8 @@ def scenario_tokens(c, read, write, admin):
     c.req("PUT", "/v1/movies/t1", 403, movie("t1"), token=r)
     c.req("PUT", "/v1/movies/t1", 200, movie("t1"), token=w)
     c.req("GET", "/v1/movies/t1", 200, token=r)
+    c.req("GET", "/v1/movies/t1/media", 401)
+    c.req("GET", "/v1/movies/t1/media", 404, token=r)
     c.req("POST", "/v1/events", 401, event("t", "rating", "t1", "t-1", 1700000009000, value=4))
     c.req("POST", "/v1/events", 200, event("t", "rating", "t1", "t-1", 1700000009000, value=4),
           token=w)

@@ -39,6 +39,10 @@ static const struct path_case cases[] = {
     { "/v1/users/u1/profile", NULL, 1, HTTPPATH_USER_PROFILE, "u1", "", NULL },
     { "/v1/users/u1/cuts/m1", "budget=15%25", 1, HTTPPATH_USER_CUT, "u1", "m1", NULL },
     { "/v1/users/u1/cuts/m1/publish", NULL, 1, HTTPPATH_USER_PUBLISH, "u1", "m1", NULL },
+    { "/v1/movies/m1/media", NULL, 1, HTTPPATH_MOVIE_MEDIA, "", "m1", NULL },
+    { "/ui", NULL, 1, HTTPPATH_UI, "", "", NULL },
+    { "/ui/viewers/u1", NULL, 1, HTTPPATH_UI, "", "", NULL },
+    { "/ui/app.js", "v=1", 1, HTTPPATH_UI, "", "", NULL },
     { "/v1/users/" L128, NULL, 1, HTTPPATH_USER, L128, "", NULL },
     { "/v1/users/a+b", NULL, 1, HTTPPATH_USER, "a+b", "", NULL }, /* '+' is a '+' in a path */
     /* well-formed, but no such resource */
@@ -51,6 +55,9 @@ static const struct path_case cases[] = {
     { "/v1/users/u1/cuts/m1/publish/x/y", NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
     { "/v1/health" L129, NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
     { "/metrics/x", NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
+    { "/v1/movies/m1/media/x", NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
+    { "/v1/movies/m1/nope", NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
+    { "/uix", NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
     /* the bug: a decoded NUL cut the id */
     { "/v1/users/csrfw%00junk", NULL, 0, 0, NULL, NULL, "invalid viewer id: it holds a NUL byte" },
     { "/v1/users/u1%00x/profile", NULL, 0, 0, NULL, NULL, "invalid viewer id: it holds a NUL" },

@@ -210,28 +210,13 @@ static int store_route_node_of(struct store_route *r, redisAsyncContext *ac)
     return -1;
 }
 
-static void store_route_on_connect(const redisAsyncContext *ac, int status)
-{
-    struct store *s = ac->data;
-    if (status == REDIS_OK)
-        return; /* up once the handshake is answered */
-    struct store_route *r = s->route;
-    log_warn("redis: cannot connect to a cluster node: %s", ac->errstr);
-    metrics_inc(M_REDIS_ERRORS, 1);
-    if (r->boot == ac)
-        r->boot = NULL;
-    int i = store_route_node_of(r, (redisAsyncContext *)ac);
-    if (i >= 0)
-        r->nodes[i].ac = NULL;
-    store_route_drop(s);
-}
-
-static void store_route_on_disconnect(const redisAsyncContext *ac, int status)
+/* ac is gone (hiredis frees it): forget it, then drop every node. */
+static void store_route_lost(const redisAsyncContext *ac, const char *what)
 {
     struct store *s = ac->data;
     struct store_route *r = s->route;
-    if (status != REDIS_OK) {
-        log_warn("redis: connection to a cluster node lost: %s", ac->errstr);
+    if (what) {
+        log_warn("redis: %s: %s", what, ac->errstr);
         metrics_inc(M_REDIS_ERRORS, 1);
     }
     if (r->boot == ac)
@@ -240,6 +225,17 @@ static void store_route_on_disconnect(const redisAsyncContext *ac, int status)
     if (i >= 0)
         r->nodes[i].ac = NULL;
     store_route_drop(s);
+}
+
+static void store_route_on_connect(const redisAsyncContext *ac, int status)
+{
+    if (status != REDIS_OK) /* (else up once the handshake is answered) */
+        store_route_lost(ac, "cannot connect to a cluster node");
+}
+
+static void store_route_on_disconnect(const redisAsyncContext *ac, int status)
+{
+    store_route_lost(ac, status != REDIS_OK ? "connection to a cluster node lost" : NULL);
 }
 
 static redisAsyncContext *store_route_open(struct store_route *r, const char *host, int port)
@@ -702,23 +698,8 @@ void store_route_free(struct store *s)
     struct store_route *r = s->route;
     if (!r)
         return;
-    s->connected = 0;
-    r->gen++;
-    store_unit_free(r->tx);
-    for (size_t i = 0; i < r->n_listed; i++) {
-        struct store_rslot *sl = &r->slots[r->listed[i]];
-        while (sl->held_head) {
-            struct store_unit *u = sl->held_head;
-            sl->held_head = u->next;
-            store_route_deliver(r, u, NULL);
-        }
-    }
-    r->n_listed = 0;
-    for (size_t i = 0; i < r->n_nodes; i++)
-        if (r->nodes[i].ac)
-            store_route_close(r->nodes[i].ac);
-    if (r->boot)
-        store_route_close(r->boot);
+    r->dropped = 1; /* (so the drop neither reconnects nor re-applies) */
+    store_route_drop(s);
     s->route = NULL;
     store_route_free_route(r);
 }

@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libjansson-dev libinih-dev libsystemd-dev libxxhash-dev zlib1g-dev libssl-dev libsodium-dev
  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
- python3-yaml python3-jsonschema nodejs npm chromium
+ python3-yaml python3-jsonschema chromium
  curl valgrind clang-format
  debhelper dpkg-dev fakeroot lintian"
 SUDO=""
@@ -17,6 +17,11 @@ missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node.js and npm (the browser test's playwright-core): Debian's packages
+# only when the machine has none of its own (a Node.js from elsewhere, with
+# its npm, conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
   echo "install-deps: installing:$missing"
   $SUDO apt-get update -qq

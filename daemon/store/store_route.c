@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define STORE_ROUTE_TRIES 16      /* redirects of one unit before its error is delivered */
 #define STORE_ROUTE_RETRY_MS 20   /* TRYAGAIN / CLUSTERDOWN: first pause */
@@ -132,60 +131,6 @@ static int store_unit_add(struct store_unit *u, const char *cmd, size_t len)
     u->ncmd++;
     u->off[u->ncmd] = u->len;
     return 0;
-}
-
-/* Argument i of the RESP command at p (len bytes): its bytes, or NULL. */
-static const char *store_resp_arg(const char *p, size_t len, size_t want, size_t *alen)
-{
-    const char *end = p + len;
-    if (p >= end || *p != '*')
-        return NULL;
-    char *e;
-    long n = strtol(p + 1, &e, 10);
-    if (e + 2 > end || e[0] != '\r' || (size_t)n <= want)
-        return NULL;
-    p = e + 2;
-    for (size_t i = 0; p < end && *p == '$'; i++) {
-        long l = strtol(p + 1, &e, 10);
-        if (l < 0 || e + 2 > end || e[0] != '\r')
-            return NULL;
-        p = e + 2;
-        if (p + l + 2 > end)
-            return NULL;
-        if (i == want) {
-            *alen = (size_t)l;
-            return p;
-        }
-        p += l + 2;
-    }
-    return NULL;
-}
-
-static int store_resp_is(const char *name, size_t len, const char *what)
-{
-    return len == strlen(what) && strncasecmp(name, what, len) == 0;
-}
-
-/* The slot of a command's first key; -1 when it has none. */
-static int store_resp_slot(const char *cmd, size_t len)
-{
-    size_t nl, kl;
-    const char *name = store_resp_arg(cmd, len, 0, &nl);
-    if (!name)
-        return -1;
-    size_t keyarg = 1;
-    if (store_resp_is(name, nl, "EVAL") || store_resp_is(name, nl, "EVALSHA")) {
-        const char *nk = store_resp_arg(cmd, len, 2, &kl);
-        if (!nk || kl == 0 || (kl == 1 && nk[0] == '0'))
-            return -1;
-        keyarg = 3;
-    } else if (store_resp_is(name, nl, "PING") || store_resp_is(name, nl, "MULTI") ||
-               store_resp_is(name, nl, "EXEC") || store_resp_is(name, nl, "DISCARD") ||
-               store_resp_is(name, nl, "SCRIPT") || store_resp_is(name, nl, "INFO")) {
-        return -1;
-    }
-    const char *key = store_resp_arg(cmd, len, keyarg, &kl);
-    return key ? (int)rcluster_slot(key, kl) : -1;
 }
 
 /* ---- nodes ------------------------------------------------------------- */
@@ -397,15 +342,14 @@ static void store_route_submit(struct store_route *r, struct store_unit *u)
 }
 
 /* ---- replies ----------------------------------------------------------- */
+/* The node that answered names itself with an empty host in a redirect. */
 static enum rcluster_redirect store_route_redirect_of(struct store_route *r, int node,
                                                       const redisReply *e, unsigned *slot,
                                                       char *host, size_t hs, int *port)
 {
-    if (!e || e->type != REDIS_REPLY_ERROR)
-        return RCLUSTER_NONE;
     const char *self =
         node >= 0 && (size_t)node < r->map.n_nodes ? r->map.nodes[node].host : "127.0.0.1";
-    return rcluster_redirect(e->str, e->len, self, slot, host, hs, port);
+    return rcluster_reply_redirect(e, self, slot, host, hs, port);
 }
 
 static void store_route_queued_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -718,10 +662,9 @@ int store_route_send(struct store *s, redisCallbackFn *fn, void *priv, const cha
     if (!s->connected)
         return -1;
     size_t nl;
-    const char *name = store_resp_arg(cmd, len, 0, &nl);
-    if (!name)
-        return -1;
-    if (store_resp_is(name, nl, "MULTI")) {
+    if (!rcluster_cmd_arg(cmd, len, 0, &nl))
+        return -1; /* not a command */
+    if (rcluster_cmd_is(cmd, len, "MULTI")) {
         store_unit_free(r->tx);
         r->tx = calloc(1, sizeof *r->tx);
         if (!r->tx || store_unit_add(r->tx, cmd, len) < 0) {
@@ -734,7 +677,7 @@ int store_route_send(struct store *s, redisCallbackFn *fn, void *priv, const cha
         r->tx->ask_node = -1;
         return 0;
     }
-    if (r->tx && store_resp_is(name, nl, "DISCARD")) {
+    if (r->tx && rcluster_cmd_is(cmd, len, "DISCARD")) {
         store_unit_free(r->tx);
         r->tx = NULL;
         return 0;
@@ -744,8 +687,8 @@ int store_route_send(struct store *s, redisCallbackFn *fn, void *priv, const cha
         if (store_unit_add(u, cmd, len) < 0)
             return -1;
         if (u->slot < 0)
-            u->slot = store_resp_slot(cmd, len);
-        if (!store_resp_is(name, nl, "EXEC"))
+            u->slot = rcluster_cmd_slot(cmd, len);
+        if (!rcluster_cmd_is(cmd, len, "EXEC"))
             return 0; /* (a queued command's reply is its unit's business) */
         r->tx = NULL;
     } else {
@@ -753,7 +696,7 @@ int store_route_send(struct store *s, redisCallbackFn *fn, void *priv, const cha
             store_unit_free(u);
             return -1;
         }
-        u->slot = store_resp_slot(cmd, len);
+        u->slot = rcluster_cmd_slot(cmd, len);
         u->ask_node = -1;
     }
     u->fn = fn;

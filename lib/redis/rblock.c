@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define RBLOCK_TRIES 16      /* redirections and retries of one command */
@@ -215,79 +214,9 @@ static int rblock_route(struct rblock *c, int slot)
 }
 
 /* ---- commands --------------------------------------------------------------- */
-/* Argument i of a formatted command (*N\r\n$L\r\n...), or NULL. */
-static const char *rblock_arg(const char *cmd, int len, int i, size_t *alen, int *argc)
-{
-    const char *p = cmd, *end = cmd + len;
-    if (p >= end || *p != '*')
-        return NULL;
-    *argc = atoi(p + 1);
-    if (i >= *argc)
-        return NULL;
-    p = memchr(p, '\n', (size_t)(end - p));
-    for (int k = 0; p && p + 1 < end; k++) {
-        p++;
-        if (*p != '$')
-            return NULL;
-        long l = atol(p + 1);
-        p = memchr(p, '\n', (size_t)(end - p));
-        if (!p || l < 0 || p + 1 + l > end)
-            return NULL;
-        if (k == i) {
-            *alen = (size_t)l;
-            return p + 1;
-        }
-        p += 1 + l + 1; /* the argument, \r; *p is \n */
-    }
-    return NULL;
-}
-
-static int rblock_is(const char *a, size_t l, const char *w)
-{
-    return l == strlen(w) && strncasecmp(a, w, l) == 0;
-}
-
-/* The slot of a formatted command's first key, -1 when it has none. */
-static int rblock_cmd_slot(const char *cmd, int len)
-{
-    static const char *const keyless[] = {
-        "MULTI", "EXEC",    "DISCARD",  "UNWATCH", "PING",   "INFO",      "SCRIPT",
-        "SCAN",  "CLUSTER", "AUTH",     "ASKING",  "DBSIZE", "FLUSHALL",  "FLUSHDB",
-        "KEYS",  "SELECT",  "CLIENT",   "CONFIG",  "TIME",   "ACL",       "HELLO",
-        "ECHO",  "QUIT",    "READONLY", "COMMAND", "WAIT",   "RANDOMKEY", "FUNCTION",
-    };
-    size_t l0, l;
-    int argc, at = 1;
-    const char *a0 = rblock_arg(cmd, len, 0, &l0, &argc);
-    if (!a0)
-        return -1;
-    for (size_t i = 0; i < sizeof keyless / sizeof keyless[0]; i++)
-        if (rblock_is(a0, l0, keyless[i]))
-            return -1;
-    if (rblock_is(a0, l0, "EVAL") || rblock_is(a0, l0, "EVALSHA") || rblock_is(a0, l0, "FCALL")) {
-        const char *nk = rblock_arg(cmd, len, 2, &l, &argc);
-        if (!nk || atoi(nk) <= 0)
-            return -1;
-        at = 3;
-    }
-    const char *k = rblock_arg(cmd, len, at, &l, &argc);
-    return k ? (int)rcluster_slot(k, l) : -1;
-}
-
 static int rblock_cmd_is(const struct rblock_cmd *cmd, const char *name)
 {
-    size_t l;
-    int argc;
-    const char *a = rblock_arg(cmd->buf, cmd->len, 0, &l, &argc);
-    return a && rblock_is(a, l, name);
-}
-
-static int rblock_redirect_kind(const redisReply *r, const char *self, unsigned *slot, char *host,
-                                size_t hn, int *port)
-{
-    if (!r || r->type != REDIS_REPLY_ERROR)
-        return RCLUSTER_NONE;
-    return (int)rcluster_redirect(r->str, r->len, self, slot, host, hn, port);
+    return rcluster_cmd_is(cmd->buf, (size_t)cmd->len, name);
 }
 
 /* Send cmds[0..n) on one connection (after ASKING when asking) and read
@@ -354,10 +283,10 @@ static int rblock_run(struct rblock *c, int slot, struct rblock_cmd *cmds, size_
         }
         char self[RCLUSTER_HOST_MAX];
         snprintf(self, sizeof self, "%s", c->conns[k].host);
-        int kind = RCLUSTER_NONE;
+        enum rcluster_redirect kind = RCLUSTER_NONE;
         unsigned s = 0;
         for (size_t i = 0; i < n && kind == RCLUSTER_NONE; i++)
-            kind = rblock_redirect_kind(cmds[i].reply, self, &s, host, sizeof host, &port);
+            kind = rcluster_reply_redirect(cmds[i].reply, self, &s, host, sizeof host, &port);
         if (kind == RCLUSTER_NONE || no_move)
             return 0;
         if (kind == RCLUSTER_MOVED) {
@@ -390,7 +319,8 @@ static redisReply *rblock_one(struct rblock *c, int slot, char *buf, int len)
         snprintf(c->err, sizeof c->err, "cannot format the command (out of memory?)");
         return NULL;
     }
-    struct rblock_cmd cmd = { buf, len, slot == -2 ? rblock_cmd_slot(buf, len) : slot, NULL };
+    struct rblock_cmd cmd = { buf, len, slot == -2 ? rcluster_cmd_slot(buf, (size_t)len) : slot,
+                              NULL };
     int rc = rblock_run(c, cmd.slot, &cmd, 1, 0);
     free(buf);
     if (rc < 0 && cmd.reply) {
@@ -467,7 +397,8 @@ static int rblock_pipe_add(struct rblock_pipe *p, char *buf, int len)
         p->cap = nc;
     }
     p->v[p->n++] =
-        (struct rblock_cmd){ buf, len, p->slot >= 0 ? p->slot : rblock_cmd_slot(buf, len), NULL };
+        (struct rblock_cmd){ buf, len, p->slot >= 0 ? p->slot : rcluster_cmd_slot(buf, (size_t)len),
+                             NULL };
     return 0;
 }
 
@@ -532,8 +463,8 @@ static int rblock_pipe_spread(struct rblock_pipe *p)
         unsigned s;
         char host[RCLUSTER_HOST_MAX];
         int port;
-        if (p->v[i].reply &&
-            rblock_redirect_kind(p->v[i].reply, "", &s, host, sizeof host, &port) == RCLUSTER_NONE)
+        if (p->v[i].reply && rcluster_reply_redirect(p->v[i].reply, "", &s, host, sizeof host,
+                                                     &port) == RCLUSTER_NONE)
             continue;
         if (!c->cluster && !p->v[i].reply)
             return -1;

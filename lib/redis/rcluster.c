@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 unsigned rcluster_crc16(const char *buf, size_t len)
 {
@@ -274,4 +275,79 @@ void rcluster_seeds_free(struct rcluster_seeds *s)
     free(s->v);
     s->v = NULL;
     s->n = 0;
+}
+
+enum rcluster_redirect rcluster_reply_redirect(const redisReply *r, const char *self_host,
+                                               unsigned *slot, char *host, size_t host_size,
+                                               int *port)
+{
+    if (!r || r->type != REDIS_REPLY_ERROR)
+        return RCLUSTER_NONE;
+    return rcluster_redirect(r->str, r->len, self_host, slot, host, host_size, port);
+}
+
+/* ---- formatted commands ------------------------------------------------ */
+const char *rcluster_cmd_arg(const char *cmd, size_t len, size_t i, size_t *alen)
+{
+    const char *p = cmd, *end = cmd + len;
+    char *e;
+    if (p >= end || *p != '*')
+        return NULL;
+    long n = strtol(p + 1, &e, 10);
+    if (n < 0 || (size_t)n <= i || e + 2 > end || e[0] != '\r')
+        return NULL;
+    p = e + 2;
+    for (size_t k = 0; p < end && *p == '$'; k++) {
+        long l = strtol(p + 1, &e, 10);
+        if (l < 0 || e + 2 > end || e[0] != '\r')
+            return NULL;
+        p = e + 2;
+        if (l + 2 > end - p)
+            return NULL;
+        if (k == i) {
+            *alen = (size_t)l;
+            return p;
+        }
+        p += l + 2;
+    }
+    return NULL;
+}
+
+static int rcluster_word_is(const char *a, size_t l, const char *w)
+{
+    return l == strlen(w) && strncasecmp(a, w, l) == 0;
+}
+
+int rcluster_cmd_is(const char *cmd, size_t len, const char *name)
+{
+    size_t l;
+    const char *a = rcluster_cmd_arg(cmd, len, 0, &l);
+    return a && rcluster_word_is(a, l, name);
+}
+
+int rcluster_cmd_slot(const char *cmd, size_t len)
+{
+    /* commands whose first argument is not a key */
+    static const char *const keyless[] = {
+        "MULTI", "EXEC",    "DISCARD",  "UNWATCH", "PING",   "INFO",      "SCRIPT",
+        "SCAN",  "CLUSTER", "AUTH",     "ASKING",  "DBSIZE", "FLUSHALL",  "FLUSHDB",
+        "KEYS",  "SELECT",  "CLIENT",   "CONFIG",  "TIME",   "ACL",       "HELLO",
+        "ECHO",  "QUIT",    "READONLY", "COMMAND", "WAIT",   "RANDOMKEY", "FUNCTION",
+    };
+    size_t l0, l, at = 1;
+    const char *a0 = rcluster_cmd_arg(cmd, len, 0, &l0);
+    if (!a0)
+        return -1;
+    for (size_t i = 0; i < sizeof keyless / sizeof keyless[0]; i++)
+        if (rcluster_word_is(a0, l0, keyless[i]))
+            return -1;
+    if (rcluster_word_is(a0, l0, "EVAL") || rcluster_word_is(a0, l0, "EVALSHA") ||
+        rcluster_word_is(a0, l0, "FCALL")) {
+        const char *nk = rcluster_cmd_arg(cmd, len, 2, &l);
+        if (!nk || l == 0 || nk[0] < '1' || nk[0] > '9')
+            return -1; /* no key (0, or not a count) */
+        at = 3;
+    }
+    const char *k = rcluster_cmd_arg(cmd, len, at, &l);
+    return k ? (int)rcluster_slot(k, l) : -1;
 }

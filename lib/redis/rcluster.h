@@ -65,6 +65,20 @@ enum rcluster_redirect {
  * slot and the node, an empty host meaning self_host. */
 enum rcluster_redirect rcluster_redirect(const char *err, size_t len, const char *self_host,
                                          unsigned *slot, char *host, size_t host_size, int *port);
+/* The same for a reply: RCLUSTER_NONE unless it is an error reply. */
+enum rcluster_redirect rcluster_reply_redirect(const redisReply *r, const char *self_host,
+                                               unsigned *slot, char *host, size_t host_size,
+                                               int *port);
+
+/* Commands as hiredis formats them (*N\r\n$L\r\narg\r\n...), the way both of
+ * recut's clients hold them: argument i (its length in *alen), or NULL. */
+const char *rcluster_cmd_arg(const char *cmd, size_t len, size_t i, size_t *alen);
+/* 1 when the command's name is name (any case). */
+int rcluster_cmd_is(const char *cmd, size_t len, const char *name);
+/* The slot of the command's first key (EVAL, EVALSHA, FCALL: the first of
+ * their keys), or -1 when it has none. */
+int rcluster_cmd_slot(const char *cmd, size_t len);
+
 /* 1 when an INFO cluster reply says cluster_enabled:1, else 0. */
 int rcluster_enabled(const char *info, size_t len);
 

@@ -203,6 +203,54 @@ static void test_seeds(void)
     }
 }
 
+/* Formatted commands (as hiredis writes them): the slot of the first key,
+ * the name, an argument; keyless and malformed commands have no slot. */
+static void test_commands(void)
+{
+    static const struct {
+        const char *argv[6];
+        int argc;
+        int slot; /* 8980: CLUSTER KEYSLOT recut:{u:42}:meta, test_slots */
+    } t[] = {
+        { { "GET", "recut:{u:42}:meta" }, 2, 8980 },
+        { { "hgetall", "{u:42}x" }, 2, 8980 },
+        { { "EVALSHA", "abc", "2", "recut:{u:42}:a", "recut:{u:42}:b", "x" }, 6, 8980 },
+        { { "EVAL", "return 1", "0", "x" }, 4, -1 },
+        { { "EVAL", "return 1", "x", "k" }, 4, -1 },
+        { { "MULTI" }, 1, -1 },
+        { { "ping" }, 1, -1 },
+        { { "SCAN", "0", "MATCH", "recut:*" }, 4, -1 },
+        { { "CLUSTER", "SLOTS" }, 2, -1 },
+        { { "GET" }, 1, -1 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char *cmd;
+        int len = redisFormatCommandArgv(&cmd, t[i].argc, t[i].argv, NULL);
+        EXPECT(len > 0, "format %s", t[i].argv[0]);
+        if (len <= 0)
+            continue;
+        EXPECT(rcluster_cmd_slot(cmd, (size_t)len) == t[i].slot, "slot of %s %s: %d", t[i].argv[0],
+               t[i].argc > 1 ? t[i].argv[1] : "", rcluster_cmd_slot(cmd, (size_t)len));
+        EXPECT(rcluster_cmd_is(cmd, (size_t)len, t[i].argv[0]), "name %s", t[i].argv[0]);
+        /* cut anywhere, the command is never read past its end */
+        for (int cut = 0; cut < len; cut++)
+            (void)rcluster_cmd_slot(cmd, (size_t)cut);
+        free(cmd);
+    }
+    char *cmd;
+    int len = redisFormatCommand(&cmd, "SET %s %s", "k1", "value");
+    size_t al = 0;
+    const char *a = rcluster_cmd_arg(cmd, (size_t)len, 2, &al);
+    EXPECT(a && al == 5 && memcmp(a, "value", 5) == 0, "argument 2 of SET");
+    EXPECT(!rcluster_cmd_arg(cmd, (size_t)len, 3, &al), "no argument 3 of SET");
+    EXPECT(rcluster_cmd_is(cmd, (size_t)len, "set") && !rcluster_cmd_is(cmd, (size_t)len, "SETNX"),
+           "SET is set, not SETNX");
+    EXPECT(rcluster_cmd_slot(cmd, (size_t)len) == (int)rcluster_slot("k1", 2), "slot of SET k1");
+    EXPECT(!rcluster_cmd_arg(cmd, (size_t)len - 9, 2, &al), "a cut argument is not read");
+    free(cmd);
+    EXPECT(rcluster_cmd_slot("PING\r\n", 6) == -1, "an inline command has no slot");
+}
+
 int main(void)
 {
     test_slots();
@@ -210,5 +258,6 @@ int main(void)
     test_redirect();
     test_info();
     test_seeds();
+    test_commands();
     return expect_report();
 }

@@ -14,6 +14,7 @@
 #
 # Usage: redis_state.py PORT PREFIX [--exclude REGEX]... > state.json
 # Also: redis_state.py PORT PREFIX --keys  (only the key names, one a line)
+# As a module: Conn(PORT).cmd(ARG...), the RESP client (cooc.sh uses it).
 import hashlib, json, re, socket, struct, sys, zlib
 
 
@@ -140,4 +141,5 @@ def main():
     print()
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -59,44 +59,17 @@ gen v 1
 gen w 0
 gen x 0
 
-# A RESP client for the Python checks (the values are binary): cmd(ARG...)
-# with str or bytes arguments; replies as str (status, integer), bytes,
-# None or lists.  Port: the first argument.
-cat >"$H_TMP/resp.py" <<'EOF'
-import socket, sys
-sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-f = sock.makefile("rb")
-def cmd(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a.encode() if isinstance(a, str) else a
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    sock.sendall(out)
-    return reply()
-def reply():
-    line = f.readline()[:-2]
-    t, rest = line[:1], line[1:]
-    if t in (b"+", b":"):
-        return rest.decode()
-    if t == b"-":
-        raise SystemExit("redis: " + rest.decode())
-    if t == b"$":
-        n = int(rest)
-        if n < 0:
-            return None
-        data = f.read(n + 2)[:-2]
-        return data
-    if t == b"*":
-        return [reply() for _ in range(int(rest))]
-    raise SystemExit("bad reply %r" % line)
-EOF
+# The Python checks read the binary values with tests/helpers/redis_state.py's
+# RESP client: cmd(ARG...) with str or bytes arguments; replies as str
+# (status, integer), bytes, None or lists.  Port: the first argument.
 
 # What Redis holds: row blob (or hash) plus log, summed per movie m1..mN
 # and compared with the expected pairs.
 redis_counts() { # N EXPECTED.json...
-    PYTHONPATH=$H_TMP "$SYS_PYTHON3" - "$H_REDIS_PORT" "$@" <<'EOF'
+    PYTHONPATH=$srcdir/helpers "$SYS_PYTHON3" - "$H_REDIS_PORT" "$@" <<'EOF'
 import json, struct, sys, zlib
-from resp import cmd
+from redis_state import Conn
+cmd = Conn(int(sys.argv[1])).cmd
 nm, expected = int(sys.argv[2]), sys.argv[3:]
 def records(b, out, row):
     pos = 0
@@ -283,9 +256,10 @@ case_corrupt_row_compacted() {
 # its first bytes, as recutd does: the row changed, so it must be refused,
 # and leave the first one's row and the log appended since as they are.
 stale_compaction() {
-    PYTHONPATH=$H_TMP "$SYS_PYTHON3" - "$H_REDIS_PORT" "$top_srcdir/daemon/store/store_lua.h" <<'EOF'
+    PYTHONPATH=$srcdir/helpers "$SYS_PYTHON3" - "$H_REDIS_PORT" "$top_srcdir/daemon/store/store_lua.h" <<'EOF'
 import re, sys
-from resp import cmd
+from redis_state import Conn
+cmd = Conn(int(sys.argv[1])).cmd
 src = open(sys.argv[2]).read()
 m = re.search(r'store_lua_cooc_compact\[\]\s*=((?:\s*"(?:[^"\\]|\\.)*")+)\s*;', src)
 script = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))).encode().decode("unicode_escape")

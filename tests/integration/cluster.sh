@@ -99,6 +99,15 @@ for i in range(0, len(lines), 100):
 GEN
 N_EVENTS=$((NV * 10))
 
+# POST an NDJSON file of events; 200 expected
+post_ndjson() { # FILE
+    local code
+    code=$(curl -s -m 60 -o "$H_TMP/post.out" -w '%{http_code}' \
+        -H 'Content-Type: application/x-ndjson' --data-binary @"$1" \
+        "http://127.0.0.1:$H_HTTP_PORT/v1/events")
+    h_assert_eq "$code" 200 "POST $(basename "$1") ($(head -c 200 "$H_TMP/post.out"))"
+}
+
 # run_stream CONF TAG: start recutd, PUT the catalog, POST every chunk
 # (HOOKS[k] runs in the background before chunk k; the last three wait for
 # the hooks to be done), wait until all are
@@ -122,11 +131,7 @@ run_stream() {
             ${HOOKS[$k]} &
             pids="$pids $!"
         fi
-        curl -s -m 60 -o "$H_TMP/post.out" -w '%{http_code}' \
-            -H 'Content-Type: application/x-ndjson' --data-binary @"$f" \
-            "http://127.0.0.1:$H_HTTP_PORT/v1/events" >"$H_TMP/post.code"
-        h_assert_eq "$(cat "$H_TMP/post.code")" 200 \
-            "POST of $(basename "$f") ($(head -c 200 "$H_TMP/post.out"))" || return 1
+        post_ndjson "$f" || return 1
         k=$((k + 1))
     done
     for f in $pids; do wait "$f" || { h_check_failed "a hook failed: $(cat "$H_TMP/hook.log")"; return 1; }; done
@@ -163,6 +168,14 @@ master_ports() { # (asking the first node that answers)
         done
 }
 node_id() { redis-cli -h 127.0.0.1 -p "$1" cluster myid; }
+# how many masters hold a key matching PATTERN
+masters_with() { # PATTERN
+    local p n=0
+    for p in $(master_ports); do
+        [ -n "$(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern "$1" | head -1)" ] && n=$((n + 1))
+    done
+    echo "$n"
+}
 replica_of() { # MASTER-PORT: the port of one of its replicas
     local id
     id=$(node_id "$1")
@@ -219,12 +232,7 @@ case_cluster_stream() {
         h_check_failed "the cluster differs from the uninterrupted run: $(head -c 3000 "$H_TMP/state.diff")"
         return 1
     fi
-    local p n=0
-    for p in $(master_ports); do
-        [ -n "$(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:*' | head -1)" ] &&
-            n=$((n + 1))
-    done
-    h_assert_eq "$n" 3 "masters holding viewers" || return 1
+    h_assert_eq "$(masters_with 'recut:{u:*')" 3 "masters holding viewers" || return 1
     # the moves happened while recutd was writing, and it followed them
     # without dropping a connection (a drop would re-apply batches)
     h_log "redirects followed: $REDIRECTS, batches re-applied: $RESETS"
@@ -307,8 +315,7 @@ GEN
 # every viewer's emo hash, on every master: "KEY sealed-key-id" or "KEY clear"
 emo_state() {
     local p k
-    for p in $H_CLUSTER_PORTS; do
-        [ "$(redis-cli -h 127.0.0.1 -p "$p" role | head -1)" = master ] || continue
+    for p in $(master_ports); do
         for k in $(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:*}:emo'); do
             if [ "$(redis-cli -h 127.0.0.1 -p "$p" hexists "$k" sealed)" = 1 ]; then
                 printf '%s %s\n' "$k" "$(redis-cli -h 127.0.0.1 -p "$p" hget "$k" sealed | cut -d: -f2)"
@@ -320,18 +327,13 @@ emo_state() {
 }
 
 case_rotate_key() {
-    local i p n masters="" out=$H_TMP/rotate.out
+    local i out=$H_TMP/rotate.out
     # 24 viewers' hashes in clear (as an older recutd left them), spread
     # over the masters
     for i in $(seq 1 24); do
         redis-cli -c -h 127.0.0.1 -p "$H_REDIS_PORT" hset "recut:{u:rk$i}:emo" n 1 e:joy "0.86$i" >/dev/null
     done
-    for p in $H_CLUSTER_PORTS; do
-        [ "$(redis-cli -h 127.0.0.1 -p "$p" role | head -1)" = master ] || continue
-        n=$(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:rk*}:emo' | wc -l)
-        [ "$n" -gt 0 ] && masters="$masters $p"
-    done
-    h_assert_eq "$(printf '%s\n' $masters | wc -l)" 3 "the viewers on three masters" || return 1
+    h_assert_eq "$(masters_with 'recut:{u:rk*}:emo')" 3 "the viewers on three masters" || return 1
     h_key_file "$H_TMP/keys" k1
     "$top_builddir/ctl/recutctl" rotate-key --redis "$H_CLUSTER_ADDR" --prefix recut \
         --key-file "$H_TMP/keys" >"$out" 2>&1 ||
@@ -380,7 +382,7 @@ case_acl() {
     before=$(h_metric recut_events_applied_total)
     # 30 viewers: some on every master (8 left one out about one run in ten)
     for p in $(seq 1 30); do h_event "acl$p" like "m$((p % 8 + 1))" "acl-$p"; done >"$H_TMP/acl.ndjson"
-    h_http_ndjson_ok "$H_TMP/acl.ndjson" || return 1
+    post_ndjson "$H_TMP/acl.ndjson" || return 1
     h_wait_metric recut_events_applied_total $((before + 30)) || return 1
     h_health_ok || { h_check_failed "not healthy as an ACL user"; return 1; }
     # the connections recutd holds are the ACL user's, on every master
@@ -424,15 +426,11 @@ case_privacy() {
         h_event "pv$v" emotion m1 "pv$v-2" '"scene":1,"emotion":{"joy":0.73193577,"sadness":0.28466391}'
         h_event "pv$v" comment m2 "pv$v-3" '"text":"zanzibar quokka marmalade, a great film"'
     done >"$H_TMP/priv.ndjson"
-    h_http_ndjson_ok "$H_TMP/priv.ndjson" || return 1
+    post_ndjson "$H_TMP/priv.ndjson" || return 1
     h_wait_metric recut_events_applied_total $((before + 90)) || return 1
     h_stop_recutd
     dump_cluster "$H_TMP/dump.txt"
-    local p n=0
-    for p in $(master_ports); do
-        [ -n "$(redis-cli -h 127.0.0.1 -p "$p" --scan --pattern 'recut:{u:pv*}:emo' | head -1)" ] && n=$((n + 1))
-    done
-    h_assert_eq "$n" 3 "masters holding sealed emotion state" || return 1
+    h_assert_eq "$(masters_with 'recut:{u:pv*}:emo')" 3 "masters holding sealed emotion state" || return 1
     # (long tokens only: a short one may turn up inside a sealed value)
     for v in 73193577 28466391 zanzibar quokka marmalade; do
         if grep -qi -- "$v" "$H_TMP/dump.txt"; then
@@ -440,14 +438,6 @@ case_privacy() {
             return 1
         fi
     done
-}
-
-h_http_ndjson_ok() { # FILE
-    local code
-    code=$(curl -s -m 60 -o "$H_TMP/post.out" -w '%{http_code}' \
-        -H 'Content-Type: application/x-ndjson' --data-binary @"$1" \
-        "http://127.0.0.1:$H_HTTP_PORT/v1/events")
-    h_assert_eq "$code" 200 "POST $(basename "$1") ($(head -c 200 "$H_TMP/post.out"))"
 }
 
 # a case that failed half-way may leave its recutd running: stop it, so

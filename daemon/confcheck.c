@@ -57,19 +57,12 @@ int confcheck_run(const struct recut_config *cfg, char *errstr, size_t errstr_si
     /* as the store connects: host[:port] (6379) or unix:/path, or a
      * cluster's seeds host:port,host:port */
     struct rcluster_seeds seeds;
-    if (strchr(cfg->redis_address, ',')) {
-        if (rcluster_seeds_parse(cfg->redis_address, &seeds, why, sizeof why) < 0) {
-            snprintf(errstr, errstr_size, "%s: redis.address: %s",
-                     conf_where(cfg, "redis", "address", at, sizeof at), why);
-            return -1;
-        }
-        rcluster_seeds_free(&seeds);
-    } else if (util_parse_addr(cfg->redis_address, UTIL_ADDR_UNIX, 6379, host, sizeof host, &port,
-                               why, sizeof why) < 0) {
+    if (rcluster_address_parse(cfg->redis_address, &seeds, why, sizeof why) < 0) {
         snprintf(errstr, errstr_size, "%s: redis.address: %s",
                  conf_where(cfg, "redis", "address", at, sizeof at), why);
         return -1;
     }
+    rcluster_seeds_free(&seeds);
     /* as the store reads it at start and on SIGHUP (the secret is not kept) */
     if (cfg->redis_password_file[0]) {
         FILE *f = fopen(cfg->redis_password_file, "r");

@@ -8,7 +8,6 @@
 #include "config.h"
 #include "rblock.h"
 #include "rcluster.h"
-#include "addr.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -616,21 +615,10 @@ static struct rblock *rblock_open(struct rblock *c, const char *seeds, char *err
                                   size_t errstr_size)
 {
     char why[300];
-    if (!strchr(seeds, ',')) {
-        c->seeds.v = calloc(1, sizeof *c->seeds.v);
-        if (!c->seeds.v ||
-            util_parse_addr(seeds, UTIL_ADDR_UNIX, 6379, c->seeds.v[0].host,
-                            sizeof c->seeds.v[0].host, &c->seeds.v[0].port, why, sizeof why) < 0) {
-            snprintf(errstr, errstr_size,
-                     "address %s: %s (expected host:port, unix:/path or a list "
-                     "host:port,host:port)",
-                     seeds, c->seeds.v ? why : "out of memory");
-            rblock_free(c);
-            return NULL;
-        }
-        c->seeds.n = 1;
-    } else if (rcluster_seeds_parse(seeds, &c->seeds, why, sizeof why) < 0) {
-        snprintf(errstr, errstr_size, "address %s: %s", seeds, why);
+    if (rcluster_address_parse(seeds, &c->seeds, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size,
+                 "address %s: %s (expected host:port, unix:/path or a list host:port,host:port)",
+                 seeds, why);
         rblock_free(c);
         return NULL;
     }

@@ -277,6 +277,25 @@ void rcluster_seeds_free(struct rcluster_seeds *s)
     s->n = 0;
 }
 
+int rcluster_address_parse(const char *address, struct rcluster_seeds *out, char *errstr,
+                           size_t errstr_size)
+{
+    if (strchr(address, ','))
+        return rcluster_seeds_parse(address, out, errstr, errstr_size);
+    out->n = 0;
+    if (!(out->v = calloc(1, sizeof *out->v))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    if (util_parse_addr(address, UTIL_ADDR_UNIX, 6379, out->v[0].host, sizeof out->v[0].host,
+                        &out->v[0].port, errstr, errstr_size) < 0) {
+        rcluster_seeds_free(out);
+        return -1;
+    }
+    out->n = 1;
+    return 0;
+}
+
 enum rcluster_redirect rcluster_reply_redirect(const redisReply *r, const char *self_host,
                                                unsigned *slot, char *host, size_t host_size,
                                                int *port)

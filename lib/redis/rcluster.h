@@ -90,5 +90,10 @@ struct rcluster_seeds {
 int rcluster_seeds_parse(const char *list, struct rcluster_seeds *out, char *errstr,
                          size_t errstr_size);
 void rcluster_seeds_free(struct rcluster_seeds *s);
+/* [redis] address as every client of recut reads it: one server
+ * (host[:port], port 6379 by default, or unix:/path with port -1) or a
+ * cluster's seeds host:port,host:port.  0, or -1 with errstr. */
+int rcluster_address_parse(const char *address, struct rcluster_seeds *out, char *errstr,
+                           size_t errstr_size);
 
 #endif

@@ -251,6 +251,30 @@ static void test_commands(void)
     EXPECT(rcluster_cmd_slot("PING\r\n", 6) == -1, "an inline command has no slot");
 }
 
+/* [redis] address: one server (unix sockets too) or a list of seeds */
+static void test_address(void)
+{
+    struct rcluster_seeds s;
+    char err[200] = "";
+    EXPECT(rcluster_address_parse("10.0.0.1", &s, err, sizeof err) == 0 && s.n == 1 &&
+               strcmp(s.v[0].host, "10.0.0.1") == 0 && s.v[0].port == 6379,
+           "one host, default port: %s", err);
+    rcluster_seeds_free(&s);
+    EXPECT(rcluster_address_parse("unix:/run/redis.sock", &s, err, sizeof err) == 0 && s.n == 1 &&
+               strcmp(s.v[0].host, "/run/redis.sock") == 0 && s.v[0].port == -1,
+           "a unix socket: %s", err);
+    rcluster_seeds_free(&s);
+    EXPECT(rcluster_address_parse("a:7000,b:7001", &s, err, sizeof err) == 0 && s.n == 2 &&
+               s.v[1].port == 7001,
+           "two seeds: %s", err);
+    rcluster_seeds_free(&s);
+    EXPECT(rcluster_address_parse("a:99999", &s, err, sizeof err) < 0 && s.n == 0 && err[0],
+           "a bad port is refused with a reason");
+    EXPECT(rcluster_address_parse("a:1,unix:/x", &s, err, sizeof err) < 0 && s.n == 0,
+           "a unix socket in a list of seeds is refused");
+    rcluster_seeds_free(&s);
+}
+
 int main(void)
 {
     test_slots();
@@ -259,5 +283,6 @@ int main(void)
     test_info();
     test_seeds();
     test_commands();
+    test_address();
     return expect_report();
 }

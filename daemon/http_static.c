@@ -202,15 +202,22 @@ static void http_static_file(struct evhttp_request *req, int code, const char *r
     evbuffer_free(b);
 }
 
+/* Files are read with GET or HEAD: 1, else 405 with Allow sent and 0. */
+static int http_static_readable(struct evhttp_request *req, const char *msg)
+{
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
+        return 1;
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+    http_static_error(req, 405, "Method Not Allowed", msg);
+    return 0;
+}
+
 void http_static_ui(struct evhttp_request *req, const char *ui_dir, const char *path)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-        evhttp_add_header(h, "Allow", "GET, HEAD");
-        http_static_error(req, 405, "Method Not Allowed", "the console is read with GET or HEAD");
+    if (!http_static_readable(req, "the console is read with GET or HEAD"))
         return;
-    }
     if (!ui_dir[0]) {
         http_static_error(req, 404, "Not Found", "no console ([http] ui_dir is empty)");
         return;
@@ -300,12 +307,8 @@ static int http_static_range(const char *v, off_t size, off_t *from, off_t *len)
 void http_static_media(struct evhttp_request *req, const char *media_dir, const char *movie)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-        evhttp_add_header(h, "Allow", "GET, HEAD");
-        http_static_error(req, 405, "Method Not Allowed", "use GET or HEAD");
+    if (!http_static_readable(req, "use GET or HEAD"))
         return;
-    }
     if (!media_dir[0]) {
         http_static_error(req, 404, "Not Found", "no media ([http] media_dir is empty)");
         return;

@@ -99,6 +99,7 @@ struct store {
     size_t ob_n_dirty;
     struct store_fold *fold; /* the fold in flight */
     char ob_owner[24];       /* this instance, in the folds it takes */
+    char ob_nonce[24];       /* this process, in its fold ids */
     uint64_t ob_seq;
     struct event *ob_sweep_ev;
     uint64_t pass;                 /* store_batch.c: passes over batches' viewers */

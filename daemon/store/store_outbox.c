@@ -19,6 +19,8 @@
  *     fold already there is returned instead: this instance's own (an
  *     earlier fold that did not finish), or another's that is older than
  *     STORE_FOLD_STALE seconds (its instance died), which becomes ours.
+ *     An instance's id is derived from its host, listener and prefix, so a
+ *     restarted recutd takes back its own folds at once.
  *  3. Apply.  The deltas are summed per global key and sent with the fold
  *     id; each script adds them only if the id is new in that key's marker
  *     hash (PREFIX:{pop:K}:mk, PREFIX:{i:M}:mk), in the same script, so a
@@ -46,6 +48,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #define STORE_SLOTS 16384
 #define STORE_FOLD_STALE 60 /* seconds before another instance's fold is taken over */
@@ -217,7 +221,7 @@ struct store_fold {
     int failed; /* an error reply: the cycle ends after this phase */
     int lost;   /* a NULL reply: the connection is going away */
     int phase;  /* STORE_FOLD_* */
-    char id[48];
+    char id[80];
     unsigned *slots; /* the slots tried */
     size_t n_slots;
     struct store_fold_item *items;
@@ -465,7 +469,9 @@ void store_outbox_fold(struct store *s)
         return;
     }
     f->cap_items = s->ob_n_dirty;
-    snprintf(f->id, sizeof f->id, "%s-%llu", s->ob_owner, (unsigned long long)++s->ob_seq);
+    /* unique for ever: the process's random nonce and a counter */
+    snprintf(f->id, sizeof f->id, "%s-%s-%llu", s->ob_owner, s->ob_nonce,
+             (unsigned long long)++s->ob_seq);
     for (unsigned w = 0; w < STORE_SLOTS / 64; w++)
         for (uint64_t bits = s->ob_dirty[w]; bits; bits &= bits - 1)
             f->slots[f->n_slots++] = w * 64 + (unsigned)__builtin_ctzll(bits);
@@ -519,11 +525,24 @@ static void store_outbox_sweep_cb(evutil_socket_t fd, short what, void *arg)
 int store_outbox_init(struct store *s)
 {
     pthread_once(&store_outbox_once, store_outbox_tags_find);
+    /* the same after a restart (host, listener, prefix: no two live
+     * recutd share them), so a restarted instance takes its own folds back
+     * at once instead of waiting for them to go stale */
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    char who[1024];
+    int wl = snprintf(who, sizeof who, "%s|%s|%s", host,
+                      s->d->cfg.http_listen ? s->d->cfg.http_listen : "", s->d->cfg.redis_prefix);
+    if (wl < 0)
+        return -1;
+    snprintf(
+        s->ob_owner, sizeof s->ob_owner, "%016llx",
+        (unsigned long long)XXH3_64bits(who, (size_t)wl < sizeof who ? (size_t)wl : sizeof who));
     unsigned char r[8];
     if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
         return -1;
-    snprintf(s->ob_owner, sizeof s->ob_owner, "%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7]);
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(s->ob_nonce + 2 * i, 3, "%02x", r[i]);
     store_outbox_dirty_all(s);
     s->ob_sweep_ev = event_new(s->d->base, -1, EV_PERSIST, store_outbox_sweep_cb, s);
     struct timeval tv = { STORE_FOLD_SWEEP, 0 };

@@ -6,7 +6,7 @@
 # scene of any movie carries a label, so only the learned taste for arousal
 # and pace (lib/core/taste.h) can make the difference.  The taste is kept in
 # the viewer's nb hash as a few x: fields, and a restarted recutd (empty
-# cache) gives the same cut from Redis.
+# cache) gives the same cut from Redis.  The profile shows the taste.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3
 
@@ -114,6 +114,18 @@ case_stored_compactly() {
         "fields of absent dimensions (faces, speech)"
 }
 
+case_profile() {
+    h_http GET /v1/users/calm/profile
+    h_assert_eq "$H_STATUS" 200 "profile of the calm viewer" || return 1
+    h_log "scene_taste: $(h_json "$H_BODY" 'd["scene_taste"]')"
+    h_assert_eq "$(h_json "$H_BODY" 'sorted(d["scene_taste"])')" \
+        '["arousal", "faces", "pace", "speech", "valence", "weight"]' "scene_taste keys" || return 1
+    h_assert_eq "$(h_json "$H_BODY" '(d["scene_taste"]["arousal"] < 0 and
+        abs(d["scene_taste"]["weight"] - '"$w_events"') < 1e-9 and
+        d["scene_taste"]["faces"] == 0 and d["scene_taste"]["speech"] == 0)')" true \
+        "a negative arousal weight, on all the actions, nothing on absent dimensions"
+}
+
 case_restart_same_cut() {
     h_stop_recutd
     h_start_recutd "$H_TMP/recutd.conf"
@@ -127,5 +139,6 @@ case_restart_same_cut() {
 h_case "scene actions on four movies are applied" case_learn
 h_case "the calm viewer gets a calmer cut of a fifth movie" case_calmer_cut
 h_case "the taste is a few x: fields of the nb hash" case_stored_compactly
+h_case "the profile shows the learned scene taste" case_profile
 h_case "a restarted recutd gives the same cut" case_restart_same_cut
 h_done

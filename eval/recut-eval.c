@@ -21,7 +21,7 @@
 static void eval_usage(FILE *f)
 {
     fprintf(f, "usage: recut-eval [options] MOVIELENS_DIR\n"
-               "       recut-eval --scene-sim [--seed S] [--json] [--set ...]\n"
+               "       recut-eval --scene-sim [--flip P] [--seed S] [--json] [--set ...]\n"
                "  --json               one JSON object keyed by method instead of a table\n"
                "  --k N                list length (default 10, at most 64)\n"
                "  --limit N            replay only the first N ratings in time order\n"
@@ -40,7 +40,8 @@ static void eval_usage(FILE *f)
                "                       and print their table (--json: GET /v1/experiments)\n"
                "  --scene-sim          simulated viewers' scene actions on four generated\n"
                "                       movies, then generic, personal and oracle cuts of a\n"
-               "                       fifth scored by their true taste (no MOVIELENS_DIR)\n");
+               "                       fifth scored by their true taste (no MOVIELENS_DIR)\n"
+               "  --flip P             with --scene-sim: share of actions flipped (0.25)\n");
 }
 
 static int eval_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -156,6 +157,7 @@ enum {
     OPT_PLOT,
     OPT_EXPERIMENT,
     OPT_SCENE_SIM,
+    OPT_FLIP,
     OPT_HELP
 };
 
@@ -178,6 +180,7 @@ int main(int argc, char **argv)
         { "plot", required_argument, NULL, OPT_PLOT },
         { "experiment", required_argument, NULL, OPT_EXPERIMENT },
         { "scene-sim", no_argument, NULL, OPT_SCENE_SIM },
+        { "flip", required_argument, NULL, OPT_FLIP },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 }
     };
@@ -193,6 +196,7 @@ int main(int argc, char **argv)
     const char *comments = NULL, *dump = NULL, *export_dir = NULL, *plot = NULL;
     struct experiment_set xs = { 0 };
     int experiment = 0, scene_sim = 0;
+    double flip = -1;
     double sweep[EVAL_SWEEP_MAX];
     size_t n_sweep = 0;
     nbtext_model *model = NULL;
@@ -277,6 +281,15 @@ int main(int argc, char **argv)
         case OPT_SCENE_SIM:
             scene_sim = 1;
             break;
+        case OPT_FLIP:
+            flip = strtod(optarg, &end);
+            if (end == optarg || *end || !(flip >= 0 && flip < 0.5)) {
+                fprintf(stderr,
+                        "recut-eval: --flip must be a share in 0..0.5 (excluded), not '%s'\n",
+                        optarg);
+                goto out;
+            }
+            break;
         case OPT_HELP:
             eval_usage(stdout);
             rc = 0;
@@ -290,6 +303,8 @@ int main(int argc, char **argv)
         struct eval_scenesim_opts so;
         eval_scenesim_defaults(&so);
         so.seed = o.seed;
+        if (flip >= 0)
+            so.flip = flip;
         if (optind != argc) {
             eval_usage(stderr);
         } else if (conf_validate(&cfg, err, sizeof err) < 0) {
@@ -299,6 +314,10 @@ int main(int argc, char **argv)
         } else {
             rc = 0;
         }
+        goto out;
+    }
+    if (flip >= 0) {
+        fprintf(stderr, "recut-eval: --flip needs --scene-sim\n");
         goto out;
     }
     if (optind != argc - 1) {

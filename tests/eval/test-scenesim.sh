@@ -48,6 +48,28 @@ cmp -s "$tmp/s1.json" "$tmp/again.json" && ok "the same seed gives the same figu
 cmp -s "$tmp/s1.json" "$tmp/s7.json" && fail "seeds 1 and 7 give the same figures" ||
     ok "another seed, other figures"
 
+# more noise: still better than generic, less than with less noise
+if "$RECUT_EVAL" --scene-sim --json --flip 0.4 >"$tmp/f40.json" 2>"$tmp/err"; then
+    r=$(json "$tmp/f40.json" '(d["flip"] == 0.4 and
+        d["personal"]["utility"] > d["generic"]["utility"])')
+    [ "$r" = true ] && ok "--flip 0.4: personal still beats generic" || fail "--flip 0.4: $(cat "$tmp/f40.json")"
+    r=$("$SYS_PYTHON3" -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+print(a["personal"]["ratio"] > b["personal"]["ratio"])' "$tmp/s1.json" "$tmp/f40.json")
+    [ "$r" = True ] && ok "more flipped actions, a worse personal cut" || fail "flip 0.25 vs 0.4"
+else
+    fail "--flip 0.4: $(cat "$tmp/err")"
+fi
+for bad in 0.5 -0.1 x; do
+    if "$RECUT_EVAL" --scene-sim --flip "$bad" >/dev/null 2>"$tmp/err"; then
+        fail "--flip $bad accepted"
+    else
+        grep -q -- "--flip must be" "$tmp/err" && ok "--flip $bad refused" || fail "--flip $bad: $(cat "$tmp/err")"
+    fi
+done
+"$RECUT_EVAL" --flip 0.1 "$tmp" >/dev/null 2>"$tmp/err" && fail "--flip without --scene-sim accepted" ||
+    { grep -q "needs --scene-sim" "$tmp/err" && ok "--flip needs --scene-sim" || fail "$(cat "$tmp/err")"; }
+
 # the table form names every cut
 if "$RECUT_EVAL" --scene-sim >"$tmp/table" 2>"$tmp/err"; then
     for m in generic labels personal oracle; do

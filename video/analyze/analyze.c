@@ -233,9 +233,10 @@ int main(int argc, char **argv)
     if (cut_path && av_cut_load_json(cut_path, &cut, err, sizeof err) != 0)
         goto fail;
     if (faces == -1) {
-        char face_path[4096];
-        snprintf(face_path, sizeof face_path, "%s/%s", cascades, ANALYZE_FACES_FACE);
-        faces = access(face_path, R_OK) == 0;
+        char face[4096], smile[4096];
+        snprintf(face, sizeof face, "%s/%s", cascades, ANALYZE_FACES_FACE);
+        snprintf(smile, sizeof smile, "%s/%s", cascades, ANALYZE_FACES_SMILE);
+        faces = access(face, R_OK) == 0 && access(smile, R_OK) == 0;
     }
     if (faces && analyze_people_open(&m.people, cascades, err, sizeof err) != 0) {
         size_t len = strlen(err);

@@ -269,12 +269,16 @@ static int analyze_people_track(struct analyze_people *p, const struct analyze_m
         d0 = d1;
     }
     /* samples per shot, for the false-alarm rule */
-    for (size_t k = 0; k < p->ntr; k++) {
-        size_t n = 0;
-        for (size_t s = 0; s < p->ns; s++)
-            n += shot[s] == p->tr[k].shot;
-        p->tr[k].kept = p->tr[k].n >= 2 || n <= 2;
+    size_t *per_shot = calloc(m->nshots ? m->nshots : 1, sizeof *per_shot);
+    if (!per_shot) {
+        free(shot), free(last);
+        return -1;
     }
+    for (size_t s = 0; s < p->ns; s++)
+        per_shot[shot[s]]++;
+    for (size_t k = 0; k < p->ntr; k++)
+        p->tr[k].kept = p->tr[k].n >= 2 || per_shot[p->tr[k].shot] <= 2;
+    free(per_shot);
     free(shot);
     free(last);
     return 0;

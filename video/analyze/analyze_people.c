@@ -24,6 +24,7 @@
 #include <libavutil/pixfmt.h>
 #include <libswscale/swscale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,17 @@ struct analyze_people {
     size_t ntr;
     int npersons;
     struct analyze_faces_hit hits[ANALYZE_FACES_MAX];
+    /* the detector's thread: one frame waits in the slot while the thread
+     * works on the one before (in its own buffer) */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started, pending, stop, failed;
+    uint8_t *slot, *work;
+    size_t slot_size, work_size;
+    int w, h;
+    double t;
+    char err[256];
 };
 
 int analyze_people_open(struct analyze_people **out, const char *dir, char *errstr,
@@ -82,14 +94,34 @@ int analyze_people_open(struct analyze_people **out, const char *dir, char *errs
         return -1;
     }
     p->last_t = -1e9;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
     *out = p;
     return 0;
+}
+
+/* Wait for the detector's thread to finish what it was given, and stop it. */
+static void analyze_people_join(struct analyze_people *p)
+{
+    if (!p->started)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->th, NULL);
+    p->started = 0;
 }
 
 void analyze_people_free(struct analyze_people *p)
 {
     if (!p)
         return;
+    analyze_people_join(p);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->slot);
+    free(p->work);
     analyze_faces_close(p->fd);
     sws_freeContext(p->sws);
     free(p->grey);
@@ -98,11 +130,6 @@ void analyze_people_free(struct analyze_people *p)
     free(p->desc);
     free(p->tr);
     free(p);
-}
-
-size_t analyze_people_samples(const struct analyze_people *p)
-{
-    return p ? p->ns : 0;
 }
 
 /* The frame's luma plane, converted only when the format has none. */
@@ -144,24 +171,11 @@ static const uint8_t *analyze_people_grey(struct analyze_people *p, const struct
     return p->grey;
 }
 
-int analyze_people_frame(struct analyze_people *p, const struct AVFrame *fr, double t,
-                         const struct analyze_movie *m, char *errstr, size_t errstr_size)
+/* Detect faces in the frame in p->work (worker thread) and keep them. */
+static int analyze_people_detect(struct analyze_people *p, double t, char *errstr,
+                                 size_t errstr_size)
 {
-    if (m->nf > 1 && m->f[m->nf - 1].d[0] >= ANALYZE_PEOPLE_CUT &&
-        p->next_t > t + ANALYZE_PEOPLE_AFTER)
-        p->next_t = t + ANALYZE_PEOPLE_AFTER; /* look at the new shot soon */
-    if (t < p->next_t || t < p->last_t + ANALYZE_PEOPLE_GAP)
-        return 0;
-    p->next_t = t + ANALYZE_PEOPLE_STEP;
-    p->last_t = t;
-    int stride = 0;
-    const uint8_t *grey = analyze_people_grey(p, fr, &stride);
-    if (!grey) {
-        snprintf(errstr, errstr_size, "cannot convert a frame for face detection");
-        return -1;
-    }
-    int n = analyze_faces_detect(p->fd, grey, fr->width, fr->height, stride, p->hits, errstr,
-                                 errstr_size);
+    int n = analyze_faces_detect(p->fd, p->work, p->w, p->h, p->w, p->hits, errstr, errstr_size);
     if (n < 0)
         return -1;
     if (p->ns == p->caps) {
@@ -198,6 +212,90 @@ int analyze_people_frame(struct analyze_people *p, const struct AVFrame *fr, dou
 oom:
     snprintf(errstr, errstr_size, "out of memory");
     return -1;
+}
+
+/* The detector's thread: takes the frame in the slot, works on it while the
+ * decoder goes on.  The samples and detections are only read after
+ * analyze_people_join(). */
+static void *analyze_people_thread(void *arg)
+{
+    struct analyze_people *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->pending && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (!p->pending)
+            break; /* stopped, nothing left */
+        uint8_t *b = p->work;
+        size_t bs = p->work_size;
+        p->work = p->slot, p->work_size = p->slot_size;
+        p->slot = b, p->slot_size = bs;
+        p->pending = 0;
+        double t = p->t;
+        int failed = p->failed;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        char e[256];
+        int r = failed ? 0 : analyze_people_detect(p, t, e, sizeof e);
+        pthread_mutex_lock(&p->mu);
+        if (r != 0 && !p->failed) {
+            p->failed = 1;
+            snprintf(p->err, sizeof p->err, "%s", e);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int analyze_people_frame(struct analyze_people *p, const struct AVFrame *fr, double t,
+                         const struct analyze_movie *m, char *errstr, size_t errstr_size)
+{
+    if (m->nf > 1 && m->f[m->nf - 1].d[0] >= ANALYZE_PEOPLE_CUT &&
+        p->next_t > t + ANALYZE_PEOPLE_AFTER)
+        p->next_t = t + ANALYZE_PEOPLE_AFTER; /* look at the new shot soon */
+    if (t < p->next_t || t < p->last_t + ANALYZE_PEOPLE_GAP)
+        return 0;
+    p->next_t = t + ANALYZE_PEOPLE_STEP;
+    p->last_t = t;
+    int stride = 0;
+    const uint8_t *grey = analyze_people_grey(p, fr, &stride);
+    if (!grey) {
+        snprintf(errstr, errstr_size, "cannot convert a frame for face detection");
+        return -1;
+    }
+    if (!p->started) {
+        if (pthread_create(&p->th, NULL, analyze_people_thread, p) != 0) {
+            snprintf(errstr, errstr_size, "cannot start the face detection thread");
+            return -1;
+        }
+        p->started = 1;
+    }
+    size_t need = (size_t)fr->width * (size_t)fr->height;
+    pthread_mutex_lock(&p->mu);
+    while (p->pending && !p->failed)
+        pthread_cond_wait(&p->cv, &p->mu); /* the thread is behind: wait */
+    if (p->failed) {
+        snprintf(errstr, errstr_size, "%s", p->err);
+        pthread_mutex_unlock(&p->mu);
+        return -1;
+    }
+    if (need > p->slot_size) {
+        uint8_t *b = realloc(p->slot, need);
+        if (!b) {
+            pthread_mutex_unlock(&p->mu);
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        p->slot = b, p->slot_size = need;
+    }
+    for (int y = 0; y < fr->height; y++)
+        memcpy(p->slot + (size_t)y * (size_t)fr->width, grey + (ptrdiff_t)y * stride,
+               (size_t)fr->width);
+    p->w = fr->width, p->h = fr->height, p->t = t;
+    p->pending = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
 }
 
 static double analyze_people_iou(const struct analyze_people_det *a,
@@ -481,6 +579,11 @@ static void analyze_people_scene(const struct analyze_people *p, struct analyze_
 int analyze_people_scenes(struct analyze_people *p, struct analyze_movie *m, char *errstr,
                           size_t errstr_size)
 {
+    analyze_people_join(p);
+    if (p->failed) {
+        snprintf(errstr, errstr_size, "%s", p->err);
+        return -1;
+    }
     if (analyze_people_track(p, m) != 0 || analyze_people_cluster(p) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;

@@ -28,7 +28,6 @@ int analyze_people_scenes(struct analyze_people *p, struct analyze_movie *m, cha
 /* --plot: the faces lane, a strip at y of height h between x0 and x1. */
 void analyze_people_plot(const struct analyze_people *p, const struct analyze_movie *m, FILE *fp,
                          double x0, double x1, double y, double h);
-size_t analyze_people_samples(const struct analyze_people *p);
 void analyze_people_free(struct analyze_people *p);
 
 #endif

@@ -96,7 +96,9 @@ check "features: the close-up's face is larger than the portrait's" \
 	py 'f = j(1)["features"]; f[2]["face_share"] > 2 * f[0]["face_share"]' "$L"
 check "--plot draws a faces lane" grep -q '>faces</text>' "$work/labels.svg"
 
-check "analyze the people movie" run people people
+check "analyze the people movie" run people people --plot "$work/people.svg"
+check "--plot: the faces lane names the people of the scenes (P1, P2)" \
+	py 'import re; t = open(sys.argv[1]).read(); set(re.findall(r">(P[0-9]+)</text>", t)) == {"P1", "P2"}' "$work/people.svg"
 P=$work/people.json
 persons() { # JSON SCENE -> the person:N labels of the scene, one line
 	"$PYTHON" -c 'import json, sys; print(" ".join(l for l in json.load(open(sys.argv[1]))["scenes"][int(sys.argv[2])]["labels"] if l.startswith("person:")))' "$1" "$2"

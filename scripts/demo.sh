@@ -60,21 +60,15 @@ h_wait_metric recut_events_applied_total "$n_events"
 # a movie of our own, with scenes found by recut-analyze when it is built
 movie=demo-movie
 if [ -x "$top/build/video/recut-analyze" ] && command -v ffmpeg >/dev/null; then
-  h_log "generating a short movie with ffmpeg and analysing it"
-  # six shots, each a different source, so the scenes differ in motion,
-  # light and colour; a tone for sound
-  ffmpeg -loglevel error -y \
-    -f lavfi -i "testsrc2=size=320x180:rate=25:duration=6" \
-    -t 6 -f lavfi -i "life=size=320x180:rate=25:mold=10:ratio=0.5:death_color=#101040" \
-    -f lavfi -i "smptehdbars=size=320x180:rate=25:duration=6" \
-    -t 6 -f lavfi -i "cellauto=size=320x180:rate=25:rule=110" \
-    -f lavfi -i "color=c=0x203050:size=320x180:rate=25:duration=6" \
-    -f lavfi -i "rgbtestsrc=size=320x180:rate=25:duration=6" \
-    -f lavfi -i "sine=frequency=440:duration=36" \
-    -filter_complex "[0:v][1:v][2:v][3:v][4:v][5:v]concat=n=6:v=1:a=0,format=yuv420p[v]" \
-    -map "[v]" -map 6:a -c:v libx264 -preset veryfast -c:a aac -shortest "$out/movie.mp4"
+  h_log "making a short movie from scikit-image's photographs and analysing it"
+  # seven shots of 6 s, stills panned and zoomed: the astronaut (wide, then
+  # a close-up of her face, then wide again), coffee, the cat, three faces
+  # of the LFW subset side by side, the cameraman; a tone for sound
+  "$top/scripts/demo-photos.sh" "$out/movie.mp4"
   "$top/build/video/recut-analyze" "$out/movie.mp4" --id "$movie" --title "Demo movie" \
-    --genres Action,Drama --quiet -o "$out/catalog.json"
+    --genres Action,Drama --min-scene 4 --scene-sim 0.95 --quiet -o "$out/catalog.json" \
+    --plot "$out/timeline.svg"
+  echo "(scene timeline with the faces lane: demo-out/timeline.svg)"
 else
   "$py" - "$out/catalog.json" <<'PY'
 import json, sys
@@ -116,6 +110,41 @@ if [ -x "$top/build/video/recut-render" ] && [ -f "$out/movie.mp4" ]; then
   "$top/build/video/recut-render" --source "$out/movie.mp4" --cut "$out/cut.json" \
     -o "$out/cut.mp4" --quiet
   echo "rendered: $out/cut.mp4"
+fi
+
+# Two viewers who differ only in how they took the movie's close-ups (the
+# scenes recut-analyze labelled close-up): one liked them, one skipped them.
+closeups=$("$py" -c 'import json, sys
+print(" ".join(str(i) for i, s in enumerate(json.load(open(sys.argv[1]))["scenes"])
+               if "close-up" in s["labels"]))' "$out/catalog.json")
+if [ -n "$closeups" ]; then
+  echo
+  echo "=== close-ups: cuts for a viewer who liked them and one who skipped them ==="
+  n_close=0
+  for i in $closeups; do
+    h_event closeup-fan like "$movie" "fan-$i" "\"scene\":$i"
+    h_event closeup-skipper skip "$movie" "skipper-$i" "\"scene\":$i"
+    n_close=$((n_close + 2))
+  done >"$H_TMP/closeups.json"
+  h_http POST /v1/events "$H_TMP/closeups.json"
+  [ "$H_STATUS" = 200 ] || h_fail "POST /v1/events answered $H_STATUS"
+  h_wait_metric recut_events_applied_total $((n_events + n_close))
+  for v in closeup-fan closeup-skipper; do
+    ctl cut "$v" "$movie" --budget 50% --editor highlights -o "$out/cut-$v.json"
+  done
+  "$py" - "$out/catalog.json" "$out/cut-closeup-fan.json" "$out/cut-closeup-skipper.json" <<'PY'
+import json, sys
+cat = json.load(open(sys.argv[1]))
+cuts = [json.load(open(f)) for f in sys.argv[2:]]
+for who, d in zip(("liked close-ups  ", "skipped close-ups"), cuts):
+    print("%s: %s" % (who, ", ".join("%d (%s)" % (s["index"], " ".join(
+        l for l in cat["scenes"][s["index"]]["labels"] if l in ("close-up", "faces", "no-people")))
+        for s in d["scenes"])))
+a, b = ([s["index"] for s in d["scenes"]] for d in cuts)
+if a == b:
+    sys.exit("demo: the two viewers got the same cut")
+print("(the cuts differ; demo-out/cut-closeup-fan.json, demo-out/cut-closeup-skipper.json)")
+PY
 fi
 h_stop_recutd
 echo "demo done; outputs in $out"

@@ -7,6 +7,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libevent-dev libhiredis-dev librdkafka-dev libsvm-dev libgsl-dev
  libjansson-dev libinih-dev libsystemd-dev libxxhash-dev zlib1g-dev libssl-dev libsodium-dev
  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
+ libopencv-objdetect-dev libopencv-imgproc-dev libopencv-core-dev opencv-data python3-skimage
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
  python3-yaml python3-jsonschema chromium
  curl valgrind clang-format

@@ -8,7 +8,9 @@
 #include "analyze.h"
 #include "analyze_affect.h"
 #include "analyze_decode.h"
+#include "analyze_faces.h"
 #include "analyze_json.h"
+#include "analyze_people.h"
 #include "analyze_plot.h"
 #include "analyze_scenes.h"
 #include "analyze_shots.h"
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void analyze_movie_free(struct analyze_movie *m)
 {
@@ -33,6 +36,7 @@ void analyze_movie_free(struct analyze_movie *m)
     free(m->scenes);
     free(m->tl_arousal);
     free(m->tl_valence);
+    analyze_people_free(m->people);
     memset(m, 0, sizeof *m);
 }
 
@@ -60,7 +64,7 @@ static void analyze_usage(FILE *fp)
         "usage: recut-analyze MOVIE --id ID [--title T] [--genres a,b] [--tags a,b]\n"
         "                     [-o catalog.json] [--quiet] [--plot timeline.svg [--cut cut.json]]\n"
         "                     [--min-shot S] [--min-scene S] [--max-scene S] [--scene-sim X]\n"
-        "                     [--smooth S]\n"
+        "                     [--smooth S] [--faces on|off] [--cascades DIR]\n"
         "Writes the movie's catalog entry (JSON) to catalog.json or standard output.\n",
         fp);
 }
@@ -93,7 +97,9 @@ int main(int argc, char **argv)
         O_MAXSCENE,
         O_SIM,
         O_SMOOTH,
-        O_DUMP
+        O_DUMP,
+        O_FACES,
+        O_CASCADES
     };
     static const struct option longopts[] = {
         { "id", required_argument, NULL, O_ID },
@@ -110,6 +116,8 @@ int main(int argc, char **argv)
         { "scene-sim", required_argument, NULL, O_SIM },
         { "smooth", required_argument, NULL, O_SMOOTH },
         { "dump-frames", required_argument, NULL, O_DUMP },
+        { "faces", required_argument, NULL, O_FACES },
+        { "cascades", required_argument, NULL, O_CASCADES },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -121,6 +129,8 @@ int main(int argc, char **argv)
                                  .smooth = 4.0,
                                  .quiet = 0 };
     const char *out_path = NULL, *plot_path = NULL, *cut_path = NULL, *dump_path = NULL;
+    const char *cascades = ANALYZE_FACES_DIR;
+    int faces = -1; /* -1: on when the cascades are there */
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         int bad = 0;
@@ -151,6 +161,18 @@ int main(int argc, char **argv)
             break;
         case O_DUMP:
             dump_path = optarg;
+            break;
+        case O_FACES:
+            faces = strcmp(optarg, "on") == 0 ? 1 : (strcmp(optarg, "off") == 0 ? 0 : -2);
+            if (faces == -2) {
+                fprintf(stderr, "recut-analyze: --faces: expected on or off, got \"%s\"\n", optarg);
+                bad = 1;
+            }
+            break;
+        case O_CASCADES:
+            cascades = optarg;
+            if (faces == -1)
+                faces = 1; /* asked for: a missing cascade is an error */
             break;
         case O_MINSHOT:
             bad = analyze_number("--min-shot", optarg, 0.0, 60.0, &opts.min_shot);
@@ -210,12 +232,24 @@ int main(int argc, char **argv)
     char *json = NULL;
     if (cut_path && av_cut_load_json(cut_path, &cut, err, sizeof err) != 0)
         goto fail;
+    if (faces == -1) {
+        char face[4096], smile[4096];
+        snprintf(face, sizeof face, "%s/%s", cascades, ANALYZE_FACES_FACE);
+        snprintf(smile, sizeof smile, "%s/%s", cascades, ANALYZE_FACES_SMILE);
+        faces = access(face, R_OK) == 0 && access(smile, R_OK) == 0;
+    }
+    if (faces && analyze_people_open(&m.people, cascades, err, sizeof err) != 0) {
+        size_t len = strlen(err);
+        snprintf(err + len, sizeof err - len, " (--cascades DIR, or --faces off)");
+        goto fail;
+    }
     if (analyze_decode_run(movie, &m, opts.quiet, err, sizeof err) != 0 ||
         (dump_path && analyze_dump(dump_path, &m) != 0 &&
          snprintf(err, sizeof err, "%s: cannot write", dump_path) > 0) ||
         analyze_shots_detect(&m, &opts, err, sizeof err) != 0 ||
         analyze_scenes_build(&m, &opts, err, sizeof err) != 0 ||
-        analyze_affect_compute(&m, &opts, err, sizeof err) != 0)
+        analyze_affect_compute(&m, &opts, err, sizeof err) != 0 ||
+        (m.people && analyze_people_scenes(m.people, &m, err, sizeof err) != 0))
         goto fail;
     if (!opts.quiet && m.rotation)
         fprintf(stderr, "recut-analyze: %s: video is rotated by %d degrees (display matrix)\n",

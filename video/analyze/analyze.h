@@ -10,6 +10,10 @@
 #define ANALYZE_SIG 32   /* colour signature bins (scene grouping) */
 #define ANALYZE_SLOT 0.1 /* audio loudness slot, seconds */
 
+#define ANALYZE_LABELS 16 /* labels per scene at most */
+
+struct analyze_people; /* analyze_people.h */
+
 /* One decoded video frame, reduced to a few numbers. */
 struct analyze_fstat {
     double t;                 /* presentation time, s from movie start */
@@ -47,6 +51,9 @@ struct analyze_feat {
     double loudness, loudness_var; /* LUFS, LU; valid when has_audio */
     int shots;
     double alternation; /* share of shots that repeat the one two back */
+    int faces;          /* faces at once (most in one sampled frame) */
+    double face_share;  /* largest face area / frame area, 0..1 */
+    double smile;       /* share of face detections with a smile */
 };
 
 struct analyze_scene {
@@ -55,7 +62,7 @@ struct analyze_scene {
     struct analyze_feat feat;
     double arousal, valence;
     double emotion[4]; /* joy, tension, sadness, calm */
-    char labels[8][16];
+    char labels[ANALYZE_LABELS][16];
     int nlabels;
 };
 
@@ -84,6 +91,7 @@ struct analyze_movie {
     /* timeline for smoothing and the plot, 1 s bins */
     double *tl_arousal, *tl_valence;
     size_t ntl;
+    struct analyze_people *people; /* faces and people; NULL with --faces off */
 };
 
 struct analyze_opts {

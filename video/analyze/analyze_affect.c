@@ -63,7 +63,7 @@ static double analyze_affect_span(const double *v, size_t n, double a, double b)
 
 static void analyze_affect_label(struct analyze_scene *sc, const char *l)
 {
-    if (sc->nlabels < 8)
+    if (sc->nlabels < ANALYZE_LABELS)
         snprintf(sc->labels[sc->nlabels++], sizeof sc->labels[0], "%s", l);
 }
 

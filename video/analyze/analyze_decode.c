@@ -12,6 +12,7 @@
 #include "av_decoder.h"
 #include "analyze_frame.h"
 #include "analyze_loud.h"
+#include "analyze_people.h"
 #include "av_progress.h"
 
 #include <libavcodec/avcodec.h>
@@ -97,7 +98,8 @@ static int analyze_decode_video_frame(struct analyze_decode *d, struct analyze_m
         if (dur <= 0.0)
             dur = dt;
     }
-    if (analyze_frame_push(&d->af, fr, t, m, errstr, errstr_size) != 0)
+    if (analyze_frame_push(&d->af, fr, t, m, errstr, errstr_size) != 0 ||
+        (m->people && analyze_people_frame(m->people, fr, t, m, errstr, errstr_size) != 0))
         return -1;
     d->last_t = t;
     d->last_dur = dur;

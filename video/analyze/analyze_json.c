@@ -71,6 +71,11 @@ static json_t *analyze_json_features(const struct analyze_movie *m, const struct
         json_object_set_new(o, "loudness_var", analyze_json_num(f->loudness_var, 100));
     }
     json_object_set_new(o, "alternation", analyze_json_num(f->alternation, 1000));
+    if (m->people) {
+        json_object_set_new(o, "faces", json_integer(f->faces));
+        json_object_set_new(o, "face_share", analyze_json_num(f->face_share, 1e4));
+        json_object_set_new(o, "smile", analyze_json_num(f->smile, 1000));
+    }
     return o;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* analyze_plot.c -- draw the affect timeline as SVG. */
 #include "analyze_plot.h"
+#include "analyze_people.h"
 
 #include <math.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #define PANEL 150.0 /* height of each panel */
 #define GAP 36.0
 #define H (TOP + 2 * PANEL + GAP + 74.0)
+#define LANE 40.0 /* the faces lane under the curves (with faces on) */
 
 static double analyze_plot_x(const struct analyze_movie *m, double t)
 {
@@ -106,11 +108,12 @@ int analyze_plot_write(FILE *fp, const struct analyze_movie *m, const char *titl
 {
     double x0 = PL, x1 = W - PR;
     double ya = TOP, yv = TOP + PANEL + GAP, ybot = yv + PANEL;
+    double lane = m->people ? LANE : 0.0, hh = H + lane;
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
             "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n",
-            W, H, W, H);
+            W, hh, W, hh);
     fprintf(fp, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fputs("<text x=\"70\" y=\"24\" font-size=\"17\" font-weight=\"bold\">", fp);
     analyze_plot_text_escaped(fp, title);
@@ -178,6 +181,10 @@ int analyze_plot_write(FILE *fp, const struct analyze_movie *m, const char *titl
     }
     analyze_plot_panel(fp, m, ya, m->tl_arousal, 0.0, 1.0, "arousal", "#d62728");
     analyze_plot_panel(fp, m, yv, m->tl_valence, -1.0, 1.0, "valence", "#1f5fbf");
+    if (m->people) {
+        analyze_people_plot(m->people, m, fp, x0, x1, ybot + 8, lane - 12);
+        ybot += lane;
+    }
     /* shot cuts as ticks under the valence panel */
     for (size_t i = 0; i < m->ncuts; i++) {
         double x = analyze_plot_x(m, m->cuts[i].t);
@@ -206,7 +213,7 @@ int analyze_plot_write(FILE *fp, const struct analyze_movie *m, const char *titl
                 x, ybot + 26, buf);
     }
     /* legend */
-    double ly = H - 18;
+    double ly = hh - 18;
     fprintf(fp,
             "<g font-size=\"12\">"
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "

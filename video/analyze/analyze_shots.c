@@ -113,6 +113,74 @@ static void analyze_shots_extend(const struct analyze_movie *m, struct analyze_g
     }
 }
 
+/* Fades through black or white.  A transition that dips to a flat frame
+ * (a fade through black from or to dark footage, a fade through white)
+ * can change too little between its ends for the blend test, and its
+ * steps can be too large for it (xfade's curves), so it is found from the
+ * flat frames themselves: a run of them, shorter than
+ * ANALYZE_SHOTS_FLAT_MAX seconds, between footage on both sides, reached
+ * and left through at least one intermediate frame on each side (a white
+ * flash jumps there in one step).  The candidate spans from where luma
+ * starts heading to the flat value to where it stops moving away from it,
+ * and outranks the blend candidates it overlaps. */
+#define ANALYZE_SHOTS_FLAT_SD 0.02f  /* spatial luma sd of a flat frame */
+#define ANALYZE_SHOTS_FLAT_MAX 2.0   /* longest flat run, s */
+#define ANALYZE_SHOTS_FLAT_PART 0.7f /* intermediate frame: share of the luma gap left */
+
+static int analyze_shots_flat(const struct analyze_fstat *f)
+{
+    return f->luma_sd < ANALYZE_SHOTS_FLAT_SD && (f->luma < 0.04f || f->luma > 0.96f);
+}
+
+/* Walk from frame k away from the flat run (dir -1 or +1) while luma keeps
+ * moving away from the flat value v; returns the last frame reached. */
+static size_t analyze_shots_walk(const struct analyze_movie *m, size_t k, int dir, float v)
+{
+    const struct analyze_fstat *f = m->f;
+    double t0 = f[k].t;
+    while ((dir < 0 ? k > 0 : k + 1 < m->nf) && fabs(f[k].t - t0) < ANALYZE_SHOTS_FLAT_MAX) {
+        size_t n = dir < 0 ? k - 1 : k + 1;
+        if (fabsf(f[n].luma - v) <= fabsf(f[k].luma - v) + 0.0005f || analyze_shots_flat(&f[n]))
+            break;
+        k = n;
+    }
+    return k;
+}
+
+static int analyze_shots_flat_runs(struct analyze_movie *m)
+{
+    const struct analyze_fstat *f = m->f;
+    for (size_t a = 1; a + 1 < m->nf; a++) {
+        if (!analyze_shots_flat(&f[a]) || analyze_shots_flat(&f[a - 1]))
+            continue;
+        size_t b = a;
+        while (b + 1 < m->nf && analyze_shots_flat(&f[b + 1]))
+            b++;
+        if (b + 1 >= m->nf || f[b].t - f[a].t > ANALYZE_SHOTS_FLAT_MAX) {
+            a = b;
+            continue;
+        }
+        float v = f[a].luma < 0.5f ? 0.0f : 1.0f;
+        size_t s = analyze_shots_walk(m, a - 1, -1, v), e = analyze_shots_walk(m, b + 1, 1, v);
+        int gradual_in = fabsf(f[a - 1].luma - v) < ANALYZE_SHOTS_FLAT_PART * fabsf(f[s].luma - v);
+        int gradual_out = fabsf(f[b + 1].luma - v) < ANALYZE_SHOTS_FLAT_PART * fabsf(f[e].luma - v);
+        if (gradual_in && gradual_out && s < a - 1 && e > b + 1) {
+            if (m->ng == m->capg) {
+                size_t ncap = m->capg ? m->capg * 2 : 64;
+                struct analyze_grad *g = realloc(m->g, ncap * sizeof *g);
+                if (!g)
+                    return -1;
+                m->g = g;
+                m->capg = ncap;
+            }
+            /* change 2: above any blend candidate's (0..1) */
+            m->g[m->ng++] = (struct analyze_grad){ s, e, 2.0f, 0.0f };
+        }
+        a = b;
+    }
+    return 0;
+}
+
 static int analyze_shots_gcmp(const void *a, const void *b)
 {
     const struct analyze_grad *x = a, *y = b;
@@ -155,6 +223,8 @@ int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o, 
     struct analyze_cutpt *c = NULL;
     size_t nc = 0, cap = 0;
     /* 1. gradual transitions: non-maximum suppression */
+    if (analyze_shots_flat_runs(m) != 0)
+        goto oom;
     if (m->ng > 1)
         qsort(m->g, m->ng, sizeof *m->g, analyze_shots_gcmp);
     struct analyze_grad *acc = NULL;

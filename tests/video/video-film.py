@@ -80,11 +80,13 @@ def source(s, w, h, r, n):
         return photo(s, w, h, r, n)
     if kind == "cellauto":
         return (f"cellauto=s={w}x{h}:r={r}:rule={s.get('rule', rnd.choice([18, 30, 90, 110]))}"
-                f":seed={s['seed']}:scroll=1")
+                f":seed={s['seed']}:scroll=1:start_full=1")
     if kind == "life":
         return (f"life=s={w}x{h}:r={r}:mold=10:ratio={rnd.uniform(0.15, 0.4):.2f}:seed={s['seed']}"
                 f":life_color={rnd.choice(['#ffff00', '#00ff80', '#ff40ff', '#ffffff'])}"
-                f":death_color={rnd.choice(['#602020', '#202060', '#000000'])}:mold_color=#203060")
+                f":death_color={rnd.choice(['#602020', '#202060', '#000000'])}:mold_color=#203060"
+                # past the first generations, where a random field collapses
+                f",trim=start_frame=40,setpts=PTS-STARTPTS")
     if kind == "noise":
         # a flat field under strong grain: nothing stays from frame to frame
         return f"color=c={rnd.choice(COLOURS)}:s={w}x{h}:r={r},noise=alls={s.get('grain', 40)}:allf=t+u"
@@ -93,9 +95,12 @@ def source(s, w, h, r, n):
                 f":n={rnd.choice([2, 3, 4])}")
     if kind == "text":
         text = s.get("text", rnd.choice(WORDS))
-        return (f"color=c={s.get('bg', '0x101010')}:s={w}x{h}:r={r},drawtext=fontfile={font_path()}"
-                f":text='{text}':fontsize={h // 7}:fontcolor={s.get('fg', 'white')}"
-                f":x='(w-text_w)/2+{s.get('dx', 0)}*t':y='(h-text_h)/2'")
+        chain = (f"color=c={s.get('bg', '0x101010')}:s={w}x{h}:r={r},drawtext=fontfile={font_path()}"
+                 f":text='{text}':fontsize={h // 7}:fontcolor={s.get('fg', 'white')}"
+                 f":x='(w-text_w)/2':y='(h-text_h)/2'")
+        if s.get("grain"):
+            chain += f",noise=alls={s['grain']}:allf=t"
+        return chain
     raise ValueError(kind)
 
 
@@ -218,7 +223,7 @@ def plan(kind, rnd, n, r, min_s, max_s, grad_share):
             s = {"kind": "gradients", "speed": round(rnd.uniform(0.001, 0.006), 4)}
         elif kind == "text":
             s = {"kind": "text", "text": WORDS[i % len(WORDS)],
-                 "bg": rnd.choice(["0x101010", "0x101010", "0x000030"]), "dx": rnd.choice([0, 4, -4])}
+                 "bg": rnd.choice(["0x101010", "0x101010", "0x000030"]), "grain": rnd.choice([0, 0, 10])}
         elif kind in ("vfr", "ntsc"):
             s = rnd.choice([lambda: photo_shot(rnd), lambda: {"kind": "life"},
                             lambda: {"kind": "gradients", "speed": 0.003},

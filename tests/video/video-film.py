@@ -260,7 +260,7 @@ def make(out, set_name, kind):
     if set_name == "test":
         w, h, n, lo, hi = 320, 180, 9, 0.9, 2.2
     else:
-        w, h, n, lo, hi = 640, 360, 30, 1.0, 3.0
+        w, h, n, lo, hi = 640, 360, 24, 1.0, 3.0
     r = "30000/1001" if kind == "ntsc" else 25
     shots = plan(kind, rnd, n, r, lo, hi, 0.35)
     path = os.path.join(out, f"film-{kind}.mp4")

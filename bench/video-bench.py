@@ -46,16 +46,18 @@ def run_timed(cmd):
     return wall, cpu, p
 
 
-def ffmpeg_scene_times(ffmpeg, movie, how):
-    if how == "select":
-        vf = "select='gt(scene,0.3)',showinfo"
-    else:
-        vf = "scdet=threshold=10:sc_pass=1,showinfo"
-    p = subprocess.run([ffmpeg, "-nostdin", "-hide_banner", "-i", movie, "-an", "-vf", vf,
-                        "-f", "null", "-"], capture_output=True, text=True)
+def ffmpeg_scene_times(ffmpeg, movie):
+    """Boundary times from select='gt(scene,0.3)' and from scdet (threshold
+    10), both in one decoding pass (split), told apart by showinfo's name."""
+    fc = ("[0:v]split=2[a][b];[a]select='gt(scene,0.3)',showinfo@sel[o1];"
+          "[b]scdet=threshold=10:sc_pass=1,showinfo@scd[o2]")
+    p = subprocess.run([ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-i", movie, "-an",
+                        "-filter_complex", fc, "-map", "[o1]", "-f", "null", "-",
+                        "-map", "[o2]", "-f", "null", "-"], capture_output=True, text=True)
     if p.returncode != 0:
-        sys.exit(f"ffmpeg {how} failed: {p.stderr[-500:]}")
-    return [float(m) for m in re.findall(r"Parsed_showinfo.*?pts_time:\s*([0-9.]+)", p.stderr)]
+        sys.exit(f"ffmpeg scene detection failed: {p.stderr[-500:]}")
+    return {how: [float(m) for m in re.findall(rf"showinfo@{how} .*?pts_time:\s*([0-9.]+)", p.stderr)]
+            for how in ("sel", "scd")}
 
 
 def frames_of(ffmpeg, movie):
@@ -105,8 +107,9 @@ def main():
         out = os.path.join(work, m + ".catalog.json")
         run_timed([analyze, path, "--id", m, "-o", out, "--quiet"])
         dets = {"recut-analyze": ev.detections(out, False)}
-        for how, name in (("select", "ffmpeg scene>0.3"), ("scdet", "ffmpeg scdet t=10")):
-            dets[name] = [(t, "hard") for t in ffmpeg_scene_times(ffmpeg, path, how)]
+        ff = ffmpeg_scene_times(ffmpeg, path)
+        for how, name in (("sel", "ffmpeg scene>0.3"), ("scd", "ffmpeg scdet t=10")):
+            dets[name] = [(t, "hard") for t in ff[how]]
         for name, d in dets.items():
             r = ev.score(gt, d, 1)
             for group in ("ALL", "ALL film-like") if m in film else ("ALL",):

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Score shot boundaries against a ground truth made by video-gen.py.
 
-usage: video-eval.py GT.json CATALOG.json [--times] [--tol FRAMES]
-                     [--min-hard-f1 X] [--min-grad-f1 X] [--quiet]
+usage: video-eval.py GT.json CATALOG.json [GT.json CATALOG.json ...] [--times]
+                     [--tol FRAMES] [--min-hard-f1 X] [--min-grad-f1 X] [--quiet]
 
 CATALOG.json is recut-analyze output (boundaries = shots[1:].start, kind from
 "transition"); with --times it is a text file of boundary times (one per
@@ -11,7 +11,8 @@ line, taken as hard cuts) from another detector.  A hard cut matches a
 detection within TOL frames (default 1); a gradual transition matches a
 detection inside its interval widened by TOL frames.  Matching is one to
 one, nearest first.  Recall is per ground-truth class; an unmatched detection
-is a false positive of the class it claims.  Prints one JSON line; exits 1
+is a false positive of the class it claims.  Several GT/CATALOG pairs are
+scored as one (counts summed over the movies).  Prints one JSON line; exits 1
 when a --min-* bound is not met.
 """
 import json
@@ -76,6 +77,23 @@ def score(gt, dets, tol_frames=1):
     return res
 
 
+def pool(acc, res):
+    """Sum two score() results (several movies scored as one)."""
+    if acc is None:
+        return res
+    out = {"unmatched": acc["unmatched"] + res["unmatched"], "missed": acc["missed"] + res["missed"]}
+    for kind in ("hard", "gradual", "all"):
+        n = {k: acc[kind][k] + res[kind][k] for k in ("gt", "tp", "fp")}
+        p = n["tp"] / (n["tp"] + n["fp"]) if n["tp"] + n["fp"] else 1.0
+        r = n["tp"] / n["gt"] if n["gt"] else 1.0
+        n.update(precision=round(p, 4), recall=round(r, 4),
+                 f1=round(2 * p * r / (p + r) if p + r else 0.0, 4))
+        if kind != "all":
+            n["fn"] = n["gt"] - n["tp"]
+        out[kind] = n
+    return out
+
+
 def main():
     argv = sys.argv[1:]
     opts = {"--tol": 1.0, "--min-hard-f1": None, "--min-grad-f1": None}
@@ -94,11 +112,13 @@ def main():
         else:
             pos.append(a)
         i += 1
-    if len(pos) != 2:
+    if len(pos) < 2 or len(pos) % 2:
         sys.exit(__doc__)
-    with open(pos[0]) as f:
-        gt = json.load(f)
-    res = score(gt, detections(pos[1], times), opts["--tol"])
+    res = None
+    for g, c in zip(pos[::2], pos[1::2]):
+        with open(g) as f:
+            gt = json.load(f)
+        res = pool(res, score(gt, detections(c, times), opts["--tol"]))
     if not quiet:
         print(json.dumps(res))
     ok = True

@@ -14,9 +14,12 @@
  * drift goes on beyond any window; a transition does not).  Unless one end
  * is dark (a fade), the picture's structure must change too: the luma
  * patterns, each normalised to zero mean and unit variance, must differ,
- * so that a lighting change (brightness or gain) is not a dissolve.  The
- * test runs w frames late so that the span after the window has been
- * decoded. */
+ * so that a lighting change (brightness or gain) is not a dissolve.  When
+ * the two ends' colour distributions differ strongly (two different shots,
+ * not a pan over one scene), the residual is first reduced by what the
+ * shots' own churn would leave (automata, grain change every frame and no
+ * blend of two fixed frames fits them).  The test runs w frames late so
+ * that the span after the window has been decoded. */
 #include "analyze_blend.h"
 #include "analyze_frame.h"
 
@@ -36,6 +39,8 @@ static const int analyze_blend_windows[] = { 6, 9, 13, 18, 25, 34, 46, 60 };
 #define ANALYZE_BLEND_BOUNDED 2.0f     /* change vs. change beside the window */
 #define ANALYZE_BLEND_DARK 26.0f       /* mean luma (0..255) of a "black" end */
 #define ANALYZE_BLEND_STRUCT 0.2f      /* normalised luma pattern difference */
+#define ANALYZE_BLEND_CHURN_LAG 6      /* longest lag (frames) churn is measured at */
+#define ANALYZE_BLEND_CHURN_HIST 0.4f  /* histogram term of d(s, e) for the allowance */
 
 static void analyze_blend_moments(const struct analyze_frame_grid *g, float *mean, float *sd)
 {
@@ -79,6 +84,41 @@ static void analyze_blend_resid(const struct analyze_frame_grid *a,
     *change = c;
 }
 
+/* Weighted L1 distance between two grids (the unit of the residual). */
+static float analyze_blend_l1(const struct analyze_frame_grid *a,
+                              const struct analyze_frame_grid *b)
+{
+    float c = 0.0f;
+    for (int i = 0; i < NB; i++)
+        c +=
+            fabsf(b->y[i] - a->y[i]) + 0.5f * (fabsf(b->u[i] - a->u[i]) + fabsf(b->v[i] - a->v[i]));
+    return c;
+}
+
+/* The residual the blend model leaves without any transition when both
+ * shots keep changing on their own (automata, grain): how much the first
+ * shot changed over the same lag (at most CHURN_LAG frames) just before the
+ * window and the second just after it, the smaller of the two, so that a
+ * still shot on either side earns no allowance; none when a cut lies
+ * there (a cut is not churn). */
+static float analyze_blend_churn(const struct analyze_frame *af, const struct analyze_movie *m,
+                                 size_t s, size_t e, size_t lag, float step)
+{
+    if (lag == 0 || lag > s || lag >= e - s)
+        return 0.0f;
+    size_t la = lag < ANALYZE_BLEND_CHURN_LAG ? lag : ANALYZE_BLEND_CHURN_LAG;
+    size_t lb = e - s - lag < ANALYZE_BLEND_CHURN_LAG ? e - s - lag : ANALYZE_BLEND_CHURN_LAG;
+    for (size_t k = s - la + 1; k <= s; k++)
+        if (m->f[k].d[0] > step)
+            return 0.0f;
+    for (size_t k = e + 1; k <= e + lb; k++)
+        if (m->f[k].d[0] > step)
+            return 0.0f;
+    float a = analyze_blend_l1(&af->ring[(s - la) % RING], &af->ring[s % RING]);
+    float b = analyze_blend_l1(&af->ring[e % RING], &af->ring[(e + lb) % RING]);
+    return a < b ? a : b;
+}
+
 int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m, char *errstr,
                        size_t errstr_size)
 {
@@ -116,14 +156,19 @@ int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m, 
                 maxstep = m->f[k].d[0];
         if (maxstep > ANALYZE_BLEND_MAX_STEP * dc)
             continue;
-        float worst = 0.0f;
+        float worst = 0.0f, hd = 0.0f;
+        for (int b = 0; b < ANALYZE_FRAME_HB; b++)
+            hd += fabsf(S->hist[b] - E->hist[b]);
+        hd *= 0.25f; /* the histogram term of the frame distance, 0..0.5 */
         static const float qs[3] = { 0.5f, 0.25f, 0.75f };
         for (int qi = 0; qi < 3 && worst <= ANALYZE_BLEND_MAX_RESID; qi++) {
             size_t k = s + (size_t)lroundf(qs[qi] * (float)w);
             float q = (float)(k - s) / (float)w;
             float resid, change;
             analyze_blend_resid(S, E, &af->ring[k % RING], q, &resid, &change);
-            float r = change > 0.0f ? resid / change : 1.0f;
+            if (hd >= ANALYZE_BLEND_CHURN_HIST)
+                resid -= analyze_blend_churn(af, m, s, e, k - s, ANALYZE_BLEND_MAX_STEP * dc);
+            float r = change > 0.0f ? (resid > 0.0f ? resid : 0.0f) / change : 1.0f;
             if (r > worst)
                 worst = r;
         }

@@ -2,8 +2,11 @@
 /* analyze_shots.c -- shot boundary detection.
  *
  * Hard cuts: x(i) = distance between frames i-1 and i.  A cut is a local
- * maximum that exceeds an adaptive threshold max(T, mean + K * sd) over the
- * W frames on each side (so sustained motion raises the bar), is clearly
+ * maximum that exceeds an adaptive threshold max(floor, mean + K * sd) over
+ * the W frames on each side (so sustained motion and grain raise the bar),
+ * where the floor is T in moving footage but falls to T_STILL when the
+ * picture stands still around the cut (a title card replaced by another on
+ * the same background changes only a few per cent of the picture), is clearly
  * above its neighbours, and is not a flash: when frame i-1 comes back within
  * a few frames (small distance from i-1 to i+1..i+3, or from i to i-2..i-4)
  * the spike was a flash or a glitch, not a cut.
@@ -19,11 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ANALYZE_SHOTS_W 12       /* frames on each side for the statistics */
-#define ANALYZE_SHOTS_T 0.14     /* absolute floor of the cut threshold */
-#define ANALYZE_SHOTS_K 4.0      /* standard deviations above the mean */
-#define ANALYZE_SHOTS_PEAK 1.6   /* cut vs. largest neighbour within 2 frames */
-#define ANALYZE_SHOTS_FLASH 0.45 /* "came back": distance below this share */
+#define ANALYZE_SHOTS_W 12          /* frames on each side for the statistics */
+#define ANALYZE_SHOTS_T 0.14        /* absolute floor of the cut threshold */
+#define ANALYZE_SHOTS_K 4.0         /* standard deviations above the mean */
+#define ANALYZE_SHOTS_PEAK 1.6      /* cut vs. largest neighbour within 2 frames */
+#define ANALYZE_SHOTS_FLASH 0.45    /* "came back": distance below this share */
+#define ANALYZE_SHOTS_T_STILL 0.012 /* floor where the picture stands still */
+#define ANALYZE_SHOTS_STILL_K 4.0   /* floor = this * (mean + K sd), T_STILL..T */
 
 static int analyze_shots_dark(const struct analyze_fstat *f)
 {
@@ -45,11 +50,34 @@ static int analyze_shots_push(struct analyze_cutpt **v, size_t *n, size_t *cap,
     return 0;
 }
 
+/* mean + K * sd of v[0..n) without its `drop` largest values; when too
+ * few values remain, a bar that only the fixed floor T decides. */
+static double analyze_shots_bar(const double *v, size_t n, int drop)
+{
+    double w[2 * ANALYZE_SHOTS_W];
+    if (n < (size_t)drop + 3)
+        return ANALYZE_SHOTS_T / ANALYZE_SHOTS_STILL_K;
+    for (size_t k = 0; k < n; k++)
+        w[k] = v[k];
+    for (int d = 0; d < drop; d++) {
+        size_t arg = 0;
+        for (size_t k = 1; k < n; k++)
+            if (w[k] > w[arg])
+                arg = k;
+        w[arg] = w[--n];
+    }
+    double s = 0, ss = 0;
+    for (size_t k = 0; k < n; k++)
+        s += w[k], ss += w[k] * w[k];
+    double mean = s / (double)n, var = ss / (double)n - mean * mean;
+    return mean + ANALYZE_SHOTS_K * sqrt(var > 0 ? var : 0);
+}
+
 static int analyze_shots_is_hard(const struct analyze_movie *m, size_t i)
 {
     const struct analyze_fstat *f = m->f;
     double x = f[i].d[0];
-    if (x < ANALYZE_SHOTS_T)
+    if (x < ANALYZE_SHOTS_T_STILL)
         return 0;
     size_t lo = i > ANALYZE_SHOTS_W ? i - ANALYZE_SHOTS_W : 1;
     size_t hi = i + ANALYZE_SHOTS_W < m->nf ? i + ANALYZE_SHOTS_W : m->nf - 1;
@@ -67,22 +95,20 @@ static int analyze_shots_is_hard(const struct analyze_movie *m, size_t i)
         }
         win[n++] = v;
     }
-    /* statistics without the two largest values (other cuts, flashes) */
-    for (int drop = 0; drop < 2 && n > 4; drop++) {
-        size_t arg = 0;
-        for (size_t k = 1; k < n; k++)
-            if (win[k] > win[arg])
-                arg = k;
-        win[arg] = win[--n];
-    }
-    if (n > 0) {
-        double s = 0, ss = 0;
-        for (size_t k = 0; k < n; k++)
-            s += win[k], ss += win[k] * win[k];
-        double mean = s / (double)n, var = ss / (double)n - mean * mean;
-        if (x < mean + ANALYZE_SHOTS_K * sqrt(var > 0 ? var : 0))
-            return 0;
-    }
+    /* statistics without the two largest values (other cuts, flashes);
+     * the floor from the stiller side, so that a cut from a still title
+     * card into grain or motion is not hidden by what comes after it */
+    size_t nl = i - lo;
+    double bar = analyze_shots_bar(win, n, 2);
+    double side = analyze_shots_bar(win, nl, 1), right = analyze_shots_bar(win + nl, n - nl, 1);
+    if (right < side)
+        side = right;
+    double floor = ANALYZE_SHOTS_STILL_K * side;
+    floor = floor < ANALYZE_SHOTS_T_STILL ? ANALYZE_SHOTS_T_STILL
+            : floor > ANALYZE_SHOTS_T     ? ANALYZE_SHOTS_T
+                                          : floor;
+    if (x < bar || x < floor)
+        return 0;
     if (x < ANALYZE_SHOTS_PEAK * near)
         return 0;
     /* flash filter: does the old content come back? */
@@ -111,6 +137,94 @@ static void analyze_shots_extend(const struct analyze_movie *m, struct analyze_g
                f[g->e + 1].motion < 0.06f)
             g->e++;
     }
+}
+
+/* Fades through black or white.  A transition that dips to a flat frame
+ * (a fade through black from or to dark footage, a fade through white)
+ * can change too little between its ends for the blend test, and its
+ * steps can be too large for it (xfade's curves), so it is found from the
+ * flat frames themselves: a run of them, shorter than
+ * ANALYZE_SHOTS_FLAT_MAX seconds, between footage on both sides, reached
+ * and left through at least one intermediate frame on each side (a white
+ * flash jumps there in one step).  The candidate spans from where luma
+ * starts heading to the flat value to where it stops moving away from it,
+ * and outranks the blend candidates it overlaps. */
+#define ANALYZE_SHOTS_FLAT_SD 0.02f /* spatial luma sd of a flat frame */
+#define ANALYZE_SHOTS_FLAT_MAX 2.0  /* longest flat run, s */
+#define ANALYZE_SHOTS_FLAT_MARK 2.0f
+#define ANALYZE_SHOTS_FLAT_PART 0.7f /* intermediate frame: share of the luma gap left */
+
+static int analyze_shots_flat(const struct analyze_fstat *f)
+{
+    return f->luma_sd < ANALYZE_SHOTS_FLAT_SD && (f->luma < 0.04f || f->luma > 0.96f);
+}
+
+/* Walk from frame k away from the flat run (dir -1 or +1) while luma keeps
+ * moving away from the flat value v; returns the last frame reached. */
+static size_t analyze_shots_walk(const struct analyze_movie *m, size_t k, int dir, float v)
+{
+    const struct analyze_fstat *f = m->f;
+    double t0 = f[k].t;
+    while ((dir < 0 ? k > 0 : k + 1 < m->nf) && fabs(f[k].t - t0) < ANALYZE_SHOTS_FLAT_MAX) {
+        size_t n = dir < 0 ? k - 1 : k + 1;
+        if (fabsf(f[n].luma - v) <= fabsf(f[k].luma - v) + 0.0005f || analyze_shots_flat(&f[n]))
+            break;
+        k = n;
+    }
+    return k;
+}
+
+static int analyze_shots_flat_runs(struct analyze_movie *m)
+{
+    const struct analyze_fstat *f = m->f;
+    for (size_t a = 1; a + 1 < m->nf; a++) {
+        if (!analyze_shots_flat(&f[a]) || analyze_shots_flat(&f[a - 1]))
+            continue;
+        size_t b = a;
+        while (b + 1 < m->nf && analyze_shots_flat(&f[b + 1]))
+            b++;
+        if (b + 1 >= m->nf || f[b].t - f[a].t > ANALYZE_SHOTS_FLAT_MAX) {
+            a = b;
+            continue;
+        }
+        float v = f[a].luma < 0.5f ? 0.0f : 1.0f;
+        size_t s = analyze_shots_walk(m, a - 1, -1, v), e = analyze_shots_walk(m, b + 1, 1, v);
+        int gradual_in = fabsf(f[a - 1].luma - v) < ANALYZE_SHOTS_FLAT_PART * fabsf(f[s].luma - v);
+        int gradual_out = fabsf(f[b + 1].luma - v) < ANALYZE_SHOTS_FLAT_PART * fabsf(f[e].luma - v);
+        if (gradual_in && gradual_out && s < a - 1 && e > b + 1) {
+            if (m->ng == m->capg) {
+                size_t ncap = m->capg ? m->capg * 2 : 64;
+                struct analyze_grad *g = realloc(m->g, ncap * sizeof *g);
+                if (!g)
+                    return -1;
+                m->g = g;
+                m->capg = ncap;
+            }
+            /* change 2: above any blend candidate's (0..1) and the mark
+             * of a flat-run candidate */
+            m->g[m->ng++] = (struct analyze_grad){ s, e, ANALYZE_SHOTS_FLAT_MARK, 0.0f };
+        }
+        a = b;
+    }
+    return 0;
+}
+
+/* The boundary frame of a gradual candidate: the middle of the window, or
+ * of the flat run for a fade through black or white (luma drifting on
+ * one side must not pull the boundary away from the black). */
+static size_t analyze_shots_mid(const struct analyze_movie *m, const struct analyze_grad *g)
+{
+    if (g->change == ANALYZE_SHOTS_FLAT_MARK) {
+        size_t a = g->s;
+        while (a < g->e && !analyze_shots_flat(&m->f[a]))
+            a++;
+        size_t b = a;
+        while (b + 1 < g->e && analyze_shots_flat(&m->f[b + 1]))
+            b++;
+        if (a < g->e)
+            return (a + b + 1) / 2;
+    }
+    return (g->s + g->e + 1) / 2;
 }
 
 static int analyze_shots_gcmp(const void *a, const void *b)
@@ -155,6 +269,8 @@ int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o, 
     struct analyze_cutpt *c = NULL;
     size_t nc = 0, cap = 0;
     /* 1. gradual transitions: non-maximum suppression */
+    if (analyze_shots_flat_runs(m) != 0)
+        goto oom_nofree; /* nothing allocated yet */
     if (m->ng > 1)
         qsort(m->g, m->ng, sizeof *m->g, analyze_shots_gcmp);
     struct analyze_grad *acc = NULL;
@@ -196,7 +312,7 @@ int analyze_shots_detect(struct analyze_movie *m, const struct analyze_opts *o, 
             goto oom;
     }
     for (size_t k = 0; k < na; k++) {
-        size_t mid = (acc[k].s + acc[k].e + 1) / 2;
+        size_t mid = analyze_shots_mid(m, &acc[k]);
         struct analyze_cutpt p = { m->f[mid].t, m->f[acc[k].s].t, m->f[acc[k].e].t, 1,
                                    acc[k].change };
         if (analyze_shots_push(&c, &nc, &cap, &p) != 0)

@@ -22,13 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ANALYZE_SHOTS_W 12          /* frames on each side for the statistics */
-#define ANALYZE_SHOTS_T 0.14        /* absolute floor of the cut threshold */
-#define ANALYZE_SHOTS_K 4.0         /* standard deviations above the mean */
-#define ANALYZE_SHOTS_PEAK 1.6      /* cut vs. largest neighbour within 2 frames */
-#define ANALYZE_SHOTS_FLASH 0.45    /* "came back": distance below this share */
-#define ANALYZE_SHOTS_T_STILL 0.012 /* floor where the picture stands still */
-#define ANALYZE_SHOTS_STILL_K 4.0   /* floor = this * (mean + K sd), T_STILL..T */
+#define ANALYZE_SHOTS_W 12           /* frames on each side for the statistics */
+#define ANALYZE_SHOTS_T 0.14         /* absolute floor of the cut threshold */
+#define ANALYZE_SHOTS_K 4.0          /* standard deviations above the mean */
+#define ANALYZE_SHOTS_PEAK 1.6       /* cut vs. largest neighbour within 2 frames */
+#define ANALYZE_SHOTS_FLASH 0.45     /* "came back": distance below this share */
+#define ANALYZE_SHOTS_T_STILL 0.012  /* floor where the picture stands still */
+#define ANALYZE_SHOTS_STILL_K 4.0    /* floor = this * (mean + K sd), T_STILL..T */
+#define ANALYZE_SHOTS_STILL_PEAK 3.0 /* below T: cut vs. the stiller side's largest */
 
 static int analyze_shots_dark(const struct analyze_fstat *f)
 {
@@ -109,6 +110,18 @@ static int analyze_shots_is_hard(const struct analyze_movie *m, size_t i)
                                           : floor;
     if (x < bar || x < floor)
         return 0;
+    if (x < ANALYZE_SHOTS_T) {
+        /* below the moving footage's floor a cut must also stand well above
+         * the largest change on its stiller side: a slow pan or zoom over a
+         * still picture moves by whole pixels every few frames, alike on
+         * both sides, where a title card stands still */
+        double ml = 0, mr = 0;
+        for (size_t k = 0; k < n; k++)
+            if (k < nl ? win[k] > ml : win[k] > mr)
+                *(k < nl ? &ml : &mr) = win[k];
+        if (x < ANALYZE_SHOTS_STILL_PEAK * (ml < mr ? ml : mr))
+            return 0;
+    }
     if (x < ANALYZE_SHOTS_PEAK * near)
         return 0;
     /* flash filter: does the old content come back? */

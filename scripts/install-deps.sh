@@ -10,8 +10,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libopencv-objdetect-dev libopencv-imgproc-dev libopencv-core-dev opencv-data python3-skimage
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
  python3-yaml python3-jsonschema chromium
- python3-skimage fonts-dejavu-core
- curl valgrind clang-format
+ fonts-dejavu-core
+ curl wrk valgrind clang-format
  debhelper dpkg-dev fakeroot lintian"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

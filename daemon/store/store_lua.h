@@ -51,18 +51,25 @@ static const char store_lua_gcooc[] =
  * nothing, or another live instance is folding this slot. */
 static const char store_lua_fold_take[] =
     "local now = tonumber(redis.call('TIME')[1])\n"
+    "for _, k in ipairs(KEYS) do\n"
+    "  local t = redis.call('TYPE', k).ok\n"
+    "  if t ~= 'string' and t ~= 'none' then redis.call('RENAME', k, k .. ':damaged') end\n"
+    "end\n"
     "local f = redis.call('GET', KEYS[2])\n"
     "if f then\n"
     "  local nl = string.find(f, '\\n', 1, true)\n"
     "  local id, owner, ts\n"
     "  if nl then id, owner, ts = string.match(string.sub(f, 1, nl - 1), "
     "'^(%S+) (%S+) (%d+)$') end\n"
-    "  if not id then return redis.error_reply('ERR damaged fold ' .. KEYS[2]) end\n"
-    "  if owner == ARGV[2] then return f end\n"
-    "  if now - tonumber(ts) < tonumber(ARGV[3]) then return 0 end\n"
-    "  f = id .. ' ' .. ARGV[2] .. ' ' .. now .. string.sub(f, nl)\n"
-    "  redis.call('SET', KEYS[2], f)\n"
-    "  return f\n"
+    "  if not id then\n"
+    "    redis.call('RENAME', KEYS[2], KEYS[2] .. ':damaged')\n"
+    "  else\n"
+    "    if owner == ARGV[2] then return f end\n"
+    "    if now - tonumber(ts) < tonumber(ARGV[3]) then return 0 end\n"
+    "    f = id .. ' ' .. ARGV[2] .. ' ' .. now .. string.sub(f, nl)\n"
+    "    redis.call('SET', KEYS[2], f)\n"
+    "    return f\n"
+    "  end\n"
     "end\n"
     "local d = redis.call('GET', KEYS[1])\n"
     "if not d then return false end\n"
@@ -70,6 +77,15 @@ static const char store_lua_fold_take[] =
     "redis.call('SET', KEYS[2], f)\n"
     "redis.call('DEL', KEYS[1])\n"
     "return f\n";
+
+/* Append to a slot's outbox in a viewer's transaction: KEYS = the outbox;
+ * ARGV = the records.  A key of another type there (not recutd's) is set
+ * aside as KEY:damaged, so it cannot stop the viewers of that slot. */
+static const char store_lua_outbox_append[] =
+    "local t = redis.call('TYPE', KEYS[1]).ok\n"
+    "if t ~= 'string' and t ~= 'none' then redis.call('RENAME', KEYS[1], KEYS[1] .. ':damaged') "
+    "end\n"
+    "return redis.call('APPEND', KEYS[1], ARGV[1])\n";
 
 /* A fold was applied everywhere: KEYS = the fold; ARGV = its id.  Deletes
  * it only if it is still that fold. */
@@ -111,9 +127,11 @@ static const char *const store_viewer_keys[] = { "meta", "nb",     "seen", "hist
 
 /* Every script, loaded at start and on every connection (its SHA1 in
  * struct store's shas[], same index: STORE_LUA_* in store-internal.h). */
-static const char *const store_lua_scripts[STORE_N_LUA] = {
+static const char *const store_lua_scripts[] = {
     store_lua_forget, store_lua_zincr,     store_lua_cooc_read, store_lua_cooc_compact,
-    store_lua_gcooc,  store_lua_fold_take, store_lua_fold_done,
+    store_lua_gcooc,  store_lua_fold_take, store_lua_fold_done, store_lua_outbox_append,
 };
+_Static_assert(sizeof store_lua_scripts / sizeof *store_lua_scripts == STORE_N_LUA,
+               "a script for every STORE_LUA_* index");
 
 #endif

@@ -55,6 +55,8 @@
 #define STORE_FOLD_STALE 60 /* seconds before another instance's fold is taken over */
 #define STORE_FOLD_SWEEP 60 /* seconds between folds of every slot */
 
+static struct log_ratelimit store_outbox_rl = LOG_RATELIMIT_INIT(10, 5);
+
 /* ---- one hash tag per slot ------------------------------------------------- */
 static char store_outbox_tags[STORE_SLOTS][12];
 static pthread_once_t store_outbox_once = PTHREAD_ONCE_INIT;
@@ -141,8 +143,10 @@ int store_outbox_write(struct store *s, struct store_resp *r, struct store_vc *v
         snprintf(key, sizeof key, "%s:{%s}:gd", s->d->cfg.redis_prefix, store_outbox_tags[slot]);
     if (kl < 0 || (size_t)kl >= sizeof key)
         return -1;
-    store_resp_cmd(r, 3);
-    store_resp_str(r, "APPEND", 6);
+    store_resp_cmd(r, 5);
+    store_resp_str(r, "EVALSHA", 7);
+    store_resp_strz(r, s->shas[STORE_LUA_OUTBOX_APPEND]);
+    store_resp_str(r, "1", 1);
     store_resp_str(r, key, (size_t)kl);
     store_resp_str(r, strbuf_data(vc->outbox), strbuf_len(vc->outbox));
     strbuf_reset(vc->outbox);
@@ -220,6 +224,7 @@ struct store_fold {
     int dead;   /* the connection went: ignore what comes back */
     int failed; /* an error reply: the cycle ends after this phase */
     int lost;   /* a NULL reply: the connection is going away */
+    int errors; /* error replies: the cycle stops after this phase */
     int phase;  /* STORE_FOLD_* */
     char id[80];
     unsigned *slots; /* the slots tried */
@@ -258,7 +263,7 @@ static void store_fold_end(struct store_fold *f)
         if (f->failed)
             for (size_t i = 0; i < f->n_slots; i++)
                 store_outbox_dirty(s, f->slots[i]);
-        else
+        else if (!f->errors)
             metrics_inc(M_FOLDS, f->n_items);
     }
     store_fold_free(f);
@@ -272,12 +277,16 @@ static void store_fold_reply(struct store_fold *f, redisReply *r, unsigned slot)
             store_fold_free(f);
         return;
     }
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        if (r)
-            log_err("redis: folding global counts: %s", r->str);
-        else
-            f->lost = 1;
+    if (!r) {
+        f->lost = 1; /* the connection is going away: all slots again after */
         f->failed = 1;
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        /* a key recutd cannot use (wrong type, out of memory): what was
+         * taken stays in Redis and the next sweep takes it again; the
+         * viewers go on */
+        log_limited(&store_outbox_rl, LOG_LVL_ERR, "redis: folding global counts: %s", r->str);
+        metrics_inc(M_REDIS_ERRORS, 1);
+        f->errors++;
     } else if (f->phase == STORE_FOLD_TAKE && r->type == REDIS_REPLY_INTEGER) {
         /* another instance is folding this slot: ours may have been
          * appended since, so look again later (not at once: no spinning) */
@@ -300,14 +309,9 @@ static void store_fold_reply(struct store_fold *f, redisReply *r, unsigned slot)
     }
     if (--f->refs > 0)
         return;
-    if (f->failed) {
-        /* an error reply: as every Redis failure, drop and reconnect (the
-         * outboxes and folds wait in Redis); a lost connection is already
-         * being handled */
-        int lost = f->lost;
+    if (f->failed || f->errors) {
+        /* lost: the reconnection looks at every slot; errors: the sweep */
         store_fold_end(f);
-        if (!lost)
-            store_batch_reset(s, "a fold of global counts failed");
         return;
     }
     store_fold_next_phase(f);

@@ -71,6 +71,36 @@ catalog() {
     done | h_produce recut.catalog
 }
 
+# the outbox key of a viewer's slot: PREFIX:{gdN}:gd with gdN the first such
+# tag in the viewer's slot (CRC16/XMODEM mod 16384, as daemon/store/store_outbox.c)
+outbox_key() { # VIEWER
+    "$SYS_PYTHON3" - "$1" <<'EOF'
+import sys
+def crc16(b):
+    c = 0
+    for x in b:
+        c ^= x << 8
+        for _ in range(8):
+            c = ((c << 1) ^ 0x1021) & 0xFFFF if c & 0x8000 else (c << 1) & 0xFFFF
+    return c
+want = crc16(("u:" + sys.argv[1]).encode()) % 16384
+seen = set()
+n = 0
+while True:
+    t = "gd%d" % n
+    s = crc16(t.encode()) % 16384
+    if s not in seen:
+        seen.add(s)
+        if s == want:
+            print("recut:{%s}:gd" % t)
+            break
+    n += 1
+EOF
+}
+
+# outboxes and folds not yet folded (not the planted key set aside)
+outboxes_() { h_redis --scan --pattern 'recut:{gd*' | grep -v ':damaged$'; }
+
 catalog_loaded() { [ "$(h_redis SCARD 'recut:{catalog}:movies')" = "$MOVIES" ]; }
 
 # until the group committed every event of TOPIC and every outbox is folded
@@ -79,12 +109,12 @@ settle() { # GROUP TOPIC
     while [ "$SECONDS" -lt "$deadline" ]; do
         c=$(h_committed "$1" "$2")
         if [ "${c% *}" = "${c#* }" ] && [ "${c% *}" -ge "$EVENTS" ] &&
-            [ -z "$(h_redis --scan --pattern 'recut:{gd*' | head -1)" ]; then
+            [ -z "$(outboxes_)" ]; then
             return 0
         fi
         sleep 0.5
     done
-    h_check_failed "not settled: committed/end $(h_committed "$1" "$2"), $(h_redis --scan --pattern 'recut:{gd*' | wc -l) outboxes/folds left"
+    h_check_failed "not settled: committed/end $(h_committed "$1" "$2"), $(outboxes_ | wc -l) outboxes/folds left"
     return 1
 }
 
@@ -101,7 +131,7 @@ progress_() { # COMMITTED-BEFORE (or all of it is)
 state() { # OUT
     "$SYS_PYTHON3" "$srcdir/helpers/redis_state.py" "$H_REDIS_PORT" recut \
         --exclude '\{models\}' --exclude ':svm$' --exclude ':keys$' \
-        --exclude '\{catalog\}:version$' --exclude ':mk$' >"$1"
+        --exclude '\{catalog\}:version$' --exclude ':mk$' --exclude ':damaged$' >"$1"
 }
 
 start() { # GROUP TOPIC
@@ -166,6 +196,11 @@ case_faults() {
     h_redis --scan --pattern '*' | grep -v '{catalog}' | xargs -r -n 500 redis-cli \
         -h 127.0.0.1 -p "$H_REDIS_PORT" DEL >/dev/null
     plant
+    # and a key of the wrong type where the outbox of c1's slot goes: it is
+    # set aside (KEY:damaged) and stops nobody
+    local gd
+    gd=$(outbox_key c1)
+    h_redis HSET "$gd" planted 1 >/dev/null
     start faults recut.faults
     # the faults, in a seeded order
     # (the stall first: it must find events waiting)
@@ -211,6 +246,7 @@ import random, sys; f = sys.stdin.read().split(); random.Random($SEED).shuffle(f
     done
     settle faults recut.faults || return 1
     h_assert_num "$lag_during" ">" 0 "consumer lag while Redis stalled" || return 1
+    h_assert_eq "$(h_redis TYPE "$gd:damaged")" hash "the planted outbox key set aside" || return 1
     h_wait_for 30 "a consumer lag of 0 once all is committed" lag_zero_ || return 1
     h_stop_recutd
     state "$H_TMP/faults.json"

@@ -12,6 +12,8 @@
 #include "analyze_plot.h"
 #include "analyze_scenes.h"
 #include "analyze_shots.h"
+#include "analyze_sound.h"
+#include "analyze_subs.h"
 #include "av_cut.h"
 #include "av_outfile.h"
 
@@ -30,9 +32,15 @@ void analyze_movie_free(struct analyze_movie *m)
     free(m->loud_cnt);
     free(m->cuts);
     free(m->shots);
-    free(m->scenes);
     free(m->tl_arousal);
     free(m->tl_valence);
+    free(m->snd);
+    for (size_t i = 0; i < m->ncues; i++)
+        free(m->cues[i].text);
+    free(m->cues);
+    for (size_t i = 0; i < m->nscenes; i++)
+        free(m->scenes[i].subtitle);
+    free(m->scenes);
     memset(m, 0, sizeof *m);
 }
 
@@ -60,7 +68,7 @@ static void analyze_usage(FILE *fp)
         "usage: recut-analyze MOVIE --id ID [--title T] [--genres a,b] [--tags a,b]\n"
         "                     [-o catalog.json] [--quiet] [--plot timeline.svg [--cut cut.json]]\n"
         "                     [--min-shot S] [--min-scene S] [--max-scene S] [--scene-sim X]\n"
-        "                     [--smooth S]\n"
+        "                     [--smooth S] [--subtitles FILE] [--text-model FILE.nbm]\n"
         "Writes the movie's catalog entry (JSON) to catalog.json or standard output.\n",
         fp);
 }
@@ -93,7 +101,9 @@ int main(int argc, char **argv)
         O_MAXSCENE,
         O_SIM,
         O_SMOOTH,
-        O_DUMP
+        O_DUMP,
+        O_SUBS,
+        O_TEXTMODEL
     };
     static const struct option longopts[] = {
         { "id", required_argument, NULL, O_ID },
@@ -110,6 +120,8 @@ int main(int argc, char **argv)
         { "scene-sim", required_argument, NULL, O_SIM },
         { "smooth", required_argument, NULL, O_SMOOTH },
         { "dump-frames", required_argument, NULL, O_DUMP },
+        { "subtitles", required_argument, NULL, O_SUBS },
+        { "text-model", required_argument, NULL, O_TEXTMODEL },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -121,6 +133,7 @@ int main(int argc, char **argv)
                                  .smooth = 4.0,
                                  .quiet = 0 };
     const char *out_path = NULL, *plot_path = NULL, *cut_path = NULL, *dump_path = NULL;
+    const char *subs_path = NULL, *model_path = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         int bad = 0;
@@ -151,6 +164,12 @@ int main(int argc, char **argv)
             break;
         case O_DUMP:
             dump_path = optarg;
+            break;
+        case O_SUBS:
+            subs_path = optarg;
+            break;
+        case O_TEXTMODEL:
+            model_path = optarg;
             break;
         case O_MINSHOT:
             bad = analyze_number("--min-shot", optarg, 0.0, 60.0, &opts.min_shot);
@@ -214,9 +233,16 @@ int main(int argc, char **argv)
         (dump_path && analyze_dump(dump_path, &m) != 0 &&
          snprintf(err, sizeof err, "%s: cannot write", dump_path) > 0) ||
         analyze_shots_detect(&m, &opts, err, sizeof err) != 0 ||
-        analyze_scenes_build(&m, &opts, err, sizeof err) != 0 ||
+        (subs_path && analyze_subs_load(subs_path, &m, err, sizeof err) != 0) ||
+        analyze_scenes_build(&m, &opts, err, sizeof err) != 0)
+        goto fail;
+    if (m.nsnd)
+        analyze_sound_scenes(&m);
+    if (analyze_subs_scenes(&m, model_path ? model_path : PKGDATADIR "/comment-sentiment.nbm",
+                            model_path != NULL, opts.quiet, err, sizeof err) != 0 ||
         analyze_affect_compute(&m, &opts, err, sizeof err) != 0)
         goto fail;
+    analyze_sound_labels(&m);
     if (!opts.quiet && m.rotation)
         fprintf(stderr, "recut-analyze: %s: video is rotated by %d degrees (display matrix)\n",
                 movie, m.rotation);

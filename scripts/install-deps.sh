@@ -10,6 +10,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
  python3-yaml python3-jsonschema chromium
  curl valgrind clang-format
+ espeak-ng
  debhelper dpkg-dev fakeroot lintian"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

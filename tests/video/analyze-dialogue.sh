@@ -138,8 +138,9 @@ f = j(1)["features"]
 
 # bad subtitle input
 printf 'this is not\na subtitle file\n' > "$work/bad.srt"
+printf 'WEBVTT\n\n' > "$work/empty.vtt"
 printf '1\n00:00:01,000 --> 00:00:02,000\nLatin-1 \351t\351 here\n' > "$work/latin1.srt"
-for bad in bad.srt latin1.srt missing.srt; do
+for bad in bad.srt latin1.srt empty.vtt missing.srt; do
 	analyze "$work/talk.mp4" --id bad --subtitles "$work/$bad" -o "$work/bad.json" \
 		--plot "$work/bad.svg" 2> "$work/bad.err"
 	rc=$?
@@ -160,10 +161,21 @@ ff -i "$work/talk.mp4" -i "$work/broken.srt" -map 0 -map 1 -c copy "$work/broken
 analyze "$work/broken.mkv" --id broken --min-scene 3 -o "$work/broken.json" 2> "$work/broken.err"
 check "broken subtitle packet: exit 0" test $? -eq 0
 check "broken subtitle packet: warned" grep -q "1 damaged subtitle packet skipped" "$work/broken.err"
+check "without --text-model: the installed model's sentiment, or a warning that there is none" \
+	sh -c "grep -q 'no text model' '$work/broken.err' || grep -q '\"sentiment\"' '$work/broken.json'"
 check "broken subtitle packet: the other cues kept" py '
 f = j(1)["features"]
 [x.get("subtitle") for x in f] == ["Hello and welcome aboard.", None, None,
  "The lighthouse keeper waves.", None]' "$work/broken.json"
+
+# steady noise is not speech: it counts as music
+ff -f lavfi -i "color=c=gray:s=160x90:r=25:d=6" -f lavfi -i "anoisesrc=c=pink:a=0.2:r=48000:d=6" \
+	-map 0:v -map 1:a -c:v mpeg4 -c:a pcm_s16le -t 6 "$work/noise.mkv"
+analyze "$work/noise.mkv" --id noise --quiet -o "$work/noise.json"
+check "pink noise: music, no speech" py '
+f = j(1)["features"]
+print("#", [(x["speech"], x["music"]) for x in f])
+all(x["music"] > 0.9 and x["speech"] < 0.05 for x in f)' "$work/noise.json"
 
 # no audio: no sound shares, no audio labels, and the plot says so
 analyze "$work/mute.mp4" --id mute --min-scene 3 --quiet -o "$work/mute.json" \

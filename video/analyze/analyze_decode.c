@@ -251,7 +251,11 @@ static int analyze_decode_open(struct analyze_decode *d, const char *path, struc
         !d->quiet)
         fprintf(stderr, "recut-analyze: warning: %s: no speech/music classes: %s\n", path, e);
     d->t0 = d->fmt->start_time != AV_NOPTS_VALUE ? (double)d->fmt->start_time / AV_TIME_BASE : 0.0;
-    d->si = av_find_best_stream(d->fmt, AVMEDIA_TYPE_SUBTITLE, -1, d->vi, NULL, 0);
+    int nbitmap;
+    d->si = analyze_subs_pick(d->fmt, &nbitmap);
+    if (d->si < 0 && nbitmap && !d->quiet)
+        fprintf(stderr,
+                "recut-analyze: warning: %s: no text subtitles (bitmap ones are not read)\n", path);
     if (d->si >= 0 && analyze_subs_open(&d->subs, d->fmt, d->si, d->t0, e, sizeof e) != 0) {
         if (!d->quiet)
             fprintf(stderr, "recut-analyze: warning: %s: subtitles ignored: %s\n", path, e);

@@ -29,6 +29,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+int analyze_subs_pick(const AVFormatContext *fmt, int *others)
+{
+    *others = 0;
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        const AVCodecParameters *par = fmt->streams[i]->codecpar;
+        if (par->codec_type != AVMEDIA_TYPE_SUBTITLE)
+            continue;
+        const AVCodecDescriptor *desc = avcodec_descriptor_get(par->codec_id);
+        if (desc && (desc->props & AV_CODEC_PROP_TEXT_SUB) && avcodec_find_decoder(par->codec_id))
+            return (int)i;
+        (*others)++;
+    }
+    return -1;
+}
+
 int analyze_subs_open(struct analyze_subs *s, AVFormatContext *fmt, int si, double t0, char *errstr,
                       size_t errstr_size)
 {

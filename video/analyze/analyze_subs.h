@@ -19,6 +19,9 @@ struct analyze_subs {
     int bitmap;    /* bitmap cues (not read) */
 };
 
+/* The first subtitle stream of fmt in a text format FFmpeg decodes, or -1;
+ * *others counts the subtitle streams passed over (bitmap ones). */
+int analyze_subs_pick(const struct AVFormatContext *fmt, int *others);
 /* Open the decoder of the subtitle stream si of fmt (an embedded stream);
  * t0 is the movie's start time.  -1 when it is not a text subtitle codec
  * FFmpeg decodes. */

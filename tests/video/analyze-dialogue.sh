@@ -177,6 +177,27 @@ f = j(1)["features"]
 print("#", [(x["speech"], x["music"]) for x in f])
 all(x["music"] > 0.9 and x["speech"] < 0.05 for x in f)' "$work/noise.json"
 
+# speech over a quiet chord bed is still speech; chords with a slow
+# tremolo are music
+bed="0.05*(sin(2*PI*262*t)+sin(2*PI*330*t)+sin(2*PI*392*t))"
+ff -f lavfi -i "color=c=gray:s=160x90:r=25:d=8" -i "$work/s1.wav" \
+	-f lavfi -i "aevalsrc='$bed':s=22050:d=8" \
+	-filter_complex "[1:a][2:a]amix=2:duration=longest,atrim=0:8[a]" \
+	-map 0:v -map "[a]" -c:v mpeg4 -c:a pcm_s16le -t 8 "$work/bed.mkv"
+ff -f lavfi -i "color=c=gray:s=160x90:r=25:d=8" \
+	-f lavfi -i "aevalsrc='(0.5+0.3*sin(2*PI*0.5*t))*$bed':s=48000:d=8" \
+	-map 0:v -map 1:a -c:v mpeg4 -c:a pcm_s16le -t 8 "$work/tremolo.mkv"
+analyze "$work/bed.mkv" --id bed --quiet -o "$work/bed.json"
+analyze "$work/tremolo.mkv" --id trem --quiet -o "$work/trem.json"
+check "speech over a chord bed: speech, dialogue" py '
+f, s = j(1)["features"][0], j(1)["scenes"][0]
+print("#", f["speech"], f["music"], s["labels"])
+f["speech"] > 0.6 and "dialogue" in s["labels"]' "$work/bed.json"
+check "chords with tremolo: music, not dialogue" py '
+f, s = j(1)["features"][0], j(1)["scenes"][0]
+print("#", f["speech"], f["music"], s["labels"])
+f["music"] > 0.9 and "dialogue" not in s["labels"] and "music" in s["labels"]' "$work/trem.json"
+
 # no audio: no sound shares, no audio labels, and the plot says so
 analyze "$work/mute.mp4" --id mute --min-scene 3 --quiet -o "$work/mute.json" \
 	--plot "$work/mute.svg"

@@ -107,7 +107,16 @@ static void analyze_subs_plain(const char *src, int ass, char *out, size_t n, si
             space = 1;
             continue;
         }
-        out[(*len)++] = c;
+        /* whole UTF-8 sequences only, so that a full buffer cuts between
+         * characters */
+        unsigned char u = (unsigned char)c;
+        size_t seq = u < 0xC0 ? 1 : (u < 0xE0 ? 2 : (u < 0xF0 ? 3 : 4));
+        if (*len + seq + 2 > n)
+            break;
+        size_t i = 0;
+        for (; i < seq && p[i]; i++)
+            out[(*len)++] = p[i];
+        p += i - 1;
         space = 0;
     }
     out[*len] = '\0';

@@ -2,6 +2,7 @@
 /* catalog.c -- parsing, validation and lookup of catalog entries. */
 #include "config.h"
 #include "catalog.h"
+#include "taste.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -45,6 +46,7 @@ void catalog_movie_free(struct catalog_movie *cm)
             catalog_free_strv(cm->scene_tags[i], cm->scene_n_tags[i]);
     free(cm->scene_tags);
     free(cm->scene_n_tags);
+    free(cm->taste_x);
     catalog_free_strv(cm->features, cm->n_features);
     free(cm->json);
     free(cm);
@@ -342,6 +344,9 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const cha
             goto fail;
         }
     }
+    /* "features" stays as given; the taste model reads some of its keys */
+    if (taste_catalog_vectors(cm, json_object_get(root, "features")) < 0)
+        goto oom;
     for (size_t i = 0; i < cm->m.n_genres; i++)
         if (catalog_add_feature(cm, "genre", cm->m.genres[i]) < 0)
             goto oom;

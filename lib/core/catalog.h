@@ -20,6 +20,9 @@ struct catalog_movie {
      * scene has tags */
     char ***scene_tags;
     size_t *scene_n_tags;
+    /* per scene, the content vector of the viewer taste model (taste.h):
+     * n_scenes x TASTE_DIM */
+    double *taste_x;
 };
 
 struct catalog {

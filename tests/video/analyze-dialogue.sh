@@ -169,7 +169,7 @@ f = j(1)["features"]
  "The lighthouse keeper waves.", None]' "$work/broken.json"
 
 # steady noise is not speech: it counts as music
-ff -f lavfi -i "color=c=gray:s=160x90:r=25:d=6" -f lavfi -i "anoisesrc=c=pink:a=0.2:r=48000:d=6" \
+ff -f lavfi -i "color=c=gray:s=160x90:r=25:d=6" -f lavfi -i "anoisesrc=c=pink:a=0.2:r=48000:d=6:s=7" \
 	-map 0:v -map 1:a -c:v mpeg4 -c:a pcm_s16le -t 6 "$work/noise.mkv"
 analyze "$work/noise.mkv" --id noise --quiet -o "$work/noise.json"
 check "pink noise: music, no speech" py '

@@ -18,10 +18,11 @@
  *     spectrum keeps changing (low median similarity between frames) and
  *     its zero-crossing rate varies (voiced vs unvoiced sounds), while a
  *     held note or chord keeps its spectrum.  A block is speech when the
- *     median similarity is below 0.95, the zero-crossing rate's
- *     coefficient of variation at least 0.3, and either the low-energy
- *     share is at least 0.2 or the median similarity below 0.9 (speech
- *     over a music bed has no pauses, but its spectrum still moves).
+ *     median similarity is below 0.95 and either the low-energy share is
+ *     at least 0.2 with a zero-crossing-rate coefficient of variation of
+ *     at least 0.3, or (no pauses: speech over a music bed) the median
+ *     similarity is below 0.9 with that variation at least 0.45 (pink
+ *     noise reaches 0.3).
  * The thresholds were chosen on espeak-ng speech (six voices and languages,
  * three speeds, with and without a noise or chord bed) against synthetic
  * melodies, decaying piano-like notes, chords with tremolo, drums and
@@ -210,7 +211,7 @@ static int analyze_sound_block(const struct analyze_sound *s, size_t wa, size_t 
         double zm = zs / (double)loud, zv = zs2 / (double)loud - zm * zm;
         zcv = zm > 0 ? sqrt(zv > 0 ? zv : 0) / zm : 0.0;
     }
-    int speech = simmed < 0.95 && zcv >= 0.3 && (ler >= 0.2 || simmed < 0.9);
+    int speech = simmed < 0.95 && ((ler >= 0.2 && zcv >= 0.3) || (simmed < 0.9 && zcv >= 0.45));
     if (getenv("RECUT_SOUND_DEBUG"))
         fprintf(stderr, "sound %.2f-%.2f ler %.3f sim %.3f zcv %.3f -> %s\n",
                 (double)wa * s->n / s->rate, (double)wb * s->n / s->rate, ler, simmed, zcv,

@@ -3,9 +3,10 @@
 # Speech, music, silence and subtitles per scene, on movies made here whose
 # soundtrack is known by construction: espeak-ng speaks lines into some
 # scenes, synthetic music (a melody and held chords with harmonics) plays
-# in others, one is silent.  Subtitles come muxed in (mov_text in MP4,
-# SubRip in Matroska) and as sidecar .srt/.vtt files; bad subtitle input
-# and a movie without audio are handled as recut-analyze(1) says.
+# in others, one is silent.  Subtitles come muxed in (mov_text in MP4;
+# SubRip, ASS and WebVTT in Matroska) and as sidecar .srt/.vtt/.ass files;
+# bad subtitle input and a movie without audio are handled as
+# recut-analyze(1) says.
 . "${srcdir:-.}/video-lib.sh"
 
 if ! command -v espeak-ng > /dev/null 2>&1; then
@@ -42,7 +43,7 @@ ff -i "$work/picture.mkv" -i "$work/sound.wav" -map 0:v -map 1:a -c:v copy -c:a 
 ff -i "$work/picture.mkv" -map 0:v -c:v copy "$work/mute.mp4"
 check "test movies made" test -s "$work/talk.mp4" -a -s "$work/mute.mp4"
 
-# subtitles: an obviously positive line in scene 0, a negative one in
+# subtitles (SubRip; converted to WebVTT and ASS): an obviously positive line in scene 0, a negative one in
 # scene 1, plain words in scene 3
 cat > "$work/subs.srt" << 'EOF'
 1
@@ -59,10 +60,15 @@ This is boring. So boring and annoying.
 The treasure map is hidden under the lighthouse.
 EOF
 ff -i "$work/subs.srt" "$work/subs.vtt"
+ff -i "$work/subs.srt" "$work/subs.ass"
 ff -i "$work/talk.mp4" -i "$work/subs.srt" -map 0 -map 1 -c:v copy -c:a copy -c:s mov_text \
 	"$work/movtext.mp4"
 ff -i "$work/talk.mp4" -i "$work/subs.srt" -map 0 -map 1 -c:v copy -c:a copy -c:s srt \
 	"$work/subrip.mkv"
+ff -i "$work/talk.mp4" -i "$work/subs.ass" -map 0 -map 1 -c:v copy -c:a copy -c:s ass \
+	"$work/ass.mkv"
+ff -i "$work/talk.mp4" -i "$work/subs.vtt" -map 0 -map 1 -c:v copy -c:a copy -c:s webvtt \
+	"$work/webvtt.mkv"
 
 A="--min-scene 3 --text-model $MODEL --quiet"
 # shellcheck disable=SC2086
@@ -95,7 +101,7 @@ check "talk: the plot has the sound lane (speech and music runs)" sh -c \
 	"grep -q 'fill=\"#2a9d8f\"' '$work/talk.svg' && grep -q 'fill=\"#e76f51\"' '$work/talk.svg'"
 
 # subtitles muxed in, and the same file as a sidecar
-for v in movtext.mp4 subrip.mkv talk.mp4:srt talk.mp4:vtt; do
+for v in movtext.mp4 subrip.mkv ass.mkv webvtt.mkv talk.mp4:srt talk.mp4:vtt talk.mp4:ass; do
 	movie=${v%%:*}
 	side=${v#*:}
 	set --

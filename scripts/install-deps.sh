@@ -10,7 +10,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libopencv-objdetect-dev libopencv-imgproc-dev libopencv-core-dev opencv-data python3-skimage
  redis-server kcat ffmpeg python3 openssl stunnel4 python3-sklearn python3-numpy libsvm-tools
  python3-yaml python3-jsonschema chromium
- fonts-dejavu-core
+ fonts-dejavu-core espeak-ng
  curl wrk valgrind clang-format
  debhelper dpkg-dev fakeroot lintian"
 SUDO=""

@@ -41,6 +41,11 @@ void catalog_movie_free(struct catalog_movie *cm)
         free((double *)s->emotion_p);
     }
     free((struct recut_scene *)cm->m.scenes);
+    if (cm->scene_tags)
+        for (size_t i = 0; i < cm->m.n_scenes; i++)
+            catalog_free_strv(cm->scene_tags[i], cm->scene_n_tags[i]);
+    free(cm->scene_tags);
+    free(cm->scene_n_tags);
     free(cm->taste_x);
     catalog_free_strv(cm->features, cm->n_features);
     free(cm->json);
@@ -139,6 +144,32 @@ static int catalog_num(json_t *obj, const char *name, double *out, double lo, do
         return -1;
     }
     *out = d;
+    return 0;
+}
+
+/* scenes[idx].tags, an optional array of strings, into cm->scene_tags. */
+static int catalog_scene_tags(struct catalog_movie *cm, json_t *js, size_t idx, size_t ns,
+                              char *errstr, size_t errstr_size)
+{
+    json_t *tags = json_object_get(js, "tags");
+    if (!tags || json_is_null(tags))
+        return 0;
+    char name[48], **v;
+    size_t n;
+    snprintf(name, sizeof name, "scenes[%zu].tags", idx);
+    if (catalog_strv(tags, name, &v, &n, errstr, errstr_size) < 0)
+        return -1;
+    if (!cm->scene_tags) {
+        cm->scene_tags = calloc(ns, sizeof *cm->scene_tags);
+        cm->scene_n_tags = calloc(ns, sizeof *cm->scene_n_tags);
+        if (!cm->scene_tags || !cm->scene_n_tags) {
+            catalog_free_strv(v, n);
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+    }
+    cm->scene_tags[idx] = v;
+    cm->scene_n_tags[idx] = n;
     return 0;
 }
 
@@ -305,7 +336,8 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const cha
     for (size_t i = 0; i < ns; i++) {
         cm->m.n_scenes = i + 1;
         if (catalog_scene_parse(json_array_get(scenes, i), &sv[i], i, cm->m.duration, errstr,
-                                errstr_size) < 0)
+                                errstr_size) < 0 ||
+            catalog_scene_tags(cm, json_array_get(scenes, i), i, ns, errstr, errstr_size) < 0)
             goto fail;
         if (i > 0 && sv[i].start < sv[i - 1].end - 1e-9) {
             snprintf(errstr, errstr_size, "scenes[%zu] starts before scenes[%zu] ends", i, i - 1);

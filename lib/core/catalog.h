@@ -15,6 +15,11 @@ struct catalog_movie {
     size_t index; /* dense index in the catalog */
     double fps;   /* "source": {"fps"} as recut-analyze writes it, 0 if absent */
     int audio;    /* "source": {"audio"}: 1 has a track, 0 none, -1 unknown */
+    /* per scene: its "tags" (recut-analyze's subtitle words), kept here
+     * rather than in struct recut_scene (the plugin ABI); NULL when no
+     * scene has tags */
+    char ***scene_tags;
+    size_t *scene_n_tags;
     /* per scene, the content vector of the viewer taste model (taste.h):
      * n_scenes x TASTE_DIM */
     double *taste_x;

@@ -160,8 +160,8 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
                       (ev->type == VEVENT_SKIP || ev->type == VEVENT_REWATCH ||
                        ev->type == VEVENT_LIKE || ev->type == VEVENT_DISLIKE);
     if (scene_level) {
-        /* feedback on one scene: the scene's labels learn, the movie as a
-         * whole is not judged by it */
+        /* feedback on one scene: the scene's labels and tags learn, the
+         * movie as a whole is not judged by it */
         double fb = w > 0 ? 1.0 : (w < 0 ? -1.0 : 0.0);
         char sf[sizeof u->ops[0].field];
         if (fb != 0 && viewer_field_scene(sf, sizeof sf, ev->movie, scene) >= 0 &&
@@ -172,8 +172,18 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
         enum viewer_class cls = w > 0 ? VIEWER_LIKE : VIEWER_DISLIKE;
         double aw = fabs(w);
         const struct recut_scene *s = &cm->m.scenes[scene];
-        if (s->n_labels && update_op_nb(u, VIEWER_FIELD_SAMPLES, cls, NULL, aw))
+        size_t n_tags = cm->scene_tags ? cm->scene_n_tags[scene] : 0;
+        if ((s->n_labels || n_tags) && update_op_nb(u, VIEWER_FIELD_SAMPLES, cls, NULL, aw))
             return -1;
+        /* and its tags (the words said in it), as the movie's tags are */
+        for (size_t i = 0; i < n_tags; i++) {
+            char f[280];
+            if (catalog_feature(f, sizeof f, "tag", cm->scene_tags[scene][i]) < 0)
+                continue;
+            if (update_op_nb(u, VIEWER_FIELD_FEATURE, cls, f, aw) ||
+                update_op_nb(u, VIEWER_FIELD_TOTAL, cls, NULL, aw))
+                return -1;
+        }
         for (size_t i = 0; i < s->n_labels; i++) {
             char f[280];
             if (catalog_feature(f, sizeof f, "label", s->labels[i]) < 0)

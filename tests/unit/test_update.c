@@ -111,6 +111,38 @@ static void test_emotion(const struct recut_config *cfg, const struct catalog *c
     update_free(&u);
 }
 
+/* Feedback on one scene teaches its labels and its tags (recut-analyze's
+ * subtitle words), not the movie's genres. */
+static void test_scene_tags(const struct recut_config *cfg, const struct catalog *cat)
+{
+    struct vevent ev;
+    struct update u;
+    update_init(&u);
+    if (parse(&ev, "{\"user\":\"u1\",\"type\":\"rewatch\",\"ts\":1,\"movie\":\"m2\","
+                   "\"scene\":1}") < 0)
+        return;
+    EXPECT_TRUE(update_compute(&u, cfg, cat, &ev, NULL, NULL) == 0);
+    double w = cfg->weight[CFG_EV_REWATCH];
+    const struct update_op *op = find(&u, "f:like:label:dialogue");
+    EXPECT_TRUE(op && op->code == UPD_NB && op->value == w);
+    op = find(&u, "f:like:tag:lighthouse");
+    EXPECT_TRUE(op && op->code == UPD_NB && op->value == w);
+    EXPECT_TRUE(find(&u, "f:like:tag:treasure") != NULL);
+    EXPECT_TRUE(find(&u, "f:like:tag:storm") == NULL); /* scene 0's */
+    EXPECT_TRUE(find(&u, "f:like:genre:drama") == NULL);
+    EXPECT_TRUE((op = find(&u, "n:like")) && op->value == w);
+    vevent_clear(&ev);
+    /* a scene with tags and no labels still learns, a skip as dislike */
+    if (parse(&ev, "{\"user\":\"u1\",\"type\":\"skip\",\"ts\":2,\"movie\":\"m2\","
+                   "\"t\":5}") == 0) {
+        EXPECT_TRUE(update_compute(&u, cfg, cat, &ev, NULL, NULL) == 0);
+        EXPECT_TRUE(find(&u, "f:dislike:tag:storm") && find(&u, "n:dislike") &&
+                    find(&u, "t:dislike") && !find(&u, "f:dislike:tag:lighthouse"));
+        vevent_clear(&ev);
+    }
+    update_free(&u);
+}
+
 int main(void)
 {
     struct recut_config cfg;
@@ -126,6 +158,18 @@ int main(void)
         test_like(&cfg, &cat);
         test_emotion(&cfg, &cat);
     }
+    const char *m2 = "{\"id\":\"m2\",\"duration\":20,\"genres\":[\"Drama\"],\"scenes\":["
+                     "{\"start\":0,\"end\":10,\"tags\":[\"Storm\"]},"
+                     "{\"start\":10,\"end\":20,\"labels\":[\"dialogue\"],"
+                     "\"tags\":[\"treasure\",\"lighthouse\"]}]}";
+    cm = catalog_movie_parse(m2, strlen(m2), NULL, err, sizeof err);
+    EXPECT(cm != NULL, "catalog entry with scene tags: %s", err);
+    if (cm && catalog_put(&cat, cm) == 0)
+        test_scene_tags(&cfg, &cat);
+    const char *bad = "{\"id\":\"m3\",\"duration\":20,\"scenes\":["
+                      "{\"start\":0,\"end\":10,\"tags\":[3]}]}";
+    EXPECT_TRUE(catalog_movie_parse(bad, strlen(bad), NULL, err, sizeof err) == NULL &&
+                strstr(err, "scenes[0].tags") != NULL);
     catalog_free(&cat);
     conf_free(&cfg);
     return expect_report();

@@ -14,6 +14,8 @@
 #include "analyze_plot.h"
 #include "analyze_scenes.h"
 #include "analyze_shots.h"
+#include "analyze_sound.h"
+#include "analyze_subs.h"
 #include "av_cut.h"
 #include "av_outfile.h"
 
@@ -33,10 +35,16 @@ void analyze_movie_free(struct analyze_movie *m)
     free(m->loud_cnt);
     free(m->cuts);
     free(m->shots);
-    free(m->scenes);
     free(m->tl_arousal);
     free(m->tl_valence);
     analyze_people_free(m->people);
+    free(m->snd);
+    for (size_t i = 0; i < m->ncues; i++)
+        free(m->cues[i].text);
+    free(m->cues);
+    for (size_t i = 0; i < m->nscenes; i++)
+        free(m->scenes[i].subtitle);
+    free(m->scenes);
     memset(m, 0, sizeof *m);
 }
 
@@ -65,6 +73,7 @@ static void analyze_usage(FILE *fp)
         "                     [-o catalog.json] [--quiet] [--plot timeline.svg [--cut cut.json]]\n"
         "                     [--min-shot S] [--min-scene S] [--max-scene S] [--scene-sim X]\n"
         "                     [--smooth S] [--faces on|off] [--cascades DIR]\n"
+        "                     [--subtitles FILE] [--text-model FILE.nbm]\n"
         "Writes the movie's catalog entry (JSON) to catalog.json or standard output.\n",
         fp);
 }
@@ -99,7 +108,9 @@ int main(int argc, char **argv)
         O_SMOOTH,
         O_DUMP,
         O_FACES,
-        O_CASCADES
+        O_CASCADES,
+        O_SUBS,
+        O_TEXTMODEL
     };
     static const struct option longopts[] = {
         { "id", required_argument, NULL, O_ID },
@@ -118,6 +129,8 @@ int main(int argc, char **argv)
         { "dump-frames", required_argument, NULL, O_DUMP },
         { "faces", required_argument, NULL, O_FACES },
         { "cascades", required_argument, NULL, O_CASCADES },
+        { "subtitles", required_argument, NULL, O_SUBS },
+        { "text-model", required_argument, NULL, O_TEXTMODEL },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -131,6 +144,7 @@ int main(int argc, char **argv)
     const char *out_path = NULL, *plot_path = NULL, *cut_path = NULL, *dump_path = NULL;
     const char *cascades = ANALYZE_FACES_DIR;
     int faces = -1; /* -1: on when the cascades are there */
+    const char *subs_path = NULL, *model_path = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         int bad = 0;
@@ -173,6 +187,12 @@ int main(int argc, char **argv)
             cascades = optarg;
             if (faces == -1)
                 faces = 1; /* asked for: a missing cascade is an error */
+            break;
+        case O_SUBS:
+            subs_path = optarg;
+            break;
+        case O_TEXTMODEL:
+            model_path = optarg;
             break;
         case O_MINSHOT:
             bad = analyze_number("--min-shot", optarg, 0.0, 60.0, &opts.min_shot);
@@ -247,10 +267,17 @@ int main(int argc, char **argv)
         (dump_path && analyze_dump(dump_path, &m) != 0 &&
          snprintf(err, sizeof err, "%s: cannot write", dump_path) > 0) ||
         analyze_shots_detect(&m, &opts, err, sizeof err) != 0 ||
-        analyze_scenes_build(&m, &opts, err, sizeof err) != 0 ||
+        (subs_path && analyze_subs_load(subs_path, &m, err, sizeof err) != 0) ||
+        analyze_scenes_build(&m, &opts, err, sizeof err) != 0)
+        goto fail;
+    if (m.nsnd)
+        analyze_sound_scenes(&m);
+    if (analyze_subs_scenes(&m, model_path ? model_path : PKGDATADIR "/comment-sentiment.nbm",
+                            model_path != NULL, opts.quiet, err, sizeof err) != 0 ||
         analyze_affect_compute(&m, &opts, err, sizeof err) != 0 ||
         (m.people && analyze_people_scenes(m.people, &m, err, sizeof err) != 0))
         goto fail;
+    analyze_sound_labels(&m);
     if (!opts.quiet && m.rotation)
         fprintf(stderr, "recut-analyze: %s: video is rotated by %d degrees (display matrix)\n",
                 movie, m.rotation);

@@ -9,6 +9,7 @@
 #define ANALYZE_BACK 4   /* frame distances kept: to 1..4 frames back */
 #define ANALYZE_SIG 32   /* colour signature bins (scene grouping) */
 #define ANALYZE_SLOT 0.1 /* audio loudness slot, seconds */
+#define ANALYZE_TAGS 5   /* subtitle words kept per scene */
 
 #define ANALYZE_LABELS 16 /* labels per scene at most */
 
@@ -46,6 +47,11 @@ struct analyze_shot {
     size_t f0, f1; /* frames [f0, f1) */
 };
 
+struct analyze_cue {
+    double start, end;
+    char *text; /* plain text, tags stripped */
+};
+
 struct analyze_feat {
     double duration, motion, cut_rate, luminance, saturation, colorfulness;
     double loudness, loudness_var; /* LUFS, LU; valid when has_audio */
@@ -64,6 +70,13 @@ struct analyze_scene {
     double emotion[4]; /* joy, tension, sadness, calm */
     char labels[ANALYZE_LABELS][16];
     int nlabels;
+    /* dialogue (analyze_sound, analyze_subs) */
+    double speech, music, silence; /* shares of the duration, when m->nsnd */
+    double subcover;               /* share covered by subtitle cues */
+    char *subtitle;                /* text of the cues in the scene, or NULL */
+    char tags[ANALYZE_TAGS][32];
+    int ntags, has_sentiment;
+    double sentiment; /* -1..1 from the subtitle text */
 };
 
 struct analyze_movie {
@@ -92,6 +105,14 @@ struct analyze_movie {
     double *tl_arousal, *tl_valence;
     size_t ntl;
     struct analyze_people *people; /* faces and people; NULL with --faces off */
+    /* sound classes per audio frame of snd_hop s (analyze_sound.h) */
+    uint8_t *snd;
+    size_t nsnd;
+    double snd_hop;
+    /* subtitle cues, in time order (analyze_subs.h) */
+    struct analyze_cue *cues;
+    size_t ncues, capcues;
+    int has_subs;
 };
 
 struct analyze_opts {

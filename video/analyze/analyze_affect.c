@@ -73,6 +73,8 @@ static void analyze_affect_scene(const struct analyze_movie *m, struct analyze_s
         analyze_affect_clamp(analyze_affect_span(m->tl_arousal, m->ntl, sc->start, sc->end), 0, 1);
     sc->valence =
         analyze_affect_clamp(analyze_affect_span(m->tl_valence, m->ntl, sc->start, sc->end), -1, 1);
+    if (sc->has_sentiment) /* what is said: 30 % of the scene's valence */
+        sc->valence = analyze_affect_clamp(0.7 * sc->valence + 0.3 * sc->sentiment, -1, 1);
     double a = 2.0 * sc->arousal - 1.0, v = sc->valence;
     static const double cx[4] = { 0.5, -0.5, -0.5, 0.5 }, cy[4] = { 0.5, 0.5, -0.5, -0.5 };
     double w[4], sum = 0;

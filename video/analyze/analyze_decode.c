@@ -13,6 +13,8 @@
 #include "analyze_frame.h"
 #include "analyze_loud.h"
 #include "analyze_people.h"
+#include "analyze_sound.h"
+#include "analyze_subs.h"
 #include "av_progress.h"
 
 #include <libavcodec/avcodec.h>
@@ -35,6 +37,9 @@ struct analyze_decode {
     int abuf_len;
     struct analyze_frame af;
     struct analyze_loud loud;
+    struct analyze_sound snd; /* speech/music/silence, when snd.rate */
+    struct analyze_subs subs; /* the text subtitle stream si, when si >= 0 */
+    int si;
     double t0;               /* container start time, s */
     double last_t, last_dur; /* last accepted video frame */
     double min_dt, max_dt;
@@ -111,6 +116,15 @@ static int analyze_decode_video_frame(struct analyze_decode *d, struct analyze_m
     return 0;
 }
 
+static int analyze_decode_sound(struct analyze_decode *d, const float *const *planes, int n,
+                                double t, struct analyze_movie *m, char *errstr, size_t errstr_size)
+{
+    if (d->snd.rate &&
+        analyze_sound_push(&d->snd, planes, d->loud.nch, n, t, errstr, errstr_size) != 0)
+        return -1;
+    return analyze_loud_push(&d->loud, planes, n, t, m, errstr, errstr_size);
+}
+
 static int analyze_decode_audio_frame(struct analyze_decode *d, struct analyze_movie *m,
                                       char *errstr, size_t errstr_size)
 {
@@ -152,9 +166,9 @@ static int analyze_decode_audio_frame(struct analyze_decode *d, struct analyze_m
         if (n <= 0)
             return 0;
         planes = (const float *const *)d->abuf;
-        return analyze_loud_push(&d->loud, planes, n, t, m, errstr, errstr_size);
+        return analyze_decode_sound(d, planes, n, t, m, errstr, errstr_size);
     }
-    return analyze_loud_push(&d->loud, planes, fr->nb_samples, t, m, errstr, errstr_size);
+    return analyze_decode_sound(d, planes, fr->nb_samples, t, m, errstr, errstr_size);
 }
 
 /* Send one packet (NULL to drain) and take every frame out. */
@@ -235,12 +249,25 @@ static int analyze_decode_open(struct analyze_decode *d, const char *path, struc
         }
     }
     m->has_audio = d->ai >= 0;
+    if (d->ai >= 0 && analyze_sound_init(&d->snd, d->adec->sample_rate, e, sizeof e) != 0 &&
+        !d->quiet)
+        fprintf(stderr, "recut-analyze: warning: %s: no speech/music classes: %s\n", path, e);
+    d->t0 = d->fmt->start_time != AV_NOPTS_VALUE ? (double)d->fmt->start_time / AV_TIME_BASE : 0.0;
+    int nbitmap;
+    d->si = analyze_subs_pick(d->fmt, &nbitmap);
+    if (d->si < 0 && nbitmap && !d->quiet)
+        fprintf(stderr,
+                "recut-analyze: warning: %s: no text subtitles (bitmap ones are not read)\n", path);
+    if (d->si >= 0 && analyze_subs_open(&d->subs, d->fmt, d->si, d->t0, e, sizeof e) != 0) {
+        if (!d->quiet)
+            fprintf(stderr, "recut-analyze: warning: %s: subtitles ignored: %s\n", path, e);
+        d->si = -1;
+    }
     for (unsigned i = 0; i < d->fmt->nb_streams; i++)
-        if ((int)i != d->vi && (int)i != d->ai)
+        if ((int)i != d->vi && (int)i != d->ai && (int)i != d->si)
             d->fmt->streams[i]->discard = AVDISCARD_ALL;
     AVStream *vs = d->fmt->streams[d->vi];
     m->rotation = analyze_decode_rotation(vs);
-    d->t0 = d->fmt->start_time != AV_NOPTS_VALUE ? (double)d->fmt->start_time / AV_TIME_BASE : 0.0;
     return 0;
 }
 
@@ -267,6 +294,8 @@ static void analyze_decode_close(struct analyze_decode *d)
         av_free(d->abuf[c]);
     analyze_frame_free(&d->af);
     analyze_loud_free(&d->loud);
+    analyze_sound_free(&d->snd);
+    analyze_subs_close(&d->subs);
 }
 
 int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet, char *errstr,
@@ -276,6 +305,7 @@ int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet, cha
     memset(&d, 0, sizeof d);
     d.quiet = quiet;
     d.ai = -1;
+    d.si = -1;
     d.min_dt = 1e9;
     av_progress_init(&d.prog, "analyzing", 0.0, 1);
     int rc = -1;
@@ -325,6 +355,9 @@ int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet, cha
             r = analyze_decode_packet(&d, d.vdec, d.pkt, m, errstr, errstr_size);
         else if (d.pkt->stream_index == d.ai)
             r = analyze_decode_packet(&d, d.adec, d.pkt, m, errstr, errstr_size);
+        else if (d.pkt->stream_index == d.si &&
+                 (r = analyze_subs_packet(&d.subs, d.pkt, m, errstr, errstr_size)) > 0)
+            r = 0; /* counted; said once at the end */
         av_packet_unref(d.pkt);
         if (r != 0)
             goto out;
@@ -335,6 +368,13 @@ int analyze_decode_run(const char *path, struct analyze_movie *m, int quiet, cha
         goto out;
     if (d.adec && analyze_loud_finish(&d.loud, m, errstr, errstr_size) != 0)
         goto out;
+    if (d.snd.rate && analyze_sound_finish(&d.snd, m, errstr, errstr_size) != 0)
+        goto out;
+    if (!quiet && d.subs.damaged)
+        fprintf(stderr,
+                "recut-analyze: warning: %s: %d damaged subtitle packet%s skipped (their cues "
+                "are missing)\n",
+                path, d.subs.damaged, d.subs.damaged == 1 ? "" : "s");
     av_progress_finish(&d.prog);
     if (m->nf < 2) {
         snprintf(errstr, errstr_size, "%s: no decodable video (%zu frame%s)", path, m->nf,

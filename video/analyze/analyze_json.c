@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,12 @@ static json_t *analyze_json_scene(const struct analyze_movie *m, const struct an
     for (int i = 0; i < sc->nlabels; i++)
         json_array_append_new(labels, json_string(sc->labels[i]));
     json_object_set_new(o, "labels", labels);
+    if (sc->ntags) {
+        json_t *tags = json_array();
+        for (int i = 0; i < sc->ntags; i++)
+            json_array_append_new(tags, json_string(sc->tags[i]));
+        json_object_set_new(o, "tags", tags);
+    }
     json_t *emo = json_object();
     for (int q = 0; q < 4; q++)
         json_object_set_new(emo, analyze_affect_emotions[q],
@@ -76,6 +83,18 @@ static json_t *analyze_json_features(const struct analyze_movie *m, const struct
         json_object_set_new(o, "face_share", analyze_json_num(f->face_share, 1e4));
         json_object_set_new(o, "smile", analyze_json_num(f->smile, 1000));
     }
+    /* dialogue: analyze_sound.c, analyze_subs.c */
+    const struct analyze_scene *sc =
+        (const struct analyze_scene *)((const char *)f - offsetof(struct analyze_scene, feat));
+    if (m->nsnd) {
+        json_object_set_new(o, "speech", analyze_json_num(sc->speech, 1000));
+        json_object_set_new(o, "music", analyze_json_num(sc->music, 1000));
+        json_object_set_new(o, "silence", analyze_json_num(sc->silence, 1000));
+    }
+    if (sc->subtitle)
+        json_object_set_new(o, "subtitle", json_string(sc->subtitle));
+    if (sc->has_sentiment)
+        json_object_set_new(o, "sentiment", analyze_json_num(sc->sentiment, 1000));
     return o;
 }
 

@@ -2,6 +2,7 @@
 /* analyze_plot.c -- draw the affect timeline as SVG. */
 #include "analyze_plot.h"
 #include "analyze_people.h"
+#include "analyze_sound.h"
 
 #include <math.h>
 #include <string.h>
@@ -12,8 +13,9 @@
 #define TOP 56.0
 #define PANEL 150.0 /* height of each panel */
 #define GAP 36.0
-#define H (TOP + 2 * PANEL + GAP + 74.0)
-#define LANE 40.0 /* the faces lane under the curves (with faces on) */
+#define LANES 40.0 /* the sound lane (analyze_sound.c) */
+#define H (TOP + 2 * PANEL + GAP + 74.0 + LANES)
+#define LANE 40.0 /* the faces lane under the sound lane (with faces on) */
 
 static double analyze_plot_x(const struct analyze_movie *m, double t)
 {
@@ -212,6 +214,7 @@ int analyze_plot_write(FILE *fp, const struct analyze_movie *m, const char *titl
                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\">%s</text>\n",
                 x, ybot + 26, buf);
     }
+    analyze_sound_plot(fp, m, x0, x1, ybot + 36, 12);
     /* legend */
     double ly = hh - 18;
     fprintf(fp,

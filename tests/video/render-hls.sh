@@ -12,7 +12,7 @@ facts() { "$PYTHON" "$srcdir/hls-facts.py" --ffmpeg "$FFMPEG" --ffprobe "$FFPROB
 
 # 9.1-12 touches 6.0-9.1: one range; 0.5, 5.3, 6.0, ... fall between keyframes
 cut=0.5-5.3,6.0-9.1,9.1-12,15.2-20
-render --source "$src" --segments "$cut" --hls "$work/h" --quiet
+render --source "$src" --segments "$cut" --hls "$work/h" 2> "$work/h.log"
 check "--hls writes index.m3u8 and hls.json" test -s "$work/h/index.m3u8" -a -s "$work/h/hls.json"
 facts "$src" "$work/h" > "$work/h.facts"
 check "the playlist has the VOD tags" py '
@@ -55,6 +55,11 @@ g = j(1)["segments"]
 jumps = [i for i in range(1, len(g)) if abs(g[i]["first"] - (g[i-1]["first"] + g[i-1]["extinf"])) > 1e-3]
 (jumps == [i for i in range(1, len(g)) if g[i]["uri"].endswith("-00.ts")] and len(jumps) == 2 and
 all(g[i]["disc"] for i in jumps) and not g[0]["disc"])' "$work/h.facts"
+check "the summary counts the frames copied and re-encoded" py '
+m = j(1)["manifest"]; s = {x["uri"]: x["frames"] for x in j(1)["segments"]}
+cp = sum(s[g["uri"]] for r in m["ranges"] for g in r["segments"] if g["copied"])
+line = open(sys.argv[2]).read()
+"video frames copied %d, re-encoded %d" % (cp, sum(s.values()) - cp) in line' "$work/h.facts" "$work/h.log"
 check "every segment carries video and audio" py '
 all(s["streams"] == ["audio", "video"] for s in j(1)["segments"])' "$work/h.facts"
 

@@ -76,6 +76,9 @@ check "--hls-time 2: copied runs of at most 2 s (one GOP is 2 s)" py '
 all(g["duration"] <= 2.0 + 1e-6 for r in j(1)["ranges"] for g in r["segments"] if g["copied"])' \
 	"$work/b/hls.json"
 
+render --source "$MEDIA/rotated.mp4" --segments 0-2 --hls "$work/rot" 2> "$work/rot.log"
+check "a rotated source: a warning that the rotation is lost" grep -q "cannot carry the source's rotation" "$work/rot.log"
+
 # --hls-prepare: every range apart, even touching ones (scenes for recutd)
 render --source "$src" --segments 0-2.4,2.4-4.4,4.4-7.2,9.0-11.4 --hls-prepare "$work/p" --quiet
 facts "$src" "$work/p" > "$work/p.facts"

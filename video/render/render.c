@@ -325,9 +325,9 @@ int main(int argc, char **argv)
             goto fail;
         if (!opt.quiet)
             fprintf(stderr,
-                    "recut-render: wrote %s/index.m3u8: %zu segment%s, %.3f s; video frames "
-                    "copied %ld, re-encoded %ld\n",
-                    hls.dir, cut.n, cut.n == 1 ? "" : "s", total, copied, encoded);
+                    "recut-render: wrote %s/index.m3u8: %.3f s; video frames copied %ld, "
+                    "re-encoded %ld\n",
+                    hls.dir, total, copied, encoded);
         rc = 0;
         goto done;
     } else if (opt.copy) {

@@ -443,6 +443,11 @@ int render_hls_run(struct render_in *in, const struct av_cut *cut, const struct 
     if (render_hls_seg_check(in, errstr, errstr_size) != 0 ||
         render_hls_replaceable(o->dir, errstr, errstr_size) != 0)
         return -1;
+    size_t dm = 0;
+    if (av_stream_get_side_data(in->fmt->streams[in->vi], AV_PKT_DATA_DISPLAYMATRIX, &dm) &&
+        !o->quiet)
+        fprintf(stderr, "recut-render: warning: MPEG-TS cannot carry the source's rotation "
+                        "(display matrix): players will show the picture unrotated\n");
     /* for the parts re-encoded; no audio decoder: audio is copied */
     if (!in->vdec &&
         av_decoder_open(in->fmt->streams[in->vi], 0, &in->vdec, errstr, errstr_size) != 0)

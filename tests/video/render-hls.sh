@@ -94,8 +94,28 @@ render --source "$src" --segments 1-3 --hls "$work/p" --quiet
 check "a DIR recut-render wrote is replaced" py '
 len(j(1)["ranges"]) == 1 and j(1)["kind"] == "cut"' "$work/p/hls.json"
 
+none_exist() { for p in "$@"; do if [ -e "$p" ]; then return 1; fi; done; }
+
+# a signal while writing: no DIR and no temp directory left
+scenes=$("$PYTHON" -c 'print(",".join("%g-%g" % (i * 1.3 + 0.1, i * 1.3 + 1.3) for i in range(20)))')
+"$RENDER" --source "$src" --segments "$scenes" --hls-prepare "$work/s" --quiet &
+pid=$!
+i=0
+while [ $i -lt 3000 ] && ! ls -d "$work"/s.tmp-* > /dev/null 2>&1 && kill -0 $pid 2> /dev/null; do
+	sleep 0.01
+	i=$((i + 1))
+done
+if ls -d "$work"/s.tmp-* > /dev/null 2>&1 && kill -TERM $pid 2> /dev/null; then
+	wait $pid
+	check "SIGTERM while writing stops it" test $? -ne 0
+	check "... leaving no DIR and no temp directory" none_exist "$work/s" "$work"/s.tmp-*
+else
+	wait $pid
+	echo "ok - # SKIP it finished before the signal could be sent"
+fi
+
 # bad input: non-zero, a message, no DIR and no temp directory left
-nothing_left() { ! ls -d "$work/x" "$work"/x.tmp-* "$work"/x.old-* > /dev/null 2>&1; }
+nothing_left() { none_exist "$work/x" "$work"/x.tmp-* "$work"/x.old-*; }
 render --source "$work/missing.mp4" --segments 0-2 --hls "$work/x" 2> "$work/e1"
 check "a missing source fails" test $? -ne 0
 check "... saying so" grep -q "missing.mp4" "$work/e1"

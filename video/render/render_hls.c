@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,72 @@ static int render_hls_plan_range(struct render_hls_planner *pl, size_t i0, size_
 }
 
 /* ---- the directory ------------------------------------------------------- */
+
+/* The temp directory in flight and the names that may be in it, removed by
+ * the signal handler (unlink and rmdir only: async-signal-safe). */
+static char render_hls_pending[4096];
+static const struct render_hls_plan *render_hls_pending_plan;
+static size_t render_hls_pending_n;
+static volatile sig_atomic_t render_hls_have_pending;
+
+static void render_hls_unlink_in(const char *name)
+{
+    char path[4200];
+    size_t a = strlen(render_hls_pending), b = strlen(name);
+    if (a + 1 + b >= sizeof path)
+        return;
+    memcpy(path, render_hls_pending, a);
+    path[a] = '/';
+    memcpy(path + a + 1, name, b + 1);
+    unlink(path);
+}
+
+static void render_hls_on_signal(int sig)
+{
+    if (render_hls_have_pending) {
+        for (size_t i = 0; i < render_hls_pending_n; i++)
+            render_hls_unlink_in(render_hls_pending_plan[i].uri);
+        render_hls_unlink_in("index.m3u8");
+        render_hls_unlink_in("hls.json");
+        rmdir(render_hls_pending);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* mkdtemp(tmp) with the handler armed for it: no signal can land between
+ * the two. */
+static int render_hls_mkdtemp(char *tmp, const struct render_hls_plan *p, size_t n)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int ok = mkdtemp(tmp) != NULL;
+    int saved = errno;
+    if (ok) {
+        snprintf(render_hls_pending, sizeof render_hls_pending, "%s", tmp);
+        render_hls_pending_plan = p;
+        render_hls_pending_n = n;
+        render_hls_have_pending = 1;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return ok ? 0 : -1;
+}
+
+static void render_hls_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = render_hls_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
 
 /* Delete the files in dir, then dir (it holds no subdirectories). */
 static void render_hls_rmdir(const char *dir)
@@ -467,7 +534,8 @@ int render_hls_run(struct render_in *in, const struct av_cut *cut, const struct 
         snprintf(errstr, errstr_size, "%s: path too long", o->dir);
         goto done;
     }
-    if (!mkdtemp(tmp)) {
+    render_hls_install();
+    if (render_hls_mkdtemp(tmp, pl.p, pl.n) != 0) {
         snprintf(errstr, errstr_size, "%s: cannot create a directory beside it: %s", o->dir,
                  strerror(errno));
         goto done;
@@ -478,11 +546,13 @@ int render_hls_run(struct render_in *in, const struct av_cut *cut, const struct 
         render_hls_manifest(tmp, &ranges, pl.p, pl.n, o->prepare, errstr, errstr_size) != 0)
         goto done;
     chmod(tmp, 0755);
+    render_hls_have_pending = 0; /* from here a signal leaves what it finds */
     if (render_hls_commit(tmp, o->dir, errstr, errstr_size) != 0)
         goto done;
     made = 0;
     rc = 0;
 done:
+    render_hls_have_pending = 0;
     if (made)
         render_hls_rmdir(tmp);
     free(x.f);

@@ -6,12 +6,13 @@
 # [http] media_dir/MOVIE.hls; recutd then answers the playlist of a viewer's
 # cut without decoding anything: the kept scenes' segments, served by
 # GET /v1/movies/{id}/media?segment=NAME, with EXT-X-DISCONTINUITY between
-# scenes.  ffmpeg plays the playlist over HTTP and its duration is the cut's
-# (one frame per scene boundary).  404 with a JSON error before the movie is
+# scenes.  ffmpeg plays the playlist over HTTP with a read token (both the
+# playlist and the segments answer 401 without one) and its duration is the
+# cut's (one frame per scene boundary).  404 with a JSON error before the movie is
 # prepared and after its scenes change; segment names that could leave the
 # directory are refused.
 . "$srcdir/helpers/harness.sh"
-h_require_tools redis-server redis-cli curl python3 ffmpeg ffprobe cmp
+h_require_tools redis-server redis-cli curl python3 ffmpeg ffprobe cmp sha256sum
 RENDER=$top_builddir/video/recut-render
 [ -x "$RENDER" ] || h_skip "recut-render was not built (no FFmpeg libraries)"
 
@@ -34,16 +35,25 @@ EOF
 }
 movie_json 1.6,3.5,5.2,7.9,10.3 >"$H_TMP/hm.json"
 
+# a player reads the playlist and its segments with a read token
+T_ALL=cuthls-all-$RANDOM$RANDOM
+T_READ=cuthls-read-$RANDOM$RANDOM
+{
+    printf '%s read,write,admin\n' "$(printf %s "$T_ALL" | sha256sum | cut -d' ' -f1)"
+    printf '%s read\n' "$(printf %s "$T_READ" | sha256sum | cut -d' ' -f1)"
+} >"$H_TMP/tokens"
 h_start_redis
 H_NO_KAFKA=1
 CONF=$H_TMP/recutd.conf
 h_write_config "$CONF"
-sed -i '/^\[http\]$/a media_dir = '"$H_TMP/media" "$CONF"
+sed -i '/^\[http\]$/a media_dir = '"$H_TMP/media"'\ntokens_file = '"$H_TMP/tokens" "$CONF"
+H_TOKEN=$T_ALL
 sed -i 's/^load = .*/load = highlights/' "$CONF"
 h_start_recutd "$CONF"
 h_http PUT /v1/movies/hm "$H_TMP/hm.json"
 h_assert_eq "$H_STATUS" 200 "PUT /v1/movies/hm" || h_fail "cannot put the movie"
 BASE=http://127.0.0.1:$H_HTTP_PORT
+RD=(-H "Authorization: Bearer $T_READ")
 CUT="/v1/users/u1/cuts/hm?budget=6"
 
 case_not_prepared() {
@@ -62,7 +72,7 @@ case_prepare() {
 
 case_playlist() {
     local ct
-    ct=$(curl -sS -o "$H_TMP/cut.m3u8" -w '%{http_code} %{content_type}' "$BASE$CUT&format=hls")
+    ct=$(curl -sS "${RD[@]}" -o "$H_TMP/cut.m3u8" -w '%{http_code} %{content_type}' "$BASE$CUT&format=hls")
     h_assert_eq "$ct" "200 application/vnd.apple.mpegurl" "status and Content-Type" || return 1
     h_http GET "$CUT"
     cp "$H_BODY" "$H_TMP/cut.json"
@@ -101,10 +111,11 @@ EOF
 }
 
 case_ffmpeg_reads_it() {
-    ffmpeg -nostdin -v error -i "$BASE$CUT&format=hls" -f null - 2>"$H_TMP/ff.err"
+    local hdr="Authorization: Bearer $T_READ"$'\r\n'
+    ffmpeg -nostdin -v error -headers "$hdr" -i "$BASE$CUT&format=hls" -f null - 2>"$H_TMP/ff.err"
     h_assert_eq "$?:$(head -c 300 "$H_TMP/ff.err")" "0:" "ffmpeg -i the playlist -f null -" || return 1
     local dur want n
-    dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$BASE$CUT&format=hls")
+    dur=$(ffprobe -v error -headers "$hdr" -show_entries format=duration -of csv=p=0 "$BASE$CUT&format=hls")
     want=$(h_json "$H_TMP/cut.json" 'd["duration"]')
     n=$(h_json "$H_TMP/cut.json" 'len(d["scenes"])')
     h_assert_true "ffprobe's duration $dur = the cut's $want (one frame per scene boundary)" \
@@ -114,18 +125,22 @@ case_ffmpeg_reads_it() {
 case_segments() {
     local seg ct
     seg=$(grep -m1 -o 'segment=.*' "$H_TMP/cut.m3u8" | cut -d= -f2)
-    ct=$(curl -sS -o "$H_TMP/seg.ts" -w '%{http_code} %{content_type}' "$BASE/v1/movies/hm/media?segment=$seg")
+    ct=$(curl -sS "${RD[@]}" -o "$H_TMP/seg.ts" -w '%{http_code} %{content_type}' "$BASE/v1/movies/hm/media?segment=$seg")
     h_assert_eq "$ct" "200 video/mp2t" "GET of segment $seg" || return 1
     h_assert_true "the segment's bytes are the file's" cmp -s "$H_TMP/seg.ts" "$H_TMP/media/hm.hls/$seg" ||
         return 1
+    h_assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/v1/movies/hm/media?segment=$seg")" \
+        401 "a segment without a token" || return 1
+    h_assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "$BASE$CUT&format=hls")" \
+        401 "the playlist without a token" || return 1
     cp "$H_TMP/media/hm.hls/$seg" "$H_TMP/media/outside.ts"
     local bad
     for bad in "..%2Foutside.ts" "../outside.ts" ".hidden.ts" "hls.json" "nosuch.ts"; do
-        h_assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/v1/movies/hm/media?segment=$bad")" \
+        h_assert_eq "$(curl -sS "${RD[@]}" -o /dev/null -w '%{http_code}' "$BASE/v1/movies/hm/media?segment=$bad")" \
             404 "segment=$bad" || return 1
     done
     # a NUL in a parameter is refused before any handler sees it
-    h_assert_eq "$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/v1/movies/hm/media?segment=$seg%00")" \
+    h_assert_eq "$(curl -sS "${RD[@]}" -o /dev/null -w '%{http_code}' "$BASE/v1/movies/hm/media?segment=$seg%00")" \
         400 "segment=$seg%00"
 }
 

@@ -31,6 +31,9 @@
 
 struct render_hls_frame {
     double t;
+    double lead; /* a keyframe: the earliest time of it and of the pictures
+                  * after it in decoding order (its leading pictures, open
+                  * GOPs); else t */
     int key;
 };
 
@@ -62,7 +65,7 @@ static int render_hls_index_build(struct render_in *in, struct render_hls_index 
     if (render_input_seek(in, 0.0, errstr, errstr_size) != 0)
         return -1;
     AVRational tb = in->fmt->streams[in->vi]->time_base;
-    size_t cap = 0;
+    size_t cap = 0, cur_key = SIZE_MAX;
     x->end = 0.0;
     while (av_read_frame(in->fmt, in->pkt) >= 0) {
         AVPacket *p = in->pkt;
@@ -79,8 +82,12 @@ static int render_hls_index_build(struct render_in *in, struct render_hls_index 
             }
             double t = (double)p->pts * av_q2d(tb) - in->t0;
             double d = p->duration > 0 ? (double)p->duration * av_q2d(tb) : 1.0 / in->fps;
-            x->f[x->n].t = t;
+            x->f[x->n].t = x->f[x->n].lead = t;
             x->f[x->n].key = (p->flags & AV_PKT_FLAG_KEY) != 0;
+            if (x->f[x->n].key)
+                cur_key = x->n;
+            else if (cur_key != SIZE_MAX && t < x->f[cur_key].lead)
+                x->f[cur_key].lead = t;
             x->n++;
             if (t + d > x->end)
                 x->end = t + d;
@@ -98,6 +105,13 @@ static int render_hls_index_build(struct render_in *in, struct render_hls_index 
 static double render_hls_T(const struct render_hls_index *x, size_t i)
 {
     return i < x->n ? x->f[i].t : x->end;
+}
+
+/* Where a copy that ends before the keyframe at i ends: its leading
+ * pictures come after it. */
+static double render_hls_L(const struct render_hls_index *x, size_t i)
+{
+    return i < x->n ? x->f[i].lead : x->end;
 }
 
 /* The first frame at or after t - half. */
@@ -127,8 +141,9 @@ struct render_hls_planner {
     int range_first;
 };
 
-static int render_hls_add(struct render_hls_planner *pl, size_t i, size_t j, int copy)
+static int render_hls_add(struct render_hls_planner *pl, const struct render_hls_seg *sg)
 {
+    int copy = sg->copy;
     if (pl->n == pl->cap) {
         pl->cap = pl->cap ? 2 * pl->cap : 64;
         void *np = realloc(pl->p, pl->cap * sizeof *pl->p);
@@ -138,9 +153,7 @@ static int render_hls_add(struct render_hls_planner *pl, size_t i, size_t j, int
     }
     struct render_hls_plan *q = &pl->p[pl->n];
     memset(q, 0, sizeof *q);
-    q->sg.a = render_hls_T(pl->x, i);
-    q->sg.b = render_hls_T(pl->x, j);
-    q->sg.copy = copy;
+    q->sg = *sg;
     q->range = pl->range;
     q->first = pl->range_first;
     const struct render_hls_plan *prev = pl->n > 0 ? &pl->p[pl->n - 1] : NULL;
@@ -156,38 +169,58 @@ static int render_hls_add(struct render_hls_planner *pl, size_t i, size_t j, int
     return 0;
 }
 
+static int render_hls_add_encode(struct render_hls_planner *pl, double a, double b)
+{
+    struct render_hls_seg sg = { .a = a, .b = b, .copy = 0 };
+    return render_hls_add(pl, &sg);
+}
+
 /* Frames [i0, i1) of one kept range: re-encoded up to its first keyframe,
  * whole GOPs copied (runs of up to target seconds), re-encoded after the
- * last whole GOP. */
+ * last whole GOP (and its leading pictures, with open GOPs). */
 static int render_hls_plan_range(struct render_hls_planner *pl, size_t i0, size_t i1, double target)
 {
     const struct render_hls_index *x = pl->x;
+    const double eps = 1e-6, t0 = render_hls_T(x, i0), t1 = render_hls_T(x, i1);
     size_t k1 = i0;
     while (k1 < i1 && !x->f[k1].key)
         k1++;
+    /* the last keyframe (or the end) whose GOP before it ends inside */
     size_t kc = 0;
-    for (size_t j = k1 + 1; k1 < i1 && j <= i1; j++)
-        if (render_hls_is_key(x, j))
+    for (size_t j = k1 + 1; k1 < i1 && j <= x->n && render_hls_T(x, j) <= t1 + 60.0; j++)
+        if (render_hls_is_key(x, j) && render_hls_L(x, j) <= t1 + eps &&
+            render_hls_L(x, j) > render_hls_T(x, k1) + eps)
             kc = j;
     pl->range_first = 1;
     if (k1 >= i1 || kc == 0)
-        return render_hls_add(pl, i0, i1, 0);
-    if (k1 > i0 && render_hls_add(pl, i0, k1, 0) != 0)
+        return render_hls_add_encode(pl, t0, t1);
+    if (k1 > i0 && render_hls_add_encode(pl, t0, render_hls_T(x, k1)) != 0)
         return -1;
+    struct render_hls_seg sg = { .a = render_hls_T(x, k1), .copy = 1, .drop_leading = 1 };
     size_t cur = k1, last = k1;
     for (size_t j = k1 + 1; j <= kc; j++) {
-        if (!render_hls_is_key(x, j))
+        /* a segment may only start on a keyframe without leading pictures:
+         * those need the GOP before, which a player that starts there lacks */
+        if (!render_hls_is_key(x, j) || (j < x->n && x->f[j].lead < x->f[j].t - eps))
             continue;
-        if (render_hls_T(x, j) - render_hls_T(x, cur) > target + 1e-6 && last > cur) {
-            if (render_hls_add(pl, cur, last, 1) != 0)
+        if (render_hls_L(x, j) - sg.a > target + eps && last > cur) {
+            sg.b = render_hls_L(x, last);
+            sg.ka = render_hls_T(x, cur);
+            sg.kb = render_hls_T(x, last);
+            if (render_hls_add(pl, &sg) != 0)
                 return -1;
+            sg.a = sg.b;
+            sg.drop_leading = 0;
             cur = last;
         }
         last = j;
     }
-    if (render_hls_add(pl, cur, kc, 1) != 0)
+    sg.b = render_hls_L(x, kc);
+    sg.ka = render_hls_T(x, cur);
+    sg.kb = render_hls_T(x, kc);
+    if (render_hls_add(pl, &sg) != 0)
         return -1;
-    if (i1 > kc && render_hls_add(pl, kc, i1, 0) != 0)
+    if (t1 > sg.b + eps && render_hls_add_encode(pl, sg.b, t1) != 0)
         return -1;
     return 0;
 }

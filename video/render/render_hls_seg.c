@@ -287,6 +287,32 @@ static int render_hls_audio_keep(const struct render_in *in, const AVPacket *p, 
     return mid >= b ? 2 : mid >= a ? 1 : 0;
 }
 
+/* Seek so that reading starts at a keyframe at or before kt.  Demuxers may
+ * land on a later keyframe than asked for (MP4 with open GOPs does), so the
+ * first video packet is checked, and the target moved earlier until it
+ * fits. */
+static int render_hls_seek(struct render_in *in, double kt, double half, char *errstr,
+                           size_t errstr_size)
+{
+    AVRational tb = in->fmt->streams[in->vi]->time_base;
+    double target = kt;
+    for (int tries = 0; tries < 12; tries++) {
+        if (render_input_seek(in, target, errstr, errstr_size) != 0)
+            return -1;
+        double first = NAN;
+        while (isnan(first) && av_read_frame(in->fmt, in->pkt) >= 0) {
+            if (in->pkt->stream_index == in->vi && in->pkt->pts != AV_NOPTS_VALUE)
+                first = (double)in->pkt->pts * av_q2d(tb) - in->t0;
+            av_packet_unref(in->pkt);
+        }
+        if (isnan(first) || first <= kt + half || target <= 0)
+            return render_input_seek(in, target, errstr, errstr_size);
+        target -= 1.0 + (double)tries * (double)tries;
+    }
+    snprintf(errstr, errstr_size, "cannot seek to a keyframe before %.3f s", kt);
+    return -1;
+}
+
 struct render_hls_state {
     struct render_in *in;
     struct render_hls_mux m;
@@ -310,14 +336,18 @@ static int render_hls_copy_video(struct render_hls_state *s, AVPacket *p, char *
     double t = (double)ts * av_q2d(tb) - in->t0, h = s->e->half;
     int key = (p->flags & AV_PKT_FLAG_KEY) != 0;
     if (!s->started) {
-        if (!key || t < s->sg->a - h)
+        if (!key || t < s->sg->ka - h)
             return 0;
+        if (t >= s->sg->ka + h) {
+            snprintf(errstr, errstr_size, "the keyframe at %.3f s is missing", s->sg->ka);
+            return -1;
+        }
         s->started = 1;
-    } else if (key && t >= s->sg->b - h) {
+    } else if (key && t >= s->sg->kb - h) {
         s->vdone = 1;
         return 0;
     }
-    if (t < s->sg->a - h)
+    if (s->sg->drop_leading && t < s->sg->ka - h)
         return 0;
     (*s->e->frames)++;
     return render_hls_mux_put(&s->m, p, 1, tb, errstr, errstr_size);
@@ -414,14 +444,14 @@ int render_hls_seg_write(struct render_in *in, const char *path, const struct re
     }
     /* a copy starts at its keyframe; audio that belongs with it may lie a
      * little earlier in the file */
-    if (render_input_seek(in, sg->copy ? sg->a - 0.5 : sg->a, errstr, errstr_size) != 0)
+    if (render_hls_seek(in, sg->copy ? sg->ka - 0.5 : sg->a, e->half, errstr, errstr_size) != 0)
         goto done;
     if (render_hls_mux_open(&s.m, path, in, s.venc, e->offset, errstr, errstr_size) != 0)
         goto done;
     if (render_hls_seg_loop(&s, errstr, errstr_size) != 0)
         goto done;
     if (sg->copy && !s.started) {
-        snprintf(errstr, errstr_size, "no keyframe at %.3f s", sg->a);
+        snprintf(errstr, errstr_size, "no keyframe at %.3f s", sg->ka);
         goto done;
     }
     rc = 0;

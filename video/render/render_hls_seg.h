@@ -9,10 +9,17 @@
 
 /* What a segment holds: frames whose times t (s, movie timeline) satisfy
  * a - half <= t < b - half (half = half a frame); audio packets whose
- * middle is in [a, b). */
+ * middle is in [a, b).  A copy is the packets, in decoding order, from the
+ * keyframe at ka up to the keyframe at kb; with open GOPs, pictures shown
+ * before their keyframe (leading pictures) come after it in decoding
+ * order, so a copy covers [a, b) = [leading pictures of ka, those of kb),
+ * or starts at ka itself when drop_leading (the first copy of a range:
+ * what comes before it is re-encoded). */
 struct render_hls_seg {
     double a, b;
-    int copy; /* 1: stream copy from the keyframe at a; 0: re-encode */
+    int copy; /* 1: stream copy from the keyframe at ka; 0: re-encode */
+    double ka, kb;
+    int drop_leading;
 };
 
 struct render_hls_enc {

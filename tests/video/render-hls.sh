@@ -158,6 +158,12 @@ check "... leaving no DIR" nothing_left
 render --source "$MEDIA/garbage.mp4" --segments 0-2 --hls "$work/x" 2> "$work/e6"
 check "a source that is not a movie fails" test $? -ne 0 -a -s "$work/e6"
 check "... leaving no DIR" nothing_left
+"$FFMPEG" -nostdin -v error -f lavfi -i testsrc2=size=160x120:rate=25:duration=3 -f lavfi -i sine=duration=3 \
+	-c:v libx264 -preset veryfast -c:a pcm_s16le -shortest "$work/pcm.mkv"
+render --source "$work/pcm.mkv" --segments 0-2 --hls "$work/x" 2> "$work/e7"
+check "audio MPEG-TS cannot carry (PCM) fails" test $? -ne 0
+check "... saying so" grep -q "audio (pcm_s16le) cannot be copied into MPEG-TS" "$work/e7"
+check "... leaving no DIR" nothing_left
 check_fails "--hls with --copy is refused" render --source "$src" --segments 0-2 --hls "$work/x" --copy
 check_fails "--hls with -o is refused" render --source "$src" --segments 0-2 --hls "$work/x" -o "$work/x.mp4"
 check_fails "--hls-time 0.1 is refused" render --source "$src" --segments 0-2 --hls "$work/x" --hls-time 0.1

@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "groups.h"
 #include "svm_scorer.h"
+#include "taste.h"
 #include "viewer_fields.h"
 
 #include <stdlib.h>
@@ -97,5 +98,15 @@ json_t *http_profile_doc(struct recutd *d, recut_viewer *v)
     json_object_set_new(doc, "cluster", cluster);
     json_object_set_new(doc, "factors", factors);
     json_object_set_new(doc, "svm", svm_scorer_profile(v));
+    /* the taste for scene content (taste.h): the weight of the actions it
+     * rests on and the learned weight of each content dimension */
+    double theta[TASTE_DIM], tw = taste_theta(v, TASTE_PRIOR, theta);
+    json_t *taste = json_null();
+    if (tw > 0) {
+        taste = json_pack("{s:f}", "weight", tw);
+        for (int k = 1; taste && k < TASTE_DIM; k++)
+            json_object_set_new(taste, taste_dim_names[k], json_real(theta[k]));
+    }
+    json_object_set_new(doc, "scene_taste", taste ? taste : json_null());
     return doc;
 }

@@ -50,6 +50,9 @@ static const struct {
                              "Co-occurrence logs folded into their rows." },
     [M_COOC_BAD_ROWS] = { "recut_cooc_bad_rows_total", "counter",
                           "Co-occurrence rows found corrupt (counted from their logs only)." },
+    [M_FOLDS] = { "recut_global_folds_total", "counter",
+                  "Outboxes of popularity and co-occurrence increments folded into the global "
+                  "counts." },
     [M_SVM_TRAINED] = { "recut_svm_trained_total", "counter", "Viewer SVMs trained." },
     [M_SVM_SKIPPED] = { "recut_svm_skipped_total", "counter",
                         "SVM trainings skipped: too few likes or dislikes (one-class viewers)." },

@@ -30,6 +30,7 @@ enum metrics_counter {
     M_DLQ_ERRORS,
     M_COOC_COMPACTIONS,
     M_COOC_BAD_ROWS,
+    M_FOLDS,
     M_SVM_TRAINED,
     M_SVM_SKIPPED,
     M_SVM_QUEUE_DROPPED,

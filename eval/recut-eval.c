@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "eval_data.h"
 #include "eval_replay.h"
+#include "eval_scenesim.h"
 #include "eval_sweep.h"
 #include "eval_xp.h"
 #include "experiment.h"
@@ -20,6 +21,7 @@
 static void eval_usage(FILE *f)
 {
     fprintf(f, "usage: recut-eval [options] MOVIELENS_DIR\n"
+               "       recut-eval --scene-sim [--flip P] [--seed S] [--json] [--set ...]\n"
                "  --json               one JSON object keyed by method instead of a table\n"
                "  --k N                list length (default 10, at most 64)\n"
                "  --limit N            replay only the first N ratings in time order\n"
@@ -35,7 +37,11 @@ static void eval_usage(FILE *f)
                "  --diversity-sweep L  one replay per [models] diversity in L (0,0.1,...)\n"
                "  --plot FILE.svg      with --diversity-sweep: NDCG against coverage\n"
                "  --experiment FILE    replay the arms of FILE's [experiment.NAME] sections\n"
-               "                       and print their table (--json: GET /v1/experiments)\n");
+               "                       and print their table (--json: GET /v1/experiments)\n"
+               "  --scene-sim          simulated viewers' scene actions on four generated\n"
+               "                       movies, then generic, personal and oracle cuts of a\n"
+               "                       fifth scored by their true taste (no MOVIELENS_DIR)\n"
+               "  --flip P             with --scene-sim: share of actions flipped (0.25)\n");
 }
 
 static int eval_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -150,6 +156,8 @@ enum {
     OPT_SWEEP,
     OPT_PLOT,
     OPT_EXPERIMENT,
+    OPT_SCENE_SIM,
+    OPT_FLIP,
     OPT_HELP
 };
 
@@ -171,6 +179,8 @@ int main(int argc, char **argv)
         { "diversity-sweep", required_argument, NULL, OPT_SWEEP },
         { "plot", required_argument, NULL, OPT_PLOT },
         { "experiment", required_argument, NULL, OPT_EXPERIMENT },
+        { "scene-sim", no_argument, NULL, OPT_SCENE_SIM },
+        { "flip", required_argument, NULL, OPT_FLIP },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 }
     };
@@ -185,7 +195,8 @@ int main(int argc, char **argv)
     int json = 0, rc = 1, opt;
     const char *comments = NULL, *dump = NULL, *export_dir = NULL, *plot = NULL;
     struct experiment_set xs = { 0 };
-    int experiment = 0;
+    int experiment = 0, scene_sim = 0;
+    double flip = -1;
     double sweep[EVAL_SWEEP_MAX];
     size_t n_sweep = 0;
     nbtext_model *model = NULL;
@@ -267,6 +278,18 @@ int main(int argc, char **argv)
             }
             experiment = 1;
             break;
+        case OPT_SCENE_SIM:
+            scene_sim = 1;
+            break;
+        case OPT_FLIP:
+            flip = strtod(optarg, &end);
+            if (end == optarg || *end || !(flip >= 0 && flip < 0.5)) {
+                fprintf(stderr,
+                        "recut-eval: --flip must be a share in 0..0.5 (excluded), not '%s'\n",
+                        optarg);
+                goto out;
+            }
+            break;
         case OPT_HELP:
             eval_usage(stdout);
             rc = 0;
@@ -275,6 +298,27 @@ int main(int argc, char **argv)
             eval_usage(stderr);
             goto out;
         }
+    }
+    if (scene_sim) {
+        struct eval_scenesim_opts so;
+        eval_scenesim_defaults(&so);
+        so.seed = o.seed;
+        if (flip >= 0)
+            so.flip = flip;
+        if (optind != argc) {
+            eval_usage(stderr);
+        } else if (conf_validate(&cfg, err, sizeof err) < 0) {
+            fprintf(stderr, "recut-eval: configuration: %s\n", err);
+        } else if (eval_scenesim_run(&cfg, &so, json, stdout, err, sizeof err) < 0) {
+            fprintf(stderr, "recut-eval: %s\n", err);
+        } else {
+            rc = 0;
+        }
+        goto out;
+    }
+    if (flip >= 0) {
+        fprintf(stderr, "recut-eval: --flip needs --scene-sim\n");
+        goto out;
     }
     if (optind != argc - 1) {
         eval_usage(stderr);

@@ -58,6 +58,19 @@ struct store_pop_rank { /* a movie and its popularity */
 };
 
 struct store_route;
+struct store_fold;
+
+/* The Lua scripts (store_lua.h), by index into struct store's shas[]. */
+enum {
+    STORE_LUA_FORGET,
+    STORE_LUA_ZINCR,
+    STORE_LUA_COOC_READ,
+    STORE_LUA_COOC_COMPACT,
+    STORE_LUA_GCOOC,
+    STORE_LUA_FOLD_TAKE,
+    STORE_LUA_FOLD_DONE,
+    STORE_N_LUA
+};
 
 struct store {
     struct recutd *d;
@@ -66,13 +79,13 @@ struct store {
     struct store_route *route; /* Redis Cluster: store_route.c (then ac is NULL) */
     int connected;
     struct event *reconnect_ev;
-    int backoff_ms;            /* the next reconnect's delay (0: the first) */
-    struct event *timeout_ev;  /* store_conn.c: [redis] timeout_ms watchdog */
-    uint64_t replies;          /* replies seen (the watchdog's progress) */
-    uint64_t replies_seen;     /* ... at its last tick */
-    struct timeval busy_since; /* waiting for a reply since */
-    int busy;                  /* something was unanswered at the last tick */
-    char sha[48], sha_zincr[48], sha_cooc_read[48], sha_cooc_compact[48];
+    int backoff_ms;             /* the next reconnect's delay (0: the first) */
+    struct event *timeout_ev;   /* store_conn.c: [redis] timeout_ms watchdog */
+    uint64_t replies;           /* replies seen (the watchdog's progress) */
+    uint64_t replies_seen;      /* ... at its last tick */
+    struct timeval busy_since;  /* waiting for a reply since */
+    int busy;                   /* something was unanswered at the last tick */
+    char shas[STORE_N_LUA][48]; /* the scripts' SHA1s */
     size_t pending;
     /* store_batch.c: batches waiting to be applied, in order; applied
      * batches waiting for their writes; the viewer cache; global deltas */
@@ -81,18 +94,20 @@ struct store {
     struct strmap cache; /* user -> struct store_vc* */
     struct store_vc *lru_head, *lru_tail;
     size_t cache_max;
-    struct strmap g_co;  /* movie -> struct strmap* of partner -> count */
-    struct strmap g_pop; /* movie -> count */
-    uint64_t epoch;      /* the epoch collecting global deltas */
-    uint64_t epoch_done; /* every epoch <= this one is in Redis */
-    int flush_outstanding;
+    /* store_outbox.c: slots whose outbox this instance appended to */
+    uint64_t ob_dirty[16384 / 64];
+    size_t ob_n_dirty;
+    struct store_fold *fold; /* the fold in flight */
+    char ob_owner[24];       /* this instance, in the folds it takes */
+    char ob_nonce[24];       /* this process, in its fold ids */
+    uint64_t ob_seq;
+    struct event *ob_sweep_ev;
     uint64_t pass;                 /* store_batch.c: passes over batches' viewers */
     struct store_resp resp;        /* the write path's command buffer */
     struct strmap cooc_compacting; /* movies whose row is being compacted */
     struct strmap cooc_rowlen;     /* movie -> bytes of its row when last compacted here */
     long long catalog_version;     /* PREFIX:{catalog}:version last seen */
     struct event *catalog_ev;
-    struct event *flush_ev;
     /* popularity cache */
     struct strmap pop;
     double max_pop;
@@ -151,9 +166,13 @@ int store_auth_sync(redisContext *c, const char *address, char *errstr, size_t e
 /* store_pop.c: popularity in STORE_POP_SHARDS sorted sets PREFIX:{pop:K} */
 #define STORE_POP_SHARDS 16
 unsigned store_pop_shard(const char *movie);
-/* Send s->g_pop's increments, one script call per shard (each counted in
- * s->flush_outstanding; fn gets epoch).  -1 if one could not be sent. */
-int store_pop_flush(struct store *s, uint64_t epoch, redisCallbackFn *fn);
+/* Send one fold's popularity increments (movie -> count), one script call
+ * per shard, each applied once whatever retries (fid, the fold's id, goes
+ * into the shard's marker hash, whose name is added to markers; now is the
+ * unix time kept beside it).  fn gets priv.  The number of calls sent, or
+ * -1 if one could not be sent. */
+int store_pop_flush(struct store *s, const struct strmap *pop, const char *fid, const char *now,
+                    redisCallbackFn *fn, void *priv, struct store_args *markers);
 /* Reading: begin, one store_pop_load_sent per read sent, every reply (or
  * NULL) to store_pop_load_reply; the last one replaces s->pop. */
 void store_pop_load_begin(struct store *s);
@@ -197,11 +216,12 @@ int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, voi
  * corrupt (logged, counted; the log's counts are still added). */
 int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
                      struct store_cooc_state *st);
-/* Append the summed pair deltas (s->g_co) for the flush of `epoch`. */
-int store_cooc_flush(struct store *s, uint64_t epoch);
+/* Append one fold's pair deltas (movie -> strmap of partner -> count), one
+ * script call per movie, applied once as store_pop_flush's.  fn gets priv
+ * (after a compaction check).  The number of calls sent, or -1. */
+int store_cooc_flush(struct store *s, const struct strmap *co, const char *fid, const char *now,
+                     redisCallbackFn *fn, void *priv, struct store_args *markers);
 void store_cooc_fini(struct store *s);
-/* A flush command of epoch was acknowledged (or failed: ok = 0). */
-void store_flush_done(struct store *s, uint64_t epoch, int ok);
 /* store_cache.c: the viewers held in memory */
 struct store_vc { /* a cached viewer */
     char user[VEVENT_ID_MAX + 1];
@@ -222,6 +242,7 @@ struct store_vc { /* a cached viewer */
     struct store_batch **waiters; /* batches waiting for the load */
     size_t n_waiters;
     struct store_vc *prev, *next; /* LRU, most recent first */
+    struct strbuf *outbox;        /* global deltas not yet in a write */
 };
 void store_cache_init(struct store *s);
 void store_cache_fini(struct store *s);
@@ -240,10 +261,22 @@ int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts);
 void store_vc_trim_ids(struct store_vc *vc, size_t max);
 void store_cache_drop(struct store *s, const char *user);
 
+/* store_outbox.c: global counts, exactly once (see its head comment) */
+int store_outbox_init(struct store *s);
+void store_outbox_fini(struct store *s);
+/* Note a movie new in vc's positive history and its partners (-1: out of
+ * memory); store_outbox_write puts the notes into vc's transaction. */
+int store_outbox_record(struct store *s, struct store_vc *vc, const char *m,
+                        const char *const *partners, size_t n);
+int store_outbox_write(struct store *s, struct store_resp *r, struct store_vc *vc);
+void store_outbox_drop(struct store_vc *vc);
+/* Fold the outboxes written to since the last fold (if none in flight). */
+void store_outbox_fold(struct store *s);
+/* The connection is lost: forget the fold in flight; fold every slot next. */
+void store_outbox_lost(struct store *s);
+
 /* store_batch.c: batches applied to cached viewers and written back */
 void store_batch_init(struct store *s);
-/* Empty the summed counters (s->g_pop, s->g_co). */
-void store_global_clear(struct store *s);
 /* A viewer batch b waited for is loaded. */
 void store_batch_load_done(struct store_batch *b);
 /* Apply every batch whose viewers are loaded, in order. */

@@ -10,11 +10,12 @@
  * after a crash the reloaded viewer knows exactly which events it has seen
  * and a redelivered event is skipped.
  *
- * Popularity and co-occurrence are global: their increments are summed in
- * memory and written every flush (at most one flush in flight); a batch is
- * done when its viewers' transactions and the flush holding its increments
- * are acknowledged.  On any Redis failure the cache is dropped and every
- * unfinished batch is applied again from freshly loaded viewers.
+ * Popularity and co-occurrence are global: a viewer's transaction carries
+ * their increments too, into an outbox in the viewer's own hash slot, and
+ * store_outbox.c folds the outboxes into the global keys once each; a
+ * batch is done when its viewers' transactions are acknowledged.  On any
+ * Redis failure the cache is dropped and every unfinished batch is applied
+ * again from freshly loaded viewers.
  *
  * The daemon hears about it through the hooks it registered (store.h): every
  * applied event (on_event), the end of a batch's events (on_events_done) and,
@@ -48,7 +49,6 @@ struct store_batch {
     size_t count;
     unsigned gen; /* bumped on reset: stale replies are ignored */
     int prepared, missing, applied, outstanding;
-    uint64_t epoch; /* flush that must land first (0: none) */
     char **touched; /* the viewers it changed, for hooks.on_applied */
     size_t n_touched;
     void (*cb)(void *arg, int ok);
@@ -61,17 +61,11 @@ struct store_reply_ctx {
     unsigned gen;
 };
 
-static void store_batch_flush(struct store *s);
-
 /* ---- batches ----------------------------------------------------------------- */
 void store_batch_init(struct store *s)
 {
     store_emo_init(s);
     store_cache_init(s);
-    strmap_init(&s->g_co);
-    strmap_init(&s->g_pop);
-    s->epoch = 1;
-    s->epoch_done = 0;
     strmap_init(&s->cooc_compacting);
     strmap_init(&s->cooc_rowlen);
 }
@@ -105,10 +99,8 @@ void store_batch_fini(struct store *s)
         }
     s->queue_tail = s->wait_tail = NULL;
     store_cache_fini(s);
-    store_global_clear(s);
+    store_outbox_fini(s);
     store_resp_free(&s->resp);
-    if (s->flush_ev)
-        event_free(s->flush_ev);
 }
 
 struct store_batch *store_batch_new(struct store *s)
@@ -244,7 +236,7 @@ static void store_batch_check_done(struct store *s)
     struct store_batch **l = &s->wait_head, *prev = NULL;
     while (*l) {
         struct store_batch *b = *l;
-        if (b->outstanding > 0 || (b->epoch && b->epoch > s->epoch_done)) {
+        if (b->outstanding > 0) {
             prev = b;
             l = &b->next;
             continue;
@@ -325,7 +317,7 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         vc->redis_hist = 0;
         store_resp_cmd(r, 3 + STORE_N_VIEWER_KEYS);
         store_resp_strz(r, "EVALSHA");
-        store_resp_strz(r, s->sha);
+        store_resp_strz(r, s->shas[STORE_LUA_FORGET]);
         store_resp_ll(r, STORE_N_VIEWER_KEYS);
         for (int k = 0; k < STORE_N_VIEWER_KEYS; k++)
             store_resp_key(r, kp, kpl, store_viewer_keys[k]);
@@ -403,6 +395,7 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         store_resp_str(r, vc->v.consent ? "1" : "0", 1);
         rc |= store_resp_send(s, r, NULL, NULL);
     }
+    rc |= store_outbox_write(s, r, vc); /* the global counts' deltas */
     viewer_changes_reset(c);
     if (rc != 0) {
         r->len = 0;
@@ -423,50 +416,9 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     return 0;
 }
 
-/* ---- summed global counters ------------------------------------------------ */
-static void store_global_free_row(void *p)
-{
-    strmap_clear(p, NULL);
-    free(p);
-}
-
-void store_global_clear(struct store *s)
-{
-    strmap_clear(&s->g_co, store_global_free_row);
-    strmap_clear(&s->g_pop, NULL);
-}
-
-/* One more positive event for m: its popularity, and a co-occurrence with
- * each partner both ways (only catalog movies can be recommended). */
-static int store_global_add(struct store *s, const char *m, const char *const *partners, size_t n)
-{
-    if (!catalog_get(&s->d->catalog, m))
-        return 0;
-    struct strmap_entry *e = strmap_put(&s->g_pop, m);
-    if (!e)
-        return -1;
-    e->num += 1;
-    for (size_t k = 0; k < n; k++) {
-        if (strcmp(partners[k], m) == 0 || !catalog_get(&s->d->catalog, partners[k]))
-            continue;
-        for (int dir = 0; dir < 2; dir++) {
-            const char *from = dir ? partners[k] : m, *to = dir ? m : partners[k];
-            struct strmap_entry *row = strmap_put(&s->g_co, from);
-            if (row && !row->ptr && (row->ptr = malloc(sizeof(struct strmap))))
-                strmap_init(row->ptr);
-            struct strmap_entry *c = row && row->ptr ? strmap_put(row->ptr, to) : NULL;
-            if (!c)
-                return -1;
-            c->num += 1;
-        }
-    }
-    return 0;
-}
-
 static void store_batch_apply(struct store *s, struct store_batch *b)
 {
     const struct recut_config *cfg = &s->d->cfg;
-    int globals = 0;
     /* the viewers this batch changed, each once */
     uint64_t pass = ++s->pass;
     struct store_vc **touched = malloc((b->n ? b->n : 1) * sizeof *touched);
@@ -525,16 +477,14 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             metrics_inc(M_EMOTION_DROPPED, 1);
             vc->chg.emotion_dropped = 0;
         }
-        if (e->u.positive && e->ev.movie[0] && (np || partners)) {
-            if (store_global_add(s, e->ev.movie, partners, np) < 0)
-                log_err("out of memory counting co-occurrences");
-            globals = 1;
-        } else if (e->u.positive && e->ev.movie[0] && vc->v.n_hist &&
-                   strcmp(vc->v.hist[0], e->ev.movie) == 0 && vc->chg.pushed) {
-            /* the viewer's first positive item: popularity only */
-            if (store_global_add(s, e->ev.movie, NULL, 0) < 0)
-                log_err("out of memory counting popularity");
-            globals = 1;
+        /* a movie new in the viewer's positive history (partners is set
+         * exactly then): its popularity, and a co-occurrence with each
+         * partner, counted once per viewer whatever the batching */
+        if (partners && store_outbox_record(s, vc, e->ev.movie, partners, np) < 0) {
+            log_err("out of memory counting %s's global counts", vc->user);
+            free(touched);
+            store_batch_reset(s, "out of memory");
+            return;
         }
         if (vc->pass != pass) {
             vc->pass = pass;
@@ -574,7 +524,6 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         b->outstanding++;
     }
     b->applied = 1;
-    b->epoch = globals ? s->epoch : 0;
     store_batch_unref(s, b);
 }
 
@@ -598,8 +547,7 @@ void store_batch_pump(struct store *s)
             return;
     }
     store_cache_evict(s);
-    if (s->flush_outstanding == 0)
-        store_batch_flush(s);
+    store_outbox_fold(s);
     store_batch_check_done(s);
 }
 
@@ -621,47 +569,6 @@ void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), vo
         }
         store_batch_pump(s);
     }
-}
-
-/* ---- global counters ------------------------------------------------------- */
-void store_flush_done(struct store *s, uint64_t epoch, int ok)
-{
-    if (!ok)
-        metrics_inc(M_REDIS_ERRORS, 1);
-    if (--s->flush_outstanding == 0 && epoch > s->epoch_done) {
-        s->epoch_done = epoch;
-        store_batch_check_done(s);
-        if (s->g_pop.len || s->g_co.len)
-            store_batch_flush(s);
-    }
-}
-
-static void store_flush_cb(redisAsyncContext *ac, void *reply, void *priv)
-{
-    struct store *s = ac->data;
-    redisReply *r = reply;
-    store_replied(s);
-    if (r && r->type == REDIS_REPLY_ERROR)
-        log_err("redis: popularity: %s", r->str);
-    store_flush_done(s, (uint64_t)(uintptr_t)priv, r && r->type != REDIS_REPLY_ERROR);
-}
-
-static void store_batch_flush(struct store *s)
-{
-    if (s->flush_outstanding || !s->connected)
-        return;
-    uint64_t epoch = s->epoch++;
-    if (!s->g_pop.len && !s->g_co.len) {
-        s->epoch_done = epoch;
-        return;
-    }
-    if (s->g_pop.len && store_pop_flush(s, epoch, store_flush_cb) < 0)
-        log_err("redis: cannot queue a popularity write");
-    if (store_cooc_flush(s, epoch) < 0)
-        log_err("out of memory writing co-occurrence counts");
-    store_global_clear(s);
-    if (s->flush_outstanding == 0)
-        s->epoch_done = epoch;
 }
 
 /* ---- failures ---------------------------------------------------------------- */
@@ -688,13 +595,11 @@ void store_batch_reset(struct store *s, const char *why)
         b->outstanding = 0;
         b->missing = 0;
         b->prepared = 0;
-        b->epoch = 0;
     }
     store_cache_clear(s);
-    /* increments not yet written are lost with the viewers' writes that
-     * carried them: re-applying regenerates those of events not yet seen */
-    store_global_clear(s);
-    s->epoch_done = s->epoch - 1;
+    /* a fold in flight is left to Redis: it is taken again after the
+     * reconnection, as is every outbox */
+    store_outbox_lost(s);
     /* start again on a new connection (after a backoff) */
     store_drop(s);
 }
@@ -705,7 +610,7 @@ void store_batch_disconnected(struct store *s)
         store_batch_reset(s, "connection lost");
     else
         store_cache_clear(s);
-    s->flush_outstanding = 0;
+    store_outbox_lost(s);
 }
 
 void store_batch_connected(struct store *s)

@@ -30,6 +30,7 @@ static void store_vc_free(struct store_vc *vc)
         free(vc->idq[i]);
     free(vc->idq);
     store_args_free(&vc->new_ids);
+    store_outbox_drop(vc);
     free(vc->waiters);
     free(vc);
 }

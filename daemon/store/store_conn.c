@@ -194,10 +194,8 @@ void store_handshake(struct store *s, redisAsyncContext *ac)
         log_err("redis: out of memory for AUTH");
     }
     /* the script cache may be empty after a Redis restart: load them first */
-    const char *scripts[] = { store_lua_forget, store_lua_zincr, store_lua_cooc_read,
-                              store_lua_cooc_compact };
-    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
-        const char *argv[] = { "SCRIPT", "LOAD", scripts[i] };
+    for (size_t i = 0; i < STORE_N_LUA; i++) {
+        const char *argv[] = { "SCRIPT", "LOAD", store_lua_scripts[i] };
         store_handshake_send(s, ac, STORE_HS_SCRIPT, 3, argv);
     }
     const char *ping[] = { "PING" };

@@ -5,12 +5,13 @@
  *   PREFIX:{i:M}:co    the compacted row: a model blob (models/blob.h, type
  *                      BLOB_COOC) holding a generation number and every
  *                      partner's count;
- *   PREFIX:{i:M}:col   the log: records appended by every instance's flush
+ *   PREFIX:{i:M}:col   the log: records appended by every instance's folds
  *                      since the last compaction.
  *
- * A record is [u8 id length][id][u32 count, little endian].  A flush writes
- * one APPEND per movie with all its partners' summed deltas, so Redis does
- * O(1) work per movie and batch instead of one HINCRBY per pair.  A reader
+ * A record is [u8 id length][id][u32 count, little endian].  A fold
+ * (store_outbox.c) appends once per movie all its partners' summed deltas,
+ * so Redis does O(1) work per movie and fold instead of one HINCRBY per
+ * pair.  A reader
  * gets row and log in one script (atomically) and sums them.  When a log
  * grows past its row's size (and at least [redis] cooc_log_max bytes), the
  * instance that appended compacts it: it reads row and log, merges them in
@@ -239,7 +240,7 @@ static void store_cooc_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_cooc_keys(s, j->movie, key, lkey);
     struct store_args a = { 0 };
     store_args_add(&a, "EVALSHA");
-    store_args_add(&a, s->sha_cooc_compact);
+    store_args_add(&a, s->shas[STORE_LUA_COOC_COMPACT]);
     store_args_add(&a, "2");
     store_args_add(&a, key);
     store_args_add(&a, lkey);
@@ -283,7 +284,7 @@ int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, voi
     store_cooc_keys(s, movie, key, lkey);
     struct store_args a = { 0 };
     store_args_add(&a, "EVALSHA");
-    store_args_add(&a, s->sha_cooc_read);
+    store_args_add(&a, s->shas[STORE_LUA_COOC_READ]);
     store_args_add(&a, "2");
     store_args_add(&a, key);
     store_args_add(&a, lkey);
@@ -292,10 +293,11 @@ int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, voi
     return rc;
 }
 
-/* ---- appending a flush ---------------------------------------------------- */
+/* ---- appending a fold ------------------------------------------------------ */
 
 struct store_cooc_append {
-    uint64_t epoch;
+    redisCallbackFn *fn;
+    void *priv;
     char movie[VEVENT_ID_MAX + 1];
 };
 
@@ -304,53 +306,56 @@ static void store_cooc_append_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store *s = ac->data;
     struct store_cooc_append *x = priv;
     redisReply *r = reply;
-    store_replied(s);
-    int ok = r && r->type == REDIS_REPLY_INTEGER;
-    if (!ok && r)
-        log_err("redis: co-occurrence: %s",
-                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-    if (ok && r->integer >= s->d->cfg.cooc_log_max && s->connected) {
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer >= s->d->cfg.cooc_log_max &&
+        s->connected) {
         /* compact when the log outgrows the row (as last compacted here):
          * merging costs the row's size, so that is O(1) per log byte */
         struct strmap_entry *e = strmap_get(&s->cooc_rowlen, x->movie);
         if (!e || (double)r->integer > e->num)
             store_cooc_compact(s, x->movie);
     }
-    uint64_t epoch = x->epoch;
+    redisCallbackFn *fn = x->fn;
+    void *fpriv = x->priv;
     free(x);
-    store_flush_done(s, epoch, ok);
+    fn(ac, reply, fpriv); /* it counts the reply (store_replied) */
 }
 
-int store_cooc_flush(struct store *s, uint64_t epoch)
+int store_cooc_flush(struct store *s, const struct strmap *co, const char *fid, const char *now,
+                     redisCallbackFn *fn, void *priv, struct store_args *markers)
 {
     const char *prefix = s->d->cfg.redis_prefix;
-    /* one APPEND per movie: the records of its partners */
+    /* one script call per movie: the records of its partners */
     struct strbuf *rec = strbuf_new();
-    int rc = 0;
+    int rc = 0, sent = 0;
     size_t it = 0;
     struct strmap_entry *row;
-    while ((row = strmap_next(&s->g_co, &it))) {
+    while ((row = strmap_next(co, &it))) {
         size_t pit = 0;
         struct strmap_entry *p;
         while (row->ptr && (p = strmap_next(row->ptr, &pit)))
             store_cooc_put_record(rec, p->key, p->len, (uint32_t)p->num);
         if (strbuf_len(rec) && !strbuf_failed(rec)) {
             struct store_cooc_append *x = calloc(1, sizeof *x);
-            char key[512];
-            snprintf(key, sizeof key, "%s:{i:%s}:col", prefix, row->key);
             struct store_args a = { 0 };
-            store_args_add(&a, "APPEND");
-            store_args_add(&a, key);
+            store_args_add(&a, "EVALSHA");
+            store_args_add(&a, s->shas[STORE_LUA_GCOOC]);
+            store_args_add(&a, "2");
+            store_args_addf(&a, "%s:{i:%s}:col", prefix, row->key);
+            store_args_addf(&a, "%s:{i:%s}:mk", prefix, row->key);
+            store_args_add(&a, fid);
+            store_args_add(&a, now);
             store_args_addn(&a, strbuf_data(rec), strbuf_len(rec));
+            store_args_addf(markers, "%s:{i:%s}:mk", prefix, row->key);
             if (x) {
-                x->epoch = epoch;
+                x->fn = fn;
+                x->priv = priv;
                 snprintf(x->movie, sizeof x->movie, "%s", row->key);
             }
-            if (!x || store_send_args(s, store_cooc_append_cb, x, &a) < 0) {
+            if (!x || a.oom || store_send_args(s, store_cooc_append_cb, x, &a) < 0) {
                 free(x);
                 rc = -1;
             } else {
-                s->flush_outstanding++;
+                sent++;
             }
             store_args_free(&a);
         }
@@ -359,7 +364,7 @@ int store_cooc_flush(struct store *s, uint64_t epoch)
         strbuf_reset(rec);
     }
     strbuf_free(rec);
-    return rc;
+    return rc < 0 ? -1 : sent;
 }
 
 void store_cooc_fini(struct store *s)

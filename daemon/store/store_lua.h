@@ -12,11 +12,59 @@ static const char store_lua_forget[] =
     "return n + redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], "
     "KEYS[8])\n";
 
-/* Popularity, aggregated per flush: KEYS[1] = PREFIX:pop, ARGV = movie
- * count ... */
+/* Popularity, one fold's increments for one shard (store_outbox.c):
+ * KEYS = the shard (PREFIX:{pop:K}), its marker hash (PREFIX:{pop:K}:mk);
+ * ARGV = fold id, unix time, movie count ...  A fold is added once: its id
+ * goes into the marker hash with the increments, and a second call with
+ * the same id changes nothing (returns -1). */
 static const char store_lua_zincr[] =
-    "for i = 1, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end\n"
-    "return #ARGV / 2\n";
+    "if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return -1 end\n"
+    "for i = 3, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end\n"
+    "return (#ARGV - 2) / 2\n";
+
+/* Co-occurrence, one fold's records for one movie's log, once (as above):
+ * KEYS = log (PREFIX:{i:M}:col), marker hash (PREFIX:{i:M}:mk); ARGV = fold
+ * id, unix time, records.  Returns the log's length either way. */
+static const char store_lua_gcooc[] =
+    "if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then\n"
+    "  redis.call('APPEND', KEYS[1], ARGV[3]) end\n"
+    "return redis.call('STRLEN', KEYS[1])\n";
+
+/* Take a slot's outbox for folding (store_outbox.c): KEYS = the outbox
+ * (PREFIX:{gdN}:gd), the fold (PREFIX:{gdN}:gf); ARGV = a new fold id, this
+ * instance's id, seconds after which another instance's fold is taken
+ * over.  A fold is "ID OWNER UNIXTIME\n" and the outbox's bytes.  Returns
+ * the fold to apply: a pending one of this instance (or a stale one,
+ * now ours), else the outbox renamed under the new id; nil if there is
+ * nothing, or another live instance is folding this slot. */
+static const char store_lua_fold_take[] =
+    "local now = tonumber(redis.call('TIME')[1])\n"
+    "local f = redis.call('GET', KEYS[2])\n"
+    "if f then\n"
+    "  local nl = string.find(f, '\\n', 1, true)\n"
+    "  local id, owner, ts\n"
+    "  if nl then id, owner, ts = string.match(string.sub(f, 1, nl - 1), "
+    "'^(%S+) (%S+) (%d+)$') end\n"
+    "  if not id then return redis.error_reply('ERR damaged fold ' .. KEYS[2]) end\n"
+    "  if owner == ARGV[2] then return f end\n"
+    "  if now - tonumber(ts) < tonumber(ARGV[3]) then return false end\n"
+    "  f = id .. ' ' .. ARGV[2] .. ' ' .. now .. string.sub(f, nl)\n"
+    "  redis.call('SET', KEYS[2], f)\n"
+    "  return f\n"
+    "end\n"
+    "local d = redis.call('GET', KEYS[1])\n"
+    "if not d then return false end\n"
+    "f = ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. now .. '\\n' .. d\n"
+    "redis.call('SET', KEYS[2], f)\n"
+    "redis.call('DEL', KEYS[1])\n"
+    "return f\n";
+
+/* A fold was applied everywhere: KEYS = the fold; ARGV = its id.  Deletes
+ * it only if it is still that fold. */
+static const char store_lua_fold_done[] =
+    "local h = redis.call('GETRANGE', KEYS[1], 0, #ARGV[1])\n"
+    "if h == ARGV[1] .. ' ' then return redis.call('DEL', KEYS[1]) end\n"
+    "return 0\n";
 
 /* Co-occurrence (store_cooc.c).  Read a movie's row and log at once:
  * KEYS = row log; returns {row, log}, the row as a flat array if it is a
@@ -48,5 +96,12 @@ static const char store_lua_cooc_compact[] =
 static const char *const store_viewer_keys[] = { "meta", "nb",     "seen", "hist",
                                                  "ids",  "scenes", "emo",  "keys" };
 #define STORE_N_VIEWER_KEYS 8
+
+/* Every script, loaded at start and on every connection (its SHA1 in
+ * struct store's shas[], same index: STORE_LUA_* in store-internal.h). */
+static const char *const store_lua_scripts[STORE_N_LUA] = {
+    store_lua_forget, store_lua_zincr,     store_lua_cooc_read, store_lua_cooc_compact,
+    store_lua_gcooc,  store_lua_fold_take, store_lua_fold_done,
+};
 
 #endif

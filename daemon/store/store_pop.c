@@ -6,8 +6,9 @@
  * Redis Cluster one node would take every popularity write.  The counts
  * are therefore spread over STORE_POP_SHARDS sorted sets,
  * PREFIX:{pop:K} with K = CRC16(movie) mod STORE_POP_SHARDS, each its own
- * hash tag (so its own slot); a flush sends one script call per shard that
- * has increments, and a reader reads every shard and merges them.  The
+ * hash tag (so its own slot); a fold (store_outbox.c) sends one script
+ * call per shard that has increments, and a reader reads every shard and
+ * merges them.  The
  * single PREFIX:pop of earlier versions is still read (and added in) but
  * never written. */
 #include "config.h"
@@ -23,32 +24,38 @@ unsigned store_pop_shard(const char *movie)
     return rcluster_crc16(movie, strlen(movie)) % STORE_POP_SHARDS;
 }
 
-int store_pop_flush(struct store *s, uint64_t epoch, redisCallbackFn *fn)
+int store_pop_flush(struct store *s, const struct strmap *pop, const char *fid, const char *now,
+                    redisCallbackFn *fn, void *priv, struct store_args *markers)
 {
     struct store_args a[STORE_POP_SHARDS];
     memset(a, 0, sizeof a);
     size_t it = 0;
     struct strmap_entry *e;
-    while ((e = strmap_next(&s->g_pop, &it))) {
-        struct store_args *x = &a[store_pop_shard(e->key)];
+    while ((e = strmap_next(pop, &it))) {
+        unsigned k = store_pop_shard(e->key);
+        struct store_args *x = &a[k];
         if (!x->n) {
             store_args_add(x, "EVALSHA");
-            store_args_add(x, s->sha_zincr);
-            store_args_add(x, "1");
-            store_args_addf(x, "%s:{pop:%u}", s->d->cfg.redis_prefix, store_pop_shard(e->key));
+            store_args_add(x, s->shas[STORE_LUA_ZINCR]);
+            store_args_add(x, "2");
+            store_args_addf(x, "%s:{pop:%u}", s->d->cfg.redis_prefix, k);
+            store_args_addf(x, "%s:{pop:%u}:mk", s->d->cfg.redis_prefix, k);
+            store_args_add(x, fid);
+            store_args_add(x, now);
+            store_args_addf(markers, "%s:{pop:%u}:mk", s->d->cfg.redis_prefix, k);
         }
         store_args_addn(x, e->key, e->len);
         store_args_addf(x, "%.0f", e->num);
     }
-    int rc = 0;
+    int sent = 0, rc = 0;
     for (unsigned k = 0; k < STORE_POP_SHARDS; k++) {
-        if (a[k].n && store_send_args(s, fn, (void *)(uintptr_t)epoch, &a[k]) == 0)
-            s->flush_outstanding++;
+        if (a[k].n && !a[k].oom && store_send_args(s, fn, priv, &a[k]) == 0)
+            sent++;
         else if (a[k].n)
             rc = -1;
         store_args_free(&a[k]);
     }
-    return rc;
+    return rc < 0 ? -1 : sent;
 }
 
 void store_pop_load_begin(struct store *s)

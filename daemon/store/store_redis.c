@@ -4,8 +4,8 @@
  * viewers loaded with pipelined reads.  Every key of a viewer is
  * PREFIX:{u:ID}:NAME so Redis Cluster keeps a viewer in one slot. */
 #include "config.h"
-#include "store_lua.h"
 #include "store-internal.h"
+#include "store_lua.h"
 #include "store_emo.h"
 #include "rblock.h"
 #include "addr.h"
@@ -135,11 +135,8 @@ static int store_script_load(void *arg, redisContext *node, const char *name)
 {
     struct store_script_load *sl = arg;
     struct store *s = sl->s;
-    const char *scripts[] = { store_lua_forget, store_lua_zincr, store_lua_cooc_read,
-                              store_lua_cooc_compact };
-    char *shas[] = { s->sha, s->sha_zincr, s->sha_cooc_read, s->sha_cooc_compact };
-    for (size_t i = 0; i < sizeof shas / sizeof shas[0]; i++) {
-        redisReply *r = redisCommand(node, "SCRIPT LOAD %s", scripts[i]);
+    for (size_t i = 0; i < STORE_N_LUA; i++) {
+        redisReply *r = redisCommand(node, "SCRIPT LOAD %s", store_lua_scripts[i]);
         if (!r || r->type != REDIS_REPLY_STRING) {
             snprintf(sl->err, sizeof sl->err, "%s: %s", name,
                      r && r->type == REDIS_REPLY_ERROR ? r->str : node->errstr);
@@ -147,7 +144,7 @@ static int store_script_load(void *arg, redisContext *node, const char *name)
                 freeReplyObject(r);
             return -1;
         }
-        snprintf(shas[i], sizeof s->sha, "%s", r->str);
+        snprintf(s->shas[i], sizeof s->shas[i], "%s", r->str);
         freeReplyObject(r);
     }
     return 0;
@@ -190,6 +187,8 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     rblock_free(c);
     s->reconnect_ev = evtimer_new(d->base, store_reconnect_cb, s);
     store_batch_init(s);
+    if (store_outbox_init(s) < 0)
+        log_err("redis: cannot start folding global counts");
     if (store_watchdog_start(s) < 0)
         log_err("redis: cannot start the timeout_ms watchdog");
     store_connect(s);
@@ -570,7 +569,7 @@ void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int o
     store_cache_drop(s, user);
     struct store_args a = { 0 };
     store_args_add(&a, "EVALSHA");
-    store_args_add(&a, s->sha);
+    store_args_add(&a, s->shas[STORE_LUA_FORGET]);
     store_args_addf(&a, "%d", STORE_N_VIEWER_KEYS);
     for (int k = 0; k < STORE_N_VIEWER_KEYS; k++) {
         char key[512];

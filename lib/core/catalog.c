@@ -2,6 +2,7 @@
 /* catalog.c -- parsing, validation and lookup of catalog entries. */
 #include "config.h"
 #include "catalog.h"
+#include "taste.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -40,6 +41,7 @@ void catalog_movie_free(struct catalog_movie *cm)
         free((double *)s->emotion_p);
     }
     free((struct recut_scene *)cm->m.scenes);
+    free(cm->taste_x);
     catalog_free_strv(cm->features, cm->n_features);
     free(cm->json);
     free(cm);
@@ -310,6 +312,9 @@ struct catalog_movie *catalog_movie_parse(const char *buf, size_t len, const cha
             goto fail;
         }
     }
+    /* "features" stays as given; the taste model reads some of its keys */
+    if (taste_catalog_vectors(cm, json_object_get(root, "features")) < 0)
+        goto oom;
     for (size_t i = 0; i < cm->m.n_genres; i++)
         if (catalog_add_feature(cm, "genre", cm->m.genres[i]) < 0)
             goto oom;

@@ -15,6 +15,9 @@ struct catalog_movie {
     size_t index; /* dense index in the catalog */
     double fps;   /* "source": {"fps"} as recut-analyze writes it, 0 if absent */
     int audio;    /* "source": {"audio"}: 1 has a track, 0 none, -1 unknown */
+    /* per scene, the content vector of the viewer taste model (taste.h):
+     * n_scenes x TASTE_DIM */
+    double *taste_x;
 };
 
 struct catalog {

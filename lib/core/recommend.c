@@ -3,6 +3,7 @@
 #include "config.h"
 #include "recommend.h"
 #include "svm_viewer.h"
+#include "taste.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -616,10 +617,13 @@ void recommend_reasons(const struct recommend_item *it, const recut_viewer *v,
 }
 
 void recommend_scene_scores(const struct recut_config *cfg, const recut_viewer *v,
-                            const struct recut_movie *m, double *scores)
+                            const struct recut_movie *m, const double *taste_x, double taste_blend,
+                            double *scores)
 {
     double pa, pv;
     int has_affect = viewer_affect(v, &pa, &pv) == 0;
+    double theta[TASTE_DIM];
+    int has_taste = taste_x && taste_blend > 0 && taste_theta(v, TASTE_PRIOR, theta) > 0;
     for (size_t i = 0; i < m->n_scenes; i++) {
         const struct recut_scene *s = &m->scenes[i];
         double z = 0;
@@ -637,6 +641,8 @@ void recommend_scene_scores(const struct recut_config *cfg, const recut_viewer *
             double d = hypot(s->arousal - pa, (s->valence - pv) / 2.0);
             z += cfg->w_affect * (1.0 - 2.0 * d);
         }
+        if (has_taste)
+            z += taste_blend * taste_predict(theta, taste_x + i * TASTE_DIM);
         z += 3.0 * viewer_scene_feedback(v, m->id, i);
         scores[i] = recommend_sigmoid(z);
     }

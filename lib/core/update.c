@@ -3,6 +3,7 @@
 #include "config.h"
 #include "update.h"
 #include "viewer_fields.h"
+#include "taste.h"
 #include "emotion.h"
 
 #include <math.h>
@@ -180,6 +181,14 @@ int update_compute(struct update *u, const struct recut_config *cfg, const struc
             if (update_op_nb(u, VIEWER_FIELD_FEATURE, cls, f, aw) ||
                 update_op_nb(u, VIEWER_FIELD_TOTAL, cls, NULL, aw))
                 return -1;
+        }
+        /* and the taste for what is in it (taste.h), labels or not */
+        if (cm->taste_x) {
+            struct taste_term t[TASTE_TERMS];
+            size_t nt = taste_terms(cm->taste_x + (size_t)scene * TASTE_DIM, aw, w > 0 ? 1 : -1, t);
+            for (size_t i = 0; i < nt; i++)
+                if (update_op(u, UPD_NB, t[i].value, "%s", t[i].field))
+                    return -1;
         }
         return 0;
     }

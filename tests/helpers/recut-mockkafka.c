@@ -11,7 +11,9 @@
  * ("127.0.0.1:PORT,...") is printed as one line on stdout and, with
  * --bootstraps-file, written to FILE atomically (temp file + rename), so a
  * script can wait for FILE to appear.  The process then runs until SIGTERM or
- * SIGINT, removes FILE and exits 0.
+ * SIGINT, removes FILE and exits 0.  SIGUSR1 takes every broker down
+ * (connections closed and refused, as a broker outage), SIGUSR2 brings them
+ * back: the fault tests use them.
  *
  * What the mock cluster speaks (librdkafka 2.0.2, rdkafka_mock_handlers.c,
  * checked with kcat against this helper):
@@ -79,6 +81,17 @@ static void mockkafka_on_signal(int sig)
 {
     (void)sig;
     mockkafka_stop = 1;
+}
+
+/* SIGUSR1 / SIGUSR2: brokers down / up, applied by the main loop. */
+static volatile sig_atomic_t mockkafka_want_down, mockkafka_want_up;
+
+static void mockkafka_on_usr(int sig)
+{
+    if (sig == SIGUSR1)
+        mockkafka_want_down = 1;
+    else
+        mockkafka_want_up = 1;
 }
 
 static void mockkafka_usage(FILE *out)
@@ -255,6 +268,9 @@ static int mockkafka_install_signals(void)
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGTERM, &sa, NULL) == -1 || sigaction(SIGINT, &sa, NULL) == -1)
         return -1;
+    sa.sa_handler = mockkafka_on_usr;
+    if (sigaction(SIGUSR1, &sa, NULL) == -1 || sigaction(SIGUSR2, &sa, NULL) == -1)
+        return -1;
     /* A reader of our stdout that went away must not kill the cluster. */
     signal(SIGPIPE, SIG_IGN);
     return 0;
@@ -300,8 +316,23 @@ static int mockkafka_run(const struct mockkafka_opts *o)
     fflush(stdout);
 
     /* The cluster runs on its own thread; we only wait for a signal. */
-    while (!mockkafka_stop)
-        rd_kafka_poll(rk, 200);
+    while (!mockkafka_stop) {
+        rd_kafka_poll(rk, 100);
+        for (int down = 1; down >= 0; down--) {
+            volatile sig_atomic_t *want = down ? &mockkafka_want_down : &mockkafka_want_up;
+            if (!*want)
+                continue;
+            *want = 0;
+            for (int b = 1; b <= o->brokers; b++) {
+                rd_kafka_resp_err_t err = down ? rd_kafka_mock_broker_set_down(mc, b)
+                                               : rd_kafka_mock_broker_set_up(mc, b);
+                if (err)
+                    fprintf(stderr, "recut-mockkafka: broker %d %s: %s\n", b, down ? "down" : "up",
+                            rd_kafka_err2str(err));
+            }
+            fprintf(stderr, "recut-mockkafka: brokers %s\n", down ? "down" : "up");
+        }
+    }
     rc = 0;
     if (o->bootstraps_file)
         unlink(o->bootstraps_file);

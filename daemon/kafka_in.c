@@ -18,6 +18,7 @@
 #include "store.h"
 #include "redact.h"
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -61,9 +62,41 @@ struct kafka_in {
     int closing; /* rd_kafka_consumer_close runs: never wait */
     rd_kafka_message_t **msgs;
     struct log_ratelimit rl;
+    /* per partition ever assigned: the offset stored here last, and the
+     * committed offset and high watermark of librdkafka's last statistics
+     * (kafka_in_lag) */
+    struct kafka_part {
+        char *topic;
+        int32_t partition;
+        int64_t stored, committed, hi;
+    } * parts;
+    size_t n_parts, cap_parts;
 };
 
+static struct kafka_part *kafka_in_part(struct kafka_in *k, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < k->n_parts; i++)
+        if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
+            return &k->parts[i];
+    if (k->n_parts == k->cap_parts) {
+        size_t nc = k->cap_parts ? 2 * k->cap_parts : 16;
+        struct kafka_part *n = realloc(k->parts, nc * sizeof *n);
+        if (!n)
+            return NULL;
+        k->parts = n;
+        k->cap_parts = nc;
+    }
+    struct kafka_part *p = &k->parts[k->n_parts];
+    if (!(p->topic = strdup(topic)))
+        return NULL;
+    p->partition = partition;
+    p->stored = p->committed = p->hi = -1;
+    k->n_parts++;
+    return p;
+}
+
 static void kafka_in_poll(struct kafka_in *k);
+static int kafka_in_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque);
 
 static int kafka_conf_set(rd_kafka_conf_t *c, const char *k, const char *v, char *errstr,
                           size_t errstr_size)
@@ -158,6 +191,13 @@ static void kafka_in_rebalance_finish(struct kafka_in *k)
     if (k->pending_err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("kafka: assigned %d partition(s)", parts->cnt);
         k->rebalances++; /* this rebalance is over */
+        for (int i = 0; i < parts->cnt; i++) {
+            /* another instance may have moved them on meanwhile */
+            struct kafka_part *p =
+                kafka_in_part(k, parts->elems[i].topic, parts->elems[i].partition);
+            if (p)
+                p->stored = p->committed = -1;
+        }
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e)
@@ -240,9 +280,13 @@ static void kafka_in_store_done(struct kafka_in *k)
             k->tail = NULL;
         if (b->n_offs) {
             rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)b->n_offs);
-            for (size_t i = 0; i < b->n_offs; i++)
+            for (size_t i = 0; i < b->n_offs; i++) {
                 rd_kafka_topic_partition_list_add(l, b->offs[i].topic, b->offs[i].partition)
                     ->offset = b->offs[i].offset + 1;
+                struct kafka_part *p = kafka_in_part(k, b->offs[i].topic, b->offs[i].partition);
+                if (p && b->offs[i].offset + 1 > p->stored)
+                    p->stored = b->offs[i].offset + 1;
+            }
             rd_kafka_resp_err_t err = rd_kafka_offsets_store(k->rk, l);
             if (err && err != RD_KAFKA_RESP_ERR__STATE)
                 log_warn("kafka: storing offsets: %s", rd_kafka_err2str(err));
@@ -590,6 +634,19 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
         rd_kafka_conf_destroy(cc);
         goto fail;
     }
+    /* the consumer lag metric comes from the statistics (once a second,
+     * unless [librdkafka] statistics.interval.ms says otherwise) */
+    int have_stats = 0;
+    for (size_t i = 0; i < d->cfg.n_extra; i++)
+        if (strcmp(d->cfg.extra[i].section, "librdkafka") == 0 &&
+            strcmp(d->cfg.extra[i].key, "statistics.interval.ms") == 0)
+            have_stats = 1;
+    if (!have_stats &&
+        kafka_conf_set(cc, "statistics.interval.ms", "1000", errstr, errstr_size) < 0) {
+        rd_kafka_conf_destroy(cc);
+        goto fail;
+    }
+    rd_kafka_conf_set_stats_cb(cc, kafka_in_stats_cb);
     rd_kafka_conf_set_rebalance_cb(cc, kafka_in_rebalance_cb);
     rd_kafka_conf_set_opaque(cc, k);
     k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
@@ -659,6 +716,40 @@ int kafka_in_drained(const struct kafka_in *k)
     return k->drained;
 }
 
+/* The lag: per assigned partition, the high watermark minus the offset
+ * stored here last (an offset is stored once Redis acknowledged every
+ * event up to it), or, before any, the group's committed offset.  The
+ * committed offsets and watermarks come from librdkafka's statistics
+ * (served with the messages, so they stop while ingest waits for Redis)
+ * and from the watermarks its fetcher keeps (rd_kafka_get_watermark_offsets,
+ * current while ingest waits).  A partition with neither known counts 0. */
+static int kafka_in_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+    (void)rk;
+    struct kafka_in *k = opaque;
+    json_t *root = json_loadb(json, len, 0, NULL);
+    const char *tn, *pn;
+    json_t *topic, *part;
+    json_object_foreach(json_object_get(root, "topics"), tn, topic)
+    {
+        json_object_foreach(json_object_get(topic, "partitions"), pn, part)
+        {
+            if (strcmp(pn, "-1") == 0)
+                continue;
+            struct kafka_part *p = kafka_in_part(k, tn, (int32_t)atoi(pn));
+            if (!p)
+                break;
+            json_int_t c = json_integer_value(json_object_get(part, "committed_offset"));
+            json_int_t hi = json_integer_value(json_object_get(part, "hi_offset"));
+            p->committed = c >= 0 ? c : -1;
+            if (hi > p->hi)
+                p->hi = hi;
+        }
+    }
+    json_decref(root);
+    return 0; /* librdkafka frees json */
+}
+
 int64_t kafka_in_lag(const struct kafka_in *k)
 {
     if (!k->rk || k->drained)
@@ -666,17 +757,22 @@ int64_t kafka_in_lag(const struct kafka_in *k)
     rd_kafka_topic_partition_list_t *a = NULL;
     if (rd_kafka_assignment(k->rk, &a) || !a)
         return 0;
-    rd_kafka_position(k->rk, a);
     int64_t lag = 0;
     for (int i = 0; i < a->cnt; i++) {
-        int64_t lo, hi;
-        if (rd_kafka_get_watermark_offsets(k->rk, a->elems[i].topic, a->elems[i].partition, &lo,
-                                           &hi) == 0 &&
-            hi >= 0) {
-            int64_t pos = a->elems[i].offset >= 0 ? a->elems[i].offset : lo;
-            if (hi > pos)
-                lag += hi - pos;
+        const rd_kafka_topic_partition_t *e = &a->elems[i];
+        int64_t lo, hi = -1, base = -1;
+        if (rd_kafka_get_watermark_offsets(k->rk, e->topic, e->partition, &lo, &hi) != 0)
+            hi = -1;
+        for (size_t j = 0; j < k->n_parts; j++) {
+            const struct kafka_part *p = &k->parts[j];
+            if (p->partition != e->partition || strcmp(p->topic, e->topic) != 0)
+                continue;
+            base = p->stored >= 0 ? p->stored : p->committed;
+            if (p->hi > hi)
+                hi = p->hi;
         }
+        if (hi >= 0 && base >= 0 && hi > base)
+            lag += hi - base;
     }
     rd_kafka_topic_partition_list_destroy(a);
     return lag;
@@ -722,5 +818,8 @@ void kafka_in_free(struct kafka_in *k)
     if (k->pending_parts)
         rd_kafka_topic_partition_list_destroy(k->pending_parts);
     free(k->msgs);
+    for (size_t i = 0; i < k->n_parts; i++)
+        free(k->parts[i].topic);
+    free(k->parts);
     free(k);
 }

@@ -140,9 +140,12 @@ case_nothing_in_clear() {
     dump_redis "$H_TMP/dump1.txt"
     h_assert_num "$(grep -c '{u:pat}' "$H_TMP/dump1.txt")" ">=" 4 "keys of pat in the dump" || return 1
     local s
+    # the sealed values are random base64: a short word can turn up in one
+    # by chance ("...U5joYW..."), so they are left out of the search
+    sed -E 's#v1:k[0-9]+:[A-Za-z0-9+/=_-]+#<sealed>#g' "$H_TMP/dump1.txt" >"$H_TMP/dump1.clear"
     for s in $PAT_SECRETS; do
-        if grep -qi -- "$s" "$H_TMP/dump1.txt"; then
-            h_check_failed "'$s' is in Redis: $(grep -i -- "$s" "$H_TMP/dump1.txt" | cut -c1-200)"
+        if grep -qi -- "$s" "$H_TMP/dump1.clear"; then
+            h_check_failed "'$s' is in Redis: $(grep -i -- "$s" "$H_TMP/dump1.clear" | cut -c1-200)"
             return 1
         fi
     done

@@ -315,8 +315,12 @@ static void render_hls_rmdir(const char *dir)
 static int render_hls_replaceable(const char *dir, char *errstr, size_t errstr_size)
 {
     struct stat st;
-    if (stat(dir, &st) != 0)
+    if (lstat(dir, &st) != 0)
         return 0;
+    if (S_ISLNK(st.st_mode)) {
+        snprintf(errstr, errstr_size, "%s is a symbolic link; name the directory itself", dir);
+        return -1;
+    }
     if (!S_ISDIR(st.st_mode)) {
         snprintf(errstr, errstr_size, "%s exists and is not a directory", dir);
         return -1;
@@ -345,7 +349,7 @@ static int render_hls_commit(const char *tmp, const char *dir, char *errstr, siz
 {
     char old[4096];
     struct stat st;
-    int had = stat(dir, &st) == 0;
+    int had = lstat(dir, &st) == 0;
     if (had) {
         snprintf(old, sizeof old, "%s.old-XXXXXX", dir);
         if (!mkdtemp(old) || rename(dir, old) != 0) {

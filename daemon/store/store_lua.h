@@ -12,13 +12,25 @@ static const char store_lua_forget[] =
     "return n + redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], "
     "KEYS[8])\n";
 
+/* Markers are deleted once their fold is (store_outbox.c); a recutd killed
+ * between the two leaves some behind.  When a marker hash holds more than
+ * 64 (normally it holds the folds in flight), those older than a day go:
+ * a fold is retried within a minute while any instance runs. */
+#define STORE_LUA_MARKER_GC                                                                        \
+    "if redis.call('HLEN', KEYS[2]) > 64 then\n"                                                   \
+    "  local h = redis.call('HGETALL', KEYS[2])\n"                                                 \
+    "  for i = 1, #h, 2 do\n"                                                                      \
+    "    if tonumber(h[i + 1]) < tonumber(ARGV[2]) - 86400 then\n"                                 \
+    "      redis.call('HDEL', KEYS[2], h[i]) end end end\n"
+
 /* Popularity, one fold's increments for one shard (store_outbox.c):
  * KEYS = the shard (PREFIX:{pop:K}), its marker hash (PREFIX:{pop:K}:mk);
  * ARGV = fold id, unix time, movie count ...  A fold is added once: its id
  * goes into the marker hash with the increments, and a second call with
  * the same id changes nothing (returns -1). */
 static const char store_lua_zincr[] =
-    "if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return -1 end\n"
+    "if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return -1 "
+    "end\n" STORE_LUA_MARKER_GC
     "for i = 3, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end\n"
     "return (#ARGV - 2) / 2\n";
 
@@ -27,7 +39,7 @@ static const char store_lua_zincr[] =
  * id, unix time, records.  Returns the log's length either way. */
 static const char store_lua_gcooc[] =
     "if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then\n"
-    "  redis.call('APPEND', KEYS[1], ARGV[3]) end\n"
+    "  redis.call('APPEND', KEYS[1], ARGV[3])\n" STORE_LUA_MARKER_GC "end\n"
     "return redis.call('STRLEN', KEYS[1])\n";
 
 /* Take a slot's outbox for folding (store_outbox.c): KEYS = the outbox
@@ -47,7 +59,7 @@ static const char store_lua_fold_take[] =
     "'^(%S+) (%S+) (%d+)$') end\n"
     "  if not id then return redis.error_reply('ERR damaged fold ' .. KEYS[2]) end\n"
     "  if owner == ARGV[2] then return f end\n"
-    "  if now - tonumber(ts) < tonumber(ARGV[3]) then return false end\n"
+    "  if now - tonumber(ts) < tonumber(ARGV[3]) then return 0 end\n"
     "  f = id .. ' ' .. ARGV[2] .. ' ' .. now .. string.sub(f, nl)\n"
     "  redis.call('SET', KEYS[2], f)\n"
     "  return f\n"

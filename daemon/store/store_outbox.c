@@ -226,6 +226,7 @@ struct store_fold {
     size_t n_slots;
     struct store_fold_item *items;
     size_t n_items, cap_items;
+    size_t n_busy;             /* slots another instance was folding */
     struct store_args markers; /* marker hash, fold id, ... for step 4 */
 };
 
@@ -277,6 +278,11 @@ static void store_fold_reply(struct store_fold *f, redisReply *r, unsigned slot)
         else
             f->lost = 1;
         f->failed = 1;
+    } else if (f->phase == STORE_FOLD_TAKE && r->type == REDIS_REPLY_INTEGER) {
+        /* another instance is folding this slot: ours may have been
+         * appended since, so look again later (not at once: no spinning) */
+        store_outbox_dirty(s, slot);
+        f->n_busy++;
     } else if (f->phase == STORE_FOLD_TAKE && r->type == REDIS_REPLY_STRING) {
         const char *nl = memchr(r->str, '\n', r->len);
         const char *sp = memchr(r->str, ' ', r->len);
@@ -433,8 +439,9 @@ static void store_fold_next_phase(struct store_fold *f)
     while (f->refs == 0 && rc == 0) {
         if (f->phase == STORE_FOLD_CLEAN || (f->phase >= STORE_FOLD_TAKE && f->n_items == 0)) {
             struct store *s = f->s;
+            size_t busy = f->n_busy;
             store_fold_end(f);
-            if (s->ob_n_dirty && s->connected)
+            if (s->ob_n_dirty > busy && s->connected)
                 store_outbox_fold(s);
             return;
         }

@@ -35,7 +35,7 @@ static const char recutctl_usage_text[] =
     "  recs USER [-n N] [--exclude A,B] [--include-seen]\n"
     "                                  recommendations for a viewer\n"
     "  cut USER MOVIE [--budget SECONDS|PCT%] [--editor NAME]\n"
-    "      [--format json|edl|ffconcat] [--source PATH] [--fps N]\n"
+    "      [--format json|edl|ffconcat|hls] [--source PATH] [--fps N]\n"
     "      [--min-fragment S] [--spoiler-tail F] [--arousal A] [--valence V]\n"
     "                                  a personal cut of a movie\n"
     "  profile USER                    what the models learned about a viewer\n"
@@ -226,8 +226,9 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
             editor = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "json") && strcmp(optarg, "edl") && strcmp(optarg, "ffconcat"))
-                return recutctl_usage_error("cut: --format must be json, edl or ffconcat");
+            if (strcmp(optarg, "json") && strcmp(optarg, "edl") && strcmp(optarg, "ffconcat") &&
+                strcmp(optarg, "hls"))
+                return recutctl_usage_error("cut: --format must be json, edl, ffconcat or hls");
             format = optarg;
             break;
         case 'S':
@@ -253,7 +254,7 @@ static int recutctl_cmd_cut(struct recutctl *c, int argc, char **argv)
     if (argc - optind != 2)
         return recutctl_usage_error(
             "usage: recutctl cut USER MOVIE [--budget SECONDS|PCT%%] [--editor NAME] "
-            "[--format json|edl|ffconcat] [--source PATH] [-o FILE]");
+            "[--format json|edl|ffconcat|hls] [--source PATH] [-o FILE]");
     struct ctl_uri u = { 0 };
     ctl_uri_raw(&u, "/v1/users");
     ctl_uri_seg(&u, argv[optind]);

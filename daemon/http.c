@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "experiments.h"
 #include "http_auth.h"
+#include "http_hls.h"
 #include "groups.h"
 #include "http_tls.h"
 #include "http_profile.h"
@@ -380,6 +381,17 @@ static void http_cut(struct http_user *u, recut_viewer *v)
     } else if (strcmp(u->format, "ffconcat") == 0) {
         out = editlist_ffconcat(&el, u->source[0] ? u->source : cm->m.id, err, sizeof err);
         ctype = "text/plain; charset=utf-8";
+    } else if (strcmp(u->format, "hls") == 0) {
+        int status = 500;
+        out = http_hls_playlist(d->cfg.http_media_dir, &cm->m, kept, res.n_scenes, &status, err,
+                                sizeof err);
+        ctype = "application/vnd.apple.mpegurl";
+        if (!out) {
+            free(scores);
+            free(kept);
+            http_error(u->req, status, "%s", err);
+            return;
+        }
     } else {
         out = editlist_json(&el, err, sizeof err);
         if (out && d->experiments)
@@ -545,8 +557,8 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         const char *fmt = http_query(q, "format");
         snprintf(u->format, sizeof u->format, "%s", fmt ? fmt : "json");
         if (strcmp(u->format, "json") && strcmp(u->format, "edl") &&
-            strcmp(u->format, "ffconcat")) {
-            http_error(req, 400, "format must be json, edl or ffconcat");
+            strcmp(u->format, "ffconcat") && strcmp(u->format, "hls")) {
+            http_error(req, 400, "format must be json, edl, ffconcat or hls");
             goto fail_replied;
         }
         if (publish && strcmp(u->format, "json") != 0) {
@@ -670,7 +682,7 @@ static void http_route(struct evhttp_request *req, void *arg)
         if (!catalog_get(&d->catalog, q.movie))
             http_error(req, 404, "no movie '%s' in the catalog", q.movie);
         else
-            http_static_media(req, d->cfg.http_media_dir, q.movie);
+            http_static_media(req, d->cfg.http_media_dir, q.movie, http_query(&q, "segment"));
     } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));

@@ -14,6 +14,7 @@
  * the video, which a <video> element needs to seek. */
 #include "config.h"
 #include "http_static.h"
+#include "http_hls.h"
 #include "http_timing.h"
 #include "metrics.h"
 
@@ -74,6 +75,7 @@ static const char *http_static_ctype(const char *name)
         { ".txt", "text/plain; charset=utf-8" },
         { ".webm", "video/webm" },
         { ".mp4", "video/mp4" },
+        { ".ts", "video/mp2t" },
     };
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
@@ -304,7 +306,8 @@ static int http_static_range(const char *v, off_t size, off_t *from, off_t *len)
     return 0;
 }
 
-void http_static_media(struct evhttp_request *req, const char *media_dir, const char *movie)
+void http_static_media(struct evhttp_request *req, const char *media_dir, const char *movie,
+                       const char *segment)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     if (!http_static_readable(req, "use GET or HEAD"))
@@ -322,6 +325,19 @@ void http_static_media(struct evhttp_request *req, const char *media_dir, const 
     char file[4096];
     struct stat st;
     int fd = -1;
+    if (segment) { /* an HLS segment recut-render --hls-prepare wrote */
+        if (!http_hls_segment_name_ok(segment)) {
+            http_static_error(req, 404, "Not Found", "no such HLS segment");
+            return;
+        }
+        if ((size_t)snprintf(file, sizeof file, "%s/%s.hls/%s", media_dir, movie, segment) <
+            sizeof file)
+            fd = http_static_open(file, &st);
+        if (fd < 0) {
+            http_static_error(req, 404, "Not Found", "no such HLS segment");
+            return;
+        }
+    }
     for (size_t i = 0; fd < 0 && i < sizeof exts / sizeof exts[0]; i++) {
         if ((size_t)snprintf(file, sizeof file, "%s/%s%s", media_dir, movie, exts[i]) >=
             sizeof file)

@@ -18,6 +18,7 @@ void http_static_ui(struct evhttp_request *req, const char *ui_dir, const char *
 
 /* GET or HEAD of media_dir/MOVIE.webm (else .mp4), with one byte range
  * (206, 416 beyond the end). */
-void http_static_media(struct evhttp_request *req, const char *media_dir, const char *movie);
+void http_static_media(struct evhttp_request *req, const char *media_dir, const char *movie,
+                       const char *segment);
 
 #endif

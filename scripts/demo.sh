@@ -110,6 +110,9 @@ if [ -x "$top/build/video/recut-render" ] && [ -f "$out/movie.mp4" ]; then
   "$top/build/video/recut-render" --source "$out/movie.mp4" --cut "$out/cut.json" \
     -o "$out/cut.mp4" --quiet
   echo "rendered: $out/cut.mp4"
+  "$top/build/video/recut-render" --source "$out/movie.mp4" --cut "$out/cut.json" \
+    --hls "$out/cut-hls" --quiet
+  echo "HLS playlist: $out/cut-hls/index.m3u8 (ffplay it)"
 fi
 
 # Two viewers who differ only in how they took the movie's close-ups (the

@@ -185,6 +185,7 @@ def scenario_open(c):
     c.req("GET", "/v1/movies/nope", 404)
     c.req("GET", "/v1/movies/m1/media", 404)  # no [http] media_dir here
     c.req("GET", "/v1/movies/nope/media", 404)
+    c.req("GET", "/v1/movies/m1/media?segment=r0001-00.ts", 404)
     c.req("PUT", "/v1/movies/m1/media", 405, movie("m1"))
     c.req("GET", "/v1/movies/" + "x" * 129, 400)
     c.req("PUT", "/v1/movies/m1", 400, "this is not JSON")
@@ -211,6 +212,7 @@ def scenario_open(c):
     c.req("GET", "/v1/users/v/cuts/m1?budget=120", 200)
     c.req("GET", "/v1/users/v/cuts/m1?budget=20%25&format=edl&fps=30", 200)
     c.req("GET", "/v1/users/v/cuts/m1?format=ffconcat&source=m1.mkv", 200)
+    c.req("GET", "/v1/users/v/cuts/m1?format=hls", 404)  # no [http] media_dir here
     c.req("GET", "/v1/users/v/cuts/m1?format=xml", 400)
     c.req("GET", "/v1/users/v/cuts/m1?budget=-3", 400)
     c.req("GET", "/v1/users/v/cuts/m3", 400)

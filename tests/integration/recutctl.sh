@@ -242,6 +242,9 @@ case_cuts() {
     grep_check "ffconcat script" "$OUT" "ffconcat version 1.0"
     grep_check "... playing the --source file" "$OUT" "m 2.mp4"
     cp "$H_TMP/cut.edl" "$H_TMP/cut.edl.before"
+    ctl cut u1 m2 --format hls
+    expect_rc 1 "cut --format hls without [http] media_dir"
+    grep_check "... says so" "$ERR" "no HLS: [http] media_dir is empty"
     ctl cut u1 m2 --editor no-such-editor -o "$H_TMP/cut.edl"
     expect_rc 1 "cut with an editor that is not loaded"
     grep_check "... says so" "$ERR" "no-such-editor"

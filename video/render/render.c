@@ -10,6 +10,7 @@
 #include "render.h"
 #include "render_audio.h"
 #include "render_copy.h"
+#include "render_hls.h"
 #include "render_input.h"
 #include "render_output.h"
 #include "render_video.h"
@@ -27,7 +28,9 @@ static void render_usage(FILE *fp)
 {
     fputs("usage: recut-render --source MOVIE (--cut cut.json | --segments 12.0-18.5,40-52)\n"
           "                    -o preview.mp4 [--copy] [--crossfade SECONDS] [--quiet]\n"
-          "                    [--crf N] [--preset NAME]\n",
+          "                    [--crf N] [--preset NAME]\n"
+          "       recut-render --source MOVIE (--cut cut.json | --segments ...)\n"
+          "                    (--hls DIR | --hls-prepare DIR) [--hls-time SECONDS] [--quiet]\n",
           fp);
 }
 
@@ -177,7 +180,10 @@ int main(int argc, char **argv)
         O_COPY,
         O_XFADE,
         O_CRF,
-        O_PRESET
+        O_PRESET,
+        O_HLS,
+        O_HLS_PREPARE,
+        O_HLS_TIME
     };
     static const struct option longopts[] = {
         { "source", required_argument, NULL, O_SOURCE },
@@ -188,6 +194,9 @@ int main(int argc, char **argv)
         { "crossfade", required_argument, NULL, O_XFADE },
         { "crf", required_argument, NULL, O_CRF },
         { "preset", required_argument, NULL, O_PRESET },
+        { "hls", required_argument, NULL, O_HLS },
+        { "hls-prepare", required_argument, NULL, O_HLS_PREPARE },
+        { "hls-time", required_argument, NULL, O_HLS_TIME },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -196,6 +205,7 @@ int main(int argc, char **argv)
         .crossfade = 0.0, .copy = 0, .quiet = 0, .crf = 20, .preset = "veryfast"
     };
     const char *source = NULL, *cut_path = NULL, *segments = NULL, *out_path = NULL;
+    struct render_hls_opts hls = { .dir = NULL, .prepare = 0, .target = 6.0 };
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         char *end;
@@ -234,6 +244,24 @@ int main(int argc, char **argv)
         case O_PRESET:
             opt.preset = optarg;
             break;
+        case O_HLS:
+        case O_HLS_PREPARE:
+            if (hls.dir) {
+                fprintf(stderr, "recut-render: give --hls or --hls-prepare once\n");
+                return 2;
+            }
+            hls.dir = optarg;
+            hls.prepare = c == O_HLS_PREPARE;
+            break;
+        case O_HLS_TIME:
+            errno = 0;
+            hls.target = strtod(optarg, &end);
+            if (end == optarg || *end || errno || !(hls.target >= 1.0 && hls.target <= 60.0)) {
+                fprintf(stderr, "recut-render: --hls-time: expected 1..60 seconds, got \"%s\"\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'q':
             opt.quiet = 1;
             break;
@@ -245,9 +273,15 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc || !source || !out_path || (!cut_path == !segments)) {
-        fprintf(stderr, "recut-render: need --source, -o and one of --cut or --segments\n");
+    if (optind != argc || !source || !out_path == !hls.dir || (!cut_path == !segments)) {
+        fprintf(stderr, "recut-render: need --source, one of -o, --hls or --hls-prepare, and one "
+                        "of --cut or --segments\n");
         render_usage(stderr);
+        return 2;
+    }
+    if (hls.dir && (opt.copy || opt.crossfade > 0)) {
+        fprintf(stderr, "recut-render: --hls copies whole GOPs by itself and has no crossfade; "
+                        "drop --copy and --crossfade\n");
         return 2;
     }
     if (opt.copy && opt.crossfade > 0) {
@@ -270,7 +304,7 @@ int main(int argc, char **argv)
     if (cut_path ? av_cut_load_json(cut_path, &cut, err, sizeof err)
                  : av_cut_parse_segments(segments, &cut, err, sizeof err))
         goto fail;
-    if (render_input_open(&j.in, source, !opt.copy, err, sizeof err) != 0)
+    if (render_input_open(&j.in, source, !opt.copy && !hls.dir, err, sizeof err) != 0)
         goto fail;
     if (av_cut_validate(&cut, j.in.duration, 1.0 / j.in.fps, err, sizeof err) != 0)
         goto fail;
@@ -282,7 +316,21 @@ int main(int argc, char **argv)
         }
     }
     double total;
-    if (opt.copy) {
+    if (hls.dir) {
+        long copied = 0, encoded = 0;
+        hls.crf = opt.crf;
+        hls.preset = opt.preset;
+        hls.quiet = opt.quiet;
+        if (render_hls_run(&j.in, &cut, &hls, &total, &copied, &encoded, err, sizeof err) != 0)
+            goto fail;
+        if (!opt.quiet)
+            fprintf(stderr,
+                    "recut-render: wrote %s/index.m3u8: %.3f s; video frames copied %ld, "
+                    "re-encoded %ld\n",
+                    hls.dir, total, copied, encoded);
+        rc = 0;
+        goto done;
+    } else if (opt.copy) {
         if (render_output_open_copy(&j.out, out_path, &j.in, err, sizeof err) != 0 ||
             render_copy_run(&j.in, &j.out, &cut, opt.quiet, &total, err, sizeof err) != 0 ||
             render_output_finish(&j.out, err, sizeof err) != 0)

@@ -86,6 +86,7 @@ struct store {
     uint64_t replies_seen;      /* ... at its last tick */
     struct timeval busy_since;  /* waiting for a reply since */
     int busy;                   /* something was unanswered at the last tick */
+    int err_counted;            /* this failure is in recut_redis_errors_total */
     char shas[STORE_N_LUA][48]; /* the scripts' SHA1s */
     size_t pending;
     /* store_batch.c: batches waiting to be applied, in order; applied
@@ -143,6 +144,8 @@ int store_route_knows(const struct store *s, const redisAsyncContext *ac);
 /* ac answered its handshake (store_conn.c). */
 void store_route_handshake_done(struct store *s, redisAsyncContext *ac);
 
+/* store_conn.c: count a Redis failure once (recut_redis_errors_total). */
+void store_count_error(struct store *s);
 /* store_conn.c: the connection's life.  A reply to a command the store
  * counted in s->pending arrived. */
 void store_replied(struct store *s);

@@ -576,7 +576,7 @@ void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), vo
 void store_batch_reset(struct store *s, const char *why)
 {
     log_warn("redis: %s; reloading viewers and re-applying unfinished batches", why);
-    metrics_inc(M_REDIS_ERRORS, 1);
+    store_count_error(s);
     /* applied-but-unfinished batches go back in front of the queue */
     struct store_batch *head = s->wait_head, *tail = s->wait_tail;
     for (struct store_batch *b = s->queue_head; b; b = b->next)

@@ -174,7 +174,7 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
          * keys): its events are rejected, the others go on */
         if (!vc->bad)
             log_warn("redis: viewer %s cannot be read: %s; rejecting its events", vc->user, r->str);
-        metrics_inc(M_REDIS_ERRORS, 1);
+        metrics_inc(M_REDIS_ERRORS, 1); /* a damaged viewer, not an echo */
         vc->bad = 1;
         snprintf(vc->bad_why, sizeof vc->bad_why, "%s", r->str);
     } else if (!r || r->type == REDIS_REPLY_ERROR) {

@@ -136,6 +136,19 @@ void store_watchdog_stop(struct store *s)
     s->timeout_ev = NULL;
 }
 
+/* ---- counting failures ------------------------------------------------- */
+/* recut_redis_errors_total counts failures, not their echoes: a lost
+ * connection fails every command in flight (hundreds of viewer loads, each
+ * of which would reset the store), so only the first count after a
+ * connection attempt or a handshake is taken. */
+void store_count_error(struct store *s)
+{
+    if (s->err_counted)
+        return;
+    s->err_counted = 1;
+    metrics_inc(M_REDIS_ERRORS, 1);
+}
+
 /* ---- the handshake ----------------------------------------------------- */
 enum {
     STORE_HS_AUTH = 1,
@@ -158,7 +171,7 @@ static void store_handshake_cb(redisAsyncContext *ac, void *reply, void *priv)
         else
             log_warn("redis: %s at %s: %s", step == STORE_HS_PING ? "PING" : "SCRIPT LOAD",
                      s->d->cfg.redis_address, r->str);
-        metrics_inc(M_REDIS_ERRORS, 1);
+        store_count_error(s);
         store_drop(s);
         return;
     }
@@ -169,6 +182,7 @@ static void store_handshake_cb(redisAsyncContext *ac, void *reply, void *priv)
         return;
     }
     s->connected = 1;
+    s->err_counted = 0;
     log_info("redis: connected to %s", s->d->cfg.redis_address);
     if (!s->queue_head && !s->wait_head)
         store_backoff_reset(s);

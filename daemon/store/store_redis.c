@@ -69,7 +69,7 @@ static void store_on_connect(const redisAsyncContext *ac, int status)
     struct store *s = ac->data;
     if (status != REDIS_OK) {
         log_warn("redis: cannot connect to %s: %s", s->d->cfg.redis_address, ac->errstr);
-        metrics_inc(M_REDIS_ERRORS, 1);
+        store_count_error(s);
         if (s->ac == ac)
             s->ac = NULL;
         s->connected = 0;
@@ -90,13 +90,14 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
     store_batch_disconnected(s);
     if (status != REDIS_OK) {
         log_warn("redis: connection lost: %s", ac->errstr);
-        metrics_inc(M_REDIS_ERRORS, 1);
+        store_count_error(s);
     }
     store_schedule_reconnect(s);
 }
 
 static void store_connect(struct store *s)
 {
+    s->err_counted = 0; /* a new attempt: its failure counts */
     if (s->route) {
         store_route_connect(s);
         return;

@@ -162,7 +162,7 @@ static void store_route_lost(const redisAsyncContext *ac, const char *what)
     struct store_route *r = s->route;
     if (what) {
         log_warn("redis: %s: %s", what, ac->errstr);
-        metrics_inc(M_REDIS_ERRORS, 1);
+        store_count_error(s);
     }
     if (r->boot == ac)
         r->boot = NULL;
@@ -467,13 +467,14 @@ static void store_route_slots_cb(redisAsyncContext *ac, void *reply, void *priv)
     if (rcluster_map_load(&r->map, rep, r->boot_host, err, sizeof err) < 0 ||
         store_route_sync_nodes(r) < 0) {
         log_warn("redis: CLUSTER SLOTS: %s", err);
-        metrics_inc(M_REDIS_ERRORS, 1);
+        store_count_error(s);
         store_route_drop(s);
         return;
     }
     if (!s->connected) {
         size_t unknown = rcluster_map_unknown(&r->map);
         s->connected = 1;
+        s->err_counted = 0;
         log_info("redis: connected to the cluster through %s (%zu masters%s)", r->boot_host,
                  r->map.n_nodes, unknown ? ", some slots unserved" : "");
         if (!s->queue_head && !s->wait_head)

@@ -118,6 +118,7 @@ settle() { # GROUP TOPIC
     return 1
 }
 
+redis_up_() { [ "$(h_metric recut_redis_up)" = 1 ]; }
 lag_zero_() { [ "$(h_metric recut_kafka_consumer_lag)" = 0 ]; }
 
 progress_() { # COMMITTED-BEFORE (or all of it is)
@@ -226,7 +227,17 @@ import random, sys; f = sys.stdin.read().split(); random.Random($SEED).shuffle(f
             h_untrack "$H_RECUTD_PID"
             start faults recut.faults
             ;;
-        client-kill) h_redis CLIENT KILL TYPE normal SKIPME yes >/dev/null ;;
+        client-kill)
+            # one failure counts once, not once per command it failed
+            local e0 e1
+            e0=$(h_metric recut_redis_errors_total)
+            h_redis CLIENT KILL TYPE normal SKIPME yes >/dev/null
+            h_wait_for 30 "the killed connection counted" h_metric_ge_ recut_redis_errors_total \
+                $((e0 + 1)) || { h_log "$(grep -i 'redis' "$H_RECUTD_LOG" | tail -5)"; return 1; }
+            h_wait_for 30 "Redis up again" redis_up_ || return 1
+            e1=$(h_metric recut_redis_errors_total)
+            h_assert_num "$((e1 - e0))" "<=" 3 "errors counted for a killed connection" || return 1
+            ;;
         sleep)
             # Redis stalls longer than timeout_ms while events wait
             h_redis DEBUG SLEEP 2.5 >/dev/null &

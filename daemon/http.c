@@ -337,7 +337,7 @@ static void http_cut(struct http_user *u, recut_viewer *v)
         http_error(u->req, 500, "out of memory");
         return;
     }
-    recommend_scene_scores(&d->cfg, v, &cm->m, cm->taste_x, TASTE_BLEND, scores);
+    recommend_scene_scores(&d->cfg, v, cm, cm->taste_x, TASTE_BLEND, scores);
     plugins_score_scenes(d->plugins, v, &cm->m, scores);
     double budget = u->budget_fraction > 0 ? u->budget_fraction * cm->m.duration : u->budget;
     double pa, pv;

@@ -290,11 +290,11 @@ static int ssim_one(const struct recut_config *cfg, const struct eval_scenesim_o
     double got[SSIM_METHODS];
     for (int meth = 0; meth < SSIM_METHODS; meth++) {
         if (meth == 0)
-            recommend_scene_scores(cfg, &empty, &cm->m, cm->taste_x, TASTE_BLEND, sc);
+            recommend_scene_scores(cfg, &empty, cm, cm->taste_x, TASTE_BLEND, sc);
         else if (meth == 1)
-            recommend_scene_scores(cfg, &v, &cm->m, cm->taste_x, 0, sc);
+            recommend_scene_scores(cfg, &v, cm, cm->taste_x, 0, sc);
         else if (meth == 2)
-            recommend_scene_scores(cfg, &v, &cm->m, cm->taste_x, TASTE_BLEND, sc);
+            recommend_scene_scores(cfg, &v, cm, cm->taste_x, TASTE_BLEND, sc);
         for (size_t i = 0; i < n; i++) {
             double d = cm->m.scenes[i].end - cm->m.scenes[i].start;
             val[i] = (meth == 3 ? p[i] : sc[i]) * d;

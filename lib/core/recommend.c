@@ -617,9 +617,10 @@ void recommend_reasons(const struct recommend_item *it, const recut_viewer *v,
 }
 
 void recommend_scene_scores(const struct recut_config *cfg, const recut_viewer *v,
-                            const struct recut_movie *m, const double *taste_x, double taste_blend,
-                            double *scores)
+                            const struct catalog_movie *cm, const double *taste_x,
+                            double taste_blend, double *scores)
 {
+    const struct recut_movie *m = &cm->m;
     double pa, pv;
     int has_affect = viewer_affect(v, &pa, &pv) == 0;
     double theta[TASTE_DIM];
@@ -636,6 +637,13 @@ void recommend_scene_scores(const struct recut_config *cfg, const recut_viewer *
             char f[300];
             if (catalog_feature(f, sizeof f, "emotion", s->emotions[k]) == 0)
                 z += s->emotion_p[k] * viewer_feature(v, f);
+        }
+        /* the scene's words (recut-analyze's subtitle tags), learned as
+         * tag:WORD on scene feedback (update.c) */
+        for (size_t k = 0; cm->scene_tags && k < cm->scene_n_tags[i]; k++) {
+            char f[300];
+            if (catalog_feature(f, sizeof f, "tag", cm->scene_tags[i][k]) == 0)
+                z += viewer_feature(v, f);
         }
         if (has_affect) {
             double d = hypot(s->arousal - pa, (s->valence - pv) / 2.0);

@@ -87,13 +87,14 @@ void recommend_reasons(const struct recommend_item *it, const recut_viewer *v,
                        const struct catalog *cat, char reasons[][160], size_t *n_reasons,
                        size_t max_reasons);
 /* Per-scene scores in 0..1 for the editors: the sigmoid of the naive Bayes
- * log-odds of the scene's labels and emotions, + blend_affect x the match
+ * log-odds of the scene's labels, emotions and words (its "tags", learned
+ * as tag:WORD), + blend_affect x the match
  * with the viewer's emotion readings, + taste_blend x the viewer's learned
  * taste for the scene's content (taste.h; taste_x the movie's scene
  * vectors, catalog_movie.taste_x, or NULL; recutd uses TASTE_BLEND),
  * + 3 x the viewer's own feedback on the scene. */
 void recommend_scene_scores(const struct recut_config *cfg, const recut_viewer *v,
-                            const struct recut_movie *m, const double *taste_x, double taste_blend,
-                            double *scores);
+                            const struct catalog_movie *cm, const double *taste_x,
+                            double taste_blend, double *scores);
 
 #endif

@@ -11,6 +11,7 @@
 #include "expect.h"
 #include "recommend.h"
 #include "taste.h"
+#include "viewer_fields.h"
 #include "update.h"
 #include "viewer.h"
 
@@ -149,13 +150,58 @@ static void test_learn(const struct recut_config *cfg)
               "\"arousal\":0.95},{\"start\":10,\"end\":20,\"arousal\":0.05}]}");
     if (m2) {
         double sc[2], sn[2];
-        recommend_scene_scores(cfg, &many, &m2->m, m2->taste_x, TASTE_BLEND, sc);
+        recommend_scene_scores(cfg, &many, m2, m2->taste_x, TASTE_BLEND, sc);
         EXPECT(sc[1] > sc[0] + 0.2, "calm %g intense %g", sc[1], sc[0]);
-        recommend_scene_scores(cfg, &none, &m2->m, m2->taste_x, TASTE_BLEND, sn);
+        recommend_scene_scores(cfg, &none, m2, m2->taste_x, TASTE_BLEND, sn);
         EXPECT(sn[0] == sn[1], "no taste: %g %g", sn[0], sn[1]);
-        recommend_scene_scores(cfg, &many, &m2->m, NULL, TASTE_BLEND, sn);
+        recommend_scene_scores(cfg, &many, m2, NULL, TASTE_BLEND, sn);
         EXPECT(sn[0] == sn[1], "no vectors: %g %g", sn[0], sn[1]);
         catalog_movie_free(m2);
+    }
+    /* a scene's words count as the viewer learned them (tag:WORD) */
+    struct catalog_movie *m3 =
+        movie("{\"id\":\"m3\",\"duration\":20,\"scenes\":[{\"start\":0,\"end\":10,"
+              "\"tags\":[\"treasure\"]},{\"start\":10,\"end\":20,\"tags\":[\"storm\"]}]}");
+    if (m3) {
+        recut_viewer t;
+        viewer_init(&t, "t", 1);
+        struct update tu;
+        update_init(&tu);
+        /* one like of a scene with "treasure", one dislike of one with
+         * "storm", as the naive Bayes fields update.c writes */
+        struct update_op ops[6];
+        memset(ops, 0, sizeof ops);
+        const struct {
+            enum viewer_field_kind kind;
+            enum viewer_class cls;
+            const char *feature;
+        } fs[6] = {
+            { VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL },
+            { VIEWER_FIELD_TOTAL, VIEWER_LIKE, NULL },
+            { VIEWER_FIELD_FEATURE, VIEWER_LIKE, "tag:treasure" },
+            { VIEWER_FIELD_SAMPLES, VIEWER_DISLIKE, NULL },
+            { VIEWER_FIELD_TOTAL, VIEWER_DISLIKE, NULL },
+            { VIEWER_FIELD_FEATURE, VIEWER_DISLIKE, "tag:storm" },
+        };
+        for (int k = 0; k < 6; k++) {
+            ops[k].code = UPD_NB;
+            ops[k].value = 1;
+            viewer_field_format(ops[k].field, sizeof ops[k].field, fs[k].kind, fs[k].cls,
+                                fs[k].feature);
+        }
+        tu.ops = ops;
+        tu.n_ops = 6;
+        struct vevent tev = { .ts = 1 };
+        tu.ev = &tev;
+        const char **p;
+        size_t np;
+        EXPECT_TRUE(viewer_apply(&t, &tu, 10, 10, &p, &np) == 1);
+        viewer_finish(&t);
+        double st[2];
+        recommend_scene_scores(cfg, &t, m3, NULL, 0, st);
+        EXPECT(st[0] > st[1], "treasure %g storm %g", st[0], st[1]);
+        viewer_free(&t);
+        catalog_movie_free(m3);
     }
     update_free(&u);
     viewer_free(&few);

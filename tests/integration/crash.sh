@@ -236,7 +236,10 @@ import random, sys; f = sys.stdin.read().split(); random.Random($SEED).shuffle(f
                 $((e0 + 1)) || { h_log "$(grep -i 'redis' "$H_RECUTD_LOG" | tail -5)"; return 1; }
             h_wait_for 30 "Redis up again" redis_up_ || return 1
             e1=$(h_metric recut_redis_errors_total)
-            h_assert_num "$((e1 - e0))" "<=" 3 "errors counted for a killed connection" || return 1
+            # (not one per command in flight: hundreds; a few reconnection
+            # attempts, and the planted viewer's reads when its events come
+            # meanwhile, count too)
+            h_assert_num "$((e1 - e0))" "<=" 20 "errors counted for a killed connection" || return 1
             ;;
         sleep)
             # Redis stalls longer than timeout_ms while events wait

@@ -225,7 +225,8 @@ static void test_commands(void)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char *cmd;
-        int len = redisFormatCommandArgv(&cmd, t[i].argc, t[i].argv, NULL);
+        /* (hiredis 0.14 takes const char **, not const char *const *) */
+        int len = redisFormatCommandArgv(&cmd, t[i].argc, (const char **)t[i].argv, NULL);
         EXPECT(len > 0, "format %s", t[i].argv[0]);
         if (len <= 0)
             continue;

@@ -30,11 +30,6 @@ int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const stru
     return -1;
 }
 
-void store_flush_done(struct store *s, uint64_t epoch, int ok)
-{
-    (void)s, (void)epoch, (void)ok;
-}
-
 void store_replied(struct store *s)
 {
     (void)s;

@@ -14,11 +14,11 @@
 #include "daemon.h"
 #include "ingest.h"
 #include "kafka_in.h"
+#include "kafka_lag.h"
 #include "metrics.h"
 #include "store.h"
 #include "redact.h"
 
-#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,38 +62,8 @@ struct kafka_in {
     int closing; /* rd_kafka_consumer_close runs: never wait */
     rd_kafka_message_t **msgs;
     struct log_ratelimit rl;
-    /* per partition ever assigned: the offset stored here last, and the
-     * committed offset and high watermark of librdkafka's last statistics
-     * (kafka_in_lag) */
-    struct kafka_part {
-        char *topic;
-        int32_t partition;
-        int64_t stored, committed, hi;
-    } * parts;
-    size_t n_parts, cap_parts;
+    struct kafka_lag *lag; /* recut_kafka_consumer_lag (kafka_lag.c) */
 };
-
-static struct kafka_part *kafka_in_part(struct kafka_in *k, const char *topic, int32_t partition)
-{
-    for (size_t i = 0; i < k->n_parts; i++)
-        if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
-            return &k->parts[i];
-    if (k->n_parts == k->cap_parts) {
-        size_t nc = k->cap_parts ? 2 * k->cap_parts : 16;
-        struct kafka_part *n = realloc(k->parts, nc * sizeof *n);
-        if (!n)
-            return NULL;
-        k->parts = n;
-        k->cap_parts = nc;
-    }
-    struct kafka_part *p = &k->parts[k->n_parts];
-    if (!(p->topic = strdup(topic)))
-        return NULL;
-    p->partition = partition;
-    p->stored = p->committed = p->hi = -1;
-    k->n_parts++;
-    return p;
-}
 
 static void kafka_in_poll(struct kafka_in *k);
 static int kafka_in_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque);
@@ -191,13 +161,7 @@ static void kafka_in_rebalance_finish(struct kafka_in *k)
     if (k->pending_err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("kafka: assigned %d partition(s)", parts->cnt);
         k->rebalances++; /* this rebalance is over */
-        for (int i = 0; i < parts->cnt; i++) {
-            /* another instance may have moved them on meanwhile */
-            struct kafka_part *p =
-                kafka_in_part(k, parts->elems[i].topic, parts->elems[i].partition);
-            if (p)
-                p->stored = p->committed = -1;
-        }
+        kafka_lag_assigned(k->lag, parts);
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e)
@@ -283,9 +247,8 @@ static void kafka_in_store_done(struct kafka_in *k)
             for (size_t i = 0; i < b->n_offs; i++) {
                 rd_kafka_topic_partition_list_add(l, b->offs[i].topic, b->offs[i].partition)
                     ->offset = b->offs[i].offset + 1;
-                struct kafka_part *p = kafka_in_part(k, b->offs[i].topic, b->offs[i].partition);
-                if (p && b->offs[i].offset + 1 > p->stored)
-                    p->stored = b->offs[i].offset + 1;
+                kafka_lag_stored(k->lag, b->offs[i].topic, b->offs[i].partition,
+                                 b->offs[i].offset + 1);
             }
             rd_kafka_resp_err_t err = rd_kafka_offsets_store(k->rk, l);
             if (err && err != RD_KAFKA_RESP_ERR__STATE)
@@ -598,7 +561,8 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
     struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 20);
     k->rl = rl;
     k->msgs = calloc((size_t)d->cfg.batch_size, sizeof *k->msgs);
-    if (!k->msgs)
+    k->lag = kafka_lag_new();
+    if (!k->msgs || !k->lag)
         goto oom;
 
     /* the dead-letter producer */
@@ -716,66 +680,17 @@ int kafka_in_drained(const struct kafka_in *k)
     return k->drained;
 }
 
-/* The lag: per assigned partition, the high watermark minus the offset
- * stored here last (an offset is stored once Redis acknowledged every
- * event up to it), or, before any, the group's committed offset.  The
- * committed offsets and watermarks come from librdkafka's statistics
- * (served with the messages, so they stop while ingest waits for Redis)
- * and from the watermarks its fetcher keeps (rd_kafka_get_watermark_offsets,
- * current while ingest waits).  A partition with neither known counts 0. */
 static int kafka_in_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 {
     (void)rk;
     struct kafka_in *k = opaque;
-    json_t *root = json_loadb(json, len, 0, NULL);
-    const char *tn, *pn;
-    json_t *topic, *part;
-    json_object_foreach(json_object_get(root, "topics"), tn, topic)
-    {
-        json_object_foreach(json_object_get(topic, "partitions"), pn, part)
-        {
-            if (strcmp(pn, "-1") == 0)
-                continue;
-            struct kafka_part *p = kafka_in_part(k, tn, (int32_t)atoi(pn));
-            if (!p)
-                break;
-            json_int_t c = json_integer_value(json_object_get(part, "committed_offset"));
-            json_int_t hi = json_integer_value(json_object_get(part, "hi_offset"));
-            p->committed = c >= 0 ? c : -1;
-            if (hi > p->hi)
-                p->hi = hi;
-        }
-    }
-    json_decref(root);
+    kafka_lag_stats(k->lag, json, len);
     return 0; /* librdkafka frees json */
 }
 
 int64_t kafka_in_lag(const struct kafka_in *k)
 {
-    if (!k->rk || k->drained)
-        return 0;
-    rd_kafka_topic_partition_list_t *a = NULL;
-    if (rd_kafka_assignment(k->rk, &a) || !a)
-        return 0;
-    int64_t lag = 0;
-    for (int i = 0; i < a->cnt; i++) {
-        const rd_kafka_topic_partition_t *e = &a->elems[i];
-        int64_t lo, hi = -1, base = -1;
-        if (rd_kafka_get_watermark_offsets(k->rk, e->topic, e->partition, &lo, &hi) != 0)
-            hi = -1;
-        for (size_t j = 0; j < k->n_parts; j++) {
-            const struct kafka_part *p = &k->parts[j];
-            if (p->partition != e->partition || strcmp(p->topic, e->topic) != 0)
-                continue;
-            base = p->stored >= 0 ? p->stored : p->committed;
-            if (p->hi > hi)
-                hi = p->hi;
-        }
-        if (hi >= 0 && base >= 0 && hi > base)
-            lag += hi - base;
-    }
-    rd_kafka_topic_partition_list_destroy(a);
-    return lag;
+    return !k->rk || k->drained ? 0 : kafka_lag_sum(k->lag, k->rk);
 }
 
 void kafka_in_free(struct kafka_in *k)
@@ -818,8 +733,6 @@ void kafka_in_free(struct kafka_in *k)
     if (k->pending_parts)
         rd_kafka_topic_partition_list_destroy(k->pending_parts);
     free(k->msgs);
-    for (size_t i = 0; i < k->n_parts; i++)
-        free(k->parts[i].topic);
-    free(k->parts);
+    kafka_lag_free(k->lag);
     free(k);
 }

@@ -311,7 +311,7 @@ static char *http_cut_tag(struct recutd *d, const char *viewer, char *json)
     return s;
 }
 
-static void http_cut(struct http_user *u, recut_viewer *v)
+static void http_cut(struct http_user *u, const recut_viewer *v)
 {
     struct recutd *d = u->h->d;
     const struct catalog_movie *cm = catalog_get(&d->catalog, u->movie);
@@ -414,7 +414,7 @@ static void http_cut(struct http_user *u, recut_viewer *v)
     free(out);
 }
 
-static void http_user_loaded(void *arg, int ok, recut_viewer *v, const struct recommend_globals *g,
+static void http_user_loaded(void *arg, int ok, const recut_viewer *v, const struct recommend_globals *g,
                              int known)
 {
     struct http_user *u = arg;
@@ -582,7 +582,8 @@ static void http_users(struct http *h, struct evhttp_request *req, enum evhttp_c
         http_error(req, 404, "no such resource");
         goto fail_replied;
     }
-    store_load_viewer(h->d->store, user, http_user_loaded, u);
+    store_load_viewer(h->d->store, user, u->op == HU_PROFILE ? 0 : publish_load_flags(h->d),
+                      http_user_loaded, u);
     return;
 fail_replied:
     http_user_free(u);

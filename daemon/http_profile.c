@@ -25,7 +25,7 @@ static int http_profile_feature_cmp(const void *a, const void *b)
                               json_string_value(json_object_get(y, "feature")));
 }
 
-json_t *http_profile_doc(struct recutd *d, recut_viewer *v)
+json_t *http_profile_doc(struct recutd *d, const recut_viewer *v)
 {
     /* what the Naive Bayes model learned, strongest first */
     size_t it = 0, n = 0;

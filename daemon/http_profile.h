@@ -10,6 +10,6 @@
 struct recutd;
 
 /* What the models learned about v, readable; NULL on out of memory. */
-json_t *http_profile_doc(struct recutd *d, recut_viewer *v);
+json_t *http_profile_doc(struct recutd *d, const recut_viewer *v);
 
 #endif

@@ -62,6 +62,14 @@ static const struct {
     [M_SVM_BAD_BLOB] = { "recut_svm_bad_blob_total", "counter",
                          "Stored viewer SVMs ignored as corrupt, truncated or of another "
                          "version." },
+    [M_VIEWER_READS_MEMORY] = { "recut_viewer_reads_memory_total", "counter",
+                                "Viewers read for an answer from this instance's memory (a "
+                                "viewer it applies events to, every row it needs held)." },
+    [M_VIEWER_READS_REDIS] = { "recut_viewer_reads_redis_total", "counter",
+                               "Viewers read for an answer from Redis." },
+    [M_ANSWERS_CACHED] = { "recut_http_answers_cached_total", "counter",
+                           "Recommendation lists and cuts answered again from memory "
+                           "([http] answer_cache_ms)." },
 };
 
 void metrics_inc(enum metrics_counter c, uint64_t n)

@@ -35,6 +35,9 @@ enum metrics_counter {
     M_SVM_SKIPPED,
     M_SVM_QUEUE_DROPPED,
     M_SVM_BAD_BLOB,
+    M_VIEWER_READS_MEMORY,
+    M_VIEWER_READS_REDIS,
+    M_ANSWERS_CACHED,
     M_N_COUNTERS
 };
 void metrics_inc(enum metrics_counter c, uint64_t n);

@@ -152,7 +152,12 @@ size_t publish_pending(const struct publish *p)
     return p ? p->pending.len : 0;
 }
 
-static void publish_loaded(void *arg, int ok, recut_viewer *v, const struct recommend_globals *g,
+unsigned publish_load_flags(const struct recutd *d)
+{
+    return d->cfg.w_svm > 0 || d->experiments ? 0 : STORE_LOAD_NO_EXTRA;
+}
+
+static void publish_loaded(void *arg, int ok, const recut_viewer *v, const struct recommend_globals *g,
                            int known)
 {
     struct publish *p = arg;
@@ -186,7 +191,7 @@ static void publish_tick(evutil_socket_t fd, short what, void *arg)
             continue;
         strmap_del(&p->pending, users[i], NULL);
         p->inflight++;
-        store_load_viewer(p->d->store, users[i], publish_loaded, p);
+        store_load_viewer(p->d->store, users[i], publish_load_flags(p->d), publish_loaded, p);
         free(users[i]);
     }
     free(users);

@@ -23,6 +23,9 @@ void publish_reload(struct publish *p);
 /* Viewers changed and not yet published (a queue depth for GET /metrics). */
 size_t publish_pending(const struct publish *p);
 /* Build the recommendations document of a loaded viewer. */
+/* store_load_viewer's flags for a recommendation list: the viewers' SVMs
+ * are read only when a blend (or an experiment's arm) may use them. */
+unsigned publish_load_flags(const struct recutd *d);
 char *publish_recs_json(struct recutd *d, const recut_viewer *v, const struct recommend_globals *g,
                         size_t n, const struct strmap *exclude, int include_seen);
 

@@ -113,12 +113,13 @@ struct store {
     /* popularity cache */
     struct strmap pop;
     double max_pop;
-    time_t pop_loaded;
+    int64_t pop_loaded_ms; /* store_now_ms() of the last good read (0: never) */
     struct store_pop_rank *pop_sorted; /* pop, most popular first */
     size_t n_pop_sorted;
     int pop_loading;
     struct strmap pop_next; /* store_pop.c: the shards read so far */
     int pop_wait, pop_failed;
+    struct strmap items; /* store_items.c: movie -> its neighbours */
 };
 
 /* store_route.c: every command the store sends goes through these; on a
@@ -205,6 +206,28 @@ int store_send_args(struct store *s, redisCallbackFn *fn, void *priv, const stru
  * transaction; fn gets EXEC's reply.  0, or -1 (fn not called). */
 int store_catalog_write(struct store *s, const char *id, const char *json, size_t json_len,
                         redisCallbackFn *fn, void *priv);
+
+/* store_items.c: co-occurrence rows in memory, shared by the requests */
+struct store_row {
+    int refs;
+    int64_t at_ms;   /* read from Redis at (store_now_ms) */
+    struct strmap m; /* partner -> count, the [models] neighbours strongest */
+};
+int64_t store_now_ms(void);
+struct store_row *store_row_new(void); /* one reference, empty */
+void store_row_ref(struct store_row *r);
+void store_row_unref(struct store_row *r);
+void store_items_init(struct store *s);
+void store_items_fini(struct store *s);
+void store_items_clear(struct store *s);
+/* Movie's row (borrowed: valid until the loop runs again), NULL if never
+ * read; a row older than item_ttl_ms is read again in the background. */
+struct store_row *store_items_get(struct store *s, const char *movie);
+/* Trim row, make it movie's row (the items take their own reference);
+ * row, or NULL out of memory. */
+struct store_row *store_items_install(struct store *s, const char *movie, struct store_row *row);
+/* Read popularity again if it is older than item_ttl_ms (or force). */
+void store_items_pop_refresh(struct store *s, int force);
 
 /* store_cooc.c: co-occurrence rows and logs */
 struct store_cooc_state {     /* what store_cooc_parse saw */

@@ -61,10 +61,16 @@ int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
 size_t store_batch_count(const struct store_batch *b);
 void store_batch_discard(struct store_batch *b);
 void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg);
-/* Load a viewer (and the globals it needs) and call cb; v is freed after cb. */
-typedef void (*store_viewer_fn)(void *arg, int ok, recut_viewer *v,
+/* Load a viewer (and the globals it needs) and call cb; v is only valid
+ * during cb and must not be changed. */
+typedef void (*store_viewer_fn)(void *arg, int ok, const recut_viewer *v,
                                 const struct recommend_globals *g, int known);
-void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, void *arg);
+/* A viewer this instance is applying events to, with every co-occurrence
+ * row it needs in memory, is answered at once from memory (their own
+ * writes included); any other is read from Redis. */
+#define STORE_LOAD_NO_EXTRA 1u /* the caller does not need hooks.extra_key */
+void store_load_viewer(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,
+                       void *arg);
 /* Erase every key of a viewer. */
 void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n),
                   void *arg);

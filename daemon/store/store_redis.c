@@ -161,6 +161,7 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     s->d = d;
     strmap_init(&s->pop);
     strmap_init(&s->pop_next);
+    store_items_init(s);
     if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, errstr, errstr_size) < 0) {
         free(s);
         return NULL;
@@ -220,6 +221,7 @@ void store_free(struct store *s)
         event_free(s->catalog_ev);
     strmap_clear(&s->pop, NULL);
     store_pop_fini(s);
+    store_items_fini(s);
     store_creds_clear();
     free(s);
 }
@@ -280,15 +282,14 @@ struct store_load {
     struct store *s;
     recut_viewer v;
     int stage, outstanding, failed, known;
-    struct strmap cooc; /* movie -> struct strmap* */
+    struct strmap cooc; /* movie -> struct store_row* (a reference) */
     store_viewer_fn cb;
     void *arg;
 };
 
-static void store_load_free_map(void *p)
+static void store_load_free_row(void *p)
 {
-    strmap_clear(p, NULL);
-    free(p);
+    store_row_unref(p);
 }
 
 static double store_load_pop(void *ctx, const char *movie)
@@ -353,7 +354,7 @@ static void store_load_done(struct store_load *l)
                                    .popular_at = l->s->pop_sorted ? store_load_popular_at : NULL };
     l->cb(l->arg, !l->failed, &l->v, &g, l->known);
     viewer_free(&l->v);
-    strmap_clear(&l->cooc, store_load_free_map);
+    strmap_clear(&l->cooc, store_load_free_row);
     free(l);
 }
 
@@ -361,7 +362,7 @@ static const struct strmap *store_load_cooc(void *ctx, const char *movie)
 {
     struct store_load *l = ctx;
     struct strmap_entry *e = strmap_get(&l->cooc, movie);
-    return e ? e->ptr : NULL;
+    return e && e->ptr ? &((struct store_row *)e->ptr)->m : NULL;
 }
 
 static double store_load_pop_l(void *ctx, const char *movie)
@@ -422,11 +423,11 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
         l->failed = 1;
     } else if (c->which == 'O') {
         struct strmap_entry *e = strmap_put(&l->cooc, c->movie);
-        struct strmap *m = e && !e->ptr ? malloc(sizeof *m) : NULL;
-        if (m) { /* (a movie twice in the history is read once) */
-            strmap_init(m);
-            e->ptr = m;
-            store_cooc_parse(r, c->movie, m, NULL);
+        struct store_row *row = e && !e->ptr ? store_row_new() : NULL;
+        if (row) { /* (a movie twice in the history is read once) */
+            store_cooc_parse(r, c->movie, &row->m, NULL);
+            e->ptr = row;
+            store_items_install(s, c->movie, row); /* trimmed for the next ones */
         }
     } else if (c->which == 'V') {
         if (r->type == REDIS_REPLY_STRING && s->hooks.on_loaded)
@@ -476,6 +477,16 @@ static void store_load_stage2(struct store_load *l)
     size_t reads = recommend_cooc_reads(&s->d->cfg);
     size_t w = l->v.n_hist < reads ? l->v.n_hist : reads;
     for (size_t i = 0; i < w; i++) {
+        struct store_row *row = store_items_get(s, l->v.hist[i]);
+        if (row) { /* in memory (read again in the background when old) */
+            struct strmap_entry *e = strmap_put(&l->cooc, l->v.hist[i]);
+            if (e && !e->ptr) {
+                store_row_ref(row);
+                e->ptr = row;
+            }
+            if (e)
+                continue;
+        }
         struct store_load_cmd *c = calloc(1, sizeof *c);
         if (c) {
             c->l = l;
@@ -491,8 +502,61 @@ static void store_load_stage2(struct store_load *l)
     }
 }
 
-void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, void *arg)
+/* The fast path: a viewer this instance is applying events to is in its
+ * cache, as Redis has it plus what is not acknowledged yet (a viewer reads
+ * their own writes), and the rows it needs are in memory: no round trip. */
+static const struct strmap *store_mem_cooc(void *ctx, const char *movie)
 {
+    struct store_row *r = store_items_get(ctx, movie);
+    return r ? &r->m : NULL;
+}
+
+static double store_mem_pop(void *ctx, const char *movie)
+{
+    return store_load_pop(ctx, movie);
+}
+
+static const char *store_mem_popular_at(void *ctx, size_t rank, double *pop)
+{
+    const struct store *s = ctx;
+    if (rank >= s->n_pop_sorted)
+        return NULL;
+    *pop = s->pop_sorted[rank].pop;
+    return s->pop_sorted[rank].id;
+}
+
+static int store_load_cached(struct store *s, const char *user, unsigned flags,
+                             store_viewer_fn cb, void *arg)
+{
+    if (!s->connected || s->pop_loaded_ms == 0 ||
+        (s->hooks.extra_key && !(flags & STORE_LOAD_NO_EXTRA)))
+        return -1;
+    struct strmap_entry *e = strmap_get(&s->cache, user);
+    struct store_vc *vc = e ? e->ptr : NULL;
+    if (!vc || vc->loading || vc->bad || vc->detached)
+        return -1;
+    size_t w = recommend_cooc_reads(&s->d->cfg);
+    if (w > vc->v.n_hist)
+        w = vc->v.n_hist;
+    for (size_t i = 0; i < w; i++)
+        if (!store_items_get(s, vc->v.hist[i]))
+            return -1;
+    store_items_pop_refresh(s, 0);
+    struct recommend_globals g = { .pop = store_mem_pop,
+                                   .max_pop = s->max_pop,
+                                   .cooc = store_mem_cooc,
+                                   .ctx = s,
+                                   .popular_at = s->pop_sorted ? store_mem_popular_at : NULL };
+    metrics_inc(M_VIEWER_READS_MEMORY, 1);
+    cb(arg, 1, &vc->v, &g, vc->v.events > 0);
+    return 0;
+}
+
+void store_load_viewer(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,
+                       void *arg)
+{
+    if (store_load_cached(s, user, flags, cb, arg) == 0)
+        return;
     struct store_load *l = calloc(1, sizeof *l);
     if (!l) {
         cb(arg, 0, NULL, NULL, 0);
@@ -509,16 +573,18 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
         store_load_done(l);
         return;
     }
+    metrics_inc(M_VIEWER_READS_REDIS, 1);
     const char *p = s->d->cfg.redis_prefix;
     l->outstanding++; /* guard */
     for (size_t i = 0; i < STORE_N_VIEWER_READS; i++)
         if (store_viewer_reads[i].which != 'I') /* the ids are for the cache's de-duplication */
             store_load_send(l, store_viewer_reads[i].which, NULL, store_viewer_reads[i].fmt, p,
                             user);
-    if (s->hooks.extra_key)
+    if (s->hooks.extra_key && !(flags & STORE_LOAD_NO_EXTRA))
         store_load_send(l, 'V', NULL, "GET %s:{u:%s}:%s", p, user, s->hooks.extra_key);
-    if (!s->pop_loading && time(NULL) - s->pop_loaded >= 1) {
-        /* every shard, and the unsharded key of earlier versions */
+    if (s->pop_loaded_ms == 0 && !s->pop_loading) {
+        /* never read: this request waits for it (every shard, and the
+         * unsharded key of earlier versions) */
         store_pop_load_begin(s);
         for (unsigned k = 0; k < STORE_POP_SHARDS; k++)
             if (store_load_send(l, 'P', NULL, "ZRANGE %s:{pop:%u} 0 -1 WITHSCORES", p, k) == 0)
@@ -527,6 +593,8 @@ void store_load_viewer(struct store *s, const char *user, store_viewer_fn cb, vo
             store_pop_load_sent(s);
         if (s->pop_wait == 0)
             s->pop_loading = 0;
+    } else {
+        store_items_pop_refresh(s, 0); /* in the background */
     }
     l->outstanding--;
     store_load_done(l);

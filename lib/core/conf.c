@@ -105,6 +105,12 @@ const struct conf_row conf_table[] = {
       "Most request bodies (events, catalog entries) being applied at once (503 beyond)."),
     I("http", "idle_timeout_s", http_idle_timeout_s, "30", 1, 3600, 0,
       "Seconds a connection may stay idle, or take to send a request, before it is closed."),
+    I("http", "answer_cache_ms", http_answer_cache_ms, "1000", 0, 600000, 1,
+      "How long a recommendation list or a cut is answered again from memory for the same "
+      "request (viewer, movie and query); an event of that viewer applied by this instance "
+      "drops it at once. 0: off."),
+    I("http", "answer_cache_bytes", http_answer_cache_bytes, "67108864", 0, 2147483647, 1,
+      "Most bytes of answers kept for answer_cache_ms (the oldest go first)."),
     S("http", "ui_dir", http_ui_dir, PKGDATADIR "/ui", 0,
       "Directory of the web console's files, served under /ui/ (GET and HEAD need no token). "
       "Empty: no console."),
@@ -124,6 +130,13 @@ const struct conf_row conf_table[] = {
       "Positive items kept per viewer for item-to-item co-occurrence."),
     I("models", "cooc_window", cooc_window, "20", 1, 10000, 1,
       "Most recent positive items paired with a new one in the co-occurrence counts."),
+    I("models", "neighbours", neighbours, "200", 0, 1000000, 1,
+      "Co-occurrence partners each movie keeps in memory for recommendations: its strongest "
+      "N (equal counts: the smaller id first; 0: all). Redis keeps every count."),
+    I("models", "item_ttl_ms", item_ttl_ms, "1000", 10, 3600000, 1,
+      "How long a movie's co-occurrence row and the popularity counts held in memory are "
+      "used before they are read from Redis again, in the background: other instances' "
+      "counts show up within this time."),
     S("models", "comment_model", comment_model, PKGDATADIR "/comment-sentiment.nbm", 0,
       "Naive Bayes text model giving comments their sentiment (empty: comments carry no "
       "preference)."),

@@ -59,6 +59,8 @@ struct recut_config {
     char *http_tls_key;
     int http_max_header;
     int http_max_connections;
+    int http_answer_cache_ms;    /* [http] answer_cache_ms (0: off) */
+    int http_answer_cache_bytes; /* [http] answer_cache_bytes */
     int http_max_active_bodies;
     int http_idle_timeout_s;
     char *http_ui_dir;    /* the console (daemon/http_static.c), or "" */
@@ -72,6 +74,8 @@ struct recut_config {
     double nb_alpha;
     int history_max;
     int cooc_window;
+    int neighbours;  /* [models] neighbours: partners kept in memory (0: all) */
+    int item_ttl_ms; /* [models] item_ttl_ms */
     double w_nb, w_cooc, w_pop, w_affect, w_svm;
     double diversity; /* MMR re-ranking weight, 0: off */
     char *comment_model;

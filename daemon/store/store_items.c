@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store_items.c -- every movie's co-occurrence neighbours, in memory.
+ *
+ * A recommendation reads the co-occurrence rows of the viewer's recent
+ * positives (up to 16 of them).  Reading and summing them from Redis for
+ * every request cost a round trip and the parse of rows of thousands of
+ * partners each, on the loop that also applies the event stream: that was
+ * most of a request's time.  Rows are therefore kept here, each trimmed to
+ * its [models] neighbours strongest partners, and shared by every request.
+ * Redis stays the truth that every instance writes and reads: a row older
+ * than [models] item_ttl_ms is still used, and read again in the
+ * background (so another instance's counts show up within that time), and a
+ * row nobody has asked for yet is read when it is first needed.
+ *
+ * Rows are reference counted: a request that waits for Redis holds the rows
+ * it has already got, and a refresh replaces a row without freeing it under
+ * that request. */
+#include "config.h"
+#include "store-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct log_ratelimit store_items_rl = LOG_RATELIMIT_INIT(10, 5);
+
+struct store_item {
+    struct store_row *row; /* NULL until first read */
+    int reading;           /* a read is in flight */
+};
+
+int64_t store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct store_row *store_row_new(void)
+{
+    struct store_row *r = calloc(1, sizeof *r);
+    if (r) {
+        r->refs = 1;
+        strmap_init(&r->m);
+    }
+    return r;
+}
+
+void store_row_ref(struct store_row *r)
+{
+    r->refs++;
+}
+
+void store_row_unref(struct store_row *r)
+{
+    if (r && --r->refs == 0) {
+        strmap_clear(&r->m, NULL);
+        free(r);
+    }
+}
+
+struct store_pair {
+    const char *id;
+    uint32_t len;
+    double n;
+};
+
+/* Strongest first; equal counts by id, so every instance keeps the same. */
+static int store_pair_cmp(const void *a, const void *b)
+{
+    const struct store_pair *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->id, y->id);
+}
+
+/* Keep the k partners with the highest counts (0: all). */
+static int store_row_trim(struct store_row *r, size_t k)
+{
+    if (k == 0 || r->m.len <= k)
+        return 0;
+    struct store_pair *p = malloc(r->m.len * sizeof *p);
+    if (!p)
+        return -1;
+    size_t n = 0, it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(&r->m, &it)))
+        p[n++] = (struct store_pair){ e->key, e->len, e->num };
+    qsort(p, n, sizeof *p, store_pair_cmp);
+    struct strmap kept;
+    strmap_init(&kept);
+    for (size_t i = 0; i < k; i++) {
+        struct strmap_entry *x = strmap_putn(&kept, p[i].id, p[i].len);
+        if (!x) {
+            strmap_clear(&kept, NULL);
+            free(p);
+            return -1;
+        }
+        x->num = p[i].n;
+    }
+    free(p);
+    strmap_clear(&r->m, NULL);
+    r->m = kept;
+    return 0;
+}
+
+void store_items_init(struct store *s)
+{
+    strmap_init(&s->items);
+}
+
+static void store_item_free(void *p)
+{
+    struct store_item *it = p;
+    store_row_unref(it->row);
+    free(it);
+}
+
+void store_items_fini(struct store *s)
+{
+    strmap_clear(&s->items, store_item_free);
+}
+
+void store_items_clear(struct store *s)
+{
+    store_items_fini(s);
+    strmap_init(&s->items);
+}
+
+static struct store_item *store_item_find(struct store *s, const char *movie, int create)
+{
+    struct strmap_entry *e = create ? strmap_put(&s->items, movie) : strmap_get(&s->items, movie);
+    if (!e)
+        return NULL;
+    if (!e->ptr && create) {
+        e->ptr = calloc(1, sizeof(struct store_item));
+        if (!e->ptr) {
+            strmap_del(&s->items, movie, NULL);
+            return NULL;
+        }
+    }
+    return e->ptr;
+}
+
+struct store_row *store_items_install(struct store *s, const char *movie, struct store_row *row)
+{
+    if (store_row_trim(row, (size_t)s->d->cfg.neighbours) < 0)
+        return NULL;
+    row->at_ms = store_now_ms();
+    struct store_item *it = store_item_find(s, movie, 1);
+    if (!it)
+        return NULL;
+    store_row_unref(it->row);
+    store_row_ref(row);
+    it->row = row;
+    return row;
+}
+
+struct store_items_read {
+    char movie[VEVENT_ID_MAX + 1];
+};
+
+static void store_items_read_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_items_read *x = priv;
+    struct store *s = ac->data;
+    store_replied(s);
+    struct store_item *it = store_item_find(s, x->movie, 0);
+    if (it)
+        it->reading = 0;
+    redisReply *r = reply;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        if (r)
+            log_limited(&store_items_rl, LOG_LVL_ERR, "redis: reading co-occurrence of %s: %s",
+                        x->movie, r->str);
+    } else {
+        struct store_row *row = store_row_new();
+        if (row) {
+            store_cooc_parse(r, x->movie, &row->m, NULL);
+            store_items_install(s, x->movie, row);
+            store_row_unref(row);
+        }
+    }
+    free(x);
+}
+
+/* Read movie's row again in the background (once at a time). */
+static void store_items_refresh(struct store *s, struct store_item *it, const char *movie)
+{
+    if (it->reading || !s->connected || !store_route_linked(s))
+        return;
+    struct store_items_read *x = malloc(sizeof *x);
+    if (!x)
+        return;
+    snprintf(x->movie, sizeof x->movie, "%s", movie);
+    if (store_cooc_read(s, movie, store_items_read_cb, x) < 0) {
+        free(x);
+        return;
+    }
+    s->pending++;
+    it->reading = 1;
+}
+
+struct store_row *store_items_get(struct store *s, const char *movie)
+{
+    struct store_item *it = store_item_find(s, movie, 0);
+    if (!it || !it->row)
+        return NULL;
+    if (store_now_ms() - it->row->at_ms >= s->d->cfg.item_ttl_ms)
+        store_items_refresh(s, it, movie);
+    return it->row;
+}
+
+/* ---- popularity, read again once it is older than item_ttl_ms ----------- */
+static void store_items_pop_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    (void)priv;
+    struct store *s = ac->data;
+    store_replied(s);
+    store_pop_load_reply(s, reply);
+}
+
+void store_items_pop_refresh(struct store *s, int force)
+{
+    if (s->pop_loading || !s->connected || !store_route_linked(s))
+        return;
+    if (!force && store_now_ms() - s->pop_loaded_ms < s->d->cfg.item_ttl_ms)
+        return;
+    const char *p = s->d->cfg.redis_prefix;
+    store_pop_load_begin(s);
+    for (unsigned k = 0; k < STORE_POP_SHARDS; k++)
+        if (store_route_sendf(s, store_items_pop_cb, NULL, "ZRANGE %s:{pop:%u} 0 -1 WITHSCORES", p,
+                              k) == 0) {
+            s->pending++;
+            store_pop_load_sent(s);
+        }
+    /* the unsharded key of earlier versions */
+    if (store_route_sendf(s, store_items_pop_cb, NULL, "ZRANGE %s:pop 0 -1 WITHSCORES", p) == 0) {
+        s->pending++;
+        store_pop_load_sent(s);
+    }
+    if (s->pop_wait == 0)
+        s->pop_loading = 0;
+}

@@ -15,5 +15,8 @@ void http_free(struct http *h);
  * not load is logged and the running one kept), and re-read allowed_hosts,
  * allowed_origins and tokens_file (on error the old ones stay, -1). */
 int http_reload(struct http *h, char *errstr, size_t errstr_size);
+/* Drop the answers kept about user ([http] answer_cache_ms): an event of
+ * theirs was applied. */
+void http_users_forget(struct http *h, const char *user);
 
 #endif

@@ -38,6 +38,8 @@ static void recutd_on_event(void *ctx, const recut_viewer *v, const struct updat
     struct recutd *d = ctx;
     svm_scorer_applied(d->svm, v, u);
     experiments_event(d->experiments, v, u);
+    if (d->http)
+        http_users_forget(d->http, viewer_id(v));
 }
 
 static void recutd_on_events_done(void *ctx)

@@ -371,6 +371,7 @@ int catalog_put(struct catalog *c, struct catalog_movie *cm)
     struct strmap_entry *e = strmap_put(&c->by_id, cm->m.id);
     if (!e)
         return -1;
+    c->changes++;
     if (e->ptr) {
         struct catalog_movie *old = e->ptr;
         cm->index = old->index;

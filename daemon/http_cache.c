@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* http_cache.c -- answers given again from memory (see http_cache.h).
+ *
+ * Every answer lives for the same time, so the order answers were stored in
+ * is also the order they expire in: one list, oldest first, serves both the
+ * expiry and the byte bound.  A second list per viewer lets an event drop
+ * that viewer's answers without a scan. */
+#include "config.h"
+#include "http_cache.h"
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct http_answer {
+    char *key; /* user "\n" uri */
+    char *body;
+    size_t len, bytes;
+    const char *ctype;
+    struct http_cache_stamp st;
+    int64_t at_ms;
+    struct http_answer *prev, *next;   /* all, oldest first */
+    struct http_answer *uprev, *unext; /* the same viewer's */
+    char uname[];
+};
+
+struct http_cache {
+    struct strmap by_key; /* key -> answer */
+    struct strmap users;  /* user -> first answer */
+    struct http_answer *head, *tail;
+    size_t bytes;
+};
+
+static int64_t http_cache_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct http_cache *http_cache_new(void)
+{
+    struct http_cache *c = calloc(1, sizeof *c);
+    if (c) {
+        strmap_init(&c->by_key);
+        strmap_init(&c->users);
+    }
+    return c;
+}
+
+static void http_answer_drop(struct http_cache *c, struct http_answer *a)
+{
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        c->head = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    else
+        c->tail = a->prev;
+    if (a->unext)
+        a->unext->uprev = a->uprev;
+    if (a->uprev) {
+        a->uprev->unext = a->unext;
+    } else {
+        struct strmap_entry *u = strmap_get(&c->users, a->uname);
+        if (u && a->unext)
+            u->ptr = a->unext;
+        else if (u)
+            strmap_del(&c->users, a->uname, NULL);
+    }
+    strmap_del(&c->by_key, a->key, NULL);
+    c->bytes -= a->bytes;
+    free(a->key);
+    free(a->body);
+    free(a);
+}
+
+void http_cache_clear(struct http_cache *c)
+{
+    while (c && c->head)
+        http_answer_drop(c, c->head);
+}
+
+void http_cache_free(struct http_cache *c)
+{
+    if (!c)
+        return;
+    http_cache_clear(c);
+    strmap_clear(&c->by_key, NULL);
+    strmap_clear(&c->users, NULL);
+    free(c);
+}
+
+size_t http_cache_bytes(const struct http_cache *c)
+{
+    return c ? c->bytes : 0;
+}
+
+static char *http_cache_key(const char *user, const char *uri)
+{
+    size_t ul = strlen(user), rl = strlen(uri);
+    char *k = malloc(ul + rl + 2);
+    if (k) {
+        memcpy(k, user, ul);
+        k[ul] = '\n';
+        memcpy(k + ul + 1, uri, rl + 1);
+    }
+    return k;
+}
+
+const char *http_cache_get(struct http_cache *c, const char *user, const char *uri,
+                           const struct http_cache_stamp *st, int ttl_ms, size_t *len,
+                           const char **ctype)
+{
+    if (!c || ttl_ms <= 0 || !c->head)
+        return NULL;
+    int64_t now = http_cache_now();
+    while (c->head && now - c->head->at_ms >= ttl_ms) /* expired, oldest first */
+        http_answer_drop(c, c->head);
+    char *k = http_cache_key(user, uri);
+    struct strmap_entry *e = k ? strmap_get(&c->by_key, k) : NULL;
+    free(k);
+    if (!e)
+        return NULL;
+    struct http_answer *a = e->ptr;
+    if (a->st.catalog != st->catalog || a->st.reloads != st->reloads) {
+        http_answer_drop(c, a);
+        return NULL;
+    }
+    *len = a->len;
+    *ctype = a->ctype;
+    return a->body;
+}
+
+void http_cache_put(struct http_cache *c, const char *user, const char *uri,
+                    const struct http_cache_stamp *st, const char *ctype, const char *body,
+                    size_t len, size_t max_bytes)
+{
+    if (!c)
+        return;
+    size_t ul = strlen(user);
+    size_t bytes = sizeof(struct http_answer) + ul + 1 + 2 * (ul + strlen(uri) + 2) + len + 64;
+    if (bytes > max_bytes)
+        return;
+    char *k = http_cache_key(user, uri);
+    struct strmap_entry *old = k ? strmap_get(&c->by_key, k) : NULL;
+    if (old)
+        http_answer_drop(c, old->ptr);
+    while (c->head && c->bytes + bytes > max_bytes)
+        http_answer_drop(c, c->head);
+    struct http_answer *a = calloc(1, sizeof *a + ul + 1);
+    char *b = malloc(len + 1);
+    struct strmap_entry *e = k && a && b ? strmap_put(&c->by_key, k) : NULL;
+    struct strmap_entry *u = e ? strmap_put(&c->users, user) : NULL;
+    if (!u) {
+        if (e)
+            strmap_del(&c->by_key, k, NULL);
+        free(k);
+        free(a);
+        free(b);
+        return;
+    }
+    memcpy(b, body, len);
+    b[len] = '\0';
+    memcpy(a->uname, user, ul + 1);
+    a->key = k;
+    a->body = b;
+    a->len = len;
+    a->bytes = bytes;
+    a->ctype = ctype;
+    a->st = *st;
+    a->at_ms = http_cache_now();
+    e->ptr = a;
+    a->prev = c->tail;
+    if (c->tail)
+        c->tail->next = a;
+    else
+        c->head = a;
+    c->tail = a;
+    a->unext = u->ptr;
+    if (a->unext)
+        a->unext->uprev = a;
+    u->ptr = a;
+    c->bytes += bytes;
+}
+
+void http_cache_forget(struct http_cache *c, const char *user)
+{
+    struct strmap_entry *u = c ? strmap_get(&c->users, user) : NULL;
+    while (u) {
+        http_answer_drop(c, u->ptr); /* (the entry goes with the last one) */
+        u = strmap_get(&c->users, user);
+    }
+}

@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Answers from memory (issue 8): the instance that applies a viewer's events
+# answers that viewer from its own cache and its in-memory co-occurrence
+# rows, without reading Redis, and gives exactly what an instance reading
+# everything from Redis gives; a kept answer ([http] answer_cache_ms) is
+# given again only until the viewer's next event or erasure.
+#
+# Instance A consumes the stream (answers kept for a minute, so that only an
+# event or an erasure can drop them); instance B has no Kafka and keeps no
+# answers, so it reads every viewer from Redis.
+. "$srcdir/helpers/harness.sh"
+h_require_tools redis-server redis-cli kcat curl python3
+h_start_stack 2 "$H_TMP/recutd.conf"
+h_start_recutd "$H_TMP/recutd.conf" --set http.answer_cache_ms=60000
+A_PORT=$H_HTTP_PORT
+on() { H_HTTP_PORT=$1; }
+
+genres=(Drama Comedy Thriller Horror Romance Animation)
+for m in $(seq 1 30); do h_put_movie "m$m" 1200 6 "${genres[$((m % 6))]}"; done
+
+# 60 viewers, 6 to 14 distinct movies each, rated 1..5 or liked (seeded)
+"$SYS_PYTHON3" - "$H_TMP/events" <<'EOF'
+import json, random, sys
+rng = random.Random(8)
+out = open(sys.argv[1], "w")
+n = 0
+for u in range(60):
+    user = "s%d" % u
+    for m in rng.sample(range(1, 31), rng.randint(6, 14)):
+        n += 1
+        ev = {"user": user, "movie": "m%d" % m, "id": "e%d" % n, "ts": 1700000000000 + 1000 * n}
+        if rng.random() < 0.3:
+            ev["type"] = "like"
+        else:
+            ev["type"] = "rating"
+            ev["value"] = rng.randint(1, 5)
+        out.write("%s\t%s\n" % (user, json.dumps(ev)))
+print(n, file=sys.stderr)
+EOF
+N=$(wc -l <"$H_TMP/events")
+h_produce recut.events <"$H_TMP/events"
+h_wait_metric recut_events_applied_total "$N" || h_fail "A applied $(h_metric recut_events_applied_total) of $N events"
+# the global counts are folded once every outbox is empty
+outboxes_empty_() { [ -z "$(h_redis_scan 'recut:{gd*')" ]; }
+h_wait_for 30 "every outbox folded" outboxes_empty_ || h_fail "outboxes left: $(h_redis_scan 'recut:{gd*')"
+
+B_PORT=$(h_free_port) || h_fail "no free port"
+H_HTTP_PORT=$B_PORT
+h_start_recutd "$H_TMP/recutd.conf" --set kafka.brokers= --set "http.listen=127.0.0.1:$B_PORT" \
+    --set http.answer_cache_ms=0
+B_PORT=$H_HTTP_PORT
+
+# items, scores and reasons, without what the reader's path may not change
+recs_() { # FILE
+    h_json "$1" '[(i["movie"], round(i["score"], 9), i["reasons"]) for i in d["items"]]'
+}
+
+case_memory_equals_redis() {
+    on "$A_PORT"
+    local u n=0 mem0 red0 a b bad=0
+    # every row the viewers need is read once (and the popularity again,
+    # now that the folds are done); the next answers come from memory
+    sleep 1.2
+    for u in $(seq 0 19); do h_http GET "/v1/users/s$u/recommendations?n=7"; done
+    sleep 0.5
+    mem0=$(h_metric recut_viewer_reads_memory_total)
+    red0=$(h_metric recut_viewer_reads_redis_total)
+    for u in $(seq 0 19); do
+        on "$A_PORT"
+        h_http GET "/v1/users/s$u/recommendations?n=8"
+        [ "$H_STATUS" = 200 ] || { h_check_failed "A: s$u: $H_STATUS $(cat "$H_BODY")"; return 1; }
+        a=$(recs_ "$H_BODY")
+        on "$B_PORT"
+        h_http GET "/v1/users/s$u/recommendations?n=8"
+        [ "$H_STATUS" = 200 ] || { h_check_failed "B: s$u: $H_STATUS $(cat "$H_BODY")"; return 1; }
+        b=$(recs_ "$H_BODY")
+        [ -n "$a" ] && [ "$a" != "[]" ] || { h_check_failed "A: s$u has no recommendations"; return 1; }
+        if [ "$a" != "$b" ]; then
+            h_log "s$u from memory: $a"
+            h_log "s$u from Redis:  $b"
+            bad=$((bad + 1))
+        fi
+        n=$((n + 1))
+    done
+    h_assert_eq "$bad" 0 "viewers answered differently from memory and from Redis" || return 1
+    on "$A_PORT"
+    h_assert_num "$(($(h_metric recut_viewer_reads_memory_total) - mem0))" ">=" "$n" \
+        "A's answers read from memory" || return 1
+    h_assert_eq "$(($(h_metric recut_viewer_reads_redis_total) - red0))" 0 \
+        "A's answers read from Redis" || return 1
+    on "$B_PORT"
+    h_assert_eq "$(h_metric recut_viewer_reads_memory_total)" 0 "B's answers read from memory" || return 1
+    h_assert_num "$(h_metric recut_viewer_reads_redis_total)" ">=" "$n" "B's answers read from Redis"
+}
+
+case_cut_memory_equals_redis() {
+    local a b
+    on "$A_PORT"
+    h_http GET "/v1/users/s3/cuts/m1?budget=600"
+    [ "$H_STATUS" = 200 ] || { h_check_failed "A: $H_STATUS $(cat "$H_BODY")"; return 1; }
+    a=$(h_json "$H_BODY" 'd')
+    on "$B_PORT"
+    h_http GET "/v1/users/s3/cuts/m1?budget=600"
+    [ "$H_STATUS" = 200 ] || { h_check_failed "B: $H_STATUS $(cat "$H_BODY")"; return 1; }
+    b=$(h_json "$H_BODY" 'd')
+    h_assert_eq "$a" "$b" "s3's cut of m1 from memory and from Redis"
+}
+
+case_kept_answer() {
+    on "$A_PORT"
+    local first again after hits liked
+    h_http GET "/v1/users/s5/recommendations?n=5"
+    first=$(cat "$H_BODY")
+    hits=$(h_metric recut_http_answers_cached_total)
+    h_http GET "/v1/users/s5/recommendations?n=5"
+    again=$(cat "$H_BODY")
+    h_assert_eq "$again" "$first" "the same request answered again" || return 1
+    h_assert_eq "$(h_metric recut_http_answers_cached_total)" $((hits + 1)) "answers given again" || return 1
+    # the viewer likes their first recommendation: the next answer is new
+    # (that movie is seen now) although the kept one would live a minute
+    liked=$(h_json "$H_BODY" 'd["items"][0]["movie"]')
+    local applied
+    applied=$(h_metric recut_events_applied_total)
+    h_http_body POST /v1/events "$(h_event s5 like "$liked" s5-like)"
+    [ "${H_STATUS:0:1}" = 2 ] || { h_check_failed "POST /v1/events: $H_STATUS $(cat "$H_BODY")"; return 1; }
+    h_wait_metric recut_events_applied_total $((applied + 1)) || { h_check_failed "the like was not applied"; return 1; }
+    hits=$(h_metric recut_http_answers_cached_total)
+    h_http GET "/v1/users/s5/recommendations?n=5"
+    after=$(cat "$H_BODY")
+    h_assert_eq "$(h_metric recut_http_answers_cached_total)" "$hits" \
+        "answers given again after the viewer's event" || return 1
+    h_assert_eq "$(h_json "$H_BODY" "'$liked' in [i['movie'] for i in d['items']]")" false \
+        "the liked movie ($liked) still recommended" || return 1
+    h_assert_ne "$after" "$first" "the answer after the event"
+}
+
+case_erased() {
+    on "$A_PORT"
+    local hits
+    h_http GET "/v1/users/s7/recommendations?n=5"
+    h_assert_eq "$(h_json "$H_BODY" 'd["events"] > 0')" true "s7 known before the erasure" || return 1
+    h_http DELETE /v1/users/s7
+    [ "$H_STATUS" = 200 ] || { h_check_failed "DELETE: $H_STATUS $(cat "$H_BODY")"; return 1; }
+    hits=$(h_metric recut_http_answers_cached_total)
+    h_http GET "/v1/users/s7/recommendations?n=5"
+    h_assert_eq "$(h_metric recut_http_answers_cached_total)" "$hits" \
+        "answers given again after the erasure" || return 1
+    h_assert_eq "$(h_json "$H_BODY" 'd["events"]')" 0 "s7's events after the erasure"
+}
+
+h_case "the owning instance answers from memory what Redis gives" case_memory_equals_redis
+h_case "a cut from memory equals a cut from Redis" case_cut_memory_equals_redis
+h_case "a kept answer is given again until the viewer's next event" case_kept_answer
+h_case "an erased viewer's kept answers go with them" case_erased
+h_done

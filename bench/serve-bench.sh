@@ -14,7 +14,9 @@
 #      every event is applied and its offset committed;
 #   2. measures with wrk --latency: one connection on
 #      GET /v1/users/$VIEWER/recommendations?n=10, and 16 connections over the
-#      100 heaviest viewers (a Lua script rotating paths), first quiet, then
+#      100 heaviest viewers (a Lua script rotating paths), first quiet (with
+#      the shipped [http] answer_cache_ms, then with no answer kept, so that
+#      every request is computed), then
 #      while a background producer keeps ingest busy (a slice of the stream
 #      re-produced in a loop under new viewer and event ids), with
 #      recut_kafka_consumer_lag sampled before and after the busy load;
@@ -198,6 +200,27 @@ wrk_run quiet-c1 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
 row "recs $VIEWER, -c1, quiet"
 wrk_run quiet-c16 16 2 "$BASE" "$H_TMP/rotate.lua"
 row "recs 100 heaviest, -c16, quiet"
+
+# the same computed for every request: no answer kept ([http]
+# answer_cache_ms = 0, reloaded with SIGHUP), each viewer read from this
+# instance's memory (or from Redis when it does not hold it)
+reload_() { # TEXT: the starting file plus TEXT; SIGHUP; wait until counted
+    local n
+    n=$(h_metric recut_reloads_total)
+    { cat "$CONF.start"; printf '%s\n' "$1"; } >"$CONF"
+    kill -HUP "$H_RECUTD_PID"
+    h_wait_metric recut_reloads_total $((n + 1)) || h_fail "the reload was not counted"
+}
+cp "$CONF" "$CONF.start"
+reload_ "$(printf '[http]\nanswer_cache_ms = 0')"
+mem0=$(h_metric recut_viewer_reads_memory_total)
+red0=$(h_metric recut_viewer_reads_redis_total)
+wrk_run uncached-c1 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
+row "recs $VIEWER, -c1, quiet, no answer kept"
+wrk_run uncached-c16 16 2 "$BASE" "$H_TMP/rotate.lua"
+row "recs 100 heaviest, -c16, quiet, no answer kept"
+h_log "viewers read from memory $(($(h_metric recut_viewer_reads_memory_total) - mem0)), from Redis $(($(h_metric recut_viewer_reads_redis_total) - red0))"
+reload_ ""
 
 # ---------------------------------------------------------------------------
 # recommendations while a background producer keeps ingest busy

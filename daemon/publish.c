@@ -14,16 +14,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 struct publish {
     struct recutd *d;
     struct strmap pending; /* viewers changed since the last tick */
     struct event *timer;
-    int delay_ms; /* the interval timer is armed with */
+    struct event *more; /* the rest of a tick, after the loop's other work */
+    int delay_ms;       /* the interval timer is armed with */
     int inflight;
 };
 
 #define PUBLISH_MAX_INFLIGHT 64
+/* A viewer held in memory is published at once, on the loop that also
+ * answers requests and applies events: a tick stops after this much time
+ * and goes on once the loop has done the rest of its work. */
+#define PUBLISH_SLICE_US 1000
 
 struct publish_ranked {
     struct recommend_item it;
@@ -172,6 +178,13 @@ static void publish_loaded(void *arg, int ok, const recut_viewer *v, const struc
     }
 }
 
+static int64_t publish_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void publish_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -179,22 +192,27 @@ static void publish_tick(evutil_socket_t fd, short what, void *arg)
     struct publish *p = arg;
     if (!p->pending.len || !store_connected(p->d->store))
         return;
-    size_t it = 0;
+    int64_t until = publish_now_us() + PUBLISH_SLICE_US;
+    size_t it = 0, n = 0;
     struct strmap_entry *e;
-    char **users = malloc(p->pending.len * sizeof *users);
-    size_t n = 0;
-    while (users && (e = strmap_next(&p->pending, &it)) &&
-           p->inflight + (int)n < PUBLISH_MAX_INFLIGHT)
+    size_t want = p->pending.len < PUBLISH_MAX_INFLIGHT ? p->pending.len : PUBLISH_MAX_INFLIGHT;
+    char **users = malloc(want * sizeof *users);
+    while (users && n < want && p->inflight + (int)n < PUBLISH_MAX_INFLIGHT &&
+           (e = strmap_next(&p->pending, &it)))
         users[n++] = strdup(e->key);
     for (size_t i = 0; i < n; i++) {
-        if (!users[i])
-            continue;
-        strmap_del(&p->pending, users[i], NULL);
-        p->inflight++;
-        store_load_viewer(p->d->store, users[i], publish_load_flags(p->d), publish_loaded, p);
+        if (users[i] && publish_now_us() < until) { /* (the rest wait for the next turn) */
+            strmap_del(&p->pending, users[i], NULL);
+            p->inflight++;
+            store_load_viewer(p->d->store, users[i], publish_load_flags(p->d), publish_loaded, p);
+        }
         free(users[i]);
     }
     free(users);
+    if (p->pending.len && p->inflight < PUBLISH_MAX_INFLIGHT) {
+        struct timeval now = { 0, 0 };
+        evtimer_add(p->more, &now);
+    }
 }
 
 /* (Re-)arm the tick every delay_ms (at least 10 ms). */
@@ -216,7 +234,8 @@ struct publish *publish_new(struct recutd *d)
     p->d = d;
     strmap_init(&p->pending);
     p->timer = event_new(d->base, -1, EV_PERSIST, publish_tick, p);
-    if (!p->timer || publish_arm(p) < 0) {
+    p->more = evtimer_new(d->base, publish_tick, p);
+    if (!p->timer || !p->more || publish_arm(p) < 0) {
         publish_free(p);
         return NULL;
     }
@@ -240,6 +259,8 @@ void publish_free(struct publish *p)
         return;
     if (p->timer)
         event_free(p->timer);
+    if (p->more)
+        event_free(p->more);
     strmap_clear(&p->pending, NULL);
     free(p);
 }

@@ -194,11 +194,10 @@ static void store_items_refresh(struct store *s, struct store_item *it, const ch
     if (!x)
         return;
     snprintf(x->movie, sizeof x->movie, "%s", movie);
-    if (store_cooc_read(s, movie, store_items_read_cb, x) < 0) {
+    if (store_cooc_read(s, movie, store_items_read_cb, x) < 0) { /* (counts s->pending) */
         free(x);
         return;
     }
-    s->pending++;
     it->reading = 1;
 }
 

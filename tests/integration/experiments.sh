@@ -263,10 +263,20 @@ case_none_configured() {
     h_assert_eq "$(h_json "$H_BODY" '"experiments" in d')" false "no arms in the answer"
 }
 
+case_no_kept_answers() {
+    local hits
+    hits=$(h_metric recut_http_answers_cached_total)
+    h_http GET "/v1/users/v1/recommendations?n=3"
+    h_http GET "/v1/users/v1/recommendations?n=3"
+    h_assert_eq "$(h_metric recut_http_answers_cached_total)" "$hits" \
+        "answers given again while an experiment runs"
+}
+
 h_case "exposures and outcomes are counted exactly" case_counts
 h_case "arm b beats arm a significantly" case_ab_significant
 h_case "an A/A split shows no difference" case_aa_not_significant
 h_case "/metrics counts by experiment and arm" case_metrics
+h_case "no answer is kept while an experiment runs" case_no_kept_answers
 h_case "answers carry the arms and use their settings" case_answers_carry_arms
 h_case "exposure records reach the topic" case_exposure_records
 h_case "assignment and counts survive a restart" case_restart

@@ -4,7 +4,9 @@
 # answers that viewer from its own cache and its in-memory co-occurrence
 # rows, without reading Redis, and gives exactly what an instance reading
 # everything from Redis gives; a kept answer ([http] answer_cache_ms) is
-# given again only until the viewer's next event or erasure.
+# given again only until the viewer's next event, their erasure, a catalog
+# change or a reload (which can turn it off).  experiments.sh checks that
+# nothing is kept while an experiment runs.
 #
 # Instance A consumes the stream (answers kept for a minute, so that only an
 # event or an erasure can drop them); instance B has no Kafka and keeps no
@@ -12,8 +14,9 @@
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_start_stack 2 "$H_TMP/recutd.conf"
-h_start_recutd "$H_TMP/recutd.conf" --set http.answer_cache_ms=60000
-A_PORT=$H_HTTP_PORT
+{ cat "$H_TMP/recutd.conf"; printf '[http]\nanswer_cache_ms = 60000\n'; } >"$H_TMP/a.conf"
+h_start_recutd "$H_TMP/a.conf"
+A_PORT=$H_HTTP_PORT A_PID=$H_RECUTD_PID
 on() { H_HTTP_PORT=$1; }
 
 genres=(Drama Comedy Thriller Horror Romance Animation)
@@ -149,8 +152,53 @@ case_erased() {
     h_assert_eq "$(h_json "$H_BODY" 'd["events"]')" 0 "s7's events after the erasure"
 }
 
+# GET URI twice; prints how many of the two were answered again from memory
+answered_again_() { # URI
+    local hits
+    hits=$(h_metric recut_http_answers_cached_total)
+    h_http GET "$1"
+    h_http GET "$1"
+    echo $(($(h_metric recut_http_answers_cached_total) - hits))
+}
+
+case_catalog_change() {
+    on "$A_PORT"
+    h_assert_eq "$(answered_again_ "/v1/users/s9/recommendations?n=4")" 1 "kept before the change" || return 1
+    local hits
+    hits=$(h_metric recut_http_answers_cached_total)
+    h_put_movie m31 1200 6 Drama
+    h_http GET "/v1/users/s9/recommendations?n=4"
+    h_assert_eq "$(h_metric recut_http_answers_cached_total)" "$hits" \
+        "answers given again after a catalog change"
+}
+
+case_reload() {
+    on "$A_PORT"
+    h_assert_eq "$(answered_again_ "/v1/users/s11/cuts/m2?budget=600")" 1 "a cut kept" || return 1
+    local n
+    n=$(h_metric recut_reloads_total)
+    printf '[http]\nanswer_cache_ms = 0\n' >>"$H_TMP/a.conf"
+    kill -HUP "$A_PID"
+    h_wait_metric recut_reloads_total $((n + 1)) || { h_check_failed "the reload was not counted"; return 1; }
+    h_assert_eq "$(answered_again_ "/v1/users/s11/cuts/m2?budget=600")" 0 \
+        "answers given again with answer_cache_ms = 0"
+}
+
+case_drains() {
+    on "$A_PORT"
+    pending_zero_() { [ "$(h_metric recut_redis_pending)" = 0 ]; }
+    h_wait_for 20 "no Redis reply awaited" pending_zero_ ||
+        { h_check_failed "recut_redis_pending stays at $(h_metric recut_redis_pending)"; return 1; }
+    H_RECUTD_PID=$A_PID
+    h_stop_recutd
+    h_assert_eq "$H_RC" 0 "A's exit status after SIGTERM"
+}
+
 h_case "the owning instance answers from memory what Redis gives" case_memory_equals_redis
 h_case "a cut from memory equals a cut from Redis" case_cut_memory_equals_redis
 h_case "a kept answer is given again until the viewer's next event" case_kept_answer
 h_case "an erased viewer's kept answers go with them" case_erased
+h_case "a catalog change drops the kept answers" case_catalog_change
+h_case "answer_cache_ms reloads: 0 keeps nothing" case_reload
+h_case "the background reads are all answered and SIGTERM drains" case_drains
 h_done

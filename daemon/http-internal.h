@@ -39,5 +39,8 @@ int http_query_double(struct evhttp_request *req, const struct httppath *q, cons
 /* http_users.c: /v1/users/{id}[/recommendations|/cuts/MOVIE[/publish]|/profile] */
 void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
                 const struct httppath *q);
+/* http_users.c: GET /v1/movies/{id}/neighbours */
+void http_neighbours(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+                     const struct httppath *q);
 
 #endif

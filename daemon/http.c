@@ -333,6 +333,8 @@ static void http_route(struct evhttp_request *req, void *arg)
             http_error(req, 404, "no movie '%s' in the catalog", q.movie);
         else
             http_static_media(req, d->cfg.http_media_dir, q.movie, http_query(&q, "segment"));
+    } else if (q.route == HTTPPATH_MOVIE_NEIGHBOURS) {
+        http_neighbours(h, req, cmd, &q);
     } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));

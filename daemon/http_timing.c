@@ -28,6 +28,7 @@ static const char *const http_timing_routes[] = {
     [HTTPPATH_USER_PUBLISH] = "cuts_publish",
     [HTTPPATH_EXPERIMENTS] = "experiments",
     [HTTPPATH_MOVIE_MEDIA] = "media",
+    [HTTPPATH_MOVIE_NEIGHBOURS] = "neighbours",
     [HTTPPATH_UI] = "ui",
     [HTTP_TIMING_USERS_DELETE] = "users_delete",
 };

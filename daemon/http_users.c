@@ -418,3 +418,52 @@ fail_replied:
 }
 
 /* ---- GET /v1/experiments ------------------------------------------------- */
+
+/* ---- a movie's neighbours ------------------------------------------------ */
+struct http_nb {
+    struct evhttp_request *req;
+    char movie[VEVENT_ID_MAX + 1];
+    size_t n;
+};
+
+static void http_neighbours_done(void *arg, int ok, const struct store_neighbour *nb, size_t n)
+{
+    struct http_nb *x = arg;
+    if (!ok) {
+        http_error(x->req, 503, "Redis is not available");
+        free(x);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n && i < x->n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:f}", "movie", nb[i].movie, "count",
+                                             nb[i].count));
+    http_json(x->req, 200, json_pack("{s:s,s:I,s:o*}", "movie", x->movie, "kept", (json_int_t)n,
+                                     "neighbours", arr));
+    free(x);
+}
+
+void http_neighbours(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+                     const struct httppath *q)
+{
+    if (cmd != EVHTTP_REQ_GET) {
+        http_error(req, 405, "use GET");
+        return;
+    }
+    if (!catalog_get(&h->d->catalog, q->movie)) {
+        http_error(req, 404, "no movie '%s' in the catalog", q->movie);
+        return;
+    }
+    double dn;
+    if (http_query_double(req, q, "n", 20, 1, 1000000, &dn) < 0)
+        return;
+    struct http_nb *x = calloc(1, sizeof *x);
+    if (!x) {
+        http_error(req, 500, "out of memory");
+        return;
+    }
+    x->req = req;
+    x->n = (size_t)dn;
+    snprintf(x->movie, sizeof x->movie, "%s", q->movie);
+    store_neighbours(h->d->store, q->movie, http_neighbours_done, x);
+}

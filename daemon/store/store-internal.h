@@ -120,6 +120,10 @@ struct store {
     struct strmap pop_next; /* store_pop.c: the shards read so far */
     int pop_wait, pop_failed;
     struct strmap items; /* store_items.c: movie -> its neighbours */
+    uint64_t pop_gen;    /* store_pop.c: good reads of popularity so far */
+    double *pop_idx;     /* store_items.c: popularity by catalog index, */
+    size_t n_pop_idx;    /* ... for this many movies */
+    uint64_t pop_idx_gen, pop_idx_cat; /* ... built at pop_gen and catalog.changes */
 };
 
 /* store_route.c: every command the store sends goes through these; on a
@@ -212,6 +216,10 @@ struct store_row {
     int refs;
     int64_t at_ms;   /* read from Redis at (store_now_ms) */
     struct strmap m; /* partner -> count, the [models] neighbours strongest */
+    /* store_items_resolve: each entry's ptr is the partner's catalog entry
+     * (NULL: not in the catalog) as of catalog.changes == cat_changes */
+    int resolved;
+    uint64_t cat_changes;
 };
 int64_t store_now_ms(void);
 struct store_row *store_row_new(void); /* one reference, empty */
@@ -226,6 +234,12 @@ struct store_row *store_items_get(struct store *s, const char *movie);
 /* Trim row, make it movie's row (the items take their own reference);
  * row, or NULL out of memory. */
 struct store_row *store_items_install(struct store *s, const char *movie, struct store_row *row);
+/* Point row's entries at their catalog entries, if the catalog changed
+ * since (recommend_globals.cooc_cat). */
+void store_items_resolve(struct store *s, struct store_row *row);
+/* Popularity by catalog index, rebuilt when popularity or the catalog
+ * changed; NULL out of memory. */
+const double *store_items_pop_index(struct store *s);
 /* Read popularity again if it is older than item_ttl_ms (or force). */
 void store_items_pop_refresh(struct store *s, int force);
 

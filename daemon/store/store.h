@@ -71,6 +71,16 @@ typedef void (*store_viewer_fn)(void *arg, int ok, const recut_viewer *v,
 #define STORE_LOAD_NO_EXTRA 1u /* the caller does not need hooks.extra_key */
 void store_load_viewer(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,
                        void *arg);
+/* Movie's co-occurrence neighbours as recommendations use them: the
+ * [models] neighbours strongest partners, strongest first (equal counts by
+ * id), from memory, or read from Redis now when memory has no row for it;
+ * ok 0 when Redis cannot be read.  nb is only valid during cb. */
+struct store_neighbour {
+    const char *movie;
+    double count;
+};
+typedef void (*store_neighbours_fn)(void *arg, int ok, const struct store_neighbour *nb, size_t n);
+void store_neighbours(struct store *s, const char *movie, store_neighbours_fn cb, void *arg);
 /* Erase every key of a viewer. */
 void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int ok, long long n),
                   void *arg);

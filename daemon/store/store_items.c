@@ -120,6 +120,42 @@ static void store_item_free(void *p)
 void store_items_fini(struct store *s)
 {
     strmap_clear(&s->items, store_item_free);
+    free(s->pop_idx);
+    s->pop_idx = NULL;
+    s->n_pop_idx = 0;
+}
+
+void store_items_resolve(struct store *s, struct store_row *row)
+{
+    const struct catalog *cat = &s->d->catalog;
+    if (row->resolved && row->cat_changes == cat->changes)
+        return;
+    size_t it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(&row->m, &it)))
+        e->ptr = (void *)catalog_get(cat, e->key);
+    row->resolved = 1;
+    row->cat_changes = cat->changes;
+}
+
+const double *store_items_pop_index(struct store *s)
+{
+    const struct catalog *cat = &s->d->catalog;
+    if (s->pop_idx && s->n_pop_idx == cat->n && s->pop_idx_gen == s->pop_gen &&
+        s->pop_idx_cat == cat->changes)
+        return s->pop_idx;
+    double *p = realloc(s->pop_idx, (cat->n ? cat->n : 1) * sizeof *p);
+    if (!p)
+        return NULL;
+    s->pop_idx = p;
+    for (size_t i = 0; i < cat->n; i++) {
+        struct strmap_entry *e = strmap_get(&s->pop, cat->list[i]->m.id);
+        p[i] = e ? e->num : 0;
+    }
+    s->n_pop_idx = cat->n;
+    s->pop_idx_gen = s->pop_gen;
+    s->pop_idx_cat = cat->changes;
+    return p;
 }
 
 void store_items_clear(struct store *s)
@@ -209,6 +245,80 @@ struct store_row *store_items_get(struct store *s, const char *movie)
     if (store_now_ms() - it->row->at_ms >= s->d->cfg.item_ttl_ms)
         store_items_refresh(s, it, movie);
     return it->row;
+}
+
+/* ---- a movie's neighbours, for GET /v1/movies/ID/neighbours ---------------- */
+static void store_neighbours_answer(struct store_row *row, store_neighbours_fn cb, void *arg)
+{
+    struct store_pair *p = malloc((row->m.len ? row->m.len : 1) * sizeof *p);
+    struct store_neighbour *nb = malloc((row->m.len ? row->m.len : 1) * sizeof *nb);
+    if (!p || !nb) {
+        free(p);
+        free(nb);
+        cb(arg, 0, NULL, 0);
+        return;
+    }
+    size_t n = 0, it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(&row->m, &it)))
+        p[n++] = (struct store_pair){ e->key, e->len, e->num };
+    qsort(p, n, sizeof *p, store_pair_cmp);
+    for (size_t i = 0; i < n; i++)
+        nb[i] = (struct store_neighbour){ p[i].id, p[i].n };
+    cb(arg, 1, nb, n);
+    free(p);
+    free(nb);
+}
+
+struct store_neighbours_read {
+    char movie[VEVENT_ID_MAX + 1];
+    store_neighbours_fn cb;
+    void *arg;
+};
+
+static void store_neighbours_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_neighbours_read *x = priv;
+    struct store *s = ac->data;
+    store_replied(s);
+    redisReply *r = reply;
+    struct store_row *row = r && r->type != REDIS_REPLY_ERROR ? store_row_new() : NULL;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        log_limited(&store_items_rl, LOG_LVL_ERR, "redis: reading co-occurrence of %s: %s",
+                    x->movie, r->str);
+    if (row) {
+        store_cooc_parse(r, x->movie, &row->m, NULL);
+        if (store_items_install(s, x->movie, row))
+            store_neighbours_answer(row, x->cb, x->arg);
+        else
+            x->cb(x->arg, 0, NULL, 0);
+        store_row_unref(row);
+    } else {
+        x->cb(x->arg, 0, NULL, 0);
+    }
+    free(x);
+}
+
+void store_neighbours(struct store *s, const char *movie, store_neighbours_fn cb, void *arg)
+{
+    struct store_row *row = store_items_get(s, movie);
+    if (row) {
+        store_neighbours_answer(row, cb, arg);
+        return;
+    }
+    struct store_neighbours_read *x = calloc(1, sizeof *x);
+    if (!x || !s->connected || !store_route_linked(s)) {
+        free(x);
+        cb(arg, 0, NULL, 0);
+        return;
+    }
+    snprintf(x->movie, sizeof x->movie, "%s", movie);
+    x->cb = cb;
+    x->arg = arg;
+    if (store_cooc_read(s, movie, store_neighbours_cb, x) < 0) { /* (counts s->pending) */
+        free(x);
+        cb(arg, 0, NULL, 0);
+    }
 }
 
 /* ---- popularity, read again once it is older than item_ttl_ms ----------- */

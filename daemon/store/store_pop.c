@@ -91,6 +91,7 @@ static void store_pop_load_end(struct store *s)
         if (e->num > s->max_pop)
             s->max_pop = e->num;
     store_pop_sort(s);
+    s->pop_gen++;
     s->pop_loaded_ms = store_now_ms();
 }
 

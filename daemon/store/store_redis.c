@@ -508,7 +508,16 @@ static void store_load_stage2(struct store_load *l)
 static const struct strmap *store_mem_cooc(void *ctx, const char *movie)
 {
     struct store_row *r = store_items_get(ctx, movie);
-    return r ? &r->m : NULL;
+    if (!r)
+        return NULL;
+    store_items_resolve(ctx, r); /* (partners by catalog entry: no look-up each) */
+    return &r->m;
+}
+
+static double store_mem_pop_index(void *ctx, size_t i)
+{
+    struct store *s = ctx;
+    return i < s->n_pop_idx ? s->pop_idx[i] : 0;
 }
 
 static double store_mem_pop(void *ctx, const char *movie)
@@ -542,11 +551,14 @@ static int store_load_cached(struct store *s, const char *user, unsigned flags,
         if (!store_items_get(s, vc->v.hist[i]))
             return -1;
     store_items_pop_refresh(s, 0);
+    const double *pop_idx = store_items_pop_index(s);
     struct recommend_globals g = { .pop = store_mem_pop,
                                    .max_pop = s->max_pop,
                                    .cooc = store_mem_cooc,
                                    .ctx = s,
-                                   .popular_at = s->pop_sorted ? store_mem_popular_at : NULL };
+                                   .popular_at = s->pop_sorted ? store_mem_popular_at : NULL,
+                                   .cooc_cat = pop_idx ? &s->d->catalog : NULL,
+                                   .pop_index = pop_idx ? store_mem_pop_index : NULL };
     metrics_inc(M_VIEWER_READS_MEMORY, 1);
     cb(arg, 1, &vc->v, &g, vc->v.events > 0);
     return 0;

@@ -152,10 +152,14 @@ static int httppath_route(struct httppath *p, struct httppath_seg *seg, int n, c
             p->route = HTTPPATH_EXPERIMENTS;
         return 0;
     }
-    if ((n == 3 || (n == 4 && httppath_is(&seg[3], "media"))) && httppath_is(&seg[1], "movies")) {
+    if ((n == 3 ||
+         (n == 4 && (httppath_is(&seg[3], "media") || httppath_is(&seg[3], "neighbours")))) &&
+        httppath_is(&seg[1], "movies")) {
         if (httppath_take_id(&seg[2], p->movie, "movie id", errstr, errstr_size) < 0)
             return -1;
-        p->route = n == 3 ? HTTPPATH_MOVIE : HTTPPATH_MOVIE_MEDIA;
+        p->route = n == 3                          ? HTTPPATH_MOVIE
+                   : httppath_is(&seg[3], "media") ? HTTPPATH_MOVIE_MEDIA
+                                                   : HTTPPATH_MOVIE_NEIGHBOURS;
         return 0;
     }
     if (!httppath_is(&seg[1], "users"))

@@ -27,6 +27,7 @@ enum httppath_route {
     HTTPPATH_USER_PUBLISH, /* /v1/users/USER/cuts/MOVIE/publish */
     HTTPPATH_EXPERIMENTS,  /* /v1/experiments */
     HTTPPATH_MOVIE_MEDIA,  /* /v1/movies/MOVIE/media */
+    HTTPPATH_MOVIE_NEIGHBOURS, /* /v1/movies/MOVIE/neighbours */
     HTTPPATH_UI,           /* /ui and anything under it (daemon/http_static.c) */
 };
 

@@ -6,7 +6,8 @@
 # everything from Redis gives; a kept answer ([http] answer_cache_ms) is
 # given again only until the viewer's next event, their erasure, a catalog
 # change or a reload (which can turn it off).  experiments.sh checks that
-# nothing is kept while an experiment runs.
+# nothing is kept while an experiment runs.  GET /v1/movies/ID/neighbours
+# equals a count made from the raw events.
 #
 # Instance A consumes the stream (answers kept for a minute, so that only an
 # event or an erasure can drop them); instance B has no Kafka and keeps no
@@ -14,7 +15,8 @@
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli kcat curl python3
 h_start_stack 2 "$H_TMP/recutd.conf"
-{ cat "$H_TMP/recutd.conf"; printf '[http]\nanswer_cache_ms = 60000\n'; } >"$H_TMP/a.conf"
+# 5 neighbours a movie: fewer than most movies have, so the trimming shows
+{ cat "$H_TMP/recutd.conf"; printf '[http]\nanswer_cache_ms = 60000\n[models]\nneighbours = 5\n'; } >"$H_TMP/a.conf"
 h_start_recutd "$H_TMP/a.conf"
 A_PORT=$H_HTTP_PORT A_PID=$H_RECUTD_PID
 on() { H_HTTP_PORT=$1; }
@@ -51,7 +53,7 @@ h_wait_for 30 "every outbox folded" outboxes_empty_ || h_fail "outboxes left: $(
 B_PORT=$(h_free_port) || h_fail "no free port"
 H_HTTP_PORT=$B_PORT
 h_start_recutd "$H_TMP/recutd.conf" --set kafka.brokers= --set "http.listen=127.0.0.1:$B_PORT" \
-    --set http.answer_cache_ms=0
+    --set http.answer_cache_ms=0 --set models.neighbours=5
 B_PORT=$H_HTTP_PORT
 
 # items, scores and reasons, without what the reader's path may not change
@@ -152,6 +154,44 @@ case_erased() {
     h_assert_eq "$(h_json "$H_BODY" 'd["events"]')" 0 "s7's events after the erasure"
 }
 
+# Every movie's neighbours equal a count made here from the raw events:
+# a viewer's positives are their likes and ratings of 4 or 5 (like_threshold
+# 3.5), each viewer has fewer than cooc_window (20) of them, so a pair's count
+# is the number of viewers positive on both; the 5 strongest are kept, equal
+# counts by id.
+case_neighbours() {
+    on "$A_PORT"
+    local m
+    for m in $(seq 1 30); do
+        h_http GET "/v1/movies/m$m/neighbours?n=100"
+        [ "$H_STATUS" = 200 ] || { h_check_failed "m$m: $H_STATUS $(cat "$H_BODY")"; return 1; }
+        cp "$H_BODY" "$H_TMP/nb.m$m"
+    done
+    "$SYS_PYTHON3" - "$H_TMP/events" "$H_TMP" <<'EOF'
+import collections, itertools, json, sys
+pos = collections.defaultdict(set)
+for line in open(sys.argv[1]):
+    ev = json.loads(line.split("\t", 1)[1])
+    if ev["type"] == "like" or (ev["type"] == "rating" and ev["value"] >= 3.5):
+        pos[ev["user"]].add(ev["movie"])
+count = collections.Counter()
+for ms in pos.values():
+    for a, b in itertools.permutations(ms, 2):
+        count[(a, b)] += 1
+bad = 0
+for k in range(1, 31):
+    m = "m%d" % k
+    partners = sorted(((c, b) for (a, b), c in count.items() if a == m), key=lambda x: (-x[0], x[1]))
+    want = [{"movie": b, "count": c} for c, b in partners[:5]]
+    got = json.load(open("%s/nb.%s" % (sys.argv[2], m)))
+    if got["neighbours"] != want or got["kept"] != min(5, len(partners)):
+        print("%s: recutd %s (kept %d), raw events %s (of %d)" % (m, got["neighbours"], got["kept"], want, len(partners)))
+        bad += 1
+print("%d of 30 movies differ" % bad)
+sys.exit(1 if bad else 0)
+EOF
+}
+
 # GET URI twice; prints how many of the two were answered again from memory
 answered_again_() { # URI
     local hits
@@ -196,6 +236,7 @@ case_drains() {
 
 h_case "the owning instance answers from memory what Redis gives" case_memory_equals_redis
 h_case "a cut from memory equals a cut from Redis" case_cut_memory_equals_redis
+h_case "every movie's neighbours equal a count from the raw events" case_neighbours
 h_case "a kept answer is given again until the viewer's next event" case_kept_answer
 h_case "an erased viewer's kept answers go with them" case_erased
 h_case "a catalog change drops the kept answers" case_catalog_change

@@ -40,6 +40,8 @@ static const struct path_case cases[] = {
     { "/v1/users/u1/cuts/m1", "budget=15%25", 1, HTTPPATH_USER_CUT, "u1", "m1", NULL },
     { "/v1/users/u1/cuts/m1/publish", NULL, 1, HTTPPATH_USER_PUBLISH, "u1", "m1", NULL },
     { "/v1/movies/m1/media", NULL, 1, HTTPPATH_MOVIE_MEDIA, "", "m1", NULL },
+    { "/v1/movies/m1/neighbours", NULL, 1, HTTPPATH_MOVIE_NEIGHBOURS, "", "m1", NULL },
+    { "/v1/movies/m1/neighbour", NULL, 1, HTTPPATH_NOT_FOUND, "", "", NULL },
     { "/ui", NULL, 1, HTTPPATH_UI, "", "", NULL },
     { "/ui/viewers/u1", NULL, 1, HTTPPATH_UI, "", "", NULL },
     { "/ui/app.js", "v=1", 1, HTTPPATH_UI, "", "", NULL },

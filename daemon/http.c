@@ -276,11 +276,14 @@ static void http_route(struct evhttp_request *req, void *arg)
     } else if (malformed) {
         http_error(req, 400, "%s", bad);
     } else if (q.route == HTTPPATH_METRICS && cmd == EVHTTP_REQ_GET) {
-        size_t len;
+        size_t len, cache_bytes = 0;
+        size_t cached = d->store ? store_cache_size(d->store, &cache_bytes) : 0;
         struct metrics_gauges g = {
             .catalog_movies = d->catalog.n,
             .redis_pending = d->store ? store_pending(d->store) : 0,
             .publish_pending = publish_pending(d->publish),
+            .viewers_cached = cached,
+            .viewer_cache_bytes = cache_bytes,
             .svm_queued = svm_scorer_queued(d->svm),
             .redis_up = d->store ? store_connected(d->store) : 0,
             .have_kafka = d->kafka != NULL,

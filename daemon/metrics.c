@@ -156,6 +156,13 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
                   "# TYPE recut_publish_pending gauge\nrecut_publish_pending %zu\n",
                   g->publish_pending);
     strbuf_printf(b,
+                  "# HELP recut_viewers_cached Viewers held in memory ([redis] cache_bytes).\n"
+                  "# TYPE recut_viewers_cached gauge\nrecut_viewers_cached %zu\n"
+                  "# HELP recut_viewer_cache_bytes Estimated bytes of the viewers held in "
+                  "memory.\n"
+                  "# TYPE recut_viewer_cache_bytes gauge\nrecut_viewer_cache_bytes %zu\n",
+                  g->viewers_cached, g->viewer_cache_bytes);
+    strbuf_printf(b,
                   "# HELP recut_svm_queue_depth Labelled events waiting for the SVM trainer.\n"
                   "# TYPE recut_svm_queue_depth gauge\nrecut_svm_queue_depth %zu\n",
                   g->svm_queued);

@@ -54,6 +54,7 @@ struct metrics_gauges {
     size_t plugins[4]; /* by kind: [1] scorer, [2] editor, [3] publisher */
     size_t redis_pending;
     size_t publish_pending; /* viewers changed, waiting for the next publish tick */
+    size_t viewers_cached, viewer_cache_bytes; /* the store's viewer cache */
     size_t svm_queued;      /* labelled events waiting for the SVM trainer */
     int redis_up;
     int have_kafka;

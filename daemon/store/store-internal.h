@@ -96,6 +96,7 @@ struct store {
     struct strmap cache; /* user -> struct store_vc* */
     struct store_vc *lru_head, *lru_tail;
     size_t cache_max;
+    size_t cache_bytes; /* the cached viewers' estimated bytes ([redis] cache_bytes) */
     /* store_outbox.c: slots whose outbox this instance appended to */
     uint64_t ob_dirty[16384 / 64];
     size_t ob_n_dirty;
@@ -284,6 +285,7 @@ struct store_vc { /* a cached viewer */
     size_t n_waiters;
     struct store_vc *prev, *next; /* LRU, most recent first */
     struct strbuf *outbox;        /* global deltas not yet in a write */
+    size_t bytes;                 /* in s->cache_bytes (store_vc_account) */
 };
 void store_cache_init(struct store *s);
 void store_cache_fini(struct store *s);
@@ -294,8 +296,11 @@ struct store_vc *store_vc_get(struct store *s, const char *user);
 void store_vc_detach(struct store *s, struct store_vc *vc);
 /* Drop a reference a prepared batch held (may free a detached vc). */
 void store_vc_release(struct store_vc *vc);
-/* Detach the least recently used viewers nothing uses beyond cache_max. */
+/* Detach the least recently used viewers nothing uses beyond cache_max
+ * viewers or [redis] cache_bytes. */
 void store_cache_evict(struct store *s);
+/* vc changed: its estimated size in s->cache_bytes follows. */
+void store_vc_account(struct store *s, struct store_vc *vc);
 /* Remember an applied event id (-1: out of memory). */
 int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts);
 /* Keep the newest max ids. */

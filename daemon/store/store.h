@@ -89,6 +89,8 @@ void store_put_movie(struct store *s, const struct catalog_movie *cm, void (*cb)
                      void *arg);
 /* Load the catalog at start-up (blocking, before the loop runs). */
 int store_load_catalog(struct store *s, struct catalog *c, char *errstr, size_t errstr_size);
+/* Viewers held in memory, and their estimated bytes in *bytes. */
+size_t store_cache_size(const struct store *s, size_t *bytes);
 /* Forget cached viewers (partition assignment changed). */
 void store_cache_clear(struct store *s);
 /* Re-read the catalog when another instance changed it. */

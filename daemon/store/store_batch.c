@@ -397,6 +397,7 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     }
     rc |= store_outbox_write(s, r, vc); /* the global counts' deltas */
     viewer_changes_reset(c);
+    store_vc_account(s, vc);
     if (rc != 0) {
         r->len = 0;
         return -1;

@@ -35,6 +35,31 @@ static void store_vc_free(struct store_vc *vc)
     free(vc);
 }
 
+/* What a map holds: its slots, and each key's allocation (ids are short:
+ * 32 bytes with malloc's overhead, a round figure rather than a walk). */
+static size_t store_map_bytes(const struct strmap *m)
+{
+    return m->cap * sizeof(struct strmap_entry) + m->len * 32;
+}
+
+static size_t store_vc_estimate(const struct store_vc *vc)
+{
+    const recut_viewer *v = &vc->v;
+    return sizeof *vc + store_map_bytes(&v->nb) + store_map_bytes(&v->seen) +
+           store_map_bytes(&v->scenes) + store_map_bytes(&v->emo) +
+           v->cap_hist * sizeof(char *) + v->n_hist * 32 + store_map_bytes(&vc->ids) +
+           vc->idq_cap * sizeof(char *) + vc->idq_len * 32;
+}
+
+void store_vc_account(struct store *s, struct store_vc *vc)
+{
+    if (vc->detached)
+        return;
+    size_t now = store_vc_estimate(vc);
+    s->cache_bytes = s->cache_bytes - vc->bytes + now;
+    vc->bytes = now;
+}
+
 static void store_lru_unlink(struct store *s, struct store_vc *vc)
 {
     if (vc->prev)
@@ -66,6 +91,8 @@ void store_vc_detach(struct store *s, struct store_vc *vc)
         return;
     strmap_del(&s->cache, vc->user, NULL);
     store_lru_unlink(s, vc);
+    s->cache_bytes -= vc->bytes;
+    vc->bytes = 0;
     vc->detached = 1;
     vc->n_waiters = 0;
     if (vc->refs == 0 && vc->loading == 0)
@@ -76,6 +103,12 @@ void store_vc_release(struct store_vc *vc)
 {
     if (--vc->refs == 0 && vc->detached && vc->loading == 0)
         store_vc_free(vc);
+}
+
+size_t store_cache_size(const struct store *s, size_t *bytes)
+{
+    *bytes = s->cache_bytes;
+    return s->cache.len;
 }
 
 void store_cache_drop(struct store *s, const char *user)
@@ -94,7 +127,8 @@ void store_cache_clear(struct store *s)
 void store_cache_evict(struct store *s)
 {
     struct store_vc *vc = s->lru_tail;
-    while (s->cache.len > s->cache_max && vc) {
+    size_t max_bytes = (size_t)s->d->cfg.redis_cache_bytes;
+    while ((s->cache.len > s->cache_max || s->cache_bytes > max_bytes) && vc) {
         struct store_vc *prev = vc->prev;
         if (vc->refs == 0 && vc->loading == 0)
             store_vc_detach(s, vc);
@@ -148,6 +182,7 @@ static void store_vc_loaded(struct store *s, struct store_vc *vc)
 {
     viewer_finish(&vc->v);
     vc->redis_hist = vc->v.n_hist;
+    store_vc_account(s, vc);
     for (size_t i = 0; i < vc->n_waiters; i++)
         store_batch_load_done(vc->waiters[i]);
     vc->n_waiters = 0;

@@ -73,6 +73,10 @@ const struct conf_row conf_table[] = {
       "File holding the Redis password (one line; re-read on SIGHUP). Empty: no AUTH."),
     I("redis", "ids_max", ids_max, "10000", 0, 10000000, 1,
       "Event ids remembered per viewer for de-duplication (0: no de-duplication)."),
+    I("redis", "cache_bytes", redis_cache_bytes, "536870912", 1048576, 2147483647, 1,
+      "Most bytes the viewers held in memory may take (an estimate from their maps and ids); "
+      "beyond it the least recently used ones not in use are dropped, and read from Redis "
+      "again at their next event."),
     I("redis", "cooc_log_max", cooc_log_max, "8192", 64, 1073741824, 1,
       "Bytes a movie's co-occurrence log may reach (and at least its row's size) before it is "
       "folded into the row."),

@@ -48,6 +48,7 @@ struct recut_config {
     char *redis_user;
     char *redis_password_file;
     int ids_max;
+    int redis_cache_bytes; /* [redis] cache_bytes: the viewer cache's bound */
     int cooc_log_max;
     /* [http] */
     char *http_listen;

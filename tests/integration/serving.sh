@@ -224,6 +224,33 @@ case_reload() {
         "answers given again with answer_cache_ms = 0"
 }
 
+# [redis] cache_bytes bounds the viewers held in memory (reloaded here to
+# its least, 1 MiB); a viewer dropped from memory is read from Redis again
+# at its next event and loses nothing.
+case_cache_bytes() {
+    on "$A_PORT"
+    local n applied i
+    n=$(h_metric recut_reloads_total)
+    printf '[redis]\ncache_bytes = 1048576\n' >>"$H_TMP/a.conf"
+    kill -HUP "$A_PID"
+    h_wait_metric recut_reloads_total $((n + 1)) || { h_check_failed "the reload was not counted"; return 1; }
+    applied=$(h_metric recut_events_applied_total)
+    for i in $(seq 0 3999); do
+        printf 'c%s\t%s\n' "$i" "$(h_event "c$i" like "m$((i % 30 + 1))" "c$i-1")"
+    done | h_produce recut.events
+    h_wait_metric recut_events_applied_total $((applied + 4000)) ||
+        { h_check_failed "applied $(($(h_metric recut_events_applied_total) - applied)) of 4000"; return 1; }
+    h_log "held: $(h_metric recut_viewers_cached) viewers, $(h_metric recut_viewer_cache_bytes) bytes"
+    h_assert_num "$(h_metric recut_viewer_cache_bytes)" "<=" 1048576 "bytes of the viewers held" || return 1
+    h_assert_num "$(h_metric recut_viewers_cached)" "<" 4000 "viewers held" || return 1
+    h_assert_num "$(h_metric recut_viewers_cached)" ">" 0 "viewers held" || return 1
+    # c0 was dropped long ago: its second event finds its first in Redis
+    printf 'c0\t%s\n' "$(h_event c0 like m30 c0-2)" | h_produce recut.events
+    h_wait_metric recut_events_applied_total $((applied + 4001)) || { h_check_failed "c0's second event"; return 1; }
+    h_assert_eq "$(h_redis HGET 'recut:{u:c0}:meta' events)" 2 "c0's events in Redis" || return 1
+    h_assert_eq "$(h_redis LRANGE 'recut:{u:c0}:hist' 0 -1 | tr '\n' ' ')" "m30 m1 " "c0's positives in Redis"
+}
+
 case_drains() {
     on "$A_PORT"
     pending_zero_() { [ "$(h_metric recut_redis_pending)" = 0 ]; }
@@ -241,5 +268,6 @@ h_case "a kept answer is given again until the viewer's next event" case_kept_an
 h_case "an erased viewer's kept answers go with them" case_erased
 h_case "a catalog change drops the kept answers" case_catalog_change
 h_case "answer_cache_ms reloads: 0 keeps nothing" case_reload
+h_case "cache_bytes bounds the viewers held in memory" case_cache_bytes
 h_case "the background reads are all answered and SIGTERM drains" case_drains
 h_done

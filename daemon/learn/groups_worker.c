@@ -8,6 +8,7 @@
  * runs off the event loop and talks to Redis directly; it touches only its
  * job (struct groups_job) until it hands it back through the pipe. */
 #include "config.h"
+#include "learn_priority.h"
 #include "groups-internal.h"
 #include "store.h"
 #include "rblock.h"
@@ -406,6 +407,7 @@ static struct groups_model *groups_load(struct rblock *c, const struct groups_jo
 void *groups_worker(void *arg)
 {
     struct groups *g = arg;
+    learn_lower_priority();
     struct groups_job *j = g->job;
     struct rblock *c = groups_connect(j);
     if (!c)

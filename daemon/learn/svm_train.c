@@ -18,6 +18,7 @@
  * Whatever the outcome, the viewer's count starts again from 0: a viewer
  * with too few likes or dislikes is tried again after retrain_labels more. */
 #include "config.h"
+#include "learn_priority.h"
 #include "svm_scorer-internal.h"
 #include "rblock.h"
 
@@ -298,6 +299,7 @@ static void svm_train_item(struct svm_train *t, const struct svm_scorer_item *it
 void *svm_train_main(void *arg)
 {
     struct svm_train t;
+    learn_lower_priority();
     memset(&t, 0, sizeof t);
     t.s = arg;
     strmap_init(&t.pending);

@@ -75,6 +75,43 @@ static int store_pair_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+static void store_pair_swap(struct store_pair *a, struct store_pair *b)
+{
+    struct store_pair t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Move the k strongest of p[0..n) to p[0..k), in no order (quickselect:
+ * a row is re-read every item_ttl_ms, and sorting all its partners was
+ * most of the loop's time under load). */
+static void store_pair_select(struct store_pair *p, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* the k-th is in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* median of three as the pivot, kept at hi - 1 */
+        if (store_pair_cmp(&p[mid], &p[lo]) < 0)
+            store_pair_swap(&p[mid], &p[lo]);
+        if (store_pair_cmp(&p[hi - 1], &p[lo]) < 0)
+            store_pair_swap(&p[hi - 1], &p[lo]);
+        if (store_pair_cmp(&p[mid], &p[hi - 1]) < 0)
+            store_pair_swap(&p[mid], &p[hi - 1]);
+        struct store_pair pivot = p[hi - 1];
+        size_t store = lo;
+        for (size_t i = lo; i < hi - 1; i++)
+            if (store_pair_cmp(&p[i], &pivot) < 0)
+                store_pair_swap(&p[i], &p[store++]);
+        store_pair_swap(&p[store], &p[hi - 1]);
+        if (store == k)
+            return;
+        if (store < k)
+            lo = store + 1;
+        else
+            hi = store;
+    }
+}
+
 /* Keep the k partners with the highest counts (0: all). */
 static int store_row_trim(struct store_row *r, size_t k)
 {
@@ -87,7 +124,7 @@ static int store_row_trim(struct store_row *r, size_t k)
     struct strmap_entry *e;
     while ((e = strmap_next(&r->m, &it)))
         p[n++] = (struct store_pair){ e->key, e->len, e->num };
-    qsort(p, n, sizeof *p, store_pair_cmp);
+    store_pair_select(p, n, k);
     struct strmap kept;
     strmap_init(&kept);
     for (size_t i = 0; i < k; i++) {

@@ -1,32 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http.c -- the HTTP API (libevent evhttp), bound to 127.0.0.1 by default.
- * Every error is a JSON object {"error": "..."} with a 4xx/5xx status. */
+ * Every error is a JSON object {"error": "..."} with a 4xx/5xx status.
+ * This file serves, routes and answers the routes of the whole instance;
+ * a viewer's routes are in http_users.c (see http-internal.h). */
 #include "config.h"
 #include "http.h"
 #include "http-internal.h"
 #include "http_cache.h"
-#include "audit.h"
 #include "daemon.h"
 #include "experiments.h"
 #include "http_auth.h"
-#include "http_hls.h"
-#include "groups.h"
 #include "http_tls.h"
-#include "http_profile.h"
 #include "http_static.h"
 #include "http_timing.h"
 #include "http_events.h"
 #include "http_listen.h"
-#include "ingest.h"
 #include "kafka_in.h"
 #include "metrics.h"
 #include "plugin.h"
 #include "publish.h"
 #include "store.h"
 #include "svm_scorer.h"
-#include "editlist.h"
 #include "httppath.h"
-#include "taste.h"
 #include "addr.h"
 
 #include <event2/buffer.h>
@@ -38,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
 
 void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
                        size_t len)

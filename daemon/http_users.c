@@ -23,7 +23,6 @@
 #include "store.h"
 #include "taste.h"
 
-#include <ctype.h>
 #include <event2/buffer.h>
 #include <math.h>
 #include <stdio.h>

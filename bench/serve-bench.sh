@@ -221,21 +221,22 @@ wrk_run uncached-c16 16 2 "$BASE" "$H_TMP/rotate.lua"
 row "recs 100 heaviest, -c16, quiet, no answer kept"
 h_log "viewers read from memory $(($(h_metric recut_viewer_reads_memory_total) - mem0)), from Redis $(($(h_metric recut_viewer_reads_redis_total) - red0))"
 
-# what keeping only [models] neighbours partners per movie changes: the top
-# 10 of the 100 heaviest viewers with the shipped 200, then with every
-# partner (neighbours = 0; each row is read again once item_ttl_ms old)
+# what keeping only 200 co-occurrence partners per movie ([models]
+# neighbours; the shipped 0 keeps every one) changes: the top 10 of the
+# 100 heaviest viewers, and the time of u414's (each row is read again,
+# and trimmed, once item_ttl_ms old)
 lists_() { # OUT: one line per viewer, its 10 movie ids
     local p
     while read -r p; do
         curl -s -m 10 "$BASE$p" | "$py" -c 'import json,sys; print(" ".join(i["movie"] for i in json.load(sys.stdin)["items"]))'
     done <"$H_TMP/paths" >"$1"
 }
-lists_ "$H_TMP/lists.k200"
-reload_ "$(printf '[http]\nanswer_cache_ms = 0\n[models]\nneighbours = 0')"
+lists_ "$H_TMP/lists.all"
+reload_ "$(printf '[http]\nanswer_cache_ms = 0\n[models]\nneighbours = 200')"
 sleep 1.5
 lists_ "$H_TMP/lists.warm" # (the rows it uses are read again meanwhile)
 sleep 1
-lists_ "$H_TMP/lists.all"
+lists_ "$H_TMP/lists.k200"
 agree=$("$py" - "$H_TMP/lists.k200" "$H_TMP/lists.all" <<'EOF'
 import sys
 a = [l.split() for l in open(sys.argv[1])]
@@ -246,8 +247,8 @@ print("%.1f %% of the items, %d of %d lists identical" % (100.0 * common / max(1
 EOF
 )
 h_log "top 10 with 200 neighbours against every partner: $agree"
-wrk_run allpartners-c1 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
-row "recs $VIEWER, -c1, quiet, no answer kept, every partner"
+wrk_run k200-c1 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
+row "recs $VIEWER, -c1, quiet, no answer kept, 200 partners"
 reload_ ""
 
 # ---------------------------------------------------------------------------
@@ -354,7 +355,7 @@ echo
 printf '  %-44s %8s %8s %9s %9s %9s %5s\n' "" "p50 ms" "p99 ms" "req/s" "xRedis" "xhealth" "err"
 cat "$ROWS"
 echo
-echo "  top 10 of the 100 heaviest with [models] neighbours = 200 against every partner: $agree"
+echo "  top 10 of the 100 heaviest with [models] neighbours = 200 against every partner (the default): $agree"
 echo
 echo "  consumer lag (recut_kafka_consumer_lag, median of 5 readings 0.4 s apart):"
 echo "    $lag_before before the busy load (largest $lag_before_max), $lag_after after (largest $lag_after_max)"

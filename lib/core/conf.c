@@ -134,7 +134,7 @@ const struct conf_row conf_table[] = {
       "Positive items kept per viewer for item-to-item co-occurrence."),
     I("models", "cooc_window", cooc_window, "20", 1, 10000, 1,
       "Most recent positive items paired with a new one in the co-occurrence counts."),
-    I("models", "neighbours", neighbours, "200", 0, 1000000, 1,
+    I("models", "neighbours", neighbours, "0", 0, 1000000, 1,
       "Co-occurrence partners each movie keeps in memory for recommendations: its strongest "
       "N (equal counts: the smaller id first; 0: all). Redis keeps every count."),
     I("models", "item_ttl_ms", item_ttl_ms, "1000", 10, 3600000, 1,

@@ -305,8 +305,27 @@ h_metric_series recut_kafka_consumer_lag | grep -q . ||
 applied0=$(h_metric recut_events_applied_total)
 ta=$(date +%s.%N)
 lag_sample lag_before
+# the event loop's own view of the busy -c1 run: its 10 ms timer's ticks
+# over 2 ms late, and their lateness while its thread ran (recutd's work)
+# or waited for a CPU (recut_event_loop_*)
+loop_() { # prints: ticks, ticks within 2 ms, running s, waiting s
+    local m
+    m=$(curl -s -m 10 "$BASE/metrics")
+    awk '$1 == "recut_event_loop_lag_seconds_count" { c = $2 }
+         $1 == "recut_event_loop_lag_seconds_bucket{le=\"0.002\"}" { b = $2 }
+         $1 == "recut_event_loop_late_seconds_total{thread=\"running\"}" { r = $2 }
+         $1 == "recut_event_loop_late_seconds_total{thread=\"waiting\"}" { w = $2 }
+         END { print c + 0, b + 0, r + 0, w + 0 }' <<<"$m"
+}
+loop0=$(loop_)
 wrk_run busy-c1 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
 b1_p50=$R_P50 b1_p99=$R_P99
+loop1=$(loop_)
+loop_busy=$(awk -v a="$loop0" -v b="$loop1" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    n = y[1] - x[1]; ok = y[2] - x[2]
+    printf "%d of %d ticks over 2 ms late; lateness over 1 ms: %.3f s with the loop running recutd'"'"'s work, %.3f s waiting for a CPU",
+        n - ok, n, y[3] - x[3], y[4] - x[4] }')
+h_log "loop during busy-c1: $loop_busy"
 row "recs $VIEWER, -c1, ingest busy"
 wrk_run busy-c16 16 2 "$BASE" "$H_TMP/rotate.lua"
 b16_rps=$R_RPS
@@ -356,6 +375,8 @@ printf '  %-44s %8s %8s %9s %9s %9s %5s\n' "" "p50 ms" "p99 ms" "req/s" "xRedis"
 cat "$ROWS"
 echo
 echo "  top 10 of the 100 heaviest with [models] neighbours = 200 against every partner (the default): $agree"
+echo
+echo "  the event loop during 'recs $VIEWER, -c1, ingest busy' ($DUR s): $loop_busy"
 echo
 echo "  consumer lag (recut_kafka_consumer_lag, median of 5 readings 0.4 s apart):"
 echo "    $lag_before before the busy load (largest $lag_before_max), $lag_after after (largest $lag_after_max)"

@@ -15,9 +15,9 @@
 struct http {
     struct recutd *d;
     struct evhttp *eh;
-    struct http_auth *auth;     /* who may do what (http_auth.c) */
-    struct http_tls *tls;       /* HTTPS ([http] tls_cert, tls_key) */
-    size_t bodies_active;       /* POST /v1/events and PUT /v1/movies being applied */
+    struct http_auth *auth; /* who may do what (http_auth.c) */
+    struct http_tls *tls;   /* HTTPS ([http] tls_cert, tls_key) */
+    size_t bodies_active;   /* POST /v1/events and PUT /v1/movies being applied */
     struct http_listen *listen;
     struct http_cache *answers; /* [http] answer_cache_ms (http_cache.c) */
 };

@@ -35,7 +35,7 @@
 #include <time.h>
 
 void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
-                       size_t len)
+                size_t len)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Content-Type", ctype);

@@ -227,8 +227,8 @@ static void http_cut(struct http_user *u, const recut_viewer *v)
     free(out);
 }
 
-static void http_user_loaded(void *arg, int ok, const recut_viewer *v, const struct recommend_globals *g,
-                             int known)
+static void http_user_loaded(void *arg, int ok, const recut_viewer *v,
+                             const struct recommend_globals *g, int known)
 {
     struct http_user *u = arg;
     if (!ok || !v) {
@@ -435,10 +435,11 @@ static void http_neighbours_done(void *arg, int ok, const struct store_neighbour
     }
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n && i < x->n; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:f}", "movie", nb[i].movie, "count",
-                                             nb[i].count));
-    http_json(x->req, 200, json_pack("{s:s,s:I,s:o*}", "movie", x->movie, "kept", (json_int_t)n,
-                                     "neighbours", arr));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:f}", "movie", nb[i].movie, "count", nb[i].count));
+    http_json(
+        x->req, 200,
+        json_pack("{s:s,s:I,s:o*}", "movie", x->movie, "kept", (json_int_t)n, "neighbours", arr));
     free(x);
 }
 

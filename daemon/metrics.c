@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "http_timing.h"
 #include "procstat.h"
+#include "looplag.h"
 #include "strbuf.h"
 
 #include <stdatomic.h>
@@ -190,5 +191,6 @@ char *metrics_render(const struct metrics_gauges *g, size_t *len)
         strbuf_printf(b, "%s", g->extra);
     http_timing_render(b);
     procstat_render(b);
+    looplag_render(b);
     return strbuf_take(b, len);
 }

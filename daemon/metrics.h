@@ -55,7 +55,7 @@ struct metrics_gauges {
     size_t redis_pending;
     size_t publish_pending; /* viewers changed, waiting for the next publish tick */
     size_t viewers_cached, viewer_cache_bytes; /* the store's viewer cache */
-    size_t svm_queued;      /* labelled events waiting for the SVM trainer */
+    size_t svm_queued;                         /* labelled events waiting for the SVM trainer */
     int redis_up;
     int have_kafka;
     int64_t kafka_lag;

@@ -163,8 +163,8 @@ unsigned publish_load_flags(const struct recutd *d)
     return d->cfg.w_svm > 0 || d->experiments ? 0 : STORE_LOAD_NO_EXTRA;
 }
 
-static void publish_loaded(void *arg, int ok, const recut_viewer *v, const struct recommend_globals *g,
-                           int known)
+static void publish_loaded(void *arg, int ok, const recut_viewer *v,
+                           const struct recommend_globals *g, int known)
 {
     struct publish *p = arg;
     p->inflight--;

@@ -11,6 +11,7 @@
 #include "experiments.h"
 #include "groups.h"
 #include "http.h"
+#include "looplag.h"
 #include "http_auth.h"
 #include "kafka_in.h"
 #include "metrics.h"
@@ -375,6 +376,8 @@ int main(int argc, char **argv)
         goto out;
     }
     d.publish = publish_new(&d);
+    if (looplag_start(d.base) < 0)
+        log_warn("cannot time the event loop: no recut_event_loop_lag_seconds");
     if (!(d.groups = groups_new(&d, err, sizeof err))) {
         log_err("%s", err);
         goto out;
@@ -423,6 +426,7 @@ out:
     groups_free(d.groups);
     svm_scorer_free(d.svm);
     publish_free(d.publish);
+    looplag_stop();
     plugins_free(d.plugins);
     store_free(d.store);
     experiments_free(d.experiments);

@@ -114,16 +114,16 @@ struct store {
     /* popularity cache */
     struct strmap pop;
     double max_pop;
-    int64_t pop_loaded_ms; /* store_now_ms() of the last good read (0: never) */
+    int64_t pop_loaded_ms;             /* store_now_ms() of the last good read (0: never) */
     struct store_pop_rank *pop_sorted; /* pop, most popular first */
     size_t n_pop_sorted;
     int pop_loading;
     struct strmap pop_next; /* store_pop.c: the shards read so far */
     int pop_wait, pop_failed;
-    struct strmap items; /* store_items.c: movie -> its neighbours */
-    uint64_t pop_gen;    /* store_pop.c: good reads of popularity so far */
-    double *pop_idx;     /* store_items.c: popularity by catalog index, */
-    size_t n_pop_idx;    /* ... for this many movies */
+    struct strmap items;               /* store_items.c: movie -> its neighbours */
+    uint64_t pop_gen;                  /* store_pop.c: good reads of popularity so far */
+    double *pop_idx;                   /* store_items.c: popularity by catalog index, */
+    size_t n_pop_idx;                  /* ... for this many movies */
     uint64_t pop_idx_gen, pop_idx_cat; /* ... built at pop_gen and catalog.changes */
 };
 

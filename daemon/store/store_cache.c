@@ -46,9 +46,9 @@ static size_t store_vc_estimate(const struct store_vc *vc)
 {
     const recut_viewer *v = &vc->v;
     return sizeof *vc + store_map_bytes(&v->nb) + store_map_bytes(&v->seen) +
-           store_map_bytes(&v->scenes) + store_map_bytes(&v->emo) +
-           v->cap_hist * sizeof(char *) + v->n_hist * 32 + store_map_bytes(&vc->ids) +
-           vc->idq_cap * sizeof(char *) + vc->idq_len * 32;
+           store_map_bytes(&v->scenes) + store_map_bytes(&v->emo) + v->cap_hist * sizeof(char *) +
+           v->n_hist * 32 + store_map_bytes(&vc->ids) + vc->idq_cap * sizeof(char *) +
+           vc->idq_len * 32;
 }
 
 void store_vc_account(struct store *s, struct store_vc *vc)

@@ -534,8 +534,8 @@ static const char *store_mem_popular_at(void *ctx, size_t rank, double *pop)
     return s->pop_sorted[rank].id;
 }
 
-static int store_load_cached(struct store *s, const char *user, unsigned flags,
-                             store_viewer_fn cb, void *arg)
+static int store_load_cached(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,
+                             void *arg)
 {
     if (!s->connected || s->pop_loaded_ms == 0 ||
         (s->hooks.extra_key && !(flags & STORE_LOAD_NO_EXTRA)))

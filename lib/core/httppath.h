@@ -15,20 +15,20 @@
 
 enum httppath_route {
     HTTPPATH_NOT_FOUND = 0,
-    HTTPPATH_METRICS,      /* /metrics */
-    HTTPPATH_HEALTH,       /* /v1/health */
-    HTTPPATH_EVENTS,       /* /v1/events */
-    HTTPPATH_PLUGINS,      /* /v1/plugins */
-    HTTPPATH_MOVIE,        /* /v1/movies/MOVIE */
-    HTTPPATH_USER,         /* /v1/users/USER */
-    HTTPPATH_USER_RECS,    /* /v1/users/USER/recommendations */
-    HTTPPATH_USER_PROFILE, /* /v1/users/USER/profile */
-    HTTPPATH_USER_CUT,     /* /v1/users/USER/cuts/MOVIE */
-    HTTPPATH_USER_PUBLISH, /* /v1/users/USER/cuts/MOVIE/publish */
-    HTTPPATH_EXPERIMENTS,  /* /v1/experiments */
-    HTTPPATH_MOVIE_MEDIA,  /* /v1/movies/MOVIE/media */
+    HTTPPATH_METRICS,          /* /metrics */
+    HTTPPATH_HEALTH,           /* /v1/health */
+    HTTPPATH_EVENTS,           /* /v1/events */
+    HTTPPATH_PLUGINS,          /* /v1/plugins */
+    HTTPPATH_MOVIE,            /* /v1/movies/MOVIE */
+    HTTPPATH_USER,             /* /v1/users/USER */
+    HTTPPATH_USER_RECS,        /* /v1/users/USER/recommendations */
+    HTTPPATH_USER_PROFILE,     /* /v1/users/USER/profile */
+    HTTPPATH_USER_CUT,         /* /v1/users/USER/cuts/MOVIE */
+    HTTPPATH_USER_PUBLISH,     /* /v1/users/USER/cuts/MOVIE/publish */
+    HTTPPATH_EXPERIMENTS,      /* /v1/experiments */
+    HTTPPATH_MOVIE_MEDIA,      /* /v1/movies/MOVIE/media */
     HTTPPATH_MOVIE_NEIGHBOURS, /* /v1/movies/MOVIE/neighbours */
-    HTTPPATH_UI,           /* /ui and anything under it (daemon/http_static.c) */
+    HTTPPATH_UI,               /* /ui and anything under it (daemon/http_static.c) */
 };
 
 /* Most query parameters, and longest decoded value (the cut's source). */

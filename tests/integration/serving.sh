@@ -54,7 +54,7 @@ B_PORT=$(h_free_port) || h_fail "no free port"
 H_HTTP_PORT=$B_PORT
 h_start_recutd "$H_TMP/recutd.conf" --set kafka.brokers= --set "http.listen=127.0.0.1:$B_PORT" \
     --set http.answer_cache_ms=0 --set models.neighbours=5
-B_PORT=$H_HTTP_PORT
+B_PORT=$H_HTTP_PORT B_PID=$H_RECUTD_PID
 
 # items, scores and reasons, without what the reader's path may not change
 recs_() { # FILE
@@ -251,6 +251,38 @@ case_cache_bytes() {
     h_assert_eq "$(h_redis LRANGE 'recut:{u:c0}:hist' 0 -1 | tr '\n' ' ')" "m30 m1 " "c0's positives in Redis"
 }
 
+# recut_event_loop_lag_seconds: a 10 ms timer's lateness, split by whether
+# the loop's thread ran meanwhile.  B is idle: stopped for 0.6 s, its next
+# tick is that late, and the thread was not running.
+case_loop_lag() {
+    on "$B_PORT"
+    # one GET /metrics: ticks, ticks within 0.25 s, waiting seconds
+    loop_() {
+        curl -s -m 10 "http://127.0.0.1:$H_HTTP_PORT/metrics" >"$H_TMP/loop.m"
+        awk '$1 == "recut_event_loop_lag_seconds_count" { c = $2 }
+             $1 == "recut_event_loop_lag_seconds_bucket{le=\"0.25\"}" { b = $2 }
+             $1 == "recut_event_loop_late_seconds_total{thread=\"waiting\"}" { w = $2 }
+             END { print c + 0, b + 0, w + 0 }' "$H_TMP/loop.m"
+    }
+    local a b
+    a=$(loop_)
+    sleep 0.5
+    b=$(loop_)
+    h_assert_num $((${b%% *} - ${a%% *})) ">=" 20 "ticks in 0.5 s" || return 1
+    kill -STOP "$B_PID"
+    sleep 0.6
+    kill -CONT "$B_PID"
+    sleep 0.2
+    a=$(loop_)
+    # counts only grow: a tick is in the bucket or over it
+    h_assert_true "a tick over 0.25 s late across the stop ($b -> $a)" \
+        awk -v a="$b" -v b="$a" 'BEGIN { split(a, x, " "); split(b, y, " ")
+            exit !((y[1] - x[1]) - (y[2] - x[2]) >= 1) }' || return 1
+    h_assert_true "the stop counted as waiting ($b -> $a)" \
+        awk -v a="$b" -v b="$a" 'BEGIN { split(a, x, " "); split(b, y, " ")
+            exit !(y[3] - x[3] >= 0.4) }'
+}
+
 case_drains() {
     on "$A_PORT"
     pending_zero_() { [ "$(h_metric recut_redis_pending)" = 0 ]; }
@@ -269,5 +301,6 @@ h_case "an erased viewer's kept answers go with them" case_erased
 h_case "a catalog change drops the kept answers" case_catalog_change
 h_case "answer_cache_ms reloads: 0 keeps nothing" case_reload
 h_case "cache_bytes bounds the viewers held in memory" case_cache_bytes
+h_case "the loop's lateness is measured and attributed" case_loop_lag
 h_case "the background reads are all answered and SIGTERM drains" case_drains
 h_done

@@ -11,8 +11,11 @@
 # model survives a restart (served from Redis); DELETE erases it.
 . "$srcdir/helpers/harness.sh"
 h_start_stack 2 "$H_TMP/recutd.conf"
+# (no answer kept: the cases damage the blob in Redis behind recutd's back
+# and ask again at once)
 SVM_SETS=(--set svm.retrain_labels=12 --set svm.min_labels=5 --set models.blend_svm=1
-          --set models.blend_nb=0 --set models.cold_start_events=0 --set models.groups_interval_s=0)
+          --set models.blend_nb=0 --set models.cold_start_events=0 --set models.groups_interval_s=0
+          --set http.answer_cache_ms=0)
 h_start_recutd "$H_TMP/recutd.conf" "${SVM_SETS[@]}"
 
 for m in 1 2 3 4 5 6 7 8 9; do h_put_movie "h$m" 1200 4 Horror; done

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct kafka_offset {
@@ -48,6 +49,7 @@ struct kafka_in {
     rd_kafka_queue_t *queue;
     int pipefd[2];
     struct event *pipe_ev, *timer_ev;
+    struct event *more_ev;   /* the rest of a poll, after the loop's other work */
     struct event *commit_ev; /* every commit_interval_ms */
     int commit_interval_ms;  /* the interval commit_ev is armed with */
     /* rebalances seen (one per assignment), and the last one a commit
@@ -398,11 +400,28 @@ static void kafka_in_retry_from(struct kafka_in *k, ssize_t from, ssize_t n)
     }
 }
 
-/* Read what is there, up to max_inflight batches. */
+static int64_t kafka_in_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Read what is there, up to max_inflight batches.  Parsing and applying a
+ * batch runs on the loop that answers requests: after KAFKA_IN_SLICE_US the
+ * rest waits until the loop has done its other work (a backlog used to
+ * hold requests for tens of milliseconds). */
+#define KAFKA_IN_SLICE_US 2000
 static void kafka_in_poll(struct kafka_in *k)
 {
     struct recutd *d = k->d;
+    int64_t until = kafka_in_now_us() + KAFKA_IN_SLICE_US;
     while (!k->draining && !k->pending_parts && k->inflight < d->cfg.max_inflight) {
+        if (kafka_in_now_us() >= until) {
+            struct timeval now = { 0, 0 };
+            evtimer_add(k->more_ev, &now);
+            return;
+        }
         ssize_t n = rd_kafka_consume_batch_queue(k->queue, 0, k->msgs, (size_t)d->cfg.batch_size);
         if (n <= 0)
             return;
@@ -480,6 +499,13 @@ static void kafka_in_pipe_cb(evutil_socket_t fd, short what, void *arg)
     char buf[64];
     while (read(fd, buf, sizeof buf) > 0)
         ;
+    kafka_in_poll(arg);
+}
+
+static void kafka_in_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
     kafka_in_poll(arg);
 }
 
@@ -651,10 +677,12 @@ struct kafka_in *kafka_in_new(struct recutd *d, char *errstr, size_t errstr_size
     rd_kafka_queue_io_event_enable(k->queue, k->pipefd[1], "1", 1);
     k->pipe_ev = event_new(d->base, k->pipefd[0], EV_READ | EV_PERSIST, kafka_in_pipe_cb, k);
     k->timer_ev = event_new(d->base, -1, EV_PERSIST, kafka_in_timer_cb, k);
+    k->more_ev = evtimer_new(d->base, kafka_in_more_cb, k);
     k->commit_ev = event_new(d->base, -1, EV_PERSIST, kafka_in_commit_timer_cb, k);
     struct timeval tv = { 0, 50000 };
-    if (!k->pipe_ev || !k->timer_ev || !k->commit_ev || event_add(k->pipe_ev, NULL) < 0 ||
-        event_add(k->timer_ev, &tv) < 0 || kafka_in_arm_commit(k) < 0)
+    if (!k->pipe_ev || !k->timer_ev || !k->more_ev || !k->commit_ev ||
+        event_add(k->pipe_ev, NULL) < 0 || event_add(k->timer_ev, &tv) < 0 ||
+        kafka_in_arm_commit(k) < 0)
         goto oom;
     log_info("kafka: consuming %s%s%s as group %s from %s", d->cfg.topics,
              d->cfg.catalog_topic[0] ? " and " : "", d->cfg.catalog_topic, d->cfg.group,
@@ -699,6 +727,8 @@ void kafka_in_free(struct kafka_in *k)
         return;
     if (k->timer_ev)
         event_free(k->timer_ev);
+    if (k->more_ev)
+        event_free(k->more_ev);
     if (k->commit_ev)
         event_free(k->commit_ev);
     if (k->pipe_ev)

@@ -224,7 +224,7 @@ h_log "viewers read from memory $(($(h_metric recut_viewer_reads_memory_total) -
 # what keeping only 200 co-occurrence partners per movie ([models]
 # neighbours; the shipped 0 keeps every one) changes: the top 10 of the
 # 100 heaviest viewers, and the time of u414's (each row is read again,
-# and trimmed, once item_ttl_ms old)
+# and trimmed, once item_ttl_ms old: 1 s here)
 lists_() { # OUT: one line per viewer, its 10 movie ids
     local p
     while read -r p; do
@@ -232,7 +232,7 @@ lists_() { # OUT: one line per viewer, its 10 movie ids
     done <"$H_TMP/paths" >"$1"
 }
 lists_ "$H_TMP/lists.all"
-reload_ "$(printf '[http]\nanswer_cache_ms = 0\n[models]\nneighbours = 200')"
+reload_ "$(printf '[http]\nanswer_cache_ms = 0\n[models]\nneighbours = 200\nitem_ttl_ms = 1000')"
 sleep 1.5
 lists_ "$H_TMP/lists.warm" # (the rows it uses are read again meanwhile)
 sleep 1

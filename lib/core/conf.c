@@ -137,7 +137,7 @@ const struct conf_row conf_table[] = {
     I("models", "neighbours", neighbours, "0", 0, 1000000, 1,
       "Co-occurrence partners each movie keeps in memory for recommendations: its strongest "
       "N (equal counts: the smaller id first; 0: all). Redis keeps every count."),
-    I("models", "item_ttl_ms", item_ttl_ms, "1000", 10, 3600000, 1,
+    I("models", "item_ttl_ms", item_ttl_ms, "5000", 10, 3600000, 1,
       "How long a movie's co-occurrence row and the popularity counts held in memory are "
       "used before they are read from Redis again, in the background: other instances' "
       "counts show up within this time."),

@@ -16,7 +16,8 @@
 h_require_tools redis-server redis-cli kcat curl python3
 h_start_stack 2 "$H_TMP/recutd.conf"
 # 5 neighbours a movie: fewer than most movies have, so the trimming shows
-{ cat "$H_TMP/recutd.conf"; printf '[http]\nanswer_cache_ms = 60000\n[models]\nneighbours = 5\n'; } >"$H_TMP/a.conf"
+# (rows and popularity read again after 1 s: case 1 waits that long)
+{ cat "$H_TMP/recutd.conf"; printf '[http]\nanswer_cache_ms = 60000\n[models]\nneighbours = 5\nitem_ttl_ms = 1000\n'; } >"$H_TMP/a.conf"
 h_start_recutd "$H_TMP/a.conf"
 A_PORT=$H_HTTP_PORT A_PID=$H_RECUTD_PID
 on() { H_HTTP_PORT=$1; }
@@ -53,7 +54,7 @@ h_wait_for 30 "every outbox folded" outboxes_empty_ || h_fail "outboxes left: $(
 B_PORT=$(h_free_port) || h_fail "no free port"
 H_HTTP_PORT=$B_PORT
 h_start_recutd "$H_TMP/recutd.conf" --set kafka.brokers= --set "http.listen=127.0.0.1:$B_PORT" \
-    --set http.answer_cache_ms=0 --set models.neighbours=5
+    --set http.answer_cache_ms=0 --set models.neighbours=5 --set models.item_ttl_ms=1000
 B_PORT=$H_HTTP_PORT B_PID=$H_RECUTD_PID
 
 # items, scores and reasons, without what the reader's path may not change

@@ -15,13 +15,14 @@
 # Prints both rates (events/s) and the ratio (b)/(a); target >= 0.5.
 #
 # Environment: N (events, default 1000000), MOVIES (catalog size, 3000),
-# PARTITIONS (of the events topic, 32), KCAT_RUNS (2), PUBLISH (1: keep
-# recommendations publishing on; default off), EXTRA_CONF (config lines
+# PARTITIONS (of the events topic, 32), KCAT_RUNS (2), PUBLISH (1, the
+# shipped default: each changed viewer's recommendations are published to
+# the redis and kafka publishers; 0: off), EXTRA_CONF (config lines
 # appended to recutd's file), RECUT_TEST_TIMEOUT (seconds
 # any single wait may take; default scales with N).
 # Run from the build tree: make -C bench bench-kafka (sets top_builddir,
 # top_srcdir, REDIS_SERVER, SYS_PYTHON3).
-: "${N:=1000000}" "${MOVIES:=3000}" "${PARTITIONS:=32}" "${KCAT_RUNS:=2}" "${PUBLISH:=0}"
+: "${N:=1000000}" "${MOVIES:=3000}" "${PARTITIONS:=32}" "${KCAT_RUNS:=2}" "${PUBLISH:=1}"
 : "${RECUT_TEST_TIMEOUT:=$((60 + N / 2000))}"
 export RECUT_TEST_TIMEOUT
 . "$top_srcdir/tests/helpers/harness.sh"

@@ -230,6 +230,9 @@ import random, sys; f = sys.stdin.read().split(); random.Random($SEED).shuffle(f
         client-kill)
             # one failure counts once, not once per command it failed
             local e0 e1
+            # (right after a restart fault recutd may still be reconnecting:
+            # a kill then finds no connection of its to kill)
+            h_wait_for 30 "Redis up before the kill" redis_up_ || return 1
             e0=$(h_metric recut_redis_errors_total)
             h_redis CLIENT KILL TYPE normal SKIPME yes >/dev/null
             h_wait_for 30 "the killed connection counted" h_metric_ge_ recut_redis_errors_total \

@@ -7,6 +7,7 @@
  * that viewer's answers without a scan. */
 #include "config.h"
 #include "http_cache.h"
+#include "clock.h"
 #include "strmap.h"
 
 #include <stdlib.h>
@@ -31,13 +32,6 @@ struct http_cache {
     struct http_answer *head, *tail;
     size_t bytes;
 };
-
-static int64_t http_cache_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct http_cache *http_cache_new(void)
 {
@@ -116,7 +110,7 @@ const char *http_cache_get(struct http_cache *c, const char *user, const char *u
 {
     if (!c || ttl_ms <= 0 || !c->head)
         return NULL;
-    int64_t now = http_cache_now();
+    int64_t now = clock_mono_ms();
     while (c->head && now - c->head->at_ms >= ttl_ms) /* expired, oldest first */
         http_answer_drop(c, c->head);
     char *k = http_cache_key(user, uri);
@@ -171,7 +165,7 @@ void http_cache_put(struct http_cache *c, const char *user, const char *uri,
     a->bytes = bytes;
     a->ctype = ctype;
     a->st = *st;
-    a->at_ms = http_cache_now();
+    a->at_ms = clock_mono_ms();
     e->ptr = a;
     a->prev = c->tail;
     if (c->tail)

@@ -6,6 +6,7 @@
  * stale slot is simply overwritten.  Event-loop thread only. */
 #include "config.h"
 #include "http_timing.h"
+#include "clock.h"
 #include "httppath.h"
 
 #include <stdint.h>
@@ -53,13 +54,6 @@ static struct {
     unsigned route;
 } http_timing_slots[HTTP_TIMING_SLOTS];
 
-static double http_timing_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static size_t http_timing_hash(const struct evhttp_request *req)
 {
     uintptr_t p = (uintptr_t)req;
@@ -91,7 +85,7 @@ void http_timing_begin(const struct evhttp_request *req, int route, int is_delet
         }
     }
     http_timing_slots[pick].req = req;
-    http_timing_slots[pick].start = http_timing_now();
+    http_timing_slots[pick].start = clock_seconds(CLOCK_MONOTONIC);
     http_timing_slots[pick].route = r;
 }
 
@@ -102,7 +96,7 @@ void http_timing_end(const struct evhttp_request *req)
         size_t s = (h + i) % HTTP_TIMING_SLOTS;
         if (http_timing_slots[s].req != req)
             continue;
-        double t = http_timing_now() - http_timing_slots[s].start;
+        double t = clock_seconds(CLOCK_MONOTONIC) - http_timing_slots[s].start;
         if (t < 0)
             t = 0;
         unsigned r = http_timing_slots[s].route;

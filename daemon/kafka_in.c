@@ -12,6 +12,7 @@
  * failures stay warnings. */
 #include "config.h"
 #include "daemon.h"
+#include "clock.h"
 #include "ingest.h"
 #include "kafka_in.h"
 #include "kafka_lag.h"
@@ -400,13 +401,6 @@ static void kafka_in_retry_from(struct kafka_in *k, ssize_t from, ssize_t n)
     }
 }
 
-static int64_t kafka_in_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Read what is there, up to max_inflight batches.  Parsing and applying a
  * batch runs on the loop that answers requests: after KAFKA_IN_SLICE_US the
  * rest waits until the loop has done its other work (a backlog used to
@@ -415,9 +409,9 @@ static int64_t kafka_in_now_us(void)
 static void kafka_in_poll(struct kafka_in *k)
 {
     struct recutd *d = k->d;
-    int64_t until = kafka_in_now_us() + KAFKA_IN_SLICE_US;
+    int64_t until = clock_mono_us() + KAFKA_IN_SLICE_US;
     while (!k->draining && !k->pending_parts && k->inflight < d->cfg.max_inflight) {
-        if (kafka_in_now_us() >= until) {
+        if (clock_mono_us() >= until) {
             struct timeval now = { 0, 0 };
             evtimer_add(k->more_ev, &now);
             return;

@@ -6,6 +6,7 @@
  * which share of the lateness it was running. */
 #include "config.h"
 #include "looplag.h"
+#include "clock.h"
 
 #include <stdint.h>
 #include <time.h>
@@ -25,19 +26,12 @@ static struct {
     double sum, running, waiting;
 } looplag;
 
-static double looplag_clock(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void looplag_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     (void)arg;
-    double wall = looplag_clock(CLOCK_MONOTONIC), cpu = looplag_clock(CLOCK_THREAD_CPUTIME_ID);
+    double wall = clock_seconds(CLOCK_MONOTONIC), cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
     double w = wall - looplag.last_wall, late = w - LOOPLAG_TICK_MS / 1000.0;
     if (late < 0)
         late = 0;
@@ -66,8 +60,8 @@ int looplag_start(struct event_base *base)
         looplag_stop();
         return -1;
     }
-    looplag.last_wall = looplag_clock(CLOCK_MONOTONIC);
-    looplag.last_cpu = looplag_clock(CLOCK_THREAD_CPUTIME_ID);
+    looplag.last_wall = clock_seconds(CLOCK_MONOTONIC);
+    looplag.last_cpu = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
     return 0;
 }
 

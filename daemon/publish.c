@@ -4,6 +4,7 @@
  * changed many times within delay_ms is published once. */
 #include "config.h"
 #include "publish.h"
+#include "clock.h"
 #include "experiments.h"
 #include "groups.h"
 #include "metrics.h"
@@ -178,13 +179,6 @@ static void publish_loaded(void *arg, int ok, const recut_viewer *v,
     }
 }
 
-static int64_t publish_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void publish_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -192,7 +186,7 @@ static void publish_tick(evutil_socket_t fd, short what, void *arg)
     struct publish *p = arg;
     if (!p->pending.len || !store_connected(p->d->store))
         return;
-    int64_t until = publish_now_us() + PUBLISH_SLICE_US;
+    int64_t until = clock_mono_us() + PUBLISH_SLICE_US;
     size_t it = 0, n = 0;
     struct strmap_entry *e;
     size_t want = p->pending.len < PUBLISH_MAX_INFLIGHT ? p->pending.len : PUBLISH_MAX_INFLIGHT;
@@ -201,7 +195,7 @@ static void publish_tick(evutil_socket_t fd, short what, void *arg)
            (e = strmap_next(&p->pending, &it)))
         users[n++] = strdup(e->key);
     for (size_t i = 0; i < n; i++) {
-        if (users[i] && publish_now_us() < until) { /* (the rest wait for the next turn) */
+        if (users[i] && clock_mono_us() < until) { /* (the rest wait for the next turn) */
             strmap_del(&p->pending, users[i], NULL);
             p->inflight++;
             store_load_viewer(p->d->store, users[i], publish_load_flags(p->d), publish_loaded, p);

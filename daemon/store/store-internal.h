@@ -114,7 +114,7 @@ struct store {
     /* popularity cache */
     struct strmap pop;
     double max_pop;
-    int64_t pop_loaded_ms;             /* store_now_ms() of the last good read (0: never) */
+    int64_t pop_loaded_ms;             /* clock_mono_ms() of the last good read (0: never) */
     struct store_pop_rank *pop_sorted; /* pop, most popular first */
     size_t n_pop_sorted;
     int pop_loading;
@@ -215,20 +215,18 @@ int store_catalog_write(struct store *s, const char *id, const char *json, size_
 /* store_items.c: co-occurrence rows in memory, shared by the requests */
 struct store_row {
     int refs;
-    int64_t at_ms;   /* read from Redis at (store_now_ms) */
+    int64_t at_ms;   /* read from Redis at (clock_mono_ms) */
     struct strmap m; /* partner -> count, the [models] neighbours strongest */
     /* store_items_resolve: each entry's ptr is the partner's catalog entry
      * (NULL: not in the catalog) as of catalog.changes == cat_changes */
     int resolved;
     uint64_t cat_changes;
 };
-int64_t store_now_ms(void);
 struct store_row *store_row_new(void); /* one reference, empty */
 void store_row_ref(struct store_row *r);
 void store_row_unref(struct store_row *r);
 void store_items_init(struct store *s);
 void store_items_fini(struct store *s);
-void store_items_clear(struct store *s);
 /* Movie's row (borrowed: valid until the loop runs again), NULL if never
  * read; a row older than item_ttl_ms is read again in the background. */
 struct store_row *store_items_get(struct store *s, const char *movie);

@@ -17,6 +17,7 @@
  * that request. */
 #include "config.h"
 #include "store-internal.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,13 +30,6 @@ struct store_item {
     struct store_row *row; /* NULL until first read */
     int reading;           /* a read is in flight */
 };
-
-int64_t store_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct store_row *store_row_new(void)
 {
@@ -112,19 +106,27 @@ static void store_pair_select(struct store_pair *p, size_t n, size_t k)
     }
 }
 
+/* Row's partners as an array (r->m.len of them; the ids are borrowed), or
+ * NULL out of memory. */
+static struct store_pair *store_row_pairs(const struct store_row *r)
+{
+    struct store_pair *p = malloc((r->m.len ? r->m.len : 1) * sizeof *p);
+    size_t n = 0, it = 0;
+    struct strmap_entry *e;
+    while (p && (e = strmap_next(&r->m, &it)))
+        p[n++] = (struct store_pair){ e->key, e->len, e->num };
+    return p;
+}
+
 /* Keep the k partners with the highest counts (0: all). */
 static int store_row_trim(struct store_row *r, size_t k)
 {
     if (k == 0 || r->m.len <= k)
         return 0;
-    struct store_pair *p = malloc(r->m.len * sizeof *p);
+    struct store_pair *p = store_row_pairs(r);
     if (!p)
         return -1;
-    size_t n = 0, it = 0;
-    struct strmap_entry *e;
-    while ((e = strmap_next(&r->m, &it)))
-        p[n++] = (struct store_pair){ e->key, e->len, e->num };
-    store_pair_select(p, n, k);
+    store_pair_select(p, r->m.len, k);
     struct strmap kept;
     strmap_init(&kept);
     for (size_t i = 0; i < k; i++) {
@@ -195,12 +197,6 @@ const double *store_items_pop_index(struct store *s)
     return p;
 }
 
-void store_items_clear(struct store *s)
-{
-    store_items_fini(s);
-    strmap_init(&s->items);
-}
-
 static struct store_item *store_item_find(struct store *s, const char *movie, int create)
 {
     struct strmap_entry *e = create ? strmap_put(&s->items, movie) : strmap_get(&s->items, movie);
@@ -220,13 +216,34 @@ struct store_row *store_items_install(struct store *s, const char *movie, struct
 {
     if (store_row_trim(row, (size_t)s->d->cfg.neighbours) < 0)
         return NULL;
-    row->at_ms = store_now_ms();
+    row->at_ms = clock_mono_ms();
     struct store_item *it = store_item_find(s, movie, 1);
     if (!it)
         return NULL;
     store_row_unref(it->row);
     store_row_ref(row);
     it->row = row;
+    return row;
+}
+
+/* A reply of store_cooc_read made movie's row: the row (a reference for the
+ * caller), or NULL (an error reply, logged; out of memory). */
+static struct store_row *store_items_take(struct store *s, const char *movie, const redisReply *r)
+{
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        if (r)
+            log_limited(&store_items_rl, LOG_LVL_ERR, "redis: reading co-occurrence of %s: %s",
+                        movie, r->str);
+        return NULL;
+    }
+    struct store_row *row = store_row_new();
+    if (!row)
+        return NULL;
+    store_cooc_parse(r, movie, &row->m, NULL);
+    if (!store_items_install(s, movie, row)) {
+        store_row_unref(row);
+        return NULL;
+    }
     return row;
 }
 
@@ -242,19 +259,7 @@ static void store_items_read_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_item *it = store_item_find(s, x->movie, 0);
     if (it)
         it->reading = 0;
-    redisReply *r = reply;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
-        if (r)
-            log_limited(&store_items_rl, LOG_LVL_ERR, "redis: reading co-occurrence of %s: %s",
-                        x->movie, r->str);
-    } else {
-        struct store_row *row = store_row_new();
-        if (row) {
-            store_cooc_parse(r, x->movie, &row->m, NULL);
-            store_items_install(s, x->movie, row);
-            store_row_unref(row);
-        }
-    }
+    store_row_unref(store_items_take(s, x->movie, reply));
     free(x);
 }
 
@@ -279,7 +284,7 @@ struct store_row *store_items_get(struct store *s, const char *movie)
     struct store_item *it = store_item_find(s, movie, 0);
     if (!it || !it->row)
         return NULL;
-    if (store_now_ms() - it->row->at_ms >= s->d->cfg.item_ttl_ms)
+    if (clock_mono_ms() - it->row->at_ms >= s->d->cfg.item_ttl_ms)
         store_items_refresh(s, it, movie);
     return it->row;
 }
@@ -287,7 +292,7 @@ struct store_row *store_items_get(struct store *s, const char *movie)
 /* ---- a movie's neighbours, for GET /v1/movies/ID/neighbours ---------------- */
 static void store_neighbours_answer(struct store_row *row, store_neighbours_fn cb, void *arg)
 {
-    struct store_pair *p = malloc((row->m.len ? row->m.len : 1) * sizeof *p);
+    struct store_pair *p = store_row_pairs(row);
     struct store_neighbour *nb = malloc((row->m.len ? row->m.len : 1) * sizeof *nb);
     if (!p || !nb) {
         free(p);
@@ -295,10 +300,7 @@ static void store_neighbours_answer(struct store_row *row, store_neighbours_fn c
         cb(arg, 0, NULL, 0);
         return;
     }
-    size_t n = 0, it = 0;
-    struct strmap_entry *e;
-    while ((e = strmap_next(&row->m, &it)))
-        p[n++] = (struct store_pair){ e->key, e->len, e->num };
+    size_t n = row->m.len;
     qsort(p, n, sizeof *p, store_pair_cmp);
     for (size_t i = 0; i < n; i++)
         nb[i] = (struct store_neighbour){ p[i].id, p[i].n };
@@ -318,21 +320,12 @@ static void store_neighbours_cb(redisAsyncContext *ac, void *reply, void *priv)
     struct store_neighbours_read *x = priv;
     struct store *s = ac->data;
     store_replied(s);
-    redisReply *r = reply;
-    struct store_row *row = r && r->type != REDIS_REPLY_ERROR ? store_row_new() : NULL;
-    if (r && r->type == REDIS_REPLY_ERROR)
-        log_limited(&store_items_rl, LOG_LVL_ERR, "redis: reading co-occurrence of %s: %s",
-                    x->movie, r->str);
-    if (row) {
-        store_cooc_parse(r, x->movie, &row->m, NULL);
-        if (store_items_install(s, x->movie, row))
-            store_neighbours_answer(row, x->cb, x->arg);
-        else
-            x->cb(x->arg, 0, NULL, 0);
-        store_row_unref(row);
-    } else {
+    struct store_row *row = store_items_take(s, x->movie, reply);
+    if (row)
+        store_neighbours_answer(row, x->cb, x->arg);
+    else
         x->cb(x->arg, 0, NULL, 0);
-    }
+    store_row_unref(row);
     free(x);
 }
 
@@ -371,7 +364,7 @@ void store_items_pop_refresh(struct store *s, int force)
 {
     if (s->pop_loading || !s->connected || !store_route_linked(s))
         return;
-    if (!force && store_now_ms() - s->pop_loaded_ms < s->d->cfg.item_ttl_ms)
+    if (!force && clock_mono_ms() - s->pop_loaded_ms < s->d->cfg.item_ttl_ms)
         return;
     const char *p = s->d->cfg.redis_prefix;
     store_pop_load_begin(s);

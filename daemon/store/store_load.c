@@ -33,11 +33,22 @@ static void store_load_free_row(void *p)
     store_row_unref(p);
 }
 
-static double store_load_pop(void *ctx, const char *movie)
+/* The globals as recommend_top reads them (recommend.h), ctx the store;
+ * a load's own (ctx the load) go through these. */
+static double store_mem_pop(void *ctx, const char *movie)
 {
     struct store *s = ctx;
     struct strmap_entry *e = strmap_get(&s->pop, movie);
     return e ? e->num : 0;
+}
+
+static const char *store_mem_popular_at(void *ctx, size_t rank, double *pop)
+{
+    const struct store *s = ctx;
+    if (rank >= s->n_pop_sorted)
+        return NULL;
+    *pop = s->pop_sorted[rank].pop;
+    return s->pop_sorted[rank].id;
 }
 
 static const struct strmap *store_load_cooc(void *ctx, const char *movie);
@@ -69,11 +80,7 @@ void store_pop_sort(struct store *s)
 
 static const char *store_load_popular_at(void *ctx, size_t rank, double *pop)
 {
-    const struct store *s = ((struct store_load *)ctx)->s;
-    if (rank >= s->n_pop_sorted)
-        return NULL;
-    *pop = s->pop_sorted[rank].pop;
-    return s->pop_sorted[rank].id;
+    return store_mem_popular_at(((struct store_load *)ctx)->s, rank, pop);
 }
 
 static void store_load_stage2(struct store_load *l);
@@ -108,7 +115,7 @@ static const struct strmap *store_load_cooc(void *ctx, const char *movie)
 
 static double store_load_pop_l(void *ctx, const char *movie)
 {
-    return store_load_pop(((struct store_load *)ctx)->s, movie);
+    return store_mem_pop(((struct store_load *)ctx)->s, movie);
 }
 
 int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts)
@@ -259,20 +266,6 @@ static double store_mem_pop_index(void *ctx, size_t i)
 {
     struct store *s = ctx;
     return i < s->n_pop_idx ? s->pop_idx[i] : 0;
-}
-
-static double store_mem_pop(void *ctx, const char *movie)
-{
-    return store_load_pop(ctx, movie);
-}
-
-static const char *store_mem_popular_at(void *ctx, size_t rank, double *pop)
-{
-    const struct store *s = ctx;
-    if (rank >= s->n_pop_sorted)
-        return NULL;
-    *pop = s->pop_sorted[rank].pop;
-    return s->pop_sorted[rank].id;
 }
 
 static int store_load_cached(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,

@@ -13,6 +13,7 @@
  * never written. */
 #include "config.h"
 #include "store-internal.h"
+#include "clock.h"
 #include "rcluster.h"
 
 #include <stdio.h>
@@ -92,7 +93,7 @@ static void store_pop_load_end(struct store *s)
             s->max_pop = e->num;
     store_pop_sort(s);
     s->pop_gen++;
-    s->pop_loaded_ms = store_now_ms();
+    s->pop_loaded_ms = clock_mono_ms();
 }
 
 int store_pop_load_reply(struct store *s, const redisReply *r)

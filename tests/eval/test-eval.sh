@@ -4,24 +4,8 @@
 # JSON fields, recut beating the baselines on a planted structure, the CSV
 # reader on quoted titles, and clear errors with a non-zero exit on bad input.
 # Environment (set by tests/eval/Makefile.am): RECUT_EVAL, SYS_PYTHON3, srcdir.
-: "${RECUT_EVAL:=./recut-eval}"
-: "${SYS_PYTHON3:=/usr/bin/python3}"
-: "${srcdir:=.}"
-
-command -v "$SYS_PYTHON3" >/dev/null 2>&1 || { echo "SKIP: no $SYS_PYTHON3"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-eval.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "not ok: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-
-# json FILE EXPR: a Python expression over the document d
-json() {
-    "$SYS_PYTHON3" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-v = eval(sys.argv[2])
-print(("true" if v else "false") if isinstance(v, bool) else v)' "$1" "$2"
-}
+NAME=test-eval
+. "${srcdir:-.}/eval-lib.sh"
 
 "$SYS_PYTHON3" "$srcdir/test-eval-gen.py" "$tmp/ml" 11 || { echo "generator failed"; exit 99; }
 

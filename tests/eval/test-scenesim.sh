@@ -6,22 +6,8 @@
 # the oracle, and the viewers who skip intense scenes get calmer cuts than
 # the generic one; seeds give their own figures and the same seed the same.
 # Environment (set by tests/eval/Makefile.am): RECUT_EVAL, SYS_PYTHON3.
-: "${RECUT_EVAL:=./recut-eval}"
-: "${SYS_PYTHON3:=/usr/bin/python3}"
-
-command -v "$SYS_PYTHON3" >/dev/null 2>&1 || { echo "SKIP: no $SYS_PYTHON3"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-scenesim.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "not ok: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-
-json() {
-    "$SYS_PYTHON3" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-v = eval(sys.argv[2])
-print(("true" if v else "false") if isinstance(v, bool) else v)' "$1" "$2"
-}
+NAME=test-scenesim
+. "${srcdir:-.}/eval-lib.sh"
 
 for seed in 1 7; do
     if ! "$RECUT_EVAL" --scene-sim --json --seed "$seed" >"$tmp/s$seed.json" 2>"$tmp/err"; then

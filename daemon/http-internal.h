@@ -6,8 +6,12 @@
 #ifndef RECUTD_HTTP_INTERNAL_H
 #define RECUTD_HTTP_INTERNAL_H
 
+#include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "httppath.h"
@@ -20,8 +24,41 @@ struct http {
     size_t bodies_active;   /* POST /v1/events and PUT /v1/movies being applied */
     struct http_listen *listen;
     struct http_cache *answers; /* [http] answer_cache_ms (http_cache.c) */
+    /* The front thread (http_front.c) owns evhttp and the connections on
+     * its own base; the fields above it reads are behind auth_lock (auth),
+     * their own locks (tls, answers) or atomic (answer_ttl_ms). */
+    struct event_base *fbase;
+    struct http_front *front;
+    pthread_mutex_t auth_lock;
+    _Atomic int answer_ttl_ms; /* what the front thread may give again; 0: nothing */
 };
 
+/* ---- http_front.c -------------------------------------------------------- */
+/* Route a request handed over by the front thread, on the main loop (peer:
+ * "addr:port" of its client). */
+typedef void http_front_route_fn(struct http *h, struct evhttp_request *req,
+                                 enum evhttp_cmd_type cmd, const struct httppath *q,
+                                 const char *peer);
+struct http_front *http_front_new(struct http *h, struct event_base *main_base,
+                                  struct event_base *front_base, http_front_route_fn *route);
+int http_front_start(struct http_front *f, struct event_base *front_base, char *errstr,
+                     size_t errstr_size);
+/* Stop and join the thread; replies queued for it are sent from the caller. */
+void http_front_stop(struct http_front *f, struct event_base *front_base);
+void http_front_free(struct http_front *f);
+/* Hand req to the main loop (q's parameters move with it); -1: out of memory. */
+int http_front_hand_over(struct http_front *f, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+                         struct httppath *q, const char *peer);
+/* Send a reply from any thread (body is drained, not freed; NULL: none):
+ * on the front thread at once, from elsewhere queued for it.  Counts the
+ * status and ends the request's timing. */
+void http_send(struct evhttp_request *req, int code, const char *reason, struct evbuffer *body);
+/* 1 on the front thread. */
+int http_front_on_thread(void);
+
+/* Answer req with what body holds (drained, not freed). */
+void http_reply_buffer(struct evhttp_request *req, int code, const char *ctype,
+                       struct evbuffer *body);
 /* Answer req (Content-Type ctype, Cache-Control: no-store) and end its timing. */
 void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
                 size_t len);
@@ -38,7 +75,10 @@ int http_query_double(struct evhttp_request *req, const struct httppath *q, cons
 
 /* http_users.c: /v1/users/{id}[/recommendations|/cuts/MOVIE[/publish]|/profile] */
 void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
-                const struct httppath *q);
+                const struct httppath *q, const char *peer);
+/* http_users.c, front thread: give a kept answer to a GET of recommendations
+ * or a cut (1), or nothing (0). */
+int http_users_kept(struct http *h, struct evhttp_request *req, const struct httppath *q);
 /* http_users.c: GET /v1/movies/{id}/neighbours */
 void http_neighbours(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
                      const struct httppath *q);

@@ -34,15 +34,8 @@
 #include <string.h>
 #include <time.h>
 
-void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
-                size_t len)
+static const char *http_reason(int code)
 {
-    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-    evhttp_add_header(h, "Content-Type", ctype);
-    evhttp_add_header(h, "Cache-Control", "no-store");
-    struct evbuffer *b = evbuffer_new();
-    if (b && body)
-        evbuffer_add(b, body, len);
     static const char *const reasons[] = { [200] = "OK",
                                            [201] = "Created",
                                            [202] = "Accepted",
@@ -51,18 +44,36 @@ void http_reply(struct evhttp_request *req, int code, const char *ctype, const c
                                            [403] = "Forbidden",
                                            [404] = "Not Found",
                                            [405] = "Method Not Allowed",
+                                           [409] = "Conflict",
                                            [413] = "Payload Too Large",
                                            [415] = "Unsupported Media Type",
                                            [421] = "Misdirected Request",
                                            [500] = "Internal Server Error",
+                                           [502] = "Bad Gateway",
                                            [503] = "Service Unavailable" };
-    const char *reason =
-        code < (int)(sizeof reasons / sizeof reasons[0]) && reasons[code] ? reasons[code] : "";
-    evhttp_send_reply(req, code, reason, b);
+    return code >= 0 && code < (int)(sizeof reasons / sizeof reasons[0]) && reasons[code]
+               ? reasons[code]
+               : "";
+}
+
+void http_reply_buffer(struct evhttp_request *req, int code, const char *ctype,
+                       struct evbuffer *body)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Content-Type", ctype);
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    http_send(req, code, http_reason(code), body);
+}
+
+void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,
+                size_t len)
+{
+    struct evbuffer *b = evbuffer_new();
+    if (b && body)
+        evbuffer_add(b, body, len);
+    http_reply_buffer(req, code, ctype, b);
     if (b)
         evbuffer_free(b);
-    metrics_http_status(code);
-    http_timing_end(req);
 }
 
 void http_json(struct evhttp_request *req, int code, json_t *doc)
@@ -242,10 +253,11 @@ static void http_experiments_done(void *arg, int status, json_t *doc)
 }
 
 /* ---- routing ------------------------------------------------------------- */
-static void http_route(struct evhttp_request *req, void *arg)
+/* Front thread: every request starts here.  Refused, malformed and kept
+ * answers are given here; the rest goes to the main loop (http_route). */
+static void http_front_route(struct evhttp_request *req, void *arg)
 {
     struct http *h = arg;
-    struct recutd *d = h->d;
     if (!http_tls_request_ok(h->tls, req)) {
         http_error(req, 400, "this port speaks HTTPS only");
         return;
@@ -263,13 +275,38 @@ static void http_route(struct evhttp_request *req, void *arg)
     char why[256], bad[256];
     int malformed = httppath_parse(&q, path, evhttp_uri_get_query(uri), bad, sizeof bad) < 0;
     http_timing_begin(req, malformed ? HTTPPATH_NOT_FOUND : (int)q.route, cmd == EVHTTP_REQ_DELETE);
+    pthread_mutex_lock(&h->auth_lock);
     int denied =
         http_auth_check(h->auth, req, malformed ? HTTPPATH_NOT_FOUND : q.route, why, sizeof why);
+    pthread_mutex_unlock(&h->auth_lock);
     if (denied) {
         http_error(req, denied, "%s", why);
     } else if (malformed) {
         http_error(req, 400, "%s", bad);
-    } else if (q.route == HTTPPATH_METRICS && cmd == EVHTTP_REQ_GET) {
+    } else if (cmd == EVHTTP_REQ_GET &&
+               (q.route == HTTPPATH_USER_RECS || q.route == HTTPPATH_USER_CUT) &&
+               http_users_kept(h, req, &q)) {
+        ; /* given again from memory */
+    } else {
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        const char *addr = NULL;
+        ev_uint16_t port = 0;
+        if (conn)
+            evhttp_connection_get_peer(conn, (char **)&addr, &port);
+        char peer[64];
+        snprintf(peer, sizeof peer, "%s:%u", addr ? addr : "?", (unsigned)port);
+        if (http_front_hand_over(h->front, req, cmd, &q, peer) < 0)
+            http_error(req, 500, "out of memory");
+    }
+    httppath_clear(&q);
+}
+
+/* Main loop: the requests the front thread handed over. */
+static void http_route(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+                       const struct httppath *q, const char *peer)
+{
+    struct recutd *d = h->d;
+    if (q->route == HTTPPATH_METRICS && cmd == EVHTTP_REQ_GET) {
         size_t len, cache_bytes = 0;
         size_t cached = d->store ? store_cache_size(d->store, &cache_bytes) : 0;
         struct metrics_gauges g = {
@@ -298,7 +335,7 @@ static void http_route(struct evhttp_request *req, void *arg)
         else
             http_error(req, 500, "out of memory");
         free(m);
-    } else if (q.route == HTTPPATH_HEALTH && cmd == EVHTTP_REQ_GET) {
+    } else if (q->route == HTTPPATH_HEALTH && cmd == EVHTTP_REQ_GET) {
         int up = store_connected(d->store);
         http_json(req, up ? 200 : 503,
                   json_pack("{s:s,s:s,s:b,s:b,s:I,s:s,s:o}", "status",
@@ -306,48 +343,55 @@ static void http_route(struct evhttp_request *req, void *arg)
                             "instance", recutd_instance(d), "redis", up, "kafka", d->kafka != NULL,
                             "movies", (json_int_t)d->catalog.n, "version", PACKAGE_VERSION,
                             "plugins", json_loads(plugins_list_json(d->plugins), 0, NULL)));
-    } else if (q.route == HTTPPATH_EVENTS) {
+    } else if (q->route == HTTPPATH_EVENTS) {
         if (cmd != EVHTTP_REQ_POST)
             http_error(req, 405, "use POST");
         else
             http_post_events(h, req);
-    } else if (q.route == HTTPPATH_MOVIE) {
+    } else if (q->route == HTTPPATH_MOVIE) {
         if (cmd == EVHTTP_REQ_PUT) {
-            http_put_movie(h, req, q.movie);
+            http_put_movie(h, req, q->movie);
         } else if (cmd == EVHTTP_REQ_GET) {
-            const struct catalog_movie *cm = catalog_get(&d->catalog, q.movie);
+            const struct catalog_movie *cm = catalog_get(&d->catalog, q->movie);
             if (cm)
                 http_reply(req, 200, "application/json", cm->json, strlen(cm->json));
             else
-                http_error(req, 404, "no movie '%s' in the catalog", q.movie);
+                http_error(req, 404, "no movie '%s' in the catalog", q->movie);
         } else {
             http_error(req, 405, "use GET or PUT");
         }
-    } else if (q.route == HTTPPATH_UI) {
-        http_static_ui(req, d->cfg.http_ui_dir, path);
-    } else if (q.route == HTTPPATH_MOVIE_MEDIA) {
-        if (!catalog_get(&d->catalog, q.movie))
-            http_error(req, 404, "no movie '%s' in the catalog", q.movie);
+    } else if (q->route == HTTPPATH_UI) {
+        http_static_ui(req, d->cfg.http_ui_dir,
+                       evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)));
+    } else if (q->route == HTTPPATH_MOVIE_MEDIA) {
+        if (!catalog_get(&d->catalog, q->movie))
+            http_error(req, 404, "no movie '%s' in the catalog", q->movie);
         else
-            http_static_media(req, d->cfg.http_media_dir, q.movie, http_query(&q, "segment"));
-    } else if (q.route == HTTPPATH_MOVIE_NEIGHBOURS) {
-        http_neighbours(h, req, cmd, &q);
-    } else if (q.route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
+            http_static_media(req, d->cfg.http_media_dir, q->movie, http_query(q, "segment"));
+    } else if (q->route == HTTPPATH_MOVIE_NEIGHBOURS) {
+        http_neighbours(h, req, cmd, q);
+    } else if (q->route == HTTPPATH_PLUGINS && cmd == EVHTTP_REQ_GET) {
         const char *l = plugins_list_json(d->plugins);
         http_reply(req, 200, "application/json", l, strlen(l));
-    } else if (q.route == HTTPPATH_EXPERIMENTS) {
+    } else if (q->route == HTTPPATH_EXPERIMENTS) {
         if (cmd != EVHTTP_REQ_GET)
             http_error(req, 405, "use GET");
         else if (!d->experiments)
             http_error(req, 404, "no experiment is configured ([experiment.NAME] in recutd.conf)");
         else
             experiments_report(d->experiments, http_experiments_done, req);
-    } else if (q.route >= HTTPPATH_USER && q.route <= HTTPPATH_USER_PUBLISH) {
-        http_users(h, req, cmd, &q);
+    } else if (q->route >= HTTPPATH_USER && q->route <= HTTPPATH_USER_PUBLISH) {
+        http_users(h, req, cmd, q, peer);
     } else {
         http_error(req, 404, "no such resource");
     }
-    httppath_clear(&q);
+}
+
+/* What the front thread may give again: nothing while an experiment runs
+ * (arms and exposures are per request). */
+static void http_answer_ttl_set(struct http *h)
+{
+    atomic_store(&h->answer_ttl_ms, h->d->experiments ? 0 : h->d->cfg.http_answer_cache_ms);
 }
 
 /* Every connection's bufferevent: counted against [http] max_connections. */
@@ -373,13 +417,15 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         free(h);
         return NULL;
     }
+    pthread_mutex_init(&h->auth_lock, NULL);
+    http_answer_ttl_set(h);
     h->answers = http_cache_new();
-    h->eh = h->answers ? evhttp_new(d->base) : NULL;
+    h->fbase = h->answers ? event_base_new() : NULL;
+    h->front = h->fbase ? http_front_new(h, d->base, h->fbase, http_route) : NULL;
+    h->eh = h->front ? evhttp_new(h->fbase) : NULL;
     if (!h->eh) {
-        http_auth_free(h->auth);
-        http_cache_free(h->answers);
-        free(h);
-        snprintf(errstr, errstr_size, "evhttp_new failed");
+        http_free(h);
+        snprintf(errstr, errstr_size, "cannot start the HTTP server: out of memory");
         return NULL;
     }
     evhttp_set_max_body_size(h->eh, (ev_ssize_t)d->cfg.http_max_body);
@@ -387,7 +433,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     evhttp_set_timeout(h->eh, d->cfg.http_idle_timeout_s);
     evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
-    evhttp_set_gencb(h->eh, http_route, h);
+    evhttp_set_gencb(h->eh, http_front_route, h);
     if (!(h->tls = http_tls_new(h->eh, &d->cfg, errstr, errstr_size))) {
         http_free(h);
         return NULL;
@@ -408,9 +454,9 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
         http_free(h);
         return NULL;
     }
-    h->listen = http_listen_new(d->base, evhttp_bound_socket_get_listener(bound),
+    h->listen = http_listen_new(h->fbase, evhttp_bound_socket_get_listener(bound),
                                 (size_t)d->cfg.http_max_connections, errstr, errstr_size);
-    if (!h->listen) {
+    if (!h->listen || http_front_start(h->front, h->fbase, errstr, errstr_size) < 0) {
         http_free(h);
         return NULL;
     }
@@ -429,11 +475,15 @@ int http_reload(struct http *h, char *errstr, size_t errstr_size)
     char err[1024];
     if (http_tls_reload(h->tls, &h->d->cfg, err, sizeof err) < 0)
         log_err("reload: %s; new connections keep the running certificate", err);
+    http_answer_ttl_set(h);
     struct http_auth *a = http_auth_new(&h->d->cfg, errstr, errstr_size);
     if (!a)
         return -1;
-    http_auth_free(h->auth);
+    pthread_mutex_lock(&h->auth_lock);
+    struct http_auth *old = h->auth;
     h->auth = a;
+    pthread_mutex_unlock(&h->auth_lock);
+    http_auth_free(old);
     http_auth_log(h->auth, &h->d->cfg);
     return 0;
 }
@@ -442,11 +492,16 @@ void http_free(struct http *h)
 {
     if (!h)
         return;
+    http_front_stop(h->front, h->fbase); /* from here on, this thread owns evhttp */
     if (h->eh)
         evhttp_free(h->eh);
+    http_front_free(h->front);
     http_auth_free(h->auth);
     http_tls_free(h->tls);
     http_listen_free(h->listen);
     http_cache_free(h->answers);
+    if (h->fbase)
+        event_base_free(h->fbase);
+    pthread_mutex_destroy(&h->auth_lock);
     free(h);
 }

@@ -4,11 +4,15 @@
  * Every answer lives for the same time, so the order answers were stored in
  * is also the order they expire in: one list, oldest first, serves both the
  * expiry and the byte bound.  A second list per viewer lets an event drop
- * that viewer's answers without a scan. */
+ * that viewer's answers without a scan.  The front thread gives answers
+ * and the main loop keeps and drops them, so every call takes the lock. */
 #include "config.h"
 #include "http_cache.h"
 #include "clock.h"
 #include "strmap.h"
+
+#include <event2/buffer.h>
+#include <pthread.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +35,7 @@ struct http_cache {
     struct strmap users;  /* user -> first answer */
     struct http_answer *head, *tail;
     size_t bytes;
+    pthread_mutex_t lock;
 };
 
 struct http_cache *http_cache_new(void)
@@ -39,6 +44,7 @@ struct http_cache *http_cache_new(void)
     if (c) {
         strmap_init(&c->by_key);
         strmap_init(&c->users);
+        pthread_mutex_init(&c->lock, NULL);
     }
     return c;
 }
@@ -71,25 +77,16 @@ static void http_answer_drop(struct http_cache *c, struct http_answer *a)
     free(a);
 }
 
-void http_cache_clear(struct http_cache *c)
-{
-    while (c && c->head)
-        http_answer_drop(c, c->head);
-}
-
 void http_cache_free(struct http_cache *c)
 {
     if (!c)
         return;
-    http_cache_clear(c);
+    while (c->head)
+        http_answer_drop(c, c->head);
     strmap_clear(&c->by_key, NULL);
     strmap_clear(&c->users, NULL);
+    pthread_mutex_destroy(&c->lock);
     free(c);
-}
-
-size_t http_cache_bytes(const struct http_cache *c)
-{
-    return c ? c->bytes : 0;
 }
 
 static char *http_cache_key(const char *user, const char *uri)
@@ -104,28 +101,29 @@ static char *http_cache_key(const char *user, const char *uri)
     return k;
 }
 
-const char *http_cache_get(struct http_cache *c, const char *user, const char *uri,
-                           const struct http_cache_stamp *st, int ttl_ms, size_t *len,
-                           const char **ctype)
+const char *http_cache_give(struct http_cache *c, const char *user, const char *uri,
+                            const struct http_cache_stamp *st, int ttl_ms, struct evbuffer *out)
 {
-    if (!c || ttl_ms <= 0 || !c->head)
+    if (!c || ttl_ms <= 0)
         return NULL;
+    char *k = http_cache_key(user, uri);
+    if (!k)
+        return NULL;
+    const char *ctype = NULL;
+    pthread_mutex_lock(&c->lock);
     int64_t now = clock_mono_ms();
     while (c->head && now - c->head->at_ms >= ttl_ms) /* expired, oldest first */
         http_answer_drop(c, c->head);
-    char *k = http_cache_key(user, uri);
-    struct strmap_entry *e = k ? strmap_get(&c->by_key, k) : NULL;
-    free(k);
-    if (!e)
-        return NULL;
-    struct http_answer *a = e->ptr;
-    if (a->st.catalog != st->catalog || a->st.reloads != st->reloads) {
+    struct strmap_entry *e = strmap_get(&c->by_key, k);
+    struct http_answer *a = e ? e->ptr : NULL;
+    if (a && (a->st.catalog != st->catalog || a->st.reloads != st->reloads)) {
         http_answer_drop(c, a);
-        return NULL;
+    } else if (a && evbuffer_add(out, a->body, a->len) == 0) {
+        ctype = a->ctype;
     }
-    *len = a->len;
-    *ctype = a->ctype;
-    return a->body;
+    pthread_mutex_unlock(&c->lock);
+    free(k);
+    return ctype;
 }
 
 void http_cache_put(struct http_cache *c, const char *user, const char *uri,
@@ -139,6 +137,7 @@ void http_cache_put(struct http_cache *c, const char *user, const char *uri,
     if (bytes > max_bytes)
         return;
     char *k = http_cache_key(user, uri);
+    pthread_mutex_lock(&c->lock);
     struct strmap_entry *old = k ? strmap_get(&c->by_key, k) : NULL;
     if (old)
         http_answer_drop(c, old->ptr);
@@ -151,6 +150,7 @@ void http_cache_put(struct http_cache *c, const char *user, const char *uri,
     if (!u) {
         if (e)
             strmap_del(&c->by_key, k, NULL);
+        pthread_mutex_unlock(&c->lock);
         free(k);
         free(a);
         free(b);
@@ -178,13 +178,18 @@ void http_cache_put(struct http_cache *c, const char *user, const char *uri,
         a->unext->uprev = a;
     u->ptr = a;
     c->bytes += bytes;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void http_cache_forget(struct http_cache *c, const char *user)
 {
-    struct strmap_entry *u = c ? strmap_get(&c->users, user) : NULL;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    struct strmap_entry *u = strmap_get(&c->users, user);
     while (u) {
         http_answer_drop(c, u->ptr); /* (the entry goes with the last one) */
         u = strmap_get(&c->users, user);
     }
+    pthread_mutex_unlock(&c->lock);
 }

@@ -5,7 +5,8 @@
  * answer is kept, under the viewer and the request's URI, for a short time.
  * Whatever may change it drops it: an event applied to the viewer by this
  * instance (http_cache_forget), the viewer erased, any change to the
- * catalog, a reload.  Bounded in bytes; the oldest answers go first. */
+ * catalog, a reload.  Bounded in bytes; the oldest answers go first.
+ * Safe to call from any thread. */
 #ifndef RECUTD_HTTP_CACHE_H
 #define RECUTD_HTTP_CACHE_H
 
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 struct http_cache;
+struct evbuffer;
 
 struct http_cache *http_cache_new(void);
 void http_cache_free(struct http_cache *c);
@@ -21,11 +23,10 @@ void http_cache_free(struct http_cache *c);
 struct http_cache_stamp {
     uint64_t catalog, reloads;
 };
-/* The body and content type stored for (user, uri), younger than ttl_ms
- * and with this stamp, or NULL. */
-const char *http_cache_get(struct http_cache *c, const char *user, const char *uri,
-                           const struct http_cache_stamp *st, int ttl_ms, size_t *len,
-                           const char **ctype);
+/* The answer stored for (user, uri), younger than ttl_ms and with this
+ * stamp: its body added to out and its content type returned; else NULL. */
+const char *http_cache_give(struct http_cache *c, const char *user, const char *uri,
+                            const struct http_cache_stamp *st, int ttl_ms, struct evbuffer *out);
 /* Keep a copy of an answer (ctype must be a static string); the oldest
  * answers are dropped beyond max_bytes.  Out of memory: not kept. */
 void http_cache_put(struct http_cache *c, const char *user, const char *uri,
@@ -33,7 +34,5 @@ void http_cache_put(struct http_cache *c, const char *user, const char *uri,
                     size_t len, size_t max_bytes);
 /* Drop every answer about user. */
 void http_cache_forget(struct http_cache *c, const char *user);
-void http_cache_clear(struct http_cache *c);
-size_t http_cache_bytes(const struct http_cache *c);
 
 #endif

@@ -14,6 +14,7 @@
  * the video, which a <video> element needs to seek. */
 #include "config.h"
 #include "http_static.h"
+#include "http-internal.h"
 #include "http_hls.h"
 #include "http_timing.h"
 #include "metrics.h"
@@ -39,9 +40,7 @@
 static void http_static_send(struct evhttp_request *req, int code, const char *reason,
                              struct evbuffer *body)
 {
-    evhttp_send_reply(req, code, reason, body);
-    metrics_http_status(code);
-    http_timing_end(req);
+    http_send(req, code, reason, body);
 }
 
 static void http_static_error(struct evhttp_request *req, int code, const char *reason,

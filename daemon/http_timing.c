@@ -3,12 +3,15 @@
  * Why a small table keyed by the request rather than per-request memory:
  * libevent frees a request whose connection dropped without telling us, so
  * anything allocated per request could leak; a fixed table cannot, and a
- * stale slot is simply overwritten.  Event-loop thread only. */
+ * stale slot is simply overwritten.  Requests begin and end on the HTTP
+ * front thread and the histograms are rendered on the main loop, so all
+ * three take the lock. */
 #include "config.h"
 #include "http_timing.h"
 #include "clock.h"
 #include "httppath.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -46,6 +49,8 @@ static struct {
     double sum;
 } http_timing_hist[HTTP_TIMING_N_ROUTES];
 
+static pthread_mutex_t http_timing_lock = PTHREAD_MUTEX_INITIALIZER;
+
 #define HTTP_TIMING_SLOTS 1024
 #define HTTP_TIMING_PROBE 8
 static struct {
@@ -71,7 +76,8 @@ void http_timing_begin(const struct evhttp_request *req, int route, int is_delet
     if (route == HTTPPATH_USER && is_delete)
         r = HTTP_TIMING_USERS_DELETE;
     size_t h = http_timing_hash(req), pick = h;
-    double oldest = -1;
+    double oldest = -1, now = clock_seconds(CLOCK_MONOTONIC);
+    pthread_mutex_lock(&http_timing_lock);
     for (size_t i = 0; i < HTTP_TIMING_PROBE; i++) {
         size_t s = (h + i) % HTTP_TIMING_SLOTS;
         if (!http_timing_slots[s].req || http_timing_slots[s].req == req) {
@@ -85,18 +91,21 @@ void http_timing_begin(const struct evhttp_request *req, int route, int is_delet
         }
     }
     http_timing_slots[pick].req = req;
-    http_timing_slots[pick].start = clock_seconds(CLOCK_MONOTONIC);
+    http_timing_slots[pick].start = now;
     http_timing_slots[pick].route = r;
+    pthread_mutex_unlock(&http_timing_lock);
 }
 
 void http_timing_end(const struct evhttp_request *req)
 {
     size_t h = http_timing_hash(req);
+    double now = clock_seconds(CLOCK_MONOTONIC);
+    pthread_mutex_lock(&http_timing_lock);
     for (size_t i = 0; i < HTTP_TIMING_PROBE; i++) {
         size_t s = (h + i) % HTTP_TIMING_SLOTS;
         if (http_timing_slots[s].req != req)
             continue;
-        double t = clock_seconds(CLOCK_MONOTONIC) - http_timing_slots[s].start;
+        double t = now - http_timing_slots[s].start;
         if (t < 0)
             t = 0;
         unsigned r = http_timing_slots[s].route;
@@ -108,8 +117,9 @@ void http_timing_end(const struct evhttp_request *req)
                 http_timing_hist[r].bucket[k]++;
                 break;
             }
-        return;
+        break;
     }
+    pthread_mutex_unlock(&http_timing_lock);
 }
 
 void http_timing_render(struct strbuf *b)
@@ -117,6 +127,7 @@ void http_timing_render(struct strbuf *b)
     strbuf_printf(b, "# HELP recut_http_request_duration_seconds Time from reading an HTTP "
                      "request to its reply, by route.\n"
                      "# TYPE recut_http_request_duration_seconds histogram\n");
+    pthread_mutex_lock(&http_timing_lock);
     for (size_t r = 0; r < HTTP_TIMING_N_ROUTES; r++) {
         if (!http_timing_routes[r])
             continue;
@@ -136,4 +147,5 @@ void http_timing_render(struct strbuf *b)
                       http_timing_routes[r], http_timing_hist[r].sum, http_timing_routes[r],
                       (unsigned long long)http_timing_hist[r].count);
     }
+    pthread_mutex_unlock(&http_timing_lock);
 }

@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@
 struct http_tls {
     struct evhttp *eh;
     SSL_CTX *ctx; /* NULL: plain HTTP */
+    pthread_mutex_t
+        lock; /* ctx: sessions start on the HTTP thread, reloads swap on the main loop */
 };
 
 /* The first OpenSSL error's reason (the cause: "no start line", not the
@@ -131,9 +134,14 @@ int http_tls_check(const struct recut_config *cfg, char *errstr, size_t errstr_s
 
 struct bufferevent *http_tls_bev(struct http_tls *t, struct event_base *base)
 {
-    if (!t || !t->ctx)
+    if (!t)
         return NULL;
-    SSL *ssl = SSL_new(t->ctx);
+    pthread_mutex_lock(&t->lock);
+    int on = t->ctx != NULL;
+    SSL *ssl = on ? SSL_new(t->ctx) : NULL;
+    pthread_mutex_unlock(&t->lock);
+    if (!on)
+        return NULL;
     if (!ssl) {
         log_err("http: cannot start a TLS session: %s", http_tls_ssl_reason("out of memory"));
         return NULL;
@@ -173,8 +181,10 @@ static int http_tls_apply(struct http_tls *t, const struct recut_config *cfg, ch
     SSL_CTX *ctx = NULL;
     if (cfg->http_tls_cert[0] && !(ctx = http_tls_ctx(cfg, errstr, errstr_size)))
         return -1;
+    pthread_mutex_lock(&t->lock);
     SSL_CTX *old = t->ctx;
     t->ctx = ctx; /* open connections hold references to the old one */
+    pthread_mutex_unlock(&t->lock);
     SSL_CTX_free(old);
     if (ctx)
         http_tls_log_cert(ctx, cfg->http_tls_cert);
@@ -190,7 +200,9 @@ struct http_tls *http_tls_new(struct evhttp *eh, const struct recut_config *cfg,
         return NULL;
     }
     t->eh = eh;
+    pthread_mutex_init(&t->lock, NULL);
     if (http_tls_apply(t, cfg, errstr, errstr_size) < 0) {
+        pthread_mutex_destroy(&t->lock);
         free(t);
         return NULL;
     }
@@ -200,20 +212,26 @@ struct http_tls *http_tls_new(struct evhttp *eh, const struct recut_config *cfg,
 int http_tls_reload(struct http_tls *t, const struct recut_config *cfg, char *errstr,
                     size_t errstr_size)
 {
-    int was = t->ctx != NULL;
+    int was = http_tls_on(t);
     if (http_tls_apply(t, cfg, errstr, errstr_size) < 0)
         return -1;
-    if (was != (t->ctx != NULL))
-        log_notice("http: new connections are served over %s", t->ctx ? "HTTPS" : "plain HTTP");
+    int now = http_tls_on(t);
+    if (was != now)
+        log_notice("http: new connections are served over %s", now ? "HTTPS" : "plain HTTP");
     return 0;
 }
 
-int http_tls_on(const struct http_tls *t)
+int http_tls_on(struct http_tls *t)
 {
-    return t && t->ctx != NULL;
+    if (!t)
+        return 0;
+    pthread_mutex_lock(&t->lock);
+    int on = t->ctx != NULL;
+    pthread_mutex_unlock(&t->lock);
+    return on;
 }
 
-int http_tls_request_ok(const struct http_tls *t, struct evhttp_request *req)
+int http_tls_request_ok(struct http_tls *t, struct evhttp_request *req)
 {
     if (!http_tls_on(t))
         return 1;
@@ -227,5 +245,6 @@ void http_tls_free(struct http_tls *t)
     if (!t)
         return;
     SSL_CTX_free(t->ctx);
+    pthread_mutex_destroy(&t->lock);
     free(t);
 }

@@ -31,9 +31,9 @@ int http_tls_reload(struct http_tls *t, const struct recut_config *cfg, char *er
  * http_tls_request_ok refuses). */
 struct bufferevent *http_tls_bev(struct http_tls *t, struct event_base *base);
 /* 1 if serving TLS now. */
-int http_tls_on(const struct http_tls *t);
+int http_tls_on(struct http_tls *t);
 /* 1 if req may be answered: it came over TLS, or TLS is off. */
-int http_tls_request_ok(const struct http_tls *t, struct evhttp_request *req);
+int http_tls_request_ok(struct http_tls *t, struct evhttp_request *req);
 void http_tls_free(struct http_tls *t);
 
 #endif

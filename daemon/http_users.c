@@ -277,8 +277,26 @@ static void http_forget_done(void *arg, int ok, long long n)
     free(f);
 }
 
+int http_users_kept(struct http *h, struct evhttp_request *req, const struct httppath *q)
+{
+    int ttl = atomic_load(&h->answer_ttl_ms);
+    if (ttl <= 0)
+        return 0;
+    struct http_cache_stamp st = http_answer_stamp(h->d);
+    struct evbuffer *b = evbuffer_new();
+    const char *ctype =
+        b ? http_cache_give(h->answers, q->user, evhttp_request_get_uri(req), &st, ttl, b) : NULL;
+    if (ctype) {
+        metrics_inc(M_ANSWERS_CACHED, 1);
+        http_reply_buffer(req, 200, ctype, b);
+    }
+    if (b)
+        evbuffer_free(b);
+    return ctype != NULL;
+}
+
 void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
-                const struct httppath *q)
+                const struct httppath *q, const char *peer)
 {
     /* q->user is checked (httppath.c), and so is q->movie for a cut */
     const char *user = q->user;
@@ -294,12 +312,7 @@ void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type
         }
         f->req = req;
         snprintf(f->user, sizeof f->user, "%s", user);
-        struct evhttp_connection *conn = evhttp_request_get_connection(req);
-        const char *addr = NULL;
-        ev_uint16_t port = 0;
-        if (conn)
-            evhttp_connection_get_peer(conn, (char **)&addr, &port);
-        snprintf(f->peer, sizeof f->peer, "%s:%u", addr ? addr : "?", (unsigned)port);
+        snprintf(f->peer, sizeof f->peer, "%s", peer);
         http_cache_forget(h->answers, user);
         store_forget(h->d->store, user, http_forget_done, f);
         return;
@@ -396,19 +409,8 @@ void http_users(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type
         http_error(req, 404, "no such resource");
         goto fail_replied;
     }
-    if (u->op != HU_PROFILE && !publish && http_answer_cacheable(h)) {
-        struct http_cache_stamp st = http_answer_stamp(h->d);
-        size_t len;
-        const char *ctype;
-        const char *body = http_cache_get(h->answers, user, evhttp_request_get_uri(req), &st,
-                                          h->d->cfg.http_answer_cache_ms, &len, &ctype);
-        if (body) {
-            metrics_inc(M_ANSWERS_CACHED, 1);
-            http_reply(req, 200, ctype, body, len);
-            goto fail_replied;
-        }
-        u->cache = 1;
-    }
+    /* the front thread gave a kept answer if there was one (http_users_kept) */
+    u->cache = u->op != HU_PROFILE && !publish && http_answer_cacheable(h);
     store_load_viewer(h->d->store, user, u->op == HU_PROFILE ? 0 : publish_load_flags(h->d),
                       http_user_loaded, u);
     return;

@@ -24,6 +24,7 @@
 #include "seal.h"
 
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <jansson.h>
 #include <getopt.h>
 #include <signal.h>
@@ -343,6 +344,13 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     d.started = (double)ts.tv_sec + ts.tv_nsec / 1e9;
     catalog_init(&d.catalog);
+    /* the HTTP front thread (http_front.c) hands requests over with
+     * event_active across threads: libevent's locking must be on before
+     * any base exists */
+    if (evthread_use_pthreads() < 0) {
+        log_err("cannot turn on libevent's thread support");
+        return 1;
+    }
     d.base = event_base_new();
     int rc = 1;
     struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL;

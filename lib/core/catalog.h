@@ -29,7 +29,9 @@ struct catalog {
     struct strmap by_id; /* id -> struct catalog_movie* */
     struct catalog_movie **list;
     size_t n, cap;
-    uint64_t changes; /* catalog_put calls so far (what was computed from it may be stale) */
+    /* catalog_put calls so far (what was computed from it may be stale);
+     * atomic: the HTTP thread reads it */
+    _Atomic uint64_t changes;
 };
 
 void catalog_init(struct catalog *c);

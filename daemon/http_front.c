@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* http_front.c -- the HTTP front thread: connections, TLS, parsing, tokens,
+ * and the answers kept in memory, off the event loop that applies events.
+ *
+ * Why a thread: a home screen asks for the same list many times, and the
+ * answer is usually kept (http_cache.c).  While Kafka ingest, publishing
+ * and Redis replies keep the main loop busy for milliseconds at a time, a
+ * kept answer waiting behind them would take as long as they do.  So the
+ * front thread owns evhttp and every connection; it answers what needs
+ * nothing of the main loop's state (a kept answer, a malformed or refused
+ * request) and hands every other request to the main loop, whose reply it
+ * sends.  Nothing else changes for a request handed over: the handlers run
+ * on the main loop as before and answer through http_send, which queues
+ * the reply for the front thread when called elsewhere.
+ *
+ * The handover is two queues, each a list under a mutex with an event made
+ * active on the other side's base (libevent's pthreads locking is on, so
+ * event_active may be called from any thread).  While a request is with
+ * the main loop the front thread does not touch it; if its client goes
+ * away meanwhile, libevent keeps the request until the reply frees it.
+ * One HTTP server per process: http_send finds it without a handle. */
+#include "config.h"
+#include "http-internal.h"
+#include "http_timing.h"
+#include "log.h"
+#include "metrics.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct http_job {
+    struct http_job *next;
+    struct evhttp_request *req;
+    enum evhttp_cmd_type cmd;
+    char peer[64];
+    struct httppath q;
+};
+
+struct http_out {
+    struct http_out *next;
+    struct evhttp_request *req;
+    int code;
+    const char *reason; /* static */
+    struct evbuffer *body;
+};
+
+struct http_front {
+    struct http *h;
+    pthread_t thread;
+    int running;
+    pthread_mutex_t lock;
+    struct http_job *jobs, **jobs_tail; /* to the main loop */
+    struct http_out *outs, **outs_tail; /* to the front thread */
+    struct event *to_main, *to_front;
+    http_front_route_fn *route;
+};
+
+static struct http_front *http_front_self;
+static _Thread_local int http_front_here;
+
+static void http_front_deliver(struct evhttp_request *req, int code, const char *reason,
+                               struct evbuffer *body)
+{
+    evhttp_send_reply(req, code, reason, body);
+    http_timing_end(req);
+}
+
+void http_send(struct evhttp_request *req, int code, const char *reason, struct evbuffer *body)
+{
+    metrics_http_status(code);
+    struct http_front *f = http_front_self;
+    if (http_front_here || !f || !f->running) {
+        http_front_deliver(req, code, reason, body);
+        return;
+    }
+    struct http_out *o = calloc(1, sizeof *o);
+    struct evbuffer *b = o ? evbuffer_new() : NULL;
+    if (!b) {
+        /* nothing to queue it with: the client's connection times out */
+        free(o);
+        log_err("http: out of memory queueing a reply");
+        return;
+    }
+    if (body)
+        evbuffer_add_buffer(b, body);
+    *o = (struct http_out){ NULL, req, code, reason, b };
+    pthread_mutex_lock(&f->lock);
+    *f->outs_tail = o;
+    f->outs_tail = &o->next;
+    pthread_mutex_unlock(&f->lock);
+    event_active(f->to_front, EV_READ, 0);
+}
+
+int http_front_on_thread(void)
+{
+    return http_front_here;
+}
+
+/* Front thread: send the replies the main loop queued. */
+static void http_front_outs(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct http_front *f = arg;
+    pthread_mutex_lock(&f->lock);
+    struct http_out *o = f->outs;
+    f->outs = NULL;
+    f->outs_tail = &f->outs;
+    pthread_mutex_unlock(&f->lock);
+    while (o) {
+        struct http_out *next = o->next;
+        http_front_deliver(o->req, o->code, o->reason, o->body);
+        evbuffer_free(o->body);
+        free(o);
+        o = next;
+    }
+}
+
+/* Main loop: route the requests the front thread handed over. */
+static void http_front_jobs(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct http_front *f = arg;
+    pthread_mutex_lock(&f->lock);
+    struct http_job *j = f->jobs;
+    f->jobs = NULL;
+    f->jobs_tail = &f->jobs;
+    pthread_mutex_unlock(&f->lock);
+    while (j) {
+        struct http_job *next = j->next;
+        f->route(f->h, j->req, j->cmd, &j->q, j->peer);
+        httppath_clear(&j->q);
+        free(j);
+        j = next;
+    }
+}
+
+int http_front_hand_over(struct http_front *f, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+                         struct httppath *q, const char *peer)
+{
+    struct http_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    j->req = req;
+    j->cmd = cmd;
+    snprintf(j->peer, sizeof j->peer, "%s", peer);
+    j->q = *q; /* the parameters' storage moves with it */
+    q->store = NULL;
+    q->n_params = 0;
+    pthread_mutex_lock(&f->lock);
+    *f->jobs_tail = j;
+    f->jobs_tail = &j->next;
+    pthread_mutex_unlock(&f->lock);
+    event_active(f->to_main, EV_READ, 0);
+    return 0;
+}
+
+struct http_front *http_front_new(struct http *h, struct event_base *main_base,
+                                  struct event_base *front_base, http_front_route_fn *route)
+{
+    struct http_front *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->h = h;
+    f->route = route;
+    f->jobs_tail = &f->jobs;
+    f->outs_tail = &f->outs;
+    pthread_mutex_init(&f->lock, NULL);
+    f->to_main = event_new(main_base, -1, 0, http_front_jobs, f);
+    f->to_front = event_new(front_base, -1, 0, http_front_outs, f);
+    if (!f->to_main || !f->to_front) {
+        http_front_free(f);
+        return NULL;
+    }
+    http_front_self = f;
+    return f;
+}
+
+static void *http_front_main(void *arg)
+{
+    struct event_base *base = arg;
+    http_front_here = 1;
+    event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY);
+    return NULL;
+}
+
+int http_front_start(struct http_front *f, struct event_base *front_base, char *errstr,
+                     size_t errstr_size)
+{
+    f->running = 1;
+    int e = pthread_create(&f->thread, NULL, http_front_main, front_base);
+    if (e) {
+        f->running = 0;
+        snprintf(errstr, errstr_size, "cannot start the HTTP thread: %s", strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+void http_front_stop(struct http_front *f, struct event_base *front_base)
+{
+    if (!f || !f->running)
+        return;
+    event_base_loopbreak(front_base);
+    pthread_join(f->thread, NULL);
+    f->running = 0;
+    http_front_here = 1; /* the loop's thread now: queued replies go out from here */
+    http_front_outs(-1, 0, f);
+    http_front_here = 0;
+}
+
+void http_front_free(struct http_front *f)
+{
+    if (!f)
+        return;
+    /* the thread is stopped: what is still queued goes with the
+     * connections evhttp_free closes (it frees their requests) */
+    for (struct http_job *j = f->jobs, *n; j; j = n) {
+        n = j->next;
+        httppath_clear(&j->q);
+        free(j);
+    }
+    for (struct http_out *o = f->outs, *n; o; o = n) {
+        n = o->next;
+        evbuffer_free(o->body);
+        free(o);
+    }
+    if (f->to_main)
+        event_free(f->to_main);
+    if (f->to_front)
+        event_free(f->to_front);
+    pthread_mutex_destroy(&f->lock);
+    if (http_front_self == f)
+        http_front_self = NULL;
+    free(f);
+}

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The HTTP front thread (http_front.c): while recutd's main loop is held
+# (a test editor plugin waits in edit() until the test releases it), a
+# kept answer is still given, a malformed request is still refused, and
+# requests that need the main loop wait for it and are answered after.
+. "$srcdir/helpers/harness.sh"
+h_require_tools redis-server redis-cli curl python3 cc
+
+SLOW=$H_TMP/slow
+PDIR=$H_TMP/plugins
+mkdir -p "$SLOW" "$PDIR"
+for so in "$H_PLUGIN_DIR"/*.so; do
+    [ -e "$so" ] || h_fail "no plugins built in $H_PLUGIN_DIR"
+    ln -s "$so" "$PDIR/"
+done
+$CC -std=c11 -shared -fPIC -I"$top_srcdir/include" -DSLOW_DIR="\"$SLOW\"" \
+    "$srcdir/integration/slow_editor_plugin.c" -o "$PDIR/slowedit.so" 2>"$H_TMP/cc.err" ||
+    h_fail "cannot build the test plugin: $(cat "$H_TMP/cc.err")"
+
+H_NO_KAFKA=1
+h_start_redis
+h_write_config "$H_TMP/recutd.conf"
+printf '[http]\nanswer_cache_ms = 600000\n' >>"$H_TMP/recutd.conf"
+h_start_recutd "$H_TMP/recutd.conf" --set "plugins.dir=$PDIR" --set plugins.load=highlights,slowedit
+for m in m1 m2 m3; do
+    h_put_movie "$m" 3000 10 Drama
+done
+h_http_body POST /v1/events "$(h_event u1 like m1 f-1)
+$(h_event u2 like m1 f-2)
+$(h_event u2 like m2 f-3)"
+h_assert_eq "$H_STATUS" 200 "POST events" || h_fail "cannot post the events"
+
+BASE=http://127.0.0.1:$H_HTTP_PORT
+bg_get() { # OUT URL: GET in the background; OUT.code gets the status when done
+    curl -s -m 90 -o "$1" -w '%{http_code}' "$2" >"$1.code" 2>/dev/null &
+}
+
+case_front_answers_while_held() {
+    h_http GET "/v1/users/u1/recommendations?n=5"
+    h_assert_eq "$H_STATUS" 200 "recommendations of u1" || return 1
+    local first kept0 slow_pid health_pid
+    first=$(cat "$H_BODY")
+    kept0=$(h_metric recut_http_answers_cached_total)
+    bg_get "$H_TMP/slow.out" "$BASE/v1/users/u2/cuts/m1?editor=slowedit&budget=600"
+    slow_pid=$!
+    h_wait_for 20 "the slow editor to hold the main loop" test -e "$SLOW/started" || return 1
+    bg_get "$H_TMP/health.out" "$BASE/v1/health"
+    health_pid=$!
+    # the main loop is held until $SLOW/release exists
+    h_http GET "/v1/users/u1/recommendations?n=5"
+    h_assert_eq "$H_STATUS" 200 "the kept answer while the main loop is held" || return 1
+    h_assert_eq "$(cat "$H_BODY")" "$first" "the kept answer is the answer given before" || return 1
+    h_http GET "/v1/users/%ZZ/recommendations"
+    h_assert_eq "$H_STATUS" 400 "a malformed path while the main loop is held" || return 1
+    kill -0 "$slow_pid" 2>/dev/null || h_check_failed "the held cut was answered before its release"
+    kill -0 "$health_pid" 2>/dev/null || h_check_failed "health (main loop) was answered while the loop was held"
+    [ -e "$SLOW/release" ] && h_check_failed "released too early"
+    touch "$SLOW/release"
+    wait "$slow_pid" "$health_pid"
+    h_assert_eq "$(cat "$H_TMP/slow.out.code")" 200 "the held cut after its release" || return 1
+    h_assert_eq "$(h_json "$H_TMP/slow.out" 'd["movie"]')" m1 "the held cut is m1's" || return 1
+    h_assert_eq "$(cat "$H_TMP/health.out.code")" 200 "health after the release" || return 1
+    h_assert_num "$(h_metric recut_http_answers_cached_total)" ">=" "$((kept0 + 1))" \
+        "the kept answer was counted"
+}
+
+case_event_drops_kept() {
+    # the viewer's event is applied on the main loop, and drops what the
+    # front thread would give again: the next answer no longer has m2
+    h_http GET "/v1/users/u1/recommendations?n=5"
+    h_assert_eq "$H_STATUS" 200 "recommendations of u1" || return 1
+    h_assert_eq "$(h_json "$H_BODY" '"m2" in [i["movie"] for i in d["items"]]')" true \
+        "m2 is recommended to u1 (u2 liked m1 and m2)" || return 1
+    h_http_body POST /v1/events "$(h_event u1 like m2 f-4)"
+    h_assert_eq "$H_STATUS" 200 "POST u1 likes m2" || return 1
+    h_http GET "/v1/users/u1/recommendations?n=5"
+    h_assert_eq "$(h_json "$H_BODY" '"m2" in [i["movie"] for i in d["items"]]')" false \
+        "the answer after the event is new (m2 is seen)"
+}
+
+case_sigterm() {
+    h_stop_recutd
+    h_assert_eq "$H_RC" 0 "SIGTERM: recutd stops its HTTP thread and exits 0"
+}
+
+h_case "the front thread answers while the main loop is held" case_front_answers_while_held
+h_case "an event drops the answers the front thread keeps" case_event_drops_kept
+h_case "SIGTERM exits 0" case_sigterm
+h_done

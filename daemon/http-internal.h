@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "http_front.h"
 #include "httppath.h"
 
 struct http {
@@ -32,29 +33,6 @@ struct http {
     pthread_mutex_t auth_lock;
     _Atomic int answer_ttl_ms; /* what the front thread may give again; 0: nothing */
 };
-
-/* ---- http_front.c -------------------------------------------------------- */
-/* Route a request handed over by the front thread, on the main loop (peer:
- * "addr:port" of its client). */
-typedef void http_front_route_fn(struct http *h, struct evhttp_request *req,
-                                 enum evhttp_cmd_type cmd, const struct httppath *q,
-                                 const char *peer);
-struct http_front *http_front_new(struct http *h, struct event_base *main_base,
-                                  struct event_base *front_base, http_front_route_fn *route);
-int http_front_start(struct http_front *f, struct event_base *front_base, char *errstr,
-                     size_t errstr_size);
-/* Stop and join the thread; replies queued for it are sent from the caller. */
-void http_front_stop(struct http_front *f, struct event_base *front_base);
-void http_front_free(struct http_front *f);
-/* Hand req to the main loop (q's parameters move with it); -1: out of memory. */
-int http_front_hand_over(struct http_front *f, struct evhttp_request *req, enum evhttp_cmd_type cmd,
-                         struct httppath *q, const char *peer);
-/* Send a reply from any thread (body is drained, not freed; NULL: none):
- * on the front thread at once, from elsewhere queued for it.  Counts the
- * status and ends the request's timing. */
-void http_send(struct evhttp_request *req, int code, const char *reason, struct evbuffer *body);
-/* 1 on the front thread. */
-int http_front_on_thread(void);
 
 /* Answer req with what body holds (drained, not freed). */
 void http_reply_buffer(struct evhttp_request *req, int code, const char *ctype,

@@ -302,9 +302,10 @@ static void http_front_route(struct evhttp_request *req, void *arg)
 }
 
 /* Main loop: the requests the front thread handed over. */
-static void http_route(struct http *h, struct evhttp_request *req, enum evhttp_cmd_type cmd,
+static void http_route(void *arg, struct evhttp_request *req, enum evhttp_cmd_type cmd,
                        const struct httppath *q, const char *peer)
 {
+    struct http *h = arg;
     struct recutd *d = h->d;
     if (q->route == HTTPPATH_METRICS && cmd == EVHTTP_REQ_GET) {
         size_t len, cache_bytes = 0;

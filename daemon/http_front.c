@@ -20,7 +20,7 @@
  * away meanwhile, libevent keeps the request until the reply frees it.
  * One HTTP server per process: http_send finds it without a handle. */
 #include "config.h"
-#include "http-internal.h"
+#include "http_front.h"
 #include "http_timing.h"
 #include "log.h"
 #include "metrics.h"
@@ -56,7 +56,7 @@ struct http_out {
 };
 
 struct http_front {
-    struct http *h;
+    void *arg;
     pthread_t thread;
     int running;
     pthread_mutex_t lock;
@@ -102,11 +102,6 @@ void http_send(struct evhttp_request *req, int code, const char *reason, struct 
     event_active(f->to_front, EV_READ, 0);
 }
 
-int http_front_on_thread(void)
-{
-    return http_front_here;
-}
-
 /* Front thread: send the replies the main loop queued. */
 static void http_front_outs(evutil_socket_t fd, short what, void *arg)
 {
@@ -140,7 +135,7 @@ static void http_front_jobs(evutil_socket_t fd, short what, void *arg)
     pthread_mutex_unlock(&f->lock);
     while (j) {
         struct http_job *next = j->next;
-        f->route(f->h, j->req, j->cmd, &j->q, j->peer);
+        f->route(f->arg, j->req, j->cmd, &j->q, j->peer);
         httppath_clear(&j->q);
         free(j);
         j = next;
@@ -167,13 +162,13 @@ int http_front_hand_over(struct http_front *f, struct evhttp_request *req, enum 
     return 0;
 }
 
-struct http_front *http_front_new(struct http *h, struct event_base *main_base,
+struct http_front *http_front_new(void *arg, struct event_base *main_base,
                                   struct event_base *front_base, http_front_route_fn *route)
 {
     struct http_front *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    f->h = h;
+    f->arg = arg;
     f->route = route;
     f->jobs_tail = &f->jobs;
     f->outs_tail = &f->outs;

@@ -14,7 +14,7 @@
  * the video, which a <video> element needs to seek. */
 #include "config.h"
 #include "http_static.h"
-#include "http-internal.h"
+#include "http_front.h"
 #include "http_hls.h"
 #include "http_timing.h"
 #include "metrics.h"

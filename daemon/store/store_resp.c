@@ -141,7 +141,15 @@ size_t store_resp_fmt_num(char *buf, size_t n, double v)
         buf[len] = '\0';
         return len;
     }
-    int w = snprintf(buf, n, "%.17g", v);
+    /* Else the shortest of 15, 16 and 17 significant digits that reads back
+     * as the same double: 0.26 rather than 0.26000000000000001, so a
+     * viewer's hashes take fewer bytes in Redis, and nothing is rounded. */
+    int w = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        w = snprintf(buf, n, "%.*g", prec, v);
+        if (w < 0 || (size_t)w >= n || prec == 17 || strtod(buf, NULL) == v)
+            break;
+    }
     return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
 }
 

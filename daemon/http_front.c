@@ -28,16 +28,10 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <errno.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#define HTTP_FRONT_SLICE_NS 100000 /* the shortest the kernel takes: 0.1 ms */
 
 struct http_job {
     struct http_job *next;
@@ -183,37 +177,11 @@ struct http_front *http_front_new(void *arg, struct event_base *main_base,
     return f;
 }
 
-/* Ask the kernel for short time slices on this thread (Linux 6.12's EEVDF
- * honours sched_attr.sched_runtime for normal tasks; older kernels ignore
- * it).  A kept answer takes microseconds: with a short slice the thread's
- * deadline comes early, so when it wakes for a request on a machine busy
- * with ingest it runs at once rather than after another task's slice.  The
- * total CPU it gets is unchanged. */
-struct http_front_sched_attr {
-    uint32_t size, policy;
-    uint64_t flags;
-    int32_t nice;
-    uint32_t priority;
-    uint64_t runtime, deadline, period;
-};
-
-static void http_front_short_slices(void)
-{
-#ifdef SYS_sched_setattr
-    struct http_front_sched_attr a = { .size = sizeof a,
-                                       .policy = 0 /* SCHED_OTHER */,
-                                       .runtime = HTTP_FRONT_SLICE_NS };
-    if (syscall(SYS_sched_setattr, 0, &a, 0) != 0)
-        log_debug("http: the HTTP thread keeps the default time slice: %s", strerror(errno));
-#endif
-}
-
 static void *http_front_main(void *arg)
 {
     struct event_base *base = arg;
     http_front_here = 1;
     pthread_setname_np(pthread_self(), "recutd-http"); /* top -H, perf */
-    http_front_short_slices();
     event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY);
     return NULL;
 }

@@ -4,7 +4,7 @@
  * entries) for bench/kafka-bench.sh.
  *
  *   kafka-produce -b BOOTSTRAPS -t TOPIC -n N [--viewers V] [--movies M]
- *                 [--seed S]
+ *                 [--seed S] [--sessions L]
  *   kafka-produce -b BOOTSTRAPS -t TOPIC --catalog M [--seed S]
  *
  * Events: N events of V viewers (default N/20, at least 1000) on a catalog
@@ -33,11 +33,14 @@
 
 #define KAFKA_PRODUCE_TIMEOUT_MS 30000
 
+#define KAFKA_PRODUCE_ACTIVE 64 /* viewers in a session at once (--sessions) */
+
 struct kafka_produce_opts {
     const char *brokers, *topic;
     long long n;
-    long viewers, movies, catalog;
+    long viewers, movies, catalog, session;
     uint64_t seed;
+    long active[KAFKA_PRODUCE_ACTIVE], left[KAFKA_PRODUCE_ACTIVE]; /* sessions running */
 };
 
 static long long kafka_produce_failed;
@@ -110,6 +113,9 @@ static int kafka_produce_args(int argc, char **argv, struct kafka_produce_opts *
         } else if (strcmp(a, "--catalog") == 0 &&
                    kafka_produce_parse_long(v, 1, 10000000, &x) == 0) {
             o->catalog = (long)x;
+        } else if (strcmp(a, "--sessions") == 0 &&
+                   kafka_produce_parse_long(v, 1, 1000000, &x) == 0) {
+            o->session = (long)x;
         } else if (strcmp(a, "--seed") == 0 && kafka_produce_parse_long(v, 0, INT64_MAX, &x) == 0) {
             o->seed = (uint64_t)x;
         } else {
@@ -119,7 +125,7 @@ static int kafka_produce_args(int argc, char **argv, struct kafka_produce_opts *
     }
     if (!o->brokers || !o->topic || (o->n < 0 && !o->catalog) || (o->n >= 0 && o->catalog)) {
         fprintf(stderr, "usage: kafka-produce -b BOOTSTRAPS -t TOPIC -n N [--viewers V] "
-                        "[--movies M] [--seed S]\n"
+                        "[--movies M] [--seed S] [--sessions L]\n"
                         "       kafka-produce -b BOOTSTRAPS -t TOPIC --catalog M [--seed S]\n");
         return -1;
     }
@@ -219,11 +225,24 @@ static long kafka_produce_movie(uint64_t *s, long movies)
     return m < movies ? m : movies - 1;
 }
 
-static int kafka_produce_event(char *buf, size_t cap, uint64_t *s,
-                               const struct kafka_produce_opts *o, long long seq, char *key,
-                               size_t key_cap)
+/* The next event's viewer: drawn anew, or from the sessions running. */
+static long kafka_produce_viewer(uint64_t *s, struct kafka_produce_opts *o)
 {
-    long viewer = (long)(kafka_produce_rand(s) % (uint64_t)o->viewers);
+    if (!o->session)
+        return (long)(kafka_produce_rand(s) % (uint64_t)o->viewers);
+    size_t k = (size_t)(kafka_produce_rand(s) % KAFKA_PRODUCE_ACTIVE);
+    if (o->left[k] <= 0) { /* a new session: another viewer, 1..2L-1 events */
+        o->active[k] = (long)(kafka_produce_rand(s) % (uint64_t)o->viewers);
+        o->left[k] = 1 + (long)(kafka_produce_rand(s) % (uint64_t)(2 * o->session - 1));
+    }
+    o->left[k]--;
+    return o->active[k];
+}
+
+static int kafka_produce_event(char *buf, size_t cap, uint64_t *s, struct kafka_produce_opts *o,
+                               long long seq, char *key, size_t key_cap)
+{
+    long viewer = kafka_produce_viewer(s, o);
     long movie = kafka_produce_movie(s, o->movies);
     long long ts = 1700000000000LL + seq * 7;
     snprintf(key, key_cap, "v%ld", viewer);

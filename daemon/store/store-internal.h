@@ -74,6 +74,7 @@ enum {
 };
 
 struct store {
+    struct recommend_work *rec_work; /* recommend_top's scratch, reused (loop thread) */
     struct recutd *d;
     struct store_hooks hooks;  /* what the daemon wants to hear (store.h) */
     redisAsyncContext *ac;     /* standalone: the connection */

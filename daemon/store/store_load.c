@@ -99,7 +99,8 @@ static void store_load_done(struct store_load *l)
                                    .max_pop = l->s->max_pop,
                                    .cooc = store_load_cooc,
                                    .ctx = l,
-                                   .popular_at = l->s->pop_sorted ? store_load_popular_at : NULL };
+                                   .popular_at = l->s->pop_sorted ? store_load_popular_at : NULL,
+                                   .work = l->s->rec_work };
     l->cb(l->arg, !l->failed, &l->v, &g, l->known);
     viewer_free(&l->v);
     strmap_clear(&l->cooc, store_load_free_row);
@@ -292,7 +293,8 @@ static int store_load_cached(struct store *s, const char *user, unsigned flags, 
                                    .ctx = s,
                                    .popular_at = s->pop_sorted ? store_mem_popular_at : NULL,
                                    .cooc_cat = pop_idx ? &s->d->catalog : NULL,
-                                   .pop_index = pop_idx ? store_mem_pop_index : NULL };
+                                   .pop_index = pop_idx ? store_mem_pop_index : NULL,
+                                   .work = s->rec_work };
     metrics_inc(M_VIEWER_READS_MEMORY, 1);
     cb(arg, 1, &vc->v, &g, vc->v.events > 0);
     return 0;

@@ -163,12 +163,20 @@ struct store *store_new(struct recutd *d, char *errstr, size_t errstr_size)
     strmap_init(&s->pop);
     strmap_init(&s->pop_next);
     store_items_init(s);
+    s->rec_work = recommend_work_new();
+    if (!s->rec_work) {
+        snprintf(errstr, errstr_size, "out of memory");
+        free(s);
+        return NULL;
+    }
     if (store_creds_set(d->cfg.redis_user, d->cfg.redis_password_file, errstr, errstr_size) < 0) {
+        recommend_work_free(s->rec_work);
         free(s);
         return NULL;
     }
     struct rblock *c = store_sync_connect(s, errstr, errstr_size);
     if (!c) {
+        recommend_work_free(s->rec_work);
         free(s);
         return NULL;
     }
@@ -223,6 +231,7 @@ void store_free(struct store *s)
     strmap_clear(&s->pop, NULL);
     store_pop_fini(s);
     store_items_fini(s);
+    recommend_work_free(s->rec_work);
     store_creds_clear();
     free(s);
 }

@@ -305,14 +305,21 @@ static void recommend_cand_sift(struct recommend_cand *h, size_t n, size_t i)
     }
 }
 
-/* Scratch of one recommend_top call. */
+/* Scratch of one recommend_top call, sized for a catalog of n movies.
+ * Between calls it is clean: co, because_w and skip are 0, because NULL
+ * and popc -1 for every movie. */
 struct recommend_scratch {
+    size_t n;
     double *co, *popc, *norm, *because_w;
     const char **because;
-    size_t *cand;
+    size_t *cand, *skipped;
     unsigned char *skip;
     struct recommend_pc *heap;
     struct recommend_cand *order;
+};
+
+struct recommend_work {
+    struct recommend_scratch x; /* x.n == 0: none yet */
 };
 
 static void recommend_scratch_free(struct recommend_scratch *x)
@@ -321,30 +328,62 @@ static void recommend_scratch_free(struct recommend_scratch *x)
     free(x->popc);
     free(x->because);
     free(x->cand);
+    free(x->skipped);
     free(x->skip);
     free(x->heap);
     free(x->order);
+    memset(x, 0, sizeof *x);
 }
 
-static int recommend_scratch_alloc(struct recommend_scratch *x, size_t n, size_t n_pc)
+static int recommend_scratch_alloc(struct recommend_scratch *x, size_t n)
 {
     memset(x, 0, sizeof *x);
     x->co = calloc(2 * n, sizeof *x->co);
     x->popc = malloc(2 * n * sizeof *x->popc);
     x->because = calloc(n, sizeof *x->because);
     x->cand = malloc(n * sizeof *x->cand);
+    x->skipped = malloc(n * sizeof *x->skipped);
     x->skip = calloc(n, 1);
-    x->heap = malloc((n_pc ? n_pc : 1) * sizeof *x->heap);
+    x->heap = malloc(RECOMMEND_POPULAR_CANDIDATES * sizeof *x->heap);
     x->order = malloc(n * sizeof *x->order);
-    if (!x->co || !x->popc || !x->because || !x->cand || !x->skip || !x->heap || !x->order) {
+    if (!x->co || !x->popc || !x->because || !x->cand || !x->skipped || !x->skip || !x->heap ||
+        !x->order) {
         recommend_scratch_free(x);
         return -1;
     }
+    x->n = n;
     x->because_w = x->co + n;
     x->norm = x->popc + n;
     for (size_t i = 0; i < n; i++)
         x->popc[i] = -1;
     return 0;
+}
+
+/* Make x clean again: only the candidates and the skipped movies were
+ * touched. */
+static void recommend_scratch_reset(struct recommend_scratch *x, size_t n_cand, size_t n_skipped)
+{
+    for (size_t c = 0; c < n_cand; c++) {
+        size_t i = x->cand[c];
+        x->co[i] = x->because_w[i] = 0;
+        x->because[i] = NULL;
+        x->popc[i] = -1;
+    }
+    for (size_t k = 0; k < n_skipped; k++)
+        x->skip[x->skipped[k]] = 0;
+}
+
+struct recommend_work *recommend_work_new(void)
+{
+    return calloc(1, sizeof(struct recommend_work));
+}
+
+void recommend_work_free(struct recommend_work *w)
+{
+    if (!w)
+        return;
+    recommend_scratch_free(&w->x);
+    free(w);
 }
 
 static size_t recommend_rank(const struct recut_config *cfg, const struct catalog *cat,
@@ -355,10 +394,19 @@ static size_t recommend_rank(const struct recut_config *cfg, const struct catalo
     if (n == 0 || cat->n == 0)
         return 0;
     size_t n_pc = RECOMMEND_POPULAR_CANDIDATES;
-    struct recommend_scratch x;
-    if (recommend_scratch_alloc(&x, cat->n, n_pc) < 0)
+    struct recommend_scratch own, *xp = &own;
+    if (g->work) {
+        xp = &g->work->x;
+        if (xp->n != cat->n) { /* the catalog grew: new scratch */
+            recommend_scratch_free(xp);
+            if (recommend_scratch_alloc(xp, cat->n) < 0)
+                return 0;
+        }
+    } else if (recommend_scratch_alloc(xp, cat->n) < 0) {
         return 0;
-    size_t n_cand = 0;
+    }
+    struct recommend_scratch x = *xp; /* (the arrays are shared) */
+    size_t n_cand = 0, n_skipped = 0;
     /* co-occurrence with the viewer's recent positives, newer ones count more */
     size_t window = recommend_cooc_reads(cfg);
     if (window > v->n_hist)
@@ -436,8 +484,10 @@ static size_t recommend_rank(const struct recut_config *cfg, const struct catalo
         struct strmap_entry *e;
         while ((e = strmap_next(&v->seen, &it))) {
             const struct catalog_movie *m = catalog_get(cat, e->key);
-            if (m)
+            if (m && !x.skip[m->index]) {
                 x.skip[m->index] = 1;
+                x.skipped[n_skipped++] = m->index;
+            }
         }
     }
     /* candidates by score without NB; NB (< 1) is computed only while it
@@ -490,7 +540,10 @@ static size_t recommend_rank(const struct recut_config *cfg, const struct catalo
         recommend_insert(out, &len, n, &it);
     }
     strmap_clear(&q.memo, NULL);
-    recommend_scratch_free(&x);
+    if (g->work)
+        recommend_scratch_reset(&x, n_cand, n_skipped);
+    else
+        recommend_scratch_free(&x);
     return len;
 }
 

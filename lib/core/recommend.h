@@ -32,7 +32,17 @@ struct recommend_globals {
      * catalog's movie i -- both save hash look-ups (recut-eval). */
     const struct catalog *cooc_cat;
     double (*pop_index)(void *ctx, size_t index);
+    /* Optional: memory reused from one call to the next (one thread at a
+     * time); NULL: each call allocates and zeroes its own, a few hundred
+     * KB for a catalog of 10,000 movies. */
+    struct recommend_work *work;
 };
+
+/* Scratch memory for recommend_top calls of one thread (the daemon's event
+ * loop keeps one): what a call touched is reset after it, so a call costs
+ * what the viewer's candidates cost, not the catalog's size. */
+struct recommend_work *recommend_work_new(void);
+void recommend_work_free(struct recommend_work *w);
 
 /* In-memory globals (recut-eval, tests; the daemon reads Redis instead). */
 struct recommend_mem {

@@ -2,12 +2,15 @@
 /* test_recommend.c -- the diversity re-ranking of recommend_top ([models]
  * diversity): off it leaves a list of one genre as it is; on it spreads the
  * list over genres, keeps the list sorted by score, and never brings back a
- * movie the viewer excluded or has seen. */
+ * movie the viewer excluded or has seen.  A reused work area
+ * (recommend_work) gives every viewer the list a fresh one gives, whatever
+ * was ranked before and after the catalog grows. */
 #include "config.h"
 
 #include "eval_metrics.h"
 #include "expect.h"
 #include "recommend.h"
+#include "update.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,8 +110,103 @@ static void test_diversity(void)
     catalog_free(&cat);
 }
 
+/* Viewers with histories drawn from a seeded generator, ranked with and
+ * without one shared work area, in one order and then another, and again
+ * after the catalog grew: the lists must be the same, item for item. */
+static uint64_t tw_rng = 99;
+static unsigned tw_rand(unsigned n)
+{
+    tw_rng = tw_rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((tw_rng >> 33) % n);
+}
+
+static int same_lists(const struct recommend_item *a, size_t na, const struct recommend_item *b,
+                      size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].movie != b[i].movie || a[i].score != b[i].score || a[i].because != b[i].because)
+            return 0;
+    return 1;
+}
+
+static void test_work_reuse(void)
+{
+    struct catalog cat;
+    catalog_init(&cat);
+    static const char *const genres[] = { "Drama", "Comedy", "Horror", "Action" };
+    char id[16];
+    for (int i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "w%d", i);
+        add(&cat, id, genres[i % 4]);
+    }
+    struct recut_config cfg;
+    EXPECT_TRUE(conf_init(&cfg) == 0);
+    enum {
+        NV = 25
+    };
+    recut_viewer vs[NV];
+    struct recommend_mem mem;
+    recommend_mem_init(&mem);
+    struct update u;
+    update_init(&u);
+    for (int k = 0; k < NV; k++) {
+        char uid[16];
+        snprintf(uid, sizeof uid, "v%d", k);
+        viewer_init(&vs[k], uid, cfg.nb_alpha);
+        int n_ev = 1 + (int)tw_rand(k % 5 == 0 ? 2 : 15);
+        for (int e = 0; e < n_ev; e++) {
+            struct vevent ev;
+            memset(&ev, 0, sizeof ev);
+            snprintf(ev.user, sizeof ev.user, "%s", uid);
+            snprintf(ev.movie, sizeof ev.movie, "w%u", tw_rand(k % 3 ? 20 : 60));
+            ev.type = tw_rand(4) ? VEVENT_LIKE : VEVENT_DISLIKE;
+            ev.scene = -1;
+            ev.t = -1;
+            const char **partners;
+            size_t np;
+            EXPECT_TRUE(update_compute(&u, &cfg, &cat, &ev, NULL, NULL) == 0);
+            if (viewer_apply(&vs[k], &u, cfg.history_max, 10, &partners, &np) == 1 &&
+                ev.type == VEVENT_LIKE)
+                recommend_mem_positive(&mem, ev.movie, partners, np);
+        }
+        viewer_finish(&vs[k]);
+    }
+    update_free(&u);
+    struct recommend_globals fresh, reused;
+    recommend_mem_globals(&mem, &fresh);
+    reused = fresh;
+    reused.work = recommend_work_new();
+    EXPECT_TRUE(reused.work != NULL);
+    struct recommend_item a[12], b[12];
+    for (int round = 0; round < 3; round++) {
+        if (round == 2) { /* the catalog grows: the work area is sized again */
+            for (int i = 60; i < 70; i++) {
+                snprintf(id, sizeof id, "w%d", i);
+                add(&cat, id, genres[i % 4]);
+            }
+        }
+        for (int j = 0; j < NV; j++) {
+            int k = round == 1 ? NV - 1 - j : j;
+            int seen = (j + round) % 3 == 0;
+            size_t na = recommend_top(&cfg, &cat, &vs[k], &fresh, NULL, seen, a, 12);
+            size_t nb = recommend_top(&cfg, &cat, &vs[k], &reused, NULL, seen, b, 12);
+            EXPECT(na > 0 && same_lists(a, na, b, nb),
+                   "round %d viewer %d: %zu items fresh, %zu with the reused work area", round, k,
+                   na, nb);
+        }
+    }
+    recommend_work_free(reused.work);
+    for (int k = 0; k < NV; k++)
+        viewer_free(&vs[k]);
+    recommend_mem_free(&mem);
+    catalog_free(&cat);
+}
+
 int main(void)
 {
     test_diversity();
+    test_work_reuse();
     return expect_report();
 }

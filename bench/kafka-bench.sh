@@ -112,7 +112,7 @@ measure() { # NAME TOPIC GROUP
     local name=$1 topic=$2 group=$3
     kcat_best "$topic"
     [ "$(h_redis DBSIZE)" -le $((MOVIES + 10)) ] || h_fail "Redis holds more than the catalog: $(h_redis DBSIZE) keys"
-    local redis_cpu0 t_start t_first="" deadline applied c t_end recutd_cpu redis_cpu dl bytes_per_viewer
+    local redis_cpu0 t_start t_first="" deadline applied c t_end recutd_cpu redis_cpu dl bytes_per_viewer n_sampled ev_sampled
     redis_cpu0=$(cpu "$H_REDIS_PID")
     t_start=$(now)
     h_start_recutd "$CONF"
@@ -137,12 +137,19 @@ measure() { # NAME TOPIC GROUP
     redis_cpu=$(secs "$redis_cpu0" "$(cpu "$H_REDIS_PID")")
     dl=$(h_metric recut_events_dead_letter_total)
     [ "$dl" = 0 ] || h_log "warning: $dl events went to the dead-letter topic"
-    # bytes a viewer takes in Redis: MEMORY USAGE of every key of 200 viewers
-    bytes_per_viewer=$(for v in $(seq 0 199); do
+    # bytes a viewer takes in Redis: MEMORY USAGE of every key of v0..v199,
+    # averaged over those that have events (a sessions stream may leave
+    # some out), with their mean event count
+    local sampled
+    sampled=$(for v in $(seq 0 199); do
+        printf 'viewer %s\n' "$(h_redis HGET "recut:{u:v$v}:meta" events)"
         for k in meta nb seen hist ids scenes emo; do
             h_redis MEMORY USAGE "recut:{u:v$v}:$k"
         done
-    done | awk '$1 ~ /^[0-9]+$/ { s += $1 } END { printf "%.0f", s / 200 }')
+    done | awk '$1 == "viewer" { if ($2 > 0) { n++; ev += $2; on = 1 } else on = 0; next }
+                on && $1 ~ /^[0-9]+$/ { s += $1 }
+                END { if (n) printf "%.0f %d %.1f", s / n, n, ev / n; else print "0 0 0" }')
+    read -r bytes_per_viewer n_sampled ev_sampled <<<"$sampled"
     h_stop_recutd
     [ "$H_RC" = 0 ] || h_log "warning: recutd exited with $H_RC after SIGTERM"
 
@@ -157,7 +164,7 @@ measure() { # NAME TOPIC GROUP
         printf '  (a) kcat raw read            %10s events/s  (%s s, best of %s)\n' "$ra" "$best_a" "$KCAT_RUNS"
         printf '  (b) recutd apply + commit    %10s events/s  (%s s from the first applied event; %s s from process start)\n' "$rb" "$tb" "$tb_all"
         printf '      CPU during (b): recutd %s s, redis-server %s s (of %s s wall from process start)\n' "$recutd_cpu" "$redis_cpu" "$tb_all"
-        printf '  Redis bytes per viewer       %10s           (MEMORY USAGE of all keys of 200 viewers, %s events each on average)\n' "$bytes_per_viewer" "$((N / (N / 20 > 1000 ? N / 20 : 1000)))"
+        printf '  Redis bytes per viewer       %10s           (MEMORY USAGE of all keys of %s viewers, %s events each on average)\n' "$bytes_per_viewer" "$n_sampled" "$ev_sampled"
         printf '  ratio (b)/(a)                %10s           (target >= 0.5)\n' "$(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"
     } >>"$H_TMP/report"
 }

@@ -3,7 +3,8 @@
 # The HTTP front thread (http_front.c): while recutd's main loop is held
 # (a test editor plugin waits in edit() until the test releases it), a
 # kept answer is still given, a malformed request is still refused, and
-# requests that need the main loop wait for it and are answered after.
+# requests that need the main loop (the held cut, /v1/health, /metrics)
+# wait for it and are answered after.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3 cc
 
@@ -39,7 +40,7 @@ bg_get() { # OUT URL: GET in the background; OUT.code gets the status when done
 case_front_answers_while_held() {
     h_http GET "/v1/users/u1/recommendations?n=5"
     h_assert_eq "$H_STATUS" 200 "recommendations of u1" || return 1
-    local first kept0 slow_pid health_pid
+    local first kept0 slow_pid health_pid metrics_pid
     first=$(cat "$H_BODY")
     kept0=$(h_metric recut_http_answers_cached_total)
     bg_get "$H_TMP/slow.out" "$BASE/v1/users/u2/cuts/m1?editor=slowedit&budget=600"
@@ -47,6 +48,8 @@ case_front_answers_while_held() {
     h_wait_for 20 "the slow editor to hold the main loop" test -e "$SLOW/started" || return 1
     bg_get "$H_TMP/health.out" "$BASE/v1/health"
     health_pid=$!
+    bg_get "$H_TMP/metrics.out" "$BASE/metrics"
+    metrics_pid=$!
     # the main loop is held until $SLOW/release exists
     h_http GET "/v1/users/u1/recommendations?n=5"
     h_assert_eq "$H_STATUS" 200 "the kept answer while the main loop is held" || return 1
@@ -55,12 +58,14 @@ case_front_answers_while_held() {
     h_assert_eq "$H_STATUS" 400 "a malformed path while the main loop is held" || return 1
     kill -0 "$slow_pid" 2>/dev/null || h_check_failed "the held cut was answered before its release"
     kill -0 "$health_pid" 2>/dev/null || h_check_failed "health (main loop) was answered while the loop was held"
+    kill -0 "$metrics_pid" 2>/dev/null || h_check_failed "/metrics (main loop) was answered while the loop was held"
     [ -e "$SLOW/release" ] && h_check_failed "released too early"
     touch "$SLOW/release"
-    wait "$slow_pid" "$health_pid"
+    wait "$slow_pid" "$health_pid" "$metrics_pid"
     h_assert_eq "$(cat "$H_TMP/slow.out.code")" 200 "the held cut after its release" || return 1
     h_assert_eq "$(h_json "$H_TMP/slow.out" 'd["movie"]')" m1 "the held cut is m1's" || return 1
     h_assert_eq "$(cat "$H_TMP/health.out.code")" 200 "health after the release" || return 1
+    h_assert_eq "$(cat "$H_TMP/metrics.out.code")" 200 "/metrics after the release" || return 1
     h_assert_num "$(h_metric recut_http_answers_cached_total)" ">=" "$((kept0 + 1))" \
         "the kept answer was counted"
 }

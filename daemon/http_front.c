@@ -206,9 +206,7 @@ void http_front_stop(struct http_front *f, struct event_base *front_base)
     event_base_loopbreak(front_base);
     pthread_join(f->thread, NULL);
     f->running = 0;
-    http_front_here = 1; /* the loop's thread now: queued replies go out from here */
-    http_front_outs(-1, 0, f);
-    http_front_here = 0;
+    http_front_outs(-1, 0, f); /* queued replies go out from this thread now */
 }
 
 void http_front_free(struct http_front *f)

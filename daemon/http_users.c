@@ -58,10 +58,11 @@ static struct http_cache_stamp http_answer_stamp(const struct recutd *d)
 }
 
 /* Answers vary with nothing but the viewer, the URI and the stamp unless an
- * experiment is on (its arms, its exposure log) */
-static int http_answer_cacheable(const struct http *h)
+ * experiment is on (its arms, its exposure log): answer_ttl_ms is 0 then
+ * (http.c), and the one place that says it. */
+static int http_answer_cacheable(struct http *h)
 {
-    return h->d->cfg.http_answer_cache_ms > 0 && !h->d->experiments;
+    return atomic_load(&h->answer_ttl_ms) > 0;
 }
 
 static void http_answer_reply(struct http_user *u, const char *user, const char *ctype,

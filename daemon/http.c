@@ -421,7 +421,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     pthread_mutex_init(&h->auth_lock, NULL);
     http_answer_ttl_set(h);
     h->answers = http_cache_new();
-    h->fbase = h->answers ? event_base_new() : NULL;
+    h->fbase = h->answers ? http_front_base_new() : NULL;
     h->front = h->fbase ? http_front_new(h, d->base, h->fbase, http_route) : NULL;
     h->eh = h->front ? evhttp_new(h->fbase) : NULL;
     if (!h->eh) {

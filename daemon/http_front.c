@@ -156,6 +156,17 @@ int http_front_hand_over(struct http_front *f, struct evhttp_request *req, enum 
     return 0;
 }
 
+struct event_base *http_front_base_new(void)
+{
+    struct event_config *c = event_config_new();
+    if (!c)
+        return NULL;
+    event_config_set_flag(c, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    struct event_base *b = event_base_new_with_config(c);
+    event_config_free(c);
+    return b;
+}
+
 struct http_front *http_front_new(void *arg, struct event_base *main_base,
                                   struct event_base *front_base, http_front_route_fn *route)
 {

@@ -75,6 +75,8 @@ enum {
 
 struct store {
     struct recommend_work *rec_work; /* recommend_top's scratch, reused (loop thread) */
+    struct update_op *apply_ops;     /* a kept event's operations, unpacked to apply */
+    size_t apply_ops_cap;
     struct recutd *d;
     struct store_hooks hooks;  /* what the daemon wants to hear (store.h) */
     redisAsyncContext *ac;     /* standalone: the connection */

@@ -33,9 +33,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct store_bev {    /* one event kept by a batch */
-    struct vevent ev; /* text dropped */
-    struct update u;
+/* One event kept by a batch: what applying it needs, packed.  A parsed
+ * event (struct vevent) is 1.3 KB, most of it room for emotions, and each
+ * of its update operations 316 bytes, most of it room for a long field
+ * name; a batch of 2,000 events used to copy and hold several MB of them.
+ * Here the strings and operations of an event are one allocation of what
+ * they hold: user, id and movie, each NUL-terminated, then n_ops
+ * operations, each its code, its value (a double, unaligned) and its
+ * NUL-terminated field. */
+struct store_bev {
+    enum vevent_type type;
+    int64_t ts;
+    long scene;
+    double t, value, weight;
+    int has_value, has_seen, positive;
+    size_t n_ops;
+    char *user, *id, *movie; /* into data */
+    char *ops;               /* into data */
+    char *data;
     struct store_vc *vc; /* resolved when the batch is prepared */
     size_t emo_stripped; /* emotion operations dropped: no key to seal them */
 };
@@ -83,7 +98,7 @@ static void store_batch_free(struct store_batch *b)
 {
     store_batch_untouch(b);
     for (size_t i = 0; i < b->n; i++)
-        update_free(&b->evs[i].u);
+        free(b->evs[i].data);
     free(b->evs);
     store_args_free(&b->movies);
     free(b);
@@ -101,6 +116,9 @@ void store_batch_fini(struct store *s)
     store_cache_fini(s);
     store_outbox_fini(s);
     store_resp_free(&s->resp);
+    free(s->apply_ops);
+    s->apply_ops = NULL;
+    s->apply_ops_cap = 0;
 }
 
 struct store_batch *store_batch_new(struct store *s)
@@ -132,21 +150,42 @@ int store_batch_add(struct store_batch *b, const struct update *u)
         b->cap = nc;
     }
     struct store_bev *e = &b->evs[b->n];
+    const struct vevent *ev = u->ev;
     memset(e, 0, sizeof *e);
-    e->ev = *u->ev;
-    e->ev.text = NULL;
-    update_init(&e->u);
-    if (u->n_ops) {
-        e->u.ops = malloc(u->n_ops * sizeof *e->u.ops);
-        if (!e->u.ops)
-            return -1;
-        memcpy(e->u.ops, u->ops, u->n_ops * sizeof *e->u.ops);
+    e->type = ev->type;
+    e->ts = ev->ts;
+    e->scene = ev->scene;
+    e->t = ev->t;
+    e->value = ev->value;
+    e->has_value = ev->has_value;
+    e->weight = u->weight;
+    e->has_seen = u->has_seen;
+    e->positive = u->positive;
+    size_t ul = strlen(ev->user) + 1, il = strlen(ev->id) + 1, ml = strlen(ev->movie) + 1;
+    size_t need = ul + il + ml;
+    for (size_t i = 0; i < u->n_ops; i++)
+        if (store_emo_keeps(b->s, u->ops[i].code))
+            need += 1 + sizeof(double) + strlen(u->ops[i].field) + 1;
+    char *p = e->data = malloc(need);
+    if (!p)
+        return -1;
+    e->user = memcpy(p, ev->user, ul);
+    e->id = memcpy(p += ul, ev->id, il);
+    e->movie = memcpy(p += il, ev->movie, ml);
+    e->ops = p += ml;
+    for (size_t i = 0; i < u->n_ops; i++) {
+        const struct update_op *op = &u->ops[i];
+        if (!store_emo_keeps(b->s, op->code)) {
+            e->emo_stripped++;
+            continue;
+        }
+        size_t fl = strlen(op->field) + 1;
+        *p++ = op->code;
+        memcpy(p, &op->value, sizeof op->value);
+        memcpy(p += sizeof op->value, op->field, fl);
+        p += fl;
+        e->n_ops++;
     }
-    e->u.n_ops = e->u.cap = u->n_ops;
-    e->emo_stripped = store_emo_strip(b->s, &e->u);
-    e->u.weight = u->weight;
-    e->u.has_seen = u->has_seen;
-    e->u.positive = u->positive;
     b->n++;
     b->count++;
     return 0;
@@ -190,7 +229,7 @@ static int store_batch_prepare(struct store *s, struct store_batch *b)
     b->missing = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct store_bev *e = &b->evs[i];
-        struct store_vc *vc = store_vc_get(s, e->ev.user);
+        struct store_vc *vc = store_vc_get(s, e->user);
         if (!vc)
             return -1;
         e->vc = vc;
@@ -417,6 +456,48 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     return 0;
 }
 
+/* The event e keeps, as the structs the hooks and viewer_apply take: ev
+ * (cleared once: no text, no emotions) and u, whose operations are
+ * unpacked into the store's s->apply_ops.  0, or -1 without memory. */
+static int store_bev_unpack(struct store *s, const struct store_bev *e, struct vevent *ev,
+                            struct update *u)
+{
+    ev->type = e->type;
+    ev->ts = e->ts;
+    ev->scene = e->scene;
+    ev->t = e->t;
+    ev->value = e->value;
+    ev->has_value = e->has_value;
+    memcpy(ev->user, e->user, strlen(e->user) + 1);
+    memcpy(ev->id, e->id, strlen(e->id) + 1);
+    memcpy(ev->movie, e->movie, strlen(e->movie) + 1);
+    if (e->n_ops > s->apply_ops_cap) {
+        struct update_op *n = realloc(s->apply_ops, e->n_ops * sizeof *n);
+        if (!n)
+            return -1;
+        s->apply_ops = n;
+        s->apply_ops_cap = e->n_ops;
+    }
+    const char *p = e->ops;
+    for (size_t i = 0; i < e->n_ops; i++) {
+        struct update_op *op = &s->apply_ops[i];
+        op->code = *p++;
+        memcpy(&op->value, p, sizeof op->value);
+        p += sizeof op->value;
+        size_t fl = strlen(p) + 1;
+        memcpy(op->field, p, fl);
+        p += fl;
+    }
+    update_init(u);
+    u->ev = ev;
+    u->weight = e->weight;
+    u->has_seen = e->has_seen;
+    u->positive = e->positive;
+    u->ops = s->apply_ops;
+    u->n_ops = u->cap = e->n_ops;
+    return 0;
+}
+
 static void store_batch_apply(struct store *s, struct store_batch *b)
 {
     const struct recut_config *cfg = &s->d->cfg;
@@ -428,31 +509,38 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         store_batch_reset(s, "out of memory");
         return;
     }
+    struct vevent ev;
+    memset(&ev, 0, sizeof ev);
     for (size_t i = 0; i < b->n; i++) {
         struct store_bev *e = &b->evs[i];
         struct store_vc *vc = e->vc;
+        struct update u;
+        if (store_bev_unpack(s, e, &ev, &u) < 0) {
+            free(touched);
+            store_batch_reset(s, "out of memory");
+            return;
+        }
         if (vc->bad) {
             if (s->hooks.on_rejected)
-                s->hooks.on_rejected(s->hooks.ctx, &e->ev, vc->bad_why);
+                s->hooks.on_rejected(s->hooks.ctx, &ev, vc->bad_why);
             if (!vc->detached)
                 store_vc_detach(s, vc); /* read again next time */
             continue;
         }
-        if (e->ev.id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->ev.id)) {
+        if (e->id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->id)) {
             metrics_inc(M_EVENTS_DUPLICATE, 1);
             continue;
         }
-        e->u.ev = &e->ev;
         vc->v.chg = &vc->chg;
         const char **partners;
         size_t np;
-        if (viewer_apply(&vc->v, &e->u, cfg->history_max, cfg->cooc_window, &partners, &np) < 0) {
+        if (viewer_apply(&vc->v, &u, cfg->history_max, cfg->cooc_window, &partners, &np) < 0) {
             log_err("out of memory applying an event of %s", vc->user);
             continue;
         }
         if (s->hooks.on_event)
-            s->hooks.on_event(s->hooks.ctx, &vc->v, &e->u);
-        if (e->ev.type == VEVENT_FORGET)
+            s->hooks.on_event(s->hooks.ctx, &vc->v, &u);
+        if (e->type == VEVENT_FORGET)
             audit_erased(vc->user, "a forget event", NULL, -1);
         if (vc->chg.forgot) {
             /* the viewer is gone: the ids go with it */
@@ -465,12 +553,12 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             vc->last_ts = 0;
             vc->v.events = 0;
         } else {
-            vc->last_ts = e->ev.ts;
-            if (e->ev.id[0] && cfg->ids_max > 0) {
-                store_vc_add_id(vc, e->ev.id, e->ev.ts);
+            vc->last_ts = e->ts;
+            if (e->id[0] && cfg->ids_max > 0) {
+                store_vc_add_id(vc, e->id, e->ts);
                 char ts[24];
-                store_args_addn(&vc->new_ids, ts, store_resp_fmt_ll(ts, (long long)e->ev.ts));
-                store_args_add(&vc->new_ids, e->ev.id);
+                store_args_addn(&vc->new_ids, ts, store_resp_fmt_ll(ts, (long long)e->ts));
+                store_args_add(&vc->new_ids, e->id);
             }
         }
         metrics_inc(M_EVENTS_APPLIED, 1);
@@ -481,7 +569,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         /* a movie new in the viewer's positive history (partners is set
          * exactly then): its popularity, and a co-occurrence with each
          * partner, counted once per viewer whatever the batching */
-        if (partners && store_outbox_record(s, vc, e->ev.movie, partners, np) < 0) {
+        if (partners && store_outbox_record(s, vc, e->movie, partners, np) < 0) {
             log_err("out of memory counting %s's global counts", vc->user);
             free(touched);
             store_batch_reset(s, "out of memory");

@@ -29,16 +29,9 @@ void store_emo_init(struct store *s)
     store_emo_ring = s->d->seal;
 }
 
-size_t store_emo_strip(struct store *s, struct update *u)
+int store_emo_keeps(const struct store *s, char code)
 {
-    if (s->d->seal)
-        return 0;
-    size_t kept = 0, n = u->n_ops;
-    for (size_t i = 0; i < n; i++)
-        if (u->ops[i].code != UPD_EMO)
-            u->ops[kept++] = u->ops[i];
-    u->n_ops = kept;
-    return n - kept;
+    return s->d->seal || code != UPD_EMO;
 }
 
 int store_emo_reply_field(recut_viewer *v, const redisReply *k, const redisReply *val)

@@ -9,8 +9,9 @@
 
 /* Take the process's key ring (s->d->seal) for the read path. */
 void store_emo_init(struct store *s);
-/* Without a key ring: remove u's emotion operations; returns how many. */
-size_t store_emo_strip(struct store *s, struct update *u);
+/* Whether an operation of this code is kept: without a key ring, emotion
+ * operations are dropped as they enter a batch. */
+int store_emo_keeps(const struct store *s, char code);
 /* A field k of v's emo hash: 1 if it was the sealed one (opened into v's
  * map, or logged), 0 if it is a field in clear. */
 int store_emo_reply_field(recut_viewer *v, const redisReply *k, const redisReply *val);

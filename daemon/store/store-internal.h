@@ -224,6 +224,10 @@ struct store_row {
      * (NULL: not in the catalog) as of catalog.changes == cat_changes */
     int resolved;
     uint64_t cat_changes;
+    /* and the partners in the catalog as an array by catalog index (what a
+     * ranking walks: recommend_globals.cooc_row), as of the same resolve */
+    struct recommend_partner *pk;
+    size_t n_pk;
 };
 struct store_row *store_row_new(void); /* one reference, empty */
 void store_row_ref(struct store_row *r);

@@ -50,6 +50,7 @@ void store_row_unref(struct store_row *r)
 {
     if (r && --r->refs == 0) {
         strmap_clear(&r->m, NULL);
+        free(r->pk);
         free(r);
     }
 }
@@ -164,15 +165,34 @@ void store_items_fini(struct store *s)
     s->n_pop_idx = 0;
 }
 
+static int store_partner_cmp(const void *a, const void *b)
+{
+    const struct recommend_partner *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
 void store_items_resolve(struct store *s, struct store_row *row)
 {
     const struct catalog *cat = &s->d->catalog;
     if (row->resolved && row->cat_changes == cat->changes)
         return;
+    /* the array is rebuilt whole; without memory, the row has none (the
+     * ranking then reads the map: same answer, slower) */
+    free(row->pk);
+    row->n_pk = 0;
+    row->pk = malloc((row->m.len ? row->m.len : 1) * sizeof *row->pk);
     size_t it = 0;
     struct strmap_entry *e;
-    while ((e = strmap_next(&row->m, &it)))
-        e->ptr = (void *)catalog_get(cat, e->key);
+    while ((e = strmap_next(&row->m, &it))) {
+        const struct catalog_movie *m = catalog_get(cat, e->key);
+        e->ptr = (void *)m;
+        if (m && row->pk)
+            row->pk[row->n_pk++] = (struct recommend_partner){ m->index, e->num };
+    }
+    /* in catalog order: the ranking's per-movie arrays are then walked
+     * forward */
+    if (row->pk)
+        qsort(row->pk, row->n_pk, sizeof *row->pk, store_partner_cmp);
     row->resolved = 1;
     row->cat_changes = cat->changes;
 }

@@ -263,6 +263,16 @@ static const struct strmap *store_mem_cooc(void *ctx, const char *movie)
     return &r->m;
 }
 
+static const struct recommend_partner *store_mem_cooc_row(void *ctx, const char *movie, size_t *n)
+{
+    struct store_row *r = store_items_get(ctx, movie);
+    if (!r)
+        return NULL;
+    store_items_resolve(ctx, r);
+    *n = r->n_pk;
+    return r->pk;
+}
+
 static double store_mem_pop_index(void *ctx, size_t i)
 {
     struct store *s = ctx;
@@ -294,6 +304,7 @@ static int store_load_cached(struct store *s, const char *user, unsigned flags, 
                                    .popular_at = s->pop_sorted ? store_mem_popular_at : NULL,
                                    .cooc_cat = pop_idx ? &s->d->catalog : NULL,
                                    .pop_index = pop_idx ? store_mem_pop_index : NULL,
+                                   .cooc_row = pop_idx ? store_mem_cooc_row : NULL,
                                    .work = s->rec_work };
     metrics_inc(M_VIEWER_READS_MEMORY, 1);
     cb(arg, 1, &vc->v, &g, vc->v.events > 0);

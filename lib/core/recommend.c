@@ -413,20 +413,39 @@ static size_t recommend_rank(const struct recut_config *cfg, const struct catalo
         window = v->n_hist;
     double co_max = 0;
     const int indexed = g->cooc_cat == cat;
-    for (size_t h = 0; h < window && g->cooc; h++) {
-        const struct strmap *cm = g->cooc(g->ctx, v->hist[h]);
-        if (!cm)
+    const int packed = indexed && g->pop_index && g->cooc_row;
+    for (size_t h = 0; h < window && (g->cooc || packed); h++) {
+        const struct strmap *cm = NULL;
+        const struct recommend_partner *row = NULL;
+        size_t n_row = 0;
+        if (packed)
+            row = g->cooc_row(g->ctx, v->hist[h], &n_row);
+        if (!row && g->cooc) /* (no row, or it has no array: the map) */
+            cm = g->cooc(g->ctx, v->hist[h]);
+        if (!cm && !row)
             continue;
         double pj = g->pop ? g->pop(g->ctx, v->hist[h]) : 1;
         double recency = exp(-(double)h / RECOMMEND_RECENCY_TAU);
         double nj = sqrt(pj + 1);
         size_t it = 0;
-        struct strmap_entry *e;
-        while ((e = strmap_next(cm, &it))) {
-            const struct catalog_movie *m = indexed ? e->ptr : catalog_get(cat, e->key);
-            if (!m)
-                continue;
-            size_t i = m->index;
+        struct strmap_entry *e = NULL;
+        for (size_t k = 0;; k++) {
+            size_t i;
+            double count;
+            if (row) {
+                if (k == n_row)
+                    break;
+                i = row[k].index;
+                count = row[k].count;
+            } else {
+                if (!(e = strmap_next(cm, &it)))
+                    break;
+                const struct catalog_movie *m = indexed ? e->ptr : catalog_get(cat, e->key);
+                if (!m)
+                    continue;
+                i = m->index;
+                count = e->num;
+            }
             if (x.popc[i] < 0) {
                 x.popc[i] = indexed && g->pop_index ? g->pop_index(g->ctx, i)
                             : g->pop                ? g->pop(g->ctx, e->key)
@@ -434,7 +453,7 @@ static size_t recommend_rank(const struct recut_config *cfg, const struct catalo
                 x.norm[i] = sqrt(x.popc[i] + 1);
                 x.cand[n_cand++] = i;
             }
-            double s = recency * e->num / (x.norm[i] * nj);
+            double s = recency * count / (x.norm[i] * nj);
             x.co[i] += s;
             if (s > x.because_w[i]) {
                 x.because_w[i] = s;

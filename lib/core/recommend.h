@@ -13,6 +13,12 @@ struct svmv_config;
 /* The viewers' SVM settings of [svm] (recutd and recut-eval train alike). */
 void recommend_svm_config(const struct recut_config *cfg, struct svmv_config *c);
 
+/* One partner of a co-occurrence row: its catalog index and the count. */
+struct recommend_partner {
+    size_t index;
+    double count;
+};
+
 /* Global (not per-viewer) statistics. */
 struct recommend_globals {
     /* number of viewers positive on a movie */
@@ -32,6 +38,12 @@ struct recommend_globals {
      * catalog's movie i -- both save hash look-ups (recut-eval). */
     const struct catalog *cooc_cat;
     double (*pop_index)(void *ctx, size_t index);
+    /* Optional, with cooc_cat and pop_index: movie's co-occurrence row as
+     * an array of *n partners in that catalog (by index), or NULL (no
+     * row).  A ranking walks the rows of up to 16 recent positives, each
+     * of up to thousands of partners: an array read in order costs less
+     * than the hash map's slots and each partner's catalog entry. */
+    const struct recommend_partner *(*cooc_row)(void *ctx, const char *movie, size_t *n);
     /* Optional: memory reused from one call to the next (one thread at a
      * time); NULL: each call allocates and zeroes its own, a few hundred
      * KB for a catalog of 10,000 movies. */

@@ -4,7 +4,8 @@
  * list over genres, keeps the list sorted by score, and never brings back a
  * movie the viewer excluded or has seen.  A reused work area
  * (recommend_work) gives every viewer the list a fresh one gives, whatever
- * was ranked before and after the catalog grows. */
+ * was ranked before and after the catalog grows, and so do co-occurrence
+ * rows given as arrays by catalog index (recommend_globals.cooc_row). */
 #include "config.h"
 
 #include "eval_metrics.h"
@@ -131,6 +132,60 @@ static int same_lists(const struct recommend_item *a, size_t na, const struct re
     return 1;
 }
 
+/* recommend_globals.cooc_row over a recommend_mem's maps: the row as an
+ * array of catalog indices, in the reverse of the map's order (the
+ * ranking must not depend on it); one row at a time, as the ranking asks. */
+struct packed_ctx {
+    struct recommend_mem *mem;
+    const struct catalog *cat;
+    struct recommend_partner row[128];
+    size_t rows_given;
+};
+
+static const struct recommend_partner *packed_row(void *ctx, const char *movie, size_t *n)
+{
+    struct packed_ctx *p = ctx;
+    struct strmap_entry *r = strmap_get(&p->mem->cooc, movie);
+    if (!r)
+        return NULL;
+    size_t k = 0, it = 0;
+    struct strmap_entry *e;
+    while ((e = strmap_next(r->ptr, &it))) {
+        const struct catalog_movie *m = catalog_get(p->cat, e->key);
+        if (m && k < sizeof p->row / sizeof p->row[0])
+            p->row[k++] = (struct recommend_partner){ m->index, e->num };
+    }
+    for (size_t i = 0; i < k / 2; i++) {
+        struct recommend_partner t = p->row[i];
+        p->row[i] = p->row[k - 1 - i];
+        p->row[k - 1 - i] = t;
+    }
+    p->rows_given++;
+    *n = k;
+    return p->row;
+}
+
+static double packed_pop(void *ctx, const char *movie)
+{
+    struct packed_ctx *p = ctx;
+    struct strmap_entry *e = strmap_get(&p->mem->pop, movie);
+    return e ? e->num : 0;
+}
+
+static double packed_pop_index(void *ctx, size_t i)
+{
+    struct packed_ctx *p = ctx;
+    return packed_pop(ctx, p->cat->list[i]->m.id);
+}
+
+static const char *packed_popular_at(void *ctx, size_t rank, double *pop)
+{
+    struct packed_ctx *p = ctx;
+    struct recommend_globals g;
+    recommend_mem_globals(p->mem, &g);
+    return g.popular_at(p->mem, rank, pop);
+}
+
 static void test_work_reuse(void)
 {
     struct catalog cat;
@@ -179,7 +234,16 @@ static void test_work_reuse(void)
     reused = fresh;
     reused.work = recommend_work_new();
     EXPECT_TRUE(reused.work != NULL);
-    struct recommend_item a[12], b[12];
+    /* the rows as arrays by catalog index (as recutd's store gives them) */
+    struct packed_ctx pc = { .mem = &mem, .cat = &cat };
+    struct recommend_globals packed = { .pop = packed_pop,
+                                        .max_pop = fresh.max_pop,
+                                        .ctx = &pc,
+                                        .popular_at = packed_popular_at,
+                                        .cooc_cat = &cat,
+                                        .pop_index = packed_pop_index,
+                                        .cooc_row = packed_row };
+    struct recommend_item a[12], b[12], c[12];
     for (int round = 0; round < 3; round++) {
         if (round == 2) { /* the catalog grows: the work area is sized again */
             for (int i = 60; i < 70; i++) {
@@ -195,8 +259,14 @@ static void test_work_reuse(void)
             EXPECT(na > 0 && same_lists(a, na, b, nb),
                    "round %d viewer %d: %zu items fresh, %zu with the reused work area", round, k,
                    na, nb);
+            packed.work = round == 1 ? reused.work : NULL;
+            size_t nc = recommend_top(&cfg, &cat, &vs[k], &packed, NULL, seen, c, 12);
+            EXPECT(same_lists(a, na, c, nc),
+                   "round %d viewer %d: %zu items from the maps, %zu from rows by index", round, k,
+                   na, nc);
         }
     }
+    EXPECT(pc.rows_given > 100, "the ranking read %zu rows by index", pc.rows_given);
     recommend_work_free(reused.work);
     for (int k = 0; k < NV; k++)
         viewer_free(&vs[k]);

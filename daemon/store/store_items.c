@@ -165,10 +165,29 @@ void store_items_fini(struct store *s)
     s->n_pop_idx = 0;
 }
 
-static int store_partner_cmp(const void *a, const void *b)
+/* Sort p[0..n) by catalog index, below 2^(8 * digits): least significant
+ * byte first, through tmp (n elements).  A row of thousands of partners is
+ * sorted after every refresh, and qsort's comparisons through a function
+ * pointer were a twentieth of the loop under load. */
+static void store_partners_sort(struct recommend_partner *p, struct recommend_partner *tmp,
+                                size_t n, unsigned digits)
 {
-    const struct recommend_partner *x = a, *y = b;
-    return (x->index > y->index) - (x->index < y->index);
+    struct recommend_partner *from = p, *to = tmp;
+    for (unsigned d = 0; d < digits; d++) {
+        size_t count[257] = { 0 };
+        unsigned shift = 8 * d;
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].index >> shift) & 0xff) + 1]++;
+        for (size_t b = 1; b < 257; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].index >> shift) & 0xff]++] = from[i];
+        struct recommend_partner *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != p)
+        memcpy(p, from, n * sizeof *p);
 }
 
 void store_items_resolve(struct store *s, struct store_row *row)
@@ -184,15 +203,23 @@ void store_items_resolve(struct store *s, struct store_row *row)
     size_t it = 0;
     struct strmap_entry *e;
     while ((e = strmap_next(&row->m, &it))) {
-        const struct catalog_movie *m = catalog_get(cat, e->key);
+        /* (the row's map hashed the id already: the catalog's map shares
+         * the hash function) */
+        const struct catalog_movie *m = catalog_geth(cat, e->key, e->len, e->hash);
         e->ptr = (void *)m;
         if (m && row->pk)
             row->pk[row->n_pk++] = (struct recommend_partner){ m->index, e->num };
     }
     /* in catalog order: the ranking's per-movie arrays are then walked
      * forward */
-    if (row->pk)
-        qsort(row->pk, row->n_pk, sizeof *row->pk, store_partner_cmp);
+    struct recommend_partner *tmp =
+        row->pk ? malloc((row->n_pk ? row->n_pk : 1) * sizeof *tmp) : NULL;
+    unsigned digits = 1;
+    while (digits < sizeof(size_t) && (cat->n >> (8 * digits)) > 0)
+        digits++;
+    if (tmp)
+        store_partners_sort(row->pk, tmp, row->n_pk, digits);
+    free(tmp);
     row->resolved = 1;
     row->cat_changes = cat->changes;
 }

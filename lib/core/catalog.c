@@ -402,6 +402,13 @@ const struct catalog_movie *catalog_get(const struct catalog *c, const char *id)
     return e ? e->ptr : NULL;
 }
 
+const struct catalog_movie *catalog_geth(const struct catalog *c, const char *id, size_t len,
+                                         uint32_t hash)
+{
+    struct strmap_entry *e = strmap_geth(&c->by_id, id, len, hash);
+    return e ? e->ptr : NULL;
+}
+
 long catalog_scene_at(const struct recut_movie *m, double t)
 {
     for (size_t i = 0; i < m->n_scenes; i++)

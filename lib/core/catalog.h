@@ -43,6 +43,10 @@ void catalog_movie_free(struct catalog_movie *cm);
 /* Takes ownership; replaces an entry with the same id. */
 int catalog_put(struct catalog *c, struct catalog_movie *cm);
 const struct catalog_movie *catalog_get(const struct catalog *c, const char *id);
+/* The same, for an id of len bytes whose strmap hash is known (a key of
+ * another strmap: its entry's hash). */
+const struct catalog_movie *catalog_geth(const struct catalog *c, const char *id, size_t len,
+                                         uint32_t hash);
 /* Scene index containing second t, or -1. */
 long catalog_scene_at(const struct recut_movie *m, double t);
 /* Normalise a genre or tag into a feature name: "genre:" + lower-case. */

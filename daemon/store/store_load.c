@@ -84,6 +84,8 @@ static const char *store_load_popular_at(void *ctx, size_t rank, double *pop)
 }
 
 static void store_load_stage2(struct store_load *l);
+static double store_load_pop_index(void *ctx, size_t i);
+static const struct recommend_partner *store_load_cooc_row(void *ctx, const char *movie, size_t *n);
 
 static void store_load_done(struct store_load *l)
 {
@@ -95,11 +97,15 @@ static void store_load_done(struct store_load *l)
             return;
     }
     viewer_finish(&l->v);
+    const double *pop_idx = store_items_pop_index(l->s);
     struct recommend_globals g = { .pop = store_load_pop_l,
                                    .max_pop = l->s->max_pop,
                                    .cooc = store_load_cooc,
                                    .ctx = l,
                                    .popular_at = l->s->pop_sorted ? store_load_popular_at : NULL,
+                                   .cooc_cat = pop_idx ? &l->s->d->catalog : NULL,
+                                   .pop_index = pop_idx ? store_load_pop_index : NULL,
+                                   .cooc_row = pop_idx ? store_load_cooc_row : NULL,
                                    .work = l->s->rec_work };
     l->cb(l->arg, !l->failed, &l->v, &g, l->known);
     viewer_free(&l->v);
@@ -117,6 +123,26 @@ static const struct strmap *store_load_cooc(void *ctx, const char *movie)
 static double store_load_pop_l(void *ctx, const char *movie)
 {
     return store_mem_pop(((struct store_load *)ctx)->s, movie);
+}
+
+static double store_load_pop_index(void *ctx, size_t i)
+{
+    struct store *s = ((struct store_load *)ctx)->s;
+    return i < s->n_pop_idx ? s->pop_idx[i] : 0;
+}
+
+/* The rows this read holds (from memory or just read), as arrays by
+ * catalog index, as the fast path gives them. */
+static const struct recommend_partner *store_load_cooc_row(void *ctx, const char *movie, size_t *n)
+{
+    struct store_load *l = ctx;
+    struct strmap_entry *e = strmap_get(&l->cooc, movie);
+    if (!e || !e->ptr)
+        return NULL;
+    struct store_row *row = e->ptr;
+    store_items_resolve(l->s, row);
+    *n = row->n_pk;
+    return row->pk;
 }
 
 int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts)

@@ -179,7 +179,7 @@ int store_auth_sync(redisContext *c, const char *address, char *errstr, size_t e
 /* store_pop.c: popularity in STORE_POP_SHARDS sorted sets PREFIX:{pop:K} */
 #define STORE_POP_SHARDS 16
 unsigned store_pop_shard(const char *movie);
-/* Send one fold's popularity increments (movie -> count), one script call
+/* Send one fold's popularity increments (movie -> count, 0: none), one script call
  * per shard, each applied once whatever retries (fid, the fold's id, goes
  * into the shard's marker hash, whose name is added to markers; now is the
  * unix time kept beside it).  fn gets priv.  The number of calls sent, or
@@ -263,10 +263,28 @@ int store_cooc_read(struct store *s, const char *movie, redisCallbackFn *fn, voi
  * corrupt (logged, counted; the log's counts are still added). */
 int store_cooc_parse(const redisReply *r, const char *movie, struct strmap *m,
                      struct store_cooc_state *st);
-/* Append one fold's pair deltas (movie -> strmap of partner -> count), one
- * script call per movie, applied once as store_pop_flush's.  fn gets priv
- * (after a compaction check).  The number of calls sent, or -1. */
-int store_cooc_flush(struct store *s, const struct strmap *co, const char *fid, const char *now,
+/* One fold's global deltas, summed (store_outbox.c): every movie it names
+ * gets a number; pop holds each movie's popularity increment (0 for a movie
+ * that is only a partner) with its number + 1 in ptr, and the pairs are a
+ * table of (row << 32 | partner) + 1 -> count.  Records name a movie and
+ * up to 20 partners, both ways: a string look-up per name, the pairs by
+ * number. */
+struct store_gsum {
+    struct strmap pop;
+    struct store_gsum_movie {
+        const char *key; /* pop's key (its entries move as it grows; keys do not) */
+        size_t len;
+    } * movie; /* by number */
+    size_t n_movies, cap_movies;
+    uint64_t *pair;  /* 0: empty */
+    uint32_t *count; /* beside pair */
+    size_t cap, len;
+    int oom;
+};
+/* Append one fold's pair deltas, one script call per movie, applied once
+ * as store_pop_flush's.  fn gets priv (after a compaction check).  The
+ * number of calls sent, or -1. */
+int store_cooc_flush(struct store *s, const struct store_gsum *g, const char *fid, const char *now,
                      redisCallbackFn *fn, void *priv, struct store_args *markers);
 void store_cooc_fini(struct store *s);
 /* store_cache.c: the viewers held in memory */

@@ -320,36 +320,58 @@ static void store_cooc_append_cb(redisAsyncContext *ac, void *reply, void *priv)
     fn(ac, reply, fpriv); /* it counts the reply (store_replied) */
 }
 
-int store_cooc_flush(struct store *s, const struct strmap *co, const char *fid, const char *now,
+int store_cooc_flush(struct store *s, const struct store_gsum *g, const char *fid, const char *now,
                      redisCallbackFn *fn, void *priv, struct store_args *markers)
 {
     const char *prefix = s->d->cfg.redis_prefix;
-    /* one script call per movie: the records of its partners */
+    /* the pairs grouped by row (a counting sort by the row's number) */
+    size_t nm = g->n_movies;
+    size_t *start = calloc(nm + 2, sizeof *start);
+    uint32_t *partner = malloc((g->len ? g->len : 1) * sizeof *partner);
+    uint32_t *count = malloc((g->len ? g->len : 1) * sizeof *count);
     struct strbuf *rec = strbuf_new();
+    if (!start || !partner || !count || !rec) {
+        free(start);
+        free(partner);
+        free(count);
+        strbuf_free(rec);
+        return -1;
+    }
+    for (size_t i = 0; i < g->cap; i++)
+        if (g->pair[i])
+            start[((g->pair[i] - 1) >> 32) + 2]++;
+    for (size_t r = 2; r < nm + 2; r++)
+        start[r] += start[r - 1];
+    for (size_t i = 0; i < g->cap; i++)
+        if (g->pair[i]) {
+            size_t at = start[((g->pair[i] - 1) >> 32) + 1]++;
+            partner[at] = (uint32_t)(g->pair[i] - 1);
+            count[at] = g->count[i];
+        }
+    /* one script call per movie: the records of its partners */
     int rc = 0, sent = 0;
-    size_t it = 0;
-    struct strmap_entry *row;
-    while ((row = strmap_next(co, &it))) {
-        size_t pit = 0;
-        struct strmap_entry *p;
-        while (row->ptr && (p = strmap_next(row->ptr, &pit)))
-            store_cooc_put_record(rec, p->key, p->len, (uint32_t)p->num);
+    for (size_t r = 0; r < nm; r++) {
+        for (size_t k = start[r]; k < start[r + 1]; k++) {
+            const struct store_gsum_movie *p = &g->movie[partner[k]];
+            store_cooc_put_record(rec, p->key, p->len, count[k]);
+        }
         if (strbuf_len(rec) && !strbuf_failed(rec)) {
+            const char *movie = g->movie[r].key;
             struct store_cooc_append *x = calloc(1, sizeof *x);
             struct store_args a = { 0 };
             store_args_add(&a, "EVALSHA");
             store_args_add(&a, s->shas[STORE_LUA_GCOOC]);
             store_args_add(&a, "2");
-            store_args_addf(&a, "%s:{i:%s}:col", prefix, row->key);
-            store_args_addf(&a, "%s:{i:%s}:mk", prefix, row->key);
+            store_args_addf(&a, "%s:{i:%s}:col", prefix, movie);
+            store_args_addf(&a, "%s:{i:%s}:mk", prefix, movie);
             store_args_add(&a, fid);
             store_args_add(&a, now);
             store_args_addn(&a, strbuf_data(rec), strbuf_len(rec));
-            store_args_addf(markers, "%s:{i:%s}:mk", prefix, row->key);
+            store_args_addf(markers, "%s:{i:%s}:mk", prefix, movie);
             if (x) {
                 x->fn = fn;
                 x->priv = priv;
-                snprintf(x->movie, sizeof x->movie, "%s", row->key);
+                snprintf(x->movie, sizeof x->movie, "%s", movie);
             }
             if (!x || a.oom || store_send_args(s, store_cooc_append_cb, x, &a) < 0) {
                 free(x);
@@ -364,6 +386,9 @@ int store_cooc_flush(struct store *s, const struct strmap *co, const char *fid, 
         strbuf_reset(rec);
     }
     strbuf_free(rec);
+    free(start);
+    free(partner);
+    free(count);
     return rc < 0 ? -1 : sent;
 }
 

@@ -160,13 +160,100 @@ void store_outbox_drop(struct store_vc *vc)
     vc->outbox = NULL;
 }
 
-/* Sum one fold's records into pop (movie -> n) and co (movie -> partner ->
- * n).  Returns the records read; a damaged tail is counted in *bad. */
-static size_t store_outbox_sum(const unsigned char *p, size_t len, struct strmap *pop,
-                               struct strmap *co, size_t *bad)
+/* ---- a fold's sums (struct store_gsum) ------------------------------------ */
+static void store_gsum_init(struct store_gsum *g)
+{
+    memset(g, 0, sizeof *g);
+    strmap_init(&g->pop);
+}
+
+static void store_gsum_free(struct store_gsum *g)
+{
+    strmap_clear(&g->pop, NULL);
+    free(g->movie);
+    free(g->pair);
+    free(g->count);
+    memset(g, 0, sizeof *g);
+}
+
+/* The number of movie m (ml bytes), its entry in *e; -1 out of memory. */
+static long store_gsum_movie(struct store_gsum *g, const char *m, size_t ml,
+                             struct strmap_entry **e)
+{
+    *e = strmap_putn(&g->pop, m, ml);
+    if (!*e)
+        return -1;
+    if ((*e)->ptr)
+        return (long)((uintptr_t)(*e)->ptr - 1);
+    if (g->n_movies == g->cap_movies) {
+        size_t ncap = g->cap_movies ? 2 * g->cap_movies : 256;
+        struct store_gsum_movie *n = realloc(g->movie, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        g->movie = n;
+        g->cap_movies = ncap;
+    }
+    (*e)->ptr = (void *)(uintptr_t)(g->n_movies + 1);
+    g->movie[g->n_movies] = (struct store_gsum_movie){ (*e)->key, (*e)->len };
+    return (long)g->n_movies++;
+}
+
+static size_t store_gsum_slot(uint64_t key, size_t cap)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+}
+
+static int store_gsum_grow(struct store_gsum *g)
+{
+    size_t ncap = g->cap ? 2 * g->cap : 1024;
+    uint64_t *np = calloc(ncap, sizeof *np);
+    uint32_t *nc = malloc(ncap * sizeof *nc);
+    if (!np || !nc) {
+        free(np);
+        free(nc);
+        return -1;
+    }
+    for (size_t i = 0; i < g->cap; i++) {
+        if (!g->pair[i])
+            continue;
+        size_t j = store_gsum_slot(g->pair[i], ncap);
+        while (np[j])
+            j = (j + 1) & (ncap - 1);
+        np[j] = g->pair[i];
+        nc[j] = g->count[i];
+    }
+    free(g->pair);
+    free(g->count);
+    g->pair = np;
+    g->count = nc;
+    g->cap = ncap;
+    return 0;
+}
+
+static int store_gsum_pair(struct store_gsum *g, size_t row, size_t partner)
+{
+    if ((g->len + 1) * 4 > g->cap * 3 && store_gsum_grow(g) < 0)
+        return -1;
+    uint64_t key = ((uint64_t)row << 32 | partner) + 1;
+    size_t j = store_gsum_slot(key, g->cap);
+    while (g->pair[j] && g->pair[j] != key)
+        j = (j + 1) & (g->cap - 1);
+    if (!g->pair[j]) {
+        g->pair[j] = key;
+        g->count[j] = 0;
+        g->len++;
+    }
+    g->count[j]++;
+    return 0;
+}
+
+/* Sum one fold's records into g.  Returns the records read; a damaged
+ * tail is counted in *bad, a failed allocation sets g->oom. */
+static size_t store_outbox_sum(const unsigned char *p, size_t len, struct store_gsum *g,
+                               size_t *bad)
 {
     size_t pos = 0, n_rec = 0;
-    while (pos < len) {
+    while (pos < len && !g->oom) {
         size_t ml = p[pos];
         if (pos + 1 + ml + 2 > len)
             break;
@@ -177,37 +264,30 @@ static size_t store_outbox_sum(const unsigned char *p, size_t len, struct strmap
             q += 1 + p[q];
         if (k < np)
             break;
-        struct strmap_entry *e = strmap_putn(pop, m, ml);
-        if (e)
-            e->num += 1;
+        struct strmap_entry *e;
+        long mi = store_gsum_movie(g, m, ml, &e);
+        if (mi < 0) {
+            g->oom = 1;
+            break;
+        }
+        e->num += 1;
         q = pos + 3 + ml;
         for (k = 0; k < np; k++) {
-            const char *pm = (const char *)p + q + 1;
             size_t pl = p[q];
-            for (int dir = 0; dir < 2; dir++) {
-                struct strmap_entry *row = dir ? strmap_putn(co, pm, pl) : strmap_putn(co, m, ml);
-                if (row && !row->ptr && (row->ptr = malloc(sizeof(struct strmap))))
-                    strmap_init(row->ptr);
-                struct strmap_entry *c = !row || !row->ptr ? NULL
-                                         : dir             ? strmap_putn(row->ptr, m, ml)
-                                                           : strmap_putn(row->ptr, pm, pl);
-                if (c)
-                    c->num += 1;
+            long pi = store_gsum_movie(g, (const char *)p + q + 1, pl, &e);
+            if (pi < 0 || store_gsum_pair(g, (size_t)mi, (size_t)pi) < 0 ||
+                store_gsum_pair(g, (size_t)pi, (size_t)mi) < 0) {
+                g->oom = 1;
+                break;
             }
             q += 1 + pl;
         }
         pos = q;
         n_rec++;
     }
-    if (pos < len)
+    if (pos < len && !g->oom)
         (*bad)++;
     return n_rec;
-}
-
-static void store_outbox_free_row(void *p)
-{
-    strmap_clear(p, NULL);
-    free(p);
 }
 
 /* ---- a fold ------------------------------------------------------------------ */
@@ -363,9 +443,8 @@ static int store_fold_apply(struct store_fold *f)
         struct store_fold_item *a = &f->items[i];
         char id[128];
         snprintf(id, sizeof id, "%.*s", (int)(a->id_len < 127 ? a->id_len : 127), a->data);
-        struct strmap pop, co;
-        strmap_init(&pop);
-        strmap_init(&co);
+        struct store_gsum g;
+        store_gsum_init(&g);
         for (size_t j = i; j < f->n_items; j++) {
             struct store_fold_item *b = &f->items[j];
             if (done[j] || b->id_len != a->id_len || memcmp(a->data, b->data, a->id_len) != 0)
@@ -373,11 +452,11 @@ static int store_fold_apply(struct store_fold *f)
             done[j] = 1;
             const char *nl = memchr(b->data, '\n', b->len);
             size_t off = (size_t)(nl - b->data) + 1;
-            store_outbox_sum((const unsigned char *)b->data + off, b->len - off, &pop, &co, &bad);
+            store_outbox_sum((const unsigned char *)b->data + off, b->len - off, &g, &bad);
         }
         struct store_args keys = { 0 };
-        int np = store_pop_flush(s, &pop, id, now, store_fold_cb, f, &keys);
-        int nc = np < 0 ? -1 : store_cooc_flush(s, &co, id, now, store_fold_cb, f, &keys);
+        int np = g.oom ? -1 : store_pop_flush(s, &g.pop, id, now, store_fold_cb, f, &keys);
+        int nc = np < 0 ? -1 : store_cooc_flush(s, &g, id, now, store_fold_cb, f, &keys);
         for (size_t k = 0; k < keys.n; k++) {
             store_args_add(&f->markers, keys.buf + keys.off[k]);
             store_args_add(&f->markers, id);
@@ -389,8 +468,7 @@ static int store_fold_apply(struct store_fold *f)
             f->refs += np;
         if (nc > 0)
             f->refs += nc;
-        strmap_clear(&pop, NULL);
-        strmap_clear(&co, store_outbox_free_row);
+        store_gsum_free(&g);
     }
     free(done);
     if (bad)

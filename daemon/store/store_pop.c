@@ -33,6 +33,8 @@ int store_pop_flush(struct store *s, const struct strmap *pop, const char *fid, 
     size_t it = 0;
     struct strmap_entry *e;
     while ((e = strmap_next(pop, &it))) {
+        if (e->num == 0) /* (only a partner in the fold) */
+            continue;
         unsigned k = store_pop_shard(e->key);
         struct store_args *x = &a[k];
         if (!x->n) {

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "store-internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,40 @@ size_t store_resp_fmt_num(char *buf, size_t n, double v)
         }
         buf[len] = '\0';
         return len;
+    }
+    /* Values of at most six decimals (weights such as 0.32 and their sums)
+     * from 0.0001 up to 1e9: k / 10^d is the double nearest that decimal,
+     * as strtod reads it, so if it equals v the decimal is exact, and with
+     * at most 15 significant digits it is what %.15g below would print. */
+    double av = v < 0 ? -v : v;
+    if (n >= 40 && av >= 1e-4 && av < 1e9) {
+        static const double pow10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+        for (int d = 1; d <= 6; d++) {
+            double k = nearbyint(av * pow10[d]);
+            if (k / pow10[d] != av)
+                continue;
+            char tmp[24];
+            char *p = store_resp_digits(tmp + sizeof tmp, (unsigned long long)k);
+            size_t dl = (size_t)(tmp + sizeof tmp - p), len = 0, dd = (size_t)d;
+            if (v < 0)
+                buf[len++] = '-';
+            if (dl <= dd) { /* 0.000ddd */
+                buf[len++] = '0';
+                buf[len++] = '.';
+                for (size_t z = dl; z < dd; z++)
+                    buf[len++] = '0';
+            } else {
+                memcpy(buf + len, p, dl - dd);
+                len += dl - dd;
+                buf[len++] = '.';
+                p += dl - dd;
+                dl = dd;
+            }
+            memcpy(buf + len, p, dl);
+            len += dl;
+            buf[len] = '\0'; /* (no trailing zero: d is the fewest places) */
+            return len;
+        }
     }
     /* Else the shortest of 15, 16 and 17 significant digits that reads back
      * as the same double: 0.26 rather than 0.26000000000000001, so a

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,37 @@ static void test_round_trip(void)
     EXPECT(bad == 0, "%d numbers did not round-trip", bad);
 }
 
+/* Decimals of up to six places and their sums (a viewer's weights): the
+ * text is the shortest of 15, 16 and 17 digits that reads back, as printf
+ * finds it, and short where it can be. */
+static void test_decimals(void)
+{
+    static const double pow10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+    int bad = 0, shorter = 0;
+    double sum = 0;
+    for (int i = 0; i < 200000; i++) {
+        int d = 1 + (int)(rnd64() % 6);
+        double v = (double)(int64_t)(rnd64() % 2000000001 - 1000000000) / pow10[d];
+        if (i % 3 == 2)
+            v = (sum += v / 1000); /* sums pick up binary tails */
+        if (i % 5 == 4)
+            v = (double)(int64_t)(rnd64() % 20000) / pow10[4 + (int)(rnd64() % 3)];
+        char buf[40], want[40];
+        store_resp_fmt_num(buf, sizeof buf, v);
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(want, sizeof want, "%.*g", prec, v);
+            if (strtod(want, NULL) == v)
+                break;
+        }
+        if (strcmp(buf, want) != 0 && bad++ < 5)
+            EXPECT(0, "%.17g: '%s', printf's shortest '%s'", v, buf, want);
+        shorter += strlen(buf) <= 12;
+        checks++;
+    }
+    EXPECT(bad == 0, "%d decimals printed unlike printf's shortest", bad);
+    EXPECT(shorter > 100000, "only %d of 200000 decimals printed in 12 bytes or fewer", shorter);
+}
+
 static void test_resp(void)
 {
     struct store_resp r = { 0 };
@@ -122,6 +154,7 @@ int main(void)
 {
     test_exact_text();
     test_round_trip();
+    test_decimals();
     test_resp();
     return expect_report();
 }

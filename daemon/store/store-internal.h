@@ -243,9 +243,15 @@ struct store_row *store_items_install(struct store *s, const char *movie, struct
 /* Point row's entries at their catalog entries, if the catalog changed
  * since (recommend_globals.cooc_cat). */
 void store_items_resolve(struct store *s, struct store_row *row);
+/* The same, then row's partners in the catalog by index (*n of them; NULL
+ * if the array could not be allocated: the ranking reads the map). */
+const struct recommend_partner *store_items_partners(struct store *s, struct store_row *row,
+                                                     size_t *n);
 /* Popularity by catalog index, rebuilt when popularity or the catalog
  * changed; NULL out of memory. */
 const double *store_items_pop_index(struct store *s);
+/* Its value for movie i (0 past its end): recommend_globals.pop_index. */
+double store_items_pop_at(const struct store *s, size_t i);
 /* Read popularity again if it is older than item_ttl_ms (or force). */
 void store_items_pop_refresh(struct store *s, int force);
 
@@ -279,6 +285,7 @@ struct store_gsum {
     uint64_t *pair;  /* 0: empty */
     uint32_t *count; /* beside pair */
     size_t cap, len;
+    uint64_t seed; /* of the pair table's slots (util_hash_seed) */
     int oom;
 };
 /* Append one fold's pair deltas, one script call per movie, applied once

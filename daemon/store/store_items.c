@@ -224,6 +224,19 @@ void store_items_resolve(struct store *s, struct store_row *row)
     row->cat_changes = cat->changes;
 }
 
+const struct recommend_partner *store_items_partners(struct store *s, struct store_row *row,
+                                                     size_t *n)
+{
+    store_items_resolve(s, row);
+    *n = row->n_pk;
+    return row->pk;
+}
+
+double store_items_pop_at(const struct store *s, size_t i)
+{
+    return i < s->n_pop_idx ? s->pop_idx[i] : 0;
+}
+
 const double *store_items_pop_index(struct store *s)
 {
     const struct catalog *cat = &s->d->catalog;

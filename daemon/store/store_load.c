@@ -127,8 +127,7 @@ static double store_load_pop_l(void *ctx, const char *movie)
 
 static double store_load_pop_index(void *ctx, size_t i)
 {
-    struct store *s = ((struct store_load *)ctx)->s;
-    return i < s->n_pop_idx ? s->pop_idx[i] : 0;
+    return store_items_pop_at(((struct store_load *)ctx)->s, i);
 }
 
 /* The rows this read holds (from memory or just read), as arrays by
@@ -137,12 +136,7 @@ static const struct recommend_partner *store_load_cooc_row(void *ctx, const char
 {
     struct store_load *l = ctx;
     struct strmap_entry *e = strmap_get(&l->cooc, movie);
-    if (!e || !e->ptr)
-        return NULL;
-    struct store_row *row = e->ptr;
-    store_items_resolve(l->s, row);
-    *n = row->n_pk;
-    return row->pk;
+    return e && e->ptr ? store_items_partners(l->s, e->ptr, n) : NULL;
 }
 
 int store_viewer_reply(recut_viewer *v, char which, const redisReply *r, int64_t *last_ts)
@@ -292,17 +286,12 @@ static const struct strmap *store_mem_cooc(void *ctx, const char *movie)
 static const struct recommend_partner *store_mem_cooc_row(void *ctx, const char *movie, size_t *n)
 {
     struct store_row *r = store_items_get(ctx, movie);
-    if (!r)
-        return NULL;
-    store_items_resolve(ctx, r);
-    *n = r->n_pk;
-    return r->pk;
+    return r ? store_items_partners(ctx, r, n) : NULL;
 }
 
 static double store_mem_pop_index(void *ctx, size_t i)
 {
-    struct store *s = ctx;
-    return i < s->n_pop_idx ? s->pop_idx[i] : 0;
+    return store_items_pop_at(ctx, i);
 }
 
 static int store_load_cached(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,

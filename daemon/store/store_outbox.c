@@ -41,6 +41,7 @@
 #include "store-internal.h"
 #include "store_lua.h"
 #include "rcluster.h"
+#include "hash.h"
 #include "strbuf.h"
 
 #include <pthread.h>
@@ -165,6 +166,7 @@ static void store_gsum_init(struct store_gsum *g)
 {
     memset(g, 0, sizeof *g);
     strmap_init(&g->pop);
+    g->seed = util_hash_seed();
 }
 
 static void store_gsum_free(struct store_gsum *g)
@@ -198,35 +200,44 @@ static long store_gsum_movie(struct store_gsum *g, const char *m, size_t ml,
     return (long)g->n_movies++;
 }
 
-static size_t store_gsum_slot(uint64_t key, size_t cap)
+/* The slot of a pair key: every bit of the key mixed into every bit of the
+ * slot (a multiply alone would leave the low slot bits blind to the row,
+ * in the key's high half), under the process's seed (hash.h). */
+static size_t store_gsum_slot(const struct store_gsum *g, uint64_t key)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    uint64_t x = key ^ g->seed;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (size_t)x & (g->cap - 1);
 }
 
 static int store_gsum_grow(struct store_gsum *g)
 {
-    size_t ncap = g->cap ? 2 * g->cap : 1024;
-    uint64_t *np = calloc(ncap, sizeof *np);
-    uint32_t *nc = malloc(ncap * sizeof *nc);
+    size_t ncap = g->cap ? 2 * g->cap : 1024, ocap = g->cap;
+    uint64_t *np = calloc(ncap, sizeof *np), *op = g->pair;
+    uint32_t *nc = malloc(ncap * sizeof *nc), *oc = g->count;
     if (!np || !nc) {
         free(np);
         free(nc);
         return -1;
     }
-    for (size_t i = 0; i < g->cap; i++) {
-        if (!g->pair[i])
-            continue;
-        size_t j = store_gsum_slot(g->pair[i], ncap);
-        while (np[j])
-            j = (j + 1) & (ncap - 1);
-        np[j] = g->pair[i];
-        nc[j] = g->count[i];
-    }
-    free(g->pair);
-    free(g->count);
     g->pair = np;
     g->count = nc;
     g->cap = ncap;
+    for (size_t i = 0; i < ocap; i++) {
+        if (!op[i])
+            continue;
+        size_t j = store_gsum_slot(g, op[i]);
+        while (np[j])
+            j = (j + 1) & (ncap - 1);
+        np[j] = op[i];
+        nc[j] = oc[i];
+    }
+    free(op);
+    free(oc);
     return 0;
 }
 
@@ -235,7 +246,7 @@ static int store_gsum_pair(struct store_gsum *g, size_t row, size_t partner)
     if ((g->len + 1) * 4 > g->cap * 3 && store_gsum_grow(g) < 0)
         return -1;
     uint64_t key = ((uint64_t)row << 32 | partner) + 1;
-    size_t j = store_gsum_slot(key, g->cap);
+    size_t j = store_gsum_slot(g, key);
     while (g->pair[j] && g->pair[j] != key)
         j = (j + 1) & (g->cap - 1);
     if (!g->pair[j]) {

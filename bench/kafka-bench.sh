@@ -137,13 +137,14 @@ measure() { # NAME TOPIC GROUP
     redis_cpu=$(secs "$redis_cpu0" "$(cpu "$H_REDIS_PID")")
     dl=$(h_metric recut_events_dead_letter_total)
     [ "$dl" = 0 ] || h_log "warning: $dl events went to the dead-letter topic"
-    # bytes a viewer takes in Redis: MEMORY USAGE of every key of v0..v199,
+    # bytes a viewer takes in Redis: MEMORY USAGE of every key of v0..v199
+    # (its state blob, emotion sums, and the keys of the layout before it),
     # averaged over those that have events (a sessions stream may leave
     # some out), with their mean event count
     local sampled
     sampled=$(for v in $(seq 0 199); do
-        printf 'viewer %s\n' "$(h_redis HGET "recut:{u:v$v}:meta" events)"
-        for k in meta nb seen hist ids scenes emo; do
+        printf 'viewer %s\n' "$(h_viewer "v$v" meta events)"
+        for k in state meta nb seen hist ids scenes emo; do
             h_redis MEMORY USAGE "recut:{u:v$v}:$k"
         done
     done | awk '$1 == "viewer" { if ($2 > 0) { n++; ev += $2; on = 1 } else on = 0; next }

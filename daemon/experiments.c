@@ -23,13 +23,14 @@
 #include <string.h>
 #include <time.h>
 
-/* KEYS: xp, keys, meta.  ARGV: now, window, expire, experiment, arm,
- * known, item... -> how many items are newly exposed.  A viewer who had
- * events when the list was computed (known 1) but has no :meta now was
+/* KEYS: xp, keys, state, meta (the layout before the state blob).  ARGV:
+ * now, window, expire, experiment, arm, known, item... -> how many items
+ * are newly exposed.  A viewer who had events when the list was computed
+ * (known 1) but has neither :state nor :meta now was
  * erased meanwhile: nothing is written, so a DELETE racing a request
  * cannot bring the viewer's keys back. */
 static const char experiments_lua_expose[] =
-    "if ARGV[6] == '1' and redis.call('EXISTS', KEYS[3]) == 0 then return 0 end\n"
+    "if ARGV[6] == '1' and redis.call('EXISTS', KEYS[3], KEYS[4]) == 0 then return 0 end\n"
     "local now, win = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
     "local n = 0\n"
     "for i = 7, #ARGV do\n"
@@ -231,13 +232,14 @@ void experiments_exposed(struct experiments *e, const recut_viewer *v, const cha
         return;
     const char *viewer = viewer_id(v);
     time_t now = time(NULL);
-    char xp[512], keys[512], meta[512], snow[24], win[24], expire[24];
+    char xp[512], keys[512], state[512], meta[512], snow[24], win[24], expire[24];
     snprintf(xp, sizeof xp, "%s:{u:%s}:xp", e->d->cfg.redis_prefix, viewer);
     snprintf(keys, sizeof keys, "%s:{u:%s}:keys", e->d->cfg.redis_prefix, viewer);
+    snprintf(state, sizeof state, "%s:{u:%s}:state", e->d->cfg.redis_prefix, viewer);
     snprintf(meta, sizeof meta, "%s:{u:%s}:meta", e->d->cfg.redis_prefix, viewer);
     snprintf(snow, sizeof snow, "%lld", (long long)now);
     snprintf(expire, sizeof expire, "%d", e->expire_s);
-    const char **argv = calloc(12 + n_items, sizeof *argv);
+    const char **argv = calloc(13 + n_items, sizeof *argv);
     if (!argv)
         return;
     for (size_t i = 0; i < e->set.n; i++) {
@@ -249,9 +251,10 @@ void experiments_exposed(struct experiments *e, const recut_viewer *v, const cha
         int argc = 0;
         argv[argc++] = "EVAL";
         argv[argc++] = experiments_lua_expose;
-        argv[argc++] = "3";
+        argv[argc++] = "4";
         argv[argc++] = xp;
         argv[argc++] = keys;
+        argv[argc++] = state;
         argv[argc++] = meta;
         argv[argc++] = snow;
         argv[argc++] = win;

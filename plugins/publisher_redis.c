@@ -119,32 +119,33 @@ static void pubr_free(struct pubr *p)
 
 /* Write one document, only while its viewer exists: one script in the
  * viewer's hash slot writes the document and its index entry if
- * PREFIX:{u:VIEWER}:meta is there.  A document computed just before the
+ * PREFIX:{u:VIEWER}:state (or :meta, the layout before it) is there.  A document computed just before the
  * viewer was erased (DELETE, forget) and written just after would otherwise
  * bring a key of theirs back; this write runs on its own thread and
  * connection, so nothing else orders it after the erase.  0 on success
  * (written or skipped). */
 static const char pubr_write_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-    "if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) "
-    "else redis.call('SET', KEYS[2], ARGV[1]) end "
-    "redis.call('SADD', KEYS[3], KEYS[2]) return 1";
+    "if redis.call('EXISTS', KEYS[1], KEYS[2]) == 0 then return 0 end "
+    "if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[2]) "
+    "else redis.call('SET', KEYS[3], ARGV[1]) end "
+    "redis.call('SADD', KEYS[4], KEYS[3]) return 1";
 
 static int pubr_write(struct pubr *p, struct pubr_item *it)
 {
     if (!p->c && !(p->c = pubr_connect(p)))
         return -1;
     /* key looks like PREFIX:{u:VIEWER}:NAME; the index is PREFIX:{u:VIEWER}:keys */
-    char index[1024], meta[1024], ttl[32];
+    char index[1024], state[1024], meta[1024], ttl[32];
     const char *tag_end = strstr(it->key, "}:");
     if (!tag_end)
         return -1;
     snprintf(index, sizeof index, "%.*s}:keys", (int)(tag_end - it->key), it->key);
+    snprintf(state, sizeof state, "%.*s}:state", (int)(tag_end - it->key), it->key);
     snprintf(meta, sizeof meta, "%.*s}:meta", (int)(tag_end - it->key), it->key);
     snprintf(ttl, sizeof ttl, "%ld", p->ttl > 0 ? (long)p->ttl : 0L);
     /* routed by KEYS[1], in the viewer's slot as the two others */
-    redisReply *r = rblock_command(p->c, "EVAL %s 3 %s %s %s %b %s", pubr_write_lua, meta, it->key,
-                                   index, it->json, it->len, ttl);
+    redisReply *r = rblock_command(p->c, "EVAL %s 4 %s %s %s %s %b %s", pubr_write_lua, state, meta,
+                                   it->key, index, it->json, it->len, ttl);
     if (!r) {
         p->api->log("redis", RECUT_LOG_WARNING, "write failed: %s", rblock_errstr(p->c));
         rblock_free(p->c);

@@ -2,7 +2,8 @@
 /* groups_worker.c -- the worker thread of the viewer groups (groups.h):
  * on its own blocking Redis client (rblock.h: every master of a Redis
  * Cluster, or the one node) it SCANs every viewer's Naive
- * Bayes counts, builds their genre vectors, fits k-means and factor
+ * Bayes counts (their state blobs, viewer_blob.h, and the nb hashes of
+ * viewers not written since the layout before it), builds their genre vectors, fits k-means and factor
  * analysis, and stores the models -- or only loads the stored ones when
  * they are recent.  It is apart from groups.c because it is the part that
  * runs off the event loop and talks to Redis directly; it touches only its
@@ -12,6 +13,7 @@
 #include "groups-internal.h"
 #include "store.h"
 #include "rblock.h"
+#include "viewer_blob.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,22 +65,24 @@ static struct rblock *groups_connect(const struct groups_job *j)
     return c;
 }
 
-/* One viewer from the replies of HGETALL nb and HGETALL seen. */
-static int groups_add_viewer(struct groups_data *dt, const struct groups_job *j,
-                             const redisReply *nb, const redisReply *seen)
+/* A hash reply (HGETALL) into m, its values as numbers. */
+static void groups_hash_map(const redisReply *h, struct strmap *m)
 {
-    if (!nb || nb->type != REDIS_REPLY_ARRAY)
-        return 0;
-    struct strmap m;
-    strmap_init(&m);
-    for (size_t i = 0; i + 1 < nb->elements; i += 2) {
-        struct strmap_entry *e = strmap_putn(&m, nb->element[i]->str, nb->element[i]->len);
+    for (size_t i = 0; h && h->type == REDIS_REPLY_ARRAY && i + 1 < h->elements; i += 2) {
+        if (!h->element[i]->str)
+            continue;
+        struct strmap_entry *e = strmap_putn(m, h->element[i]->str, h->element[i]->len);
         if (e)
-            e->num = strtod(nb->element[i + 1]->str ? nb->element[i + 1]->str : "0", NULL);
+            e->num = strtod(h->element[i + 1]->str ? h->element[i + 1]->str : "0", NULL);
     }
+}
+
+/* One viewer from its nb and seen maps. */
+static int groups_add_viewer(struct groups_data *dt, const struct groups_job *j,
+                             const struct strmap *m, const struct strmap *seen)
+{
     double *x = calloc(j->n_vocab, sizeof *x);
-    int rc = x ? groups_vector(&m, j->vocab, j->n_vocab, x) : 0;
-    strmap_clear(&m, NULL);
+    int rc = x ? groups_vector(m, j->vocab, j->n_vocab, x) : 0;
     if (rc <= 0) {
         if (rc < 0)
             dt->nonfinite++;
@@ -100,14 +104,15 @@ static int groups_add_viewer(struct groups_data *dt, const struct groups_job *j,
     struct groups_viewer *gv = &dt->v[dt->n++];
     memset(gv, 0, sizeof *gv);
     gv->x = x;
-    if (seen && seen->type == REDIS_REPLY_ARRAY && seen->elements >= 2) {
-        gv->movies = calloc(seen->elements / 2, sizeof *gv->movies);
-        gv->w = calloc(seen->elements / 2, sizeof *gv->w);
-        for (size_t i = 0; gv->movies && gv->w && i + 1 < seen->elements; i += 2) {
-            double w = strtod(seen->element[i + 1]->str ? seen->element[i + 1]->str : "0", NULL);
-            if (!(w > 0) || !isfinite(w) || !seen->element[i]->str)
+    if (seen->len) {
+        gv->movies = calloc(seen->len, sizeof *gv->movies);
+        gv->w = calloc(seen->len, sizeof *gv->w);
+        struct strmap_entry *e;
+        for (size_t i = 0; gv->movies && gv->w && (e = strmap_next(seen, &i));) {
+            double w = e->num;
+            if (!(w > 0) || !isfinite(w))
                 continue;
-            char *id = strndup(seen->element[i]->str, seen->element[i]->len);
+            char *id = strdup(e->key);
             if (!id)
                 break;
             gv->movies[gv->n_movies] = id;
@@ -135,8 +140,10 @@ struct groups_scan {
     struct groups *g;
     struct rblock *c;
     struct groups_data *dt;
-    struct rblock_pipe *p; /* HGETALL nb, HGETALL seen per viewer, each in its slot */
+    struct rblock_pipe *p; /* GET state (blob), or HGETALL nb and seen, per viewer */
     size_t plen;
+    int blob;      /* scanning state blobs (else nb hashes) */
+    size_t suffix; /* "}:state" or "}:nb" */
 };
 
 /* Read the viewers of the pending pipeline. */
@@ -149,16 +156,33 @@ static int groups_flush(struct groups_scan *sc)
         log_warn("groups: reading viewers: %s", rblock_errstr(sc->c));
         rc = -1;
     }
-    for (size_t i = 0; rc == 0 && i + 1 < rblock_pipe_len(sc->p); i += 2)
-        if (groups_add_viewer(sc->dt, sc->g->job, rblock_pipe_reply(sc->p, i),
-                              rblock_pipe_reply(sc->p, i + 1)) < 0)
+    size_t step = sc->blob ? 1 : 2;
+    for (size_t i = 0; rc == 0 && i + step - 1 < rblock_pipe_len(sc->p); i += step) {
+        recut_viewer v;
+        viewer_init(&v, "", 1);
+        const redisReply *r = rblock_pipe_reply(sc->p, i);
+        if (!sc->blob) {
+            groups_hash_map(r, &v.nb);
+            groups_hash_map(rblock_pipe_reply(sc->p, i + 1), &v.seen);
+        } else if (r && r->type == REDIS_REPLY_STRING) {
+            char err[128];
+            if (viewer_blob_decode(r->str, r->len, &v, NULL, NULL, NULL, err, sizeof err) < 0) {
+                log_warn("groups: a viewer cannot be read: %s", err);
+                viewer_free(&v);
+                continue;
+            }
+        }
+        if ((sc->blob || (r && r->type == REDIS_REPLY_ARRAY)) &&
+            groups_add_viewer(sc->dt, sc->g->job, &v.nb, &v.seen) < 0)
             rc = -1;
+        viewer_free(&v);
+    }
     rblock_pipe_free(sc->p);
     sc->p = NULL;
     return rc;
 }
 
-/* One key PREFIX:{u:ID}:nb of the SCAN of every master. */
+/* One key PREFIX:{u:ID}:state (or :nb) of the SCAN of every master. */
 static int groups_scan_key(void *arg, const char *key, size_t len)
 {
     struct groups_scan *sc = arg;
@@ -166,17 +190,18 @@ static int groups_scan_key(void *arg, const char *key, size_t len)
     size_t plen = sc->plen;
     if (atomic_load(&sc->g->stop))
         return 1;
-    if (len < plen + 9)
+    if (len < plen + 5 + sc->suffix)
         return 0;
-    size_t idl = len - plen - 8;
+    size_t idl = len - plen - 4 - sc->suffix;
     if (strmap_getn(&sc->dt->ids, key + plen + 4, idl))
         return 0; /* SCAN may return a key twice */
     strmap_putn(&sc->dt->ids, key + plen + 4, idl);
     if (!sc->p && !(sc->p = rblock_pipe_new(sc->c, -1, 0)))
         return -1;
-    if (rblock_pipe_append(sc->p, "HGETALL %b", key, len) < 0 ||
-        rblock_pipe_append(sc->p, "HGETALL %b:{u:%b}:seen", j->prefix, plen, key + plen + 4, idl) <
-            0)
+    if (sc->blob ? rblock_pipe_append(sc->p, "GET %b", key, len) < 0
+                 : (rblock_pipe_append(sc->p, "HGETALL %b", key, len) < 0 ||
+                    rblock_pipe_append(sc->p, "HGETALL %b:{u:%b}:seen", j->prefix, plen,
+                                       key + plen + 4, idl) < 0))
         return -1;
     return rblock_pipe_len(sc->p) >= 2 * GROUPS_BATCH ? groups_flush(sc) : 0;
 }
@@ -186,14 +211,19 @@ static int groups_scan(struct groups *g, struct rblock *c, struct groups_data *d
     const struct groups_job *j = g->job;
     char esc[512], pattern[600];
     groups_glob_escape(j->prefix, esc, sizeof esc);
-    snprintf(pattern, sizeof pattern, "%s:{u:*}:nb", esc);
-    struct groups_scan sc = { g, c, dt, NULL, strlen(j->prefix) };
-    int rc = rblock_scan(c, pattern, groups_scan_key, &sc);
-    if (rc < 0)
-        log_warn("groups: SCAN failed: %s", rblock_errstr(c));
-    if (rc == 0)
-        rc = groups_flush(&sc);
-    rblock_pipe_free(sc.p);
+    int rc = 0;
+    /* the blobs first: a viewer with both was written since the upgrade,
+     * and its nb hash is a left-over (deleted at its next write) */
+    for (int blob = 1; blob >= 0 && rc == 0; blob--) {
+        snprintf(pattern, sizeof pattern, "%s:{u:*}:%s", esc, blob ? "state" : "nb");
+        struct groups_scan sc = { g, c, dt, NULL, strlen(j->prefix), blob, blob ? 7 : 4 };
+        rc = rblock_scan(c, pattern, groups_scan_key, &sc);
+        if (rc < 0)
+            log_warn("groups: SCAN failed: %s", rblock_errstr(c));
+        if (rc == 0)
+            rc = groups_flush(&sc);
+        rblock_pipe_free(sc.p);
+    }
     return rc == 0 ? 0 : -1;
 }
 

@@ -5,7 +5,8 @@
  * retrain_labels of them (or at once for a viewer whose stored blob is
  * damaged), on its own blocking Redis client (rblock.h: routed by slot on
  * a Redis Cluster):
- *   1. reads the viewer's meta event count and `seen` hash in one
+ *   1. reads the viewer's event count and `seen` map (from its state blob,
+ *      viewer_blob.h, or the keys of the layout before it) in one
  *      MULTI/EXEC, again (up to a second) until the event count reaches the
  *      one the loop had applied -- the loop's write may not have landed yet;
  *   2. reads the catalog entries of the rated movies it has not cached
@@ -21,6 +22,7 @@
 #include "learn_priority.h"
 #include "svm_scorer-internal.h"
 #include "rblock.h"
+#include "viewer_blob.h"
 
 #include <errno.h>
 #include <hiredis/hiredis.h>
@@ -34,11 +36,12 @@
 #define SVM_TRAIN_SETTLE_TRIES 50
 #define SVM_TRAIN_SETTLE_US 20000
 
-static const char svm_train_lua_store[] =
-    "local e = tonumber(redis.call('HGET', KEYS[1], 'events') or '-1')\n"
-    "if e < tonumber(ARGV[2]) then return 0 end\n"
-    "redis.call('SET', KEYS[2], ARGV[1])\n"
-    "redis.call('SADD', KEYS[3], KEYS[2])\n"
+/* KEYS: state, meta (the layout before it), svm, keys; ARGV: the blob,
+ * the events it was trained at. */
+static const char svm_train_lua_store[] = VIEWER_BLOB_LUA_EVENTS
+    "if viewer_events(KEYS[1], KEYS[2]) < tonumber(ARGV[2]) then return 0 end\n"
+    "redis.call('SET', KEYS[3], ARGV[1])\n"
+    "redis.call('SADD', KEYS[4], KEYS[3])\n"
     "return 1\n";
 
 struct svm_train_feat { /* a movie's catalog features, or none */
@@ -96,36 +99,61 @@ static void svm_train_drop_connection(struct svm_train *t)
     }
 }
 
-/* The viewer's event count and seen hash (MULTI/EXEC in the viewer's
- * slot): the pipeline, whose reply 3 (*exec) is EXEC's; NULL on failure. */
-static struct rblock_pipe *svm_train_read(struct svm_train *t, const char *user, long long *events,
-                                          const redisReply **exec)
+/* The viewer's event count (-1: none) and seen map into *seen (empty,
+ * initialised), read in one MULTI/EXEC in the viewer's slot: the state
+ * blob, else the keys of the layout before it.  0, or -1 on failure. */
+static int svm_train_read(struct svm_train *t, const char *user, long long *events,
+                          struct strmap *seen)
 {
     const char *p = t->s->prefix;
     char tag[VEVENT_ID_MAX + 8];
     snprintf(tag, sizeof tag, "{u:%s}", user);
     struct rblock_pipe *pp = rblock_pipe_new(t->c, rblock_tag(tag), 0);
     if (!pp || rblock_pipe_append(pp, "MULTI") < 0 ||
+        rblock_pipe_append(pp, "GET %s:{u:%s}:state", p, user) < 0 ||
         rblock_pipe_append(pp, "HGET %s:{u:%s}:meta events", p, user) < 0 ||
         rblock_pipe_append(pp, "HGETALL %s:{u:%s}:seen", p, user) < 0 ||
         rblock_pipe_append(pp, "EXEC") < 0 || rblock_pipe_exec(pp) < 0) {
         rblock_pipe_free(pp);
-        return NULL;
+        return -1;
     }
-    const redisReply *x = rblock_pipe_reply(pp, 3);
-    if (!x || x->type != REDIS_REPLY_ARRAY || x->elements != 2 ||
-        x->element[1]->type != REDIS_REPLY_ARRAY) {
+    const redisReply *x = rblock_pipe_reply(pp, 4);
+    if (!x || x->type != REDIS_REPLY_ARRAY || x->elements != 3) {
         rblock_pipe_free(pp);
-        return NULL;
+        return -1;
     }
-    const redisReply *e = x->element[0];
-    *events = e->type == REDIS_REPLY_STRING ? atoll(e->str) : -1;
-    *exec = x;
-    return pp;
+    const redisReply *st = x->element[0], *e = x->element[1], *sn = x->element[2];
+    int rc = 0;
+    if (st->type == REDIS_REPLY_STRING) {
+        recut_viewer v;
+        char err[128];
+        viewer_init(&v, user, 1);
+        if (viewer_blob_decode(st->str, st->len, &v, NULL, NULL, NULL, err, sizeof err) < 0) {
+            log_warn("svm: viewer %s cannot be read: %s", user, err);
+            *events = -1;
+        } else {
+            *events = v.events;
+            *seen = v.seen; /* taken */
+            strmap_init(&v.seen);
+        }
+        viewer_free(&v);
+    } else {
+        *events = e->type == REDIS_REPLY_STRING ? atoll(e->str) : -1;
+        for (size_t i = 0; sn->type == REDIS_REPLY_ARRAY && i + 1 < sn->elements; i += 2) {
+            const redisReply *k = sn->element[i], *w = sn->element[i + 1];
+            struct strmap_entry *en = k->str && w->str ? strmap_put(seen, k->str) : NULL;
+            if (!en && k->str && w->str)
+                rc = -1;
+            else if (en)
+                en->num = strtod(w->str, NULL);
+        }
+    }
+    rblock_pipe_free(pp);
+    return rc;
 }
 
 /* Catalog features of every labelled movie in seen into the cache. */
-static int svm_train_features(struct svm_train *t, const redisReply *seen)
+static int svm_train_features(struct svm_train *t, const struct strmap *seen)
 {
     const char *p = t->s->prefix;
     redisReply *v = rblock_command(t->c, "GET %s:{catalog}:version", p);
@@ -142,12 +170,11 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
     struct rblock_pipe *pp = rblock_pipe_new(t->c, rblock_tag("{catalog}"), 0);
     if (!pp)
         return -1;
-    for (size_t i = 0; i + 1 < seen->elements; i += 2) {
-        const redisReply *k = seen->element[i], *w = seen->element[i + 1];
-        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) ||
-            strmap_get(&t->feats, k->str))
+    struct strmap_entry *k;
+    for (size_t i = 0; (k = strmap_next(seen, &i));) {
+        if (!svmv_label(k->num) || strmap_get(&t->feats, k->key))
             continue;
-        if (rblock_pipe_append(pp, "GET %s:{catalog}:movie:%s", p, k->str) < 0) {
+        if (rblock_pipe_append(pp, "GET %s:{catalog}:movie:%s", p, k->key) < 0) {
             rblock_pipe_free(pp);
             return -1;
         }
@@ -157,10 +184,8 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
         rblock_pipe_free(pp);
         return -1;
     }
-    for (size_t i = 0, got = 0; got < sent; i += 2) {
-        const redisReply *k = seen->element[i], *w = seen->element[i + 1];
-        if (!k->str || !w->str || !svmv_label(strtod(w->str, NULL)) ||
-            strmap_get(&t->feats, k->str))
+    for (size_t i = 0, got = 0; got < sent && (k = strmap_next(seen, &i));) {
+        if (!svmv_label(k->num) || strmap_get(&t->feats, k->key))
             continue;
         const redisReply *r = rblock_pipe_reply(pp, got++);
         struct svm_train_feat *f = calloc(1, sizeof *f);
@@ -174,7 +199,7 @@ static int svm_train_features(struct svm_train *t, const redisReply *seen)
                     f->n++;
         }
         catalog_movie_free(cm);
-        struct strmap_entry *e = f ? strmap_put(&t->feats, k->str) : NULL;
+        struct strmap_entry *e = f ? strmap_put(&t->feats, k->key) : NULL;
         if (e)
             e->ptr = f;
         else
@@ -197,9 +222,9 @@ static void svm_train_store(struct svm_train *t, const char *user, const svmv_mo
     const char *p = t->s->prefix;
     char ev[32];
     snprintf(ev, sizeof ev, "%lld", events);
-    redisReply *r =
-        rblock_command(t->c, "EVAL %s 3 %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
-                       svm_train_lua_store, p, user, p, user, p, user, b, bl, ev);
+    redisReply *r = rblock_command(
+        t->c, "EVAL %s 4 %s:{u:%s}:state %s:{u:%s}:meta %s:{u:%s}:svm %s:{u:%s}:keys %b %s",
+        svm_train_lua_store, p, user, p, user, p, user, p, user, b, bl, ev);
     free(b);
     if (!r) {
         svm_train_drop_connection(t);
@@ -217,39 +242,41 @@ static void svm_train_viewer(struct svm_train *t, const char *user, long long wa
     if (svm_train_connect(t) < 0)
         return;
     long long events = -1;
-    struct rblock_pipe *read = NULL;
-    const redisReply *exec = NULL;
+    struct strmap seen;
+    strmap_init(&seen);
+    int read = 0;
     for (int i = 0; i < SVM_TRAIN_SETTLE_TRIES && !atomic_load(&t->s->stop); i++) {
-        rblock_pipe_free(read);
-        if (!(read = svm_train_read(t, user, &events, &exec))) {
+        strmap_clear(&seen, NULL);
+        strmap_init(&seen);
+        if (svm_train_read(t, user, &events, &seen) < 0) {
+            strmap_clear(&seen, NULL);
             svm_train_drop_connection(t);
             return;
         }
+        read = 1;
         if (events >= want_events)
             break;
         usleep(SVM_TRAIN_SETTLE_US);
     }
-    if (!read)
-        return;
-    if (events < 0) {
-        log_debug("svm: viewer %s is gone; not trained", user);
-        rblock_pipe_free(read);
+    if (!read || events < 0) {
+        if (read)
+            log_debug("svm: viewer %s is gone; not trained", user);
+        strmap_clear(&seen, NULL);
         return;
     }
-    const redisReply *seen = exec->element[1];
-    if (svm_train_features(t, seen) < 0) {
-        rblock_pipe_free(read);
+    if (svm_train_features(t, &seen) < 0) {
+        strmap_clear(&seen, NULL);
         svm_train_drop_connection(t);
         return;
     }
     size_t n = 0;
-    struct svmv_sample *smp = calloc(seen->elements / 2 + 1, sizeof *smp);
-    for (size_t i = 0; smp && i + 1 < seen->elements; i += 2) {
-        const redisReply *k = seen->element[i], *w = seen->element[i + 1];
-        struct strmap_entry *e = k->str && w->str ? strmap_get(&t->feats, k->str) : NULL;
+    struct svmv_sample *smp = calloc(seen.len + 1, sizeof *smp);
+    struct strmap_entry *k;
+    for (size_t i = 0; smp && (k = strmap_next(&seen, &i));) {
+        struct strmap_entry *e = strmap_get(&t->feats, k->key);
         const struct svm_train_feat *f = e ? e->ptr : NULL;
         if (f && f->n)
-            smp[n++] = (struct svmv_sample){ e->key, f->f, f->n, strtod(w->str, NULL) };
+            smp[n++] = (struct svmv_sample){ e->key, f->f, f->n, k->num };
     }
     double t0 = svm_train_now(CLOCK_MONOTONIC);
     svmv_model *m = NULL;
@@ -273,7 +300,7 @@ static void svm_train_viewer(struct svm_train *t, const char *user, long long wa
     } else {
         log_warn("svm: training the model of %s: %s", user, err);
     }
-    rblock_pipe_free(read);
+    strmap_clear(&seen, NULL);
 }
 
 /* One item from the loop; may train. */

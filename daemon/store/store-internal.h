@@ -196,9 +196,12 @@ void store_pop_fini(struct store *s);
 void store_pop_sort(struct store *s);
 
 int store_key(char *buf, size_t n, const struct store *s, const char *user, const char *name);
-/* What reads a viewer's state (store_viewer_reply's `which`, or 'I' for the
- * event ids), as a hiredis format taking the prefix and the user id. */
-#define STORE_N_VIEWER_READS 7
+/* What reads a viewer's state (store_viewer_reply's `which`, 'B' for the
+ * state blob, 'I' for the event ids), as a hiredis format taking the
+ * prefix and the user id.  The blob comes first; the other keys are the
+ * layout before it, read for a viewer not written since an upgrade.  All
+ * are in one slot, so their replies come in this order. */
+#define STORE_N_VIEWER_READS 8
 struct store_viewer_read {
     char which;
     const char *fmt;
@@ -302,12 +305,12 @@ struct store_vc { /* a cached viewer */
     struct strmap ids; /* applied event ids -> ts */
     char **idq;        /* the same ids, oldest first, from idq_head */
     size_t idq_head, idq_len, idq_cap;
-    struct store_args new_ids; /* "ts id" pairs since the last write */
     int64_t last_ts;
-    size_t redis_hist; /* length of the hist list in Redis */
-    uint64_t pass;     /* the last pass over a batch that met it */
-    int loading;       /* load replies still expected */
-    int bad;           /* a read answered WRONGTYPE: its events are rejected */
+    int has_blob;  /* read from PREFIX:{u:ID}:state (viewer_blob.h) */
+    int legacy;    /* the keys of the layout before it hold some of it */
+    uint64_t pass; /* the last pass over a batch that met it */
+    int loading;   /* load replies still expected */
+    int bad;       /* a read answered WRONGTYPE: its events are rejected */
     char bad_why[160];
     int refs;                     /* unapplied batches that use this viewer */
     int detached;                 /* not in the cache any more: free at 0 refs */

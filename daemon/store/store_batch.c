@@ -28,6 +28,7 @@
 #include "store_lua.h"
 #include "store_emo.h"
 #include "audit.h"
+#include "viewer_blob.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,25 +320,28 @@ static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_batch_check_done(s);
 }
 
-static void store_hset_field(void *arg, const char *field, size_t len, double value)
+static void store_take_field(void *arg, const char *field, size_t len, double value)
 {
-    struct store_resp *r = arg;
-    store_resp_str(r, field, len);
-    store_resp_num(r, value);
+    (void)arg;
+    (void)field;
+    (void)len;
+    (void)value;
 }
 
-/* HSET key field value ... for the changed fields of one hash. */
-static void store_hset_dirty(struct store_resp *r, const char *kp, size_t kpl, const char *name,
-                             recut_viewer *v, char which)
+/* The i-th applied id of vc, oldest first, for the blob. */
+static const char *store_vc_id_at(void *ctx, size_t i, int64_t *ts)
 {
-    store_resp_cmd(r, 2 + 2 * viewer_changes_count(v, which));
-    store_resp_str(r, "HSET", 4);
-    store_resp_key(r, kp, kpl, name);
-    viewer_changes_take(v, which, store_hset_field, r);
+    const struct store_vc *vc = ctx;
+    const char *id = vc->idq[vc->idq_head + i];
+    const struct strmap_entry *e = strmap_get(&vc->ids, id);
+    *ts = e ? (int64_t)e->num : 0;
+    return id;
 }
 
-/* Write what changed in vc since its last write, as one transaction: the
- * commands go out pre-formatted (store_resp.c); only EXEC has a callback. */
+/* Write vc as it is now, as one transaction: its state as one blob
+ * (viewer_blob.h) in place of whatever Redis held, then the emotion sums
+ * and the global counts' deltas; the commands go out pre-formatted
+ * (store_resp.c); only EXEC has a callback. */
 static int store_vc_write(struct store *s, struct store_batch *b, struct store_vc *vc)
 {
     const struct recut_config *cfg = &s->d->cfg;
@@ -353,7 +357,6 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
     store_resp_str(r, "MULTI", 5);
     rc |= store_resp_send(s, r, NULL, NULL);
     if (c->forgot) {
-        vc->redis_hist = 0;
         store_resp_cmd(r, 3 + STORE_N_VIEWER_KEYS);
         store_resp_strz(r, "EVALSHA");
         store_resp_strz(r, s->shas[STORE_LUA_FORGET]);
@@ -361,6 +364,7 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         for (int k = 0; k < STORE_N_VIEWER_KEYS; k++)
             store_resp_key(r, kp, kpl, store_viewer_keys[k]);
         rc |= store_resp_send(s, r, NULL, NULL);
+        vc->legacy = 0;
     }
     if (c->emo_cleared) {
         store_resp_cmd(r, 2);
@@ -368,71 +372,39 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         store_resp_key(r, kp, kpl, "emo");
         rc |= store_resp_send(s, r, NULL, NULL);
     }
-    static const struct {
-        char which;
-        const char *name;
-    } hs[] = {
-        { 'N', "nb" },
-        { 'S', "seen" },
-        { 'C', "scenes" },
-    };
+    if (vc->legacy) {
+        /* read from the keys of the layout before the blob: they go */
+        store_resp_cmd(r, 1 + STORE_N_LEGACY_KEYS);
+        store_resp_str(r, "DEL", 3);
+        for (int k = 0; k < STORE_N_LEGACY_KEYS; k++)
+            store_resp_key(r, kp, kpl, store_viewer_keys[STORE_LEGACY_KEY0 + k]);
+        rc |= store_resp_send(s, r, NULL, NULL);
+        vc->legacy = 0;
+    }
     vc->v.chg = c;
-    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
-        if (!viewer_changes_count(&vc->v, hs[i].which))
-            continue;
-        store_hset_dirty(r, kp, kpl, hs[i].name, &vc->v, hs[i].which);
-        rc |= store_resp_send(s, r, NULL, NULL);
-    }
+    viewer_changes_take(&vc->v, 'N', store_take_field, NULL);
+    viewer_changes_take(&vc->v, 'S', store_take_field, NULL);
+    viewer_changes_take(&vc->v, 'C', store_take_field, NULL);
     rc |= store_emo_write(s, r, kp, kpl, &vc->v); /* sealed, whole */
-    if (c->pushed) {
-        size_t pushed = c->pushed < vc->v.n_hist ? c->pushed : vc->v.n_hist;
-        store_resp_cmd(r, 2 + pushed);
-        store_resp_str(r, "LPUSH", 5);
-        store_resp_key(r, kp, kpl, "hist");
-        for (size_t i = pushed; i-- > 0;)
-            store_resp_strz(r, vc->v.hist[i]);
-        rc |= store_resp_send(s, r, NULL, NULL);
-        vc->redis_hist += pushed;
-        if (vc->redis_hist > (size_t)cfg->history_max) {
-            /* only when the list outgrew the limit: one command less */
-            store_resp_cmd(r, 4);
-            store_resp_str(r, "LTRIM", 5);
-            store_resp_key(r, kp, kpl, "hist");
-            store_resp_str(r, "0", 1);
-            store_resp_ll(r, cfg->history_max - 1);
+    if (vc->idq_len > (size_t)cfg->ids_max)
+        store_vc_trim_ids(vc, (size_t)(cfg->ids_max > 0 ? cfg->ids_max : 0));
+    if (!(c->forgot && vc->v.events == 0 && !vc->v.consent)) {
+        /* (erased and nothing since: nothing to write) */
+        struct viewer_blob_ids ids = { vc->idq_len, store_vc_id_at, vc };
+        unsigned char *blob = NULL;
+        size_t blen = 0;
+        char err[128];
+        if (viewer_blob_encode(&vc->v, vc->last_ts, &ids, &blob, &blen, err, sizeof err) < 0) {
+            log_err("%s: %s", vc->user, err);
+            rc = -1;
+        } else {
+            store_resp_cmd(r, 3);
+            store_resp_str(r, "SET", 3);
+            store_resp_key(r, kp, kpl, "state");
+            store_resp_str(r, (const char *)blob, blen);
             rc |= store_resp_send(s, r, NULL, NULL);
-            vc->redis_hist = (size_t)cfg->history_max;
+            free(blob);
         }
-    }
-    if (vc->new_ids.n) {
-        store_resp_cmd(r, 2 + vc->new_ids.n);
-        store_resp_str(r, "ZADD", 4);
-        store_resp_key(r, kp, kpl, "ids");
-        for (size_t i = 0; i < vc->new_ids.n; i++)
-            store_resp_str(r, vc->new_ids.buf + vc->new_ids.off[i], vc->new_ids.alen[i]);
-        rc |= store_resp_send(s, r, NULL, NULL);
-        if (vc->idq_len > (size_t)cfg->ids_max) {
-            store_resp_cmd(r, 4);
-            store_resp_strz(r, "ZREMRANGEBYRANK");
-            store_resp_key(r, kp, kpl, "ids");
-            store_resp_str(r, "0", 1);
-            store_resp_ll(r, -(cfg->ids_max + 1));
-            rc |= store_resp_send(s, r, NULL, NULL);
-            store_vc_trim_ids(vc, (size_t)cfg->ids_max);
-        }
-        store_args_free(&vc->new_ids);
-    }
-    if (c->meta && !(c->forgot && vc->v.events == 0 && !vc->v.consent)) {
-        store_resp_cmd(r, 8);
-        store_resp_str(r, "HSET", 4);
-        store_resp_key(r, kp, kpl, "meta");
-        store_resp_str(r, "events", 6);
-        store_resp_ll(r, vc->v.events);
-        store_resp_str(r, "last_ts", 7);
-        store_resp_ll(r, (long long)vc->last_ts);
-        store_resp_str(r, "consent", 7);
-        store_resp_str(r, vc->v.consent ? "1" : "0", 1);
-        rc |= store_resp_send(s, r, NULL, NULL);
     }
     rc |= store_outbox_write(s, r, vc); /* the global counts' deltas */
     viewer_changes_reset(c);
@@ -549,16 +521,14 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             for (size_t k = vc->idq_head; k < vc->idq_head + vc->idq_len; k++)
                 free(vc->idq[k]);
             vc->idq_head = vc->idq_len = 0;
-            store_args_free(&vc->new_ids);
             vc->last_ts = 0;
             vc->v.events = 0;
         } else {
             vc->last_ts = e->ts;
-            if (e->id[0] && cfg->ids_max > 0) {
-                store_vc_add_id(vc, e->id, e->ts);
-                char ts[24];
-                store_args_addn(&vc->new_ids, ts, store_resp_fmt_ll(ts, (long long)e->ts));
-                store_args_add(&vc->new_ids, e->id);
+            if (e->id[0] && cfg->ids_max > 0 && store_vc_add_id(vc, e->id, e->ts) < 0) {
+                free(touched);
+                store_batch_reset(s, "out of memory");
+                return;
             }
         }
         metrics_inc(M_EVENTS_APPLIED, 1);

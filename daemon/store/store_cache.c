@@ -10,6 +10,7 @@
  * writes them back: this file only decides which viewers are in memory. */
 #include "config.h"
 #include "store-internal.h"
+#include "viewer_blob.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,6 @@ static void store_vc_free(struct store_vc *vc)
     for (size_t i = vc->idq_head; i < vc->idq_head + vc->idq_len; i++)
         free(vc->idq[i]);
     free(vc->idq);
-    store_args_free(&vc->new_ids);
     store_outbox_drop(vc);
     free(vc->waiters);
     free(vc);
@@ -181,12 +181,34 @@ struct store_vload {
 static void store_vc_loaded(struct store *s, struct store_vc *vc)
 {
     viewer_finish(&vc->v);
-    vc->redis_hist = vc->v.n_hist;
     store_vc_account(s, vc);
     for (size_t i = 0; i < vc->n_waiters; i++)
         store_batch_load_done(vc->waiters[i]);
     vc->n_waiters = 0;
     store_batch_pump(s);
+}
+
+/* A key of vc cannot be read (why): its events are rejected (dead-lettered
+ * with why, counted), the other viewers go on. */
+static void store_vc_damaged(struct store_vc *vc, const char *why)
+{
+    if (!vc->bad)
+        log_warn("redis: viewer %s cannot be read: %s; rejecting its events", vc->user, why);
+    metrics_inc(M_REDIS_ERRORS, 1); /* a damaged viewer, not an echo */
+    vc->bad = 1;
+    snprintf(vc->bad_why, sizeof vc->bad_why, "%s", why);
+}
+
+static int store_vc_blob_id(void *ctx, const char *id, size_t len, int64_t ts)
+{
+    (void)len;
+    return store_vc_add_id(ctx, id, ts);
+}
+
+/* r is nil, or an empty list or hash (a key that is not there). */
+static int store_reply_empty(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_NIL || (r->type == REDIS_REPLY_ARRAY && r->elements == 0);
 }
 
 static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -204,22 +226,44 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
             store_vc_free(vc);
         return;
     }
-    if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "WRONGTYPE", 9) == 0) {
+    if (vc->has_blob && r && which != 'E' &&
+        (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) == 0)) {
+        /* a key of the layout before the blob, next to it: a left-over,
+         * whatever it holds (deleted at the next write) */
+        if (!store_reply_empty(r))
+            vc->legacy = 1;
+    } else if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "WRONGTYPE", 9) == 0) {
         /* the viewer's state is damaged (something else wrote one of its
          * keys): its events are rejected, the others go on */
-        if (!vc->bad)
-            log_warn("redis: viewer %s cannot be read: %s; rejecting its events", vc->user, r->str);
-        metrics_inc(M_REDIS_ERRORS, 1); /* a damaged viewer, not an echo */
-        vc->bad = 1;
-        snprintf(vc->bad_why, sizeof vc->bad_why, "%s", r->str);
+        store_vc_damaged(vc, r->str);
     } else if (!r || r->type == REDIS_REPLY_ERROR) {
         store_batch_reset(s, r ? r->str : "connection lost while loading a viewer");
         return;
+    } else if (which == 'B') {
+        if (r->type == REDIS_REPLY_STRING) {
+            char err[128];
+            int rc = viewer_blob_decode(r->str, r->len, &vc->v, &vc->last_ts, store_vc_blob_id, vc,
+                                        err, sizeof err);
+            if (rc == -2) {
+                store_batch_reset(s, "out of memory");
+                return;
+            }
+            if (rc < 0)
+                store_vc_damaged(vc, err);
+            else
+                vc->has_blob = 1;
+        }
+    } else if (which == 'E') {
+        store_viewer_reply(&vc->v, which, r, NULL); /* its own key, sealed */
+    } else if (store_reply_empty(r)) {
+        /* (a key of the layout before the blob that is not there) */
     } else if (which == 'I') {
+        vc->legacy = 1;
         for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
             if (r->element[i]->str && r->element[i + 1]->str)
                 store_vc_add_id(vc, r->element[i]->str, atoll(r->element[i + 1]->str));
     } else {
+        vc->legacy = 1;
         store_viewer_reply(&vc->v, which, r, &vc->last_ts);
     }
     if (vc->loading == 0)

@@ -9,6 +9,7 @@
  * store_redis.c, which owns the connection and the writes. */
 #include "config.h"
 #include "store-internal.h"
+#include "viewer_blob.h"
 #include "store_emo.h"
 
 #include <hiredis/hiredis.h>
@@ -23,6 +24,7 @@ struct store_load {
     struct store *s;
     recut_viewer v;
     int stage, outstanding, failed, known;
+    int has_blob;       /* the state blob was read: the other keys are left-overs */
     struct strmap cooc; /* movie -> struct store_row* (a reference) */
     store_viewer_fn cb;
     void *arg;
@@ -198,6 +200,18 @@ static void store_load_cb(redisAsyncContext *ac, void *reply, void *priv)
             e->ptr = row;
             store_items_install(s, c->movie, row); /* trimmed for the next ones */
         }
+    } else if (c->which == 'B') {
+        char err[128];
+        if (r->type == REDIS_REPLY_STRING) {
+            if (viewer_blob_decode(r->str, r->len, &l->v, NULL, NULL, NULL, err, sizeof err) < 0) {
+                log_err("redis: viewer %s cannot be read: %s", l->v.id, err);
+                l->failed = 1;
+            } else {
+                l->has_blob = l->known = 1;
+            }
+        }
+    } else if (l->has_blob && strchr("MNSCH", c->which)) {
+        /* (left from the layout before the blob) */
     } else if (c->which == 'V') {
         if (r->type == REDIS_REPLY_STRING && s->hooks.on_loaded)
             s->hooks.on_loaded(s->hooks.ctx, &l->v, r->str, r->len);

@@ -5,12 +5,13 @@
 #define RECUT_STORE_LUA_H
 
 /* Erase a viewer: every key in KEYS and what the publisher's index (the
- * last key) lists.  KEYS: meta nb seen hist ids scenes emo keys. */
+ * last key) lists.  KEYS: state meta nb seen hist ids scenes emo keys (the
+ * state of viewer_blob.h, the emotion sums, and the keys of the layout
+ * before it, which a viewer not written since an upgrade still has). */
 static const char store_lua_forget[] =
     "local n = 0\n"
-    "for _, k in ipairs(redis.call('SMEMBERS', KEYS[8])) do n = n + redis.call('DEL', k) end\n"
-    "return n + redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], "
-    "KEYS[8])\n";
+    "for _, k in ipairs(redis.call('SMEMBERS', KEYS[#KEYS])) do n = n + redis.call('DEL', k) end\n"
+    "return n + redis.call('DEL', unpack(KEYS))\n";
 
 /* Markers are deleted once their fold is (store_outbox.c); a recutd killed
  * between the two leaves some behind.  When a marker hash holds more than
@@ -120,10 +121,14 @@ static const char store_lua_cooc_compact[] =
     "else redis.call('SET', KEYS[2], redis.call('GETRANGE', KEYS[2], used, -1)) end\n"
     "return 1\n";
 
-/* The viewer's keys, in KEYS order. */
-static const char *const store_viewer_keys[] = { "meta", "nb",     "seen", "hist",
-                                                 "ids",  "scenes", "emo",  "keys" };
-#define STORE_N_VIEWER_KEYS 8
+/* The viewer's keys, in KEYS order ("keys", the index, last). */
+static const char *const store_viewer_keys[] = { "state", "meta",   "nb",  "seen", "hist",
+                                                 "ids",   "scenes", "emo", "keys" };
+#define STORE_N_VIEWER_KEYS 9
+/* The keys of the layout before the state blob, deleted at the first
+ * write of a viewer read from them: store_viewer_keys[1..6]. */
+#define STORE_LEGACY_KEY0 1
+#define STORE_N_LEGACY_KEYS 6
 
 /* Every script, loaded at start and on every connection (its SHA1 in
  * struct store's shas[], same index: STORE_LUA_* in store-internal.h). */

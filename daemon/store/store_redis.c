@@ -272,6 +272,7 @@ size_t store_pending(const struct store *s)
 }
 
 const struct store_viewer_read store_viewer_reads[STORE_N_VIEWER_READS] = {
+    { 'B', "GET %s:{u:%s}:state" }, /* first: the others are the layout before it */
     { 'M', "HGETALL %s:{u:%s}:meta" },
     { 'N', "HGETALL %s:{u:%s}:nb" },
     { 'S', "HGETALL %s:{u:%s}:seen" },

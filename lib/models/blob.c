@@ -57,6 +57,8 @@ const char *blob_type_name(int type)
         return "svm-viewer";
     case BLOB_COOC:
         return "co-occurrence";
+    case BLOB_VIEWER:
+        return "viewer";
     default:
         return "unknown";
     }

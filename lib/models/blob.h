@@ -39,7 +39,8 @@ enum blob_type {
     BLOB_EMOTION = 5,    /* emotion.h */
     BLOB_SVM_VIEWER = 6, /* svm_viewer.h: a viewer's SVM and what it was trained on */
     BLOB_COOC = 7,       /* a co-occurrence row (daemon/store_cooc.c) */
-    BLOB_TYPE_MAX = 7
+    BLOB_VIEWER = 8,     /* a viewer's state (lib/core/viewer_blob.h) */
+    BLOB_TYPE_MAX = 8
 };
 
 enum blob_status {

@@ -14,13 +14,14 @@
 #include "kmeans.h"
 #include "nb.h"
 #include "svm_viewer.h"
+#include "viewer_blob.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const enum blob_type fuzz_blob_types[] = { BLOB_NB, BLOB_KMEANS, BLOB_FA, BLOB_EMOTION,
-                                                  BLOB_SVM_VIEWER };
+static const enum blob_type fuzz_blob_types[] = { BLOB_NB,      BLOB_KMEANS,     BLOB_FA,
+                                                  BLOB_EMOTION, BLOB_SVM_VIEWER, BLOB_VIEWER };
 #define FUZZ_BLOB_N (sizeof fuzz_blob_types / sizeof fuzz_blob_types[0])
 
 static void fuzz_blob_read(unsigned which, const void *buf, size_t len)
@@ -45,6 +46,14 @@ static void fuzz_blob_read(unsigned which, const void *buf, size_t len)
     case 3: {
         struct emotion_state st;
         (void)emotion_deserialize(buf, len, &st, err, sizeof err);
+        break;
+    }
+    case 5: {
+        recut_viewer v;
+        viewer_init(&v, "fuzz", 1);
+        int64_t ts;
+        (void)viewer_blob_decode(buf, len, &v, &ts, NULL, NULL, err, sizeof err);
+        viewer_free(&v);
         break;
     }
     default: {

@@ -326,6 +326,17 @@ h_start_redis() { # [ARGS...]
 # shellcheck disable=SC2086
 h_redis() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ${H_REDIS_CLI_ARGS:-} --raw "$@"; }
 
+# One part of a viewer's state blob (recut:{u:USER}:state) as
+# redis_state.py --viewer prints it: h_viewer USER PART [FIELD], e.g.
+# h_viewer u1 meta events; nothing when the viewer has no state.
+# h_viewer_blob PART [FIELD] decodes a blob read some other way from stdin.
+h_viewer_blob() { "${SYS_PYTHON3:-python3}" "$top_srcdir/tests/helpers/redis_state.py" --viewer "$@"; }
+h_viewer() {
+    _hv_u=$1
+    shift
+    h_redis GET "recut:{u:$_hv_u}:state" | h_viewer_blob "$@"
+}
+
 # Every key matching PATTERN, sorted, one a line.
 # shellcheck disable=SC2086
 h_redis_scan() { redis-cli -h 127.0.0.1 -p "$H_REDIS_PORT" ${H_REDIS_CLI_ARGS:-} --raw --scan --pattern "$1" | sort; }

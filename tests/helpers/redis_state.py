@@ -12,8 +12,16 @@
 # on when compactions ran, not on what was counted.  Other strings are
 # printed as text when they are UTF-8, else as their SHA-256.
 #
+# A viewer's state blob (PREFIX:{u:ID}:state, lib/core/viewer_blob.h) is
+# printed as the keys it replaced (meta, nb, seen, scenes, hist, ids), so
+# a run is compared field by field.
+#
 # Usage: redis_state.py PORT PREFIX [--exclude REGEX]... > state.json
 # Also: redis_state.py PORT PREFIX --keys  (only the key names, one a line)
+# And: redis-cli GET PREFIX:{u:ID}:state | redis_state.py --viewer PART [FIELD]
+#   one part of that viewer (meta, nb, seen, scenes, hist, ids): a field's
+#   value, or without FIELD the fields (or hist's items) one a line;
+#   nothing when the viewer has no state
 # As a module: Conn(PORT).cmd(ARG...), the RESP client (cooc.sh uses it).
 import hashlib, json, re, socket, struct, sys, zlib
 
@@ -82,6 +90,90 @@ def row_counts(b, out):
     records(payload[12:], out)
 
 
+def uv(b, pos):
+    v, shift = 0, 0
+    while True:
+        c = b[pos]
+        pos += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if c < 0x80:
+            return v, pos
+
+
+def unzz(u):
+    return (u >> 1) ^ -(u & 1)
+
+
+def num_text(v):
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def viewer_state(b):
+    """The viewer blob b as {part: value}, every number as text."""
+    magic, btype, ver, plen, crc = struct.unpack_from("<4sHHII", b, 0)
+    p = b[16:]
+    if magic != b"RCMB" or btype != 8 or ver != 1 or len(p) != plen or zlib.crc32(p) != crc:
+        raise SystemExit("a damaged viewer blob")
+    events, pos = uv(p, 0)
+    ts, pos = uv(p, pos)
+    consent = p[pos]
+    pos += 1
+    out = {"meta": {"events": str(events), "last_ts": str(unzz(ts)), "consent": str(consent)}}
+
+    def string(pos):
+        n, pos = uv(p, pos)
+        return p[pos:pos + n].decode(), pos + n
+
+    def number(pos):
+        h, pos = uv(p, pos)
+        if h & 7 == 7:
+            return struct.unpack_from("<d", p, pos)[0], pos + 8
+        return unzz(h >> 3) / [1, 10, 100, 1e3, 1e4, 1e5, 1e6][h & 7], pos
+
+    for part in ("nb", "seen", "scenes"):
+        n, pos = uv(p, pos)
+        m = {}
+        for _ in range(n):
+            k, pos = string(pos)
+            v, pos = number(pos)
+            m[k] = num_text(v)
+        out[part] = m
+    n, pos = uv(p, pos)
+    out["hist"] = []
+    for _ in range(n):
+        k, pos = string(pos)
+        out["hist"].append(k)
+    n, pos = uv(p, pos)
+    ids, prev = {}, 0
+    for _ in range(n):
+        k, pos = string(pos)
+        d, pos = uv(p, pos)
+        prev += unzz(d)
+        ids[k] = float(prev)
+    out["ids"] = ids
+    if pos != len(p):
+        raise SystemExit("a viewer blob with bytes left over")
+    return out
+
+
+def viewer_main(args):
+    b = sys.stdin.buffer.read()
+    if b.endswith(b"\n"):
+        b = b[:-1]  # redis-cli's
+    if not b:
+        return
+    v = viewer_state(b)[args[0]]
+    if len(args) > 1:
+        if isinstance(v, dict) and args[1] in v:
+            print(v[args[1]])
+    else:
+        for k in v:
+            print(k)
+
+
 def text(b):
     try:
         return b.decode()
@@ -90,6 +182,8 @@ def text(b):
 
 
 def main():
+    if sys.argv[1] == "--viewer":
+        return viewer_main(sys.argv[2:])
     port, prefix = int(sys.argv[1]), sys.argv[2]
     rest = sys.argv[3:]
     only_keys = "--keys" in rest
@@ -113,7 +207,10 @@ def main():
                 continue
             t = c.cmd("TYPE", k)
             m = re.match(r".*:\{i:(.*)\}:(co|col)$", k)
-            if m and t == "string":
+            if k.endswith(":state") and t == "string" and ":{u:" in k:
+                for part, v in viewer_state(c.cmd("GET", k)).items():
+                    state[k[:-len("state")] + part] = v
+            elif m and t == "string":
                 counts = cooc.setdefault("cooc:" + m.group(1), {})
                 v = c.cmd("GET", k)
                 (row_counts if m.group(2) == "co" else records)(v, counts)

@@ -308,7 +308,7 @@ GEN
         [ "$(redis-cli -h 127.0.0.1 -p "$p" ping 2>/dev/null)" = PONG ] && live=$p
     done
     for v in $(seq 0 59); do
-        n=$(redis-cli -c -h 127.0.0.1 -p "$live" hget "recut:{u:k$v}:meta" events)
+        n=$(redis-cli -c -h 127.0.0.1 -p "$live" get "recut:{u:k$v}:state" | h_viewer_blob meta events)
         [ "$n" = 10 ] || bad="$bad k$v:$n"
     done
     h_assert_eq "$bad" "" "viewers whose event count is not exactly 10" || return 1

@@ -106,7 +106,7 @@ case_events_through_tunnels() {
         [ -n "$(redis-cli -p "$p" --scan --pattern 'recut:{u:t*' | head -1)" ] && n=$((n + 1))
     done
     h_assert_eq "$n" 3 "masters holding viewers, reached through their tunnels" || return 1
-    h_assert_eq "$(redis-cli -c -p "$H_REDIS_PORT" hget 'recut:{u:t7}:meta' events)" 3 "events of t7" || return 1
+    h_assert_eq "$(redis-cli -c -p "$H_REDIS_PORT" get 'recut:{u:t7}:state' | h_viewer_blob meta events)" 3 "events of t7" || return 1
     h_http GET "/v1/users/t7/recommendations?n=3"
     h_assert_eq "$H_STATUS" 200 "recommendations of t7" || return 1
     h_stop_recutd

@@ -63,7 +63,7 @@ for i in range(n):
 EOF
 N_WT=$(grep -c '^wt	' "$H_TMP/events.tsv")
 
-plant() { h_redis SET 'recut:{u:wt}:seen' planted >/dev/null; }
+plant() { h_redis HSET 'recut:{u:wt}:state' planted 1 >/dev/null; }
 catalog() {
     local k
     for k in $(seq 1 "$MOVIES"); do

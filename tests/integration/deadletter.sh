@@ -145,7 +145,7 @@ case_produce_and_apply() {
     h_assert_eq "$(h_metric recut_events_duplicate_total)" 0 "recut_events_duplicate_total" || return 1
     local u n sum=0 bad=0
     while IFS="$(printf '\t')" read -r u n; do
-        got=$(h_redis HGET "recut:{u:$u}:meta" events)
+        got=$(h_viewer "$u" meta events)
         [ "$got" = "$n" ] || { bad=$((bad + 1)); printf '  %s: meta.events %s, expected %s\n' "$u" "$got" "$n"; }
         sum=$((sum + ${got:-0}))
     done <"$H_TMP/good.counts"
@@ -257,7 +257,7 @@ case_unknown_movie() {
         { h_check_failed "recut.deadletter: $(wc -l <"$H_TMP/dl.unknown") with unknown_movie"; return 1; }
     # nothing of them was applied: no half-learned viewer
     h_assert_eq "$(h_metric recut_events_applied_total)" "$applied" "applied events" || return 1
-    h_assert_eq "$(h_redis EXISTS 'recut:{u:w1}:meta')" 0 "w1's meta before the replay" || return 1
+    h_assert_eq "$(h_redis EXISTS 'recut:{u:w1}:state')" 0 "w1's meta before the replay" || return 1
     # the catalog entry comes, then the dead letters are replayed: all apply,
     # with the movie's features learned
     h_movie_json late1 1500 5 Western >"$H_TMP/late1.json"
@@ -273,8 +273,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
         h_produce recut.events
     h_wait_metric recut_events_applied_total $((applied + 4)) ||
         { h_check_failed "replayed events not applied"; return 1; }
-    h_assert_eq "$(h_redis HGET 'recut:{u:w1}:meta' events)" 4 "w1's events after the replay" || return 1
-    h_assert_num "$(h_redis HKEYS 'recut:{u:w1}:nb' | grep -ci western)" ">=" 1 \
+    h_assert_eq "$(h_viewer 'w1' meta events)" 4 "w1's events after the replay" || return 1
+    h_assert_num "$(h_viewer 'w1' nb | grep -ci western)" ">=" 1 \
         "nb fields of w1 naming late1's genre" || return 1
     h_assert_eq "$(h_metric recut_events_unknown_movie_total)" 4 "unknown after the replay"
 }

@@ -11,7 +11,7 @@ h_put_movie m2 1800 10 Action
 E1=$(h_event u1 rating m1 dup-1 '"value":4.5')
 E2=$(h_event u1 view m2 dup-2 '"value":1')
 E3=$(h_event u1 like m2 "")          # no id: never de-duplicated
-events_of() { h_redis HGET "recut:{u:$1}:meta" events; }
+events_of() { h_viewer "$1" meta events; }
 
 case_kafka_twice() {
     printf 'u1\t%s\nu1\t%s\nu1\t%s\nu1\t%s\n' "$E1" "$E1" "$E2" "$E3" | h_produce recut.events

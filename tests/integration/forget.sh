@@ -72,9 +72,9 @@ case_forget_event() {
 case_fresh_start() {
     # a forgotten viewer who comes back starts from zero
     printf 'alice\t%s\n' "$(h_event alice rating m3 a-new '"value":4')" | h_produce recut.events
-    alice_back_() { [ "$(h_redis HGET 'recut:{u:alice}:meta' events)" = 1 ]; }
+    alice_back_() { [ "$(h_viewer 'alice' meta events)" = 1 ]; }
     h_wait_for "$H_TIMEOUT" "alice's new event" alice_back_ ||
-        h_check_failed "meta.events of alice after coming back: $(h_redis HGET 'recut:{u:alice}:meta' events)"
+        h_check_failed "meta.events of alice after coming back: $(h_viewer 'alice' meta events)"
 }
 
 h_case "three viewers have state in Redis" case_state_exists

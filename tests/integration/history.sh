@@ -23,7 +23,7 @@ like() { # USER MOVIE...: one batch per movie
         h_wait_metric recut_events_applied_total "$applied" || return 1
     done
 }
-hist() { h_redis LRANGE "recut:{u:$1}:hist" 0 -1 | sed '/^$/d' | paste -sd' '; }
+hist() { h_viewer "$1" hist | sed '/^$/d' | paste -sd' '; }
 
 case_trimmed() {
     like v1 m1 m2 || { h_check_failed "likes not applied"; return 1; }

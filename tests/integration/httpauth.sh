@@ -56,7 +56,7 @@ expect() {
     esac
 }
 
-v_events() { h_redis HGET 'recut:{u:v}:meta' events; }
+v_events() { h_viewer 'v' meta events; }
 
 case_exact_curl() {
     local before
@@ -69,7 +69,7 @@ case_exact_curl() {
     expect 421 "the rebinding page's forget" || return 1
     h_assert_eq "$(h_json "$H_BODY" '"accepted" in d')" false "nothing accepted" || return 1
     h_assert_eq "$(v_events)" "$before" "viewer v untouched" || return 1
-    h_assert_eq "$(h_redis EXISTS 'recut:{u:v}:meta')" 1 "viewer v not erased"
+    h_assert_eq "$(h_redis EXISTS 'recut:{u:v}:state')" 1 "viewer v not erased"
 }
 
 case_host() {
@@ -102,7 +102,7 @@ case_origin() {
     expect 403 "an Origin, even this server's, when allowed_origins is empty" || return 1
     req -H 'Origin: null' GET /v1/users/v/profile
     expect 403 "Origin: null (a sandboxed page)" || return 1
-    h_assert_eq "$(h_redis EXISTS 'recut:{u:v}:meta')" 1 "viewer v not erased"
+    h_assert_eq "$(h_redis EXISTS 'recut:{u:v}:state')" 1 "viewer v not erased"
 }
 
 case_content_type() {
@@ -118,7 +118,7 @@ case_content_type() {
     expect 415 "a POST with a body and no Content-Type" || return 1
     req -H 'Content-Type: application/x-www-form-urlencoded' POST "/v1/users/v/cuts/m1/publish?budget=60"
     expect 415 "an empty form POST to publish" || return 1
-    h_assert_eq "$(h_redis EXISTS 'recut:{u:v}:meta')" 1 "viewer v not erased" || return 1
+    h_assert_eq "$(h_redis EXISTS 'recut:{u:v}:state')" 1 "viewer v not erased" || return 1
     # what is accepted
     req -H 'Content-Type: application/json; charset=utf-8' POST /v1/events "$(h_event v rating m1 ct-2 '"value":4')"
     expect 200 "application/json; charset=utf-8" || return 1

@@ -88,7 +88,7 @@ case_nul_ids() {
     h_http DELETE /v1/users/u1%00junk
     expect_error 400 "DELETE /v1/users/u1%00junk" || return 1
     h_assert_eq "$(h_json "$H_BODY" '"NUL" in d["error"]')" true "the error names the NUL" || return 1
-    h_assert_eq "$(h_redis HGET 'recut:{u:u1}:meta' events)" 1 "viewer u1 must not be erased" || return 1
+    h_assert_eq "$(h_viewer 'u1' meta events)" 1 "viewer u1 must not be erased" || return 1
     h_http GET /v1/users/u1%00x/profile
     expect_error 400 "GET /v1/users/u1%00x/profile" || return 1
     h_http GET /v1/movies/m1%00x
@@ -122,7 +122,7 @@ case_still_fine() {
     h_assert_eq "$H_STATUS" 200 "health after bad requests" || return 1
     h_http GET /v1/users/u1/profile
     h_assert_eq "$H_STATUS" 200 "profile of u1" || return 1
-    h_assert_eq "$(h_redis HGET 'recut:{u:u1}:meta' events)" 1 "only the valid event was applied"
+    h_assert_eq "$(h_viewer 'u1' meta events)" 1 "only the valid event was applied"
 }
 
 h_case "malformed JSON bodies get 400 with a JSON error" case_bad_json

@@ -106,7 +106,7 @@ EOF
         "health answers other than 200 during the body" || return 1
     h_http GET /v1/health
     h_assert_eq "$H_STATUS" 200 "health after the body" || return 1
-    h_assert_eq "$(h_redis HGET 'recut:{u:v7}:meta' events)" "$(awk -F'"' '$4 == "v7"' "$H_TMP/big.ndjson" | wc -l)" \
+    h_assert_eq "$(h_viewer 'v7' meta events)" "$(awk -F'"' '$4 == "v7"' "$H_TMP/big.ndjson" | wc -l)" \
         "events of viewer v7 applied"
 }
 

@@ -221,7 +221,7 @@ case_consent_withdrawn() {
     printf 'pat\t%s\n' "$(h_event pat consent "" p-7 '"value":0')" | h_produce recut.events
     h_wait_metric recut_events_applied_total $((applied + 2)) || { h_check_failed "consent event not applied"; return 1; }
     h_assert_eq "$(h_redis EXISTS 'recut:{u:pat}:emo')" 0 "pat's emo hash after consent withdrawn" || return 1
-    h_assert_eq "$(h_redis HGET 'recut:{u:pat}:meta' consent)" 0 "pat's consent" || return 1
+    h_assert_eq "$(h_viewer 'pat' meta consent)" 0 "pat's consent" || return 1
     # a reading now is dropped and leaves nothing
     printf 'pat\t%s\n' "$(h_event pat emotion m1 p-8 '"emotion":{"joy":0.9}')" | h_produce recut.events
     h_wait_metric recut_events_applied_total $((applied + 3)) || { h_check_failed "event not applied"; return 1; }

@@ -35,7 +35,7 @@ h_put_movie m2 2400 12 Comedy
 produce() { # USER ID MOVIE
     printf '%s\t%s\n' "$1" "$(h_event "$1" rating "$3" "$2" '"value":5')" | h_produce recut.events
 }
-events_are() { [ "$(h_redis HGET "recut:{u:$1}:meta" events)" = "$2" ]; }
+events_are() { [ "$(h_viewer "$1" meta events)" = "$2" ]; }
 recs_exist() { [ "$(h_redis EXISTS "recut:{u:$1}:recs")" = 1 ]; }
 kill_clients() { # every connection but redis-cli's own
     h_redis CLIENT KILL TYPE normal SKIPME yes >/dev/null

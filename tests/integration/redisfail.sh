@@ -23,7 +23,7 @@ for m in 1 2 3 4; do h_put_movie "m$m" 2400 12 Drama; done
 produce() { # USER ID MOVIE
     printf '%s\t%s\n' "$1" "$(h_event "$1" rating "$3" "$2" '"value":5')" | h_produce recut.events
 }
-events_of() { h_redis HGET "recut:{u:$1}:meta" events; }
+events_of() { h_viewer "$1" meta events; }
 events_are() { [ "$(events_of "$1")" = "$2" ]; }
 health_down() { ! h_health_ok; }
 up_is() { [ "$(h_metric recut_redis_up)" = "$1" ]; }
@@ -38,7 +38,7 @@ case_wrongtype() {
     h_wait_for "$H_TIMEOUT" "good's first event" events_are good 1 || return 1
     local errs
     errs=$(h_metric recut_redis_errors_total)
-    h_redis SET 'recut:{u:bad}:seen' x >/dev/null
+    h_redis HSET 'recut:{u:bad}:state' x 1 >/dev/null
     produce bad b-1 m2
     produce good g-2 m3
     h_wait_for "$H_TIMEOUT" "good's event behind bad's applied" events_are good 2 || return 1
@@ -47,13 +47,13 @@ case_wrongtype() {
     h_assert_num "$(h_metric recut_redis_errors_total)" ">=" $((errs + 1)) "the WRONGTYPE counted" || return 1
     grep -q 'WRONGTYPE' "$H_RECUTD_LOG" || { h_check_failed "no WRONGTYPE in the log"; return 1; }
     h_wait_for "$H_TIMEOUT" "bad's dead letter on the topic" dlq_has bad || return 1
-    h_assert_eq "$(h_redis TYPE 'recut:{u:bad}:seen')" string "bad's key left alone" || return 1
+    h_assert_eq "$(h_redis TYPE 'recut:{u:bad}:state')" hash "bad's key left alone" || return 1
     # the key is repaired: bad's next event is applied
-    h_redis DEL 'recut:{u:bad}:seen' >/dev/null
+    h_redis DEL 'recut:{u:bad}:state' >/dev/null
     produce bad b-2 m1
     h_wait_for "$H_TIMEOUT" "bad's event after the repair" events_are bad 1 || return 1
-    h_assert_eq "$(h_redis HEXISTS 'recut:{u:bad}:seen' m1)" 1 "bad's seen hash written" || return 1
-    h_assert_eq "$(h_redis HEXISTS 'recut:{u:bad}:seen' m2)" 0 "the dead-lettered event not applied" || return 1
+    h_assert_eq "$(h_viewer bad seen)" m1 "bad's seen map written, without the dead-lettered event" ||
+        return 1
     h_wait_for "$H_TIMEOUT" "health 200" h_health_ok
 }
 dlq_has() { dlq_reasons_of "$1" | grep -q 'reason=bad_viewer_state'; }

@@ -95,7 +95,7 @@ case_catch_up() {
     local u want
     for u in u1 u2 u3 u4; do
         want=$(cat "$H_TMP/batch-a.tsv" "$H_TMP/batch-b.tsv" | awk -F'\t' -v u="$u" '$1 == u' | wc -l | tr -d ' ')
-        h_assert_eq "$(h_redis HGET "recut:{u:$u}:meta" events)" "$want" "meta.events of $u" || return 1
+        h_assert_eq "$(h_viewer "$u" meta events)" "$want" "meta.events of $u" || return 1
     done
     h_stop_recutd
     h_assert_eq "$H_RC" 0 "exit status of the third run"

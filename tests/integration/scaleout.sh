@@ -41,7 +41,7 @@ case_split() {
     [ "$a" -gt 0 ] && [ "$b" -gt 0 ] || { h_check_failed "one instance got every partition ($a/$b)"; return 1; }
     local total=0
     for i in $(seq 0 39); do
-        e=$(h_redis HGET "recut:{u:v$i}:meta" events)
+        e=$(h_viewer "v$i" meta events)
         total=$((total + ${e:-0}))
     done
     h_assert_eq "$total" $n "sum of meta.events over the viewers"

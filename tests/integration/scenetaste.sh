@@ -102,15 +102,15 @@ case_calmer_cut() {
 
 case_stored_compactly() {
     local n
-    n=$(h_redis HKEYS 'recut:{u:calm}:nb' | grep -c '^x:')
+    n=$(h_viewer 'calm' nb | grep -c '^x:')
     h_log "taste fields in recut:{u:calm}:nb: $n"
     h_assert_true "taste fields stored (1..27, got $n)" test "$n" -ge 1 -a "$n" -le 27 || return 1
     # x:A00 sums the actions' weights; only present dimensions are written
     # (no faces, no speech in these movies: no x:..4/x:..5 field)
     h_assert_true "x:A00 is the actions' total weight $w_events" \
-        awk -v a="$(h_redis HGET 'recut:{u:calm}:nb' x:A00)" -v w="$w_events" \
+        awk -v a="$(h_viewer 'calm' nb x:A00)" -v w="$w_events" \
         'BEGIN { exit !(a - w < 1e-9 && w - a < 1e-9) }' || return 1
-    h_assert_eq "$(h_redis HKEYS 'recut:{u:calm}:nb' | grep -c '^x:.*[45]')" 0 \
+    h_assert_eq "$(h_viewer 'calm' nb | grep -c '^x:.*[45]')" 0 \
         "fields of absent dimensions (faces, speech)"
 }
 

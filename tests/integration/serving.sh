@@ -248,8 +248,8 @@ case_cache_bytes() {
     # c0 was dropped long ago: its second event finds its first in Redis
     printf 'c0\t%s\n' "$(h_event c0 like m30 c0-2)" | h_produce recut.events
     h_wait_metric recut_events_applied_total $((applied + 4001)) || { h_check_failed "c0's second event"; return 1; }
-    h_assert_eq "$(h_redis HGET 'recut:{u:c0}:meta' events)" 2 "c0's events in Redis" || return 1
-    h_assert_eq "$(h_redis LRANGE 'recut:{u:c0}:hist' 0 -1 | tr '\n' ' ')" "m30 m1 " "c0's positives in Redis"
+    h_assert_eq "$(h_viewer 'c0' meta events)" 2 "c0's events in Redis" || return 1
+    h_assert_eq "$(h_viewer 'c0' hist | tr '\n' ' ')" "m30 m1 " "c0's positives in Redis"
 }
 
 # recut_event_loop_lag_seconds: a 10 ms timer's lateness, split by whether

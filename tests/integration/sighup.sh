@@ -83,7 +83,7 @@ case_counts() {
     local u want sum=0 bad=0
     for u in $(seq 0 24); do
         want=$(seq 1 1600 | awk -v u="$u" '$1 % 25 == u' | wc -l | tr -d ' ')
-        got=$(h_redis HGET "recut:{u:u$u}:meta" events)
+        got=$(h_viewer "u$u" meta events)
         [ "$got" = "$want" ] || { bad=$((bad + 1)); h_log "u$u: meta.events $got, expected $want"; }
         sum=$((sum + ${got:-0}))
     done

@@ -65,9 +65,9 @@ case_apply() {
     local u want
     for u in u1 u2 u3; do
         want=$(awk -F'\t' -v u="$u" '$1 == u' "$H_TMP/events.tsv" | wc -l | tr -d ' ')
-        h_assert_eq "$(h_redis HGET "recut:{u:$u}:meta" events)" "$want" "meta.events of $u" || return 1
+        h_assert_eq "$(h_viewer "$u" meta events)" "$want" "meta.events of $u" || return 1
     done
-    [ -n "$(h_redis_scan 'recut:{u:u1}:nb')" ] || h_check_failed "recut:{u:u1}:nb missing"
+    [ -n "$(h_viewer 'u1' nb)" ] || h_check_failed "recut:{u:u1}:nb missing"
 }
 
 # Recommendations: a JSON document for the viewer, at most n items, never a
@@ -176,7 +176,7 @@ case_unknown_movie() {
     # the last event is an ordinary one: wait until it is applied
     h_wait_metric recut_events_applied_total $((before + 1)) ||
         { h_check_failed "events after unknown-movie events not applied"; return 1; }
-    u2_done_() { [ "$(h_redis HGET 'recut:{u:u2}:meta' events)" = 4 ]; }
+    u2_done_() { [ "$(h_viewer 'u2' meta events)" = 4 ]; }
     h_wait_for "$H_TIMEOUT" "u2's event" u2_done_ || { h_check_failed "u2's 4th event not applied"; return 1; }
     kill -0 "$H_RECUTD_PID" 2>/dev/null || { h_check_failed "recutd died"; return 1; }
     h_health_ok || h_check_failed "not healthy after events about an unknown movie"

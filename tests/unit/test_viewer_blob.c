@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_viewer_blob.c -- a viewer's state blob (lib/core/viewer_blob.h):
+ * every number, string and id comes back exactly; a damaged, truncated,
+ * newer or inconsistent blob is refused whole. */
+#include "config.h"
+
+#include "blob.h"
+#include "expect.h"
+#include "viewer_blob.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ids {
+    char id[64][32];
+    int64_t ts[64];
+    size_t n;
+};
+
+static const char *ids_at(void *ctx, size_t i, int64_t *ts)
+{
+    struct ids *x = ctx;
+    *ts = x->ts[i];
+    return x->id[i];
+}
+
+static int ids_collect(void *ctx, const char *id, size_t len, int64_t ts)
+{
+    struct ids *x = ctx;
+    if (x->n == 64 || len >= sizeof x->id[0])
+        return -1;
+    memcpy(x->id[x->n], id, len + 1);
+    x->ts[x->n++] = ts;
+    return 0;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* A number of the kinds the update rules make, and some they do not. */
+static double some_number(void)
+{
+    switch (next() % 9) {
+    case 0:
+        return (double)(int64_t)(next() % 2001) - 1000; /* counts */
+    case 1:
+        return (double)(next() % 11) / 2; /* half ratings */
+    case 2:
+        return (double)(next() % 100000) / 100; /* weights such as 0.32 */
+    case 3:
+        return 0.1 + 0.2; /* a sum that is not its decimal */
+    case 4:
+        return -(double)(next() % 1000000) / 1e6;
+    case 5:
+        return 1.0 / 3;
+    case 6:
+        return 1e300 * (next() % 2 ? 1 : -1);
+    case 7:
+        return -0.0;
+    default:
+        return ldexp((double)(next() >> 11), -(int)(next() % 80));
+    }
+}
+
+static int same_map(const struct strmap *a, const struct strmap *b, const char *what)
+{
+    int ok = a->len == b->len;
+    struct strmap_entry *e;
+    for (size_t i = 0; ok && (e = strmap_next(a, &i));) {
+        struct strmap_entry *f = strmap_get(b, e->key);
+        ok = f && memcmp(&f->num, &e->num, sizeof e->num) == 0; /* bit for bit (-0.0) */
+        if (!ok)
+            fprintf(stderr, "%s: %s = %.17g came back as %.17g\n", what, e->key, e->num,
+                    f ? f->num : NAN);
+    }
+    return ok;
+}
+
+static void fill(recut_viewer *v, struct ids *ids, unsigned round)
+{
+    char k[64];
+    size_t n = next() % 40;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(k, sizeof k, "f:like:genre:g%u-%zu", round, i);
+        strmap_put(&v->nb, k)->num = some_number();
+    }
+    strmap_put(&v->nb, "n:like")->num = some_number();
+    n = next() % 30;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(k, sizeof k, "m%llu", (unsigned long long)(next() % 100000));
+        strmap_put(&v->seen, k)->num = some_number();
+        if (i % 3 == 0)
+            viewer_push_hist(v, k, 1);
+    }
+    if (round % 2)
+        strmap_put(&v->scenes, "m7:12")->num = -1;
+    v->events = (long long)(next() % 100000);
+    v->consent = (int)(round % 2);
+    ids->n = next() % 64;
+    int64_t ts = (int64_t)(next() % 2000000000000ull);
+    for (size_t i = 0; i < ids->n; i++) {
+        snprintf(ids->id[i], sizeof ids->id[i], "e-%u-%zu", round, i);
+        ids->ts[i] = ts;
+        ts += (int64_t)(next() % 2000000) - 1000000; /* not in order: deltas of both signs */
+    }
+}
+
+static void round_trips(void)
+{
+    for (unsigned round = 0; round < 200; round++) {
+        recut_viewer v, w;
+        viewer_init(&v, "u1", 1);
+        viewer_init(&w, "u1", 1);
+        struct ids ids = { 0 }, got = { 0 };
+        fill(&v, &ids, round);
+        int64_t last_ts = round == 1 ? INT64_MIN : (int64_t)next() >> 1, back_ts = 0;
+        struct viewer_blob_ids vi = { ids.n, ids_at, &ids };
+        unsigned char *b = NULL;
+        size_t bl = 0;
+        char err[256] = "";
+        EXPECT(viewer_blob_encode(&v, last_ts, &vi, &b, &bl, err, sizeof err) == 0, "encode: %s",
+               err);
+        int rc = viewer_blob_decode(b, bl, &w, &back_ts, ids_collect, &got, err, sizeof err);
+        EXPECT(rc == 0, "round %u: decode: %s", round, err);
+        EXPECT(w.events == v.events && w.consent == v.consent && back_ts == last_ts,
+               "round %u: events %lld/%lld consent %d/%d last_ts %lld/%lld", round, w.events,
+               v.events, w.consent, v.consent, (long long)back_ts, (long long)last_ts);
+        EXPECT(same_map(&v.nb, &w.nb, "nb"), "round %u: nb differs", round);
+        EXPECT(same_map(&v.seen, &w.seen, "seen"), "round %u: seen differs", round);
+        EXPECT(same_map(&v.scenes, &w.scenes, "scenes"), "round %u: scenes differ", round);
+        int hist_ok = v.n_hist == w.n_hist;
+        for (size_t i = 0; hist_ok && i < v.n_hist; i++)
+            hist_ok = strcmp(v.hist[i], w.hist[i]) == 0;
+        EXPECT(hist_ok, "round %u: history differs (%zu items, %zu back)", round, v.n_hist,
+               w.n_hist);
+        int ids_ok = got.n == ids.n;
+        for (size_t i = 0; ids_ok && i < ids.n; i++)
+            ids_ok = strcmp(got.id[i], ids.id[i]) == 0 && got.ts[i] == ids.ts[i];
+        EXPECT(ids_ok, "round %u: ids differ (%zu, %zu back)", round, ids.n, got.n);
+        free(b);
+        viewer_free(&v);
+        viewer_free(&w);
+    }
+}
+
+/* The common values take one to three bytes: 20 events' state stays
+ * small.  (What it is measured against: the 1.5 KB a viewer may take in
+ * Redis, key and overhead included.) */
+static void compact(void)
+{
+    recut_viewer v;
+    viewer_init(&v, "u1", 1);
+    char k[32];
+    for (int i = 0; i < 20; i++) {
+        snprintf(k, sizeof k, "m%d", 1000 + i);
+        strmap_put(&v.seen, k)->num = i % 2 ? 1 : 0.5;
+    }
+    unsigned char *b = NULL;
+    size_t bl = 0;
+    char err[128];
+    EXPECT(viewer_blob_encode(&v, 0, NULL, &b, &bl, err, sizeof err) == 0, "%s", err);
+    /* header 16, meta 3, three counts, 20 x (1 + 5 + 1), hist and ids 2 */
+    EXPECT(bl == 16 + 3 + 3 + 20 * 7 + 2, "20 seen movies in %zu bytes", bl);
+    free(b);
+    viewer_free(&v);
+}
+
+static unsigned char *sample(size_t *len)
+{
+    recut_viewer v;
+    viewer_init(&v, "u1", 1);
+    struct ids ids = { 0 };
+    fill(&v, &ids, 3);
+    struct viewer_blob_ids vi = { ids.n, ids_at, &ids };
+    unsigned char *b = NULL;
+    char err[128];
+    viewer_blob_encode(&v, 42, &vi, &b, len, err, sizeof err);
+    viewer_free(&v);
+    return b;
+}
+
+static int decodes(const unsigned char *b, size_t len, char *err, size_t n)
+{
+    recut_viewer w;
+    viewer_init(&w, "u1", 1);
+    struct ids got = { 0 };
+    int rc = viewer_blob_decode(b, len, &w, NULL, ids_collect, &got, err, n);
+    viewer_free(&w);
+    return rc;
+}
+
+/* Payload bytes under a correct header and checksum. */
+static unsigned char *wrap(const unsigned char *payload, size_t n, uint16_t version, size_t *len)
+{
+    unsigned char *b = malloc(16 + n);
+    memcpy(b, "RCMB", 4);
+    b[4] = BLOB_VIEWER;
+    b[5] = 0;
+    b[6] = (unsigned char)version;
+    b[7] = 0;
+    uint32_t pl = (uint32_t)n, crc = blob_crc32(0, payload, n);
+    for (int i = 0; i < 4; i++) {
+        b[8 + i] = (unsigned char)(pl >> (8 * i));
+        b[12 + i] = (unsigned char)(crc >> (8 * i));
+    }
+    memcpy(b + 16, payload, n);
+    *len = 16 + n;
+    return b;
+}
+
+static void damage(void)
+{
+    size_t len = 0;
+    unsigned char *b = sample(&len);
+    char err[256];
+    EXPECT(decodes(b, len, err, sizeof err) == 0, "the sample decodes: %s", err);
+    /* every single flipped byte is seen */
+    size_t missed = 0;
+    for (size_t i = 0; i < len; i++) {
+        b[i] ^= 0x20;
+        if (decodes(b, len, err, sizeof err) == 0)
+            missed++;
+        b[i] ^= 0x20;
+    }
+    EXPECT(missed == 0, "%zu of %zu flipped bytes decoded", missed, len);
+    /* every truncation is refused */
+    for (size_t cut = 0; cut < len; cut++)
+        EXPECT(decodes(b, cut, err, sizeof err) < 0, "truncated to %zu bytes decoded", cut);
+    free(b);
+
+    /* consistent checksum, inconsistent payload */
+    static const struct {
+        const char *what;
+        unsigned char p[16];
+        size_t n;
+        uint16_t version;
+    } bad[] = {
+        { "a newer version", { 1, 0, 0, 0, 0, 0, 0, 0 }, 8, VIEWER_BLOB_VERSION + 1 },
+        { "consent 2", { 1, 0, 2, 0, 0, 0, 0, 0 }, 8, 1 },
+        { "more nb fields than bytes", { 1, 0, 0, 100, 1, 'a', 2 }, 7, 1 },
+        { "a string past the end", { 1, 0, 0, 1, 9, 'a', 2 }, 7, 1 },
+        { "an empty movie in the history", { 1, 0, 0, 0, 0, 0, 1, 0, 0 }, 9, 1 },
+        { "bytes left over", { 1, 0, 0, 0, 0, 0, 0, 0, 7 }, 9, 1 },
+        { "a varint of eleven bytes",
+          { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0 },
+          16,
+          1 },
+        { "a NUL inside a field", { 1, 0, 0, 1, 2, 'a', 0, 2, 0, 0, 0, 0 }, 12, 1 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t bl = 0;
+        unsigned char *w = wrap(bad[i].p, bad[i].n, bad[i].version, &bl);
+        err[0] = '\0';
+        EXPECT(decodes(w, bl, err, sizeof err) < 0, "%s decoded", bad[i].what);
+        EXPECT(err[0] != '\0', "%s: no reason given", bad[i].what);
+        free(w);
+    }
+    /* the smallest good one: nothing at all */
+    static const unsigned char empty[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+    size_t bl = 0;
+    unsigned char *w = wrap(empty, sizeof empty, 1, &bl);
+    EXPECT(decodes(w, bl, err, sizeof err) == 0, "an empty viewer: %s", err);
+    free(w);
+}
+
+int main(void)
+{
+    round_trips();
+    compact();
+    damage();
+    return expect_report();
+}

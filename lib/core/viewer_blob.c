@@ -65,14 +65,75 @@ static void vb_put_num(struct blob_writer *w, double v)
     blob_put_f64(w, v);
 }
 
-static void vb_put_map(struct blob_writer *w, const struct strmap *m)
+static int vb_entry_cmp(const void *a, const void *b)
 {
+    const struct strmap_entry *x = *(const struct strmap_entry *const *)a;
+    const struct strmap_entry *y = *(const struct strmap_entry *const *)b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static size_t vb_shared(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl, i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* A key as the bytes it shares with the one before and the rest. */
+static void vb_put_key(struct blob_writer *w, const char *prev, size_t prev_len, const char *k,
+                       size_t len)
+{
+    size_t sh = vb_shared(prev, prev_len, k, len);
+    vb_put_uv(w, sh);
+    vb_put_str(w, k + sh, len - sh);
+}
+
+/* m's entries sorted by key into *sorted (malloc'd; NULL when empty), each
+ * key front-coded against the one before.  -1 out of memory. */
+static int vb_put_map(struct blob_writer *w, const struct strmap *m, struct strmap_entry ***sorted)
+{
+    *sorted = NULL;
     vb_put_uv(w, m->len);
-    struct strmap_entry *e;
-    for (size_t i = 0; (e = strmap_next(m, &i));) {
-        vb_put_str(w, e->key, e->len);
-        vb_put_num(w, e->num);
+    if (m->len == 0)
+        return 0;
+    struct strmap_entry **e = malloc(m->len * sizeof *e);
+    if (!e)
+        return -1;
+    size_t n = 0;
+    struct strmap_entry *x;
+    for (size_t i = 0; n < m->len && (x = strmap_next(m, &i));)
+        e[n++] = x;
+    qsort(e, n, sizeof *e, vb_entry_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (e[i]->len > VIEWER_BLOB_KEY_MAX) {
+            free(e);
+            return -1;
+        }
+        vb_put_key(w, i ? e[i - 1]->key : "", i ? e[i - 1]->len : 0, e[i]->key, e[i]->len);
+        vb_put_num(w, e[i]->num);
     }
+    *sorted = e;
+    return 0;
+}
+
+/* The position of key in the sorted entries (n of them), or -1. */
+static long vb_find(struct strmap_entry *const *e, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(e[mid]->key, key);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
 }
 
 int viewer_blob_encode(const recut_viewer *v, int64_t last_ts, const struct viewer_blob_ids *ids,
@@ -83,21 +144,39 @@ int viewer_blob_encode(const recut_viewer *v, int64_t last_ts, const struct view
     vb_put_uv(&w, v->events < 0 ? 0 : (uint64_t)v->events);
     vb_put_uv(&w, vb_zz(last_ts));
     blob_put_u8(&w, v->consent ? 1 : 0);
-    vb_put_map(&w, &v->nb);
-    vb_put_map(&w, &v->seen);
-    vb_put_map(&w, &v->scenes);
+    struct strmap_entry **nb = NULL, **seen = NULL, **scenes = NULL;
+    int oom = vb_put_map(&w, &v->nb, &nb) | vb_put_map(&w, &v->seen, &seen) |
+              vb_put_map(&w, &v->scenes, &scenes);
+    /* the history: movies seen, by their place among the seen keys */
     vb_put_uv(&w, v->n_hist);
-    for (size_t i = 0; i < v->n_hist; i++)
-        vb_put_str(&w, v->hist[i], strlen(v->hist[i]));
+    for (size_t i = 0; i < v->n_hist && !oom; i++) {
+        long at = vb_find(seen, v->seen.len, v->hist[i]);
+        vb_put_uv(&w, (uint64_t)(at + 1));
+        if (at < 0)
+            vb_put_str(&w, v->hist[i], strlen(v->hist[i]));
+    }
+    free(nb);
+    free(seen);
+    free(scenes);
     size_t n_ids = ids ? ids->n : 0;
     vb_put_uv(&w, n_ids);
     int64_t prev = 0;
+    const char *prev_id = "";
+    size_t prev_len = 0;
     for (size_t i = 0; i < n_ids; i++) {
         int64_t ts = 0;
         const char *id = ids->id_at(ids->ctx, i, &ts);
-        vb_put_str(&w, id, strlen(id));
+        size_t len = strlen(id);
+        vb_put_key(&w, prev_id, prev_len, id, len);
         vb_put_uv(&w, vb_zz((int64_t)((uint64_t)ts - (uint64_t)prev)));
         prev = ts;
+        prev_id = id;
+        prev_len = len;
+    }
+    if (oom) {
+        blob_writer_discard(&w);
+        errbuf_printf(errstr, errstr_size, "viewer blob: out of memory");
+        return -1;
     }
     return blob_writer_finish(&w, out, out_len, errstr, errstr_size) == BLOB_OK ? 0 : -1;
 }
@@ -151,23 +230,44 @@ static size_t vb_get_count(struct blob_reader *r, size_t min_bytes)
     return (size_t)n;
 }
 
-static int vb_get_map(struct blob_reader *r, struct strmap *m)
+/* A front-coded key into key (VIEWER_BLOB_KEY_MAX + 1 bytes, holding the
+ * one before, *len long), NUL-terminated; 0, or -1 (r->failed) if it does
+ * not fit, holds a NUL or is empty. */
+static int vb_get_key(struct blob_reader *r, char *key, size_t *len)
 {
-    size_t n = vb_get_count(r, 2);
+    uint64_t sh = vb_get_uv(r);
+    size_t n = 0;
+    const char *rest = vb_get_str(r, &n);
+    if (!rest || sh > *len || n > VIEWER_BLOB_KEY_MAX - sh || sh + n == 0 || memchr(rest, 0, n)) {
+        r->failed = 1;
+        return -1;
+    }
+    memcpy(key + sh, rest, n);
+    *len = (size_t)sh + n;
+    key[*len] = '\0';
+    return 0;
+}
+
+/* A map into m; with keys, its keys in order (borrowed from m). */
+static int vb_get_map(struct blob_reader *r, struct strmap *m, const char ***keys, size_t *n_keys)
+{
+    size_t n = vb_get_count(r, 3);
+    char key[VIEWER_BLOB_KEY_MAX + 1];
+    size_t len = 0;
+    if (keys && n && !(*keys = malloc(n * sizeof **keys)))
+        return -1;
     for (size_t i = 0; i < n && !r->failed; i++) {
-        size_t len = 0;
-        const char *k = vb_get_str(r, &len);
+        if (vb_get_key(r, key, &len) < 0)
+            break;
         double val = vb_get_num(r);
-        if (!k || r->failed)
+        if (r->failed)
             break;
-        if (memchr(k, 0, len)) {
-            r->failed = 1;
-            break;
-        }
-        struct strmap_entry *e = strmap_putn(m, k, len);
+        struct strmap_entry *e = strmap_putn(m, key, len);
         if (!e)
             return -1;
         e->num = val;
+        if (keys)
+            (*keys)[(*n_keys)++] = e->key;
     }
     return 0;
 }
@@ -190,38 +290,47 @@ int viewer_blob_decode(const void *buf, size_t len, recut_viewer *v, int64_t *la
     v->consent = consent;
     if (last_ts)
         *last_ts = ts;
-    int oom = 0;
-    oom |= vb_get_map(&r, &v->nb);
-    oom |= vb_get_map(&r, &v->seen);
-    oom |= vb_get_map(&r, &v->scenes);
+    const char **seen = NULL;
+    size_t n_seen = 0;
+    int oom = vb_get_map(&r, &v->nb, NULL, NULL) | vb_get_map(&r, &v->seen, &seen, &n_seen) |
+              vb_get_map(&r, &v->scenes, NULL, NULL);
     size_t n_hist = vb_get_count(&r, 1);
-    char tmp[VEVENT_ID_MAX + 1];
+    char tmp[VIEWER_BLOB_KEY_MAX + 1];
     for (size_t i = 0; i < n_hist && !r.failed && !oom; i++) {
-        size_t l = 0;
-        const char *m = vb_get_str(&r, &l);
-        if (!m || l == 0 || l > VEVENT_ID_MAX || memchr(m, 0, l)) {
+        uint64_t ref = vb_get_uv(&r);
+        const char *m = NULL;
+        if (ref > n_seen) {
             r.failed = 1;
-            break;
+        } else if (ref) {
+            m = seen[ref - 1];
+        } else {
+            size_t l = 0;
+            const char *p = vb_get_str(&r, &l);
+            if (!p || l == 0 || l > VEVENT_ID_MAX || memchr(p, 0, l)) {
+                r.failed = 1;
+            } else {
+                memcpy(tmp, p, l);
+                tmp[l] = '\0';
+                m = tmp;
+            }
         }
-        memcpy(tmp, m, l);
-        tmp[l] = '\0';
-        if (viewer_push_hist(v, tmp, 1) < 0)
+        if (m && viewer_push_hist(v, m, 1) < 0)
             oom = 1;
     }
-    size_t n_ids = vb_get_count(&r, 2);
+    free(seen);
+    size_t n_ids = vb_get_count(&r, 3);
     int64_t prev = 0;
+    size_t id_len = 0;
     for (size_t i = 0; i < n_ids && !r.failed && !oom; i++) {
-        size_t l = 0;
-        const char *id = vb_get_str(&r, &l);
+        if (vb_get_key(&r, tmp, &id_len) < 0)
+            break;
         int64_t at = (int64_t)((uint64_t)prev + (uint64_t)vb_unzz(vb_get_uv(&r)));
-        if (!id || r.failed || l == 0 || l > VEVENT_ID_MAX || memchr(id, 0, l)) {
+        if (r.failed || id_len > VEVENT_ID_MAX) {
             r.failed = 1;
             break;
         }
         prev = at;
-        memcpy(tmp, id, l);
-        tmp[l] = '\0';
-        if (on_id && on_id(ctx, tmp, l, at) != 0)
+        if (on_id && on_id(ctx, tmp, id_len, at) != 0)
             oom = 1;
     }
     if (oom) {

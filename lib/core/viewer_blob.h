@@ -14,13 +14,21 @@
  * varints, signed integers zigzag-encoded:
  *
  *   events, last_ts (signed), consent (one byte 0/1)
- *   nb:     count, then per field: name (length, bytes), number
+ *   nb:     count, then per field, sorted by name: the name, front-coded
+ *           (bytes shared with the name before, then the rest as length
+ *           and bytes), and its number
  *   seen:   the same (movie -> signed weight)
  *   scenes: the same ("movie:scene" -> feedback)
- *   hist:   count, then each movie (length, bytes), newest first
- *   ids:    count, then each applied event id (length, bytes) and its
- *           time stamp as a signed delta from the previous one, oldest first
+ *   hist:   count, then each movie, newest first, as its place among the
+ *           seen movies plus one, or 0 and the id (length, bytes)
+ *   ids:    count, then each applied event id, oldest first, front-coded
+ *           against the one before, and its time stamp as a signed delta
+ *           from the one before
  *
+ * Sorted and front-coded, the names that share long prefixes
+ * ("f:like:genre:...", "m12..", "evt-2026-...") cost a few bytes each,
+ * and the value depends only on the state, not on the order it was built
+ * in (two runs of one stream write the same bytes).
  * A number is a varint h: for h & 7 = d in 0..6 it is the decimal
  * zigzag(h >> 3) / 10^d (the common weights and counts: 1, 0.5, 3.5,
  * 0.32, in one to three bytes); h & 7 = 7 is followed by the 8 bytes of
@@ -37,6 +45,8 @@
 #include <stdint.h>
 
 #define VIEWER_BLOB_VERSION 1
+/* The longest name of a field, movie or id a blob holds. */
+#define VIEWER_BLOB_KEY_MAX 1023
 
 /* Lua (Redis scripts): viewer_events(state_key, meta_key), the viewer's
  * event count from the blob's first payload field, else from the meta

@@ -127,29 +127,41 @@ def viewer_state(b):
         n, pos = uv(p, pos)
         return p[pos:pos + n].decode(), pos + n
 
+    def key(prev, pos):  # front-coded against prev
+        shared, pos = uv(p, pos)
+        rest, pos = string(pos)
+        return prev[:shared] + rest, pos
+
     def number(pos):
         h, pos = uv(p, pos)
         if h & 7 == 7:
             return struct.unpack_from("<d", p, pos)[0], pos + 8
         return unzz(h >> 3) / [1, 10, 100, 1e3, 1e4, 1e5, 1e6][h & 7], pos
 
+    seen = []
     for part in ("nb", "seen", "scenes"):
         n, pos = uv(p, pos)
-        m = {}
+        m, k = {}, ""
         for _ in range(n):
-            k, pos = string(pos)
+            k, pos = key(k, pos)
             v, pos = number(pos)
             m[k] = num_text(v)
+            if part == "seen":
+                seen.append(k)
         out[part] = m
     n, pos = uv(p, pos)
     out["hist"] = []
     for _ in range(n):
-        k, pos = string(pos)
+        ref, pos = uv(p, pos)
+        if ref:
+            k = seen[ref - 1]
+        else:
+            k, pos = string(pos)
         out["hist"].append(k)
     n, pos = uv(p, pos)
-    ids, prev = {}, 0
+    ids, prev, k = {}, 0, ""
     for _ in range(n):
-        k, pos = string(pos)
+        k, pos = key(k, pos)
         d, pos = uv(p, pos)
         prev += unzz(d)
         ids[k] = float(prev)

@@ -146,6 +146,13 @@ static void round_trips(void)
         for (size_t i = 0; ids_ok && i < ids.n; i++)
             ids_ok = strcmp(got.id[i], ids.id[i]) == 0 && got.ts[i] == ids.ts[i];
         EXPECT(ids_ok, "round %u: ids differ (%zu, %zu back)", round, ids.n, got.n);
+        /* the same state, built in another order, encodes to the same bytes */
+        struct viewer_blob_ids wi = { got.n, ids_at, &got };
+        unsigned char *b2 = NULL;
+        size_t bl2 = 0;
+        EXPECT(viewer_blob_encode(&w, back_ts, &wi, &b2, &bl2, err, sizeof err) == 0, "%s", err);
+        EXPECT(bl2 == bl && memcmp(b, b2, bl) == 0, "round %u: encoded again differently", round);
+        free(b2);
         free(b);
         viewer_free(&v);
         viewer_free(&w);
@@ -168,8 +175,58 @@ static void compact(void)
     size_t bl = 0;
     char err[128];
     EXPECT(viewer_blob_encode(&v, 0, NULL, &b, &bl, err, sizeof err) == 0, "%s", err);
-    /* header 16, meta 3, three counts, 20 x (1 + 5 + 1), hist and ids 2 */
-    EXPECT(bl == 16 + 3 + 3 + 20 * 7 + 2, "20 seen movies in %zu bytes", bl);
+    /* header 16, meta 3, five counts; sorted, m1000 takes 1 + 1 + 5 + 1
+     * bytes, m1010 shares "m10" with m1009 (1 + 1 + 2 + 1), and the 18
+     * others share four bytes with the one before (1 + 1 + 1 + 1) */
+    EXPECT(bl == 16 + 3 + 5 + 8 + 5 + 18 * 4, "20 seen movies in %zu bytes", bl);
+    free(b);
+    viewer_free(&v);
+}
+
+/* One blob spelled out byte for byte (tests/helpers/redis_state.py reads
+ * the same layout): it decodes to this state, and this state encodes to
+ * exactly these bytes. */
+static const unsigned char golden_blob[] = {
+    0x52, 0x43, 0x4d, 0x42, 0x08, 0x00, 0x01, 0x00, 0x56, 0x00, 0x00, 0x00, 0x41, 0x14, 0xa6,
+    0x73, 0x03, 0x80, 0xc4, 0x9f, 0xd5, 0x0c, 0x01, 0x02, 0x00, 0x12, 0x66, 0x3a, 0x6c, 0x69,
+    0x6b, 0x65, 0x3a, 0x67, 0x65, 0x6e, 0x72, 0x65, 0x3a, 0x64, 0x72, 0x61, 0x6d, 0x61, 0x82,
+    0x04, 0x00, 0x06, 0x6e, 0x3a, 0x6c, 0x69, 0x6b, 0x65, 0x20, 0x02, 0x00, 0x02, 0x6d, 0x31,
+    0x10, 0x01, 0x01, 0x32, 0x08, 0x01, 0x00, 0x04, 0x6d, 0x31, 0x3a, 0x33, 0x07, 0x55, 0x55,
+    0x55, 0x55, 0x55, 0x55, 0xd5, 0x3f, 0x02, 0x01, 0x00, 0x02, 0x6d, 0x39, 0x02, 0x00, 0x03,
+    0x65, 0x2d, 0x31, 0x80, 0xc4, 0x9f, 0xd5, 0x0c, 0x02, 0x01, 0x32, 0x09
+};
+
+static void golden(void)
+{
+    recut_viewer v;
+    viewer_init(&v, "g", 1);
+    struct ids got = { 0 };
+    int64_t ts = 0;
+    char err[256] = "";
+    EXPECT(viewer_blob_decode(golden_blob, sizeof golden_blob, &v, &ts, ids_collect, &got, err,
+                              sizeof err) == 0,
+           "golden: %s", err);
+    EXPECT(v.events == 3 && ts == 1700000000 && v.consent == 1, "golden meta");
+    EXPECT(viewer_field_value(&v.nb, VIEWER_FIELD_FEATURE, VIEWER_LIKE, "genre:drama") == 0.32,
+           "golden nb feature");
+    EXPECT(viewer_field_value(&v.nb, VIEWER_FIELD_SAMPLES, VIEWER_LIKE, NULL) == 2,
+           "golden n:like");
+    EXPECT(strmap_get(&v.seen, "m1") && strmap_get(&v.seen, "m1")->num == 1 &&
+               strmap_get(&v.seen, "m2") && strmap_get(&v.seen, "m2")->num == -1,
+           "golden seen");
+    EXPECT(strmap_get(&v.scenes, "m1:3") && strmap_get(&v.scenes, "m1:3")->num == 1.0 / 3,
+           "golden scenes");
+    EXPECT(v.n_hist == 2 && strcmp(v.hist[0], "m1") == 0 && strcmp(v.hist[1], "m9") == 0,
+           "golden history");
+    EXPECT(got.n == 2 && strcmp(got.id[0], "e-1") == 0 && got.ts[0] == 1700000000 &&
+               strcmp(got.id[1], "e-2") == 0 && got.ts[1] == 1699999995,
+           "golden ids");
+    struct viewer_blob_ids vi = { got.n, ids_at, &got };
+    unsigned char *b = NULL;
+    size_t bl = 0;
+    EXPECT(viewer_blob_encode(&v, ts, &vi, &b, &bl, err, sizeof err) == 0, "%s", err);
+    EXPECT(bl == sizeof golden_blob && memcmp(b, golden_blob, bl) == 0,
+           "golden: encoded again in %zu bytes, not the same", bl);
     free(b);
     viewer_free(&v);
 }
@@ -246,15 +303,18 @@ static void damage(void)
     } bad[] = {
         { "a newer version", { 1, 0, 0, 0, 0, 0, 0, 0 }, 8, VIEWER_BLOB_VERSION + 1 },
         { "consent 2", { 1, 0, 2, 0, 0, 0, 0, 0 }, 8, 1 },
-        { "more nb fields than bytes", { 1, 0, 0, 100, 1, 'a', 2 }, 7, 1 },
-        { "a string past the end", { 1, 0, 0, 1, 9, 'a', 2 }, 7, 1 },
-        { "an empty movie in the history", { 1, 0, 0, 0, 0, 0, 1, 0, 0 }, 9, 1 },
+        { "more nb fields than bytes", { 1, 0, 0, 100, 0, 1, 'a', 2 }, 8, 1 },
+        { "a string past the end", { 1, 0, 0, 1, 0, 9, 'a', 2 }, 8, 1 },
+        { "more shared than the name before", { 1, 0, 0, 1, 3, 1, 'a', 2, 0, 0, 0, 0 }, 12, 1 },
+        { "an empty name", { 1, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0 }, 11, 1 },
+        { "an empty movie in the history", { 1, 0, 0, 0, 0, 0, 1, 0, 0, 0 }, 10, 1 },
+        { "a history item past the seen movies", { 1, 0, 0, 0, 0, 0, 1, 1, 0 }, 9, 1 },
         { "bytes left over", { 1, 0, 0, 0, 0, 0, 0, 0, 7 }, 9, 1 },
         { "a varint of eleven bytes",
           { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0 },
           16,
           1 },
-        { "a NUL inside a field", { 1, 0, 0, 1, 2, 'a', 0, 2, 0, 0, 0, 0 }, 12, 1 },
+        { "a NUL inside a field", { 1, 0, 0, 1, 0, 2, 'a', 0, 2, 0, 0, 0, 0 }, 13, 1 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t bl = 0;
@@ -275,6 +335,7 @@ static void damage(void)
 int main(void)
 {
     round_trips();
+    golden();
     compact();
     damage();
     return expect_report();

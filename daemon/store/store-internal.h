@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "metrics.h"
 #include "store.h"
+#include "viewer_blob.h"
 
 struct store_args {
     char *buf;
@@ -303,14 +304,18 @@ struct store_vc { /* a cached viewer */
     recut_viewer v;
     struct viewer_changes chg;
     struct strmap ids; /* applied event ids -> ts */
-    char **idq;        /* the same ids, oldest first, from idq_head */
+    struct store_idq { /* the same ids, oldest first, from idq_head */
+        char *id;
+        int64_t ts;
+    } * idq;
     size_t idq_head, idq_len, idq_cap;
     int64_t last_ts;
-    int has_blob;  /* read from PREFIX:{u:ID}:state (viewer_blob.h) */
-    int legacy;    /* the keys of the layout before it hold some of it */
-    uint64_t pass; /* the last pass over a batch that met it */
-    int loading;   /* load replies still expected */
-    int bad;       /* a read answered WRONGTYPE: its events are rejected */
+    int has_blob;                   /* read from PREFIX:{u:ID}:state (viewer_blob.h) */
+    int legacy;                     /* the keys of the layout before it hold some of it */
+    struct viewer_blob_cache order; /* its maps' keys as last written */
+    uint64_t pass;                  /* the last pass over a batch that met it */
+    int loading;                    /* load replies still expected */
+    int bad;                        /* a read answered WRONGTYPE: its events are rejected */
     char bad_why[160];
     int refs;                     /* unapplied batches that use this viewer */
     int detached;                 /* not in the cache any more: free at 0 refs */

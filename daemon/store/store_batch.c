@@ -320,22 +320,26 @@ static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_batch_check_done(s);
 }
 
+/* A changed field of one of vc's maps: placed in its blob order. */
+struct store_take {
+    struct store_vc *vc;
+    char which;
+};
+
 static void store_take_field(void *arg, const char *field, size_t len, double value)
 {
-    (void)arg;
-    (void)field;
-    (void)len;
+    struct store_take *t = arg;
     (void)value;
+    viewer_blob_note(&t->vc->order, t->which, field, len);
 }
 
 /* The i-th applied id of vc, oldest first, for the blob. */
 static const char *store_vc_id_at(void *ctx, size_t i, int64_t *ts)
 {
     const struct store_vc *vc = ctx;
-    const char *id = vc->idq[vc->idq_head + i];
-    const struct strmap_entry *e = strmap_get(&vc->ids, id);
-    *ts = e ? (int64_t)e->num : 0;
-    return id;
+    const struct store_idq *q = &vc->idq[vc->idq_head + i];
+    *ts = q->ts;
+    return q->id;
 }
 
 /* Write vc as it is now, as one transaction: its state as one blob
@@ -382,9 +386,12 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         vc->legacy = 0;
     }
     vc->v.chg = c;
-    viewer_changes_take(&vc->v, 'N', store_take_field, NULL);
-    viewer_changes_take(&vc->v, 'S', store_take_field, NULL);
-    viewer_changes_take(&vc->v, 'C', store_take_field, NULL);
+    if (c->forgot)
+        viewer_blob_cache_reset(&vc->order); /* its keys went with the maps */
+    for (const char *w = "NSC"; *w; w++) {
+        struct store_take t = { vc, *w };
+        viewer_changes_take(&vc->v, *w, store_take_field, &t);
+    }
     rc |= store_emo_write(s, r, kp, kpl, &vc->v); /* sealed, whole */
     if (vc->idq_len > (size_t)cfg->ids_max)
         store_vc_trim_ids(vc, (size_t)(cfg->ids_max > 0 ? cfg->ids_max : 0));
@@ -394,7 +401,8 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         unsigned char *blob = NULL;
         size_t blen = 0;
         char err[128];
-        if (viewer_blob_encode(&vc->v, vc->last_ts, &ids, &blob, &blen, err, sizeof err) < 0) {
+        if (viewer_blob_encode(&vc->v, vc->last_ts, &ids, &vc->order, &blob, &blen, err,
+                               sizeof err) < 0) {
             log_err("%s: %s", vc->user, err);
             rc = -1;
         } else {
@@ -519,7 +527,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             strmap_clear(&vc->ids, NULL);
             strmap_init(&vc->ids);
             for (size_t k = vc->idq_head; k < vc->idq_head + vc->idq_len; k++)
-                free(vc->idq[k]);
+                free(vc->idq[k].id);
             vc->idq_head = vc->idq_len = 0;
             vc->last_ts = 0;
             vc->v.events = 0;

@@ -28,8 +28,9 @@ static void store_vc_free(struct store_vc *vc)
     viewer_changes_free(&vc->chg);
     strmap_clear(&vc->ids, NULL);
     for (size_t i = vc->idq_head; i < vc->idq_head + vc->idq_len; i++)
-        free(vc->idq[i]);
+        free(vc->idq[i].id);
     free(vc->idq);
+    viewer_blob_cache_free(&vc->order);
     store_outbox_drop(vc);
     free(vc->waiters);
     free(vc);
@@ -47,7 +48,7 @@ static size_t store_vc_estimate(const struct store_vc *vc)
     const recut_viewer *v = &vc->v;
     return sizeof *vc + store_map_bytes(&v->nb) + store_map_bytes(&v->seen) +
            store_map_bytes(&v->scenes) + store_map_bytes(&v->emo) + v->cap_hist * sizeof(char *) +
-           v->n_hist * 32 + store_map_bytes(&vc->ids) + vc->idq_cap * sizeof(char *) +
+           v->n_hist * 32 + store_map_bytes(&vc->ids) + vc->idq_cap * sizeof *vc->idq +
            vc->idq_len * 32;
 }
 
@@ -148,7 +149,7 @@ int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
             vc->idq_head = 0;
         } else {
             size_t nc = vc->idq_cap ? vc->idq_cap * 2 : 16;
-            char **n = realloc(vc->idq, nc * sizeof *n);
+            struct store_idq *n = realloc(vc->idq, nc * sizeof *n);
             if (!n)
                 return -1;
             vc->idq = n;
@@ -158,14 +159,14 @@ int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
     char *dup = strdup(id);
     if (!dup)
         return -1;
-    vc->idq[vc->idq_head + vc->idq_len++] = dup;
+    vc->idq[vc->idq_head + vc->idq_len++] = (struct store_idq){ dup, ts };
     return 0;
 }
 
 void store_vc_trim_ids(struct store_vc *vc, size_t max)
 {
     while (vc->idq_len > max) {
-        char *old = vc->idq[vc->idq_head++];
+        char *old = vc->idq[vc->idq_head++].id;
         vc->idq_len--;
         strmap_del(&vc->ids, old, NULL);
         free(old);

@@ -48,15 +48,23 @@ static void vb_put_str(struct blob_writer *w, const char *s, size_t len)
 
 /* The decimal k / 10^d for the fewest places d that give v back exactly
  * (|k| below 2^50), else the double's bits. */
+/* The decimal k / 10^d for the fewest places d that give v back exactly,
+ * else the double's bits.  A v that is such a decimal for some d <= 6 is
+ * one for d = 6 (k * 10^(6-d)), so one multiplication rejects the others;
+ * the trailing zeros of k are the places to drop. */
 static void vb_put_num(struct blob_writer *w, double v)
 {
-    double av = fabs(v);
-    if (av < 1e9) {
-        for (int d = 0; d <= 6; d++) {
-            double k = nearbyint(v * viewer_blob_pow10[d]);
-            if (fabs(k) < 1125899906842624.0 && k / viewer_blob_pow10[d] == v &&
-                !(k == 0 && signbit(v))) {
-                vb_put_uv(w, vb_zz((int64_t)k) << 3 | (uint64_t)d);
+    if (fabs(v) < 1e9) {
+        double k6 = nearbyint(v * 1e6);
+        if (k6 / 1e6 == v && !(k6 == 0 && signbit(v))) {
+            int64_t k = (int64_t)k6;
+            int d = 6;
+            while (d > 0 && k % 10 == 0) {
+                k /= 10;
+                d--;
+            }
+            if ((double)k / viewer_blob_pow10[d] == v) {
+                vb_put_uv(w, vb_zz(k) << 3 | (uint64_t)d);
                 return;
             }
         }
@@ -65,13 +73,17 @@ static void vb_put_num(struct blob_writer *w, double v)
     blob_put_f64(w, v);
 }
 
+static int vb_key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
 static int vb_entry_cmp(const void *a, const void *b)
 {
     const struct strmap_entry *x = *(const struct strmap_entry *const *)a;
     const struct strmap_entry *y = *(const struct strmap_entry *const *)b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->key, y->key, n);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
+    return vb_key_cmp(x->key, x->len, y->key, y->len);
 }
 
 static size_t vb_shared(const char *a, size_t al, const char *b, size_t bl)
@@ -91,73 +103,159 @@ static void vb_put_key(struct blob_writer *w, const char *prev, size_t prev_len,
     vb_put_str(w, k + sh, len - sh);
 }
 
-/* m's entries sorted by key into *sorted (malloc'd; NULL when empty), each
- * key front-coded against the one before.  -1 out of memory. */
-static int vb_put_map(struct blob_writer *w, const struct strmap *m, struct strmap_entry ***sorted)
+/* Where key is in o (sorted), or where it would go (*found 0). */
+static size_t vb_order_find(const struct viewer_blob_order *o, const char *key, size_t len,
+                            int *found)
 {
-    *sorted = NULL;
-    vb_put_uv(w, m->len);
+    size_t lo = 0, hi = o->n;
+    *found = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = vb_key_cmp(o->key[mid], o->len[mid], key, len);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int vb_order_grow(struct viewer_blob_order *o, size_t n)
+{
+    if (n <= o->cap)
+        return 0;
+    size_t nc = o->cap ? o->cap : 16;
+    while (nc < n)
+        nc *= 2;
+    const char **k = realloc(o->key, nc * sizeof *k);
+    if (!k)
+        return -1;
+    o->key = k;
+    uint32_t *l = realloc(o->len, nc * sizeof *l);
+    if (!l)
+        return -1;
+    o->len = l;
+    o->cap = nc;
+    return 0;
+}
+
+int viewer_blob_note(struct viewer_blob_cache *c, char which, const char *key, size_t len)
+{
+    struct viewer_blob_order *o = &c->map[which == 'N' ? 0 : which == 'S' ? 1 : 2];
+    int found;
+    size_t at = vb_order_find(o, key, len, &found);
+    if (found)
+        return 0;
+    if (vb_order_grow(o, o->n + 1) < 0) {
+        o->n = 0; /* sorted again at the next write */
+        return -1;
+    }
+    memmove(o->key + at + 1, o->key + at, (o->n - at) * sizeof *o->key);
+    memmove(o->len + at + 1, o->len + at, (o->n - at) * sizeof *o->len);
+    o->key[at] = key;
+    o->len[at] = (uint32_t)len;
+    o->n++;
+    return 0;
+}
+
+void viewer_blob_cache_reset(struct viewer_blob_cache *c)
+{
+    for (int i = 0; i < 3; i++)
+        c->map[i].n = 0;
+}
+
+void viewer_blob_cache_free(struct viewer_blob_cache *c)
+{
+    for (int i = 0; i < 3; i++) {
+        free(c->map[i].key);
+        free(c->map[i].len);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+/* o := m's keys, sorted. */
+static int vb_order_sort(struct viewer_blob_order *o, const struct strmap *m)
+{
+    o->n = 0;
     if (m->len == 0)
         return 0;
     struct strmap_entry **e = malloc(m->len * sizeof *e);
-    if (!e)
+    if (!e || vb_order_grow(o, m->len) < 0) {
+        free(e);
         return -1;
+    }
     size_t n = 0;
     struct strmap_entry *x;
     for (size_t i = 0; n < m->len && (x = strmap_next(m, &i));)
         e[n++] = x;
     qsort(e, n, sizeof *e, vb_entry_cmp);
     for (size_t i = 0; i < n; i++) {
-        if (e[i]->len > VIEWER_BLOB_KEY_MAX) {
-            free(e);
-            return -1;
-        }
-        vb_put_key(w, i ? e[i - 1]->key : "", i ? e[i - 1]->len : 0, e[i]->key, e[i]->len);
-        vb_put_num(w, e[i]->num);
+        o->key[i] = e[i]->key;
+        o->len[i] = e[i]->len;
     }
-    *sorted = e;
+    o->n = n;
+    free(e);
     return 0;
 }
 
-/* The position of key in the sorted entries (n of them), or -1. */
-static long vb_find(struct strmap_entry *const *e, size_t n, const char *key)
+/* m's entries in the order of o (kept by the writer: valid if it holds as
+ * many keys as m, each of them m's; else sorted again), each key
+ * front-coded against the one before.  -1 out of memory. */
+static int vb_put_map(struct blob_writer *w, const struct strmap *m, struct viewer_blob_order *o)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(e[mid]->key, key);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    vb_put_uv(w, m->len);
+    size_t start = w->len;
+    for (int pass = 0; pass < 2; pass++) {
+        if (o->n != m->len || pass == 1) {
+            w->len = start;
+            if (vb_order_sort(o, m) < 0)
+                return -1;
+        }
+        size_t i = 0;
+        for (; i < o->n; i++) {
+            const struct strmap_entry *e = strmap_getn(m, o->key[i], o->len[i]);
+            if (!e || o->len[i] > VIEWER_BLOB_KEY_MAX)
+                break;
+            o->key[i] = e->key; /* (the map's copy) */
+            vb_put_key(w, i ? o->key[i - 1] : "", i ? o->len[i - 1] : 0, e->key, e->len);
+            vb_put_num(w, e->num);
+        }
+        if (i == o->n)
+            return 0;
+        if (o->len[i] > VIEWER_BLOB_KEY_MAX)
+            return -1;
     }
     return -1;
 }
 
 int viewer_blob_encode(const recut_viewer *v, int64_t last_ts, const struct viewer_blob_ids *ids,
-                       unsigned char **out, size_t *out_len, char *errstr, size_t errstr_size)
+                       struct viewer_blob_cache *cache, unsigned char **out, size_t *out_len,
+                       char *errstr, size_t errstr_size)
 {
+    struct viewer_blob_cache tmp = { 0 };
+    struct viewer_blob_cache *c = cache ? cache : &tmp;
     struct blob_writer w;
     blob_writer_init(&w, BLOB_VIEWER, VIEWER_BLOB_VERSION);
     vb_put_uv(&w, v->events < 0 ? 0 : (uint64_t)v->events);
     vb_put_uv(&w, vb_zz(last_ts));
     blob_put_u8(&w, v->consent ? 1 : 0);
-    struct strmap_entry **nb = NULL, **seen = NULL, **scenes = NULL;
-    int oom = vb_put_map(&w, &v->nb, &nb) | vb_put_map(&w, &v->seen, &seen) |
-              vb_put_map(&w, &v->scenes, &scenes);
+    int oom = vb_put_map(&w, &v->nb, &c->map[0]) | vb_put_map(&w, &v->seen, &c->map[1]) |
+              vb_put_map(&w, &v->scenes, &c->map[2]);
     /* the history: movies seen, by their place among the seen keys */
     vb_put_uv(&w, v->n_hist);
     for (size_t i = 0; i < v->n_hist && !oom; i++) {
-        long at = vb_find(seen, v->seen.len, v->hist[i]);
-        vb_put_uv(&w, (uint64_t)(at + 1));
-        if (at < 0)
-            vb_put_str(&w, v->hist[i], strlen(v->hist[i]));
+        int found;
+        size_t len = strlen(v->hist[i]);
+        size_t at = vb_order_find(&c->map[1], v->hist[i], len, &found);
+        vb_put_uv(&w, found ? (uint64_t)at + 1 : 0);
+        if (!found)
+            vb_put_str(&w, v->hist[i], len);
     }
-    free(nb);
-    free(seen);
-    free(scenes);
+    viewer_blob_cache_free(&tmp);
     size_t n_ids = ids ? ids->n : 0;
     vb_put_uv(&w, n_ids);
     int64_t prev = 0;

@@ -75,11 +75,33 @@ struct viewer_blob_ids {
     void *ctx;
 };
 
+/* The keys of a viewer's nb, seen and scenes maps in the order the last
+ * blob wrote them (sorted), kept by a writer between writes of one viewer
+ * so that a write sorts only what is new.  The keys are borrowed from the
+ * maps: reset the cache when a map is cleared (the viewer erased).  Zero
+ * is an empty cache. */
+struct viewer_blob_order {
+    const char **key;
+    uint32_t *len;
+    size_t n, cap;
+};
+struct viewer_blob_cache {
+    struct viewer_blob_order map[3]; /* nb, seen, scenes */
+};
+/* A key of one map (which: 'N' nb, 'S' seen, 'C' scenes) changed since the
+ * last write (its map's key, borrowed): the cache places it if it is new.
+ * 0, or -1 out of memory (the next write then sorts that map). */
+int viewer_blob_note(struct viewer_blob_cache *c, char which, const char *key, size_t len);
+void viewer_blob_cache_reset(struct viewer_blob_cache *c);
+void viewer_blob_cache_free(struct viewer_blob_cache *c);
+
 /* Encode v (its nb, seen and scenes maps, history, events and consent),
- * last_ts and the ids.  *out is malloc'd (free it).  0, or -1 out of
- * memory (errstr says so). */
+ * last_ts and the ids, with cache (NULL: none; a cache that does not
+ * hold all of a map's keys is rebuilt).  *out is malloc'd (free it).  0,
+ * or -1 out of memory (errstr says so). */
 int viewer_blob_encode(const recut_viewer *v, int64_t last_ts, const struct viewer_blob_ids *ids,
-                       unsigned char **out, size_t *out_len, char *errstr, size_t errstr_size);
+                       struct viewer_blob_cache *cache, unsigned char **out, size_t *out_len,
+                       char *errstr, size_t errstr_size);
 
 /* Decode a blob into v (initialised, empty; viewer_finish is the caller's)
  * and *last_ts; each id goes to on_id (may be NULL; a non-zero return stops

@@ -127,8 +127,8 @@ static void round_trips(void)
         unsigned char *b = NULL;
         size_t bl = 0;
         char err[256] = "";
-        EXPECT(viewer_blob_encode(&v, last_ts, &vi, &b, &bl, err, sizeof err) == 0, "encode: %s",
-               err);
+        EXPECT(viewer_blob_encode(&v, last_ts, &vi, NULL, &b, &bl, err, sizeof err) == 0,
+               "encode: %s", err);
         int rc = viewer_blob_decode(b, bl, &w, &back_ts, ids_collect, &got, err, sizeof err);
         EXPECT(rc == 0, "round %u: decode: %s", round, err);
         EXPECT(w.events == v.events && w.consent == v.consent && back_ts == last_ts,
@@ -150,7 +150,8 @@ static void round_trips(void)
         struct viewer_blob_ids wi = { got.n, ids_at, &got };
         unsigned char *b2 = NULL;
         size_t bl2 = 0;
-        EXPECT(viewer_blob_encode(&w, back_ts, &wi, &b2, &bl2, err, sizeof err) == 0, "%s", err);
+        EXPECT(viewer_blob_encode(&w, back_ts, &wi, NULL, &b2, &bl2, err, sizeof err) == 0, "%s",
+               err);
         EXPECT(bl2 == bl && memcmp(b, b2, bl) == 0, "round %u: encoded again differently", round);
         free(b2);
         free(b);
@@ -174,7 +175,7 @@ static void compact(void)
     unsigned char *b = NULL;
     size_t bl = 0;
     char err[128];
-    EXPECT(viewer_blob_encode(&v, 0, NULL, &b, &bl, err, sizeof err) == 0, "%s", err);
+    EXPECT(viewer_blob_encode(&v, 0, NULL, NULL, &b, &bl, err, sizeof err) == 0, "%s", err);
     /* header 16, meta 3, five counts; sorted, m1000 takes 1 + 1 + 5 + 1
      * bytes, m1010 shares "m10" with m1009 (1 + 1 + 2 + 1), and the 18
      * others share four bytes with the one before (1 + 1 + 1 + 1) */
@@ -224,10 +225,58 @@ static void golden(void)
     struct viewer_blob_ids vi = { got.n, ids_at, &got };
     unsigned char *b = NULL;
     size_t bl = 0;
-    EXPECT(viewer_blob_encode(&v, ts, &vi, &b, &bl, err, sizeof err) == 0, "%s", err);
+    EXPECT(viewer_blob_encode(&v, ts, &vi, NULL, &b, &bl, err, sizeof err) == 0, "%s", err);
     EXPECT(bl == sizeof golden_blob && memcmp(b, golden_blob, bl) == 0,
            "golden: encoded again in %zu bytes, not the same", bl);
     free(b);
+    viewer_free(&v);
+}
+
+/* The writer's order cache changes nothing in the bytes: new keys noted,
+ * a key not noted (the cache no longer holds the map: sorted again), and
+ * the maps cleared and refilled after a reset. */
+static int same_as_uncached(const recut_viewer *v, struct viewer_blob_cache *c)
+{
+    unsigned char *a = NULL, *b = NULL;
+    size_t al = 0, bl = 0;
+    char err[128];
+    int ok = viewer_blob_encode(v, 7, NULL, c, &a, &al, err, sizeof err) == 0 &&
+             viewer_blob_encode(v, 7, NULL, NULL, &b, &bl, err, sizeof err) == 0 && al == bl &&
+             memcmp(a, b, al) == 0;
+    free(a);
+    free(b);
+    return ok;
+}
+
+static void cached(void)
+{
+    recut_viewer v;
+    viewer_init(&v, "u1", 1);
+    struct ids ids = { 0 };
+    fill(&v, &ids, 5);
+    struct viewer_blob_cache c = { 0 };
+    EXPECT(same_as_uncached(&v, &c), "first write");
+    char k[64];
+    for (int round = 0; round < 50; round++) {
+        snprintf(k, sizeof k, "f:like:tag:t%d", round);
+        struct strmap_entry *e = strmap_put(&v.nb, k);
+        e->num = round;
+        EXPECT(viewer_blob_note(&c, 'N', e->key, e->len) == 0, "note");
+        snprintf(k, sizeof k, "m%d", 7 * round);
+        e = strmap_put(&v.seen, k);
+        e->num += 1;
+        viewer_blob_note(&c, 'S', e->key, e->len);
+        if (round % 10 == 9) /* a key the cache is not told of */
+            strmap_put(&v.scenes, "m9:1")->num = round;
+        EXPECT(same_as_uncached(&v, &c), "round %d", round);
+    }
+    EXPECT(c.map[0].n == v.nb.len && c.map[1].n == v.seen.len, "the cache holds every key");
+    viewer_free(&v);
+    viewer_init(&v, "u1", 1);
+    viewer_blob_cache_reset(&c);
+    fill(&v, &ids, 6);
+    EXPECT(same_as_uncached(&v, &c), "after a reset");
+    viewer_blob_cache_free(&c);
     viewer_free(&v);
 }
 
@@ -240,7 +289,7 @@ static unsigned char *sample(size_t *len)
     struct viewer_blob_ids vi = { ids.n, ids_at, &ids };
     unsigned char *b = NULL;
     char err[128];
-    viewer_blob_encode(&v, 42, &vi, &b, len, err, sizeof err);
+    viewer_blob_encode(&v, 42, &vi, NULL, &b, len, err, sizeof err);
     viewer_free(&v);
     return b;
 }
@@ -336,6 +385,7 @@ int main(void)
 {
     round_trips();
     golden();
+    cached();
     compact();
     damage();
     return expect_report();

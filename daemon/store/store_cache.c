@@ -49,7 +49,9 @@ static size_t store_vc_estimate(const struct store_vc *vc)
     return sizeof *vc + store_map_bytes(&v->nb) + store_map_bytes(&v->seen) +
            store_map_bytes(&v->scenes) + store_map_bytes(&v->emo) + v->cap_hist * sizeof(char *) +
            v->n_hist * 32 + store_map_bytes(&vc->ids) + vc->idq_cap * sizeof *vc->idq +
-           vc->idq_len * 32;
+           vc->idq_len * 32 +
+           (vc->order.map[0].cap + vc->order.map[1].cap + vc->order.map[2].cap) *
+               (sizeof(char *) + sizeof(uint32_t));
 }
 
 void store_vc_account(struct store *s, struct store_vc *vc)

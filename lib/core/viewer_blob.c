@@ -139,6 +139,10 @@ static int vb_order_grow(struct viewer_blob_order *o, size_t n)
     if (!l)
         return -1;
     o->len = l;
+    const struct strmap_entry **e = realloc(o->ent, nc * sizeof *e);
+    if (!e)
+        return -1;
+    o->ent = e;
     o->cap = nc;
     return 0;
 }
@@ -156,8 +160,10 @@ int viewer_blob_note(struct viewer_blob_cache *c, char which, const char *key, s
     }
     memmove(o->key + at + 1, o->key + at, (o->n - at) * sizeof *o->key);
     memmove(o->len + at + 1, o->len + at, (o->n - at) * sizeof *o->len);
+    memmove(o->ent + at + 1, o->ent + at, (o->n - at) * sizeof *o->ent);
     o->key[at] = key;
     o->len[at] = (uint32_t)len;
+    o->ent[at] = NULL; /* looked up at the write */
     o->n++;
     return 0;
 }
@@ -173,6 +179,7 @@ void viewer_blob_cache_free(struct viewer_blob_cache *c)
     for (int i = 0; i < 3; i++) {
         free(c->map[i].key);
         free(c->map[i].len);
+        free(c->map[i].ent);
     }
     memset(c, 0, sizeof *c);
 }
@@ -196,6 +203,7 @@ static int vb_order_sort(struct viewer_blob_order *o, const struct strmap *m)
     for (size_t i = 0; i < n; i++) {
         o->key[i] = e[i]->key;
         o->len[i] = e[i]->len;
+        o->ent[i] = e[i];
     }
     o->n = n;
     free(e);
@@ -215,17 +223,24 @@ static int vb_put_map(struct blob_writer *w, const struct strmap *m, struct view
             if (vb_order_sort(o, m) < 0)
                 return -1;
         }
+        /* the entries are where they were unless the map grew since */
+        int same = o->slots == (const void *)m->slots && o->slots_cap == m->cap;
         size_t i = 0;
         for (; i < o->n; i++) {
-            const struct strmap_entry *e = strmap_getn(m, o->key[i], o->len[i]);
+            const struct strmap_entry *e = o->ent[i];
+            if (!same || !e || e->key != o->key[i])
+                e = o->ent[i] = strmap_getn(m, o->key[i], o->len[i]);
             if (!e || o->len[i] > VIEWER_BLOB_KEY_MAX)
                 break;
             o->key[i] = e->key; /* (the map's copy) */
             vb_put_key(w, i ? o->key[i - 1] : "", i ? o->len[i - 1] : 0, e->key, e->len);
             vb_put_num(w, e->num);
         }
-        if (i == o->n)
+        if (i == o->n) {
+            o->slots = m->slots;
+            o->slots_cap = m->cap;
             return 0;
+        }
         if (o->len[i] > VIEWER_BLOB_KEY_MAX)
             return -1;
     }

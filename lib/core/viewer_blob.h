@@ -83,6 +83,11 @@ struct viewer_blob_ids {
 struct viewer_blob_order {
     const char **key;
     uint32_t *len;
+    /* each key's entry, while the map's slots are these (a map that grew
+     * moved them): no look-up for a map that did not grow */
+    const struct strmap_entry **ent;
+    const void *slots;
+    size_t slots_cap;
     size_t n, cap;
 };
 struct viewer_blob_cache {

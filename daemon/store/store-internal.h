@@ -303,7 +303,7 @@ struct store_vc { /* a cached viewer */
     char user[VEVENT_ID_MAX + 1];
     recut_viewer v;
     struct viewer_changes chg;
-    struct strmap ids; /* applied event ids -> ts */
+    struct strmap ids; /* applied event ids (their time stamps: idq) */
     struct store_idq { /* the same ids, oldest first, from idq_head */
         char *id;
         int64_t ts;

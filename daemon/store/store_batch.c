@@ -524,11 +524,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             audit_erased(vc->user, "a forget event", NULL, -1);
         if (vc->chg.forgot) {
             /* the viewer is gone: the ids go with it */
-            strmap_clear(&vc->ids, NULL);
-            strmap_init(&vc->ids);
-            for (size_t k = vc->idq_head; k < vc->idq_head + vc->idq_len; k++)
-                free(vc->idq[k].id);
-            vc->idq_head = vc->idq_len = 0;
+            store_vc_trim_ids(vc, 0);
             vc->last_ts = 0;
             vc->v.events = 0;
         } else {

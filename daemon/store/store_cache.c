@@ -141,10 +141,8 @@ void store_cache_evict(struct store *s)
 
 int store_vc_add_id(struct store_vc *vc, const char *id, int64_t ts)
 {
-    struct strmap_entry *e = strmap_put(&vc->ids, id);
-    if (!e)
+    if (!strmap_put(&vc->ids, id))
         return -1;
-    e->num = (double)ts;
     if (vc->idq_head + vc->idq_len == vc->idq_cap) {
         if (vc->idq_head > vc->idq_cap / 2) {
             memmove(vc->idq, vc->idq + vc->idq_head, vc->idq_len * sizeof *vc->idq);

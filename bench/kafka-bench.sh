@@ -7,7 +7,7 @@
 #       (best of $KCAT_RUNS runs, each timed from kcat's start to its exit);
 #   (b) recutd with a fresh Redis (holding only the catalog, loaded by an
 #       earlier recutd run from recut.catalog) consuming, applying and
-#       committing all N events: timed from the first applied event (so the mock cluster's
+#       committing all N events: timed from the first event read (so the mock cluster's
 #       3 s consumer-group join delay and the process start are not counted;
 #       the time from process start is printed too) until
 #       recut_events_applied_total = N and the group's committed offsets
@@ -112,14 +112,17 @@ measure() { # NAME TOPIC GROUP
     local name=$1 topic=$2 group=$3
     kcat_best "$topic"
     [ "$(h_redis DBSIZE)" -le $((MOVIES + 10)) ] || h_fail "Redis holds more than the catalog: $(h_redis DBSIZE) keys"
-    local redis_cpu0 t_start t_first="" deadline applied c t_end recutd_cpu redis_cpu dl bytes_per_viewer n_sampled ev_sampled
+    local redis_cpu0 t_start t_first="" deadline applied received c t_end recutd_cpu redis_cpu dl bytes_per_viewer n_sampled ev_sampled
     redis_cpu0=$(cpu "$H_REDIS_PID")
     t_start=$(now)
     h_start_recutd "$CONF"
     deadline=$((SECONDS + RECUT_TEST_TIMEOUT))
     while :; do
         applied=$(h_metric recut_events_applied_total)
-        if [ -z "$t_first" ] && [ "${applied:-0}" -gt 0 ]; then t_first=$(now); fi
+        if [ -z "$t_first" ]; then
+            received=$(h_metric recut_events_received_total)
+            [ "${received:-0}" -gt 0 ] && t_first=$(now)
+        fi
         [ "${applied:-0}" -ge "$N" ] && break
         kill -0 "$H_RECUTD_PID" 2>/dev/null || h_fail "recutd exited during the run"
         [ "$SECONDS" -ge "$deadline" ] &&
@@ -163,7 +166,7 @@ measure() { # NAME TOPIC GROUP
         echo
         echo "kafka-bench, $name: $N events, $PARTITIONS partitions, $MOVIES movies, publishing $publish"
         printf '  (a) kcat raw read            %10s events/s  (%s s, best of %s)\n' "$ra" "$best_a" "$KCAT_RUNS"
-        printf '  (b) recutd apply + commit    %10s events/s  (%s s from the first applied event; %s s from process start)\n' "$rb" "$tb" "$tb_all"
+        printf '  (b) recutd apply + commit    %10s events/s  (%s s from the first event read; %s s from process start)\n' "$rb" "$tb" "$tb_all"
         printf '      CPU during (b): recutd %s s, redis-server %s s (of %s s wall from process start)\n' "$recutd_cpu" "$redis_cpu" "$tb_all"
         printf '  Redis bytes per viewer       %10s           (MEMORY USAGE of all keys of %s viewers, %s events each on average)\n' "$bytes_per_viewer" "$n_sampled" "$ev_sampled"
         printf '  ratio (b)/(a)                %10s           (target >= 0.5)\n' "$(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"

@@ -136,6 +136,7 @@ static void he_submit(struct http_events *e)
     }
     e->accepted += n;
     e->waiting = 1;
+    ingest_batch_urgent(b); /* the request waits for it */
     ingest_batch_submit(b);
 }
 

@@ -112,6 +112,11 @@ void ingest_batch_discard(struct ingest_batch *b)
     free(b);
 }
 
+void ingest_batch_urgent(struct ingest_batch *b)
+{
+    store_batch_urgent(b->sb);
+}
+
 void ingest_batch_submit(struct ingest_batch *b)
 {
     struct store_batch *sb = b->sb;

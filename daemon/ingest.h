@@ -26,6 +26,9 @@ int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len, char *
 size_t ingest_batch_size(const struct ingest_batch *b);
 /* Drop a batch that was not submitted (done is not called). */
 void ingest_batch_discard(struct ingest_batch *b);
+/* A caller waits for this batch: its events are written at once rather
+ * than behind (store_batch_urgent). */
+void ingest_batch_urgent(struct ingest_batch *b);
 /* Hand the batch to the store; it frees itself after calling done. */
 void ingest_batch_submit(struct ingest_batch *b);
 

@@ -160,6 +160,7 @@ static void kafka_in_rebalance_finish(struct kafka_in *k)
     rd_kafka_topic_partition_list_t *parts = k->pending_parts;
     int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     k->pending_parts = NULL;
+    store_write_through(k->d->store, k->draining);
     store_cache_clear(k->d->store);
     if (k->pending_err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("kafka: assigned %d partition(s)", parts->cnt);
@@ -201,10 +202,12 @@ static void kafka_in_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_topic_partition_list_destroy(k->pending_parts);
     k->pending_parts = rd_kafka_topic_partition_list_copy(parts);
     k->pending_err = err;
-    if (k->inflight == 0 || k->closing)
+    if (k->inflight == 0 || k->closing) {
         kafka_in_rebalance_finish(k);
-    else
+    } else {
         log_info("kafka: rebalance waits for %d batch(es) in flight", k->inflight);
+        store_write_through(k->d->store, 1); /* (the held ones too) */
+    }
 }
 
 static rd_kafka_conf_t *kafka_base_conf(struct recutd *d, char *errstr, size_t errstr_size)
@@ -695,6 +698,7 @@ void kafka_in_drain(struct kafka_in *k)
         return;
     k->draining = 1;
     log_info("kafka: draining (%d batches in flight)", k->inflight);
+    store_write_through(k->d->store, 1); /* nothing waits for the interval */
 }
 
 int kafka_in_drained(const struct kafka_in *k)

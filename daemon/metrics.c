@@ -40,6 +40,9 @@ static const struct {
                             "Redis Cluster redirections followed (MOVED, ASK, TRYAGAIN, "
                             "CLUSTERDOWN)." },
     [M_BATCHES] = { "recut_batches_total", "counter", "Batches applied to Redis." },
+    [M_FLUSHES] = { "recut_write_flushes_total", "counter",
+                    "Flushes of the viewers changed since the last one ([redis] "
+                    "write_interval_ms)." },
     [M_PUBLISHED] = { "recut_published_total", "counter",
                       "Documents handed to publisher plugins." },
     [M_PUBLISH_ERRORS] = { "recut_publish_errors_total", "counter", "Publisher plugin failures." },

@@ -22,6 +22,7 @@ enum metrics_counter {
     M_REDIS_TIMEOUTS,
     M_REDIS_REDIRECTS,
     M_BATCHES,
+    M_FLUSHES,
     M_PUBLISHED,
     M_PUBLISH_ERRORS,
     M_HTTP_REQUESTS,

@@ -97,6 +97,22 @@ struct store {
      * batches waiting for their writes; the viewer cache; global deltas */
     struct store_batch *queue_head, *queue_tail;
     struct store_batch *wait_head, *wait_tail;
+    /* write-behind (store_batch.c): viewers with changes not yet sent,
+     * each holding a reference; applied batches not yet in a flush; the
+     * flushes whose writes are in flight, oldest first, and the one whose
+     * writes are being sent, a slice at a time */
+    struct store_vc **dirty;
+    size_t n_dirty, dirty_cap;
+    size_t held_batches;
+    struct store_flush *flush_head, *flush_tail, *flushing;
+    uint64_t flush_seq;        /* the last flush begun */
+    uint64_t flush_done;       /* every flush up to this one is acknowledged */
+    unsigned wgen;             /* bumped by a reset: older write replies are stale */
+    int flush_wanted;          /* begin another flush once this one is sent */
+    int flush_urgent;          /* an urgent batch was applied: flush now */
+    int checking, check_again; /* store_batch_check_done is running (re-entered) */
+    int write_through;         /* store_write_through: every batch written at once */
+    struct event *flush_ev, *flush_more_ev;
     struct strmap cache; /* user -> struct store_vc* */
     struct store_vc *lru_head, *lru_tail;
     size_t cache_max;
@@ -317,7 +333,8 @@ struct store_vc { /* a cached viewer */
     int loading;                    /* load replies still expected */
     int bad;                        /* a read answered WRONGTYPE: its events are rejected */
     char bad_why[160];
-    int refs;                     /* unapplied batches that use this viewer */
+    int refs;                     /* unapplied batches (and the dirty list) using it */
+    int dirty;                    /* changed since its last write (in s->dirty or a flush) */
     int detached;                 /* not in the cache any more: free at 0 refs */
     struct store_batch **waiters; /* batches waiting for the load */
     size_t n_waiters;
@@ -370,5 +387,8 @@ void store_batch_reset(struct store *s, const char *why);
 void store_batch_fini(struct store *s);
 void store_batch_connected(struct store *s);
 void store_batch_disconnected(struct store *s);
+/* Send vc's unwritten changes now, ahead of the next flush (before its
+ * keys are deleted): 0, or -1 (reset). */
+int store_vc_write_now(struct store *s, struct store_vc *vc);
 
 #endif

@@ -61,6 +61,13 @@ int store_batch_add_movie(struct store_batch *b, const struct catalog_movie *cm)
 size_t store_batch_count(const struct store_batch *b);
 void store_batch_discard(struct store_batch *b);
 void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg);
+/* Write b's viewers as soon as it is applied, with everything held (a
+ * caller waiting for it: HTTP); otherwise applied batches are written
+ * behind, once per [redis] write_interval_ms (see store_batch.c). */
+void store_batch_urgent(struct store_batch *b);
+/* On: write everything held now, and every batch as soon as it is
+ * applied (draining, a rebalance waiting); off: write behind again. */
+void store_write_through(struct store *s, int on);
 /* Load a viewer (and the globals it needs) and call cb; v is only valid
  * during cb and must not be changed. */
 typedef void (*store_viewer_fn)(void *arg, int ok, const recut_viewer *v,

@@ -29,6 +29,8 @@
 #include "store_emo.h"
 #include "audit.h"
 #include "viewer_blob.h"
+#include "clock.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +55,15 @@ struct store_bev {
     char *ops;               /* into data */
     char *data;
     struct store_vc *vc; /* resolved when the batch is prepared */
+    int outcome;         /* STORE_BEV_APPLIED or _DUPLICATE, counted when done */
     size_t emo_stripped; /* emotion operations dropped: no key to seal them */
+};
+
+/* What became of an event (kept across a reset: an event its batch's
+ * first application wrote is a duplicate in the second, yet applied). */
+enum {
+    STORE_BEV_APPLIED = 1,
+    STORE_BEV_DUPLICATE = 2
 };
 
 struct store_batch {
@@ -65,7 +75,9 @@ struct store_batch {
     size_t count;
     unsigned gen; /* bumped on reset: stale replies are ignored */
     int prepared, missing, applied, outstanding;
-    char **touched; /* the viewers it changed, for hooks.on_applied */
+    int urgent;         /* written as soon as applied (store_batch_urgent) */
+    uint64_t flush_seq; /* the flush that writes its viewers (0: none yet) */
+    char **touched;     /* the viewers it changed, for hooks.on_applied */
     size_t n_touched;
     void (*cb)(void *arg, int ok);
     void *arg;
@@ -77,6 +89,29 @@ struct store_reply_ctx {
     unsigned gen;
 };
 
+/* One flush: the viewers it writes (each holding a reference until its
+ * write is sent) and the writes not yet acknowledged.  Every applied
+ * batch not in an earlier flush joins it; those batches are done once
+ * this flush and every earlier one are acknowledged. */
+struct store_flush {
+    uint64_t seq;
+    struct store_vc **vcs;
+    size_t n, next; /* vcs[next..n) are still to be sent */
+    size_t outstanding;
+    int sent_all;
+    struct store_flush *next_f;
+};
+
+struct store_flush_ctx {
+    struct store_flush *f;
+    unsigned wgen;
+};
+
+static void store_flush_timer_cb(evutil_socket_t fd, short what, void *arg);
+static void store_flush_more_cb(evutil_socket_t fd, short what, void *arg);
+static void store_flush_forget(struct store *s);
+static void store_flush_begin(struct store *s);
+
 /* ---- batches ----------------------------------------------------------------- */
 void store_batch_init(struct store *s)
 {
@@ -84,6 +119,8 @@ void store_batch_init(struct store *s)
     store_cache_init(s);
     strmap_init(&s->cooc_compacting);
     strmap_init(&s->cooc_rowlen);
+    s->flush_ev = evtimer_new(s->d->base, store_flush_timer_cb, s);
+    s->flush_more_ev = evtimer_new(s->d->base, store_flush_more_cb, s);
 }
 
 static void store_batch_untouch(struct store_batch *b)
@@ -114,6 +151,12 @@ void store_batch_fini(struct store *s)
             store_batch_free(b);
         }
     s->queue_tail = s->wait_tail = NULL;
+    store_flush_forget(s);
+    if (s->flush_ev)
+        event_free(s->flush_ev);
+    if (s->flush_more_ev)
+        event_free(s->flush_more_ev);
+    s->flush_ev = s->flush_more_ev = NULL;
     store_cache_fini(s);
     store_outbox_fini(s);
     store_resp_free(&s->resp);
@@ -271,27 +314,71 @@ static void store_batch_unref(struct store *s, struct store_batch *b)
     b->prepared = 0;
 }
 
+/* A batch is done when its catalog writes and its flush (and every flush
+ * before it) are acknowledged. */
+static int store_batch_is_done(const struct store *s, const struct store_batch *b)
+{
+    return b->outstanding == 0 && b->flush_seq != 0 && b->flush_seq <= s->flush_done;
+}
+
+/* Finish the done batches.  Their callbacks may submit batches, which may
+ * land here again: the inner call only asks the outer one to look again. */
 static void store_batch_check_done(struct store *s)
 {
-    struct store_batch **l = &s->wait_head, *prev = NULL;
-    while (*l) {
-        struct store_batch *b = *l;
-        if (b->outstanding > 0) {
-            prev = b;
-            l = &b->next;
-            continue;
-        }
-        *l = b->next;
-        if (s->wait_tail == b)
-            s->wait_tail = prev;
-        metrics_inc(M_BATCHES, 1);
-        store_backoff_reset(s);
-        for (size_t i = 0; s->hooks.on_applied && i < b->n_touched; i++)
-            s->hooks.on_applied(s->hooks.ctx, b->touched[i]);
-        if (b->cb)
-            b->cb(b->arg, 1);
-        store_batch_free(b);
+    if (s->checking) {
+        s->check_again = 1;
+        return;
     }
+    s->checking = 1;
+    do {
+        s->check_again = 0;
+        struct store_batch **l = &s->wait_head, *prev = NULL;
+        while (*l) {
+            struct store_batch *b = *l;
+            if (!store_batch_is_done(s, b)) {
+                prev = b;
+                l = &b->next;
+                continue;
+            }
+            *l = b->next;
+            if (s->wait_tail == b)
+                s->wait_tail = prev;
+            metrics_inc(M_BATCHES, 1);
+            uint64_t n_app = 0, n_dup = 0;
+            for (size_t i = 0; i < b->n; i++) {
+                n_app += b->evs[i].outcome == STORE_BEV_APPLIED;
+                n_dup += b->evs[i].outcome == STORE_BEV_DUPLICATE;
+            }
+            metrics_inc(M_EVENTS_APPLIED, n_app); /* acknowledged by Redis */
+            metrics_inc(M_EVENTS_DUPLICATE, n_dup);
+            store_backoff_reset(s);
+            for (size_t i = 0; s->hooks.on_applied && i < b->n_touched; i++)
+                s->hooks.on_applied(s->hooks.ctx, b->touched[i]);
+            if (b->cb)
+                b->cb(b->arg, 1);
+            store_batch_free(b);
+            s->check_again = 1; /* the callbacks may have changed the list */
+            break;
+        }
+    } while (s->check_again);
+    s->checking = 0;
+}
+
+/* A write's reply (an EXEC's: an array): 0, or -1 after resetting. */
+static int store_write_failed(struct store *s, const redisReply *r)
+{
+    if (!r || r->type == REDIS_REPLY_ERROR || (r->type == REDIS_REPLY_NIL)) {
+        store_batch_reset(s, r && r->str ? r->str : "connection lost while writing");
+        return -1;
+    }
+    if (r->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i < r->elements; i++)
+            if (r->element[i]->type == REDIS_REPLY_ERROR) {
+                log_err("redis: write failed: %s", r->element[i]->str);
+                store_batch_reset(s, r->element[i]->str);
+                return -1;
+            }
+    return 0;
 }
 
 static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -304,20 +391,45 @@ static void store_write_cb(redisAsyncContext *ac, void *reply, void *priv)
     store_replied(s);
     if (b->gen != gen)
         return; /* the batch was reset: this reply is from before */
-    redisReply *r = reply;
-    if (!r || r->type == REDIS_REPLY_ERROR || (r->type == REDIS_REPLY_NIL)) {
-        store_batch_reset(s, r && r->str ? r->str : "connection lost while writing");
+    if (store_write_failed(s, reply) < 0)
         return;
-    }
-    if (r->type == REDIS_REPLY_ARRAY)
-        for (size_t i = 0; i < r->elements; i++)
-            if (r->element[i]->type == REDIS_REPLY_ERROR) {
-                log_err("redis: write failed: %s", r->element[i]->str);
-                store_batch_reset(s, r->element[i]->str);
-                return;
-            }
     b->outstanding--;
     store_batch_check_done(s);
+}
+
+/* Retire the leading flushes whose writes are all acknowledged: the
+ * batches they wrote are done. */
+static void store_flush_check(struct store *s)
+{
+    int any = 0;
+    while (s->flush_head && s->flush_head->sent_all && s->flush_head->outstanding == 0) {
+        struct store_flush *f = s->flush_head;
+        s->flush_head = f->next_f;
+        if (!s->flush_head)
+            s->flush_tail = NULL;
+        s->flush_done = f->seq;
+        free(f->vcs);
+        free(f);
+        any = 1;
+    }
+    if (any)
+        store_batch_check_done(s);
+}
+
+static void store_flush_write_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct store_flush_ctx *c = priv;
+    struct store *s = ac->data;
+    struct store_flush *f = c->f;
+    unsigned wgen = c->wgen;
+    free(c);
+    store_replied(s);
+    if (wgen != s->wgen)
+        return; /* written before a reset: f is gone */
+    if (store_write_failed(s, reply) < 0)
+        return;
+    f->outstanding--;
+    store_flush_check(s);
 }
 
 /* A changed field of one of vc's maps: placed in its blob order. */
@@ -346,7 +458,7 @@ static const char *store_vc_id_at(void *ctx, size_t i, int64_t *ts)
  * (viewer_blob.h) in place of whatever Redis held, then the emotion sums
  * and the global counts' deltas; the commands go out pre-formatted
  * (store_resp.c); only EXEC has a callback. */
-static int store_vc_write(struct store *s, struct store_batch *b, struct store_vc *vc)
+static int store_vc_write(struct store *s, struct store_flush *f, struct store_vc *vc)
 {
     const struct recut_config *cfg = &s->d->cfg;
     struct viewer_changes *c = &vc->chg;
@@ -421,19 +533,221 @@ static int store_vc_write(struct store *s, struct store_batch *b, struct store_v
         r->len = 0;
         return -1;
     }
-    struct store_reply_ctx *x = malloc(sizeof *x);
+    struct store_flush_ctx *x = malloc(sizeof *x);
     if (!x)
         return -1;
-    x->b = b;
-    x->gen = b->gen;
+    x->f = f;
+    x->wgen = s->wgen;
     store_resp_cmd(r, 1);
     store_resp_str(r, "EXEC", 4);
-    if (store_resp_send(s, r, store_write_cb, x) < 0) {
+    if (store_resp_send(s, r, store_flush_write_cb, x) < 0) {
         free(x);
         return -1;
     }
-    b->outstanding++;
+    f->outstanding++;
     return 0;
+}
+
+/* ---- write-behind ---------------------------------------------------------- */
+/* A viewer's state is one value, written whole.  Written once per batch,
+ * a viewer with events in every batch cost a full write per batch, and
+ * that write (encoding, sending, Redis storing it) was most of the work
+ * per event.  So applied batches are held and their viewers written
+ * together, each once, by a flush: after [redis] write_interval_ms, when
+ * half of [kafka] max_inflight batches are held, at once for an urgent
+ * batch (HTTP: the request waits for it), and for every batch while
+ * store_write_through is on (drain, rebalance).  Nothing changes in what
+ * is guaranteed: a batch is done (its offsets committable) only when the
+ * flush that wrote its viewers, and every flush before it, is
+ * acknowledged; each write still carries the viewer's state, its event
+ * ids and its outbox in one transaction.  A viewer changed while a flush
+ * is being sent is written with those changes too: its later batch is
+ * done only after this flush, so nothing is claimed before Redis has it.
+ * Other instances and the workers that read Redis see a viewer at most
+ * one interval (plus the write) behind. */
+#define STORE_FLUSH_SLICE_US 1000
+
+static int store_vc_mark_dirty(struct store *s, struct store_vc *vc)
+{
+    if (vc->dirty)
+        return 0;
+    if (s->n_dirty == s->dirty_cap) {
+        size_t nc = s->dirty_cap ? s->dirty_cap * 2 : 256;
+        struct store_vc **d = realloc(s->dirty, nc * sizeof *d);
+        if (!d)
+            return -1;
+        s->dirty = d;
+        s->dirty_cap = nc;
+    }
+    s->dirty[s->n_dirty++] = vc;
+    vc->dirty = 1;
+    vc->refs++;
+    return 0;
+}
+
+/* Send the flush's writes, for at most a slice; the rest after the loop
+ * has done its other work. */
+static void store_flush_slice(struct store *s)
+{
+    struct store_flush *f = s->flushing;
+    int64_t until = clock_mono_us() + STORE_FLUSH_SLICE_US;
+    while (f->next < f->n) {
+        if ((f->next & 15) == 0 && f->next > 0 && clock_mono_us() >= until) {
+            struct timeval now = { 0, 0 };
+            evtimer_add(s->flush_more_ev, &now);
+            return;
+        }
+        struct store_vc *vc = f->vcs[f->next++];
+        int rc = vc->dirty ? store_vc_write(s, f, vc) : 0;
+        vc->dirty = 0;
+        store_vc_release(vc); /* the list's reference (may free it) */
+        if (rc < 0) {
+            store_batch_reset(s, "cannot queue a write");
+            return;
+        }
+    }
+    f->sent_all = 1;
+    free(f->vcs);
+    f->vcs = NULL;
+    s->flushing = NULL;
+    store_cache_evict(s); /* (the written ones may go now) */
+    store_outbox_fold(s);
+    store_flush_check(s);
+    if (s->flush_wanted)
+        store_flush_begin(s);
+}
+
+static void store_flush_begin(struct store *s)
+{
+    if (!s->connected)
+        return; /* the held batches are applied again after reconnecting */
+    if (s->flushing) {
+        s->flush_wanted = 1;
+        return;
+    }
+    s->flush_wanted = 0;
+    s->flush_urgent = 0;
+    if (s->held_batches == 0 && s->n_dirty == 0)
+        return;
+    struct store_flush *f = calloc(1, sizeof *f);
+    if (!f) {
+        store_batch_reset(s, "out of memory");
+        return;
+    }
+    f->seq = ++s->flush_seq;
+    for (struct store_batch *b = s->wait_head; b; b = b->next)
+        if (!b->flush_seq)
+            b->flush_seq = f->seq;
+    s->held_batches = 0;
+    f->vcs = s->dirty;
+    f->n = s->n_dirty;
+    s->dirty = NULL;
+    s->n_dirty = s->dirty_cap = 0;
+    if (s->flush_tail)
+        s->flush_tail->next_f = f;
+    else
+        s->flush_head = f;
+    s->flush_tail = f;
+    s->flushing = f;
+    evtimer_del(s->flush_ev);
+    metrics_inc(M_FLUSHES, 1);
+    store_flush_slice(s);
+}
+
+/* After batches were applied: flush now, or arm the interval's timer. */
+static void store_flush_decide(struct store *s)
+{
+    const struct recut_config *cfg = &s->d->cfg;
+    if (s->held_batches == 0 && s->n_dirty == 0)
+        return;
+    size_t most = cfg->max_inflight > 1 ? (size_t)cfg->max_inflight / 2 : 1;
+    if (s->flush_urgent || s->write_through || cfg->redis_write_interval_ms <= 0 ||
+        s->held_batches >= most) {
+        store_flush_begin(s);
+    } else if (!evtimer_pending(s->flush_ev, NULL)) {
+        int ms = cfg->redis_write_interval_ms;
+        struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+        evtimer_add(s->flush_ev, &tv);
+    }
+}
+
+static void store_flush_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    store_flush_begin(arg);
+}
+
+static void store_flush_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct store *s = arg;
+    if (s->flushing)
+        store_flush_slice(s);
+}
+
+/* A reset: nothing held or in flight is written any more (the batches are
+ * applied again from Redis); the lists' references go. */
+static void store_flush_forget(struct store *s)
+{
+    s->wgen++;
+    if (s->flushing) {
+        struct store_flush *f = s->flushing;
+        for (size_t i = f->next; i < f->n; i++) {
+            f->vcs[i]->dirty = 0;
+            store_vc_release(f->vcs[i]);
+        }
+        f->next = f->n;
+        s->flushing = NULL;
+    }
+    while (s->flush_head) {
+        struct store_flush *f = s->flush_head;
+        s->flush_head = f->next_f;
+        free(f->vcs);
+        free(f);
+    }
+    s->flush_tail = NULL;
+    for (size_t i = 0; i < s->n_dirty; i++) {
+        s->dirty[i]->dirty = 0;
+        store_vc_release(s->dirty[i]);
+    }
+    free(s->dirty);
+    s->dirty = NULL;
+    s->n_dirty = s->dirty_cap = 0;
+    s->held_batches = 0;
+    s->flush_wanted = s->flush_urgent = 0;
+    s->flush_done = s->flush_seq;
+    if (s->flush_ev)
+        evtimer_del(s->flush_ev);
+    if (s->flush_more_ev)
+        evtimer_del(s->flush_more_ev);
+}
+
+int store_vc_write_now(struct store *s, struct store_vc *vc)
+{
+    if (!vc->dirty)
+        return 0;
+    if (!s->flushing)
+        store_flush_begin(s); /* (may write it in its first slice) */
+    if (!vc->dirty)
+        return 0;
+    if (!s->flushing)
+        return -1;
+    vc->dirty = 0; /* the list holding it drops its reference when it passes */
+    return store_vc_write(s, s->flushing, vc);
+}
+
+void store_write_through(struct store *s, int on)
+{
+    s->write_through = on;
+    if (on)
+        store_flush_begin(s);
+}
+
+void store_batch_urgent(struct store_batch *b)
+{
+    b->urgent = 1;
 }
 
 /* The event e keeps, as the structs the hooks and viewer_apply take: ev
@@ -508,7 +822,8 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
             continue;
         }
         if (e->id[0] && cfg->ids_max > 0 && strmap_get(&vc->ids, e->id)) {
-            metrics_inc(M_EVENTS_DUPLICATE, 1);
+            if (e->outcome != STORE_BEV_APPLIED)
+                e->outcome = STORE_BEV_DUPLICATE;
             continue;
         }
         vc->v.chg = &vc->chg;
@@ -535,7 +850,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
                 return;
             }
         }
-        metrics_inc(M_EVENTS_APPLIED, 1);
+        e->outcome = STORE_BEV_APPLIED;
         if (vc->chg.emotion_dropped || e->emo_stripped) {
             metrics_inc(M_EMOTION_DROPPED, 1);
             vc->chg.emotion_dropped = 0;
@@ -562,9 +877,9 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
     if (tl)
         b->touched = tl;
     for (size_t i = 0; i < n_touched; i++) {
-        if (!tl || store_vc_write(s, b, touched[i]) < 0) {
+        if (!tl || store_vc_mark_dirty(s, touched[i]) < 0) {
             free(touched);
-            store_batch_reset(s, tl ? "cannot queue a write" : "out of memory");
+            store_batch_reset(s, "out of memory");
             return;
         }
         if ((b->touched[b->n_touched] = strdup(touched[i]->user)))
@@ -587,6 +902,9 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         b->outstanding++;
     }
     b->applied = 1;
+    s->held_batches++;
+    if (b->urgent)
+        s->flush_urgent = 1;
     store_batch_unref(s, b);
 }
 
@@ -610,6 +928,7 @@ void store_batch_pump(struct store *s)
             return;
     }
     store_cache_evict(s);
+    store_flush_decide(s);
     store_outbox_fold(s);
     store_batch_check_done(s);
 }
@@ -654,11 +973,13 @@ void store_batch_reset(struct store *s, const char *why)
     s->wait_head = s->wait_tail = NULL;
     for (struct store_batch *b = s->queue_head; b; b = b->next) {
         b->gen++;
+        b->flush_seq = 0;
         b->applied = 0;
         b->outstanding = 0;
         b->missing = 0;
         b->prepared = 0;
     }
+    store_flush_forget(s);
     store_cache_clear(s);
     /* a fold in flight is left to Redis: it is taken again after the
      * reconnection, as is every outbox */

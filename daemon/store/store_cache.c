@@ -51,7 +51,7 @@ static size_t store_vc_estimate(const struct store_vc *vc)
            v->n_hist * 32 + store_map_bytes(&vc->ids) + vc->idq_cap * sizeof *vc->idq +
            vc->idq_len * 32 +
            (vc->order.map[0].cap + vc->order.map[1].cap + vc->order.map[2].cap) *
-               (sizeof(char *) + sizeof(uint32_t));
+               (sizeof(char *) + sizeof(uint32_t) + sizeof(struct strmap_entry *));
 }
 
 void store_vc_account(struct store *s, struct store_vc *vc)

@@ -340,6 +340,41 @@ static int store_load_cached(struct store *s, const char *user, unsigned flags, 
     return 0;
 }
 
+/* The cached viewer's state into l->v (through its blob: a deep copy by
+ * the code that writes it; the emotion sums, kept apart, copied).  1 when copied, 0 when not cached or not
+ * copied (then Redis is read). */
+static int store_load_copy_cached(struct store_load *l, const char *user)
+{
+    struct strmap_entry *e = strmap_get(&l->s->cache, user);
+    struct store_vc *vc = e ? e->ptr : NULL;
+    if (!vc || vc->loading || vc->bad || vc->detached)
+        return 0;
+    unsigned char *blob = NULL;
+    size_t len = 0;
+    char err[128];
+    if (viewer_blob_encode(&vc->v, vc->last_ts, NULL, NULL, &blob, &len, err, sizeof err) < 0)
+        return 0;
+    int rc = viewer_blob_decode(blob, len, &l->v, NULL, NULL, NULL, err, sizeof err);
+    free(blob);
+    /* the emotion sums are not in the blob (sealed in a key of their own) */
+    size_t it = 0;
+    const struct strmap_entry *me;
+    while (rc == 0 && (me = strmap_next(&vc->v.emo, &it))) {
+        struct strmap_entry *ne = strmap_putn(&l->v.emo, me->key, me->len);
+        if (!ne)
+            rc = -2;
+        else
+            ne->num = me->num;
+    }
+    if (rc < 0) { /* (out of memory): empty again, and read from Redis */
+        viewer_free(&l->v);
+        viewer_init(&l->v, user, l->s->d->cfg.nb_alpha);
+        return 0;
+    }
+    l->known = l->has_blob = vc->v.events > 0;
+    return 1;
+}
+
 void store_load_viewer(struct store *s, const char *user, unsigned flags, store_viewer_fn cb,
                        void *arg)
 {
@@ -364,7 +399,10 @@ void store_load_viewer(struct store *s, const char *user, unsigned flags, store_
     metrics_inc(M_VIEWER_READS_REDIS, 1);
     const char *p = s->d->cfg.redis_prefix;
     l->outstanding++; /* guard */
-    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++)
+    /* a viewer in the cache is newer than Redis (written behind): its
+     * state comes from there, the rest from Redis */
+    int copied = store_load_copy_cached(l, user);
+    for (size_t i = 0; !copied && i < STORE_N_VIEWER_READS; i++)
         if (store_viewer_reads[i].which != 'I') /* the ids are for the cache's de-duplication */
             store_load_send(l, store_viewer_reads[i].which, NULL, store_viewer_reads[i].fmt, p,
                             user);

@@ -322,6 +322,11 @@ void store_forget(struct store *s, const char *user, void (*cb)(void *arg, int o
     }
     x->cb = cb;
     x->arg = arg;
+    /* changes applied and not yet written go first, so that none is
+     * written after the keys are deleted */
+    struct strmap_entry *ce = strmap_get(&s->cache, user);
+    if (ce)
+        store_vc_write_now(s, ce->ptr);
     store_cache_drop(s, user);
     struct store_args a = { 0 };
     store_args_add(&a, "EVALSHA");

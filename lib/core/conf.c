@@ -52,8 +52,9 @@ const struct conf_row conf_table[] = {
       "Topic malformed events go to, with the reason in header \"reason\"."),
     I("kafka", "batch_size", batch_size, "2000", 1, 100000, 0,
       "Most messages applied to Redis in one batch."),
-    I("kafka", "max_inflight", max_inflight, "8", 1, 256, 1,
-      "Most batches waiting for Redis at once."),
+    I("kafka", "max_inflight", max_inflight, "128", 1, 256, 1,
+      "Most batches read and not yet acknowledged by Redis at once (applied ones wait for their "
+      "write: see [redis] write_interval_ms); each holds up to batch_size events in memory."),
     I("kafka", "commit_interval_ms", commit_interval_ms, "200", 10, 60000, 1,
       "How often offsets of fully applied batches are committed."),
     I("kafka", "max_message_bytes", max_message_bytes, "65536", 256, 16777216, 1,
@@ -77,6 +78,10 @@ const struct conf_row conf_table[] = {
       "Most bytes the viewers held in memory may take (an estimate from their maps and ids); "
       "beyond it the least recently used ones not in use are dropped, and read from Redis "
       "again at their next event."),
+    I("redis", "write_interval_ms", redis_write_interval_ms, "1000", 0, 60000, 1,
+      "Most milliseconds an applied event waits before its viewer is written to Redis, once for "
+      "all its changes (write-behind); sooner when half of [kafka] max_inflight batches wait. 0: "
+      "no wait."),
     I("redis", "cooc_log_max", cooc_log_max, "8192", 64, 1073741824, 1,
       "Bytes a movie's co-occurrence log may reach (and at least its row's size) before it is "
       "folded into the row."),

@@ -48,7 +48,8 @@ struct recut_config {
     char *redis_user;
     char *redis_password_file;
     int ids_max;
-    int redis_cache_bytes; /* [redis] cache_bytes: the viewer cache's bound */
+    int redis_cache_bytes;       /* [redis] cache_bytes: the viewer cache's bound */
+    int redis_write_interval_ms; /* [redis] write_interval_ms: write-behind */
     int cooc_log_max;
     /* [http] */
     char *http_listen;

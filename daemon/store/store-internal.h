@@ -219,6 +219,9 @@ int store_key(char *buf, size_t n, const struct store *s, const char *user, cons
  * layout before it, read for a viewer not written since an upgrade.  All
  * are in one slot, so their replies come in this order. */
 #define STORE_N_VIEWER_READS 8
+/* The reads of the keys of the layout before the blob (for the cache,
+ * read only when an EXISTS finds one and the blob is not there). */
+#define STORE_LEGACY_READS "MNSCHI"
 struct store_viewer_read {
     char which;
     const char *fmt;

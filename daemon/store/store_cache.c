@@ -176,7 +176,7 @@ void store_vc_trim_ids(struct store_vc *vc, size_t max)
 /* ---- loading a viewer into the cache --------------------------------------- */
 struct store_vload {
     struct store_vc *vc;
-    char which; /* M N S C E H I */
+    char which; /* B M N S C E H I, X (EXISTS of the keys before the blob) */
 };
 
 static void store_vc_loaded(struct store *s, struct store_vc *vc)
@@ -212,6 +212,8 @@ static int store_reply_empty(const redisReply *r)
     return r->type == REDIS_REPLY_NIL || (r->type == REDIS_REPLY_ARRAY && r->elements == 0);
 }
 
+static int store_vc_read_legacy(struct store *s, struct store_vc *vc);
+
 static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
     struct store_vload *l = priv;
@@ -225,6 +227,22 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
     if (vc->detached) {
         if (vc->loading == 0 && vc->refs == 0)
             store_vc_free(vc);
+        return;
+    }
+    if (which == 'X') {
+        /* how many keys of the layout before the blob are there */
+        if (!r || r->type != REDIS_REPLY_INTEGER) {
+            store_batch_reset(s, r && r->str ? r->str : "connection lost while loading a viewer");
+            return;
+        }
+        if (r->integer > 0 && (vc->has_blob || vc->bad)) {
+            vc->legacy = 1; /* left-overs next to the value: deleted at the next write */
+        } else if (r->integer > 0 && store_vc_read_legacy(s, vc) < 0) {
+            store_batch_reset(s, "cannot read a viewer's keys");
+            return;
+        }
+        if (vc->loading == 0)
+            store_vc_loaded(s, vc);
         return;
     }
     if (vc->has_blob && r && which != 'E' &&
@@ -271,6 +289,41 @@ static void store_vload_cb(redisAsyncContext *ac, void *reply, void *priv)
         store_vc_loaded(s, vc);
 }
 
+/* Send one of the reads of a viewer (which, fmt as in store_viewer_reads,
+ * or 'X': whether the keys of the layout before the blob exist). */
+static int store_vc_send(struct store *s, struct store_vc *vc, char which, const char *fmt)
+{
+    struct store_vload *l = malloc(sizeof *l);
+    if (!l || !store_route_linked(s)) {
+        free(l);
+        return -1;
+    }
+    l->vc = vc;
+    l->which = which;
+    const char *p = s->d->cfg.redis_prefix, *u = vc->user;
+    int rc = which == 'X'
+                 ? store_route_sendf(s, store_vload_cb, l, fmt, p, u, p, u, p, u, p, u, p, u, p, u)
+                 : store_route_sendf(s, store_vload_cb, l, fmt, p, u);
+    if (rc < 0) {
+        free(l);
+        return -1;
+    }
+    s->pending++;
+    vc->loading++;
+    return 0;
+}
+
+/* A viewer with no blob: read the keys of the layout before it (their
+ * replies come after the blob's and the EXISTS's, on the same slot). */
+static int store_vc_read_legacy(struct store *s, struct store_vc *vc)
+{
+    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++)
+        if (strchr(STORE_LEGACY_READS, store_viewer_reads[i].which) &&
+            store_vc_send(s, vc, store_viewer_reads[i].which, store_viewer_reads[i].fmt) < 0)
+            return -1;
+    return 0;
+}
+
 struct store_vc *store_vc_get(struct store *s, const char *user)
 {
     struct strmap_entry *e = strmap_put(&s->cache, user);
@@ -291,23 +344,19 @@ struct store_vc *store_vc_get(struct store *s, const char *user)
     strmap_init(&vc->ids);
     e->ptr = vc;
     store_lru_front(s, vc);
-    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++) {
-        struct store_vload *l = malloc(sizeof *l);
-        if (!l || !store_route_linked(s)) {
-            free(l);
-            store_vc_detach(s, vc);
-            return NULL;
-        }
-        l->vc = vc;
-        l->which = store_viewer_reads[i].which;
-        if (store_route_sendf(s, store_vload_cb, l, store_viewer_reads[i].fmt,
-                              s->d->cfg.redis_prefix, user) < 0) {
-            free(l);
-            continue;
-        }
-        s->pending++;
-        vc->loading++;
+    /* the blob and the emotions; of the keys before the blob only
+     * whether any is there (one command instead of six reads for a viewer
+     * that has a blob: store_vc_read_legacy reads them otherwise) */
+    if (!store_route_linked(s)) {
+        store_vc_detach(s, vc);
+        return NULL;
     }
+    for (size_t i = 0; i < STORE_N_VIEWER_READS; i++)
+        if (!strchr(STORE_LEGACY_READS, store_viewer_reads[i].which))
+            store_vc_send(s, vc, store_viewer_reads[i].which, store_viewer_reads[i].fmt);
+    store_vc_send(s, vc, 'X',
+                  "EXISTS %s:{u:%s}:meta %s:{u:%s}:nb %s:{u:%s}:seen %s:{u:%s}:scenes "
+                  "%s:{u:%s}:hist %s:{u:%s}:ids");
     return vc;
 }
 

@@ -217,11 +217,19 @@ case_faults() {
     for k in $(seq 1 "$KILLS"); do faults="$faults kill"; done
     faults="sleep $(printf '%s\n' $faults | "$SYS_PYTHON3" -c "
 import random, sys; f = sys.stdin.read().split(); random.Random($SEED).shuffle(f); print(' '.join(f))")"
-    h_produce recut.faults <"$H_TMP/events.tsv"
+    # the stream in as many parts as faults and one: each fault comes while
+    # a part of its own is being applied (recutd takes the whole stream in
+    # a few seconds, sooner than the faults come)
+    local slices
+    split -n "l/$(($(wc -w <<<"$faults") + 1))" -d -a 3 "$H_TMP/events.tsv" "$H_TMP/slice."
+    slices=("$H_TMP"/slice.*)
+    h_produce recut.faults <"${slices[0]}"
     local last=0
     for fault in $faults; do
-        # each fault while the stream is being applied: once more of it is
-        # committed than at the last fault, after a short random delay
+        # each fault while the stream is being applied: its part produced
+        # (the stall's during the stall), once more of it is committed
+        # than at the last fault, after a short random delay
+        [ "$fault" = sleep ] || h_produce recut.faults <"${slices[$((i + 1))]}"
         h_wait_for 120 "progress after $last" progress_ "$last" || return 1
         sleep "$("$SYS_PYTHON3" -c "import random; print(round(random.Random($SEED * 31 + $i).uniform(0, 0.15), 3))")"
         i=$((i + 1))
@@ -256,7 +264,9 @@ import random, sys; f = sys.stdin.read().split(); random.Random($SEED).shuffle(f
             # Redis stalls longer than timeout_ms while events wait
             h_redis DEBUG SLEEP 2.5 >/dev/null &
             sleeper=$!
-            sleep 1
+            sleep 0.2
+            h_produce recut.faults <"${slices[$i]}"
+            sleep 0.8
             lag_during=$(h_metric recut_kafka_consumer_lag)
             wait "$sleeper"
             ;;

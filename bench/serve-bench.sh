@@ -19,7 +19,8 @@
 #      every request is computed), then
 #      while a background producer keeps ingest busy (a slice of the stream
 #      re-produced in a loop under new viewer and event ids), with
-#      recut_kafka_consumer_lag sampled before and after the busy load;
+#      recut_kafka_consumer_lag sampled before and after the busy load
+#      (its peak over more than two write intervals compared);
 #   3. a cut through the API: a generated 2,000-scene movie PUT over HTTP,
 #      GET /v1/users/$VIEWER/cuts/MOVIE?budget=900 with the highlights and
 #      storyline editors, one and 16 connections.
@@ -295,15 +296,19 @@ kcat -P -b "$H_KAFKA" -t recut.events -K '\t' $H_KCAT_P_OPTS -q <"$H_TMP/bg.fifo
 bg_kcat=$!
 h_track "$bg_kcat"
 
-# lag_sample VAR: 5 readings of recut_kafka_consumer_lag, 0.4 s apart; VAR
-# is set to their median, VAR_max to the largest
+# lag_sample VAR: 10 readings of recut_kafka_consumer_lag, 0.25 s apart; VAR
+# is set to their median, VAR_max to the largest.  With writes behind
+# ([redis] write_interval_ms, 1 s) the lag is a saw-tooth between 0 and what
+# arrives in one interval, and a median depends on where in it the
+# readings fall; the largest over more than two intervals is its peak,
+# which grows only if ingest falls behind
 lag_sample() {
     local i
-    for i in 1 2 3 4 5; do
+    for i in 1 2 3 4 5 6 7 8 9 10; do
         h_metric recut_kafka_consumer_lag
-        sleep 0.4
+        sleep 0.25
     done | sort -n >"$H_TMP/lag"
-    printf -v "$1" %s "$(awk 'NR == 3' "$H_TMP/lag")"
+    printf -v "$1" %s "$(awk 'NR == 5' "$H_TMP/lag")"
     printf -v "$1_max" %s "$(tail -n1 "$H_TMP/lag")"
 }
 sleep 5 # let the lag settle to its steady state under the producer
@@ -399,7 +404,10 @@ h_stop_recutd
 # ---------------------------------------------------------------------------
 # the table
 
-lag_limit=2000 # one batch (the shipped [kafka] batch_size)
+# one batch (the shipped [kafka] batch_size) and what the producer sends in
+# one write interval (the shipped [redis] write_interval_ms, 1 s): the
+# saw-tooth's peak moves by that much with the timing of a flush alone
+lag_limit=$((2000 + BG_RATE))
 echo
 echo "serve-bench: MovieLens $(basename "$ML"), $n_events events ($dead dead-lettered) replayed and committed in $replay_s s"
 echo "  (its follow-up work -- publishing, SVMs, folds -- settled $settle_s s later; 60 = did not settle);"
@@ -415,14 +423,14 @@ echo "  the event loop during 'recs $VIEWER, -c1, ingest busy' ($DUR s): $loop_b
 echo "  recutd's own timing of those requests (recut_http_request_duration_seconds, parsed request to reply"
 echo "  handed to libevent; wrk's figures add the client, the kernel and the wait for a CPU): $srv_busy"
 echo
-echo "  consumer lag (recut_kafka_consumer_lag, median of 5 readings 0.4 s apart):"
+echo "  consumer lag (recut_kafka_consumer_lag, 10 readings 0.25 s apart: median, largest):"
 echo "    $lag_before before the busy load (largest $lag_before_max), $lag_after after (largest $lag_after_max)"
 echo
 echo "  targets (issue 8), from the 'ingest busy' runs:"
 printf '    %-50s %12s  %s\n' "p50 <= 0.25 ms, $VIEWER, one connection" "$b1_p50 ms" "$(verdict le "$b1_p50" 0.25)"
 printf '    %-50s %12s  %s\n' "p99 <= 2 ms, $VIEWER, one connection" "$b1_p99 ms" "$(verdict le "$b1_p99" 2)"
 printf '    %-50s %12s  %s\n' ">= 10,000 req/s, 16 connections" "$b16_rps req/s" "$(verdict le 10000 "$b16_rps")"
-printf '    %-50s %12s  %s\n' "lag does not grow (after <= before + $lag_limit)" "$lag_before -> $lag_after" \
-    "$(verdict le "$lag_after" "$((lag_before + lag_limit))")"
+printf '    %-50s %12s  %s\n' "lag does not grow (largest after <= before + $lag_limit)" \
+    "$lag_before_max -> $lag_after_max" "$(verdict le "$lag_after_max" "$((lag_before_max + lag_limit))")"
 echo "  cuts/s through the API (900 s of 2,000 scenes): highlights $cut_highlights_c1 (-c1), $cut_highlights_c16 (-c16);" \
     "storyline $cut_storyline_c1 (-c1), $cut_storyline_c16 (-c16)"

@@ -565,7 +565,7 @@ static int store_vc_write(struct store *s, struct store_flush *f, struct store_v
  * done only after this flush, so nothing is claimed before Redis has it.
  * Other instances and the workers that read Redis see a viewer at most
  * one interval (plus the write) behind. */
-#define STORE_FLUSH_SLICE_US 1000
+#define STORE_FLUSH_SLICE_US 500
 
 static int store_vc_mark_dirty(struct store *s, struct store_vc *vc)
 {

@@ -741,8 +741,13 @@ int store_vc_write_now(struct store *s, struct store_vc *vc)
 void store_write_through(struct store *s, int on)
 {
     s->write_through = on;
-    if (on)
-        store_flush_begin(s);
+    if (on && s->flush_ev) {
+        /* from the loop, not from here: the caller may be inside
+         * librdkafka (a rebalance callback), and a flush can finish
+         * batches, whose callbacks read Kafka */
+        struct timeval now = { 0, 0 };
+        evtimer_add(s->flush_ev, &now);
+    }
 }
 
 void store_batch_urgent(struct store_batch *b)

@@ -390,6 +390,23 @@ void store_batch_reset(struct store *s, const char *why);
 void store_batch_fini(struct store *s);
 void store_batch_connected(struct store *s);
 void store_batch_disconnected(struct store *s);
+/* store_batch.c, for store_flush.c: finish the batches whose flushes are
+ * acknowledged; a write's reply (0, or -1 after a reset); every applied
+ * batch not yet in a flush joins flush seq. */
+void store_batch_check_done(struct store *s);
+int store_write_failed(struct store *s, const redisReply *r);
+void store_batch_join_flush(struct store *s, uint64_t seq);
+
+/* store_flush.c: write-behind (see its head comment) */
+void store_flush_init(struct store *s);
+void store_flush_fini(struct store *s);
+/* vc was changed by an applied batch: written by the next flush (-1: out
+ * of memory). */
+int store_vc_mark_dirty(struct store *s, struct store_vc *vc);
+/* After batches were applied: flush now, or arm the interval's timer. */
+void store_flush_decide(struct store *s);
+/* A reset: drop what is held and in flight (the batches are applied again). */
+void store_flush_forget(struct store *s);
 /* Send vc's unwritten changes now, ahead of the next flush (before its
  * keys are deleted): 0, or -1 (reset). */
 int store_vc_write_now(struct store *s, struct store_vc *vc);

@@ -63,7 +63,7 @@ void store_batch_discard(struct store_batch *b);
 void store_batch_submit(struct store_batch *b, void (*cb)(void *arg, int ok), void *arg);
 /* Write b's viewers as soon as it is applied, with everything held (a
  * caller waiting for it: HTTP); otherwise applied batches are written
- * behind, once per [redis] write_interval_ms (see store_batch.c). */
+ * behind, once per [redis] write_interval_ms (see store_flush.c). */
 void store_batch_urgent(struct store_batch *b);
 /* On: write everything held now, and every batch as soon as it is
  * applied (draining, a rebalance waiting); off: write behind again. */

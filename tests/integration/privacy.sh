@@ -125,6 +125,8 @@ dump_redis() { # OUT
 # clear readings and texts of pat (labels the catalog does not use)
 PAT_SECRETS="4321 2468 1357 joy sadness fear zanzibar quokka marmalade"
 
+pat_published_() { h_redis GET 'recut:{u:pat}:recs' | grep -q '"events":5,'; }
+
 case_nothing_in_clear() {
     local applied
     applied=$(h_metric recut_events_applied_total)
@@ -137,6 +139,9 @@ case_nothing_in_clear() {
     } | awk '{ printf "pat\t%s\n", $0 }' | h_produce recut.events
     h_wait_metric recut_events_applied_total $((applied + 5)) || { h_check_failed "events not applied"; return 1; }
     h_assert_eq "$(h_metric recut_emotion_dropped_total)" 0 "readings dropped (pat consented, a key is there)" || return 1
+    # the publisher writes pat's list after the state: the dump takes it too
+    h_wait_for "$H_TIMEOUT" "pat's list with 5 events published" pat_published_ ||
+        { h_check_failed "pat's list: $(h_redis GET 'recut:{u:pat}:recs' | cut -c1-100)"; return 1; }
     dump_redis "$H_TMP/dump1.txt"
     h_assert_num "$(grep -c '{u:pat}' "$H_TMP/dump1.txt")" ">=" 4 "keys of pat in the dump" || return 1
     local s

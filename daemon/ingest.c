@@ -15,6 +15,7 @@ struct ingest_batch {
     struct recutd *d;
     struct store_batch *sb;
     ingest_done_fn done;
+    ingest_reject_fn reject;
     void *arg;
     size_t n;
 };
@@ -90,6 +91,21 @@ int ingest_add_movie(struct ingest_batch *b, const char *buf, size_t len, char *
     }
     metrics_inc(M_CATALOG_UPDATES, 1);
     b->n++;
+    return 0;
+}
+
+void ingest_batch_on_reject(struct ingest_batch *b, ingest_reject_fn fn)
+{
+    b->reject = fn;
+}
+
+int ingest_batch_dead_letter(void *arg, const char *payload, size_t len, const char *key,
+                             size_t key_len, const char *reason, const char *detail)
+{
+    struct ingest_batch *b = arg;
+    if (!b || !b->reject)
+        return -1;
+    b->reject(b->arg, payload, len, key, key_len, reason, detail);
     return 0;
 }
 

@@ -15,6 +15,16 @@ struct ingest_batch;
  * Redis (ok = 1) or the batch failed for good (ok = 0). */
 typedef void (*ingest_done_fn)(void *arg, int ok);
 struct ingest_batch *ingest_batch_new(struct recutd *d, ingest_done_fn done, void *arg);
+/* Where the batch's events that the store rejects (a damaged viewer) go:
+ * fn(arg, ...) gets each one's dead letter, rebuilt, while the batch is
+ * not yet done (see ingest_batch_dead_letter). */
+typedef void (*ingest_reject_fn)(void *arg, const char *payload, size_t len, const char *key,
+                                 size_t key_len, const char *reason, const char *detail);
+void ingest_batch_on_reject(struct ingest_batch *b, ingest_reject_fn fn);
+/* Hand a dead letter of batch b (the arg the store's on_rejected hook got)
+ * to its on_reject function.  Returns -1 if it has none. */
+int ingest_batch_dead_letter(void *b, const char *payload, size_t len, const char *key,
+                             size_t key_len, const char *reason, const char *detail);
 /* Parse and queue one message.  Returns VEVENT_OK, or the reason it is
  * refused (errstr says why; nothing was queued): malformed, or
  * VEVENT_E_UNKNOWN_MOVIE for a movie the catalog does not hold yet. */

@@ -345,6 +345,15 @@ static void kafka_in_dlq_event(struct kafka_in *k, struct kafka_batch *b, const 
     free(red);
 }
 
+/* A dead letter of batch kb's event that the store rejected: the batch's
+ * offsets wait for its delivery, as for an event refused when read. */
+static void kafka_in_batch_reject(void *arg, const char *payload, size_t len, const char *key,
+                                  size_t key_len, const char *reason, const char *detail)
+{
+    struct kafka_batch *kb = arg;
+    kafka_in_dlq_event(kb->k, kb, payload, len, key, key_len, reason, detail);
+}
+
 void kafka_in_dead_letter(struct kafka_in *k, const char *payload, size_t len, const char *key,
                           size_t key_len, const char *reason, const char *detail)
 {
@@ -433,6 +442,7 @@ static void kafka_in_poll(struct kafka_in *k)
         }
         kb->k = k;
         kb->next = NULL;
+        ingest_batch_on_reject(ib, kafka_in_batch_reject);
         if (k->tail)
             k->tail->next = kb;
         else

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "looplag.h"
 #include "http_auth.h"
+#include "ingest.h"
 #include "kafka_in.h"
 #include "metrics.h"
 #include "notify.h"
@@ -60,7 +61,7 @@ static void recutd_on_applied(void *ctx, const char *user)
  * goes to the dead-letter topic, rebuilt from what the store kept (the
  * original message is gone by now; a comment's text and the emotions are
  * not kept). */
-static void recutd_on_rejected(void *ctx, const struct vevent *ev, const char *detail)
+static void recutd_on_rejected(void *ctx, void *batch, const struct vevent *ev, const char *detail)
 {
     struct recutd *d = ctx;
     metrics_dead_letter(VEVENT_E_BAD_VIEWER_STATE);
@@ -84,9 +85,12 @@ static void recutd_on_rejected(void *ctx, const struct vevent *ev, const char *d
         json_object_set_new(o, "value", json_real(ev->value));
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    if (s)
-        kafka_in_dead_letter(d->kafka, s, strlen(s), ev->user, strlen(ev->user),
-                             vevent_error_name(VEVENT_E_BAD_VIEWER_STATE), detail);
+    /* a batch from Kafka is held until its dead letters are delivered;
+     * one from HTTP is not (its client was told) */
+    const char *why = vevent_error_name(VEVENT_E_BAD_VIEWER_STATE);
+    if (s &&
+        ingest_batch_dead_letter(batch, s, strlen(s), ev->user, strlen(ev->user), why, detail) < 0)
+        kafka_in_dead_letter(d->kafka, s, strlen(s), ev->user, strlen(ev->user), why, detail);
     free(s);
 }
 

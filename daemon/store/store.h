@@ -28,8 +28,11 @@ struct store_hooks {
     void (*on_events_done)(void *ctx);
     /* Event ev was not applied: its viewer's keys in Redis hold the wrong
      * type (WRONGTYPE), so the viewer cannot be read; detail says which
-     * reply.  The viewer is read again for the next batch. */
-    void (*on_rejected)(void *ctx, const struct vevent *ev, const char *detail);
+     * reply.  The viewer is read again for the next batch.  batch_arg is
+     * the arg its batch was submitted with (store_batch_submit): the batch
+     * is not done before this returns, so the caller can hold it until the
+     * event's dead letter is delivered. */
+    void (*on_rejected)(void *ctx, void *batch_arg, const struct vevent *ev, const char *detail);
     /* Redis acknowledged a batch that changed viewer `user`. */
     void (*on_applied)(void *ctx, const char *user);
     /* The name of one more key of every viewer (PREFIX:{u:ID}:NAME) to read

@@ -444,7 +444,7 @@ static void store_batch_apply(struct store *s, struct store_batch *b)
         }
         if (vc->bad) {
             if (s->hooks.on_rejected)
-                s->hooks.on_rejected(s->hooks.ctx, &ev, vc->bad_why);
+                s->hooks.on_rejected(s->hooks.ctx, b->arg, &ev, vc->bad_why);
             if (!vc->detached)
                 store_vc_detach(s, vc); /* read again next time */
             continue;

@@ -355,6 +355,7 @@ redis_get redis-busy
 printf '  %-44s %8s %8s %9s %9s %9s %5s\n' "Redis GET, redis-benchmark -c1, ingest busy" "$R_P50" "$R_P99" "$R_RPS" "$(x "$R_P50" "$redis_p50")" "$(x "$R_P50" "$health_p50")" 0 >>"$ROWS"
 loop0=$(loop_)
 srv0=$(srv_)
+sched0=$(http_sched_)
 wrk_run busy-c1 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
 b1_p50=$R_P50 b1_p99=$R_P99
 srv1=$(srv_)
@@ -367,6 +368,29 @@ loop_busy=$(awk -v a="$loop0" -v b="$loop1" 'BEGIN { split(a, x, " "); split(b, 
         n - ok, n, y[3] - x[3], y[4] - x[4] }')
 h_log "loop during busy-c1: $loop_busy"
 row "recs $VIEWER, -c1, ingest busy"
+# the HTTP thread's wait for a CPU (schedstat: ns on a run queue, runs)
+# with the shipped [http] thread_slice_us, then with the kernel's slice
+# (thread_slice_us = 0, reloaded), in the same load
+http_sched_() {
+    local t
+    for t in /proc/"$H_RECUTD_PID"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = recutd-http ] && awk '{ print $2, $3 }' "$t/schedstat"
+    done
+}
+sched_d_() { # BEFORE AFTER: "W s waiting for a CPU over R runs"
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+        r = y[2] - x[2]; w = (y[1] - x[1]) / 1e9
+        printf "%.3f s waiting for a CPU over %d runs (%.1f us a run)", w, r, r ? 1e6 * w / r : 0 }'
+}
+sched_busy=$(sched_d_ "$sched0" "$(http_sched_)")
+slice_shipped=$(sed -n 's/^#thread_slice_us = //p' "$top_srcdir/conf/recutd.conf.in")
+reload_ "$(printf '[http]\nthread_slice_us = 0')"
+sched0=$(http_sched_)
+wrk_run busy-c1-slice0 1 1 "$BASE/v1/users/$VIEWER/recommendations?n=10"
+b1k_p50=$R_P50 b1k_p99=$R_P99
+sched_kernel=$(sched_d_ "$sched0" "$(http_sched_)")
+row "recs $VIEWER, -c1, ingest busy, kernel's slice"
+reload_ ""
 wrk_run busy-c16 16 2 "$BASE" "$H_TMP/rotate.lua"
 b16_rps=$R_RPS
 row "recs 100 heaviest, -c16, ingest busy"
@@ -422,6 +446,8 @@ echo
 echo "  the event loop during 'recs $VIEWER, -c1, ingest busy' ($DUR s): $loop_busy"
 echo "  recutd's own timing of those requests (recut_http_request_duration_seconds, parsed request to reply"
 echo "  handed to libevent; wrk's figures add the client, the kernel and the wait for a CPU): $srv_busy"
+echo "  the HTTP thread (recutd-http) during that run, [http] thread_slice_us = ${slice_shipped:-100} (shipped): $sched_busy;"
+echo "    in the next run, thread_slice_us = 0 (the kernel's slice): $sched_kernel; p50 $b1k_p50 ms, p99 $b1k_p99 ms"
 echo
 echo "  consumer lag (recut_kafka_consumer_lag, 10 readings 0.25 s apart: median, largest):"
 echo "    $lag_before before the busy load (largest $lag_before_max), $lag_after after (largest $lag_after_max)"

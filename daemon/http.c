@@ -457,6 +457,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     }
     h->listen = http_listen_new(h->fbase, evhttp_bound_socket_get_listener(bound),
                                 (size_t)d->cfg.http_max_connections, errstr, errstr_size);
+    http_front_set_slice(h->front, d->cfg.http_thread_slice_us);
     if (!h->listen || http_front_start(h->front, h->fbase, errstr, errstr_size) < 0) {
         http_free(h);
         return NULL;
@@ -477,6 +478,7 @@ int http_reload(struct http *h, char *errstr, size_t errstr_size)
     if (http_tls_reload(h->tls, &h->d->cfg, err, sizeof err) < 0)
         log_err("reload: %s; new connections keep the running certificate", err);
     http_answer_ttl_set(h);
+    http_front_set_slice(h->front, h->d->cfg.http_thread_slice_us);
     struct http_auth *a = http_auth_new(&h->d->cfg, errstr, errstr_size);
     if (!a)
         return -1;

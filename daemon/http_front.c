@@ -28,7 +28,12 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +63,13 @@ struct http_front {
     struct http_out *outs, **outs_tail; /* to the front thread */
     struct event *to_main, *to_front;
     http_front_route_fn *route;
+    struct event_base *front_base;
+    struct event *reslice; /* on the front thread: apply slice_us */
+    int slice_us;          /* [http] thread_slice_us (atomic) */
 };
 
 static struct http_front *http_front_self;
+static void http_front_reslice(evutil_socket_t fd, short what, void *arg);
 static _Thread_local int http_front_here;
 
 static void http_front_deliver(struct evhttp_request *req, int code, const char *reason,
@@ -180,7 +189,8 @@ struct http_front *http_front_new(void *arg, struct event_base *main_base,
     pthread_mutex_init(&f->lock, NULL);
     f->to_main = event_new(main_base, -1, 0, http_front_jobs, f);
     f->to_front = event_new(front_base, -1, 0, http_front_outs, f);
-    if (!f->to_main || !f->to_front) {
+    f->reslice = event_new(front_base, -1, 0, http_front_reslice, f);
+    if (!f->to_main || !f->to_front || !f->reslice) {
         http_front_free(f);
         return NULL;
     }
@@ -188,12 +198,92 @@ struct http_front *http_front_new(void *arg, struct event_base *main_base,
     return f;
 }
 
+/* ---- the thread's time slice ---------------------------------------------------
+ * Under EEVDF (Linux 6.12+) a fair-class thread may ask for its own slice
+ * (sched_attr.sched_runtime); one shorter than the running thread's lets it
+ * preempt at wakeup.  The front thread mostly sleeps and runs for tens of
+ * microseconds a request, so a short slice costs nothing and spares a
+ * request the wait for the ingest thread's, Redis' or a client's slice.
+ * glibc has no wrapper: the kernel's struct, by its size, and syscall(2). */
+struct http_front_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+};
+
+/* What the kernel shows as this thread's slice (se.slice, ns), or -1. */
+static long long http_front_slice_shown(void)
+{
+    FILE *f = fopen("/proc/thread-self/sched", "r");
+    char line[256];
+    long long ns = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "se.slice", 8) == 0) {
+            const char *c = strchr(line, ':');
+            ns = c ? strtoll(c + 1, NULL, 10) : -1;
+            break;
+        }
+    if (f)
+        fclose(f);
+    return ns;
+}
+
+/* On the front thread: ask for slice_us (0: the kernel's default),
+ * keeping the policy, nice value and flags. */
+static void http_front_slice_apply(struct http_front *f)
+{
+    int us = __atomic_load_n(&f->slice_us, __ATOMIC_RELAXED);
+    struct http_front_sched_attr at;
+    memset(&at, 0, sizeof at);
+    if (syscall(SYS_sched_getattr, 0, &at, (unsigned)sizeof at, 0U) < 0) {
+        log_warn("http: cannot read the thread's scheduling attributes: %s", strerror(errno));
+        return;
+    }
+    if (at.sched_policy != SCHED_OTHER && at.sched_policy != SCHED_BATCH) {
+        log_notice(
+            "http: the thread runs under scheduling policy %u: thread_slice_us does not apply",
+            at.sched_policy);
+        return;
+    }
+    at.size = sizeof at;
+    at.sched_runtime = (uint64_t)us * 1000;
+    at.sched_flags &= ~(uint64_t)0x60; /* not SCHED_FLAG_UTIL_CLAMP: leave them */
+    if (syscall(SYS_sched_setattr, 0, &at, 0U) < 0) {
+        log_warn("http: cannot set the thread's time slice to %d us: %s", us, strerror(errno));
+        return;
+    }
+    long long ns = http_front_slice_shown();
+    if (ns >= 0)
+        log_info("http: the thread's time slice is %lld us (thread_slice_us %d)", ns / 1000, us);
+    else
+        log_info("http: asked for a %d us time slice (the kernel does not show it)", us);
+}
+
+static void http_front_reslice(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    http_front_slice_apply(arg);
+}
+
+void http_front_set_slice(struct http_front *f, int us)
+{
+    if (!f || __atomic_exchange_n(&f->slice_us, us, __ATOMIC_RELAXED) == us)
+        return;
+    if (f->running)
+        event_active(f->reslice, 0, 0);
+}
+
 static void *http_front_main(void *arg)
 {
-    struct event_base *base = arg;
+    struct http_front *f = arg;
     http_front_here = 1;
     pthread_setname_np(pthread_self(), "recutd-http"); /* top -H, perf */
-    event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY);
+    http_front_slice_apply(f);
+    event_base_loop(f->front_base, EVLOOP_NO_EXIT_ON_EMPTY);
     return NULL;
 }
 
@@ -201,7 +291,8 @@ int http_front_start(struct http_front *f, struct event_base *front_base, char *
                      size_t errstr_size)
 {
     f->running = 1;
-    int e = pthread_create(&f->thread, NULL, http_front_main, front_base);
+    f->front_base = front_base;
+    int e = pthread_create(&f->thread, NULL, http_front_main, f);
     if (e) {
         f->running = 0;
         snprintf(errstr, errstr_size, "cannot start the HTTP thread: %s", strerror(e));
@@ -240,6 +331,8 @@ void http_front_free(struct http_front *f)
         event_free(f->to_main);
     if (f->to_front)
         event_free(f->to_front);
+    if (f->reslice)
+        event_free(f->reslice);
     pthread_mutex_destroy(&f->lock);
     if (http_front_self == f)
         http_front_self = NULL;

@@ -26,6 +26,10 @@ typedef void http_front_route_fn(void *arg, struct evhttp_request *req, enum evh
 struct event_base *http_front_base_new(void);
 struct http_front *http_front_new(void *arg, struct event_base *main_base,
                                   struct event_base *front_base, http_front_route_fn *route);
+/* The time slice the front thread asks the kernel for ([http]
+ * thread_slice_us; 0: the default), applied by the thread at its start
+ * and, when it changes, at once. */
+void http_front_set_slice(struct http_front *f, int us);
 /* Run front_base's loop in a new thread. */
 int http_front_start(struct http_front *f, struct event_base *front_base, char *errstr,
                      size_t errstr_size);

@@ -417,7 +417,7 @@ static void kafka_in_retry_from(struct kafka_in *k, ssize_t from, ssize_t n)
  * batch runs on the loop that answers requests: after KAFKA_IN_SLICE_US the
  * rest waits until the loop has done its other work (a backlog used to
  * hold requests for tens of milliseconds). */
-#define KAFKA_IN_SLICE_US 2000
+#define KAFKA_IN_SLICE_US 500
 static void kafka_in_poll(struct kafka_in *k)
 {
     struct recutd *d = k->d;

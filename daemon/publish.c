@@ -30,7 +30,7 @@ struct publish {
 /* A viewer held in memory is published at once, on the loop that also
  * answers requests and applies events: a tick stops after this much time
  * and goes on once the loop has done the rest of its work. */
-#define PUBLISH_SLICE_US 1000
+#define PUBLISH_SLICE_US 500
 
 struct publish_ranked {
     struct recommend_item it;

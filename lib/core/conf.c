@@ -120,6 +120,8 @@ const struct conf_row conf_table[] = {
       "drops it at once. 0: off."),
     I("http", "answer_cache_bytes", http_answer_cache_bytes, "67108864", 0, 2147483647, 1,
       "Most bytes of answers kept for answer_cache_ms (the oldest go first)."),
+    I("http", "thread_slice_us", http_thread_slice_us, "100", 0, 100000, 1,
+      "Time slice (microseconds) the HTTP thread asks the kernel for, so that a request waits less for a busy CPU (Linux 6.12+; 100..100000). 0: the kernel's default."),
     S("http", "ui_dir", http_ui_dir, PKGDATADIR "/ui", 0,
       "Directory of the web console's files, served under /ui/ (GET and HEAD need no token). "
       "Empty: no console."),

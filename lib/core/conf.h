@@ -63,6 +63,7 @@ struct recut_config {
     int http_max_connections;
     int http_answer_cache_ms;    /* [http] answer_cache_ms (0: off) */
     int http_answer_cache_bytes; /* [http] answer_cache_bytes */
+    int http_thread_slice_us;    /* [http] thread_slice_us */
     int http_max_active_bodies;
     int http_idle_timeout_s;
     char *http_ui_dir;    /* the console (daemon/http_static.c), or "" */

@@ -4,7 +4,8 @@
 # (a test editor plugin waits in edit() until the test releases it), a
 # kept answer is still given, a malformed request is still refused, and
 # requests that need the main loop (the held cut, /v1/health, /metrics)
-# wait for it and are answered after.
+# wait for it and are answered after.  The thread asks the kernel for a
+# short time slice ([http] thread_slice_us), and a reload changes it.
 . "$srcdir/helpers/harness.sh"
 h_require_tools redis-server redis-cli curl python3 cc
 
@@ -93,6 +94,48 @@ case_thread() {
     [ -n "$found" ] || h_check_failed "no thread named recutd-http"
 }
 
+http_task_() { # the HTTP thread's /proc dir
+    local t
+    for t in /proc/"$H_RECUTD_PID"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = recutd-http ] && echo "$t"
+    done
+}
+slice_of_() { awk -F: '$1 ~ /^se\.slice/ { gsub(/ /, "", $2); print $2 }' "$1/sched" 2>/dev/null; }
+slice_is_() { [ "$(slice_of_ "$(http_task_)")" = "$1" ]; }
+
+# [http] thread_slice_us: the thread asks the kernel for it (recutd.conf(5)),
+# and a reload changes it.  Only kernels with EEVDF's custom slices (6.12
+# and later) show the asked-for slice; older ones are told and keep theirs.
+case_slice() {
+    local t v main
+    t=$(http_task_)
+    grep -q "http: the thread's time slice is\|http: asked for a 100 us time slice" "$H_RECUTD_LOG" ||
+        { h_check_failed "no word of the thread's slice: $(grep 'http:' "$H_RECUTD_LOG")"; return 1; }
+    v=$(uname -r | awk -F. '{ printf "%d", $1 * 1000 + $2 }')
+    if [ -z "$(slice_of_ "$t")" ] || [ "$v" -lt 6012 ]; then
+        h_log "kernel $(uname -r) has no custom slices: only the log line is checked"
+        return 0
+    fi
+    h_assert_eq "$(slice_of_ "$t")" 100000 "the HTTP thread's se.slice (ns), thread_slice_us = 100 (the default)" ||
+        return 1
+    main=$(slice_of_ "/proc/$H_RECUTD_PID/task/$H_RECUTD_PID")
+    h_assert_eq "$(grep -c "time slice is 100 us" "$H_RECUTD_LOG")" 1 "log lines of the slice" || return 1
+    local n
+    n=$(h_metric recut_reloads_total)
+    printf '[http]\nthread_slice_us = 2500\n' >>"$H_TMP/recutd.conf"
+    kill -HUP "$H_RECUTD_PID"
+    h_wait_metric recut_reloads_total $((n + 1)) || return 1
+    h_wait_for "$H_TIMEOUT" "se.slice 2500000" slice_is_ 2500000 ||
+        { h_check_failed "se.slice after the reload: $(slice_of_ "$t")"; return 1; }
+    printf '[http]\nthread_slice_us = 0\n' >>"$H_TMP/recutd.conf"
+    kill -HUP "$H_RECUTD_PID"
+    h_wait_metric recut_reloads_total $((n + 2)) || return 1
+    h_wait_for "$H_TIMEOUT" "se.slice $main (the main thread's, the kernel's default)" slice_is_ "$main" ||
+        { h_check_failed "se.slice with thread_slice_us = 0: $(slice_of_ "$t")"; return 1; }
+    # the main thread's is left alone
+    h_assert_eq "$(slice_of_ "/proc/$H_RECUTD_PID/task/$H_RECUTD_PID")" "$main" "the main thread's se.slice"
+}
+
 case_sigterm() {
     h_stop_recutd
     h_assert_eq "$H_RC" 0 "SIGTERM: recutd stops its HTTP thread and exits 0"
@@ -101,5 +144,6 @@ case_sigterm() {
 h_case "the front thread answers while the main loop is held" case_front_answers_while_held
 h_case "an event drops the answers the front thread keeps" case_event_drops_kept
 h_case "the HTTP thread is named recutd-http" case_thread
+h_case "the HTTP thread asks for [http] thread_slice_us, and a reload changes it" case_slice
 h_case "SIGTERM exits 0" case_sigterm
 h_done

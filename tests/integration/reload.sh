@@ -8,7 +8,8 @@
 # kafka.max_message_bytes, redis.ids_max, plugins.load, cuts.editor,
 # cuts.budget, publish.recommendations, weights.like, models.groups_interval_s;
 # https.sh reloads http.tls_cert and http.tls_key (a rotated certificate);
-# scorer.sh reloads models.scorer_pool (it needs a scorer plugin loaded).
+# scorer.sh reloads models.scorer_pool (it needs a scorer plugin loaded);
+# front.sh reloads http.thread_slice_us (the HTTP thread's se.slice).
 # The other reloadable keys are read from the running configuration at each
 # use (lib/core/update.c, recommend.c, daemon/store, svm_scorer_reload), the
 # same path as weights.like and ids_max.

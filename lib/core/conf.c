@@ -121,7 +121,8 @@ const struct conf_row conf_table[] = {
     I("http", "answer_cache_bytes", http_answer_cache_bytes, "67108864", 0, 2147483647, 1,
       "Most bytes of answers kept for answer_cache_ms (the oldest go first)."),
     I("http", "thread_slice_us", http_thread_slice_us, "100", 0, 100000, 1,
-      "Time slice (microseconds) the HTTP thread asks the kernel for, so that a request waits less for a busy CPU (Linux 6.12+; 100..100000). 0: the kernel's default."),
+      "Time slice (microseconds) the HTTP thread asks the kernel for, so that a request waits less "
+      "for a busy CPU (Linux 6.12+; 100..100000). 0: the kernel's default."),
     S("http", "ui_dir", http_ui_dir, PKGDATADIR "/ui", 0,
       "Directory of the web console's files, served under /ui/ (GET and HEAD need no token). "
       "Empty: no console."),
@@ -440,23 +441,23 @@ void conf_free(struct recut_config *cfg)
 
 /* inih reports the line of the first error only, and keeps parsing after
  * it: the reader below counts lines so each error keeps its own line, and
- * only the first error's message is kept. */
+ * only the first error's message is kept.
+ *
+ * inih reads a line into a buffer of its own (INI_MAX_LINE, 200 bytes in
+ * Debian's build) and parses what does not fit as the next line: a long
+ * comment became an "unknown key" named after its tail, and a long value
+ * was cut.  So the reader takes whole lines itself: a comment too long for
+ * inih reaches it as an empty comment, any other such line is an error
+ * naming its line. */
 struct conf_parse_ctx {
     struct recut_config *cfg;
     FILE *f;
+    char *line; /* getline's buffer */
+    size_t line_cap;
     int lineno;   /* line inih is handling now */
-    int err_line; /* line of the first error the handler found (0: none) */
+    int err_line; /* line of the first error found (0: none) */
     char err[512];
 };
-
-static char *conf_read_line(char *str, int num, void *stream)
-{
-    struct conf_parse_ctx *ctx = stream;
-    char *s = fgets(str, num, ctx->f);
-    if (s)
-        ctx->lineno++;
-    return s;
-}
 
 static void conf_parse_fail(struct conf_parse_ctx *ctx, const char *why)
 {
@@ -464,6 +465,33 @@ static void conf_parse_fail(struct conf_parse_ctx *ctx, const char *why)
         return;
     ctx->err_line = ctx->lineno;
     snprintf(ctx->err, sizeof ctx->err, "%s", why);
+}
+
+static char *conf_read_line(char *str, int num, void *stream)
+{
+    struct conf_parse_ctx *ctx = stream;
+    ssize_t n = getline(&ctx->line, &ctx->line_cap, ctx->f);
+    if (n < 0 || num < 3)
+        return NULL;
+    ctx->lineno++;
+    size_t len = (size_t)n;
+    if (len > 0 && ctx->line[len - 1] == '\n')
+        len--;
+    if (len + 2 <= (size_t)num) { /* the line, its newline and a NUL fit */
+        memcpy(str, ctx->line, (size_t)n);
+        str[n] = '\0';
+        return str;
+    }
+    const char *c = ctx->line + strspn(ctx->line, " \t");
+    if (*c != '#' && *c != ';') {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "line of %zu bytes; the INI parser (inih) reads at most %d: shorten it", len,
+                 num - 2);
+        conf_parse_fail(ctx, why);
+    }
+    memcpy(str, "#\n", 3); /* (the comment, or nothing of the bad line) */
+    return str;
 }
 
 static int conf_ini_handler(void *user, const char *section, const char *name, const char *value)
@@ -494,6 +522,9 @@ int conf_load_file(struct recut_config *cfg, const char *path, char *errstr, siz
     struct conf_parse_ctx ctx = { .cfg = cfg, .f = f };
     int rc = ini_parse_stream(conf_read_line, &ctx, conf_ini_handler, &ctx);
     fclose(f);
+    free(ctx.line);
+    if (ctx.err_line && (rc == 0 || ctx.err_line < rc))
+        rc = ctx.err_line; /* a line too long for inih, before any error inih saw */
     if (rc != 0) {
         /* rc is the first error's line: the handler's message if the
          * handler failed there, else inih's own syntax error */

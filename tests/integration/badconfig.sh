@@ -59,6 +59,29 @@ case_syntax() {
     expect_refused "$f" $((BASE + 1)) ""
 }
 
+# inih reads at most 200 bytes of a line: a longer comment is a comment
+# (it used to end as an "unknown key" named after its tail), the lines
+# after it keep their numbers, and a longer key line is refused, not cut
+case_long_lines() {
+    local long f
+    long=$(printf 'x%.0s' $(seq 1 300))
+    f=$(bad_file longcomment "# $long
+  ; $long
+[daemon]
+log_level = info")
+    run_recutd -c "$f" --check-config
+    h_assert_eq "$RC" 0 "--check-config with 300-byte comments (output: $(head -c 300 "$H_TMP/out"))" || return 1
+    f=$(bad_file longcomment2 "# $long
+[daemon]
+no_such_key = 1")
+    expect_refused "$f" $((BASE + 3)) no_such_key || return 1
+    f=$(bad_file longvalue "[http]
+allowed_hosts = localhost,$long")
+    expect_refused "$f" $((BASE + 2)) "reads at most 198" || return 1
+    run_recutd -c "$f" --check-config
+    [ "$RC" != 0 ] || { h_check_failed "--check-config accepted a 320-byte line"; return 1; }
+}
+
 case_unknown_key() {
     local f
     f=$(bad_file unknown_key $'[daemon]\nlog_levle = debug')
@@ -154,6 +177,7 @@ case_version() {
 h_case "--check-config accepts a good file" case_good
 h_case "a syntax error is refused with FILE:LINE:" case_syntax
 h_case "an unknown key is refused with FILE:LINE: and its name" case_unknown_key
+h_case "a comment longer than inih's line is a comment; a longer key line is refused" case_long_lines
 h_case "out-of-range and ill-typed values are refused with FILE:LINE:" case_range
 h_case "--check-config refuses a bad file" case_check_config_bad
 h_case "of two errors the first is named, with its own line" case_two_errors

@@ -85,21 +85,18 @@ case_event_drops_kept() {
         "the answer after the event is new (m2 is seen)"
 }
 
-case_thread() {
-    # recutd(8) Threads: the HTTP thread is named recutd-http (top -H)
-    local t found=""
-    for t in /proc/"$H_RECUTD_PID"/task/*; do
-        [ "$(cat "$t/comm" 2>/dev/null)" = recutd-http ] && found=$t
-    done
-    [ -n "$found" ] || h_check_failed "no thread named recutd-http"
-}
-
 http_task_() { # the HTTP thread's /proc dir
     local t
     for t in /proc/"$H_RECUTD_PID"/task/*; do
         [ "$(cat "$t/comm" 2>/dev/null)" = recutd-http ] && echo "$t"
     done
 }
+
+case_thread() {
+    # recutd(8) Threads: the HTTP thread is named recutd-http (top -H)
+    [ -n "$(http_task_)" ] || h_check_failed "no thread named recutd-http"
+}
+
 slice_of_() { awk -F: '$1 ~ /^se\.slice/ { gsub(/ /, "", $2); print $2 }' "$1/sched" 2>/dev/null; }
 slice_is_() { [ "$(slice_of_ "$(http_task_)")" = "$1" ]; }
 

@@ -119,11 +119,14 @@ case_slice() {
     h_assert_eq "$(grep -c "time slice is 100 us" "$H_RECUTD_LOG")" 1 "log lines of the slice" || return 1
     local n
     n=$(h_metric recut_reloads_total)
+    # the thread's nice value is kept when the slice is set again
+    renice -n 5 -p "${t##*/}" >/dev/null || { h_check_failed "cannot renice the HTTP thread"; return 1; }
     printf '[http]\nthread_slice_us = 2500\n' >>"$H_TMP/recutd.conf"
     kill -HUP "$H_RECUTD_PID"
     h_wait_metric recut_reloads_total $((n + 1)) || return 1
     h_wait_for "$H_TIMEOUT" "se.slice 2500000" slice_is_ 2500000 ||
         { h_check_failed "se.slice after the reload: $(slice_of_ "$t")"; return 1; }
+    h_assert_eq "$(awk '{ print $19 }' "$t/stat")" 5 "the HTTP thread's nice value after the reload" || return 1
     printf '[http]\nthread_slice_us = 0\n' >>"$H_TMP/recutd.conf"
     kill -HUP "$H_RECUTD_PID"
     h_wait_metric recut_reloads_total $((n + 2)) || return 1

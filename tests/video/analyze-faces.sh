@@ -35,7 +35,7 @@ EOF
 # shot OUT PICTURE FILTER: 4 s of 640x360 at 25 fps from a still picture
 shot() {
 	"$FFMPEG" -nostdin -v error -loop 1 -framerate 25 -t 4 -i "$2" -vf "$3,format=yuv420p" \
-		-c:v libx264 -preset veryfast -crf 20 -an -y "$work/$1.mp4"
+		-c:v libx264 -threads:v 1 -preset veryfast -crf 20 -an -y "$work/$1.mp4"
 }
 # movie OUT SHOT...: the shots one after the other (hard cuts)
 movie() {

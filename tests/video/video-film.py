@@ -19,7 +19,8 @@ SET is "test" (320x180, a few seconds each, for `make check`) or "bench"
 (640x360, longer).  KIND restricts the movies made to those kinds.  For
 every movie NAME.mp4 a NAME.gt.json holds the ground truth in video-gen.py's
 format (fps, duration, hard cut times, gradual intervals, no flashes) plus
-"kind".  Everything is deterministic (fixed seeds).
+"kind".  Everything is deterministic (fixed seeds, explicit colours,
+x264 on one thread).
 """
 import glob
 import importlib.util
@@ -91,8 +92,10 @@ def source(s, w, h, r, n):
         # a flat field under strong grain: nothing stays from frame to frame
         return f"color=c={rnd.choice(COLOURS)}:s={w}x{h}:r={r},noise=alls={s.get('grain', 40)}:allf=t+u"
     if kind == "gradients":
-        return (f"gradients=s={w}x{h}:r={r}:speed={s.get('speed', 0.004)}:seed={s['seed']}"
-                f":n={rnd.choice([2, 3, 4])}")
+        # explicit colours: FFmpeg 5.1 draws unset ones from the clock
+        n = rnd.choice([2, 3, 4])
+        colours = ":".join(f"c{i}=0x{rnd.randrange(1 << 24):06x}" for i in range(n))
+        return f"gradients=s={w}x{h}:r={r}:speed={s.get('speed', 0.004)}:seed={s['seed']}:n={n}:{colours}"
     if kind == "text":
         text = s.get("text", rnd.choice(WORDS))
         chain = (f"color=c={s.get('bg', '0x101010')}:s={w}x{h}:r={r},drawtext=fontfile={font_path()}"
@@ -173,6 +176,7 @@ def build(path, shots, w, h, r, kind, drop=(), extra_args=()):
         fc.append(f"{out}select='{keep}'[vfr]")
         out = "[vfr]"
     args += ["-filter_complex", ";".join(fc), "-map", out, "-c:v", "libx264", "-preset", "veryfast",
+             "-threads:v", "1",  # x264 is deterministic with one thread only
              "-crf", "20", "-g", "50", "-pix_fmt", "yuv420p"]
     if drop:
         args += ["-fps_mode", "vfr", "-video_track_timescale", "1000"]

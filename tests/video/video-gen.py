@@ -7,7 +7,8 @@ usage: video-gen.py [--ffmpeg PATH] OUTDIR SET
 SET is "test" (small 320x180 files for `make check`) or "bench" (longer
 files incl. a 1080p one).  For every movie NAME.mp4 a NAME.gt.json holds the
 ground truth: frame rate, duration, hard cut times, gradual transition
-intervals, flash times, beep times.  Everything is deterministic (fixed seeds).
+intervals, flash times, beep times.  Everything is deterministic (fixed seeds,
+explicit colours, x264 on one thread): every run makes the same files.
 """
 import json
 import os
@@ -18,10 +19,22 @@ import sys
 FFMPEG = "ffmpeg"
 
 
+# x264 with several threads is not deterministic (its output changes from run
+# to run, and with the number of CPUs): one thread makes the same media on
+# every machine, every time.
+X264_THREADS = "1"
+
+
 def life(w, h, r, seed, ratio, colour):
     """Conway's life at the given initial density, living cells in colour."""
     return (f"life=s={w}x{h}:r={r}:mold=10:ratio={ratio}:seed={seed}:life_color={colour}"
             f":death_color=#602020:mold_color=#203060")
+
+
+def gradient_colours(rnd, n):
+    """The gradients source's colours, drawn from the shot's seeded generator:
+    FFmpeg 5.1 draws unset ones ("random") from the clock, not from seed=."""
+    return ":".join(f"c{i}=0x{rnd.randrange(1 << 24):06x}" for i in range(n))
 
 
 def source(kind, w, h, r, seed):
@@ -45,7 +58,8 @@ def source(kind, w, h, r, seed):
         c = rnd.choice(colours)
         return f"color=c={c}:s={w}x{h}:r={r},noise=alls=24:allf=t+u"
     if kind == "gradients":
-        return f"gradients=s={w}x{h}:r={r}:speed=0.015:seed={seed}:n={rnd.choice([2, 3, 4])}"
+        n = rnd.choice([2, 3, 4])
+        return f"gradients=s={w}x{h}:r={r}:speed=0.015:seed={seed}:n={n}:{gradient_colours(rnd, n)}"
     if kind == "rgbtest":
         return f"rgbtestsrc=s={w}x{h}:r={r}"
     if kind == "sierpinski":
@@ -194,8 +208,8 @@ def build(path, shots, w, h, r, audio=None, vfr_rates=None, rotate=None, gop=50,
                       f"volume='0.4+0.6*abs(sin(t*0.7))':eval=frame[aout]")
             maps += ["-map", "[aout]"]
     args += ["-filter_complex", ";".join(fc)] + maps
-    args += ["-c:v", "libx264", "-preset", preset, "-crf", "20", "-g", str(gop),
-             "-pix_fmt", "yuv420p"]
+    args += ["-c:v", "libx264", "-threads:v", X264_THREADS, "-preset", preset, "-crf", "20",
+             "-g", str(gop), "-pix_fmt", "yuv420p"]
     if vfr_rates:
         args += ["-fps_mode", "vfr", "-video_track_timescale", "1000"]
     if audio:
@@ -279,15 +293,16 @@ def set_test(out):
     enable = "+".join(f"between(t,{b - 0.001},{b + 0.039})" for b in beeps)
     subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", src,
                     "-vf", f"drawbox=c=white:t=fill:enable='{enable}'", "-c:v", "libx264",
-                    "-preset", "veryfast", "-crf", "20", "-g", "50", "-c:a", "copy", marked], check=True)
+                    "-threads:v", X264_THREADS, "-preset", "veryfast", "-crf", "20", "-g", "50",
+                    "-c:a", "copy", marked], check=True)
     os.replace(marked, src)
     # loudness calibration: 1 kHz sine, peak 0.1 (-20 dBFS) in both channels
     # is -20 LUFS by ITU-R BS.1770
     subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
                     "-i", f"smptehdbars=s={w}x{h}:r={r}:d=6", "-f", "lavfi",
                     "-i", "aevalsrc='0.1*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t)':s=48000:d=6",
-                    "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                    "-b:a", "192k", os.path.join(out, "tone.mp4")], check=True)
+                    "-c:v", "libx264", "-threads:v", X264_THREADS, "-preset", "veryfast",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", os.path.join(out, "tone.mp4")], check=True)
     # audio only, text, truncated, corrupt
     subprocess.run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
                     "-i", "sine=f=440:d=2", "-c:a", "aac", os.path.join(out, "audio-only.m4a")], check=True)

@@ -37,8 +37,11 @@ def gradient_colours(rnd, n):
     return ":".join(f"c{i}=0x{rnd.randrange(1 << 24):06x}" for i in range(n))
 
 
-def source(kind, w, h, r, seed):
-    """A lavfi video source expression of one kind of content."""
+def source(kind, w, h, r, seed, opts=None):
+    """A lavfi video source expression of one kind of content; opts may fix
+    the gradients' "colours", a grain field's "colour" and, for "gradlit",
+    the "light" ramp (start and length in seconds)."""
+    opts = opts or {}
     rnd = random.Random(seed)
     colours = ["0x2050c0", "0xc03020", "0x30a040", "0xd0a020", "0x804090", "0x20a0b0"]
     if kind == "testsrc2":
@@ -55,11 +58,23 @@ def source(kind, w, h, r, seed):
     if kind == "life":
         return life(w, h, r, seed, 0.2, rnd.choice(["#ffff00", "#00ff80", "#ff40ff"]))
     if kind == "noise":
-        c = rnd.choice(colours)
+        c = opts.get("colour") or rnd.choice(colours)
         return f"color=c={c}:s={w}x{h}:r={r},noise=alls=24:allf=t+u"
     if kind == "gradients":
         n = rnd.choice([2, 3, 4])
         return f"gradients=s={w}x{h}:r={r}:speed=0.015:seed={seed}:n={n}:{gradient_colours(rnd, n)}"
+    if kind in ("flatgrad", "gradlit"):
+        # a soft gradient between the given colours; "gradlit" then gains
+        # light as an exposure change would (brighter and more saturated,
+        # the same hues): not a transition
+        cs = opts["colours"]
+        chain = (f"gradients=s={w}x{h}:r={r}:speed=0.005:seed={seed}:n={len(cs)}:"
+                 + ":".join(f"c{i}={c}" for i, c in enumerate(cs)))
+        if kind == "gradlit":
+            a, d = opts["light"]
+            ramp = f"clip((t-{a})/{d},0,1)"
+            chain += f",eq=brightness='0.2*{ramp}':eval=frame,hue=s='1+0.6*{ramp}'"
+        return chain
     if kind == "rgbtest":
         return f"rgbtestsrc=s={w}x{h}:r={r}"
     if kind == "sierpinski":
@@ -120,7 +135,7 @@ def build(path, shots, w, h, r, audio=None, vfr_rates=None, rotate=None, gop=50,
                 else (t[1] - 4) // 2
     segs = []  # (label, frames, rate)
     for i, s in enumerate(shots):
-        k = add_input(source(s["kind"], gw, gh, rates[i], s["seed"]))
+        k = add_input(source(s["kind"], gw, gh, rates[i], s["seed"], s.get("opts")))
         chain = f"[{k}:v]trim=end_frame={s['frames']},setpts=PTS-STARTPTS"
         if src_scale:
             chain += f",scale={w}:{h}:flags=bicubic"
@@ -267,6 +282,14 @@ def set_test(out):
     shots = [{"kind": k, "frames": f, "seed": 200 + i, "trans": t} for i, (k, f, t) in enumerate(grad)]
     build(os.path.join(out, "gradual.mp4"), shots, w, h, r, audio="noise",
           fade_in_start=1, fade_out_end=1)
+    # pictures too flat for a luma pattern: a soft gradient dissolves into a
+    # grain field of another hue (a boundary), then the same gradient gains
+    # light over 0.6 s (not one)
+    flat = {"colours": ["0xc31524", "0xaa195d", "0x7620d3"]}
+    shots = [{"kind": "flatgrad", "frames": 60, "seed": 700, "trans": ("dissolve", 15), "opts": flat},
+             {"kind": "noise", "frames": 60, "seed": 701, "opts": {"colour": "0xd0a020"}},
+             {"kind": "gradlit", "frames": 75, "seed": 702, "opts": dict(flat, light=(1.0, 0.6))}]
+    build(os.path.join(out, "flat.mp4"), shots, w, h, r, audio="noise")
     # affect: a calm dim static half, then fast cuts with loud noise
     shots = [{"kind": "dim", "frames": 300, "seed": 600}]
     fast = ["life", "cellauto", "testsrc2", "noise", "sierpinski", "testsrc2neg"]

@@ -14,7 +14,9 @@
  * drift goes on beyond any window; a transition does not).  Unless one end
  * is dark (a fade), the picture's structure must change too: the luma
  * patterns, each normalised to zero mean and unit variance, must differ,
- * so that a lighting change (brightness or gain) is not a dissolve.  When
+ * so that a lighting change (brightness or gain) is not a dissolve; where
+ * a picture is too flat for a luma pattern (a soft gradient, a grain field)
+ * its hue must turn instead, which brightness and gain leave alone.  When
  * the two ends' colour distributions differ strongly (two different shots,
  * not a pan over one scene), the residual is first reduced by what the
  * shots' own churn would leave (automata, grain change every frame and no
@@ -39,6 +41,9 @@ static const int analyze_blend_windows[] = { 6, 9, 13, 18, 25, 34, 46, 60 };
 #define ANALYZE_BLEND_BOUNDED 2.0f     /* change vs. change beside the window */
 #define ANALYZE_BLEND_DARK 26.0f       /* mean luma (0..255) of a "black" end */
 #define ANALYZE_BLEND_STRUCT 0.2f      /* normalised luma pattern difference */
+#define ANALYZE_BLEND_FLAT 2.0f        /* luma sd (0..255) below which a grid has no pattern */
+#define ANALYZE_BLEND_HUE 30.0         /* hue turn (degrees) that is not lighting */
+#define ANALYZE_BLEND_CHROMA 8.0       /* least mean chroma that has a hue */
 #define ANALYZE_BLEND_CHURN_LAG 6      /* longest lag (frames) churn is measured at */
 #define ANALYZE_BLEND_CHURN_HIST 0.4f  /* histogram term of d(s, e) for the allowance */
 
@@ -57,12 +62,29 @@ static void analyze_blend_moments(const struct analyze_frame_grid *g, float *mea
 static float analyze_blend_structure(const struct analyze_frame_grid *a, float ma, float sa,
                                      const struct analyze_frame_grid *b, float mb, float sb)
 {
-    if (sa < 2.0f || sb < 2.0f)
+    if (sa < ANALYZE_BLEND_FLAT || sb < ANALYZE_BLEND_FLAT)
         return 0.0f;
     float s = 0.0f, ia = 1.0f / sa, ib = 1.0f / sb;
     for (int i = 0; i < NB; i++)
         s += fabsf((a->y[i] - ma) * ia - (b->y[i] - mb) * ib);
     return s / NB;
+}
+
+/* How far the mean colour's hue turns from a to b, in degrees (0..180); 0
+ * when either is too grey to have a hue.  Brightness moves luma only and
+ * gain scales both chroma axes alike: neither turns the hue. */
+static double analyze_blend_hue_turn(const struct analyze_frame_grid *a,
+                                     const struct analyze_frame_grid *b)
+{
+    double ua = 0, va = 0, ub = 0, vb = 0;
+    for (int i = 0; i < NB; i++)
+        ua += a->u[i], va += a->v[i], ub += b->u[i], vb += b->v[i];
+    ua = ua / NB - 128.0, va = va / NB - 128.0, ub = ub / NB - 128.0, vb = vb / NB - 128.0;
+    double ra = hypot(ua, va), rb = hypot(ub, vb);
+    if (ra < ANALYZE_BLEND_CHROMA || rb < ANALYZE_BLEND_CHROMA)
+        return 0.0;
+    double c = (ua * ub + va * vb) / (ra * rb);
+    return acos(c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c) * (180.0 / M_PI);
 }
 
 /* Residual of g against (1-q) a + q b, and the |b - a| norm, both weighted
@@ -148,7 +170,9 @@ int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m, 
         analyze_blend_moments(S, &ms, &ss);
         analyze_blend_moments(E, &me, &se);
         if (ms > ANALYZE_BLEND_DARK && me > ANALYZE_BLEND_DARK &&
-            analyze_blend_structure(S, ms, ss, E, me, se) < ANALYZE_BLEND_STRUCT)
+            analyze_blend_structure(S, ms, ss, E, me, se) < ANALYZE_BLEND_STRUCT &&
+            ((ss >= ANALYZE_BLEND_FLAT && se >= ANALYZE_BLEND_FLAT) ||
+             analyze_blend_hue_turn(S, E) < ANALYZE_BLEND_HUE))
             continue;
         float maxstep = 0.0f;
         for (size_t k = s + 1; k <= e; k++)

@@ -353,6 +353,15 @@ srv_p99() { # BEFORE AFTER
 # does almost nothing answers on this machine under this load
 redis_get redis-busy
 printf '  %-44s %8s %8s %9s %9s %9s %5s\n' "Redis GET, redis-benchmark -c1, ingest busy" "$R_P50" "$R_P99" "$R_RPS" "$(x "$R_P50" "$redis_p50")" "$(x "$R_P50" "$health_p50")" 0 >>"$ROWS"
+# the HTTP thread's wait for a CPU (schedstat: ns on a run queue, runs)
+# with the shipped [http] thread_slice_us, then with the kernel's slice
+# (thread_slice_us = 0, reloaded), in the same load
+http_sched_() { awk '{ print $2, $3 }' "$(h_recutd_thread recutd-http)/schedstat"; }
+sched_d_() { # BEFORE AFTER: "W s waiting for a CPU over R runs"
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+        r = y[2] - x[2]; w = (y[1] - x[1]) / 1e9
+        printf "%.3f s waiting for a CPU over %d runs (%.1f us a run)", w, r, r ? 1e6 * w / r : 0 }'
+}
 loop0=$(loop_)
 srv0=$(srv_)
 sched0=$(http_sched_)
@@ -368,20 +377,6 @@ loop_busy=$(awk -v a="$loop0" -v b="$loop1" 'BEGIN { split(a, x, " "); split(b, 
         n - ok, n, y[3] - x[3], y[4] - x[4] }')
 h_log "loop during busy-c1: $loop_busy"
 row "recs $VIEWER, -c1, ingest busy"
-# the HTTP thread's wait for a CPU (schedstat: ns on a run queue, runs)
-# with the shipped [http] thread_slice_us, then with the kernel's slice
-# (thread_slice_us = 0, reloaded), in the same load
-http_sched_() {
-    local t
-    for t in /proc/"$H_RECUTD_PID"/task/*; do
-        [ "$(cat "$t/comm" 2>/dev/null)" = recutd-http ] && awk '{ print $2, $3 }' "$t/schedstat"
-    done
-}
-sched_d_() { # BEFORE AFTER: "W s waiting for a CPU over R runs"
-    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
-        r = y[2] - x[2]; w = (y[1] - x[1]) / 1e9
-        printf "%.3f s waiting for a CPU over %d runs (%.1f us a run)", w, r, r ? 1e6 * w / r : 0 }'
-}
 sched_busy=$(sched_d_ "$sched0" "$(http_sched_)")
 slice_shipped=$(sed -n 's/^#thread_slice_us = //p' "$top_srcdir/conf/recutd.conf.in")
 reload_ "$(printf '[http]\nthread_slice_us = 0')"

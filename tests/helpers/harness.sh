@@ -682,6 +682,16 @@ h_stop_recutd() {
     H_RECUTD_PID=""
 }
 
+# The /proc directory of the running recutd's thread named NAME (its comm,
+# e.g. recutd-http); nothing when there is none.
+h_recutd_thread() { # NAME
+    local t
+    for t in /proc/"$H_RECUTD_PID"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = "$1" ] && echo "$t"
+    done
+    return 0
+}
+
 # Prometheus metric from GET /metrics: the sum over every series of NAME
 # (any labels), or the one series given with labels, e.g.
 # 'recut_events_dead_letter_total{reason="bad_json"}'.  0 when absent.

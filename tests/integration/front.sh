@@ -85,12 +85,7 @@ case_event_drops_kept() {
         "the answer after the event is new (m2 is seen)"
 }
 
-http_task_() { # the HTTP thread's /proc dir
-    local t
-    for t in /proc/"$H_RECUTD_PID"/task/*; do
-        [ "$(cat "$t/comm" 2>/dev/null)" = recutd-http ] && echo "$t"
-    done
-}
+http_task_() { h_recutd_thread recutd-http; } # the HTTP thread's /proc dir
 
 case_thread() {
     # recutd(8) Threads: the HTTP thread is named recutd-http (top -H)

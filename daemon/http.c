@@ -458,7 +458,7 @@ struct http *http_new(struct recutd *d, char *errstr, size_t errstr_size)
     h->listen = http_listen_new(h->fbase, evhttp_bound_socket_get_listener(bound),
                                 (size_t)d->cfg.http_max_connections, errstr, errstr_size);
     http_front_set_slice(h->front, d->cfg.http_thread_slice_us);
-    if (!h->listen || http_front_start(h->front, h->fbase, errstr, errstr_size) < 0) {
+    if (!h->listen || http_front_start(h->front, errstr, errstr_size) < 0) {
         http_free(h);
         return NULL;
     }
@@ -495,7 +495,7 @@ void http_free(struct http *h)
 {
     if (!h)
         return;
-    http_front_stop(h->front, h->fbase); /* from here on, this thread owns evhttp */
+    http_front_stop(h->front); /* from here on, this thread owns evhttp */
     if (h->eh)
         evhttp_free(h->eh);
     http_front_free(h->front);

@@ -63,9 +63,9 @@ struct http_front {
     struct http_out *outs, **outs_tail; /* to the front thread */
     struct event *to_main, *to_front;
     http_front_route_fn *route;
-    struct event_base *front_base;
-    struct event *reslice; /* on the front thread: apply slice_us */
-    int slice_us;          /* [http] thread_slice_us (atomic) */
+    struct event_base *front_base; /* the front thread's loop */
+    struct event *reslice;         /* on the front thread: apply slice_us */
+    int slice_us;                  /* [http] thread_slice_us (atomic) */
 };
 
 static struct http_front *http_front_self;
@@ -186,6 +186,7 @@ struct http_front *http_front_new(void *arg, struct event_base *main_base,
     f->route = route;
     f->jobs_tail = &f->jobs;
     f->outs_tail = &f->outs;
+    f->front_base = front_base;
     pthread_mutex_init(&f->lock, NULL);
     f->to_main = event_new(main_base, -1, 0, http_front_jobs, f);
     f->to_front = event_new(front_base, -1, 0, http_front_outs, f);
@@ -287,11 +288,9 @@ static void *http_front_main(void *arg)
     return NULL;
 }
 
-int http_front_start(struct http_front *f, struct event_base *front_base, char *errstr,
-                     size_t errstr_size)
+int http_front_start(struct http_front *f, char *errstr, size_t errstr_size)
 {
     f->running = 1;
-    f->front_base = front_base;
     int e = pthread_create(&f->thread, NULL, http_front_main, f);
     if (e) {
         f->running = 0;
@@ -301,11 +300,11 @@ int http_front_start(struct http_front *f, struct event_base *front_base, char *
     return 0;
 }
 
-void http_front_stop(struct http_front *f, struct event_base *front_base)
+void http_front_stop(struct http_front *f)
 {
     if (!f || !f->running)
         return;
-    event_base_loopbreak(front_base);
+    event_base_loopbreak(f->front_base);
     pthread_join(f->thread, NULL);
     f->running = 0;
     http_front_outs(-1, 0, f); /* queued replies go out from this thread now */

@@ -30,11 +30,11 @@ struct http_front *http_front_new(void *arg, struct event_base *main_base,
  * thread_slice_us; 0: the default), applied by the thread at its start
  * and, when it changes, at once. */
 void http_front_set_slice(struct http_front *f, int us);
-/* Run front_base's loop in a new thread. */
-int http_front_start(struct http_front *f, struct event_base *front_base, char *errstr,
-                     size_t errstr_size);
+/* Run the front base's loop (the one given to http_front_new) in a new
+ * thread. */
+int http_front_start(struct http_front *f, char *errstr, size_t errstr_size);
 /* Stop and join the thread; replies queued for it are sent from the caller. */
-void http_front_stop(struct http_front *f, struct event_base *front_base);
+void http_front_stop(struct http_front *f);
 void http_front_free(struct http_front *f);
 /* Hand req to the main loop (q's parameters move with it); -1: out of memory. */
 int http_front_hand_over(struct http_front *f, struct evhttp_request *req, enum evhttp_cmd_type cmd,

@@ -470,8 +470,10 @@ static void conf_parse_fail(struct conf_parse_ctx *ctx, const char *why)
 static char *conf_read_line(char *str, int num, void *stream)
 {
     struct conf_parse_ctx *ctx = stream;
+    if (num < 3)
+        return NULL;
     ssize_t n = getline(&ctx->line, &ctx->line_cap, ctx->f);
-    if (n < 0 || num < 3)
+    if (n < 0)
         return NULL;
     ctx->lineno++;
     size_t len = (size_t)n;

@@ -31,10 +31,11 @@ def life(w, h, r, seed, ratio, colour):
             f":death_color=#602020:mold_color=#203060")
 
 
-def gradient_colours(rnd, n):
-    """The gradients source's colours, drawn from the shot's seeded generator:
+def gradients(w, h, r, speed, seed, colours):
+    """FFmpeg's gradients source between the given colours, always given:
     FFmpeg 5.1 draws unset ones ("random") from the clock, not from seed=."""
-    return ":".join(f"c{i}=0x{rnd.randrange(1 << 24):06x}" for i in range(n))
+    cs = ":".join(f"c{i}={c}" for i, c in enumerate(colours))
+    return f"gradients=s={w}x{h}:r={r}:speed={speed}:seed={seed}:n={len(colours)}:{cs}"
 
 
 def source(kind, w, h, r, seed, opts=None):
@@ -62,14 +63,12 @@ def source(kind, w, h, r, seed, opts=None):
         return f"color=c={c}:s={w}x{h}:r={r},noise=alls=24:allf=t+u"
     if kind == "gradients":
         n = rnd.choice([2, 3, 4])
-        return f"gradients=s={w}x{h}:r={r}:speed=0.015:seed={seed}:n={n}:{gradient_colours(rnd, n)}"
+        return gradients(w, h, r, 0.015, seed, [f"0x{rnd.randrange(1 << 24):06x}" for _ in range(n)])
     if kind in ("flatgrad", "gradlit"):
         # a soft gradient between the given colours; "gradlit" then gains
         # light as an exposure change would (brighter and more saturated,
         # the same hues): not a transition
-        cs = opts["colours"]
-        chain = (f"gradients=s={w}x{h}:r={r}:speed=0.005:seed={seed}:n={len(cs)}:"
-                 + ":".join(f"c{i}={c}" for i, c in enumerate(cs)))
+        chain = gradients(w, h, r, 0.005, seed, opts["colours"])
         if kind == "gradlit":
             a, d = opts["light"]
             ramp = f"clip((t-{a})/{d},0,1)"

@@ -87,6 +87,23 @@ static double analyze_blend_hue_turn(const struct analyze_frame_grid *a,
     return acos(c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c) * (180.0 / M_PI);
 }
 
+/* Whether the change from a to b could be a lighting change (brightness,
+ * gain) rather than a dissolve: neither end is dark, the luma patterns
+ * agree and, where an end is too flat to have one, the hue stays. */
+static int analyze_blend_lighting(const struct analyze_frame_grid *a,
+                                  const struct analyze_frame_grid *b)
+{
+    float ma, sa, mb, sb;
+    analyze_blend_moments(a, &ma, &sa);
+    analyze_blend_moments(b, &mb, &sb);
+    if (ma <= ANALYZE_BLEND_DARK || mb <= ANALYZE_BLEND_DARK ||
+        analyze_blend_structure(a, ma, sa, b, mb, sb) >= ANALYZE_BLEND_STRUCT)
+        return 0;
+    if (sa < ANALYZE_BLEND_FLAT || sb < ANALYZE_BLEND_FLAT)
+        return analyze_blend_hue_turn(a, b) < ANALYZE_BLEND_HUE;
+    return 1;
+}
+
 /* Residual of g against (1-q) a + q b, and the |b - a| norm, both weighted
  * like the pixel distance. */
 static void analyze_blend_resid(const struct analyze_frame_grid *a,
@@ -166,13 +183,7 @@ int analyze_blend_test(const struct analyze_frame *af, struct analyze_movie *m, 
         }
         if (dc < ANALYZE_BLEND_BOUNDED * side)
             continue;
-        float ms, ss, me, se;
-        analyze_blend_moments(S, &ms, &ss);
-        analyze_blend_moments(E, &me, &se);
-        if (ms > ANALYZE_BLEND_DARK && me > ANALYZE_BLEND_DARK &&
-            analyze_blend_structure(S, ms, ss, E, me, se) < ANALYZE_BLEND_STRUCT &&
-            ((ss >= ANALYZE_BLEND_FLAT && se >= ANALYZE_BLEND_FLAT) ||
-             analyze_blend_hue_turn(S, E) < ANALYZE_BLEND_HUE))
+        if (analyze_blend_lighting(S, E))
             continue;
         float maxstep = 0.0f;
         for (size_t k = s + 1; k <= e; k++)
